@@ -1,0 +1,93 @@
+"""jikimi's error tree. Every error jikimi raises on purpose is one of these.
+
+    JikimiError                      code "jikimi"          — root; never raised bare
+    ├── PolicyError                  code "policy"          — a policy file cannot be used
+    │   └── PolicyLoadError          code "policy.load"     — YAML, schema or reference problems,
+    │                                                         each with file, line and key
+    ├── StatuteError                 code "statute.unknown" — a retention rule names no known preset
+    ├── PiiError                     code "pii"             — free-text detection and masking
+    │   └── InputTooLarge            code "pii.too_large"   — text over the configured size limit
+    └── UsageError                   code "usage"           — a caller passed something meaningless
+
+Each error carries a stable ``code`` and a message in Korean and English (``message_ko``,
+``message_en``; ``str(error)`` shows both). Errors never carry personal data: messages name
+files, keys, item ids and rule ids, never values. HTTP statuses and exit codes are chosen by
+the adapters (``cli``, ``api``), never here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class JikimiError(Exception):
+    """Root of every error jikimi raises on purpose."""
+
+    code: str = "jikimi"
+
+    def __init__(self, message_ko: str, message_en: str) -> None:
+        super().__init__(f"{message_ko} ({message_en})")
+        self.message_ko = message_ko
+        self.message_en = message_en
+
+
+class PolicyError(JikimiError):
+    """A policy file cannot be used."""
+
+    code = "policy"
+
+
+@dataclass(frozen=True)
+class PolicyProblem:
+    """One problem in a policy file, located as precisely as the YAML allows."""
+
+    file: str
+    line: int | None
+    key: str
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line is not None else self.file
+        return f"{where}: {self.key}: {self.reason}" if self.key else f"{where}: {self.reason}"
+
+
+class PolicyLoadError(PolicyError):
+    """The policy file is not valid YAML, does not fit the schema, or refers to unknown ids.
+
+    ``problems`` lists every problem found, each as ``file:line: key: reason``.
+    """
+
+    code = "policy.load"
+
+    def __init__(self, problems: list[PolicyProblem]) -> None:
+        self.problems = tuple(problems)
+        first = str(problems[0]) if problems else "?"
+        more = f" (+{len(problems) - 1})" if len(problems) > 1 else ""
+        super().__init__(
+            f"처리방침 파일을 읽을 수 없습니다: {first}{more}",
+            f"cannot load the policy file: {first}{more}",
+        )
+
+
+class StatuteError(JikimiError):
+    """A retention rule or lookup names a statute preset that does not exist."""
+
+    code = "statute.unknown"
+
+
+class PiiError(JikimiError):
+    """Free-text personal-data detection or masking failed."""
+
+    code = "pii"
+
+
+class InputTooLarge(PiiError):
+    """The text is larger than the configured limit; split it or raise the limit."""
+
+    code = "pii.too_large"
+
+
+class UsageError(JikimiError):
+    """A caller passed arguments that make no sense (unknown context, bad option...)."""
+
+    code = "usage"
