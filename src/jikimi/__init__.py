@@ -10,11 +10,15 @@ from jikimi.errors import (
     PolicyLoadError,
     PolicyProblem,
 )
+from jikimi.policy.load import load_policy
+from jikimi.policy.model import Policy
 
 __all__ = [
     "JikimiError",
+    "Policy",
     "PolicyError",
     "PolicyLoadError",
     "PolicyProblem",
+    "load_policy",
 ]
 __version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""The policy as code: model, loader, statute presets, lint, render and diff."""
