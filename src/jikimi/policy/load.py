@@ -26,8 +26,26 @@ Path_ = tuple[str | int, ...]
 MAX_POLICY_BYTES = 2_000_000
 
 
+class PolicySource:
+    """A loaded policy together with where each of its keys sits in the file (for lint)."""
+
+    def __init__(self, policy: Policy, file: str, lines: _LineMap) -> None:
+        self.policy = policy
+        self.file = file
+        self._lines = lines
+
+    def line(self, path: Path_) -> int | None:
+        """The 1-based line of a key path such as ``("purposes", 3, "items")``."""
+        return self._lines.line(path)
+
+
 def load_policy(path: str | Path) -> Policy:
     """Read, validate and cross-check a policy file. Raises ``PolicyLoadError``."""
+    return load_policy_source(path).policy
+
+
+def load_policy_source(path: str | Path) -> PolicySource:
+    """Like ``load_policy``, keeping the line of every key for messages that point into the file."""
     file = Path(path)
     try:
         raw = file.read_bytes()
@@ -41,11 +59,15 @@ def load_policy(path: str | Path) -> Policy:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise PolicyLoadError([PolicyProblem(str(file), None, "", "not UTF-8 text")]) from exc
-    return load_policy_text(text, filename=str(file))
+    return load_policy_text_source(text, filename=str(file))
 
 
 def load_policy_text(text: str, *, filename: str = "<policy>") -> Policy:
     """Like ``load_policy`` for YAML already in memory; ``filename`` is used in messages."""
+    return load_policy_text_source(text, filename=filename).policy
+
+
+def load_policy_text_source(text: str, *, filename: str = "<policy>") -> PolicySource:
     tree = _parse_yaml(text, filename)
     if not isinstance(tree, CommentedMap):
         raise PolicyLoadError([PolicyProblem(filename, 1, "", "the policy must be a YAML mapping")])
@@ -66,7 +88,7 @@ def load_policy_text(text: str, *, filename: str = "<policy>") -> Policy:
     ]
     if problems:
         raise PolicyLoadError(problems)
-    return policy
+    return PolicySource(policy, filename, lines)
 
 
 # --- YAML with positions ----------------------------------------------------------------------
@@ -134,6 +156,11 @@ def _plain(node: Any) -> Any:
     if isinstance(node, float):
         return float(node)
     return node
+
+
+def key_text(path: Path_) -> str:
+    """``("purposes", 3, "items")`` as ``purposes[3].items``."""
+    return _key(path)
 
 
 def _key(path: Path_) -> str:

@@ -106,6 +106,7 @@ class Contact(_Model):
     fax: str | None = None
     address: str | None = None
     hours: str | None = None
+    note: str | None = None
 
 
 # --- what -------------------------------------------------------------------------------------
@@ -240,6 +241,7 @@ class Statute(_Model):
     checked: date
     source: str
     aliases: tuple[str, ...] = ()
+    starts: RetentionStart = "record_date"
     applies_to: str | None = None
     obsolete: str | None = None
     obsolete_en: str | None = None
@@ -257,7 +259,7 @@ class RetentionRule(_Model):
     period: DurationValue | Placeholder | None = None
     basis: str | None = None
     law: str | None = None
-    from_: RetentionStart = Field("withdrawal", alias="from")
+    from_: RetentionStart | None = Field(None, alias="from")
     reason: str | None = None
     access_reasons: tuple[str, ...] = ()
     statute: Statute | None = None
@@ -266,6 +268,17 @@ class RetentionRule(_Model):
     @property
     def kind(self) -> Literal["statute", "internal"]:
         return "statute" if (self.basis or self.law) else "internal"
+
+    @property
+    def start(self) -> RetentionStart:
+        """The event the period counts from: as written; else the statute's (the record's date);
+        else the end of the purpose (회원탈퇴 등 목적 달성 시), which is what a policy means when it
+        says data is destroyed once its purpose is achieved "except" what it keeps."""
+        if self.from_ is not None:
+            return self.from_
+        if self.statute is not None:
+            return self.statute.starts
+        return "purpose_end"
 
     @property
     def duration(self) -> Duration | None:
@@ -386,6 +399,7 @@ class AutoCollection(_Model):
     purpose: str
     how_to_refuse: str | None = None
     refusal_consequence: str | None = None
+    note: str | None = None
 
 
 SecurityKind = Literal[
@@ -567,6 +581,11 @@ class Policy(_Model):
         if isinstance(self.effective, date):
             return self.effective.isoformat()
         return "unversioned"
+
+    @property
+    def notice_declared(self) -> bool:
+        """Whether the file states its change-notice periods (otherwise the defaults apply)."""
+        return "notice" in self.model_fields_set
 
     @property
     def officer(self) -> Contact | None:

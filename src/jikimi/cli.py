@@ -1,0 +1,278 @@
+"""The ``jikimi`` command line: a thin face over ``jikimi.policy`` (and, later, the vault).
+
+Exit codes: 0 success; 1 the check found errors (lint errors); 2 the input could not be used
+(a policy file that does not load, a bad option). Errors are printed as ``file:line: key: reason``
+lines on stderr, never as tracebacks.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import click
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from jikimi.errors import JikimiError, PolicyLoadError
+from jikimi.policy.load import load_policy, load_policy_source
+from jikimi.policy.lint import RULES, Finding, lint
+
+app = typer.Typer(
+    name="jikimi",
+    help="지킴이 — 개인정보 처리방침을 파일로 쓰고, 그대로 공개하고 지킵니다. "
+    "(jikimi: a privacy policy written once as a file, published and kept as written.)",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+policy_app = typer.Typer(
+    help="처리방침 파일: 검사, 문서 생성, 동의 화면, 변경 비교. (Policy files: lint, render, consent, diff.)",
+    no_args_is_help=True,
+)
+app.add_typer(policy_app, name="policy")
+
+_out = Console(soft_wrap=True)
+
+
+class LintFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+class DocFormat(str, Enum):
+    md = "md"
+    html = "html"
+
+
+class ConsentFormat(str, Enum):
+    md = "md"
+    html = "html"
+    text = "text"
+
+
+PolicyFile = Annotated[Path, typer.Argument(help="처리방침 YAML 파일 (policy YAML file)", show_default=False)]
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    typer.echo(f"저장했습니다 (written): {output}", err=True)
+
+
+def _finding_line(finding: Finding) -> str:
+    return (
+        f"{finding.location()}: {finding.severity} [{finding.rule}] {finding.key or '-'}: "
+        f"{finding.message_ko} / {finding.message_en} ({finding.article})"
+    )
+
+
+def _summary(findings: list[Finding]) -> dict[str, int]:
+    return {sev: sum(1 for f in findings if f.severity == sev) for sev in ("error", "warning", "info")}
+
+
+@policy_app.command("lint")
+def lint_command(
+    file: PolicyFile,
+    format: Annotated[LintFormat, typer.Option("--format", "-f", help="출력 형식 (output format)")] = LintFormat.text,
+) -> None:
+    """PIPA 기준으로 처리방침을 검사합니다. Lint a policy against PIPA.
+
+    Exit code 0: no error; 1: errors found; 2: the file cannot be loaded.
+    """
+    source = load_policy_source(file)
+    findings = lint(source.policy, file=str(file), line_of=source.line)
+    counts = _summary(findings)
+    if format is LintFormat.json:
+        payload = {"file": str(file), "summary": counts, "findings": [f.to_dict() for f in findings]}
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+    else:
+        for finding in findings:
+            sys.stdout.write(_finding_line(finding) + "\n")
+        sys.stdout.write(
+            f"{file}: 오류 {counts['error']}, 경고 {counts['warning']}, 참고 {counts['info']} "
+            f"({counts['error']} errors, {counts['warning']} warnings, {counts['info']} notes)\n"
+        )
+    raise typer.Exit(1 if counts["error"] else 0)
+
+
+@policy_app.command("render")
+def render_command(
+    file: PolicyFile,
+    format: Annotated[DocFormat, typer.Option("--format", "-f", help="문서 형식 (document format)")] = DocFormat.md,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="저장할 파일 (default: stdout)")] = None,
+) -> None:
+    """처리방침 문서(한국어)를 Markdown 또는 HTML로 만듭니다. Render the Korean 처리방침 document."""
+    from jikimi.policy.render import render_html, render_markdown
+
+    policy = load_policy(file)
+    _write(render_html(policy) if format is DocFormat.html else render_markdown(policy), output)
+
+
+@policy_app.command("consent")
+def consent_command(
+    file: PolicyFile,
+    context: Annotated[str, typer.Argument(help="수집 상황 id (collection context id), e.g. signup")],
+    format: Annotated[ConsentFormat, typer.Option("--format", "-f", help="형식 (format)")] = ConsentFormat.md,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="저장할 파일 (default: stdout)")] = None,
+) -> None:
+    """수집 상황별 동의 화면 문구를 만듭니다 (PIPA 15②·17②·22). Render a context's consent screen."""
+    from jikimi.policy.render import render_consent
+
+    policy = load_policy(file)
+    _write(render_consent(policy, context, format.value), output)
+
+
+@policy_app.command("diff")
+def diff_command(
+    old: Annotated[Path, typer.Argument(help="이전 처리방침 (old policy)", show_default=False)],
+    new: Annotated[Path, typer.Argument(help="새 처리방침 (new policy)", show_default=False)],
+    format: Annotated[LintFormat, typer.Option("--format", "-f", help="출력 형식 (output format)")] = LintFormat.text,
+    notice_date: Annotated[
+        str | None,
+        typer.Option("--notice-date", help="고지일 YYYY-MM-DD: 가장 이른 시행 가능일을 계산합니다 (notice date)"),
+    ] = None,
+) -> None:
+    """두 처리방침의 변경 사항과 필요한 고지 기간을 보여 줍니다. Diff two policies and classify changes."""
+    from jikimi.policy.diff import diff_policies
+
+    when: date | None = None
+    if notice_date is not None:
+        try:
+            when = date.fromisoformat(notice_date)
+        except ValueError:
+            raise click.BadParameter("YYYY-MM-DD 형식이어야 합니다 (expected YYYY-MM-DD)", param_hint="--notice-date")
+    result = diff_policies(load_policy(old), load_policy(new))
+    if format is LintFormat.json:
+        sys.stdout.write(json.dumps(result.to_dict(when), ensure_ascii=False, indent=2, default=str) + "\n")
+    else:
+        sys.stdout.write(result.to_text(when).rstrip("\n") + "\n")
+
+
+@policy_app.command("publish")
+def publish_command(
+    directory: Annotated[Path, typer.Argument(help="처리방침 YAML 파일이 있는 폴더 (folder of policies)")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="출력 폴더 (output folder)")] = Path("out/policies"),
+) -> None:
+    """폴더의 모든 처리방침을 검사하고 문서와 동의 화면을 만듭니다. Lint and render every policy in a folder.
+
+    For each ``NAME.yaml``: ``OUT/NAME/lint.txt``, ``lint.json``, ``policy.md``, ``policy.html`` and
+    ``consent-CONTEXT.html`` for every collection context.
+    """
+    from jikimi.policy.render import render_consent, render_html, render_markdown
+
+    files = sorted(directory.glob("*.yaml"))
+    if not files:
+        raise click.BadParameter(f"{directory}에 .yaml 파일이 없습니다 (no .yaml files)", param_hint="DIRECTORY")
+    table = Table(title="처리방침 게시 결과 (published policies)")
+    for column in ("policy", "오류 errors", "경고 warnings", "참고 notes", "output"):
+        table.add_column(column)
+    failed = 0
+    for file in files:
+        target = out / file.stem
+        try:
+            source = load_policy_source(file)
+        except PolicyLoadError as exc:
+            failed += 1
+            for problem in exc.problems:
+                typer.echo(str(problem), err=True)
+            table.add_row(file.name, "load failed", "-", "-", "-")
+            continue
+        policy = source.policy
+        findings = lint(policy, file=str(file), line_of=source.line)
+        counts = _summary(findings)
+        target.mkdir(parents=True, exist_ok=True)
+        (target / "lint.txt").write_text("".join(_finding_line(f) + "\n" for f in findings), encoding="utf-8")
+        (target / "lint.json").write_text(
+            json.dumps({"file": str(file), "summary": counts, "findings": [f.to_dict() for f in findings]},
+                       ensure_ascii=False, indent=2),
+            encoding="utf-8",
+        )
+        (target / "policy.md").write_text(render_markdown(policy), encoding="utf-8")
+        (target / "policy.html").write_text(render_html(policy), encoding="utf-8")
+        for ctx in policy.contexts:
+            (target / f"consent-{ctx.id}.html").write_text(render_consent(policy, ctx.id, "html"), encoding="utf-8")
+        table.add_row(file.name, str(counts["error"]), str(counts["warning"]), str(counts["info"]), f"{target}/")
+    _out.print(table)
+    _out.print(f"문서와 검사 결과를 {out}/ 에 저장했습니다. (Documents and lint results are in {out}/.)")
+    _out.print(f"브라우저로 열어 보기 (open in a browser): {out / files[0].stem / 'policy.html'}")
+    raise typer.Exit(2 if failed else 0)
+
+
+@app.command("rules")
+def rules_command(
+    format: Annotated[LintFormat, typer.Option("--format", "-f", help="출력 형식 (output format)")] = LintFormat.text,
+) -> None:
+    """검사 규칙 목록을 보여 줍니다. List every lint rule with its severity and article."""
+    if format is LintFormat.json:
+        rows = [{"rule": r.id, "severity": r.severity, "article": r.article, "title_ko": r.title_ko,
+                 "title_en": r.title_en} for r in RULES]
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        return
+    for r in RULES:
+        sys.stdout.write(f"{r.id:34} {r.severity:8} {r.article:32} {r.title_ko} ({r.title_en})\n")
+
+
+@app.command("statutes")
+def statutes_command(
+    format: Annotated[LintFormat, typer.Option("--format", "-f", help="출력 형식 (output format)")] = LintFormat.text,
+) -> None:
+    """법정 보존기간 프리셋을 보여 줍니다. List the statutory retention presets usable as `basis:`."""
+    from jikimi.policy.statutes import statutes, statutes_version
+
+    presets = statutes()
+    if format is LintFormat.json:
+        rows = {key: s.model_dump(mode="json") for key, s in presets.items()}
+        sys.stdout.write(json.dumps({"version": statutes_version(), "presets": rows}, ensure_ascii=False, indent=2) + "\n")
+        return
+    for key, s in presets.items():
+        flag = "  (효력 없음 / obsolete)" if s.obsolete else ""
+        sys.stdout.write(f"{key:30} {s.period.korean():6} {s.citation()} — {s.label}{flag}\n")
+    sys.stdout.write(f"statutes data version {statutes_version()}\n")
+
+
+def _mount_optional_faces() -> None:
+    """Sub-apps that live in their own modules (kept out of this file to keep it short)."""
+    try:
+        from jikimi.pii_cli import pii_app
+    except ImportError:  # pragma: no cover - the module ships with the package
+        return
+    app.add_typer(pii_app, name="pii")
+
+
+_mount_optional_faces()
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run the CLI and return its exit code; jikimi's own errors become messages, not tracebacks."""
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(args=argv, prog_name="jikimi", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return 2
+    except click.exceptions.Abort:
+        typer.echo("중단했습니다 (aborted)", err=True)
+        return 1
+    except PolicyLoadError as exc:
+        for problem in exc.problems:
+            typer.echo(str(problem), err=True)
+        return 2
+    except JikimiError as exc:
+        typer.echo(f"error [{exc.code}]: {exc}", err=True)
+        return 2
+    return result if isinstance(result, int) else 0
+
+
+def main() -> None:
+    sys.exit(run(sys.argv[1:]))

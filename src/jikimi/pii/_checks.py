@@ -1,0 +1,125 @@
+"""Validity checks for Korean identifiers: dates, gender digits, check digits, prefixes.
+
+Each function takes digits only (or the exact token) and answers one question, so the
+detector can say in a finding's ``why`` which checks passed. python-stdnum provides the
+registration-number and Luhn check digits and the business-number check; phonenumbers'
+Korean metadata provides the telephone numbering plan.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from datetime import date
+from functools import cache
+
+import phonenumbers
+from stdnum import luhn
+from stdnum.kr import brn as stdnum_brn
+from stdnum.kr import rrn as stdnum_rrn
+
+# Gender/century digit → century, for citizens (RRN) and foreign residents (FRN).
+_RRN_CENTURY = {"1": 1900, "2": 1900, "3": 2000, "4": 2000, "9": 1800, "0": 1800}
+_FRN_CENTURY = {"5": 1900, "6": 1900, "7": 2000, "8": 2000}
+
+# Driver's licence region codes: 11 서울 … 26 울산, 28 경기북부 (27 was never issued).
+LICENSE_REGIONS: frozenset[str] = frozenset(f"{n}" for n in (*range(11, 27), 28))
+LICENSE_REGION_NAMES: dict[str, str] = {
+    "서울": "11", "부산": "12", "경기": "13", "강원": "14", "충북": "15", "충남": "16",
+    "전북": "17", "전남": "18", "경북": "19", "경남": "20", "제주": "21", "대구": "22",
+    "인천": "23", "광주": "24", "대전": "25", "울산": "26", "경기북부": "28",
+}  # fmt: skip
+
+# The Hangul syllables the vehicle registration rules assign to civilian plates:
+# private cars, rentals (하 허 호), commercial vehicles and delivery (바 사 아 자 배).
+PLATE_SYLLABLES: frozenset[str] = frozenset(
+    "가나다라마거너더러머버서어저고노도로모보소오조구누두루무부수우주하허호바사아자배"
+)
+
+
+def registration_date_ok(digits: str, *, foreign: bool) -> bool:
+    """The first seven digits of an RRN/FRN form a real birth date and gender digit."""
+    century = (_FRN_CENTURY if foreign else _RRN_CENTURY).get(digits[6])
+    if century is None:
+        return False
+    try:
+        date(century + int(digits[0:2]), int(digits[2:4]), int(digits[4:6]))
+    except ValueError:
+        return False
+    return True
+
+
+def registration_checksum_ok(digits: str, *, foreign: bool) -> bool:
+    """The 13th digit is the pre-October-2020 check digit (FRNs add 2 before the modulo)."""
+    check = stdnum_rrn.calc_check_digit(digits[:12])
+    if foreign:
+        check = str((int(check) + 2) % 10)
+    return bool(digits[12] == check)
+
+
+def brn_ok(digits: str) -> bool:
+    """A business registration number with a valid check digit (python-stdnum)."""
+    return bool(stdnum_brn.is_valid(digits))
+
+
+def luhn_ok(digits: str) -> bool:
+    return bool(luhn.is_valid(digits))
+
+
+_CARD_PREFIX = re.compile(
+    r"4\d{12}(?:\d{3}){0,2}"  # Visa 13, 16, 19
+    r"|(?:5[1-5]\d\d|222[1-9]|22[3-9]\d|2[3-6]\d\d|27[01]\d|2720)\d{12}"  # Mastercard incl. 2-series
+    r"|3[47]\d{13}"  # American Express
+    r"|(?:352[89]|35[3-8]\d)\d{12,15}"  # JCB
+    r"|(?:30[0-5]\d|3[689]\d\d)\d{10,12}"  # Diners
+    r"|62\d{14,17}"  # UnionPay
+    r"|(?:6011|64[4-9]\d|65\d\d)\d{12,15}"  # Discover
+    r"|9\d{15}"  # Korean domestic cards (BC, local-only)
+)
+
+
+def card_prefix_ok(digits: str) -> bool:
+    """The issuer prefix and length belong to a card network used in Korea."""
+    return _CARD_PREFIX.fullmatch(digits) is not None
+
+
+def ipv4_ok(parts: list[str]) -> bool:
+    return len(parts) == 4 and all(
+        len(p) <= 3 and int(p) <= 255 and (p == "0" or not p.startswith("0")) for p in parts
+    )
+
+
+def ipv6_ok(token: str) -> bool:
+    try:
+        ipaddress.IPv6Address(token)
+    except ValueError:
+        return False
+    return True
+
+
+@cache
+def _phone_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """National-number patterns of the Korean numbering plan, from phonenumbers' metadata."""
+    meta = phonenumbers.PhoneMetadata.metadata_for_region("KR")
+    assert meta is not None
+    kinds = ("mobile", "fixed_line", "voip", "personal_number", "uan", "toll_free")
+    found: list[tuple[str, re.Pattern[str]]] = []
+    for kind in kinds:
+        desc = getattr(meta, kind)
+        if desc is not None and desc.national_number_pattern:
+            found.append((kind, re.compile(desc.national_number_pattern)))
+    return tuple(found)
+
+
+def phone_kind(national: str) -> str | None:
+    """The kind of Korean number (``mobile``, ``fixed_line``, ``uan``…) or ``None``.
+
+    ``national`` is the national significant number: without the trunk ``0`` or ``+82``.
+    Short special numbers (5–6 digits) are not personal data and are refused.
+    """
+    if len(national) < 8:
+        return None
+    for kind, pattern in _phone_patterns():
+        if pattern.fullmatch(national):
+            return kind
+    return None

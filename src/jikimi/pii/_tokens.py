@@ -1,0 +1,78 @@
+"""Tokens that are not plain digit runs: e-mail addresses, IPv6, passports, car plates.
+
+Every pattern is anchored by a look-behind that refuses to start inside a longer token,
+and every repetition is delimited by a character the repeated part cannot contain, so the
+regex engine never backtracks more than once over any character (see tests/pii/test_safety.py).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from jikimi.pii._checks import PLATE_SYLLABLES, ipv6_ok
+from jikimi.pii._context import Cue, near, preceded
+from jikimi.pii._model import Candidate, PiiType
+
+_EMAIL = re.compile(
+    r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9][A-Za-z0-9._%+\-]{0,63}"
+    r"@[A-Za-z0-9](?:[A-Za-z0-9\-]{0,62})(?:\.[A-Za-z0-9\-]{1,63}){0,8}\.[A-Za-z]{2,24}"
+    r"(?![A-Za-z0-9\-]|\.[A-Za-z0-9])"
+)
+_IPV6 = re.compile(
+    r"(?<![0-9A-Fa-f:.])(?:[0-9A-Fa-f]{1,4}|:)(?::[0-9A-Fa-f]{0,4}){2,7}"
+    r"(?:(?<=:)\d{1,3}(?:\.\d{1,3}){3})?(?![0-9A-Za-z:])"
+)
+_PASSPORT = re.compile(r"(?<![0-9A-Za-z])([MSRODG])(\d{8}|\d{3}[A-Z]\d{4})(?![0-9A-Za-z])")
+_PASSPORT_OLD = re.compile(r"(?<![0-9A-Za-z])[A-Z]{2}\d{7}(?![0-9A-Za-z])")
+_PLATE = re.compile(
+    r"(?<![0-9A-Za-z])(?:(?:서울|부산|대구|인천|광주|대전|울산|세종|경기|강원|충북|충남|전북|전남|경북|경남|제주) ?)?"
+    r"(\d{2,3})( ?)([가-힣])( ?)(\d{4})(?![0-9A-Za-z]|[ ]?(?:원|명|개|년|건|회|번|호|층|일|월|시|분|초|%))"
+)
+
+
+def find_tokens(text: str) -> Iterator[Candidate]:
+    """E-mail, IPv6, passport and car-plate findings in ``text`` (normalised)."""
+    if "@" in text:
+        for m in _EMAIL.finditer(text):
+            yield Candidate(PiiType.EMAIL, m.start(), m.end(), 0.95, ("format",))
+    if "::" in text or text.count(":") >= 3:
+        for m in _IPV6.finditer(text):
+            if m.group().count(":") >= 2 and ipv6_ok(m.group()) and not _looks_like_time(m.group()):
+                yield Candidate(PiiType.IP, m.start(), m.end(), 0.9, ("ipv6",))
+    yield from _passports(text)
+    yield from _plates(text)
+
+
+def _looks_like_time(token: str) -> bool:
+    return re.fullmatch(r"\d{1,2}:\d{2}(?::\d{2})?", token) is not None
+
+
+def _passports(text: str) -> Iterator[Candidate]:
+    for m in _PASSPORT.finditer(text):
+        new_style = not m.group(2).isdigit()
+        why = ["format", "2021-format" if new_style else "letter-8-digits"]
+        confidence = 0.8 if m.group(1) == "M" else 0.6
+        if near(text, m.start(), m.end(), Cue.PASSPORT):
+            confidence += 0.15
+            why.append("keyword")
+        if preceded(text, m.start(), Cue.NEGATIVE):
+            confidence -= 0.3
+            why.append("negative-keyword")
+        yield Candidate(PiiType.PASSPORT, m.start(), m.end(), confidence, tuple(why))
+    for m in _PASSPORT_OLD.finditer(text):
+        if near(text, m.start(), m.end(), Cue.PASSPORT):
+            yield Candidate(PiiType.PASSPORT, m.start(), m.end(), 0.8, ("format", "pre-2008", "keyword"))
+
+
+def _plates(text: str) -> Iterator[Candidate]:
+    for m in _PLATE.finditer(text):
+        if m.group(3) not in PLATE_SYLLABLES:
+            continue
+        spaced = bool(m.group(2) or m.group(4))
+        why = ["format", "plate-syllable"]
+        confidence = 0.6 if spaced else 0.85
+        if re.search(r"차량|차번|번호판|주차|차주|자동차|\b차\b|차는|렌터카|택시|입차|출차", text[max(0, m.start() - 16) : m.start()]):
+            confidence += 0.15
+            why.append("keyword")
+        yield Candidate(PiiType.CAR_PLATE, m.start(), m.end(), confidence, tuple(why))

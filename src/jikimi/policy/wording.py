@@ -1,0 +1,186 @@
+"""How the policy's codes read in a Korean 처리방침: legal bases, start events, channels, periods.
+
+Pure lookups and small formatters, shared by the document and the consent screens. Every
+function returns plain text; escaping is the templates' job.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from jikimi.periods import Duration
+from jikimi.policy.model import Citation, Placeholder, RetentionRule
+
+MISSING = "미기재"
+"""Shown wherever the policy leaves a required value empty, so the gap stays visible."""
+
+LEGAL_BASIS = {
+    "consent": "정보주체의 동의",
+    "law": "법률의 특별한 규정 또는 법령상 의무 준수",
+    "public_duty": "공공기관의 법령 등에서 정하는 소관 업무 수행",
+    "contract": "계약의 체결·이행",
+    "vital_interest": "정보주체 등의 급박한 생명·신체·재산상 이익 보호",
+    "legitimate_interest": "개인정보처리자의 정당한 이익 달성",
+    "public_safety": "공중위생 등 공공의 안전과 안녕",
+}
+LEGAL_BASIS_ARTICLE = {
+    "consent": "제15조제1항제1호",
+    "law": "제15조제1항제2호",
+    "public_duty": "제15조제1항제3호",
+    "contract": "제15조제1항제4호",
+    "vital_interest": "제15조제1항제5호",
+    "legitimate_interest": "제15조제1항제6호",
+    "public_safety": "제15조제1항제7호",
+}
+START = {
+    "withdrawal": "회원 탈퇴일로부터",
+    "record_date": "기록 작성일로부터",
+    "collection": "수집일로부터",
+    "last_activity": "마지막 이용일로부터",
+    "contract_end": "계약 종료일로부터",
+    "purpose_end": "목적 달성일로부터",
+    "consent_withdrawal": "동의 철회일로부터",
+}
+CHANNEL = {
+    "web": "홈페이지", "app": "모바일 앱", "paper": "서면양식", "phone": "전화", "fax": "팩스",
+    "email": "이메일", "board": "게시판", "event": "경품 행사·이벤트 응모", "delivery": "배송 요청",
+    "partner": "제휴사로부터 제공", "auto": "자동 수집 장치", "in_person": "방문", "letter": "우편",
+    "counsel": "상담",
+}
+ITEM_CLASS = {
+    "general": "일반 개인정보", "contact": "연락처", "identity": "본인확인정보", "credential": "인증정보",
+    "unique_id": "고유식별정보", "sensitive": "민감정보", "financial": "결제·금융정보",
+    "auto_generated": "자동 생성정보", "guardian": "법정대리인 정보",
+}
+SENSITIVE_KIND = {
+    "health": "건강", "belief": "사상·신념", "union": "노동조합·정당의 가입·탈퇴", "politics": "정치적 견해",
+    "sex_life": "성생활", "genetic": "유전정보", "criminal": "범죄경력", "biometric": "생체인식정보",
+    "race": "인종·민족",
+}
+SUBJECTS = {"member": "회원", "guest": "비회원", "guardian": "법정대리인", "any": "정보주체"}
+CONTEXT_CHILDREN = {
+    "guardian_consent": "만 14세 미만 아동은 법정대리인의 동의 필요",
+    "refused": "만 14세 미만 아동은 이용 불가",
+}
+CONTACT_ROLE = {
+    "officer": "개인정보 보호책임자",
+    "manager": "개인정보 보호 담당자",
+    "department": "개인정보 보호 담당부서",
+    "help_desk": "고객센터",
+    "domestic_representative": "국내대리인",
+}
+DESTRUCTION_METHOD = {
+    "electronic_irrecoverable": "전자적 파일 형태: 기록을 재생할 수 없는 기술적 방법으로 영구 삭제",
+    "paper_shred": "종이에 출력된 개인정보: 분쇄기로 분쇄",
+    "paper_incinerate": "종이에 출력된 개인정보: 소각",
+}
+AUTO_KIND = {
+    "cookie": "쿠키(Cookie)", "device_id": "기기 식별값", "log": "접속 로그", "web_beacon": "웹 비콘",
+    "sdk": "외부 SDK",
+}
+SECURITY_KIND = {
+    "encryption_at_rest": "개인정보의 암호화(저장)",
+    "encryption_in_transit": "전송 구간 암호화",
+    "password_hashing": "비밀번호 일방향 암호화",
+    "access_control": "접근 통제",
+    "access_log": "접속기록의 보관 및 위·변조 방지",
+    "least_privilege": "접근 권한의 관리",
+    "antivirus": "보안프로그램 설치 및 갱신",
+    "firewall": "침입 차단·탐지",
+    "backup": "백업 및 복구",
+    "training": "개인정보 취급 직원의 최소화 및 교육",
+    "audit": "정기적인 자체 점검",
+    "dedicated_org": "내부관리계획의 수립·시행",
+    "physical": "물리적 접근 통제",
+    "other": "기타 조치",
+}
+PROCESSOR_UNTIL = {
+    "contract_end": "위탁계약 종료 시까지",
+    "withdrawal": "회원 탈퇴 시까지",
+    "purpose_end": "위탁 목적 달성 시까지",
+}
+DORMANCY_ACTION = {
+    "separate": "다른 이용자의 개인정보와 분리하여 별도로 저장·관리",
+    "destroy": "지체 없이 파기",
+}
+REACTIVATION = {"login": "로그인", "request": "본인의 요청"}
+THIRD_PARTY_BASIS = {
+    "consent": "정보주체의 동의 (제17조제1항제1호)",
+    "law": "법률의 특별한 규정 등 (제17조제1항제2호)",
+}
+
+STANDARD_REDRESS: tuple[tuple[str, str, str], ...] = (
+    ("개인정보 분쟁조정위원회", "1833-6972", "www.kopico.go.kr"),
+    ("개인정보침해신고센터 (한국인터넷진흥원)", "118", "privacy.kisa.or.kr"),
+    ("대검찰청", "1301", "www.spo.go.kr"),
+    ("경찰청", "182", "ecrm.police.go.kr"),
+)
+"""The four agencies the PIPC writing guideline lists (shared/docs/PIPA.md §1.7)."""
+
+
+def legal_basis(basis: str | None, citation: Citation | None = None) -> str:
+    """``계약의 체결·이행 (제15조제1항제4호)``; the citation, when given, follows."""
+    if basis is None:
+        text = MISSING
+    else:
+        text = f"{LEGAL_BASIS.get(basis, basis)} ({LEGAL_BASIS_ARTICLE.get(basis, '')})".replace(" ()", "")
+    if citation is not None:
+        text += f" — {citation_text(citation)}"
+    return text
+
+
+def citation_text(citation: Citation) -> str:
+    text = citation.text()
+    return f"{text} ({citation.note})" if citation.note else text
+
+
+def period(value: Duration | Placeholder | None, *, empty: str = MISSING) -> str:
+    """``5년``; a placeholder stays visible as ``oo년간 (미기재)``."""
+    if isinstance(value, Duration):
+        return value.korean()
+    if isinstance(value, Placeholder):
+        return f"{value.placeholder} ({MISSING})"
+    return empty
+
+
+def retention_period(rule: RetentionRule) -> str:
+    """The period in force: as written, else the statute's; a placeholder visibly unfilled."""
+    if rule.period is None and rule.statute is not None:
+        return rule.statute.period.korean()
+    return period(rule.period)
+
+
+def retention_basis(rule: RetentionRule) -> str:
+    """The statute with its article, else the law as written, else 내부 방침 and the reason."""
+    if rule.statute is not None:
+        text = rule.statute.citation()
+    elif rule.law:
+        text = rule.law
+    elif rule.basis:
+        text = rule.basis
+    else:
+        text = "내부 방침"
+    if rule.reason:
+        text += f" — {rule.reason}"
+    return text
+
+
+def korean_date(day: date | Placeholder | None) -> str:
+    if isinstance(day, date):
+        return f"{day.year}년 {day.month}월 {day.day}일"
+    if isinstance(day, Placeholder):
+        return f"{day.placeholder} ({MISSING})"
+    return MISSING
+
+
+def channels(values: tuple[str, ...]) -> str:
+    return ", ".join(CHANNEL.get(v, v) for v in values)
+
+
+def join(values: tuple[str, ...] | list[str], *, empty: str = "-") -> str:
+    return ", ".join(values) if values else empty
+
+
+def lines(*values: str | None) -> str:
+    """Non-empty values, one per line (a table cell with line breaks)."""
+    return "\n".join(v for v in values if v)

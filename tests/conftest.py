@@ -1,0 +1,60 @@
+"""Shared fixtures: paths to the example policies and a small, lint-clean policy to mutate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples" / "policies"
+SEEDS = ["yeongsang", "mecross", "shop", "classpatra", "rsupport"]
+
+CLEAN_POLICY = """\
+title: 개인정보 처리방침
+version: "2026-01-01"
+effective: 2026-01-01
+controller: {name: 주식회사 테스트몰, service: 테스트몰}
+officers:
+  - {role: officer, name: 김보호, title: 이사, email: privacy@example.com, phone: 02-6213-4870}
+items:
+  - {id: name, label: 이름}
+  - {id: email, label: 이메일, format: email, class: contact, lookup: true}
+  - {id: password, label: 비밀번호, format: password, class: credential}
+  - {id: guardian_name, label: 법정대리인 성명, class: guardian}
+  - {id: guardian_mobile, label: 법정대리인 휴대전화번호, format: phone_kr, class: guardian}
+contexts:
+  - {id: signup, label: 회원가입, required: [name, email, password], channels: [web], children: guardian_consent}
+purposes:
+  - {id: membership, label: 회원 관리, basis: contract, items: [name, email, password]}
+  - {id: marketing, label: 마케팅, basis: consent, consent: optional, marketing: true, items: [email], children: false}
+records:
+  - {id: payment, label: 대금결제 기록}
+retention:
+  - {id: payment_records, what: [payment], basis: ecommerce.payment, from: record_date, reason: 전자상거래법}
+destruction: {procedure: 목적 달성 후 지체 없이 파기, methods: [electronic_irrecoverable]}
+children:
+  policy: guardian_consent
+  guardian_items: [guardian_name, guardian_mobile]
+security:
+  - {kind: encryption_at_rest, description: 개인정보는 암호화하여 저장합니다}
+  - {kind: password_hashing, description: 비밀번호는 일방향 암호화합니다}
+rights: {channels: [web, email], deadline_days: 10, guardian: true}
+complaints:
+  redress:
+    - {name: 개인정보분쟁조정위원회, phone: 1833-6972}
+    - {name: 개인정보침해신고센터, phone: "118"}
+    - {name: 대검찰청, phone: "1301"}
+    - {name: 경찰청, phone: "182"}
+notice: {lead_days: 7, material_lead_days: 30}
+"""
+
+
+@pytest.fixture
+def clean_policy_text() -> str:
+    return CLEAN_POLICY
+
+
+@pytest.fixture
+def examples_dir() -> Path:
+    return EXAMPLES
