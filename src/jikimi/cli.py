@@ -14,7 +14,6 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -149,7 +148,7 @@ def diff_command(
         try:
             when = date.fromisoformat(notice_date)
         except ValueError:
-            raise click.BadParameter("YYYY-MM-DD 형식이어야 합니다 (expected YYYY-MM-DD)", param_hint="--notice-date")
+            raise typer.BadParameter("YYYY-MM-DD 형식이어야 합니다 (expected YYYY-MM-DD)", param_hint="--notice-date")
     result = diff_policies(load_policy(old), load_policy(new))
     if format is LintFormat.json:
         sys.stdout.write(json.dumps(result.to_dict(when), ensure_ascii=False, indent=2, default=str) + "\n")
@@ -171,7 +170,7 @@ def publish_command(
 
     files = sorted(directory.glob("*.yaml"))
     if not files:
-        raise click.BadParameter(f"{directory}에 .yaml 파일이 없습니다 (no .yaml files)", param_hint="DIRECTORY")
+        raise typer.BadParameter(f"{directory}에 .yaml 파일이 없습니다 (no .yaml files)", param_hint="DIRECTORY")
     table = Table(title="처리방침 게시 결과 (published policies)")
     for column in ("policy", "오류 errors", "경고 warnings", "참고 notes", "output"):
         table.add_column(column)
@@ -256,12 +255,9 @@ def run(argv: list[str] | None = None) -> int:
     command = typer.main.get_command(app)
     try:
         result = command.main(args=argv, prog_name="jikimi", standalone_mode=False)
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         return exc.exit_code
-    except click.ClickException as exc:
-        exc.show()
-        return 2
-    except click.exceptions.Abort:
+    except typer.Abort:
         typer.echo("중단했습니다 (aborted)", err=True)
         return 1
     except PolicyLoadError as exc:
@@ -270,6 +266,13 @@ def run(argv: list[str] | None = None) -> int:
         return 2
     except JikimiError as exc:
         typer.echo(f"error [{exc.code}]: {exc}", err=True)
+        return 2
+    except typer.TyperException as exc:  # usage errors: bad option, missing argument
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            typer.echo(f"Error: {exc}", err=True)
         return 2
     return result if isinstance(result, int) else 0
 

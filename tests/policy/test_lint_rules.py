@@ -77,7 +77,7 @@ CASES: dict[str, Mutation] = {
     "auto-collection-no-refusal": lambda t: t + "auto_collection:\n  - {id: cookie, kind: cookie, label: 쿠키, purpose: 로그인 유지}\n",
     "rights-deadline": lambda t: _edit(t, "deadline_days: 10", "deadline_days: 30"),
     "redress-incomplete": lambda t: _edit(t, "    - {name: 대검찰청, phone: \"1301\"}\n", ""),
-    "notice-undeclared": lambda t: _edit(t, "notice: {lead_days: 7, material_lead_days: 30}\n", ""),
+    "change-notice": lambda t: _edit(t, "notice: {lead_days: 7, material_lead_days: 30}\n", ""),
     "placeholder": lambda t: _edit(t, "name: 김보호", "name: \"000\""),
 }
 

@@ -9,6 +9,7 @@ import pytest
 
 from jikimi import Policy, load_policy
 from jikimi.periods import Duration
+from jikimi.policy.model import RetentionRule
 
 POLICY = Path(__file__).parents[2] / "examples" / "policies" / "mecross.yaml"
 
@@ -18,7 +19,7 @@ def policy() -> Policy:
     return load_policy(POLICY)
 
 
-def _rule(policy: Policy, ref: str):
+def _rule(policy: Policy, ref: str) -> RetentionRule:
     (rule,) = policy.retention_of(ref)
     return rule
 
@@ -42,7 +43,16 @@ def test_title_date_officer_and_help_desk_are_published_as_written(policy: Polic
 def test_signup_requires_ci_and_guardian_ci_and_logs_are_generated(policy: Policy) -> None:
     signup = policy.contexts_by_id["signup"]
     assert signup.required == (
-        "name", "birthdate", "login_id", "password", "mobile", "address", "email", "gender", "ci", "guardian_ci",
+        "name",
+        "birthdate",
+        "login_id",
+        "password",
+        "mobile",
+        "address",
+        "email",
+        "gender",
+        "ci",
+        "guardian_ci",
     )
     assert signup.optional == ("pen_name", "phone", "ad_consent", "favorite_theater")
     assert policy.items_by_id["ci"].class_ == "identity"
@@ -51,8 +61,16 @@ def test_signup_requires_ci_and_guardian_ci_and_logs_are_generated(policy: Polic
     assert signup.children == "guardian_consent"
     assert policy.children is not None and policy.children.guardian_items == ("guardian_ci",)
     generated = {i.id for i in policy.items if i.generated}
-    assert generated == {"usage_history", "access_log", "ip", "cookie", "os_type", "browser_type",
-                         "device_model", "carrier"}
+    assert generated == {
+        "usage_history",
+        "access_log",
+        "ip",
+        "cookie",
+        "os_type",
+        "browser_type",
+        "device_model",
+        "carrier",
+    }
     assert all(policy.items_by_id[i].class_ == "auto_generated" for i in generated)
 
 
@@ -95,7 +113,9 @@ def test_fraud_records_are_kept_1_year(policy: Policy) -> None:
         ("access_trace_record", "telecom.logs", Duration(months=3)),
     ],
 )
-def test_statutory_records_follow_the_cited_law(policy: Policy, record: str, preset: str, period: Duration) -> None:
+def test_statutory_records_follow_the_cited_law(
+    policy: Policy, record: str, preset: str, period: Duration
+) -> None:
     rule = _rule(policy, record)
     assert rule.basis == preset
     assert rule.statute is not None and rule.statute.id == preset
@@ -123,7 +143,10 @@ def test_payment_processors_and_identity_verifiers_are_listed(policy: Policy) ->
 def test_refusing_cookies_may_block_login_and_booking(policy: Policy) -> None:
     (cookie,) = policy.auto_collection
     assert cookie.kind == "cookie" and cookie.items == ("cookie",)
-    assert cookie.refusal_consequence == "로그인이 되지 않거나, 예매가 불가하여 서비스 제공에 어려움이 있을 수 있습니다."
+    assert (
+        cookie.refusal_consequence
+        == "로그인이 되지 않거나, 예매가 불가하여 서비스 제공에 어려움이 있을 수 있습니다."
+    )
     assert "인터넷 옵션" in (cookie.how_to_refuse or "")
 
 
@@ -134,13 +157,20 @@ def test_corrections_are_held_and_passed_on_to_recipients(policy: Policy) -> Non
     assert set(rights.channels) == {"web", "letter", "phone", "email"}
 
 
-def test_complaints_are_answered_within_24_hours_and_changes_announced_7_or_30_days_ahead(policy: Policy) -> None:
+def test_complaints_are_answered_within_24_hours_and_changes_announced_7_or_30_days_ahead(
+    policy: Policy,
+) -> None:
     complaints = policy.complaints
     assert complaints is not None
     assert complaints.response_hours == 24 and complaints.business_days
     names = [r.name for r in complaints.redress]
     # outdated agencies stay as the seed lists them
-    assert names[:4] == ["개인분쟁조정위원회", "정보보호마크인증위원회", "대검찰청 인터넷범죄수사센터", "경찰청 사이버테러대응센터"]
+    assert names[:4] == [
+        "개인분쟁조정위원회",
+        "정보보호마크인증위원회",
+        "대검찰청 인터넷범죄수사센터",
+        "경찰청 사이버테러대응센터",
+    ]
     assert complaints.redress[3].phone == "02-392-0330"
     # 15. 고지의무: 7 days before a change, 30 days before a material one
     assert (policy.notice.lead_days, policy.notice.material_lead_days) == (7, 30)

@@ -57,7 +57,8 @@ def test_purchase_and_support_collect_the_listed_items(policy: Policy) -> None:
     assert purchase.required == ("email", "payment_history", "card", "bank_account")
     assert policy.items_by_id["card"].format == "card"
     assert policy.items_by_id["bank_account"].format == "account"
-    assert {policy.items_by_id[i].class_ for i in ("payment_history", "card", "bank_account")} == {"financial"}
+    financial = ("payment_history", "card", "bank_account")
+    assert {policy.items_by_id[i].class_ for i in financial} == {"financial"}
     # 고객지원 문의: [필수] 이름, 이메일 주소, 회사명 / [선택] 라이센스 코드
     support = policy.contexts_by_id["support"]
     assert [policy.label_of(i) for i in support.required] == ["이름", "이메일", "회사명"]

@@ -20,14 +20,14 @@ _EMAIL = re.compile(
     r"(?![A-Za-z0-9\-]|\.[A-Za-z0-9])"
 )
 _IPV6 = re.compile(
-    r"(?<![0-9A-Fa-f:.])(?:[0-9A-Fa-f]{1,4}|:)(?::[0-9A-Fa-f]{0,4}){2,7}"
-    r"(?:(?<=:)\d{1,3}(?:\.\d{1,3}){3})?(?![0-9A-Za-z:])"
+    r"(?<![0-9A-Fa-f:.])(?:[0-9A-Fa-f]{1,4}|:)(?::[0-9A-Fa-f]{0,4}){1,7}"
+    r"(?:(?<=:)\d{1,3}(?:\.\d{1,3}){3})?(?![0-9A-Za-z:]|\.\d)"
 )
 _PASSPORT = re.compile(r"(?<![0-9A-Za-z])([MSRODG])(\d{8}|\d{3}[A-Z]\d{4})(?![0-9A-Za-z])")
 _PASSPORT_OLD = re.compile(r"(?<![0-9A-Za-z])[A-Z]{2}\d{7}(?![0-9A-Za-z])")
 _PLATE = re.compile(
     r"(?<![0-9A-Za-z])(?:(?:서울|부산|대구|인천|광주|대전|울산|세종|경기|강원|충북|충남|전북|전남|경북|경남|제주) ?)?"
-    r"(\d{2,3})( ?)([가-힣])( ?)(\d{4})(?![0-9A-Za-z]|[ ]?(?:원|명|개|년|건|회|번|호|층|일|월|시|분|초|%))"
+    r"(\d{2,3})( ?)([가-힣])( ?)(\d{4})(?![0-9A-Za-z]|[ ]?(?:원|명|개|년|건|회|호|층|일|월|시|분|초|%))"
 )
 
 
@@ -52,7 +52,7 @@ def _passports(text: str) -> Iterator[Candidate]:
     for m in _PASSPORT.finditer(text):
         new_style = not m.group(2).isdigit()
         why = ["format", "2021-format" if new_style else "letter-8-digits"]
-        confidence = 0.8 if m.group(1) == "M" else 0.6
+        confidence = 0.8 if m.group(1) == "M" else 0.45
         if near(text, m.start(), m.end(), Cue.PASSPORT):
             confidence += 0.15
             why.append("keyword")

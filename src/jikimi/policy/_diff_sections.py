@@ -62,6 +62,7 @@ MINOR = Why(False, "문구·세부 사항 변경", "wording or detail")
 CONTACT = Why(False, "연락처·담당자 변경", "contact details")
 REMOVED = Why(False, "삭제·축소: 처리 범위가 넓어지지 않음", "removal: processing does not widen")
 ORDER = Why(False, "순서만 변경", "order only")
+VERSION = Why(False, "판·시행일·연혁 정보", "version, dates or history")
 SECURITY = Why(False, "안전성 확보조치 변경", "security measure")
 NEW_ITEM = Why(True, "수집 항목 추가", "new personal data item")
 SPECIAL = Why(True, "고유식별정보·민감정보로 분류", "item becomes a unique identifier or sensitive data")
@@ -166,12 +167,21 @@ def _absent(value: Any) -> bool:
     return value is None or value == () or value == {}
 
 
+def _from_difference(old: str, new: str) -> tuple[str, str]:
+    """Two long texts shown from a little before where they first differ."""
+    old, new = " ".join(old.split()), " ".join(new.split())
+    pairs = enumerate(zip(old, new, strict=False))
+    first = next((i for i, (a, b) in pairs if a != b), min(len(old), len(new)))
+    start = max(0, first - 20)
+    return short("…" + old[start:]), short("…" + new[start:])
+
+
 def change(section: str, key: str, old: Any, new: Any, why: Why) -> Change:
     kind: ChangeKind = "added" if _absent(old) else "removed" if _absent(new) else "changed"
-    return Change(
-        section, key, kind, None if _absent(old) else show(old), None if _absent(new) else show(new),
-        why.material, why.ko, why.en,
-    )
+    before, after = (None if _absent(old) else show(old)), (None if _absent(new) else show(new))
+    if before == after and isinstance(old, str) and isinstance(new, str):
+        before, after = _from_difference(old, new)
+    return Change(section, key, kind, before, after, why.material, why.ko, why.en)
 
 
 # --- rules for one field ----------------------------------------------------------------------
@@ -303,14 +313,18 @@ class SectionDiffer:
             "sections": lambda a, b: self.entities("sections", "sections", a, b, lambda s: s.title,
                                                    added=MINOR),
             "history": lambda a, b: self.entities("history", "history", a, b, lambda h: h.version,
-                                                  added=MINOR),
+                                                  added=VERSION, removed=VERSION, default=VERSION),
         }
+        metadata = {"version", "effective", "announced", "source"}
         for name in Policy.model_fields:
             before, after = getattr(self.old, name), getattr(self.new, name)
             if before == after:
                 continue
             handler = handlers.get(name)
-            yield from handler(before, after) if handler else fixed(MINOR)(name, name, before, after)
+            if handler is not None:
+                yield from handler(before, after)
+            else:
+                yield change(name, name, before, after, VERSION if name in metadata else MINOR)
 
     def items(self, old: Any, new: Any) -> Iterator[Change]:
         gains_class = when(lambda a, b: b in SPECIAL_CLASSES and a != b, SPECIAL)

@@ -526,7 +526,7 @@ def _redress(policy: Policy) -> Iterator[Hit]:
                    f"'{agency.name}': outdated agency name or contact.")
 
 
-@rule("notice-undeclared", "warning", "PIPA 30②, 작성지침",
+@rule("change-notice", "warning", "PIPA 30②, 작성지침",
       "변경 고지 기간 미기재", "change-notice period not stated")
 def _notice(policy: Policy) -> Iterator[Hit]:
     if not policy.notice_declared:

@@ -1,0 +1,111 @@
+"""Korean personal names, found through the words around them.
+
+A bare Hangul word is never reported as a name: too many common words start with a
+surname syllable. A name is reported when it
+
+* stands right before an honorific or a role (``홍길동님``, ``김철수 씨``, ``이영희 고객님``,
+  ``박민수 과장``), or
+* follows a label or role that introduces a name (``성명: 홍길동``, ``담당자 김민지``,
+  ``예금주 이수진``, ``이름은 최하늘입니다``), or
+* is one of the names the service already knows (``known_names``),
+
+and in the first two cases starts with a surname from ``data/surnames.txt`` and is not a
+role or kin word (``data/role_words.txt``). Particles may follow the name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import cache
+
+from jikimi.pii._data import word_list
+from jikimi.pii._model import Candidate, PiiType
+
+_HONORIFICS = (
+    "고객님|회원님|선생님|교수님|대표님|원장님|사장님|이사님|부장님|과장님|차장님|팀장님|실장님|대리님|주임님"
+    "|기사님|작가님|선배님|님|씨|고객|회원|선생|교수|대표|원장|사장|부장|과장|차장|팀장|실장|대리|주임|사원"
+    "|기자|변호사|의원|학생|환자|보호자"
+)
+_LABELS = (
+    "성명|이름|성함|고객명|회원명|환자명|담당자|작성자|신청인|신청자|수령인|수령자|수취인|받는 ?분"
+    "|받는 ?사람|보내는 ?분|예금주|보호자|대표자|계약자|피보험자|주문자|구매자|가입자|명의자|상담원|상담사"
+    "|의뢰인|민원인|세입자|임차인|임대인|[Nn]ame"
+)
+_PARTICLES = frozenset(
+    "이 가 은 는 을 를 의 에게 께 께서 한테 와 과 도 만 이고 이며 입니다 이다 이에요 예요 이요 요 이라고 라고"
+    " 이랑 랑 에게서 한테서 으로 로 님 씨 님이 님은 님의 님께 님께서 씨가 씨는 씨의 씨에게 이나 나 이든"
+    " 이었고 이었다 였다 였고 이세요 세요 입니다만 이니 외".split()
+)
+# A name right before an honorific or role, whose first syllable starts a Hangul run; the
+# Hangul after the honorific is captured so a role word can be told from a longer word.
+_BEFORE_HONORIFIC = re.compile(rf"(?<![가-힣])([가-힣]{{2,4}}) ?({_HONORIFICS})([가-힣]*)")
+# A name right after a label that introduces one; group 1 is the separator.
+_AFTER_LABEL = re.compile(rf"(?<![가-힣])(?:{_LABELS})( ?[:=] ?| ?(?:은|는|이|가) | )([가-힣]{{2,8}})")
+
+
+@cache
+def _surnames() -> tuple[frozenset[str], frozenset[str]]:
+    words = word_list("surnames")
+    return frozenset(w for w in words if len(w) == 1), frozenset(w for w in words if len(w) == 2)
+
+
+@cache
+def _roles() -> frozenset[str]:
+    return frozenset(word_list("role_words"))
+
+
+@cache
+def _given_syllables() -> frozenset[str]:
+    return frozenset(" ".join(word_list("given_syllables")).split())
+
+
+def _plausible(name: str) -> bool:
+    """A surname from the list, then one or two common given-name syllables; not a role word."""
+    single, double = _surnames()
+    if name in _roles() or name[:2] in _roles():
+        return False
+    surname = 2 if name[:2] in double and len(name) >= 3 else 1
+    if surname == 1 and name[0] not in single:
+        return False
+    given = name[surname:]
+    return 1 <= len(given) <= 2 and all(ch in _given_syllables() for ch in given)
+
+
+def _split_name(run: str, *, allow_two: bool) -> str | None:
+    """The name at the start of a Hangul run such as ``홍길동입니다``, or ``None``."""
+    for size in (3, 4, 2) if allow_two else (3, 4):
+        name, rest = run[:size], run[size:]
+        if len(name) == size and _plausible(name) and (not rest or rest in _PARTICLES):
+            return name
+    return None
+
+
+def find_names(text: str, known: re.Pattern[str] | None) -> Iterator[Candidate]:
+    """Name findings in ``text`` (normalised)."""
+    for m in _BEFORE_HONORIFIC.finditer(text):
+        honorific, tail = m.group(2), m.group(3)
+        if honorific not in ("님", "씨") and tail and tail not in _PARTICLES and not tail.startswith("님"):
+            continue
+        if _plausible(m.group(1)):
+            yield Candidate(PiiType.NAME, m.start(1), m.end(1), 0.75, ("surname", "honorific"))
+    for m in _AFTER_LABEL.finditer(text):
+        name = _split_name(m.group(2), allow_two=":" in m.group(1) or "=" in m.group(1))
+        if name is not None:
+            start = m.start(2)
+            yield Candidate(PiiType.NAME, start, start + len(name), 0.85, ("surname", "label"))
+    if known is not None:
+        for m in known.finditer(text):
+            yield Candidate(PiiType.NAME, m.start(), m.end(), 0.95, ("known-name",))
+
+
+@cache
+def known_names_pattern(names: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One regex for the names a service already knows; a name must not sit inside a longer word."""
+    cleaned = sorted({n.strip() for n in names if n.strip()}, key=len, reverse=True)
+    if not cleaned:
+        return None
+    alternatives = "|".join(re.escape(n) for n in cleaned)
+    particles = "|".join(sorted(_PARTICLES, key=len, reverse=True))
+    return re.compile(rf"(?<![가-힣A-Za-z])(?:{alternatives})(?=(?:{particles})?(?![가-힣A-Za-z]))")
+

@@ -1,0 +1,92 @@
+"""The scanner: normalise once, run every finder, keep the best of overlapping candidates."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from itertools import chain
+
+from jikimi.errors import InputTooLarge
+from jikimi.pii._addresses import find_addresses
+from jikimi.pii._model import ALL_TYPES, Candidate, Finding, PiiType
+from jikimi.pii._names import find_names, known_names_pattern
+from jikimi.pii._normalize import normalize
+from jikimi.pii._numbers import find_numbers
+from jikimi.pii._tokens import find_tokens
+
+DEFAULT_MAX_CHARS = 1_000_000
+DEFAULT_MIN_CONFIDENCE = 0.5
+# Above this many overlapping candidates in one cluster, resolution falls back to first-come.
+_MAX_CLUSTER = 64
+
+
+@dataclass(frozen=True)
+class Scanner:
+    """A configured detector. Build one and reuse it; it holds no per-text state.
+
+    ``types`` limits what is looked for; ``known_names`` are names the service already
+    holds (members, staff) and are found wherever they stand alone; findings below
+    ``min_confidence`` are dropped; texts longer than ``max_chars`` raise
+    :class:`jikimi.errors.InputTooLarge`.
+    """
+
+    types: frozenset[PiiType] = ALL_TYPES
+    known_names: tuple[str, ...] = field(default=())
+    min_confidence: float = DEFAULT_MIN_CONFIDENCE
+    max_chars: int = DEFAULT_MAX_CHARS
+
+    def scan(self, text: str) -> list[Finding]:
+        """Every piece of personal data in ``text``, in order, with offsets into ``text``."""
+        if len(text) > self.max_chars:
+            raise InputTooLarge(
+                f"텍스트가 너무 깁니다: {len(text):,}자 (한도 {self.max_chars:,}자)",
+                f"text too long: {len(text):,} characters (limit {self.max_chars:,})",
+            )
+        norm = normalize(text)
+        wanted = self.types
+        found: list[Iterable[Candidate]] = [find_numbers(norm.text), find_tokens(norm.text)]
+        if PiiType.NAME in wanted:
+            found.append(find_names(norm.text, known_names_pattern(self.known_names)))
+        if PiiType.ADDRESS in wanted:
+            found.append(find_addresses(norm.text))
+        candidates = [
+            c for c in chain.from_iterable(found) if c.type in wanted and c.confidence >= self.min_confidence
+        ]
+        findings = []
+        for c in _resolve(candidates):
+            start, end = norm.original_span(c.start, c.end)
+            findings.append(Finding(c.type, start, end, round(c.confidence, 3), c.why))
+        return findings
+
+
+def _resolve(candidates: list[Candidate]) -> list[Candidate]:
+    """Keep the most confident (then longest) candidate of every group of overlapping ones."""
+    candidates.sort(key=lambda c: (c.start, -c.end))
+    kept: list[Candidate] = []
+    cluster: list[Candidate] = []
+    cluster_end = -1
+    for c in candidates:
+        if cluster and c.start >= cluster_end:
+            kept.extend(_pick(cluster))
+            cluster = []
+        cluster.append(c)
+        cluster_end = max(cluster_end, c.end) if len(cluster) > 1 else c.end
+    if cluster:
+        kept.extend(_pick(cluster))
+    return kept
+
+
+def _pick(cluster: list[Candidate]) -> list[Candidate]:
+    if len(cluster) == 1:
+        return cluster
+    if len(cluster) > _MAX_CLUSTER:
+        ordered = cluster
+    else:
+        ordered = sorted(cluster, key=lambda c: (-c.confidence, -(c.end - c.start), c.start))
+    chosen: list[Candidate] = []
+    for c in ordered:
+        if all(c.end <= k.start or c.start >= k.end for k in chosen):
+            chosen.append(c)
+            if len(chosen) > _MAX_CLUSTER:
+                break
+    return sorted(chosen, key=lambda c: c.start)
