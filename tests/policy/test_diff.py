@@ -385,6 +385,16 @@ def test_to_text_marks_material_changes_and_ends_with_the_notice_summary() -> No
     assert diff(BASE, BASE).to_text().splitlines()[-1] == "고지 기간: 0일 (no change)"
 
 
+def test_a_long_wording_change_is_shown_from_where_the_texts_differ() -> None:
+    long = "회사는 정보주체의 개인정보를 처리 목적에서 밝힌 범위 내에서만 처리합니다. " * 4
+    old = BASE + f"preamble: {long}끝.\n"
+    new = BASE + f"preamble: {long}끝입니다.\n"
+
+    change = only(diff(old, new))
+    assert change.old != change.new
+    assert change.new is not None and change.new.startswith("…") and change.new.endswith("끝입니다.")
+
+
 def test_the_diff_module_imports_no_framework() -> None:
     code = ("import sys, jikimi.policy.diff; "
             "print(sorted(m for m in ('typer', 'rich', 'fastapi', 'sqlalchemy') if m in sys.modules))")

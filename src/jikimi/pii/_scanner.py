@@ -55,7 +55,7 @@ class Scanner:
         findings = []
         for c in _resolve(candidates):
             start, end = norm.original_span(c.start, c.end)
-            findings.append(Finding(c.type, start, end, round(c.confidence, 3), c.why))
+            findings.append(Finding(c.type, start, end, round(min(c.confidence, 0.99), 3), c.why))
         return findings
 
 
