@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from hypothesis import given
@@ -27,12 +27,12 @@ def test_data_becomes_due_at_kst_midnight_after_the_last_day() -> None:
     withdrawal = datetime(2024, 1, 31, 14, 0, tzinfo=KST)
     due = expiry_instant(withdrawal, Duration.parse("P3M"))
     assert due == datetime(2024, 5, 1, 0, 0, tzinfo=KST)
-    assert due.tzinfo == timezone.utc
+    assert due.tzinfo == UTC
 
 
 def test_a_late_evening_utc_event_counts_from_the_korean_day() -> None:
     # 2024-01-31 16:00 UTC is already 2024-02-01 in Korea
-    event = datetime(2024, 1, 31, 16, 0, tzinfo=timezone.utc)
+    event = datetime(2024, 1, 31, 16, 0, tzinfo=UTC)
     assert expiry_instant(event, Duration.parse("P1D")) == datetime(2024, 2, 3, 0, 0, tzinfo=KST)
 
 
@@ -66,7 +66,7 @@ def test_month_periods_never_end_before_they_start_and_never_overshoot(day: date
 
 
 @given(
-    st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2090, 1, 1), timezones=st.just(timezone.utc)),
+    st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2090, 1, 1), timezones=st.just(UTC)),
     st.integers(0, 10), st.integers(0, 11), st.integers(0, 400),
 )
 def test_nothing_is_due_before_the_whole_period_has_run(event: datetime, y: int, m: int, d: int) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from datetime import date
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -19,8 +19,8 @@ from rich.console import Console
 from rich.table import Table
 
 from jikimi.errors import JikimiError, PolicyLoadError
-from jikimi.policy.load import load_policy, load_policy_source
 from jikimi.policy.lint import RULES, Finding, lint
+from jikimi.policy.load import load_policy, load_policy_source
 
 app = typer.Typer(
     name="jikimi",
@@ -39,17 +39,17 @@ app.add_typer(policy_app, name="policy")
 _out = Console(soft_wrap=True)
 
 
-class LintFormat(str, Enum):
+class LintFormat(StrEnum):
     text = "text"
     json = "json"
 
 
-class DocFormat(str, Enum):
+class DocFormat(StrEnum):
     md = "md"
     html = "html"
 
 
-class ConsentFormat(str, Enum):
+class ConsentFormat(StrEnum):
     md = "md"
     html = "html"
     text = "text"
@@ -148,7 +148,9 @@ def diff_command(
         try:
             when = date.fromisoformat(notice_date)
         except ValueError:
-            raise typer.BadParameter("YYYY-MM-DD 형식이어야 합니다 (expected YYYY-MM-DD)", param_hint="--notice-date")
+            raise typer.BadParameter(
+                "YYYY-MM-DD 형식이어야 합니다 (expected YYYY-MM-DD)", param_hint="--notice-date"
+            ) from None
     result = diff_policies(load_policy(old), load_policy(new))
     if format is LintFormat.json:
         sys.stdout.write(json.dumps(result.to_dict(when), ensure_ascii=False, indent=2, default=str) + "\n")

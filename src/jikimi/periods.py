@@ -19,7 +19,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 
 KST = timezone(timedelta(hours=9), "KST")
 
@@ -124,7 +124,7 @@ def expiry_instant(event: datetime, period: Duration) -> datetime:
     (KST) → kept to the close of 2024-04-30 KST → due at 2024-05-01 00:00 KST (2024-04-30 15:00 UTC).
     """
     last = last_day_of_period(kst_day(event), period)
-    return datetime.combine(last + timedelta(days=1), time(0, 0), tzinfo=KST).astimezone(timezone.utc)
+    return datetime.combine(last + timedelta(days=1), time(0, 0), tzinfo=KST).astimezone(UTC)
 
 
 def add_days(day: date, days: int) -> date:

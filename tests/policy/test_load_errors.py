@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from jikimi import PolicyLoadError, load_policy
 from jikimi.cli import run
@@ -20,7 +21,7 @@ def _problems(text: str) -> list[str]:
 def test_clean_policy_loads_into_an_immutable_model(clean_policy_text: str) -> None:
     policy = load_policy_text(clean_policy_text)
     assert policy.controller.name == "주식회사 테스트몰"
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         policy.title = "다른 제목"  # type: ignore[misc]
 
 

@@ -32,9 +32,8 @@ _TAIL = (
 @cache
 def _pattern() -> re.Pattern[str]:
     sido = "|".join(sorted(word_list("sido"), key=len, reverse=True))
-    return re.compile(
-        rf"(?<![가-힣])(?:(?P<sido>{sido}) (?:{_SGG} ){{0,2}}|(?:{_SGG} ){{1,2}})(?:[가-힣]{{1,5}}(?:읍|면) )?{_TAIL}"
-    )
+    head = rf"(?<![가-힣])(?:(?P<sido>{sido}) (?:{_SGG} ){{0,2}}|(?:{_SGG} ){{1,2}})"
+    return re.compile(rf"{head}(?:[가-힣]{{1,5}}(?:읍|면) )?{_TAIL}")
 
 
 def find_addresses(text: str) -> Iterator[Candidate]:

@@ -25,10 +25,13 @@ _IPV6 = re.compile(
 )
 _PASSPORT = re.compile(r"(?<![0-9A-Za-z])([MSRODG])(\d{8}|\d{3}[A-Z]\d{4})(?![0-9A-Za-z])")
 _PASSPORT_OLD = re.compile(r"(?<![0-9A-Za-z])[A-Z]{2}\d{7}(?![0-9A-Za-z])")
+_PLATE_REGIONS = "서울|부산|대구|인천|광주|대전|울산|세종|경기|강원|충북|충남|전북|전남|경북|경남|제주"
 _PLATE = re.compile(
-    r"(?<![0-9A-Za-z])(?:(?:서울|부산|대구|인천|광주|대전|울산|세종|경기|강원|충북|충남|전북|전남|경북|경남|제주) ?)?"
+    rf"(?<![0-9A-Za-z])(?:(?:{_PLATE_REGIONS}) ?)?"
     r"(\d{2,3})( ?)([가-힣])( ?)(\d{4})(?![0-9A-Za-z]|[ ]?(?:원|명|개|년|건|회|호|층|일|월|시|분|초|%))"
 )
+
+_PLATE_CUE = re.compile(r"차량|차번|번호판|주차|차주|자동차|\b차\b|차는|렌터카|택시|입차|출차")
 
 
 def find_tokens(text: str) -> Iterator[Candidate]:
@@ -72,7 +75,7 @@ def _plates(text: str) -> Iterator[Candidate]:
         spaced = bool(m.group(2) or m.group(4))
         why = ["format", "plate-syllable"]
         confidence = 0.6 if spaced else 0.85
-        if re.search(r"차량|차번|번호판|주차|차주|자동차|\b차\b|차는|렌터카|택시|입차|출차", text[max(0, m.start() - 16) : m.start()]):
+        if _PLATE_CUE.search(text, max(0, m.start() - 16), m.start()):
             confidence += 0.15
             why.append("keyword")
         yield Candidate(PiiType.CAR_PLATE, m.start(), m.end(), confidence, tuple(why))

@@ -9,10 +9,10 @@ with nothing to say is left out; a required value the policy leaves empty is sho
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from jikimi.policy import wording as w
-from jikimi.policy.model import Policy, ThirdParty
+from jikimi.policy.model import Policy, Processor, ThirdParty
 
 # --- the blocks a document is made of ---------------------------------------------------------
 
@@ -228,12 +228,12 @@ def _retention(p: Policy) -> list[Block]:
     d = p.dormancy
     if d is not None:
         basis = d.law or (d.basis and w.retention_basis_preset(d.basis))
-        blocks += [Heading("장기 미이용 회원(휴면 계정)"), Bullets(tuple(x for x in (
+        blocks += [Heading("장기 미이용 회원(휴면 계정)"), Bullets(w.texts(
             f"{w.period(d.after)} 동안 서비스를 이용하지 않은 회원의 개인정보는 {w.DORMANCY_ACTION[d.action]}합니다.",
             d.notice_before and f"{d.notice_before.korean()} 전까지 "
             f"{w.channels(d.notice_channels) or '개별 통지'}(으)로 미리 알립니다.",
             d.reactivation and "이용 재개: " + ", ".join(w.REACTIVATION[r] for r in d.reactivation),
-            basis and f"근거: {basis}", d.note) if x))]
+            basis and f"근거: {basis}", d.note))]
     return blocks
 
 
@@ -247,13 +247,13 @@ def _children(p: Policy) -> list[Block]:
     else:
         head = (f"회사는 만 {ch.age}세 미만 아동의 개인정보를 처리하기 위하여 법정대리인의 동의를 받습니다 "
                 "(「개인정보 보호법」 제22조의2).")
-    return [Para(head), Bullets(tuple(x for x in (
+    return [Para(head), Bullets(w.texts(
         ch.guardian_items and f"법정대리인의 동의를 받기 위하여 아동으로부터 수집하는 정보: {_labels(p, ch.guardian_items)}",
         ch.verification and f"동의 확인 방법: {ch.verification}",
         ch.confirm_within and f"동의 확인 기한: {ch.confirm_within.korean()} 이내",
         ch.no_marketing and f"만 {ch.age}세 미만 아동에게는 광고·마케팅 정보를 보내지 않습니다.",
         ch.no_third_party and f"만 {ch.age}세 미만 아동의 개인정보는 제3자에게 제공하지 않습니다.",
-        *contexts, ch.note) if x))]
+        *contexts, ch.note))]
 
 
 def _destruction(p: Policy) -> list[Block]:
@@ -317,8 +317,8 @@ def _processors(p: Policy) -> list[Block]:
     return blocks + ([Para(s.note)] if s.note else [])
 
 
-def _abroad(p: Policy) -> list[Any]:
-    parties: list[Any] = [*p.third_parties.recipients, *p.processors.processors]
+def _abroad(p: Policy) -> list[ThirdParty | Processor]:
+    parties: list[ThirdParty | Processor] = [*p.third_parties.recipients, *p.processors.processors]
     return [x for x in parties if x.is_overseas or x.overseas is not None]
 
 
@@ -329,7 +329,7 @@ def _overseas(p: Policy) -> list[Block]:
         role = "제3자 제공" if isinstance(x, ThirdParty) else "처리위탁·보관"
         blocks.append(Table(f"{x.name} ({role})", ("구분", "내용"), w.overseas_rows(
             o, items=_labels(p, (o.items if o and o.items else x.items), w.MISSING), name=x.name,
-            country=x.country, contact=getattr(x, "contact", None))))
+            country=x.country, contact=x.contact if isinstance(x, ThirdParty) else None)))
     if blocks:
         blocks.insert(0, Para("회사는 다음과 같이 개인정보를 국외로 이전합니다 (「개인정보 보호법」 제28조의8)."))
     return blocks
@@ -362,10 +362,10 @@ def _pseudonymization(p: Policy) -> list[Block]:
     ps = p.pseudonymization
     if ps is None:
         return []
-    return [Bullets(tuple(x for x in (
+    return [Bullets(w.texts(
         ps.purposes and "처리 목적: " + ", ".join(ps.purposes), ps.items and f"처리 항목: {_labels(p, ps.items)}",
         ps.retention and f"보유기간: {ps.retention.korean()}", ps.recipients and "제공받는 자: " + ", ".join(ps.recipients),
-        ps.note) if x))]
+        ps.note))]
 
 
 def _automated_decisions(p: Policy) -> list[Block]:
@@ -387,7 +387,7 @@ def _rights(p: Policy) -> list[Block]:
     days = f"{r.deadline_days}일 이내" if r.deadline_days else "10일 이내 (법정 기한)"
     if r.requestable:
         blocks += [Heading("열람 등을 요구할 수 있는 사항"), Bullets(r.requestable)]
-    blocks += [Heading("행사 방법과 처리 기한"), Bullets(tuple(x for x in (
+    blocks += [Heading("행사 방법과 처리 기한"), Bullets(w.texts(
         f"행사 방법: {w.channels(r.channels) or w.MISSING}",
         *r.procedure,
         f"처리 기한: 요구를 받은 날부터 {days}에 조치하고 그 결과를 알립니다.",
@@ -397,7 +397,7 @@ def _rights(p: Policy) -> list[Block]:
         r.correction_hold and "정정 또는 삭제를 요구한 경우, 완료할 때까지 해당 개인정보를 이용하거나 제공하지 않습니다.",
         r.notify_recipients_on_correction and "잘못된 개인정보를 이미 제3자에게 제공한 경우에는 정정 처리결과를 제3자에게 "
                                               "지체 없이 통지합니다.",
-        r.withdrawal and f"동의 철회: {r.withdrawal}", r.note) if x))]
+        r.withdrawal and f"동의 철회: {r.withdrawal}", r.note))]
     return blocks
 
 
@@ -416,9 +416,9 @@ def _officers(p: Policy) -> list[Block]:
         blocks.append(Table("개인정보 보호책임자와 담당부서", ("구분", "성명·부서", "직책", "연락처"), rows))
     cm = p.complaints
     if cm is not None and (cm.response_hours or cm.note):
-        blocks += [Heading("문의 및 고충처리"), Bullets(tuple(x for x in (
+        blocks += [Heading("문의 및 고충처리"), Bullets(w.texts(
             cm.response_hours and f"접수 후 {cm.response_hours}시간 이내에 답변합니다"
-            + (" (업무시간 외·주말·공휴일 접수 건은 다음 영업일)." if cm.business_days else "."), cm.note) if x))]
+            + (" (업무시간 외·주말·공휴일 접수 건은 다음 영업일)." if cm.business_days else "."), cm.note))]
     return blocks
 
 
@@ -436,14 +436,14 @@ def _redress(p: Policy) -> list[Block]:
 def _changes(p: Policy) -> list[Block]:
     n = p.notice
     where = ", ".join(n.channels) or "홈페이지 공지사항"
-    blocks: list[Block] = [Bullets(tuple(x for x in (
+    blocks: list[Block] = [Bullets(w.texts(
         f"이 개인정보 처리방침은 {w.korean_date(p.effective)}부터 적용됩니다." if p.effective else None,
         f"시행일자: {w.korean_date(p.effective)}",
         p.announced and f"공고일자: {w.korean_date(p.announced)}",
         p.version and f"버전: {p.version}",
         f"처리방침이 변경되는 경우 시행 {n.lead_days}일 전부터 {where}을(를) 통하여 알립니다.",
         f"수집·이용 항목, 제3자 제공 등 중요한 변경은 시행 {n.material_lead_days}일 전부터 알립니다.",
-        n.note) if x))]
+        n.note))]
     if p.history:
         blocks += [Heading("이전 처리방침"), Table("이전 처리방침", ("버전", "시행일자", "비고"), tuple(
             (h.version, w.korean_date(h.effective), w.lines(h.note, h.url) or "-") for h in p.history))]

@@ -122,9 +122,10 @@ def _env(kind: Literal["md", "html", "text"]) -> Environment:
             undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
             finalize=_md_finalize if kind == "md" else None,
         )
-        env.filters.update(lines=_md_cell, text=_md_text) if kind == "md" else env.filters.update(
-            lines=lambda v: str(v).replace("\n", " / "), text=lambda v: str(v).strip()
-        )
+        if kind == "md":
+            env.filters.update(lines=_md_cell, text=_md_text)
+        else:
+            env.filters.update(lines=lambda v: str(v).replace("\n", "\n    "), text=lambda v: str(v).strip())
     return env
 
 
@@ -179,9 +180,12 @@ def build_consent(p: Policy, context_id: str) -> ConsentScreen:
         blocks.append(ConsentBlock(f"purpose.{x.id}", title, x.consent == "required", "consent",
                                    _rows(p, ctx, [x], items, until="동의 철회 또는 회원 탈퇴 시까지"),
                                    REQUIRED_REFUSAL if x.consent == "required" else OPTIONAL_REFUSAL))
-    for key, title, test in (("sensitive", "민감정보 처리 동의 (「개인정보 보호법」 제23조)", Item.is_sensitive.fget),
-                             ("unique_id", "고유식별정보 처리 동의 (「개인정보 보호법」 제24조)", Item.is_unique_id.fget)):
-        found = [i for i in special if test is not None and test(p.items_by_id[i])]
+    kinds: tuple[tuple[str, str, Callable[[Item], bool]], ...] = (
+        ("sensitive", "민감정보 처리 동의 (「개인정보 보호법」 제23조)", lambda i: i.is_sensitive),
+        ("unique_id", "고유식별정보 처리 동의 (「개인정보 보호법」 제24조)", lambda i: i.is_unique_id),
+    )
+    for key, title, test in kinds:
+        found = [i for i in special if test(p.items_by_id[i])]
         if found:
             required = any(i in ctx.required for i in found)
             users = [x for x in purposes if set(x.items) & set(found)]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from jikimi.periods import Duration
-from jikimi.policy.model import Citation, Placeholder, RetentionRule
+from jikimi.policy.model import Citation, Overseas, Placeholder, RetentionRule
 
 MISSING = "미기재"
 """Shown wherever the policy leaves a required value empty, so the gap stays visible."""
@@ -181,6 +181,97 @@ def join(values: tuple[str, ...] | list[str], *, empty: str = "-") -> str:
     return ", ".join(values) if values else empty
 
 
-def lines(*values: str | None) -> str:
-    """Non-empty values, one per line (a table cell with line breaks)."""
-    return "\n".join(v for v in values if v)
+def lines(*values: object) -> str:
+    """The non-empty values, one per line (a table cell with line breaks)."""
+    return "\n".join(texts(*values))
+
+
+def texts(*values: object) -> tuple[str, ...]:
+    """The non-empty values as text; lets callers write ``flag and "sentence"`` in a list."""
+    return tuple(str(v) for v in values if v)
+
+
+def retention_basis_preset(preset_id: str) -> str:
+    """A statute preset id (``telecom.logs``) as its citation; the id itself when unknown."""
+    from jikimi.policy.statutes import statutes
+
+    found = statutes().get(preset_id)
+    return found.citation() if found is not None else preset_id
+
+
+def overseas_rows(
+    o: Overseas | None, *, items: str, name: str, country: str | None, contact: str | None
+) -> tuple[tuple[str, str], ...]:
+    """The five disclosures of an overseas transfer (PIPA 28-8②, 시행령 31①), 미기재 where missing."""
+    return (
+        ("이전되는 개인정보 항목", items),
+        ("이전되는 국가, 시기 및 방법",
+         lines((o and o.country) or country, o and o.when_and_how) or MISSING),
+        ("이전받는 자의 성명(명칭)과 연락처", lines(name, (o and o.recipient_contact) or contact)),
+        ("이전받는 자의 이용 목적 및 보유·이용 기간", (o and o.purpose_and_retention) or MISSING),
+        ("이전을 거부하는 방법, 절차 및 거부의 효과",
+         lines(o and o.how_to_refuse, o and o.refusal_consequence) or MISSING),
+    )
+
+
+def start(event: str | None) -> str:
+    """When a retention period starts counting: ``회원 탈퇴일로부터``."""
+    return START.get(event or "withdrawal", event or "")
+
+
+# --- standard sentences of the guideline's sample policy -------------------------------------
+
+INTRO = (
+    "{name}(이하 '회사')은(는) 「개인정보 보호법」 제30조에 따라 정보주체의 개인정보를 "
+    "보호하고 이와 관련한 고충을 신속하고 원활하게 처리할 수 있도록 하기 위하여 "
+    "다음과 같이 개인정보 처리방침을 수립·공개합니다."
+)
+PURPOSES_INTRO = (
+    "회사는 다음의 목적을 위하여 개인정보를 처리합니다. 처리하고 있는 개인정보는 "
+    "다음의 목적 이외의 용도로는 이용되지 않으며, 이용 목적이 변경되는 경우에는 "
+    "「개인정보 보호법」 제18조에 따라 별도의 동의를 받는 등 필요한 조치를 이행합니다."
+)
+RETENTION_INTRO = (
+    "회사는 법령에 따른 개인정보 보유·이용기간 또는 정보주체로부터 개인정보를 수집할 때 "
+    "동의받은 보유·이용기간 내에서 개인정보를 처리·보유하며, 처리 목적이 달성되거나 "
+    "회원이 탈퇴하면 지체 없이 파기합니다. 다만, 다음의 정보는 아래의 이유로 "
+    "명시한 기간 동안 보존합니다."
+)
+SEPARATE_STORE = (
+    "관계 법령에 따라 보존하는 개인정보는 다른 개인정보와 분리하여 저장·관리하며, "
+    "보존 목적 외로는 이용하지 않습니다 (「개인정보 보호법」 제21조제3항)."
+)
+THIRD_PARTY_INTRO = (
+    "회사는 정보주체의 개인정보를 처리 목적에서 명시한 범위 내에서만 처리하며, "
+    "정보주체의 동의, 법률의 특별한 규정 등 「개인정보 보호법」 제17조 및 제18조에 "
+    "해당하는 경우에만 개인정보를 제3자에게 제공합니다."
+)
+PROCESSORS_INTRO = "회사는 원활한 개인정보 업무처리를 위하여 다음과 같이 개인정보 처리업무를 위탁하고 있습니다."
+OVERSEAS_INTRO = "회사는 다음과 같이 개인정보를 국외로 이전합니다 (「개인정보 보호법」 제28조의8)."
+SECURITY_INTRO = "회사는 개인정보의 안전성 확보를 위해 다음과 같은 조치를 취하고 있습니다."
+AUTOMATED_INTRO = (
+    "정보주체는 완전히 자동화된 결정에 대하여 거부하거나 설명 등을 요구할 수 있습니다 "
+    "(「개인정보 보호법」 제37조의2)."
+)
+RIGHTS_INTRO = (
+    "정보주체는 회사에 대해 언제든지 개인정보 열람·정정·삭제·처리정지 요구 및 동의 철회 등의 "
+    "권리를 행사할 수 있습니다 (「개인정보 보호법」 제35조부터 제38조까지)."
+)
+RIGHTS_GUARDIAN = "만 14세 미만 아동의 법정대리인은 아동의 개인정보에 대한 권리를 행사할 수 있습니다."
+RIGHTS_AGENT = (
+    "정보주체의 법정대리인이나 위임을 받은 자 등 대리인을 통하여 권리를 행사할 수 있으며, "
+    "이 경우 위임장을 제출하여야 합니다."
+)
+CORRECTION_HOLD = "정정 또는 삭제를 요구한 경우, 완료할 때까지 해당 개인정보를 이용하거나 제공하지 않습니다."
+NOTIFY_RECIPIENTS = (
+    "잘못된 개인정보를 이미 제3자에게 제공한 경우에는 정정 처리결과를 제3자에게 "
+    "지체 없이 통지합니다."
+)
+OFFICERS_INTRO = (
+    "회사는 개인정보 처리에 관한 업무를 총괄해서 책임지고, 개인정보 처리와 관련한 정보주체의 "
+    "불만처리 및 피해구제 등을 위하여 아래와 같이 개인정보 보호책임자를 지정하고 있습니다."
+)
+REDRESS_INTRO = (
+    "정보주체는 개인정보침해로 인한 구제를 받기 위하여 다음 기관에 분쟁해결이나 상담 등을 "
+    "신청할 수 있습니다."
+)
