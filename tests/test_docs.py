@@ -163,9 +163,12 @@ def test_every_allowed_value_of_every_literal_is_documented(format_doc: str) -> 
     assert not missing, sorted(missing)
 
 
-def test_every_statute_preset_is_documented(format_doc: str) -> None:
-    missing = [preset for preset in statutes() if f"`{preset}`" not in format_doc]
-    assert not missing
+def test_every_statute_preset_is_in_the_table_with_its_period_and_article(format_doc: str) -> None:
+    rows = {line.split("|")[1].strip(): line for line in format_doc.splitlines() if line.startswith("| `")}
+    for preset_id, preset in statutes().items():
+        row = rows.get(f"`{preset_id}`")
+        assert row is not None, f"preset {preset_id} is not in the table of policy-format.md"
+        assert f"`{preset.period.iso()}`" in row and preset.article.split(" (")[0] in row, row
 
 
 def test_complete_examples_load_without_lint_errors(format_doc: str) -> None:
@@ -212,17 +215,25 @@ def test_each_example_triggers_its_rule(base_policy: dict[str, Any], rule_id: st
     assert rule_id in {f.rule for f in lint(policy)}
 
 
-def test_documented_json_output_has_the_shape_of_the_real_one(
-    rules_doc: str, base_policy: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+def _documented_output_file(rules_doc: str, folder: Path) -> Path:
+    """The file the output examples of lint-rules.md were made from: the base with a blank date."""
+    (base,) = [b for name, b in _tagged(rules_doc, "example") if name == "base"]
+    file = folder / "policy.yaml"
+    file.write_text(base.replace("effective: 2026-01-01\n", 'effective: {placeholder: "0000.00.00"}\n'), encoding="utf-8")
+    return file
+
+
+def test_documented_output_is_the_real_output(
+    rules_doc: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (documented,) = [json.loads(b) for b in _blocks(rules_doc, "json")]
-    file = tmp_path / "policy.yaml"
-    file.write_text(_dump_yaml(_merge(base_policy, {"effective": None})), encoding="utf-8")
-    assert run(["policy", "lint", "--format", "json", str(file)]) == 1
-    real = json.loads(capsys.readouterr().out)
-    assert real.keys() == documented.keys()
-    assert real["summary"].keys() == documented["summary"].keys()
-    assert real["findings"][0].keys() == documented["findings"][0].keys()
+    _documented_output_file(rules_doc, tmp_path)
+    monkeypatch.chdir(tmp_path)
+    (documented_json,) = [json.loads(b) for b in _blocks(rules_doc, "json")]
+    (documented_text,) = _blocks(rules_doc, "text")
+    assert run(["policy", "lint", "--format", "json", "policy.yaml"]) == 1
+    assert json.loads(capsys.readouterr().out) == documented_json
+    assert run(["policy", "lint", "policy.yaml"]) == 1
+    assert capsys.readouterr().out == documented_text
 
 
 def test_documented_exit_codes_are_the_real_ones(base_policy: dict[str, Any], tmp_path: Path) -> None:

@@ -5,6 +5,15 @@
     │   └── PolicyLoadError          code "policy.load"     — YAML, schema or reference problems,
     │                                                         each with file, line and key
     ├── StatuteError                 code "statute.unknown" — a retention rule names no known preset
+    ├── KeyRingError                 code "keys"            — master key missing, wrong or unusable
+    ├── VaultError                   code "vault"           — the vault refused an operation
+    │   ├── InvalidInput             code "vault.invalid"   — a field is missing, undeclared or malformed
+    │   ├── Duplicate                code "vault.duplicate" — the same person is already a subject
+    │   ├── NotFound                 code "vault.not_found" — no such subject, record or handler
+    │   ├── StateConflict            code "vault.state"     — the subject's state forbids the operation
+    │   └── Denied                   code "vault.denied"    — the gate refused a read (``reason`` says why)
+    ├── AuthError                    code "auth"            — unknown handler, wrong password or token
+    │   └── AccountLocked            code "auth.locked"     — locked after repeated failed logins
     ├── PiiError                     code "pii"             — free-text detection and masking
     │   └── InputTooLarge            code "pii.too_large"   — text over the configured size limit
     └── UsageError                   code "usage"           — a caller passed something meaningless
@@ -73,6 +82,76 @@ class StatuteError(JikimiError):
     """A retention rule or lookup names a statute preset that does not exist."""
 
     code = "statute.unknown"
+
+
+class KeyRingError(JikimiError):
+    """A master key is missing, malformed, or does not open what it should."""
+
+    code = "keys"
+
+
+class VaultError(JikimiError):
+    """The vault refused an operation."""
+
+    code = "vault"
+
+
+class InvalidInput(VaultError):
+    """Input does not fit the policy: a required item is missing, an item is undeclared, a value is
+    malformed. ``field`` names the offending field (an item id, never its value)."""
+
+    code = "vault.invalid"
+
+    def __init__(self, field: str, reason_ko: str, reason_en: str) -> None:
+        super().__init__(f"{field}: {reason_ko}", f"{field}: {reason_en}")
+        self.field = field
+        self.reason_ko = reason_ko
+        self.reason_en = reason_en
+
+
+class Duplicate(VaultError):
+    """A look-up item (login id, email, mobile, CI) already belongs to another subject."""
+
+    code = "vault.duplicate"
+
+    def __init__(self, field: str) -> None:
+        super().__init__(f"{field}: 이미 가입된 정보입니다", f"{field}: already registered")
+        self.field = field
+
+
+class NotFound(VaultError):
+    """No such subject, record or handler."""
+
+    code = "vault.not_found"
+
+
+class StateConflict(VaultError):
+    """The subject's state forbids the operation (e.g. guardian consent for an adult)."""
+
+    code = "vault.state"
+
+
+class Denied(VaultError):
+    """The gate refused access. ``reason`` is a stable machine-readable code such as
+    ``consent_withdrawn``; see ``jikimi.gate.REASONS``."""
+
+    code = "vault.denied"
+
+    def __init__(self, reason: str, message_ko: str, message_en: str) -> None:
+        super().__init__(message_ko, message_en)
+        self.reason = reason
+
+
+class AuthError(JikimiError):
+    """Unknown handler, wrong password, or invalid token."""
+
+    code = "auth"
+
+
+class AccountLocked(AuthError):
+    """The handler account is locked after repeated failed logins (안전성 확보조치 기준)."""
+
+    code = "auth.locked"
 
 
 class PiiError(JikimiError):

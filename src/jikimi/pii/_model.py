@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class PiiType(StrEnum):
@@ -88,8 +89,7 @@ class Finding:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
+class Candidate(NamedTuple):
     """A finding in normalised-text coordinates, before overlaps are resolved."""
 
     type: PiiType

@@ -476,7 +476,7 @@ def _statute_unresolved(policy: Policy) -> Iterator[Hit]:
 # --- automatic collection, rights, complaints, notice -------------------------------------------
 
 
-@rule("auto-collection-no-refusal", "error", "PIPA 30①8",
+@rule("auto-collection-no-refusal", "error", "PIPA 30①7",
       "자동 수집 장치 거부 방법 누락", "automatic collection without how to refuse")
 def _auto_refusal(policy: Policy) -> Iterator[Hit]:
     for i, auto in enumerate(policy.auto_collection):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import ValidationError
 from ruamel.yaml import YAML
@@ -18,7 +18,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from jikimi.errors import PolicyLoadError, PolicyProblem
-from jikimi.policy.model import Policy
+from jikimi.policy.model import ItemClass, Policy
 from jikimi.policy.statutes import statutes
 
 Path_ = tuple[str | int, ...]
@@ -237,8 +237,7 @@ def reference_problems(policy: Policy) -> list[tuple[Path_, str]]:
     items = set(policy.items_by_id)
     records = set(policy.records_by_id)
     purposes = set(policy.purposes_by_id)
-    classes = {"general", "contact", "identity", "credential", "unique_id", "sensitive", "financial",
-               "auto_generated", "guardian"}
+    classes = set(get_args(ItemClass))
 
     def dupes(section: str, ids: Iterable[str]) -> None:
         seen: set[str] = set()

@@ -10,10 +10,10 @@ one block per separate consent, and never with a pre-ticked box.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
@@ -21,7 +21,7 @@ from markupsafe import Markup, escape
 from jikimi.errors import UsageError
 from jikimi.policy import wording as w
 from jikimi.policy.document import build_document
-from jikimi.policy.model import Context, Item, Policy, Processor, Purpose, ThirdParty
+from jikimi.policy.model import Context, Item, Policy, Purpose, ThirdParty
 
 __all__ = ["ConsentBlock", "ConsentScreen", "build_consent", "md_escape", "render_consent", "render_html",
            "render_markdown"]
@@ -47,6 +47,8 @@ class ConsentScreen:
     blocks: tuple[ConsentBlock, ...]
 
 
+T = TypeVar("T")
+
 REQUIRED_REFUSAL = "동의를 거부할 수 있으나, 거부 시 회원가입(서비스 이용)이 제한됩니다."
 OPTIONAL_REFUSAL = "동의를 거부할 수 있으며, 동의하지 않아도 서비스 이용에 제한이 없습니다."
 
@@ -66,7 +68,8 @@ def render_html(policy: Policy) -> str:
 def render_consent(policy: Policy, context_id: str, fmt: Literal["md", "html", "text"] = "md") -> str:
     """The consent screen of one collection context. Raises ``UsageError`` for an unknown context."""
     if fmt not in ("md", "html", "text"):
-        raise UsageError(f"알 수 없는 형식 '{fmt}' (md, html, text)", f"unknown format '{fmt}' (md, html, text)")
+        raise UsageError(f"알 수 없는 형식 '{fmt}' (md, html, text)",
+                         f"unknown format '{fmt}' (md, html, text)")
     screen = build_consent(policy, context_id)
     name = {"md": "consent.md", "html": "consent.html", "text": "consent.txt"}[fmt]
     return _env("md" if fmt == "md" else fmt).get_template(name).render(screen=screen)
@@ -93,6 +96,15 @@ def _md_cell(value: str) -> Markup:
 
 
 def _html_lines(value: str) -> Markup:
+    """One line as text; several lines as a list, so a table cell keeps them apart."""
+    parts = str(value).split("\n")
+    if len(parts) == 1:
+        return escape(parts[0])
+    return Markup('<ul class="lines">') + Markup("").join(
+        Markup("<li>") + escape(part) + Markup("</li>") for part in parts) + Markup("</ul>")
+
+
+def _html_breaks(value: str) -> Markup:
     return Markup("<br>").join(escape(part) for part in str(value).split("\n"))
 
 
@@ -104,7 +116,7 @@ def _md_text(value: str) -> Markup:
 
 def _html_text(value: str) -> Markup:
     paragraphs = [p for p in re.split(r"\n\s*\n", str(value).strip()) if p.strip()]
-    return Markup("").join(Markup("<p>") + _html_lines(p.strip()) + Markup("</p>\n") for p in paragraphs)
+    return Markup("").join(Markup("<p>") + _html_breaks(p.strip()) + Markup("</p>\n") for p in paragraphs)
 
 
 @cache
@@ -167,7 +179,7 @@ def build_consent(p: Policy, context_id: str) -> ConsentScreen:
                       for i in by_law if i.legal_basis is not None)
         blocks.append(ConsentBlock(
             f"{ctx.id}.required", "필수 개인정보 수집·이용 " + ("동의" if needs_consent else "안내"), True,
-            "consent" if needs_consent else "notice", rows, ctx.refusal_consequence or REQUIRED_REFUSAL))
+            "consent" if needs_consent else "notice", rows, _refusal(ctx, needs_consent)))
     covered = {i for x in optional + marketing for i in x.items}
     leftover = [i for i in ctx.optional if i not in special and i not in covered]
     if leftover:
@@ -189,28 +201,38 @@ def build_consent(p: Policy, context_id: str) -> ConsentScreen:
         if found:
             required = any(i in ctx.required for i in found)
             users = [x for x in purposes if set(x.items) & set(found)]
-            blocks.append(ConsentBlock(f"{ctx.id}.{key}", title, required, "consent", _rows(p, ctx, users, found),
-                                       REQUIRED_REFUSAL if required else OPTIONAL_REFUSAL))
-    for party in p.third_parties.recipients:
-        if party.basis != "law" and party.items and set(party.items) <= set(collected):
-            blocks.append(_third_party_block(p, party))
-    for abroad in [*p.third_parties.recipients, *p.processors.processors]:
-        if (abroad.is_overseas or abroad.overseas) and abroad.items and set(abroad.items) <= set(collected):
-            blocks.append(_overseas_block(p, abroad))
-    intro = [f"{p.controller.name}은(는) 「개인정보 보호법」에 따라 아래와 같이 개인정보를 처리하고자 합니다. "
-             "각 내용을 확인하신 후 항목별로 동의 여부를 선택해 주세요."]
+            refusal = REQUIRED_REFUSAL if required else OPTIONAL_REFUSAL
+            blocks.append(ConsentBlock(f"{ctx.id}.{key}", title, required, "consent",
+                                       _rows(p, ctx, users, found), refusal))
+    for party in p.third_parties.recipients:  # a recipient belongs where all it receives is collected
+        if party.basis == "law" or not party.items or not set(party.items) <= set(collected):
+            continue
+        blocks.append(_third_party_block(p, party))
+        if party.is_overseas or party.overseas is not None:
+            blocks.append(_overseas_block(p, party))
+    age = p.children.age if p.children else 14
+    intro = [f"{w.josa(p.controller.name, '은', '는')} 「개인정보 보호법」에 따라 아래와 같이 개인정보를 "
+             "처리하고자 합니다. 각 내용을 확인하신 후 항목별로 동의 여부를 선택해 주세요."]
     if ctx.children == "guardian_consent":
-        intro.append(f"만 {p.children.age if p.children else 14}세 미만 아동은 법정대리인의 동의가 필요합니다.")
+        intro.append(f"만 {age}세 미만 아동은 법정대리인의 동의가 필요합니다.")
     elif ctx.children == "refused":
-        intro.append(f"만 {p.children.age if p.children else 14}세 미만 아동은 이용할 수 없습니다.")
+        intro.append(f"만 {age}세 미만 아동은 이용할 수 없습니다.")
     return ConsentScreen(ctx.id, f"{ctx.label} — 개인정보 처리 동의", tuple(intro), tuple(blocks))
+
+
+def _refusal(ctx: Context, consent: bool) -> str:
+    """The right to refuse, then the context's own consequence or the standard one (PIPA 15②4)."""
+    if ctx.refusal_consequence is None:
+        return REQUIRED_REFUSAL if consent else "필수 항목의 제공을 거부할 수 있으나, 거부 시 서비스 이용이 제한됩니다."
+    right = "동의를 거부할 권리가 있습니다." if consent else "개인정보의 제공을 거부할 권리가 있습니다."
+    return f"{right} {ctx.refusal_consequence}"
 
 
 def _needs_special_consent(item: Item) -> bool:
     return (item.is_sensitive or item.is_unique_id) and item.legal_basis is None
 
 
-def _distinct(values: Any) -> list[str]:
+def _distinct(values: Iterable[T]) -> list[T]:
     return list(dict.fromkeys(values))
 
 
@@ -227,7 +249,7 @@ def _keep(p: Policy, ctx: Context, items: list[str], until: str | None) -> str:
     """Until when: withdrawal or the purpose's end, then each retention rule touching the items."""
     base = until or ("회원 탈퇴 시까지" if ctx.subjects == "member" else "처리 목적 달성 시까지")
     rules = _distinct(r for i in items for r in p.retention_of(i))
-    kept = [f"{w.join([p.label_of(i) for i in r.what])}: {w.retention_period(r)} ({w.START[r.from_]}, "
+    kept = [f"{w.join([p.label_of(i) for i in r.what])}: {w.retention_period(r)} ({w.start(r.from_)}, "
             f"{w.retention_basis(r)})" for r in rules]
     return w.lines(base, kept and "단, 다음 정보는 해당 기간 동안 보존 후 파기합니다.", *kept)
 
@@ -237,20 +259,20 @@ def _third_party_block(p: Policy, t: ThirdParty) -> ConsentBlock:
         ("제공받는 자", t.name),
         ("제공받는 자의 이용 목적", t.purpose),
         ("제공 항목", w.join([p.label_of(i) for i in t.items])),
-        ("제공받는 자의 보유·이용기간", w.lines(t.retention and w.period(t.retention), t.retention_text) or w.MISSING),
+        ("제공받는 자의 보유·이용기간",
+         w.lines(t.retention and w.period(t.retention), t.retention_text) or w.MISSING),
     )
-    refusal = f"동의를 거부할 수 있으며, 거부하시면 {t.name}에 개인정보가 제공되지 않습니다. 그 밖의 서비스 이용에는 제한이 없습니다."
-    return ConsentBlock(f"third_party.{t.id}", f"개인정보 제3자 제공 동의 ({t.name})", False, "consent", rows, refusal)
+    refusal = (f"동의를 거부할 수 있으며, 거부하시면 {t.name}에 개인정보가 제공되지 않습니다. "
+               "그 밖의 서비스 이용에는 제한이 없습니다.")
+    title = f"개인정보 제3자 제공 동의 ({t.name})"
+    return ConsentBlock(f"third_party.{t.id}", title, False, "consent", rows, refusal)
 
 
-def _overseas_block(p: Policy, x: ThirdParty | Processor) -> ConsentBlock:
-    o = x.overseas
-    items = w.join([p.label_of(i) for i in (o.items if o and o.items else x.items)], empty=w.MISSING)
-    rows = w.overseas_rows(o, items=items, name=x.name, country=x.country,
-                           contact=x.contact if isinstance(x, ThirdParty) else None)
-    refuse = w.lines(o and o.how_to_refuse, o and o.refusal_consequence)
-    if isinstance(x, ThirdParty):
-        return ConsentBlock(f"overseas.{x.id}", f"개인정보 국외 이전 동의 ({x.name})", False, "consent", rows,
-                            refuse or OPTIONAL_REFUSAL)
-    return ConsentBlock(f"overseas.{x.id}", f"개인정보 국외 이전 안내 (처리위탁·보관: {x.name})", False, "notice", rows,
-                        refuse or f"국외 이전을 거부하는 방법과 거부의 효과: {w.MISSING}")
+def _overseas_block(p: Policy, t: ThirdParty) -> ConsentBlock:
+    """A separate consent to transfer abroad (PIPA 28-8①1) with the five disclosures."""
+    o = t.overseas
+    items = w.join([p.label_of(i) for i in (o.items if o and o.items else t.items)], empty=w.MISSING)
+    rows = w.overseas_rows(o, items=items, name=t.name, country=t.country, contact=t.contact)
+    told = w.lines(o and o.how_to_refuse, o and o.refusal_consequence)
+    refusal = f"국외 이전에 대한 동의를 거부할 권리가 있습니다.\n{told}" if told else OPTIONAL_REFUSAL
+    return ConsentBlock(f"overseas.{t.id}", f"개인정보 국외 이전 동의 ({t.name})", False, "consent", rows, refusal)

@@ -119,14 +119,14 @@ STANDARD_REDRESS: tuple[tuple[str, str, str], ...] = (
 
 
 def legal_basis(basis: str | None, citation: Citation | None = None) -> str:
-    """``계약의 체결·이행 (제15조제1항제4호)``; the citation, when given, follows."""
+    """``계약의 체결·이행 (제15조제1항제4호)``; a citation, when given, replaces or follows the article."""
     if basis is None:
-        text = MISSING
-    else:
-        text = f"{LEGAL_BASIS.get(basis, basis)} ({LEGAL_BASIS_ARTICLE.get(basis, '')})".replace(" ()", "")
-    if citation is not None:
-        text += f" — {citation_text(citation)}"
-    return text
+        return citation_text(citation) if citation is not None else MISSING
+    name, article = LEGAL_BASIS.get(basis, basis), LEGAL_BASIS_ARTICLE.get(basis)
+    if citation is not None and article and "".join((citation.article or "").split()) == article:
+        return f"{name} ({citation_text(citation)})"
+    text = f"{name} ({article})" if article else name
+    return f"{text} — {citation_text(citation)}" if citation is not None else text
 
 
 def citation_text(citation: Citation) -> str:
@@ -171,6 +171,21 @@ def korean_date(day: date | Placeholder | None) -> str:
     if isinstance(day, Placeholder):
         return f"{day.placeholder} ({MISSING})"
     return MISSING
+
+
+def josa(word: str, with_final: str, without_final: str) -> str:
+    """``word`` with the particle its last syllable takes: ``josa("지킴이몰", "은", "는")`` → ``지킴이몰은``.
+
+    ``으로``/``로`` also takes ``로`` after a final ㄹ. A word that does not end in Hangul gets both
+    forms, as Korean documents write them: ``Inc.은(는)``.
+    """
+    last = word.rstrip()[-1:] if word.strip() else ""
+    if not ("가" <= last <= "힣"):
+        return f"{word}{with_final}({without_final})" if with_final != "으로" else f"{word}(으)로"
+    final = (ord(last) - 0xAC00) % 28
+    if with_final == "으로" and final == 8:  # ㄹ
+        return word + without_final
+    return word + (with_final if final else without_final)
 
 
 def channels(values: tuple[str, ...]) -> str:
@@ -222,7 +237,7 @@ def start(event: str | None) -> str:
 # --- standard sentences of the guideline's sample policy -------------------------------------
 
 INTRO = (
-    "{name}(이하 '회사')은(는) 「개인정보 보호법」 제30조에 따라 정보주체의 개인정보를 "
+    "{name}(이하 '회사')는 「개인정보 보호법」 제30조에 따라 정보주체의 개인정보를 "
     "보호하고 이와 관련한 고충을 신속하고 원활하게 처리할 수 있도록 하기 위하여 "
     "다음과 같이 개인정보 처리방침을 수립·공개합니다."
 )

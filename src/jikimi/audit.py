@@ -1,0 +1,190 @@
+"""The access log (접속기록): append-only, hash-chained, verifiable, reviewed monthly.
+
+Every collect, read (allowed or denied), correction, export, consent change and admin action
+appends one row: who, when, from where, whose data, which items (ids only, never values), for
+which purpose, what action, and the outcome. Rows are chained: each row's hash covers the row
+and the previous row's hash, so an altered or deleted row breaks the chain. Each process (and
+thread) writes its own chain, so appending never needs a global lock; ``verify`` walks every
+chain and names the first row that does not fit.
+
+Limits: a chain proves what is in it; removing the newest rows of a chain leaves a shorter
+chain that still verifies. The monthly report lists the chain heads so that the officer can keep
+them (signed, printed) as an anchor; comparing with earlier heads detects a truncation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, RowMapping, func, insert, select
+
+from jikimi.store.tables import access_log
+from jikimi.store.uow import UnitOfWork
+
+GENESIS = b"\x00" * 32
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One access-log row before it is chained."""
+
+    at: datetime
+    actor: str
+    action: str
+    outcome: str
+    subject_id: str | None = None
+    items: Sequence[str] = ()
+    purpose: str | None = None
+    source: str = "local"
+    reason: str | None = None
+    count: int = 1
+
+
+def _canonical(chain: str, chain_seq: int, row: dict[str, object]) -> bytes:
+    at = row["at"]
+    assert isinstance(at, datetime)
+    body = [
+        chain, chain_seq, _normalise_at(at).isoformat(timespec="microseconds"), row["actor"], row["source"],
+        row["subject_id"], row["items"], row["purpose"], row["action"], row["outcome"], row["reason"],
+        row["count"],
+    ]
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8")
+
+
+def row_hash(prev: bytes, chain: str, chain_seq: int, row: dict[str, object]) -> bytes:
+    return hashlib.sha256(prev + _canonical(chain, chain_seq, row)).digest()
+
+
+def _normalise_at(moment: datetime) -> datetime:
+    """The instant as naive UTC: SQLite gives back naive UTC, PostgreSQL aware; hash the same."""
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+class AccessLog:
+    """Appends chained rows. One instance per process; each thread writes its own chain."""
+
+    def __init__(self) -> None:
+        self._process = secrets.token_hex(8)
+        self._local = threading.local()
+        self._heads: dict[str, tuple[int, bytes]] = {}
+        self._lock = threading.Lock()
+
+    def _chain(self) -> str:
+        chain = getattr(self._local, "chain", None)
+        if chain is None:
+            chain = f"{self._process}-{threading.get_ident() % 10**8:08d}"
+            self._local.chain = chain
+        return chain
+
+    def append(self, uow: UnitOfWork, entries: Iterable[Entry]) -> int:
+        """Append rows inside the caller's unit of work; they count once it commits."""
+        chain = self._chain()
+        pending: dict[str, tuple[int, bytes]] = uow.__dict__.setdefault("_audit_pending", {})
+        with self._lock:
+            seq, prev = pending.get(chain) or self._heads.get(chain) or (0, GENESIS)
+        rows = []
+        for entry in entries:
+            seq += 1
+            row: dict[str, object] = {
+                "at": entry.at.astimezone(UTC), "actor": entry.actor, "source": entry.source,
+                "subject_id": entry.subject_id, "items": json.dumps(sorted(entry.items)),
+                "purpose": entry.purpose, "action": entry.action, "outcome": entry.outcome,
+                "reason": entry.reason, "count": entry.count,
+            }
+            digest = row_hash(prev, chain, seq, row)
+            rows.append({**row, "chain": chain, "chain_seq": seq, "prev_hash": prev, "hash": digest})
+            prev = digest
+        if rows:
+            uow.conn.execute(insert(access_log), rows)
+            if chain not in pending:
+                uow.after_commit(lambda: self._advance(chain, pending))
+            pending[chain] = (seq, prev)
+        return len(rows)
+
+    def _advance(self, chain: str, pending: dict[str, tuple[int, bytes]]) -> None:
+        with self._lock:
+            self._heads[chain] = pending.pop(chain)
+
+
+@dataclass(frozen=True)
+class Break:
+    """The first row of a chain that does not verify."""
+
+    chain: str
+    chain_seq: int
+    seq: int | None
+    problem: str
+
+    def __str__(self) -> str:
+        where = f"row seq={self.seq}" if self.seq is not None else "a row"
+        return f"chain {self.chain}: {where} (chain position {self.chain_seq}): {self.problem}"
+
+
+@dataclass(frozen=True)
+class Verification:
+    rows: int
+    chains: int
+    breaks: tuple[Break, ...]
+    heads: dict[str, str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.breaks
+
+
+def verify(conn: Connection, batch: int = 5000) -> Verification:
+    """Walk every chain; report the first altered or missing row of each broken chain."""
+    chains = [r[0] for r in conn.execute(select(access_log.c.chain).distinct().order_by(access_log.c.chain))]
+    breaks: list[Break] = []
+    heads: dict[str, str] = {}
+    total = 0
+    for chain in chains:
+        expected_seq, prev = 1, GENESIS
+        broken = False
+        for row in _rows(conn, chain, batch):
+            total += 1
+            if broken:
+                continue
+            data = dict(row)
+            if data["chain_seq"] != expected_seq:
+                breaks.append(Break(chain, expected_seq, None, f"row {expected_seq} is missing (next is {data['chain_seq']})"))
+                broken = True
+                continue
+            if bytes(data["prev_hash"]) != prev:
+                breaks.append(Break(chain, expected_seq, data["seq"], "does not link to the previous row (a row was removed or altered)"))
+                broken = True
+                continue
+            digest = row_hash(prev, chain, expected_seq, {k: data[k] for k in (
+                "at", "actor", "source", "subject_id", "items", "purpose", "action", "outcome", "reason", "count")})
+            if digest != bytes(data["hash"]):
+                breaks.append(Break(chain, expected_seq, data["seq"], "content was altered (hash mismatch)"))
+                broken = True
+                continue
+            prev, expected_seq = digest, expected_seq + 1
+        heads[chain] = prev.hex()
+    return Verification(rows=total, chains=len(chains), breaks=tuple(breaks), heads=heads)
+
+
+def _rows(conn: Connection, chain: str, batch: int) -> Iterator[RowMapping]:
+    last = 0
+    while True:
+        chunk = conn.execute(
+            select(access_log)
+            .where(access_log.c.chain == chain, access_log.c.chain_seq > last)
+            .order_by(access_log.c.chain_seq)
+            .limit(batch)
+        ).mappings().all()
+        if not chunk:
+            return
+        yield from chunk
+        last = int(chunk[-1]["chain_seq"])
+
+
+def count_rows(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).select_from(access_log)).scalar_one())

@@ -1,0 +1,199 @@
+"""Handlers (개인정보취급자) and their roles: accounts, tokens, lockout, and the rights log.
+
+One account per handler; roles list the purposes and actions they allow (least privilege).
+Passwords are Argon2id; API tokens are stored as digests. Five failed logins lock the account.
+Every grant, change and removal of rights is recorded and kept three years (안전성 확보조치 기준),
+and appears in the access log as an admin action.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import Engine, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from jikimi.audit import AccessLog, Entry
+from jikimi.clock import Clock
+from jikimi.crypto import Passwords, new_token, token_digest
+from jikimi.errors import AccountLocked, AuthError, InvalidInput, NotFound
+from jikimi.gate import ACTIONS, Role
+from jikimi.store.tables import handlers, rights_log, roles
+from jikimi.store.uow import UnitOfWork
+
+MAX_FAILED_LOGINS = 5
+RIGHTS_LOG_KEEP = timedelta(days=3 * 365 + 1)
+
+
+@dataclass(frozen=True)
+class Handler:
+    """An authenticated handler: who they are and what their role allows."""
+
+    id: str
+    login: str
+    role: Role
+
+
+SYSTEM = Handler(id="system", login="system", role=Role("system", frozenset({"*"}), frozenset({"*"})))
+"""jikimi's own processes (sweeps, imports run by an operator)."""
+
+
+class HandlerService:
+    def __init__(self, engine: Engine, clock: Clock, access_log: AccessLog, passwords: Passwords | None = None) -> None:
+        self._engine = engine
+        self._clock = clock
+        self._log = access_log
+        self._passwords = passwords or Passwords()
+
+    # -- roles --
+
+    def define_role(self, name: str, *, purposes: Iterable[str], actions: Iterable[str], actor: Handler = SYSTEM,
+                    source: str = "local") -> Role:
+        acts = sorted(set(actions))
+        unknown = [a for a in acts if a not in ACTIONS and a != "*"]
+        if unknown:
+            raise InvalidInput("actions", f"알 수 없는 작업: {unknown}", f"unknown actions {unknown}; known: {list(ACTIONS)}")
+        role = Role(name, frozenset(purposes), frozenset(acts))
+        now = self._clock.now()
+        with UnitOfWork(self._engine) as uow:
+            exists = uow.conn.execute(select(roles.c.name).where(roles.c.name == name)).first()
+            values = {"purposes": json.dumps(sorted(role.purposes)), "actions": json.dumps(acts)}
+            if exists:
+                uow.conn.execute(update(roles).where(roles.c.name == name).values(**values))
+            else:
+                uow.conn.execute(insert(roles).values(name=name, created_at=now, **values))
+            self._rights(uow, actor, name, "role", {"role": name, **values}, source)
+            uow.commit()
+        return role
+
+    def role(self, name: str) -> Role:
+        with self._engine.connect() as conn:
+            row = conn.execute(select(roles).where(roles.c.name == name)).first()
+        if row is None:
+            raise NotFound(f"역할 '{name}'이 없습니다", f"no role '{name}'")
+        return Role(row.name, frozenset(json.loads(row.purposes)), frozenset(json.loads(row.actions)))
+
+    # -- accounts --
+
+    def create(self, login: str, password: str, *, role: str, actor: Handler = SYSTEM, source: str = "local") -> tuple[Handler, str]:
+        """Create a handler account; returns it and its first API token (shown once)."""
+        if len(password) < 10:
+            raise InvalidInput("password", "10자 이상이어야 합니다", "must be at least 10 characters")
+        granted = self.role(role)
+        token = new_token()
+        handler_id = secrets.token_hex(8)
+        now = self._clock.now()
+        with UnitOfWork(self._engine) as uow:
+            try:
+                uow.conn.execute(insert(handlers).values(
+                    id=handler_id, login=login, role=role, password_hash=self._passwords.hash(password),
+                    token_digest=token_digest(token), failed_logins=0, created_at=now))
+            except IntegrityError as exc:
+                raise InvalidInput("login", "이미 있는 계정입니다", "a handler with this login exists") from exc
+            self._rights(uow, actor, login, "grant", {"role": role}, source)
+            uow.commit()
+        return Handler(handler_id, login, granted), token
+
+    def change_role(self, login: str, role: str, *, actor: Handler, source: str = "local") -> None:
+        self.role(role)
+        with UnitOfWork(self._engine) as uow:
+            result = uow.conn.execute(update(handlers).where(handlers.c.login == login).values(role=role))
+            if not result.rowcount:
+                raise NotFound(f"취급자 '{login}'이 없습니다", f"no handler '{login}'")
+            self._rights(uow, actor, login, "change", {"role": role}, source)
+            uow.commit()
+
+    def disable(self, login: str, *, actor: Handler, source: str = "local") -> None:
+        with UnitOfWork(self._engine) as uow:
+            result = uow.conn.execute(update(handlers).where(handlers.c.login == login).values(
+                disabled_at=self._clock.now(), token_digest=None))
+            if not result.rowcount:
+                raise NotFound(f"취급자 '{login}'이 없습니다", f"no handler '{login}'")
+            self._rights(uow, actor, login, "revoke", {}, source)
+            uow.commit()
+
+    def unlock(self, login: str, *, actor: Handler, source: str = "local") -> None:
+        with UnitOfWork(self._engine) as uow:
+            uow.conn.execute(update(handlers).where(handlers.c.login == login).values(locked_at=None, failed_logins=0))
+            self._rights(uow, actor, login, "unlock", {}, source)
+            uow.commit()
+
+    def get(self, login: str) -> Handler:
+        with self._engine.connect() as conn:
+            row = conn.execute(select(handlers).where(handlers.c.login == login)).first()
+        if row is None or row.disabled_at is not None:
+            raise NotFound(f"취급자 '{login}'이 없습니다", f"no active handler '{login}'")
+        return Handler(row.id, row.login, self.role(row.role))
+
+    def all(self) -> list[dict[str, object]]:
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(handlers).order_by(handlers.c.login)).all()
+        return [{"login": r.login, "role": r.role, "locked": r.locked_at is not None,
+                 "disabled": r.disabled_at is not None, "created_at": r.created_at} for r in rows]
+
+    # -- authentication --
+
+    def login(self, login: str, password: str, *, source: str = "local") -> tuple[Handler, str]:
+        """Password login: returns the handler and a fresh API token. Five failures lock the account."""
+        now = self._clock.now()
+        with UnitOfWork(self._engine) as uow:
+            row = uow.conn.execute(select(handlers).where(handlers.c.login == login)).first()
+            if row is None or row.disabled_at is not None:
+                self._log.append(uow, [Entry(now, login[:64], "login", "denied:unknown_handler", source=source)])
+                uow.commit()
+                raise AuthError("계정 또는 비밀번호가 맞지 않습니다", "wrong login or password")
+            if row.locked_at is not None:
+                self._log.append(uow, [Entry(now, login, "login", "denied:locked", source=source)])
+                uow.commit()
+                raise AccountLocked("잠긴 계정입니다. 관리자에게 해제를 요청하십시오",
+                                    "the account is locked; ask an administrator to unlock it")
+            check = self._passwords.verify(row.password_hash, password)
+            if not check.ok:
+                failures = row.failed_logins + 1
+                values: dict[str, object] = {"failed_logins": failures}
+                if failures >= MAX_FAILED_LOGINS:
+                    values["locked_at"] = now
+                    self._rights(uow, SYSTEM, login, "lock", {"failed_logins": failures}, source)
+                uow.conn.execute(update(handlers).where(handlers.c.id == row.id).values(**values))
+                self._log.append(uow, [Entry(now, login, "login", "denied:wrong_password", source=source)])
+                uow.commit()
+                raise AuthError("계정 또는 비밀번호가 맞지 않습니다", "wrong login or password")
+            token = new_token()
+            values = {"failed_logins": 0, "token_digest": token_digest(token)}
+            if check.new_hash:
+                values["password_hash"] = check.new_hash
+            uow.conn.execute(update(handlers).where(handlers.c.id == row.id).values(**values))
+            self._log.append(uow, [Entry(now, login, "login", "allowed", source=source)])
+            uow.commit()
+        return Handler(row.id, row.login, self.role(row.role)), token
+
+    def authenticate(self, token: str) -> Handler:
+        """The handler owning an API token (``Authorization: Bearer …``)."""
+        with self._engine.connect() as conn:
+            row = conn.execute(select(handlers).where(handlers.c.token_digest == token_digest(token))).first()
+        if row is None or row.disabled_at is not None:
+            raise AuthError("유효하지 않은 토큰입니다", "invalid token")
+        if row.locked_at is not None:
+            raise AccountLocked("잠긴 계정입니다", "the account is locked")
+        return Handler(row.id, row.login, self.role(row.role))
+
+    # -- rights log --
+
+    def _rights(self, uow: UnitOfWork, actor: Handler, login: str, change: str, detail: dict[str, object], source: str) -> None:
+        now = self._clock.now()
+        uow.conn.execute(insert(rights_log).values(
+            at=now, actor=actor.login, handler_login=login, change=change,
+            detail=json.dumps(detail, ensure_ascii=False), keep_until=now + RIGHTS_LOG_KEEP))
+        self._log.append(uow, [Entry(now, actor.login, f"admin.{change}", "allowed", items=(), purpose=None,
+                                     source=source, reason=f"handler={login}")])
+
+    def rights_history(self, login: str | None = None) -> list[dict[str, object]]:
+        query = select(rights_log).order_by(rights_log.c.id)
+        if login:
+            query = query.where(rights_log.c.handler_login == login)
+        with self._engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]

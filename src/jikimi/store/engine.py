@@ -1,0 +1,91 @@
+"""Engines for SQLite (default, a file) and PostgreSQL (psycopg 3), and schema upgrades.
+
+SQLite: the main file holds subjects, values, consents, records, handlers and the access log; a
+second file next to it (``NAME.keys.db``) holds the data keys and is attached as ``jikimi_keys``.
+Every connection turns on WAL, foreign keys and ``secure_delete`` (deleted rows are overwritten
+with zeros, so destroyed values do not linger in free pages).
+
+PostgreSQL: one database; the data keys live in the ``jikimi_keys`` schema, which can be given
+its own grants and its own backup policy.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+
+from jikimi.errors import UsageError
+from jikimi.store.tables import KEYS_SCHEMA
+
+DEFAULT_URL = "sqlite:///var/jikimi.db"
+
+
+def is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def normalise_url(url: str) -> str:
+    """Accept ``postgresql://`` and ``postgres://`` and use psycopg 3 for them."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql" and parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    elif parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise UsageError(
+            f"지원하지 않는 데이터베이스입니다: {parsed.get_backend_name()} (sqlite 또는 postgresql)",
+            f"unsupported database {parsed.get_backend_name()!r} (use sqlite or postgresql)",
+        )
+    return parsed.render_as_string(hide_password=False)
+
+
+def sqlite_paths(url: str) -> tuple[Path, Path]:
+    """The main file and the keys file of a SQLite URL."""
+    database = make_url(url).database
+    if not database or database == ":memory:":
+        raise UsageError(
+            "SQLite는 파일 경로가 필요합니다 (sqlite:///path/jikimi.db)",
+            "SQLite needs a file path (sqlite:///path/jikimi.db); in-memory databases cannot hold a separate key store",
+        )
+    main = Path(database)
+    return main, main.with_name(main.stem + ".keys" + (main.suffix or ".db"))
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    url = normalise_url(url)
+    if not is_sqlite(url):
+        return create_engine(url, pool_pre_ping=True, **kwargs)
+    main, keys = sqlite_paths(url)
+    main.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:  # pragma: no branch
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA secure_delete=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"ATTACH DATABASE ? AS {KEYS_SCHEMA}", (str(keys),))
+        cursor.execute(f"PRAGMA {KEYS_SCHEMA}.journal_mode=WAL")
+        cursor.execute(f"PRAGMA {KEYS_SCHEMA}.secure_delete=ON")
+        cursor.close()
+        # let SQLAlchemy, not pysqlite, decide when transactions begin (see 'begin' below)
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        # Take the write lock up front: concurrent writers then wait (busy_timeout) instead of
+        # failing when a deferred read transaction tries to upgrade to a write.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def ensure_keys_schema(engine: Engine) -> None:
+    """PostgreSQL: create the ``jikimi_keys`` schema (SQLite attaches a file instead)."""
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.execute(text(f"CREATE SCHEMA IF NOT EXISTS {KEYS_SCHEMA}"))

@@ -1,0 +1,21 @@
+"""Alembic environment: runs on the engine jikimi made (so SQLite attaches its key file)."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from jikimi.store.tables import metadata
+
+config = context.config
+engine = config.attributes["engine"]
+
+with engine.connect() as connection:
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        include_schemas=True,
+        render_as_batch=connection.dialect.name == "sqlite",
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+    connection.commit()
