@@ -240,8 +240,14 @@ def statutes_command(
     sys.stdout.write(f"statutes data version {statutes_version()}\n")
 
 
-def _mount_optional_faces() -> None:
+def _mount_faces() -> None:
     """Sub-apps that live in their own modules (kept out of this file to keep it short)."""
+    from jikimi.cli_vault import audit_app, db_app, handlers_app, keys_app
+
+    app.add_typer(db_app, name="db")
+    app.add_typer(keys_app, name="keys")
+    app.add_typer(handlers_app, name="handlers")
+    app.add_typer(audit_app, name="audit")
     try:
         from jikimi.pii_cli import pii_app
     except ImportError:  # pragma: no cover - the module ships with the package
@@ -249,7 +255,7 @@ def _mount_optional_faces() -> None:
     app.add_typer(pii_app, name="pii")
 
 
-_mount_optional_faces()
+_mount_faces()
 
 
 def run(argv: list[str] | None = None) -> int:

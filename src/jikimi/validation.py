@@ -53,7 +53,9 @@ def _phone(value: str) -> str | Problem:
         return Problem("전화번호 형식이 아닙니다", "is not a phone number")
     if not phonenumbers.is_valid_number(number):
         return Problem("유효한 전화번호가 아닙니다", "is not a valid phone number")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if number.country_code != 82:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
 
 
 def _email(value: str) -> str | Problem:

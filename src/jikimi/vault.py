@@ -128,8 +128,9 @@ class Vault:
         """Collect ``data`` in ``context`` (수집). Raises ``InvalidInput`` or ``Duplicate``; stores nothing then.
 
         ``consents_given`` maps purpose ids to the subject's answer. Required consents must be
-        ``True``; optional ones may be refused or left out. ``subject_id`` completes the sign-up
-        of a child whose guardian has consented.
+        ``True``; optional ones may be refused or left out. With ``subject_id``, the items are
+        added to an existing active subject (an order by a member, or a child's sign-up completed
+        after the guardian's consent) instead of creating a new one.
         """
         handler = self._actor(actor)
         if not handler.role.may("collect"):
@@ -141,11 +142,11 @@ class Vault:
         birth = self._birthdate(values)
         child = birth is not None and _age(birth, kst_day(now)) < (self.policy.children.age if self.policy.children else 14)
         status = "active"
-        if child and subject_id is None:
-            values, status, given = self._child_intake(ctx, values), "pending_guardian", []
+        if child and subject_id is None and ctx.subjects != "guardian":
+            values, status, given, refused = self._child_intake(ctx, values), "pending_guardian", [], []
         digests = self._lookup_digests(values)
         if subject_id is not None:
-            return self._complete_child(subject_id, ctx, values, given, refused, digests, channel, handler, source, now)
+            return self._collect_into(subject_id, ctx, values, given, refused, digests, channel, handler, source, now)
         sid = _new_id()
         with UnitOfWork(self.engine) as uow:  # the key first: a crash leaves a key without data, never data without a key
             data_key = self.keys.create(uow.conn, [sid], now)[sid]
@@ -272,23 +273,24 @@ class Vault:
         if rows:
             uow.conn.execute(insert(consents), rows)
 
-    def _complete_child(self, sid: str, ctx: Context, values: dict[str, str], given: list[str], refused: list[str],
-                        digests: dict[str, bytes], channel: str, handler: Handler, source: str, now: datetime) -> Collected:
+    def _collect_into(self, sid: str, ctx: Context, values: dict[str, str], given: list[str], refused: list[str],
+                      digests: dict[str, bytes], channel: str, handler: Handler, source: str, now: datetime) -> Collected:
         with UnitOfWork(self.engine) as uow:
             row = uow.conn.execute(select(subjects).where(subjects.c.id == sid)).first()
             if row is None:
                 raise NotFound("대상자가 없습니다", "no such subject")
-            if not row.is_child or row.status != "active":
-                raise StateConflict("법정대리인 동의를 마친 아동의 가입만 이어서 할 수 있습니다",
-                                    "only a child whose guardian has consented can complete sign-up")
+            if row.status != "active":
+                raise StateConflict("활성 상태의 대상자에게만 추가로 수집할 수 있습니다 (법정대리인 동의 대기, 휴면, 탈퇴 제외)",
+                                    "items can be added only to an active subject (not pending guardian, dormant or withdrawn)")
             key = self.keys.get(uow.conn, sid)
             assert key is not None
             uow.conn.execute(delete(item_values).where(item_values.c.subject_id == sid, item_values.c.item_id.in_(list(values))))
             self._store_values(uow, sid, key, ctx.id, values, now)
             self._store_lookups(uow, sid, digests)
             self._store_consents(uow, sid, given, refused, channel, handler, now)
+            uow.conn.execute(update(subjects).where(subjects.c.id == sid).values(last_activity_at=now))
             self.access_log.append(uow, [Entry(now, handler.login, "collect", "allowed", sid, tuple(values), source=source,
-                                               reason=f"context={ctx.id}; child sign-up completed")])
+                                               reason=f"context={ctx.id}; added to an existing subject")])
             uow.commit()
         return Collected(sid, "active", tuple(sorted(values)), tuple(given), tuple(refused))
 

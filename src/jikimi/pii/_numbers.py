@@ -19,48 +19,55 @@ from collections.abc import Iterator
 
 from jikimi.pii._model import Candidate
 from jikimi.pii._numeric_rules import Memo, Window, score
+from jikimi.pii._plates import match_plate
 
+# A run starts at a digit (so the regex engine can skip to digits quickly); the look-behinds
+# after the first digit refuse a start inside a Latin word, an e-mail or a code like "A-123".
 _RUN = re.compile(
-    r"(?<![0-9A-Za-z_@])(?<![0-9A-Za-z]-)"
-    r"(?P<prefix>\+82[ -]?(?:\(0\)[ -]?)?|\(0\d{1,2}\)[ -]?)?"
-    r"\d+(?:(?: ?[-.] ?| (?=\d\d)(?!\d\d?:))\d+)*"
+    r"[0-9](?<![0-9A-Za-z_@][0-9])(?<![0-9A-Za-z]-[0-9])"
+    r"[0-9]*(?:(?: ?[-.)] ?| (?=[0-9]{2})(?![0-9]{1,2}:))[0-9]+)*"
     r"(?![0-9A-Za-z@])"
 )
-_GROUP = re.compile(r"\d+")
-_UNIFORM = re.compile(r"\d+([-.])\d+(?:\1\d+)*")
+_GROUP = re.compile(r"[0-9]+")
+_UNIFORM = re.compile(r"[0-9]+([-.])[0-9]+(?:\1[0-9]+)*")
 _MAX_WINDOW = 5
 _MAX_DIGITS = 19
 _MIN_DIGITS = 8
 
 
 def find_numbers(text: str) -> Iterator[Candidate]:
-    """Every numeric finding in ``text`` (normalised), before overlap resolution."""
+    """Every numeric and car-plate finding in ``text`` (normalised), before overlap resolution."""
     for run in _RUN.finditer(text):
         start, end = run.span()
-        prefix = run.group("prefix")
         body = run.group()
-        if prefix is None:
-            if end - start < _MIN_DIGITS and "." not in body:
-                continue
-            if body.isdigit():  # one bare group, the most common case
-                if len(body) <= _MAX_DIGITS:
-                    found = _window(text, [(start, end)], "", body, None, False, {})
-                    if found is not None:
-                        yield found
-                continue
-            uniform = _UNIFORM.fullmatch(body)
-            if uniform is not None:  # one separator throughout: the run is one window
-                groups = [(g.start(), g.end()) for g in _GROUP.finditer(text, start, end)]
-                if len(groups) <= _MAX_WINDOW:
-                    digits = body.replace(uniform.group(1), "")
-                    found = _window(text, groups, uniform.group(1), digits, None, False, {})
-                    if found is not None:
-                        yield found
-                    continue
-        plus82 = prefix is not None and prefix.startswith("+")
-        body_start = start + len(prefix) if plus82 and prefix else start
-        groups = [(g.start(), g.end()) for g in _GROUP.finditer(text, body_start, end)]
-        yield from _scan_groups(text, groups, start if prefix else None, plus82)
+        if end - start < _MIN_DIGITS and "." not in body and ")" not in body:
+            if end - start <= 3 and (text[end : end + 1] > "\x7f" or text[end : end + 1] == " "):
+                plate = match_plate(text, start)
+                if plate is not None:
+                    yield plate
+            continue
+        before = text[start - 1] if start else ""
+        if before == "+" and body.startswith("82"):  # +82 10-1234-5678, +821012345678
+            groups = [(g.start(), g.end()) for g in _GROUP.finditer(text, start + 2, end)]
+            yield from _scan_groups(text, groups, start - 1, True)
+            continue
+        if before == "(" and body[0] == "0" and ")" in body[:4]:  # (02) 123-4567
+            groups = [(g.start(), g.end()) for g in _GROUP.finditer(text, start, end)]
+            yield from _scan_groups(text, groups, start - 1, False)
+            continue
+        if body.isdigit():  # one bare group, the most common case
+            found = _window(text, [(start, end)], "", body, None, False, {})
+            if found is not None:
+                yield found
+            continue
+        uniform = _UNIFORM.fullmatch(body)
+        groups = [(g.start(), g.end()) for g in _GROUP.finditer(text, start, end)]
+        if uniform is not None and len(groups) <= _MAX_WINDOW:  # one separator: the run is one window
+            found = _window(text, groups, uniform.group(1), body.replace(uniform.group(1), ""), None, False, {})
+            if found is not None:
+                yield found
+            continue
+        yield from _scan_groups(text, groups, None, False)
 
 
 def _window(

@@ -1,4 +1,4 @@
-"""Tokens that are not plain digit runs: e-mail addresses, IPv6, passports, car plates.
+"""Tokens that are not plain digit runs: e-mail addresses, IPv6 addresses, passports.
 
 Every pattern is anchored by a look-behind that refuses to start inside a longer token,
 and every repetition is delimited by a character the repeated part cannot contain, so the
@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from jikimi.pii._checks import PLATE_SYLLABLES, ipv6_ok
+from jikimi.pii._checks import ipv6_ok
 from jikimi.pii._context import Cue, near, preceded
 from jikimi.pii._model import Candidate, PiiType
 
@@ -23,19 +23,12 @@ _IPV6 = re.compile(
     r"(?<![0-9A-Fa-f:.])(?:[0-9A-Fa-f]{1,4}|:)(?::[0-9A-Fa-f]{0,4}){1,7}"
     r"(?:(?<=:)\d{1,3}(?:\.\d{1,3}){3})?(?![0-9A-Za-z:]|\.\d)"
 )
-_PASSPORT = re.compile(r"(?<![0-9A-Za-z])([MSRODG])(\d{8}|\d{3}[A-Z]\d{4})(?![0-9A-Za-z])")
-_PASSPORT_OLD = re.compile(r"(?<![0-9A-Za-z])[A-Z]{2}\d{7}(?![0-9A-Za-z])")
-_PLATE_REGIONS = "서울|부산|대구|인천|광주|대전|울산|세종|경기|강원|충북|충남|전북|전남|경북|경남|제주"
-_PLATE = re.compile(
-    rf"(?<![0-9A-Za-z])(?:(?:{_PLATE_REGIONS}) ?)?"
-    r"(\d{2,3})( ?)([가-힣])( ?)(\d{4})(?![0-9A-Za-z]|[ ]?(?:원|명|개|년|건|회|호|층|일|월|시|분|초|%))"
-)
-
-_PLATE_CUE = re.compile(r"차량|차번|번호판|주차|차주|자동차|\b차\b|차는|렌터카|택시|입차|출차")
+_PASSPORT = re.compile(r"[MSRODG](?<![0-9A-Za-z][MSRODG])([0-9]{8}|[0-9]{3}[A-Z][0-9]{4})(?![0-9A-Za-z])")
+_PASSPORT_OLD = re.compile(r"(?<![0-9A-Za-z])[A-Z]{2}[0-9]{7}(?![0-9A-Za-z])")
 
 
 def find_tokens(text: str) -> Iterator[Candidate]:
-    """E-mail, IPv6, passport and car-plate findings in ``text`` (normalised)."""
+    """E-mail, IPv6 and passport findings in ``text`` (normalised)."""
     if "@" in text:
         for m in _EMAIL.finditer(text):
             yield Candidate(PiiType.EMAIL, m.start(), m.end(), 0.95, ("format",))
@@ -44,7 +37,6 @@ def find_tokens(text: str) -> Iterator[Candidate]:
             if m.group().count(":") >= 2 and ipv6_ok(m.group()) and not _looks_like_time(m.group()):
                 yield Candidate(PiiType.IP, m.start(), m.end(), 0.9, ("ipv6",))
     yield from _passports(text)
-    yield from _plates(text)
 
 
 def _looks_like_time(token: str) -> bool:
@@ -53,9 +45,9 @@ def _looks_like_time(token: str) -> bool:
 
 def _passports(text: str) -> Iterator[Candidate]:
     for m in _PASSPORT.finditer(text):
-        new_style = not m.group(2).isdigit()
+        new_style = not m.group(1).isdigit()
         why = ["format", "2021-format" if new_style else "letter-8-digits"]
-        confidence = 0.8 if m.group(1) == "M" else 0.45
+        confidence = 0.8 if m.group()[0] == "M" else 0.45
         if near(text, m.start(), m.end(), Cue.PASSPORT):
             confidence += 0.15
             why.append("keyword")
@@ -63,19 +55,8 @@ def _passports(text: str) -> Iterator[Candidate]:
             confidence -= 0.3
             why.append("negative-keyword")
         yield Candidate(PiiType.PASSPORT, m.start(), m.end(), confidence, tuple(why))
+    if "여권" not in text and "assport" not in text.lower():
+        return
     for m in _PASSPORT_OLD.finditer(text):
         if near(text, m.start(), m.end(), Cue.PASSPORT):
             yield Candidate(PiiType.PASSPORT, m.start(), m.end(), 0.8, ("format", "pre-2008", "keyword"))
-
-
-def _plates(text: str) -> Iterator[Candidate]:
-    for m in _PLATE.finditer(text):
-        if m.group(3) not in PLATE_SYLLABLES:
-            continue
-        spaced = bool(m.group(2) or m.group(4))
-        why = ["format", "plate-syllable"]
-        confidence = 0.6 if spaced else 0.85
-        if _PLATE_CUE.search(text, max(0, m.start() - 16), m.start()):
-            confidence += 0.15
-            why.append("keyword")
-        yield Candidate(PiiType.CAR_PLATE, m.start(), m.end(), confidence, tuple(why))
