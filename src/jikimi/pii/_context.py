@@ -1,6 +1,6 @@
 """Context keywords: words near a number that say what it is, or what it is not.
 
-A keyword counts when it appears within ``BEFORE`` characters before a candidate or
+A keyword counts when it starts within ``BEFORE`` characters before a candidate or
 ``AFTER`` characters after it (in the normalised text). Positive keywords raise confidence
 and are required for ambiguous shapes (bare digit runs, account and health-insurance
 numbers); negative keywords (order, tracking, approval numbers…) lower it.
@@ -9,6 +9,7 @@ numbers); negative keywords (order, tracking, approval numbers…) lower it.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from enum import Enum
 from functools import cache
 
@@ -47,14 +48,43 @@ def _compiled(cue: Cue) -> re.Pattern[str]:
     return re.compile(cue.value.lower())
 
 
-def near(text: str, start: int, end: int, cue: Cue, *, before: int = BEFORE, after: int = AFTER) -> bool:
-    """True if a keyword of ``cue`` is within the window around ``text[start:end]``."""
-    pattern = _compiled(cue)
-    if pattern.search(text[max(0, start - before) : start].lower()) is not None:
-        return True
-    return after > 0 and pattern.search(text[end : end + after].lower()) is not None
+_ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
 
 
-def preceded(text: str, start: int, cue: Cue, *, before: int = BEFORE) -> bool:
-    """True if a keyword of ``cue`` is within ``before`` characters before ``start``."""
-    return _compiled(cue).search(text[max(0, start - before) : start].lower()) is not None
+class Cues:
+    """Where the keywords of each cue stand in one text; each cue is searched once, on first use."""
+
+    __slots__ = ("_text", "_lower", "_starts")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._lower: str | None = None
+        self._starts: dict[str, list[int]] = {}
+
+    def _positions(self, cue: Cue) -> list[int]:
+        starts = self._starts.get(cue.name)
+        if starts is None:
+            if self._lower is None:
+                lower = self._text.lower()
+                # A few letters lower-case to two characters; keep offsets exact then.
+                self._lower = lower if len(lower) == len(self._text) else self._text.translate(_ASCII_LOWER)
+            starts = self._starts[cue.name] = [m.start() for m in _compiled(cue).finditer(self._lower)]
+        return starts
+
+    def near(self, cue: Cue, start: int, end: int, *, before: int = BEFORE, after: int = AFTER) -> bool:
+        """True if a keyword of ``cue`` starts within ``before`` characters before ``start``
+        or within ``after`` characters after ``end``."""
+        starts = self._positions(cue)
+        if not starts:
+            return False
+        i = bisect_left(starts, start - before)
+        if i < len(starts) and starts[i] < start:
+            return True
+        if after <= 0:
+            return False
+        j = bisect_left(starts, end)
+        return j < len(starts) and starts[j] < end + after
+
+    def preceded(self, cue: Cue, start: int, *, before: int = BEFORE) -> bool:
+        """True if a keyword of ``cue`` starts within ``before`` characters before ``start``."""
+        return self.near(cue, start, start, before=before, after=0)

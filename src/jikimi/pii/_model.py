@@ -25,6 +25,9 @@ class PiiType(StrEnum):
     NAME = "name"
     ADDRESS = "address"
 
+    # Hash as the plain string (C speed; consistent with str equality), not Enum's Python __hash__.
+    __hash__ = str.__hash__
+
     @property
     def label_ko(self) -> str:
         """The Korean name used in labels such as ``<주민등록번호>``."""

@@ -17,8 +17,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from jikimi.pii._checks import PLATE_SYLLABLES
+from jikimi.pii._context import Cues
 from jikimi.pii._model import Candidate
-from jikimi.pii._numeric_rules import Memo, Window, score
+from jikimi.pii._numeric_rules import Window, score
 from jikimi.pii._plates import match_plate
 
 # A run starts at a digit (so the regex engine can skip to digits quickly); the look-behinds
@@ -35,13 +37,14 @@ _MAX_DIGITS = 19
 _MIN_DIGITS = 8
 
 
-def find_numbers(text: str) -> Iterator[Candidate]:
+def find_numbers(text: str, cues: Cues) -> Iterator[Candidate]:
     """Every numeric and car-plate finding in ``text`` (normalised), before overlap resolution."""
     for run in _RUN.finditer(text):
         start, end = run.span()
         body = run.group()
         if end - start < _MIN_DIGITS and "." not in body and ")" not in body:
-            if end - start <= 3 and (text[end : end + 1] > "\x7f" or text[end : end + 1] == " "):
+            after = text[end + 1 : end + 2] if text[end : end + 1] == " " else text[end : end + 1]
+            if end - start <= 3 and after in PLATE_SYLLABLES:
                 plate = match_plate(text, start)
                 if plate is not None:
                     yield plate
@@ -49,29 +52,29 @@ def find_numbers(text: str) -> Iterator[Candidate]:
         before = text[start - 1] if start else ""
         if before == "+" and body.startswith("82"):  # +82 10-1234-5678, +821012345678
             groups = [(g.start(), g.end()) for g in _GROUP.finditer(text, start + 2, end)]
-            yield from _scan_groups(text, groups, start - 1, True)
+            yield from _scan_groups(text, groups, start - 1, True, cues)
             continue
         if before == "(" and body[0] == "0" and ")" in body[:4]:  # (02) 123-4567
             groups = [(g.start(), g.end()) for g in _GROUP.finditer(text, start, end)]
-            yield from _scan_groups(text, groups, start - 1, False)
+            yield from _scan_groups(text, groups, start - 1, False, cues)
             continue
         if body.isdigit():  # one bare group, the most common case
-            found = _window(text, [(start, end)], "", body, None, False, {})
+            found = _window(text, [(start, end)], "", body, None, False, cues)
             if found is not None:
                 yield found
             continue
         uniform = _UNIFORM.fullmatch(body)
         groups = [(g.start(), g.end()) for g in _GROUP.finditer(text, start, end)]
         if uniform is not None and len(groups) <= _MAX_WINDOW:  # one separator: the run is one window
-            found = _window(text, groups, uniform.group(1), body.replace(uniform.group(1), ""), None, False, {})
+            found = _window(text, groups, uniform.group(1), body.replace(uniform.group(1), ""), None, False, cues)
             if found is not None:
                 yield found
             continue
-        yield from _scan_groups(text, groups, None, False)
+        yield from _scan_groups(text, groups, None, False, cues)
 
 
 def _window(
-    text: str, groups: list[tuple[int, int]], sep: str, digits: str, lead: int | None, plus82: bool, memo: Memo
+    text: str, groups: list[tuple[int, int]], sep: str, digits: str, lead: int | None, plus82: bool, cues: Cues
 ) -> Candidate | None:
     """Score the digits of ``groups`` as one window; ``None`` if it is no number we know."""
     size = len(digits)
@@ -81,17 +84,16 @@ def _window(
     if size == _MIN_DIGITS and sep != "." and shape != (4, 4) and shape != (8,) and not plus82:
         return None  # eight digits are only ever a 15xx/16xx/18xx number
     start, end = groups[0][0], groups[-1][1]
-    scored = score(Window(text, start, end, shape, sep, digits, plus82, memo))
+    scored = score(Window(text, start, end, shape, sep, digits, plus82, cues))
     if scored is None:
         return None
     return Candidate(scored[0], start if lead is None else lead, end, scored[1], scored[2])
 
 
 def _scan_groups(
-    text: str, groups: list[tuple[int, int]], lead: int | None, plus82: bool
+    text: str, groups: list[tuple[int, int]], lead: int | None, plus82: bool, cues: Cues
 ) -> Iterator[Candidate]:
     """Try windows of consecutive groups from the left; keep the best window at each start."""
-    memo: Memo = {}
     i = 0
     count = len(groups)
     while i < count:
@@ -108,7 +110,7 @@ def _scan_groups(
             digits += text[groups[j][0] : groups[j][1]]
             if len(digits) > _MAX_DIGITS:
                 break
-            found = _window(text, groups[i : j + 1], sep, digits, lead if i == 0 else None, plus82 and i == 0, memo)
+            found = _window(text, groups[i : j + 1], sep, digits, lead if i == 0 else None, plus82 and i == 0, cues)
             if found is not None and (best is None or found.confidence > best.confidence):
                 best, best_j = found, j
         if best is None:

@@ -3,7 +3,7 @@
 A window is the digits of one or more consecutive groups of a run, with their group
 lengths (``shape``) and the one separator between them (``""`` for a single group).
 Each ``score_*`` function returns ``(type, confidence, why)`` or ``None``; the confidence
-levels are listed in docs/pii.md. ``memo`` remembers keyword look-ups within one run.
+levels are listed in docs/pii.md. Keyword look-ups go through the text's :class:`Cues`.
 """
 
 from __future__ import annotations
@@ -21,11 +21,10 @@ from jikimi.pii._checks import (
     registration_checksum_ok,
     registration_date_ok,
 )
-from jikimi.pii._context import BEFORE, Cue, near, preceded
+from jikimi.pii._context import BEFORE, Cue, Cues
 from jikimi.pii._model import PiiType
 
 Scored = tuple[PiiType, float, tuple[str, ...]]
-Memo = dict[tuple[Cue, int, int], bool]
 
 _REGION_BEFORE = re.compile(r"(" + "|".join(LICENSE_REGION_NAMES) + r") ?$")
 _VERSION_BEFORE = re.compile(r"(?i)버전|version|\bver|\bv$")
@@ -36,26 +35,18 @@ NEGATIVE_NEAR = 12  # how close a negative keyword must be to veto an account nu
 class Window:
     """One candidate window; plain attributes, built once per scored window."""
 
-    __slots__ = ("text", "start", "end", "shape", "sep", "digits", "plus82", "memo")
+    __slots__ = ("text", "start", "end", "shape", "sep", "digits", "plus82", "cues")
 
     def __init__(self, text: str, start: int, end: int, shape: tuple[int, ...], sep: str, digits: str,
-                 plus82: bool, memo: Memo) -> None:
+                 plus82: bool, cues: Cues) -> None:
         self.text, self.start, self.end, self.shape = text, start, end, shape
-        self.sep, self.digits, self.plus82, self.memo = sep, digits, plus82, memo
+        self.sep, self.digits, self.plus82, self.cues = sep, digits, plus82, cues
 
     def near(self, cue: Cue) -> bool:
-        key = (cue, self.start, self.end)
-        found = self.memo.get(key)
-        if found is None:
-            found = self.memo[key] = near(self.text, self.start, self.end, cue)
-        return found
+        return self.cues.near(cue, self.start, self.end)
 
     def negative(self, before: int = BEFORE) -> bool:
-        key = (Cue.NEGATIVE, self.start, -before)
-        found = self.memo.get(key)
-        if found is None:
-            found = self.memo[key] = preceded(self.text, self.start, Cue.NEGATIVE, before=before)
-        return found
+        return self.cues.preceded(Cue.NEGATIVE, self.start, before=before)
 
     def adjust(self, confidence: float, cue: Cue, why: list[str], *, negatable: bool) -> float:
         if self.near(cue):

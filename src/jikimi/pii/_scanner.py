@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import chain
 
 from jikimi.errors import InputTooLarge
 from jikimi.pii._addresses import find_addresses
+from jikimi.pii._context import Cues
 from jikimi.pii._model import ALL_TYPES, Candidate, Finding, PiiType
 from jikimi.pii._names import find_names, known_names_pattern
 from jikimi.pii._normalize import normalize
@@ -44,14 +43,18 @@ class Scanner:
             )
         norm = normalize(text)
         wanted = self.types
-        found: list[Iterable[Candidate]] = [find_numbers(norm.text), find_tokens(norm.text)]
+        cues = Cues(norm.text)
+        raw = list(find_numbers(norm.text, cues))
+        raw.extend(find_tokens(norm.text, cues))
         if PiiType.NAME in wanted:
-            found.append(find_names(norm.text, known_names_pattern(self.known_names)))
+            raw.extend(find_names(norm.text, known_names_pattern(self.known_names)))
         if PiiType.ADDRESS in wanted:
-            found.append(find_addresses(norm.text))
-        candidates = [
-            c for c in chain.from_iterable(found) if c.type in wanted and c.confidence >= self.min_confidence
-        ]
+            raw.extend(find_addresses(norm.text))
+        if not raw:
+            return []
+        floor = self.min_confidence
+        every = wanted == ALL_TYPES
+        candidates = [c for c in raw if c.confidence >= floor and (every or c.type in wanted)]
         findings = []
         for c in _resolve(candidates):
             start, end = norm.original_span(c.start, c.end)
@@ -61,7 +64,11 @@ class Scanner:
 
 def _resolve(candidates: list[Candidate]) -> list[Candidate]:
     """Keep the most confident (then longest) candidate of every group of overlapping ones."""
+    if len(candidates) < 2:
+        return candidates
     candidates.sort(key=lambda c: (c.start, -c.end))
+    if all(a.end <= b.start for a, b in zip(candidates, candidates[1:], strict=False)):
+        return candidates
     kept: list[Candidate] = []
     cluster: list[Candidate] = []
     cluster_end = -1

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 
 from jikimi.pii._checks import ipv6_ok
-from jikimi.pii._context import Cue, near, preceded
+from jikimi.pii._context import Cue, Cues
 from jikimi.pii._model import Candidate, PiiType
 
 _EMAIL = re.compile(
@@ -27,7 +27,7 @@ _PASSPORT = re.compile(r"[MSRODG](?<![0-9A-Za-z][MSRODG])([0-9]{8}|[0-9]{3}[A-Z]
 _PASSPORT_OLD = re.compile(r"(?<![0-9A-Za-z])[A-Z]{2}[0-9]{7}(?![0-9A-Za-z])")
 
 
-def find_tokens(text: str) -> Iterator[Candidate]:
+def find_tokens(text: str, cues: Cues) -> Iterator[Candidate]:
     """E-mail, IPv6 and passport findings in ``text`` (normalised)."""
     if "@" in text:
         for m in _EMAIL.finditer(text):
@@ -36,27 +36,27 @@ def find_tokens(text: str) -> Iterator[Candidate]:
         for m in _IPV6.finditer(text):
             if m.group().count(":") >= 2 and ipv6_ok(m.group()) and not _looks_like_time(m.group()):
                 yield Candidate(PiiType.IP, m.start(), m.end(), 0.9, ("ipv6",))
-    yield from _passports(text)
+    yield from _passports(text, cues)
 
 
 def _looks_like_time(token: str) -> bool:
     return re.fullmatch(r"\d{1,2}:\d{2}(?::\d{2})?", token) is not None
 
 
-def _passports(text: str) -> Iterator[Candidate]:
+def _passports(text: str, cues: Cues) -> Iterator[Candidate]:
     for m in _PASSPORT.finditer(text):
         new_style = not m.group(1).isdigit()
         why = ["format", "2021-format" if new_style else "letter-8-digits"]
         confidence = 0.8 if m.group()[0] == "M" else 0.45
-        if near(text, m.start(), m.end(), Cue.PASSPORT):
+        if cues.near(Cue.PASSPORT, m.start(), m.end()):
             confidence += 0.15
             why.append("keyword")
-        if preceded(text, m.start(), Cue.NEGATIVE):
+        if cues.preceded(Cue.NEGATIVE, m.start()):
             confidence -= 0.3
             why.append("negative-keyword")
         yield Candidate(PiiType.PASSPORT, m.start(), m.end(), confidence, tuple(why))
     if "여권" not in text and "assport" not in text.lower():
         return
     for m in _PASSPORT_OLD.finditer(text):
-        if near(text, m.start(), m.end(), Cue.PASSPORT):
+        if cues.near(Cue.PASSPORT, m.start(), m.end()):
             yield Candidate(PiiType.PASSPORT, m.start(), m.end(), 0.8, ("format", "pre-2008", "keyword"))
