@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from enum import Enum
 from functools import cache
 
 BEFORE = 24
@@ -22,30 +21,44 @@ _BANKS = (
 )
 
 
-class Cue(Enum):
-    """A family of context keywords."""
+class Cue:
+    """Families of context keywords; each attribute is a family's name in :data:`KEYWORDS`."""
 
-    RRN = "주민|등록번호|생년월일|resident|rrn"
-    FRN = "외국인|등록번호|체류|frn|alien|residence"
-    PASSPORT = "여권|passport"
-    LICENSE = "면허|license|licence"
-    BRN = "사업자|등록번호|business|brn"
-    PHONE = "전화|연락|휴대|핸드폰|폰|tel|phone|mobile|call|콜|문의|팩스|fax"
-    CARD = "카드|card|신용|체크|할부"
-    ACCOUNT = f"계좌|입금|송금|이체|예금주|무통장|은행|bank|뱅크|{_BANKS}"
-    HEALTH = "건강보험|보험증|건보|의료보험|요양기관"
-    NEGATIVE = (
+    RRN = "rrn"
+    FRN = "frn"
+    PASSPORT = "passport"
+    LICENSE = "license"
+    BRN = "brn"
+    PHONE = "phone"
+    CARD = "card"
+    ACCOUNT = "account"
+    HEALTH = "health"
+    NEGATIVE = "negative"
+
+
+# Lower-case literals only: the text is lower-cased before matching, and without IGNORECASE
+# the regex engine skips every alternative whose first character does not match.
+KEYWORDS: dict[str, str] = {
+    Cue.RRN: "주민|등록번호|생년월일|resident|rrn",
+    Cue.FRN: "외국인|등록번호|체류|frn|alien|residence",
+    Cue.PASSPORT: "여권|passport",
+    Cue.LICENSE: "면허|license|licence",
+    Cue.BRN: "사업자|등록번호|business|brn",
+    Cue.PHONE: "전화|연락|휴대|핸드폰|폰|tel|phone|mobile|call|콜|문의|팩스|fax",
+    Cue.CARD: "카드|card|신용|체크|할부",
+    Cue.ACCOUNT: f"계좌|입금|송금|이체|예금주|무통장|은행|bank|뱅크|{_BANKS.lower()}",
+    Cue.HEALTH: "건강보험|보험증|건보|의료보험|요양기관",
+    Cue.NEGATIVE: (
         "주문|송장|운송|택배|배송|추적|트래킹|tracking|order|invoice|승인|예약|접수|티켓|쿠폰|일련"
         "|시리얼|serial|모델|model|상품|제품|sku|거래번호|영수증|회원번호|사번|학번|버전|version"
         "|ver|빌드|build|요청|req|문서번호|사건|바코드|barcode|품번|코드|code|isbn|인증번호|otp"
-    )
+    ),
+}
 
 
 @cache
-def _compiled(cue: Cue) -> re.Pattern[str]:
-    # Keywords are plain literals matched against lower-cased text: no IGNORECASE, so the
-    # regex engine can skip every alternative whose first character does not match.
-    return re.compile(cue.value.lower())
+def _compiled(cue: str) -> re.Pattern[str]:
+    return re.compile(KEYWORDS[cue])
 
 
 _ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
@@ -61,17 +74,17 @@ class Cues:
         self._lower: str | None = None
         self._starts: dict[str, list[int]] = {}
 
-    def _positions(self, cue: Cue) -> list[int]:
-        starts = self._starts.get(cue.name)
+    def _positions(self, cue: str) -> list[int]:
+        starts = self._starts.get(cue)
         if starts is None:
             if self._lower is None:
                 lower = self._text.lower()
                 # A few letters lower-case to two characters; keep offsets exact then.
                 self._lower = lower if len(lower) == len(self._text) else self._text.translate(_ASCII_LOWER)
-            starts = self._starts[cue.name] = [m.start() for m in _compiled(cue).finditer(self._lower)]
+            starts = self._starts[cue] = [m.start() for m in _compiled(cue).finditer(self._lower)]
         return starts
 
-    def near(self, cue: Cue, start: int, end: int, *, before: int = BEFORE, after: int = AFTER) -> bool:
+    def near(self, cue: str, start: int, end: int, *, before: int = BEFORE, after: int = AFTER) -> bool:
         """True if a keyword of ``cue`` starts within ``before`` characters before ``start``
         or within ``after`` characters after ``end``."""
         starts = self._positions(cue)
@@ -85,6 +98,6 @@ class Cues:
         j = bisect_left(starts, end)
         return j < len(starts) and starts[j] < end + after
 
-    def preceded(self, cue: Cue, start: int, *, before: int = BEFORE) -> bool:
+    def preceded(self, cue: str, start: int, *, before: int = BEFORE) -> bool:
         """True if a keyword of ``cue`` starts within ``before`` characters before ``start``."""
         return self.near(cue, start, start, before=before, after=0)

@@ -26,9 +26,12 @@ from jikimi.pii._plates import match_plate
 # A run starts at a digit (so the regex engine can skip to digits quickly); the look-behinds
 # after the first digit refuse a start inside a Latin word, an e-mail or a code like "A-123".
 _RUN = re.compile(
-    r"[0-9](?<![0-9A-Za-z_@][0-9])(?<![0-9A-Za-z]-[0-9])"
-    r"[0-9]*(?:(?: ?[-.)] ?| (?=[0-9]{2})(?![0-9]{1,2}:))[0-9]+)*"
-    r"(?![0-9A-Za-z@])"
+    r"[0-9](?<![0-9A-Za-z_@][0-9])(?<![0-9A-Za-z]-[0-9])(?:"
+    # two or three digits before a plate syllable: a car plate is tried there
+    rf"(?P<plate>[0-9]{{1,2}}(?= ?[{''.join(sorted(PLATE_SYLLABLES))}] ?[0-9]{{4}}))"
+    # or a run of at least seven characters (shorter runs are never a number we look for)
+    r"|(?=[0-9 .)\-]{6})[0-9]*(?:(?: ?[-.)] ?| (?=[0-9]{2})(?![0-9]{1,2}:))[0-9]+)*(?![0-9A-Za-z@])"
+    r")"
 )
 _GROUP = re.compile(r"[0-9]+")
 _UNIFORM = re.compile(r"[0-9]+([-.])[0-9]+(?:\1[0-9]+)*")
@@ -41,14 +44,12 @@ def find_numbers(text: str, cues: Cues) -> Iterator[Candidate]:
     """Every numeric and car-plate finding in ``text`` (normalised), before overlap resolution."""
     for run in _RUN.finditer(text):
         start, end = run.span()
-        body = run.group()
-        if end - start < _MIN_DIGITS and "." not in body and ")" not in body:
-            after = text[end + 1 : end + 2] if text[end : end + 1] == " " else text[end : end + 1]
-            if end - start <= 3 and after in PLATE_SYLLABLES:
-                plate = match_plate(text, start)
-                if plate is not None:
-                    yield plate
+        if run.group("plate") is not None:
+            plate = match_plate(text, start)
+            if plate is not None:
+                yield plate
             continue
+        body = run.group()
         before = text[start - 1] if start else ""
         if before == "+" and body.startswith("82"):  # +82 10-1234-5678, +821012345678
             groups = [(g.start(), g.end()) for g in _GROUP.finditer(text, start + 2, end)]
@@ -64,12 +65,21 @@ def find_numbers(text: str, cues: Cues) -> Iterator[Candidate]:
                 yield found
             continue
         uniform = _UNIFORM.fullmatch(body)
-        groups = [(g.start(), g.end()) for g in _GROUP.finditer(text, start, end)]
-        if uniform is not None and len(groups) <= _MAX_WINDOW:  # one separator: the run is one window
-            found = _window(text, groups, uniform.group(1), body.replace(uniform.group(1), ""), None, False, cues)
-            if found is not None:
-                yield found
-            continue
+        if uniform is not None:  # one separator throughout: the run is one window
+            sep = uniform.group(1)
+            digits = body.replace(sep, "")
+            if len(digits) < _MIN_DIGITS and sep != ".":
+                continue
+            if len(digits) == _MIN_DIGITS and sep != "." and body != digits[:4] + sep + digits[4:]:
+                continue  # eight digits are only ever a 15xx/16xx/18xx number written 4-4
+            groups = [(g.start(), g.end()) for g in _GROUP.finditer(text, start, end)]
+            if len(groups) <= _MAX_WINDOW:
+                found = _window(text, groups, sep, digits, None, False, cues)
+                if found is not None:
+                    yield found
+                continue
+        else:
+            groups = [(g.start(), g.end()) for g in _GROUP.finditer(text, start, end)]
         yield from _scan_groups(text, groups, None, False, cues)
 
 

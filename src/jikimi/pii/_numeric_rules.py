@@ -42,13 +42,13 @@ class Window:
         self.text, self.start, self.end, self.shape = text, start, end, shape
         self.sep, self.digits, self.plus82, self.cues = sep, digits, plus82, cues
 
-    def near(self, cue: Cue) -> bool:
+    def near(self, cue: str) -> bool:
         return self.cues.near(cue, self.start, self.end)
 
     def negative(self, before: int = BEFORE) -> bool:
         return self.cues.preceded(Cue.NEGATIVE, self.start, before=before)
 
-    def adjust(self, confidence: float, cue: Cue, why: list[str], *, negatable: bool) -> float:
+    def adjust(self, confidence: float, cue: str, why: list[str], *, negatable: bool) -> float:
         if self.near(cue):
             confidence += 0.15
             why.append("keyword")

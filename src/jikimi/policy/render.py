@@ -95,17 +95,22 @@ def _md_cell(value: str) -> Markup:
     return Markup("<br>".join(md_escape(part) for part in str(value).split("\n")))
 
 
+def _html_escape(value: str) -> Markup:
+    """Escaped text, with every 미기재 (a value the policy leaves empty) marked to stand out."""
+    return Markup(str(escape(value)).replace(w.MISSING, f'<span class="missing">{w.MISSING}</span>'))
+
+
 def _html_lines(value: str) -> Markup:
     """One line as text; several lines as a list, so a table cell keeps them apart."""
     parts = str(value).split("\n")
     if len(parts) == 1:
-        return escape(parts[0])
+        return _html_escape(parts[0])
     return Markup('<ul class="lines">') + Markup("").join(
-        Markup("<li>") + escape(part) + Markup("</li>") for part in parts) + Markup("</ul>")
+        Markup("<li>") + _html_escape(part) + Markup("</li>") for part in parts) + Markup("</ul>")
 
 
 def _html_breaks(value: str) -> Markup:
-    return Markup("<br>").join(escape(part) for part in str(value).split("\n"))
+    return Markup("<br>").join(_html_escape(part) for part in str(value).split("\n"))
 
 
 def _md_text(value: str) -> Markup:
