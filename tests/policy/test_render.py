@@ -139,7 +139,8 @@ def markdown_text(policy: Policy) -> str:
 
 def html_text(policy: Policy) -> str:
     """The HTML page's text, tags removed and entities decoded."""
-    return html.unescape(re.sub(r"<[^>]+>", " ", render_html(policy)))
+    inline = re.sub(r"</?span[^>]*>", "", render_html(policy))
+    return html.unescape(re.sub(r"<[^>]+>", " ", inline))
 
 
 def both(policy: Policy) -> dict[str, str]:
@@ -150,8 +151,10 @@ def expected_period(rule: RetentionRule) -> str:
     """How a retention period must read, worked out without the renderer's wording module."""
     if isinstance(rule.period, Placeholder):
         return f"{rule.period.placeholder} (미기재)"
-    duration = rule.period if isinstance(rule.period, Duration) else rule.statute.period  # type: ignore[union-attr]
-    return duration.korean()
+    if isinstance(rule.period, Duration):
+        return rule.period.korean()
+    assert rule.statute is not None, rule.id
+    return rule.statute.period.korean()
 
 
 # --- the document says everything the file says ------------------------------------------------

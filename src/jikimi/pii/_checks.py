@@ -98,17 +98,17 @@ def ipv6_ok(token: str) -> bool:
 
 
 @cache
-def _phone_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
-    """National-number patterns of the Korean numbering plan, from phonenumbers' metadata."""
+def _phone_plan() -> re.Pattern[str]:
+    """The Korean numbering plan from phonenumbers' metadata, one named group per kind."""
     meta = phonenumbers.PhoneMetadata.metadata_for_region("KR")
     assert meta is not None
     kinds = ("mobile", "fixed_line", "voip", "personal_number", "uan", "toll_free")
-    found: list[tuple[str, re.Pattern[str]]] = []
+    parts = []
     for kind in kinds:
         desc = getattr(meta, kind)
         if desc is not None and desc.national_number_pattern:
-            found.append((kind, re.compile(desc.national_number_pattern)))
-    return tuple(found)
+            parts.append(f"(?P<{kind}>{desc.national_number_pattern})")
+    return re.compile("|".join(parts))
 
 
 def phone_kind(national: str) -> str | None:
@@ -119,7 +119,5 @@ def phone_kind(national: str) -> str | None:
     """
     if len(national) < 8:
         return None
-    for kind, pattern in _phone_patterns():
-        if pattern.fullmatch(national):
-            return kind
-    return None
+    m = _phone_plan().fullmatch(national)
+    return m.lastgroup if m is not None else None

@@ -151,10 +151,14 @@ def score_card(w: Window) -> Scored | None:
 
 
 def score_brn(w: Window) -> Scored | None:
-    if (w.shape != (10,) and w.shape != (3, 2, 5)) or not brn_ok(w.digits):
+    bare = w.shape == (10,)
+    if not bare and w.shape != (3, 2, 5):
+        return None
+    if bare and not w.near(Cue.BRN):  # ten bare digits are a business number only when named one
+        return None
+    if not brn_ok(w.digits):
         return None
     why = ["format", "checksum"]
-    bare = len(w.shape) == 1
     return PiiType.BRN, w.adjust(0.4 if bare else 0.85, Cue.BRN, why, negatable=bare), tuple(why)
 
 

@@ -34,13 +34,10 @@ def find_tokens(text: str, cues: Cues) -> Iterator[Candidate]:
             yield Candidate(PiiType.EMAIL, m.start(), m.end(), 0.95, ("format",))
     if "::" in text or text.count(":") >= 3:
         for m in _IPV6.finditer(text):
-            if m.group().count(":") >= 2 and ipv6_ok(m.group()) and not _looks_like_time(m.group()):
+            token = m.group()
+            if ("::" in token or token.count(":") == 7) and ipv6_ok(token):
                 yield Candidate(PiiType.IP, m.start(), m.end(), 0.9, ("ipv6",))
     yield from _passports(text, cues)
-
-
-def _looks_like_time(token: str) -> bool:
-    return re.fullmatch(r"\d{1,2}:\d{2}(?::\d{2})?", token) is not None
 
 
 def _passports(text: str, cues: Cues) -> Iterator[Candidate]:

@@ -212,7 +212,7 @@ def _without_consent(p: Policy) -> list[tuple[str, str, str]]:
 def _retention(p: Policy) -> list[Block]:
     blocks: list[Block] = [Para(w.RETENTION_INTRO)]
     rows = tuple(
-        (w.lines(r.label, _labels(p, r.what)) if r.label else _labels(p, r.what),
+        (w.lines(*_unique([r.label or "", _labels(p, r.what)])),
          w.retention_period(r), w.start(r.from_),
          w.lines(w.retention_basis(r), r.access_reasons and "이용 사유: " + ", ".join(r.access_reasons),
                  r.note))
