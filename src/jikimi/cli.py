@@ -201,7 +201,7 @@ def publish_command(
         (target / "policy.html").write_text(render_html(policy), encoding="utf-8")
         for ctx in policy.contexts:
             (target / f"consent-{ctx.id}.html").write_text(render_consent(policy, ctx.id, "html"), encoding="utf-8")
-        table.add_row(file.name, str(counts["error"]), str(counts["warning"]), str(counts["info"]), f"{target}/")
+        table.add_row(file.name, str(counts["error"]), str(counts["warning"]), str(counts["info"]), f"{file.stem}/")
     _out.print(table)
     _out.print(f"문서와 검사 결과를 {out}/ 에 저장했습니다. (Documents and lint results are in {out}/.)")
     _out.print(f"브라우저로 열어 보기 (open in a browser): {out / files[0].stem / 'policy.html'}")

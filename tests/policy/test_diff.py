@@ -409,24 +409,16 @@ def _example(name: str) -> Path:
     return EXAMPLES / name
 
 
-@pytest.mark.skipif(
-    not (_example("reference.yaml").exists() and _example("reference-v2-third-party.yaml").exists()),
-    reason="examples/policies/reference.yaml or reference-v2-third-party.yaml not written yet",
-)
 def test_the_reference_policy_adding_a_third_party_needs_30_days_notice() -> None:
     result = diff_policies(load_policy(_example("reference.yaml")),
-                           load_policy(_example("reference-v2-third-party.yaml")))
+                           load_policy(_example("versions/reference-v2-third-party.yaml")))
     assert any(c.key.startswith("third_parties.recipients[") and c.kind == "added" for c in result.changes)
     assert result.notice_days == 30
 
 
-@pytest.mark.skipif(
-    not (_example("reference.yaml").exists() and _example("reference-v2-officer-phone.yaml").exists()),
-    reason="examples/policies/reference.yaml or reference-v2-officer-phone.yaml not written yet",
-)
 def test_the_reference_policy_changing_only_the_officer_phone_needs_7_days_notice() -> None:
     result = diff_policies(load_policy(_example("reference.yaml")),
-                           load_policy(_example("reference-v2-officer-phone.yaml")))
+                           load_policy(_example("versions/reference-v2-officer-phone.yaml")))
     assert not result.material, result.to_text()
     assert any(c.key == "officers[officer].phone" for c in result.changes)
     assert result.notice_days == 7

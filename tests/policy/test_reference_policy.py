@@ -16,7 +16,7 @@ from jikimi.policy.diff import diff_policies
 from jikimi.policy.lint import lint
 
 EXAMPLES = Path(__file__).parents[2] / "examples" / "policies"
-VERSIONS = ["reference.yaml", "reference-v2-third-party.yaml", "reference-v2-officer-phone.yaml"]
+VERSIONS = ["reference.yaml", "versions/reference-v2-third-party.yaml", "versions/reference-v2-officer-phone.yaml"]
 
 
 @pytest.fixture(scope="module")
@@ -180,7 +180,7 @@ def test_rights_are_answered_within_10_days_and_complaints_within_24_hours(polic
 
 
 def test_adding_a_third_party_needs_30_days_notice(policy: Policy) -> None:
-    new = load_policy(EXAMPLES / "reference-v2-third-party.yaml")
+    new = load_policy(EXAMPLES / "versions/reference-v2-third-party.yaml")
     result = diff_policies(policy, new)
     assert result.material and result.notice_days == 30
     assert [c.key for c in result.changes if c.material] == ["third_parties.recipients[moa_card]"]
@@ -189,7 +189,7 @@ def test_adding_a_third_party_needs_30_days_notice(policy: Policy) -> None:
 
 
 def test_changing_the_officers_phone_needs_7_days_notice(policy: Policy) -> None:
-    new = load_policy(EXAMPLES / "reference-v2-officer-phone.yaml")
+    new = load_policy(EXAMPLES / "versions/reference-v2-officer-phone.yaml")
     result = diff_policies(policy, new)
     assert not result.material and result.notice_days == 7
     assert "officers[officer].phone" in [c.key for c in result.changes]

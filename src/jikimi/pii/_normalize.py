@@ -68,6 +68,8 @@ def normalize(text: str) -> Normalized:
     done = 0
     for other in _OTHER.finditer(text):
         lo, hi = other.span()
+        if unicodedata.is_normalized("NFKC", other.group()) and _SPECIAL.search(other.group()) is None:
+            continue  # this stretch folds to itself too (·, …, emoji, hanja): copied with its neighbours
         if lo > done:
             pieces.append(text[done:lo])
             starts.extend(range(done, lo))
