@@ -14,9 +14,14 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-## run: set up .venv and publish the example policies (lint + 처리방침 in Markdown/HTML + consent screens)
+## run: set up .venv, publish the example policies, build a demo database (var/demo.db) and serve the API
+##      on http://127.0.0.1:8000 (docs at /docs; demo handler tokens in var/demo-tokens.json)
 run: $(STAMP)
 	$(BIN)/jikimi policy publish examples/policies --out out/policies
+	$(BIN)/jikimi demo --policy examples/policies/reference.yaml --db sqlite:///var/demo.db
+	@echo ""
+	@echo "API 문서 (API docs): http://127.0.0.1:8000/docs   — 멈추려면 Ctrl+C (Ctrl+C to stop)"
+	$(BIN)/jikimi serve --policy examples/policies/reference.yaml --db sqlite:///var/demo.db --port 8000
 
 ## test: set up .venv and run every check and test (fails if no test ran)
 test: $(STAMP) browser

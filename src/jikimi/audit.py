@@ -22,8 +22,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, RowMapping, func, insert, select
+from sqlalchemy import Connection, RowMapping, func, select
 
+from jikimi.store.bulk import insert_many
 from jikimi.store.tables import access_log
 from jikimi.store.uow import UnitOfWork
 
@@ -46,6 +47,15 @@ class Entry:
     count: int = 1
 
 
+_COLUMNS = ("chain", "chain_seq", "at", "actor", "source", "subject_id", "items", "purpose", "action", "outcome",
+            "reason", "count", "prev_hash", "hash")
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def _dumps(body: list[object]) -> bytes:
+    return _ENCODER.encode(body).encode("utf-8")
+
+
 def _canonical(chain: str, chain_seq: int, row: dict[str, object]) -> bytes:
     at = row["at"]
     assert isinstance(at, datetime)
@@ -54,7 +64,7 @@ def _canonical(chain: str, chain_seq: int, row: dict[str, object]) -> bytes:
         row["subject_id"], row["items"], row["purpose"], row["action"], row["outcome"], row["reason"],
         row["count"],
     ]
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8")
+    return _dumps(body)
 
 
 def row_hash(prev: bytes, chain: str, chain_seq: int, row: dict[str, object]) -> bytes:
@@ -88,20 +98,19 @@ class AccessLog:
         pending: dict[str, tuple[int, bytes]] = uow.__dict__.setdefault("_audit_pending", {})
         with self._lock:
             seq, prev = pending.get(chain) or self._heads.get(chain) or (0, GENESIS)
-        rows = []
+        rows: list[tuple[object, ...]] = []
         for entry in entries:
             seq += 1
-            row: dict[str, object] = {
-                "at": entry.at.astimezone(UTC), "actor": entry.actor, "source": entry.source,
-                "subject_id": entry.subject_id, "items": json.dumps(sorted(entry.items)),
-                "purpose": entry.purpose, "action": entry.action, "outcome": entry.outcome,
-                "reason": entry.reason, "count": entry.count,
-            }
-            digest = row_hash(prev, chain, seq, row)
-            rows.append({**row, "chain": chain, "chain_seq": seq, "prev_hash": prev, "hash": digest})
+            at = entry.at.astimezone(UTC)
+            items = json.dumps(sorted(entry.items))
+            body = [chain, seq, at.replace(tzinfo=None).isoformat(timespec="microseconds"), entry.actor, entry.source,
+                    entry.subject_id, items, entry.purpose, entry.action, entry.outcome, entry.reason, entry.count]
+            digest = hashlib.sha256(prev + _dumps(body)).digest()  # == row_hash(prev, chain, seq, row)
+            rows.append((chain, seq, at, entry.actor, entry.source, entry.subject_id, items, entry.purpose,
+                         entry.action, entry.outcome, entry.reason, entry.count, prev, digest))
             prev = digest
         if rows:
-            uow.conn.execute(insert(access_log), rows)
+            insert_many(uow.conn, access_log, _COLUMNS, rows)
             if chain not in pending:
                 uow.after_commit(lambda: self._advance(chain, pending))
             pending[chain] = (seq, prev)

@@ -242,8 +242,13 @@ def statutes_command(
 
 def _mount_faces() -> None:
     """Sub-apps that live in their own modules (kept out of this file to keep it short)."""
+    from jikimi.cli_import import import_command
+    from jikimi.cli_serve import demo_command, serve_command
     from jikimi.cli_vault import audit_app, db_app, handlers_app, keys_app
 
+    app.command("serve")(serve_command)
+    app.command("demo")(demo_command)
+    app.command("import")(import_command)
     app.add_typer(db_app, name="db")
     app.add_typer(keys_app, name="keys")
     app.add_typer(handlers_app, name="handlers")

@@ -1,10 +1,302 @@
-"""CLI commands for the vault: database, keys, handlers, audit. Mounted by ``jikimi.cli``."""
+"""CLI commands for the vault: database, keys, handlers, audit. Mounted by ``jikimi.cli``.
+
+A thin face: every command builds ``Settings`` from the environment and its options, calls a
+service (``store.migrate``, ``store.keys``, ``handlers``, ``audit_report``) and prints the result.
+Errors are messages with exit code 2 (see ``jikimi.cli.run``); ``audit verify`` exits 1 when the
+access log is broken.
+"""
 
 from __future__ import annotations
 
+import getpass
+import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from jikimi.audit import AccessLog
+from jikimi.clock import SystemClock
+from jikimi.crypto import KeyRing, MasterKey
+from jikimi.errors import UsageError
+from jikimi.handlers import SYSTEM, Handler, HandlerService
+from jikimi.settings import Settings
+from jikimi.store.engine import make_engine
 
 db_app = typer.Typer(help="데이터베이스 (database): 스키마 업그레이드. Schema upgrades.", no_args_is_help=True)
 keys_app = typer.Typer(help="키 관리 (keys): 마스터 키 생성과 교체. Master key creation and rotation.", no_args_is_help=True)
 audit_app = typer.Typer(help="접속기록 (access log): 위변조 검증과 월간 점검 보고서. Verify the chain, monthly review.", no_args_is_help=True)
 handlers_app = typer.Typer(help="개인정보취급자 (handlers): 계정과 역할. Handler accounts and roles.", no_args_is_help=True)
+
+DbOption = Annotated[str | None, typer.Option("--db", help="데이터베이스 URL (database URL; default: JIKIMI_DB_URL)")]
+KeyFileOption = Annotated[Path | None, typer.Option("--key-file", help="마스터 키 파일 (key file; default: JIKIMI_KEY_FILE)")]
+
+_out = Console(soft_wrap=True)
+
+
+class ReportFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+@contextmanager
+def _database(db: str | None) -> Iterator[Engine]:
+    """An engine for ``--db``; database failures become messages (exit 2), not tracebacks."""
+    engine = make_engine(Settings.from_env(db_url=db).db_url)
+    try:
+        yield engine
+    except SQLAlchemyError as exc:
+        raise UsageError(
+            f"데이터베이스 오류입니다 ({type(exc).__name__}). 연결 정보를 확인하고 `jikimi db upgrade`를 실행하십시오",
+            f"database error ({type(exc).__name__}): check the URL and run `jikimi db upgrade`",
+        ) from exc
+    finally:
+        engine.dispose()
+
+
+def _operator() -> Handler:
+    """The person at the terminal, as recorded in the rights log and the access log."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no user name in some containers
+        user = "unknown"
+    return Handler(id="cli", login=f"cli:{user}"[:64], role=SYSTEM.role)
+
+
+def _handlers(engine: Engine) -> HandlerService:
+    return HandlerService(engine, SystemClock(), AccessLog())
+
+
+# -- db ---------------------------------------------------------------------------------------------
+
+
+@db_app.command("upgrade")
+def db_upgrade(db: DbOption = None) -> None:
+    """데이터베이스 스키마를 최신으로 올립니다. Upgrade the database schema to the newest revision.
+
+    SQLite: creates the file (and NAME.keys.db beside it) if missing. PostgreSQL: creates the
+    jikimi_keys schema and the tables.
+    """
+    from jikimi.store.migrate import current_revision, upgrade
+
+    with _database(db) as engine:
+        upgrade(engine)
+        typer.echo(f"스키마 버전 (schema revision): {current_revision(engine)}")
+
+
+# -- keys -------------------------------------------------------------------------------------------
+
+
+def _write_ring(ring: KeyRing, path: Path) -> None:
+    """Replace the key file atomically: a crash leaves the old file or the new one, never half of one."""
+    temporary = path.with_name(path.name + ".new")
+    ring.write(temporary)
+    os.replace(temporary, path)
+
+
+@keys_app.command("init")
+def keys_init(
+    key_file: KeyFileOption = None,
+    force: Annotated[bool, typer.Option("--force", help="기존 키 파일을 덮어씁니다 (overwrite an existing key file)")] = False,
+) -> None:
+    """새 마스터 키 파일을 만듭니다 (권한 0600). Create a new master key file (mode 0600).
+
+    Prints the key id, never the key. Refuses to overwrite an existing file unless --force is given:
+    overwriting a key file that protects data makes that data unreadable.
+    """
+    path = Settings.from_env(key_file=key_file).key_file
+    if path.exists() and not force:
+        raise UsageError(f"키 파일이 이미 있습니다: {path} (덮어쓰려면 --force)",
+                         f"the key file {path} exists; use --force to overwrite it (data it protects becomes unreadable)")
+    key = MasterKey.generate()
+    _write_ring(KeyRing(current=key), path)
+    typer.echo(f"마스터 키를 만들었습니다 (created master key) id={key.id}: {path}")
+    typer.echo("이 파일을 안전하게 백업하십시오. (Back this file up somewhere safe; without it the data is lost.)")
+
+
+@keys_app.command("rotate")
+def keys_rotate(
+    db: DbOption = None,
+    key_file: KeyFileOption = None,
+    retire: Annotated[bool, typer.Option(
+        "--retire", help="교체를 마무리하고 이전 키를 키 파일에서 지웁니다 (finish a rotation and drop the retired keys)")] = False,
+) -> None:
+    """마스터 키를 교체합니다: 데이터 키를 새 키로 다시 감쌉니다. Rotate the master key.
+
+    Step 1, `jikimi keys rotate`: adds a new current key to the key file (the old one stays in it as
+    retired), then re-wraps every data key and the blind-index key under the new key. Values are not
+    touched. Step 2, after every process using the key file has been restarted with the new file (and
+    for every database that uses it), `jikimi keys rotate --retire` re-wraps any key still under a
+    retired key and removes the retired keys from the file. JIKIMI_MASTER_KEY must be unset: rotation
+    rewrites the key file.
+    """
+    from jikimi.store.keys import KeyStore
+
+    settings = Settings.from_env(db_url=db, key_file=key_file)
+    if settings.master_key:
+        raise UsageError("JIKIMI_MASTER_KEY가 설정되어 있습니다. 키 교체는 키 파일(--key-file)로 합니다",
+                         "JIKIMI_MASTER_KEY is set; rotation rewrites the key file, so unset it and use --key-file")
+    ring = KeyRing.from_file(settings.key_file)
+    if retire:
+        if not ring.retired:
+            typer.echo(f"지울 이전 키가 없습니다 (no retired key to remove); current id={ring.current.id}")
+            return
+        with _database(db) as engine, _out.status("이전 키로 감싼 키를 찾는 중 (re-wrapping stragglers)…"):
+            count = KeyStore(ring).rotate(engine, ring)
+        _write_ring(KeyRing(current=ring.current), settings.key_file)
+        gone = ", ".join(key.id for key in ring.retired)
+        typer.echo(f"다시 감싼 키 {count}개 (re-wrapped {count}); 이전 키를 지웠습니다 (removed retired keys): {gone}")
+        return
+    new_ring = ring.rotated()
+    with _database(db) as engine, _out.status("데이터 키를 다시 감싸는 중 (re-wrapping data keys)…"):
+        KeyStore(ring).rotate(engine, ring)  # finishes an interrupted rotation; proves the database is usable
+        _write_ring(new_ring, settings.key_file)  # before re-wrapping: a crash leaves a file that opens both
+        count = KeyStore(new_ring).rotate(engine, new_ring)
+    old = ", ".join(key.id for key in new_ring.retired)
+    typer.echo(f"새 마스터 키 (new master key) id={new_ring.current.id}; 다시 감싼 키 (re-wrapped keys): {count}")
+    typer.echo(f"이전 키 {old}는 키 파일에 남아 있습니다. 이 키 파일을 쓰는 모든 프로세스를 다시 시작한 뒤 "
+               f"`jikimi keys rotate --retire`로 지우십시오. (The old key stays in the file as retired; restart every "
+               f"process using it, then run `jikimi keys rotate --retire` to remove it.)")
+
+
+# -- handlers ---------------------------------------------------------------------------------------
+
+
+@handlers_app.command("create")
+def handlers_create(
+    login: Annotated[str, typer.Argument(help="취급자 계정 (handler login)", show_default=False)],
+    role: Annotated[str, typer.Option("--role", help="역할 이름 (role name)", show_default=False)],
+    password_stdin: Annotated[bool, typer.Option(
+        "--password-stdin", help="비밀번호를 표준 입력 한 줄에서 읽습니다 (read the password from stdin)")] = False,
+    db: DbOption = None,
+) -> None:
+    """취급자 계정을 만들고 API 토큰을 한 번만 보여 줍니다. Create a handler account; prints its API token once.
+
+    The password must be at least 10 characters. Without --password-stdin it is prompted for.
+    """
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("비밀번호 (password)", hide_input=True, confirmation_prompt=True)
+    with _database(db) as engine:
+        handler, token = _handlers(engine).create(login, password, role=role, actor=_operator(), source="cli")
+    typer.echo(f"취급자를 만들었습니다 (created handler) {handler.login} role={role}")
+    typer.echo("API 토큰 (API token; shown once, store it now):")
+    typer.echo(token)
+
+
+@handlers_app.command("list")
+def handlers_list(db: DbOption = None) -> None:
+    """취급자 계정 목록 (역할, 잠김, 비활성). List handler accounts with role and lock state."""
+    with _database(db) as engine:
+        rows = _handlers(engine).all()
+    table = Table(title="개인정보취급자 (handlers)")
+    for column in ("login", "role", "locked", "disabled", "created"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(str(row["login"]), str(row["role"]), "yes" if row["locked"] else "-",
+                      "yes" if row["disabled"] else "-", str(row["created_at"])[:19])
+    _out.print(table)
+
+
+@handlers_app.command("unlock")
+def handlers_unlock(
+    login: Annotated[str, typer.Argument(help="취급자 계정 (handler login)", show_default=False)],
+    db: DbOption = None,
+) -> None:
+    """잠긴 취급자 계정을 풉니다 (권한 기록에 남음). Unlock a handler locked after failed logins."""
+    with _database(db) as engine:
+        _handlers(engine).unlock(login, actor=_operator(), source="cli")
+    typer.echo(f"잠금을 풀었습니다 (unlocked): {login}")
+
+
+def _split(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+@handlers_app.command("role")
+def handlers_role(
+    name: Annotated[str, typer.Argument(help="역할 이름 (role name)", show_default=False)],
+    purposes: Annotated[str, typer.Option(
+        "--purposes", help="쉼표로 구분한 목적 id, 전부는 * (comma-separated purpose ids, or *)", show_default=False)],
+    actions: Annotated[str, typer.Option(
+        "--actions", help="쉼표로 구분한 작업 (comma-separated: collect, read, record, consent, export, admin, audit)",
+        show_default=False)],
+    policy: Annotated[Path | None, typer.Option(
+        "--policy", help="목적 id를 검사할 처리방침 (policy to check purpose ids against; default: JIKIMI_POLICY)")] = None,
+    db: DbOption = None,
+) -> None:
+    """역할을 만들거나 바꿉니다 (최소 권한). Define or change a role: the purposes and actions it allows.
+
+    Every grant and change is kept in the rights log for three years.
+    """
+    wanted = _split(purposes)
+    path = Settings.from_env(policy_path=policy).policy_path
+    if path is not None:
+        from jikimi.policy.load import load_policy
+
+        known = load_policy(path).purposes_by_id
+        unknown = [p for p in wanted if p != "*" and p not in known]
+        if unknown:
+            raise UsageError(f"처리방침에 없는 목적: {unknown}", f"purposes not in the policy: {unknown}")
+    with _database(db) as engine:
+        role = _handlers(engine).define_role(name, purposes=wanted, actions=_split(actions), actor=_operator(),
+                                             source="cli")
+    typer.echo(f"역할 (role) {role.name}: purposes={sorted(role.purposes)} actions={sorted(role.actions)}")
+
+
+# -- audit ------------------------------------------------------------------------------------------
+
+
+@audit_app.command("verify")
+def audit_verify(db: DbOption = None) -> None:
+    """접속기록 해시 체인을 검증합니다. Verify the access log's hash chains.
+
+    Exit code 0: every chain is intact; 1: a row was altered or removed (the first one of each
+    broken chain is named by its seq or chain position).
+    """
+    from jikimi.audit_report import verify_log
+
+    with _database(db) as engine:
+        result = verify_log(engine)
+    for problem in result.breaks:
+        typer.echo(f"위변조 (BROKEN): {problem}")
+    state = "정상 (intact)" if result.ok else "위변조 의심 (broken)"
+    typer.echo(f"접속기록 {result.rows}행, 체인 {result.chains}개: {state} ({result.rows} rows in {result.chains} chains)")
+    raise typer.Exit(0 if result.ok else 1)
+
+
+@audit_app.command("report")
+def audit_report(
+    month: Annotated[str, typer.Option("--month", help="점검할 달 YYYY-MM (month, Korean time)", show_default=False)],
+    format: Annotated[ReportFormat, typer.Option("--format", "-f", help="출력 형식 (output format)")] = ReportFormat.text,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="저장할 파일 (default: stdout)")] = None,
+    db: DbOption = None,
+) -> None:
+    """접속기록 월간 점검 보고서를 만듭니다. The monthly access-log review, for the privacy officer to sign.
+
+    Reads per handler, denials by reason, bulk reads and downloads with their reasons, reads outside
+    working hours (09:00-18:00 KST on working days), handlers whose volume jumped, rights changes,
+    and the chain heads to keep as an anchor.
+    """
+    from jikimi.audit_report import month_bounds, monthly_report, render_text
+
+    month_bounds(month)  # a bad month is a usage error before any database work
+    with _database(db) as engine:
+        report = monthly_report(engine, month)
+    text = json.dumps(report, ensure_ascii=False, indent=2) + "\n" if format is ReportFormat.json else render_text(report)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    typer.echo(f"저장했습니다 (written): {output}", err=True)

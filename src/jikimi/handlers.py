@@ -118,7 +118,9 @@ class HandlerService:
 
     def unlock(self, login: str, *, actor: Handler, source: str = "local") -> None:
         with UnitOfWork(self._engine) as uow:
-            uow.conn.execute(update(handlers).where(handlers.c.login == login).values(locked_at=None, failed_logins=0))
+            result = uow.conn.execute(update(handlers).where(handlers.c.login == login).values(locked_at=None, failed_logins=0))
+            if not result.rowcount:
+                raise NotFound(f"취급자 '{login}'이 없습니다", f"no handler '{login}'")
             self._rights(uow, actor, login, "unlock", {}, source)
             uow.commit()
 

@@ -100,8 +100,15 @@ def _registration(foreigner: bool) -> Callable[[str], str | Problem]:
     return check
 
 
+def _brn_check_digit_ok(digits: str) -> bool:
+    """The national tax service's check digit (stdnum.kr.brn checks only length and ranges)."""
+    weights = (1, 3, 7, 1, 3, 7, 1, 3, 5)
+    total = sum(int(d) * w for d, w in zip(digits[:9], weights, strict=True)) + int(digits[8]) * 5 // 10
+    return (10 - total % 10) % 10 == int(digits[9])
+
+
 def _business_no(value: str) -> str | Problem:
-    if not brn.is_valid(value):
+    if not brn.is_valid(value) or not _brn_check_digit_ok(brn.compact(value)):
         return Problem("사업자등록번호 검증번호가 맞지 않습니다", "is not a valid business registration number")
     return brn.format(value)
 

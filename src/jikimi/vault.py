@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -27,6 +27,7 @@ from jikimi.handlers import SYSTEM, Handler, HandlerService
 from jikimi.periods import kst_day
 from jikimi.policy.model import Context, Item, Policy, Purpose
 from jikimi.store.keys import KeyStore
+from jikimi.store.reads import CONSENT_LIVE, CONSENT_WITHDRAWN, read_state
 from jikimi.store.tables import consents, item_values, lookups, records, subjects
 from jikimi.store.uow import UnitOfWork
 from jikimi.validation import Problem, normalise, registration_birthdate
@@ -44,6 +45,18 @@ class Collected:
     stored_items: tuple[str, ...]
     consents_given: tuple[str, ...]
     consents_refused: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Intake:
+    """One collection, validated and ready to store (see ``Vault.intake``)."""
+
+    values: dict[str, str]
+    status: str
+    is_child: bool
+    given: list[str]
+    refused: list[str]
+    digests: dict[str, bytes]
 
 
 @dataclass(frozen=True)
@@ -136,15 +149,10 @@ class Vault:
         if not handler.role.may("collect"):
             raise Denied("action_not_allowed", "수집 권한이 없습니다", "the handler may not collect")
         ctx = self._context(context)
-        values = self._validated(ctx, data)
-        given, refused = self._consents(ctx, consents_given or {})
         now = self._now()
-        birth = self._birthdate(values)
-        child = birth is not None and _age(birth, kst_day(now)) < (self.policy.children.age if self.policy.children else 14)
-        status = "active"
-        if child and subject_id is None and ctx.subjects != "guardian":
-            values, status, given, refused = self._child_intake(ctx, values), "pending_guardian", [], []
-        digests = self._lookup_digests(values)
+        intake = self.intake(ctx, data, consents_given or {}, now, new_subject=subject_id is None)
+        values, status, child, given, refused, digests = (intake.values, intake.status, intake.is_child, intake.given,
+                                                          intake.refused, intake.digests)
         if subject_id is not None:
             return self._collect_into(subject_id, ctx, values, given, refused, digests, channel, handler, source, now)
         sid = _new_id()
@@ -170,7 +178,25 @@ class Vault:
             raise
         return Collected(sid, status, tuple(sorted(values)), tuple(given), tuple(refused))
 
-    def _validated(self, ctx: Context, data: Mapping[str, str]) -> dict[str, str]:
+    def intake(self, ctx: Context, data: Mapping[str, str], consents_given: Mapping[str, bool], now: datetime, *,
+               new_subject: bool = True, password: Callable[[str, str], str] | None = None) -> Intake:
+        """Validate one collection against the policy (items, formats, consents, children) without storing it.
+
+        Shared by ``collect`` and the bulk importer so that both apply exactly the same rules.
+        ``password(item_id, value)`` gives the stored form of a password (default: an Argon2id hash).
+        Raises ``InvalidInput`` naming the first offending field.
+        """
+        values = self._validated(ctx, data, password)
+        given, refused = self._consents(ctx, consents_given)
+        birth = self._birthdate(values)
+        child = birth is not None and _age(birth, kst_day(now)) < (self.policy.children.age if self.policy.children else 14)
+        status = "active"
+        if child and new_subject and ctx.subjects != "guardian":
+            values, status, given, refused = self._child_intake(ctx, values), "pending_guardian", [], []
+        return Intake(values, status, child, given, refused, self._lookup_digests(values))
+
+    def _validated(self, ctx: Context, data: Mapping[str, str],
+                   password: Callable[[str, str], str] | None = None) -> dict[str, str]:
         allowed = set(ctx.required) | set(ctx.optional)
         guardian_items = set(self.policy.children.guardian_items) if self.policy.children else set()
         for key in data:
@@ -188,7 +214,9 @@ class Vault:
             result = normalise(item, raw)
             if isinstance(result, Problem):
                 raise InvalidInput(key, result.reason_ko, result.reason_en)
-            values[key] = self.passwords.hash(result) if item.format == "password" else result
+            if item.format == "password":
+                result = password(key, result) if password is not None else self.passwords.hash(result)
+            values[key] = result
         return values
 
     def _consents(self, ctx: Context, answers: Mapping[str, bool]) -> tuple[list[str], list[str]]:
@@ -374,22 +402,24 @@ class Vault:
                                f"unknown items {unknown}" if unknown else "no items requested")
         now = self._now()
         with UnitOfWork(self.engine) as uow:
-            subject_facts, consent_facts = self._facts(uow, subject_id, items, purpose)
-            decision = decide_read(self.policy, purpose_id=purpose, items=items, subject=subject_facts,
-                                   consents=consent_facts, role=handler.role, reason=reason)
+            # one query: subject state, consent for the purpose, the items' holds and ciphertexts, the wrapped key
+            state = read_state(uow.conn, subject_id, items, purpose)
+            if state is None:
+                raise NotFound("대상자가 없습니다", "no such subject")
+            decision = decide_read(self.policy, purpose_id=purpose, items=items,
+                                   subject=SubjectFacts(state.status, state.is_child, state.held),
+                                   consents=_consent_facts(purpose, state.consent), role=handler.role, reason=reason)
             self.access_log.append(uow, [Entry(now, handler.login, "read", _outcome(decision), subject_id, items,
                                                purpose, source, reason)])
-            if not decision.allowed:
-                uow.commit()
-                raise Denied(decision.reason, decision.message_ko, decision.message_en)
-            rows = uow.conn.execute(select(item_values.c.item_id, item_values.c.ciphertext).where(
-                item_values.c.subject_id == subject_id, item_values.c.item_id.in_(items))).all()
-            key = self.keys.get(uow.conn, subject_id)
             uow.commit()
-        if key is None:
+        if not decision.allowed:
+            raise Denied(decision.reason, decision.message_ko, decision.message_en)
+        if state.wrapped_key is None or state.master_key_id is None:
             return {}
-        return {r.item_id: open_value(key, subject_id, r.item_id, bytes(r.ciphertext))
-                for r in rows if self.policy.items_by_id[r.item_id].format != "password"}
+        key = self.keys.unwrap(subject_id, state.wrapped_key, state.master_key_id)
+        items_by_id = self.policy.items_by_id
+        return {item_id: open_value(key, subject_id, item_id, blob)
+                for item_id, blob in state.ciphertexts.items() if items_by_id[item_id].format != "password"}
 
     def read_many(self, subject_ids: Sequence[str], items: Sequence[str], purpose: str, actor: Handler | str,
                   reason: str, *, source: str = "local") -> dict[str, dict[str, str]]:
@@ -557,6 +587,13 @@ class Vault:
         return {"id": row.id, "kind": row.kind, "status": row.status, "context": row.context, "is_child": row.is_child,
                 "policy_version": row.policy_version, "created_at": _utc(row.created_at),
                 "last_activity_at": _utc(row.last_activity_at), "items": sorted(held)}
+
+
+def _consent_facts(purpose_id: str, state: int) -> ConsentFacts:
+    only = frozenset({purpose_id})
+    if state == CONSENT_LIVE:
+        return ConsentFacts(granted=only)
+    return ConsentFacts(withdrawn=only) if state == CONSENT_WITHDRAWN else ConsentFacts()
 
 
 def _outcome(decision: Decision) -> str:

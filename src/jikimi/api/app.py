@@ -1,109 +1,77 @@
 """The ASGI app: mounts the routers, ``/healthz``, a request-size guard and one error envelope.
 
-Every error leaves as ``{"error": {"code", "message_ko", "message_en", "field"}}``; the HTTP
-status is chosen here from the error's code, never by the domain.
+``create_app(vault)`` mounts the routers for subjects, handlers and the access log, the PII router,
+``/healthz`` and the OpenAPI document (``/openapi.json``, browsable at ``/docs``). Handlers
+authenticate with ``Authorization: Bearer <token>``. Every error leaves as
+``{"error": {"code", "message_ko", "message_en", "field", "reason"}}`` (``jikimi.api.errors``);
+the HTTP status is chosen there from the error's type, never by the domain.
+``create_app()`` without a vault serves only ``/healthz`` and the PII router.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
+from fastapi import Depends, FastAPI
 from fastapi.responses import JSONResponse
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from jikimi.api.pii import InvalidField, PiiApiConfig
+from jikimi.api import accounts, audit, subjects
+from jikimi.api.deps import get_vault
+from jikimi.api.errors import install_error_handlers
+from jikimi.api.guard import GuardMiddleware
+from jikimi.api.pii import PiiApiConfig
 from jikimi.api.pii import router as pii_router
-from jikimi.errors import JikimiError
+from jikimi.api.schemas import Health
+from jikimi.store.migrate import current_revision
+from jikimi.vault import Vault
 
-_STATUS = {"pii.too_large": 413, "usage": 422, "pii": 422}
-# JSON escapes can make a character six bytes (\uXXXX); allow that plus room for the other fields.
+# PII texts: JSON escapes can make a character six bytes (\uXXXX); allow that plus room for the other fields.
 _BYTES_PER_CHAR = 6
 _BODY_SLACK = 64 * 1024
 
+DESCRIPTION = """\
+지킴이 API — 처리방침대로 수집하고, 목적과 동의가 허락할 때만 열람하며, 모든 접근을 기록합니다.
 
-def error_body(code: str, message_ko: str, message_en: str, field: str | None) -> dict[str, Any]:
-    return {"error": {"code": code, "message_ko": message_ko, "message_en": message_en, "field": field}}
+jikimi's HTTP API: collect exactly as the policy declares, read only when purpose and consent
+allow, record every access. Authenticate with `Authorization: Bearer <handler token>`.
+Errors always have the shape `{"error": {"code", "message_ko", "message_en", "field", "reason"}}`.
+"""
 
-
-def _jikimi_error(error: JikimiError, field: str | None) -> JSONResponse:
-    status = _STATUS.get(error.code, 400)
-    return JSONResponse(error_body(error.code, error.message_ko, error.message_en, field), status_code=status)
-
-
-class BodySizeLimit:
-    """Refuses a request body larger than ``max_bytes`` before anything parses it (413)."""
-
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = dict(scope.get("headers", [])).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(scope, receive, send)
-            return
-        seen = 0
-
-        async def counted() -> Message:
-            nonlocal seen
-            message = await receive()
-            seen += len(message.get("body", b""))
-            if seen > self.max_bytes:
-                raise _TooLarge
-            return message
-
-        try:
-            await self.app(scope, counted, send)
-        except _TooLarge:
-            await self._refuse(scope, receive, send)
-
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = JSONResponse(
-            error_body("request.too_large", "요청 본문이 너무 큽니다", "request body too large", "body"),
-            status_code=413,
-        )
-        await response(scope, receive, send)
+_HEALTH = ("데이터베이스 연결과 적용 중인 처리방침 버전을 알려 줍니다. 인증이 필요 없고 개인정보는 없습니다. "
+           "Reports whether the database answers and which policy version is enforced; "
+           "no authentication, no personal data.")
 
 
-class _TooLarge(Exception):
-    pass
-
-
-def create_app(*, pii: PiiApiConfig | None = None) -> FastAPI:
-    """The jikimi HTTP app. ``pii`` configures the PII endpoints (size limit, key)."""
+def create_app(vault: Vault | None = None, *, max_body_bytes: int = 1_000_000,
+               pii: PiiApiConfig | None = None) -> FastAPI:
+    """The jikimi HTTP app over ``vault``. ``pii`` configures the PII endpoints (size limit, key)."""
     config = pii or PiiApiConfig()
-    app = FastAPI(title="jikimi", summary="지킴이 — personal-data engine", version="0.1.0")
+    app = FastAPI(title="jikimi (지킴이)", summary="지킴이 — personal-data engine", version="0.1.0",
+                  description=DESCRIPTION, openapi_url="/openapi.json", docs_url="/docs", redoc_url=None)
+    app.state.vault = vault
     app.state.pii_config = config
-    app.add_middleware(BodySizeLimit, max_bytes=config.max_chars * _BYTES_PER_CHAR + _BODY_SLACK)
-
-    @app.exception_handler(InvalidField)
-    async def invalid_field(request: Request, exc: InvalidField) -> JSONResponse:
-        return _jikimi_error(exc.error, exc.field)
-
-    @app.exception_handler(JikimiError)
-    async def jikimi_error(request: Request, exc: JikimiError) -> JSONResponse:
-        return _jikimi_error(exc, None)
-
-    @app.exception_handler(RequestValidationError)
-    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
-        first = exc.errors()[0] if exc.errors() else {}
-        loc = [str(part) for part in first.get("loc", ()) if part != "body"]
-        reason = str(first.get("msg", "invalid request"))
-        return JSONResponse(
-            error_body("request.invalid", f"요청이 올바르지 않습니다: {reason}", f"invalid request: {reason}",
-                       ".".join(loc) or None),
-            status_code=422,
-        )
-
-    @app.get("/healthz", tags=["health"])
-    def healthz() -> dict[str, str]:
-        """살아 있음 (liveness)."""
-        return {"status": "ok"}
-
+    app.add_middleware(GuardMiddleware, max_body_bytes=max_body_bytes,
+                       path_limits={"/v1/pii/": config.max_chars * _BYTES_PER_CHAR + _BODY_SLACK})
+    install_error_handlers(app)
+    app.add_api_route("/healthz", _healthz if vault is not None else _liveness, methods=["GET"],
+                      response_model=Health, response_model_exclude_none=True, tags=["health"],
+                      summary="상태 확인 (health check)", description=_HEALTH)
+    if vault is not None:
+        app.include_router(subjects.router)
+        app.include_router(accounts.router)
+        app.include_router(audit.router)
     app.include_router(pii_router)
     return app
+
+
+def _healthz(vault: Annotated[Vault, Depends(get_vault)]) -> Health | JSONResponse:
+    try:
+        revision = current_revision(vault.engine)
+    except Exception:  # noqa: BLE001 - any failure means "not reachable"; say nothing more
+        down = Health(status="unavailable", db="unreachable", policy_version=vault.policy.version_key)
+        return JSONResponse(status_code=503, content=down.model_dump(exclude_none=True))
+    return Health(status="ok", db="ok", schema_revision=revision, policy_version=vault.policy.version_key)
+
+
+def _liveness() -> Health:
+    return Health(status="ok")

@@ -36,8 +36,14 @@ def _pattern() -> re.Pattern[str]:
     return re.compile(rf"{head}(?:[가-힣]{{1,5}}(?:읍|면) )?{_TAIL}")
 
 
+# Every address ends in a road or lot number: look for that first, in C, before the full pattern.
+_ANCHOR = re.compile(r"[로길] ?[0-9]|[동리가] (?:산 ?)?[0-9]")
+
+
 def find_addresses(text: str) -> Iterator[Candidate]:
     """Address findings in ``text`` (normalised)."""
+    if _ANCHOR.search(text) is None:
+        return
     for m in _pattern().finditer(text):
         if m.group("sido"):
             yield Candidate(PiiType.ADDRESS, m.start(), m.end(), 0.9, ("sido", "structure"))

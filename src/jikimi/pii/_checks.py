@@ -19,7 +19,7 @@ from stdnum.kr import brn as stdnum_brn
 from stdnum.kr import rrn as stdnum_rrn
 
 # Gender/century digit → century, for citizens (RRN) and foreign residents (FRN).
-_RRN_CENTURY = {"1": 1900, "2": 1900, "3": 2000, "4": 2000, "9": 1800, "0": 1800}
+_RRN_CENTURY = {"1": 1900, "2": 1900, "3": 2000, "4": 2000}
 _FRN_CENTURY = {"5": 1900, "6": 1900, "7": 2000, "8": 2000}
 
 # Driver's licence region codes: 11 서울 … 26 울산, 28 경기북부 (27 was never issued).
@@ -57,9 +57,16 @@ def registration_checksum_ok(digits: str, *, foreign: bool) -> bool:
     return bool(digits[12] == check)
 
 
+_BRN_WEIGHTS = (1, 3, 7, 1, 3, 7, 1, 3, 5)
+
+
 def brn_ok(digits: str) -> bool:
-    """A business registration number with a valid check digit (python-stdnum)."""
-    return bool(stdnum_brn.is_valid(digits))
+    """A business registration number: valid parts (python-stdnum) and the National Tax Service
+    check digit, which python-stdnum does not verify."""
+    if not stdnum_brn.is_valid(digits):
+        return False
+    total = sum(int(d) * w for d, w in zip(digits, _BRN_WEIGHTS, strict=False)) + int(digits[8]) * 5 // 10
+    return (10 - total % 10) % 10 == int(digits[9])
 
 
 def luhn_ok(digits: str) -> bool:

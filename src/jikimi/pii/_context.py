@@ -58,6 +58,8 @@ KEYWORDS: dict[str, str] = {
 
 @cache
 def _compiled(cue: str) -> re.Pattern[str]:
+    # One small alternation per cue: a regex with every keyword of every cue is several times
+    # slower per character, because the engine tries each alternative at each position.
     return re.compile(KEYWORDS[cue])
 
 
@@ -77,11 +79,13 @@ class Cues:
     def _positions(self, cue: str) -> list[int]:
         starts = self._starts.get(cue)
         if starts is None:
-            if self._lower is None:
+            lower = self._lower
+            if lower is None:
                 lower = self._text.lower()
-                # A few letters lower-case to two characters; keep offsets exact then.
-                self._lower = lower if len(lower) == len(self._text) else self._text.translate(_ASCII_LOWER)
-            starts = self._starts[cue] = [m.start() for m in _compiled(cue).finditer(self._lower)]
+                if len(lower) != len(self._text):  # a few letters lower-case to two characters
+                    lower = self._text.translate(_ASCII_LOWER)
+                self._lower = lower
+            starts = self._starts[cue] = [m.start() for m in _compiled(cue).finditer(lower)]
         return starts
 
     def near(self, cue: str, start: int, end: int, *, before: int = BEFORE, after: int = AFTER) -> bool:

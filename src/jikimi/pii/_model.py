@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import NamedTuple
 
@@ -60,9 +59,8 @@ STRUCTURED_TYPES: frozenset[PiiType] = frozenset(t for t in PiiType if t.structu
 ALL_TYPES: frozenset[PiiType] = frozenset(PiiType)
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """One piece of personal data found in a text.
+class Finding(NamedTuple):
+    """One piece of personal data found in a text (an immutable value).
 
     ``start`` and ``end`` index the text exactly as the caller passed it (before any
     normalisation). A finding never holds the matched value, so printing or logging it

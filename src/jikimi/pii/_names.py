@@ -7,7 +7,9 @@ surname syllable. A name is reported when it
   ``박민수 과장``), or
 * follows a label or role that introduces a name (``성명: 홍길동``, ``담당자 김민지``,
   ``예금주 이수진``, ``이름은 최하늘입니다``), or
-* is one of the names the service already knows (``known_names``),
+* is one of the names the service already knows (``known_names``), or
+* stands right before another piece of personal data, as in a roster or a form line
+  (``홍길동 010-1234-5678``, ``김영희, 900101-2345678``),
 
 and in the first two cases starts with a surname from ``data/surnames.txt`` and is not a
 role or kin word (``data/role_words.txt``). Particles may follow the name.
@@ -22,26 +24,29 @@ from functools import cache
 from jikimi.pii._data import word_list
 from jikimi.pii._model import Candidate, PiiType
 
-_HONORIFICS = (
+# Every alternative starts with a literal character, so the regex engine skips ahead to
+# candidate characters in C; the name itself is then read backwards (or forwards) in Python.
+_HONORIFICS = re.compile(
     "고객님|회원님|선생님|교수님|대표님|원장님|사장님|이사님|부장님|과장님|차장님|팀장님|실장님|대리님|주임님"
     "|기사님|작가님|선배님|님|씨|고객|회원|선생|교수|대표|원장|사장|부장|과장|차장|팀장|실장|대리|주임|사원"
     "|기자|변호사|의원|학생|환자|보호자"
 )
-_LABELS = (
+_LABELS = re.compile(
     "성명|이름|성함|고객명|회원명|환자명|담당자|작성자|신청인|신청자|수령인|수령자|수취인|받는 ?분"
     "|받는 ?사람|보내는 ?분|예금주|보호자|대표자|계약자|피보험자|주문자|구매자|가입자|명의자|상담원|상담사"
-    "|의뢰인|민원인|세입자|임차인|임대인|[Nn]ame"
+    "|의뢰인|민원인|세입자|임차인|임대인|Name|name"
 )
+_AFTER_LABEL = re.compile(r"( ?[:=] ?| ?(?:은|는|이|가) | )([가-힣]{2,8})")
+_HANGUL_RUN = re.compile(r"[가-힣]*")
 _PARTICLES = frozenset(
     "이 가 은 는 을 를 의 에게 께 께서 한테 와 과 도 만 이고 이며 입니다 이다 이에요 예요 이요 요 이라고 라고"
     " 이랑 랑 에게서 한테서 으로 로 님 씨 님이 님은 님의 님께 님께서 씨가 씨는 씨의 씨에게 이나 나 이든"
     " 이었고 이었다 였다 였고 이세요 세요 입니다만 이니 외".split()
 )
-# A name right before an honorific or role, whose first syllable starts a Hangul run; the
-# Hangul after the honorific is captured so a role word can be told from a longer word.
-_BEFORE_HONORIFIC = re.compile(rf"(?<![가-힣])([가-힣]{{2,4}}) ?({_HONORIFICS})([가-힣]*)")
-# A name right after a label that introduces one; group 1 is the separator.
-_AFTER_LABEL = re.compile(rf"(?<![가-힣])(?:{_LABELS})( ?[:=] ?| ?(?:은|는|이|가) | )([가-힣]{{2,8}})")
+
+
+def _hangul(ch: str) -> bool:
+    return "가" <= ch <= "힣"
 
 
 @cache
@@ -83,20 +88,55 @@ def _split_name(run: str, *, allow_two: bool) -> str | None:
 
 def find_names(text: str, known: re.Pattern[str] | None) -> Iterator[Candidate]:
     """Name findings in ``text`` (normalised)."""
-    for m in _BEFORE_HONORIFIC.finditer(text):
-        honorific, tail = m.group(2), m.group(3)
-        if honorific not in ("님", "씨") and tail and tail not in _PARTICLES and not tail.startswith("님"):
-            continue
-        if _plausible(m.group(1)):
-            yield Candidate(PiiType.NAME, m.start(1), m.end(1), 0.75, ("surname", "honorific"))
-    for m in _AFTER_LABEL.finditer(text):
-        name = _split_name(m.group(2), allow_two=":" in m.group(1) or "=" in m.group(1))
-        if name is not None:
-            start = m.start(2)
-            yield Candidate(PiiType.NAME, start, start + len(name), 0.85, ("surname", "label"))
+    yield from _before_honorifics(text)
+    yield from _after_labels(text)
     if known is not None:
         for m in known.finditer(text):
             yield Candidate(PiiType.NAME, m.start(), m.end(), 0.95, ("known-name",))
+
+
+def _before_honorifics(text: str) -> Iterator[Candidate]:
+    for m in _HONORIFICS.finditer(text):
+        end = m.start() - 1 if m.start() and text[m.start() - 1] == " " else m.start()
+        start = end
+        while start > 0 and end - start < 5 and _hangul(text[start - 1]):
+            start -= 1
+        if not 2 <= end - start <= 4 or (start > 0 and _hangul(text[start - 1])):
+            continue  # the name must be a whole Hangul word of two to four syllables
+        honorific = m.group()
+        tail = _HANGUL_RUN.match(text, m.end())
+        rest = tail.group() if tail else ""
+        if honorific not in ("님", "씨") and rest and rest not in _PARTICLES and not rest.startswith("님"):
+            continue  # a role word inside a longer word ("사장단"), not a title after a name
+        if _plausible(text[start:end]):
+            yield Candidate(PiiType.NAME, start, end, 0.75, ("surname", "honorific"))
+
+
+def _after_labels(text: str) -> Iterator[Candidate]:
+    for m in _LABELS.finditer(text):
+        if m.start() and _hangul(text[m.start() - 1]):
+            continue  # the label must start a word
+        after = _AFTER_LABEL.match(text, m.end())
+        if after is None:
+            continue
+        separator = after.group(1)
+        name = _split_name(after.group(2), allow_two=":" in separator or "=" in separator)
+        if name is not None:
+            start = after.start(2)
+            yield Candidate(PiiType.NAME, start, start + len(name), 0.85, ("surname", "label"))
+
+
+_BESIDE = re.compile(r"([가-힣]{3,4})[ \t,|/:()]{1,3}$")
+
+
+def names_beside(text: str, anchors: list[Candidate]) -> Iterator[Candidate]:
+    """Names written just before another finding (a phone, a registration number, an e-mail…)."""
+    for anchor in anchors:
+        m = _BESIDE.search(text, max(0, anchor.start - 8), anchor.start)
+        if m is None or (m.start() > 0 and _hangul(text[m.start() - 1])):
+            continue
+        if _plausible(m.group(1)):
+            yield Candidate(PiiType.NAME, m.start(1), m.end(1), 0.7, ("surname", "next-to-personal-data"))
 
 
 @cache

@@ -15,7 +15,6 @@ the scan continues after it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 from jikimi.pii._checks import PLATE_SYLLABLES
 from jikimi.pii._context import Cues
@@ -30,7 +29,9 @@ _RUN = re.compile(
     # two or three digits before a plate syllable: a car plate is tried there
     rf"(?P<plate>[0-9]{{1,2}}(?= ?[{''.join(sorted(PLATE_SYLLABLES))}] ?[0-9]{{4}}))"
     # or a run of at least seven characters (shorter runs are never a number we look for)
-    r"|(?=[0-9 .)\-]{6})[0-9]*(?:(?: ?[-.)] ?| (?=[0-9]{2})(?![0-9]{1,2}:))[0-9]+)*(?![0-9A-Za-z@])"
+    # (a bare date such as 2024-03-15 or 2024.3.15 is skipped here, in C)
+    r"|(?![0-9]{3}[-./][0-9]{1,2}[-./][0-9]{1,2}(?![0-9]))"
+    r"(?=[0-9 .)\-]{6})[0-9]*(?:(?: ?[-.)] ?| (?=[0-9]{2})(?![0-9]{1,2}:))[0-9]+)*(?![0-9A-Za-z@])"
     r")"
 )
 _GROUP = re.compile(r"[0-9]+")
@@ -40,29 +41,30 @@ _MAX_DIGITS = 19
 _MIN_DIGITS = 8
 
 
-def find_numbers(text: str, cues: Cues) -> Iterator[Candidate]:
+def find_numbers(text: str, cues: Cues) -> list[Candidate]:
     """Every numeric and car-plate finding in ``text`` (normalised), before overlap resolution."""
+    out: list[Candidate] = []
     for run in _RUN.finditer(text):
         start, end = run.span()
         if run.group("plate") is not None:
             plate = match_plate(text, start)
             if plate is not None:
-                yield plate
+                out.append(plate)
             continue
         body = run.group()
         before = text[start - 1] if start else ""
         if before == "+" and body.startswith("82"):  # +82 10-1234-5678, +821012345678
             groups = [(g.start(), g.end()) for g in _GROUP.finditer(text, start + 2, end)]
-            yield from _scan_groups(text, groups, start - 1, True, cues)
+            _scan_groups(text, groups, start - 1, True, cues, out)
             continue
         if before == "(" and body[0] == "0" and ")" in body[:4]:  # (02) 123-4567
             groups = [(g.start(), g.end()) for g in _GROUP.finditer(text, start, end)]
-            yield from _scan_groups(text, groups, start - 1, False, cues)
+            _scan_groups(text, groups, start - 1, False, cues, out)
             continue
         if body.isdigit():  # one bare group, the most common case
-            found = _window(text, [(start, end)], "", body, None, False, cues)
+            found = _window(text, start, end, (end - start,), "", body, None, False, cues)
             if found is not None:
-                yield found
+                out.append(found)
             continue
         uniform = _UNIFORM.fullmatch(body)
         if uniform is not None:  # one separator throughout: the run is one window
@@ -72,28 +74,27 @@ def find_numbers(text: str, cues: Cues) -> Iterator[Candidate]:
                 continue
             if len(digits) == _MIN_DIGITS and sep != "." and body != digits[:4] + sep + digits[4:]:
                 continue  # eight digits are only ever a 15xx/16xx/18xx number written 4-4
-            groups = [(g.start(), g.end()) for g in _GROUP.finditer(text, start, end)]
-            if len(groups) <= _MAX_WINDOW:
-                found = _window(text, groups, sep, digits, None, False, cues)
+            shape = tuple(map(len, body.split(sep)))
+            if len(shape) <= _MAX_WINDOW:
+                found = _window(text, start, end, shape, sep, digits, None, False, cues)
                 if found is not None:
-                    yield found
+                    out.append(found)
                 continue
-        else:
-            groups = [(g.start(), g.end()) for g in _GROUP.finditer(text, start, end)]
-        yield from _scan_groups(text, groups, None, False, cues)
+        groups = [(g.start(), g.end()) for g in _GROUP.finditer(text, start, end)]
+        _scan_groups(text, groups, None, False, cues, out)
+    return out
 
 
 def _window(
-    text: str, groups: list[tuple[int, int]], sep: str, digits: str, lead: int | None, plus82: bool, cues: Cues
+    text: str, start: int, end: int, shape: tuple[int, ...], sep: str, digits: str, lead: int | None,
+    plus82: bool, cues: Cues,
 ) -> Candidate | None:
-    """Score the digits of ``groups`` as one window; ``None`` if it is no number we know."""
+    """Score ``digits`` (groups of lengths ``shape`` spanning start..end) as one window."""
     size = len(digits)
     if size > _MAX_DIGITS or (size < _MIN_DIGITS and sep != "."):
         return None
-    shape = tuple([hi - lo for lo, hi in groups])
     if size == _MIN_DIGITS and sep != "." and shape != (4, 4) and shape != (8,) and not plus82:
         return None  # eight digits are only ever a 15xx/16xx/18xx number
-    start, end = groups[0][0], groups[-1][1]
     scored = score(Window(text, start, end, shape, sep, digits, plus82, cues))
     if scored is None:
         return None
@@ -101,8 +102,8 @@ def _window(
 
 
 def _scan_groups(
-    text: str, groups: list[tuple[int, int]], lead: int | None, plus82: bool, cues: Cues
-) -> Iterator[Candidate]:
+    text: str, groups: list[tuple[int, int]], lead: int | None, plus82: bool, cues: Cues, out: list[Candidate]
+) -> None:
     """Try windows of consecutive groups from the left; keep the best window at each start."""
     i = 0
     count = len(groups)
@@ -120,13 +121,15 @@ def _scan_groups(
             digits += text[groups[j][0] : groups[j][1]]
             if len(digits) > _MAX_DIGITS:
                 break
-            found = _window(text, groups[i : j + 1], sep, digits, lead if i == 0 else None, plus82 and i == 0, cues)
+            shape = tuple([hi - lo for lo, hi in groups[i : j + 1]])
+            found = _window(text, groups[i][0], groups[j][1], shape, sep, digits, lead if i == 0 else None,
+                            plus82 and i == 0, cues)
             if found is not None and (best is None or found.confidence > best.confidence):
                 best, best_j = found, j
         if best is None:
             i += 1
             continue
-        yield best
+        out.append(best)
         i = best_j + 1
 
 

@@ -27,7 +27,7 @@ from jikimi.pii._model import PiiType
 Scored = tuple[PiiType, float, tuple[str, ...]]
 
 _REGION_BEFORE = re.compile(r"(" + "|".join(LICENSE_REGION_NAMES) + r") ?$")
-_VERSION_BEFORE = re.compile(r"(?i)버전|version|\bver|\bv$")
+_VERSION_BEFORE = re.compile(r"(?i)버전|version|\bver|\bv$|빌드|build|릴리스|release")
 _CARD_SHAPES = frozenset({(4, 4, 4, 4), (4, 4, 4, 4, 3), (4, 6, 5), (4, 6, 4)})
 NEGATIVE_NEAR = 12  # how close a negative keyword must be to veto an account number
 
@@ -79,10 +79,12 @@ def score(w: Window) -> Scored | None:
         best = _better(best, score_brn(w))
     if size == 10 or size == 12:
         best = _better(best, score_license(w))
-    if 10 <= size <= 14:
+    # An account (at most 0.8) or insurance number (0.85) cannot beat a stronger reading,
+    # so their keyword look-ups are skipped then.
+    if 10 <= size <= 14 and (best is None or best[1] < 0.8):
         best = _better(best, score_account(w))
-        if size <= 11:
-            best = _better(best, score_health(w))
+    if 10 <= size <= 11 and (best is None or best[1] < 0.85):
+        best = _better(best, score_health(w))
     return best
 
 

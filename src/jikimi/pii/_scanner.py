@@ -8,7 +8,7 @@ from jikimi.errors import InputTooLarge
 from jikimi.pii._addresses import find_addresses
 from jikimi.pii._context import Cues
 from jikimi.pii._model import ALL_TYPES, Candidate, Finding, PiiType
-from jikimi.pii._names import find_names, known_names_pattern
+from jikimi.pii._names import find_names, known_names_pattern, names_beside
 from jikimi.pii._normalize import normalize
 from jikimi.pii._numbers import find_numbers
 from jikimi.pii._tokens import find_tokens
@@ -44,10 +44,12 @@ class Scanner:
         norm = normalize(text)
         wanted = self.types
         cues = Cues(norm.text)
-        raw = list(find_numbers(norm.text, cues))
+        raw = find_numbers(norm.text, cues)
         raw.extend(find_tokens(norm.text, cues))
         if PiiType.NAME in wanted:
+            anchors = [c for c in raw if c.confidence >= self.min_confidence]
             raw.extend(find_names(norm.text, known_names_pattern(self.known_names)))
+            raw.extend(names_beside(norm.text, anchors))
         if PiiType.ADDRESS in wanted:
             raw.extend(find_addresses(norm.text))
         if not raw:
@@ -58,7 +60,7 @@ class Scanner:
         findings = []
         for c in _resolve(candidates):
             start, end = norm.original_span(c.start, c.end)
-            findings.append(Finding(c.type, start, end, round(min(c.confidence, 0.99), 3), c.why))
+            findings.append(Finding(c.type, start, end, c.confidence if c.confidence < 0.99 else 0.99, c.why))
         return findings
 
 

@@ -1,0 +1,203 @@
+"""Request and response bodies. Strict types: a number or a list where a string is expected, or
+anything but ``true``/``false`` for a consent, is refused before the vault sees it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, StrictBool, StringConstraints
+
+Id = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+PolicyId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+"""An item, purpose, context or record id as the policy spells them (so that no value can pass for one)."""
+SubjectRef = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+"""An opaque subject id."""
+Value = Annotated[str, StringConstraints(max_length=4000)]
+Reason = Annotated[str, StringConstraints(max_length=500)]
+Channel = Annotated[str, StringConstraints(min_length=1, max_length=32)]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class CollectIn(_In):
+    context: PolicyId = Field(description="수집 상황 id (collection context), e.g. signup")
+    data: dict[Id, Value] = Field(description="항목 id → 값 (item id → value, strings only)", max_length=200)
+    consents: dict[Id, StrictBool] = Field(default_factory=dict,
+                                           description="목적 id → 동의 여부 (purpose id → true/false)")
+    channel: Channel = Field(default="web", description="수집 경로 (web, app, phone…)")
+
+
+class CollectOut(BaseModel):
+    subject_id: str
+    status: str
+    stored_items: list[str]
+    consents_given: list[str]
+    consents_refused: list[str]
+
+
+class ReadIn(_In):
+    items: list[PolicyId] = Field(min_length=1, max_length=200, description="읽을 항목 id (item ids)")
+    purpose: PolicyId = Field(description="이용 목적 id (purpose id)")
+    reason: Reason | None = Field(default=None, description="열람 사유 (reason, logged)")
+
+
+class ReadOut(BaseModel):
+    subject_id: str
+    purpose: str
+    values: dict[str, str]
+
+
+class BulkReadIn(_In):
+    subject_ids: list[SubjectRef] = Field(min_length=1, max_length=10_000)
+    items: list[PolicyId] = Field(min_length=1, max_length=200)
+    purpose: PolicyId
+    reason: Reason | None = Field(default=None, description="대량 열람 사유 (required by the gate)")
+
+
+class BulkReadOut(BaseModel):
+    purpose: str
+    values: dict[str, dict[str, str]] = Field(description="허용된 대상자만 (allowed subjects only)")
+
+
+class RecordIn(_In):
+    type: PolicyId = Field(description="기록 종류 id (record type), e.g. payment")
+    data: dict[Id, JsonValue] = Field(description="기록 내용 (the record's fields)", max_length=200)
+    occurred_at: datetime | None = Field(default=None, description="발생 시각 (ISO 8601)")
+
+    model_config = ConfigDict(extra="forbid", strict=False)
+
+
+class RecordCreated(BaseModel):
+    record_id: str
+
+
+class RecordsReadIn(_In):
+    type: PolicyId
+    purpose: PolicyId
+    reason: Reason | None = None
+
+
+class RecordItem(BaseModel):
+    id: str
+    type: str
+    occurred_at: datetime
+    data: dict[str, JsonValue]
+
+
+class RecordsOut(BaseModel):
+    subject_id: str
+    type: str
+    purpose: str
+    records: list[RecordItem]
+
+
+class ConsentChangeIn(_In):
+    channel: Channel = "web"
+
+
+class ConsentOut(BaseModel):
+    subject_id: str
+    purpose: str
+    granted: bool
+
+
+class ConsentRow(BaseModel):
+    target_kind: str
+    target_id: str
+    granted: bool
+    policy_version: str
+    channel: str
+    at: datetime
+    withdrawn_at: datetime | None
+
+
+class ConsentsOut(BaseModel):
+    subject_id: str
+    consents: list[ConsentRow]
+
+
+class GuardianConsentIn(_In):
+    method: Annotated[str, StringConstraints(min_length=1, max_length=100)] = Field(
+        description="동의 확인 방법 (how the guardian's consent was verified), e.g. mobile_verification")
+    channel: Channel = "web"
+
+
+class SubjectOut(BaseModel):
+    id: str
+    kind: str
+    status: str
+    context: str | None
+    is_child: bool
+    policy_version: str | None
+    created_at: datetime
+    last_activity_at: datetime | None
+    items: list[str] = Field(description="보관 중인 항목 id (ids only, never values)")
+
+
+class RoleIn(_In):
+    name: Id
+    purposes: list[Id] = Field(description="허용 목적 (purpose ids, or *)")
+    actions: list[Id] = Field(description="허용 작업 (collect, read, record, consent, export, admin, audit)")
+
+
+class RoleOut(BaseModel):
+    name: str
+    purposes: list[str]
+    actions: list[str]
+
+
+class HandlerIn(_In):
+    login: Annotated[str, StringConstraints(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9._@-]+$")]
+    password: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    role: Id
+
+
+class TokenOut(BaseModel):
+    login: str
+    role: str
+    token: str = Field(description="API 토큰: 지금 한 번만 보여 줍니다 (shown once)")
+
+
+class HandlerRow(BaseModel):
+    login: str
+    role: str
+    locked: bool
+    disabled: bool
+    created_at: datetime
+
+
+class RoleChangeIn(_In):
+    role: Id
+
+
+class LoginIn(_In):
+    login: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    password: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class Done(BaseModel):
+    ok: bool = True
+
+
+class BreakOut(BaseModel):
+    chain: str
+    chain_seq: int
+    seq: int | None
+    problem: str
+
+
+class VerifyOut(BaseModel):
+    ok: bool
+    rows: int
+    chains: int
+    breaks: list[BreakOut]
+
+
+class Health(BaseModel):
+    status: str
+    db: str | None = None
+    schema_revision: str | None = None
+    policy_version: str | None = None

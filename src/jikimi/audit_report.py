@@ -1,0 +1,243 @@
+"""The monthly access-log review (접속기록 월간 점검, 안전성 확보조치 기준 제8조).
+
+``monthly_report(engine, month)`` reads the access log and the rights log for one calendar month in
+Korean time and returns a JSON-ready dict: reads per handler (allowed, denied), denials by reason,
+bulk reads and downloads with their recorded reasons, reads outside working hours (before 09:00 or
+from 18:00 KST, weekends, Korean public holidays), handlers whose volume jumped, the rights changes
+of the month, and the chain heads of the access log (an anchor the officer keeps with the signed
+report: a later truncation of a chain shows against it). ``render_text`` prints it for signing.
+
+Values never appear here: the log holds item ids, purposes and opaque subject ids only.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+import holidays
+from sqlalchemy import Engine, func, select
+
+from jikimi.audit import Verification, verify
+from jikimi.errors import UsageError
+from jikimi.gate import REASONS
+from jikimi.periods import KST
+from jikimi.store.tables import access_log, rights_log
+
+READ_ACTIONS = ("read", "read.bulk", "record.read", "export", "lookup")
+"""Actions that disclose something about a subject; they count as reads in the review."""
+BULK_ACTIONS = ("read.bulk", "export")
+WORK_START = time(9, 0)
+WORK_END = time(18, 0)
+JUMP_FACTOR = 3
+JUMP_MINIMUM = 50
+OFF_HOURS_LISTED = 500
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+def month_bounds(month: str) -> tuple[datetime, datetime]:
+    """The first instant of ``YYYY-MM`` and of the next month, in Korean time (as aware UTC)."""
+    match = _MONTH.match(month.strip())
+    if not match:
+        raise UsageError(f"월은 YYYY-MM 형식이어야 합니다: {month!r}", f"the month must be YYYY-MM, got {month!r}")
+    year, mon = int(match.group(1)), int(match.group(2))
+    start = datetime(year, mon, 1, tzinfo=KST)
+    end = datetime(year + (mon == 12), mon % 12 + 1, 1, tzinfo=KST)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def _shift(month: str, months: int) -> str:
+    year, mon = (int(part) for part in month.strip().split("-"))
+    index = year * 12 + mon - 1 + months
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite gives naive UTC back, PostgreSQL aware; make both aware UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def off_hours(moment: datetime, calendar: Mapping[date, str]) -> str | None:
+    """Why ``moment`` is outside working hours in Korea (``holiday:NAME``, ``weekend``, ``night``), or None."""
+    local = _aware(moment).astimezone(KST)
+    day = local.date()
+    if day in calendar:
+        return f"holiday:{calendar[day]}"
+    if local.weekday() >= 5:
+        return "weekend"
+    if not WORK_START <= local.time() < WORK_END:
+        return "night"
+    return None
+
+
+def _kst(moment: datetime) -> str:
+    return _aware(moment).astimezone(KST).isoformat(timespec="seconds")
+
+
+def monthly_report(engine: Engine, month: str, *, generated_at: datetime | None = None) -> dict[str, Any]:
+    """The review of ``month`` (``YYYY-MM``, Korean time) as a JSON-ready dict."""
+    start, end = month_bounds(month)
+    first_baseline = month_bounds(_shift(month, -3))[0]
+    local_start = start.astimezone(KST)
+    calendar: Mapping[date, str] = holidays.country_holidays("KR", years=[local_start.year], language="ko")
+    in_month = (access_log.c.at >= start) & (access_log.c.at < end)
+    reads = access_log.c.action.in_(READ_ACTIONS)
+
+    per_handler: dict[str, Counter[str]] = defaultdict(Counter)
+    bulk: dict[tuple[Any, ...], Counter[str]] = {}
+    night_rows: list[dict[str, Any]] = []
+    with engine.connect() as conn:
+        stream = conn.execution_options(stream_results=True, yield_per=2000).execute(
+            select(access_log.c.seq, access_log.c.at, access_log.c.actor, access_log.c.action, access_log.c.outcome,
+                   access_log.c.purpose, access_log.c.reason, access_log.c.subject_id)
+            .where(in_month, reads).order_by(access_log.c.seq))
+        for row in stream:
+            denied = row.outcome.startswith("denied:")
+            counts = per_handler[row.actor]
+            counts["reads"] += 1
+            counts["denied" if denied else "allowed"] += 1
+            if row.action in BULK_ACTIONS:
+                key = (_kst(row.at), row.actor, row.action, row.purpose, row.reason)
+                group = bulk.setdefault(key, Counter())
+                group["subjects"] += 1
+                group["allowed"] += 0 if denied else 1
+            why = off_hours(row.at, calendar)
+            if why is not None:
+                counts["off_hours"] += 1
+                if len(night_rows) < OFF_HOURS_LISTED:
+                    night_rows.append({"seq": row.seq, "at": _kst(row.at), "actor": row.actor, "action": row.action,
+                                       "purpose": row.purpose, "subject_id": row.subject_id, "outcome": row.outcome,
+                                       "why": why})
+        denials = conn.execute(
+            select(access_log.c.outcome, access_log.c.action, func.count())
+            .where(in_month, access_log.c.outcome.like("denied:%"))
+            .group_by(access_log.c.outcome, access_log.c.action)).all()
+        baseline: dict[str, int] = {actor: int(n) for actor, n in conn.execute(
+            select(access_log.c.actor, func.count())
+            .where(access_log.c.at >= first_baseline, access_log.c.at < start, reads)
+            .group_by(access_log.c.actor))}
+        rights = conn.execute(
+            select(rights_log).where(rights_log.c.at >= start, rights_log.c.at < end).order_by(rights_log.c.id)).all()
+        chain = verify(conn)
+
+    return {
+        "month": month.strip(),
+        "timezone": "Asia/Seoul (KST, UTC+09:00)",
+        "period": {"from": _kst(start), "to": _kst(end)},
+        "generated_at": _kst(generated_at or datetime.now(UTC)),
+        "working_hours": f"{WORK_START:%H:%M}-{WORK_END:%H:%M} KST, weekdays except public holidays",
+        "reads_by_handler": sorted(
+            ({"actor": actor, "reads": c["reads"], "allowed": c["allowed"], "denied": c["denied"],
+              "off_hours": c["off_hours"]} for actor, c in per_handler.items()),
+            key=lambda r: (-r["reads"], r["actor"])),
+        "denials_by_reason": _denials(denials),
+        "bulk_reads": [{"at": at, "actor": actor, "action": action, "purpose": purpose, "reason": reason,
+                        "subjects": c["subjects"], "allowed": c["allowed"]}
+                       for (at, actor, action, purpose, reason), c in sorted(bulk.items(), key=lambda kv: kv[0])],
+        "off_hours": {"total": sum(c["off_hours"] for c in per_handler.values()), "rows": night_rows,
+                      "truncated": sum(c["off_hours"] for c in per_handler.values()) > len(night_rows)},
+        "volume_jumps": _jumps(per_handler, baseline),
+        "rights_changes": [{"at": _kst(r.at), "actor": r.actor, "handler": r.handler_login, "change": r.change,
+                            "detail": json.loads(r.detail), "keep_until": _kst(r.keep_until)} for r in rights],
+        "chain": {"ok": chain.ok, "rows": chain.rows, "chains": chain.chains, "heads": chain.heads,
+                  "breaks": [str(b) for b in chain.breaks]},
+    }
+
+
+def _denials(rows: Iterable[Any]) -> list[dict[str, Any]]:
+    by_reason: dict[str, Counter[str]] = defaultdict(Counter)
+    for outcome, action, count in rows:
+        by_reason[outcome.removeprefix("denied:")][action] += int(count)
+    out = []
+    for reason, actions in by_reason.items():
+        ko, en = REASONS.get(reason, (reason, reason))
+        out.append({"reason": reason, "count": sum(actions.values()), "label_ko": ko, "label_en": en,
+                    "actions": dict(sorted(actions.items()))})
+    return sorted(out, key=lambda r: (-r["count"], r["reason"]))
+
+
+def _jumps(per_handler: Mapping[str, Counter[str]], baseline: Mapping[str, int]) -> list[dict[str, Any]]:
+    """Handlers whose reads exceed 3× their average of the previous three months (and at least 50)."""
+    jumps = []
+    for actor, counts in per_handler.items():
+        average = baseline.get(actor, 0) / 3
+        if counts["reads"] >= JUMP_MINIMUM and counts["reads"] > JUMP_FACTOR * average:
+            jumps.append({"actor": actor, "reads": counts["reads"], "previous_average": round(average, 1),
+                          "factor": round(counts["reads"] / average, 1) if average else None})
+    return sorted(jumps, key=lambda j: (-j["reads"], j["actor"]))
+
+
+def render_text(report: Mapping[str, Any]) -> str:
+    """The review as plain text (Korean with English) for printing and signing."""
+    out: list[str] = []
+    line = out.append
+    line(f"개인정보처리시스템 접속기록 월간 점검 보고서 (monthly access-log review): {report['month']}")
+    line(f"기간 (period): {report['period']['from']} ~ {report['period']['to']} ({report['timezone']})")
+    line(f"작성 (generated): {report['generated_at']}")
+    line(f"업무 시간 (working hours): {report['working_hours']}")
+    line("")
+    line("1. 취급자별 열람 (reads per handler)")
+    line(f"   {'취급자 handler':24} {'열람 reads':>10} {'허용 allowed':>12} {'거부 denied':>11} {'시간외 off-hours':>16}")
+    for r in report["reads_by_handler"]:
+        line(f"   {r['actor']:24} {r['reads']:>10} {r['allowed']:>12} {r['denied']:>11} {r['off_hours']:>16}")
+    if not report["reads_by_handler"]:
+        line("   없음 (none)")
+    line("")
+    line("2. 거부 사유별 건수 (denials by reason)")
+    for d in report["denials_by_reason"]:
+        actions = ", ".join(f"{a} {n}" for a, n in d["actions"].items())
+        line(f"   {d['reason']:22} {d['count']:>6}  {d['label_ko']} ({d['label_en']}) [{actions}]")
+    if not report["denials_by_reason"]:
+        line("   없음 (none)")
+    line("")
+    line("3. 대량 열람·다운로드와 사유 (bulk reads and downloads with their reasons)")
+    for b in report["bulk_reads"]:
+        line(f"   {b['at']} {b['actor']} {b['action']} purpose={b['purpose']} 대상 {b['subjects']}명 "
+             f"(allowed {b['allowed']}) 사유(reason): {b['reason'] or '-'}")
+    if not report["bulk_reads"]:
+        line("   없음 (none)")
+    line("")
+    off = report["off_hours"]
+    line(f"4. 업무 시간 외 열람 (reads outside working hours): {off['total']}건")
+    for r in off["rows"]:
+        line(f"   seq={r['seq']} {r['at']} {r['actor']} {r['action']} purpose={r['purpose']} {r['outcome']} ({r['why']})")
+    if off["truncated"]:
+        line(f"   … 처음 {len(off['rows'])}건만 표시 (first {len(off['rows'])} shown; use --format json)")
+    line("")
+    line(f"5. 열람량 급증 취급자 (volume jumps: > {JUMP_FACTOR}x the previous 3 months' average and >= {JUMP_MINIMUM})")
+    for j in report["volume_jumps"]:
+        factor = f"{j['factor']}x" if j["factor"] is not None else "new"
+        line(f"   {j['actor']}: {j['reads']}건 (previous average {j['previous_average']}, {factor})")
+    if not report["volume_jumps"]:
+        line("   없음 (none)")
+    line("")
+    line("6. 권한 부여·변경·말소 (rights changes)")
+    for c in report["rights_changes"]:
+        line(f"   {c['at']} {c['actor']} → {c['handler']}: {c['change']} {json.dumps(c['detail'], ensure_ascii=False)}")
+    if not report["rights_changes"]:
+        line("   없음 (none)")
+    line("")
+    chain = report["chain"]
+    status = "정상 (intact)" if chain["ok"] else "위변조 의심 (BROKEN)"
+    line(f"7. 접속기록 무결성 (access-log integrity): {status}, {chain['rows']} rows, {chain['chains']} chains")
+    for problem in chain["breaks"]:
+        line(f"   ! {problem}")
+    line("   체인 헤드 (chain heads; keep with this report to detect later truncation):")
+    for name, head in chain["heads"].items():
+        line(f"   {name} {head}")
+    line("")
+    line("위와 같이 접속기록을 점검하였습니다. (I have reviewed the access log as above.)")
+    line("")
+    line("개인정보 보호책임자 (chief privacy officer): ____________________  서명 (signature): ____________  "
+         "날짜 (date): ____________")
+    return "\n".join(out) + "\n"
+
+
+def verify_log(engine: Engine) -> Verification:
+    """Walk every chain of the access log (``jikimi audit verify``)."""
+    with engine.connect() as conn:
+        return verify(conn)

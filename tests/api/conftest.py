@@ -1,0 +1,123 @@
+"""Fixtures for API tests: the real ASGI app over a real vault, on a SQLite file and on PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from argon2 import PasswordHasher
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, func, select
+
+from jikimi.api.app import create_app
+from jikimi.clock import FixedClock
+from jikimi.crypto import KeyRing, MasterKey, Passwords
+from jikimi.policy.load import load_policy
+from jikimi.store.engine import make_engine
+from jikimi.store.migrate import upgrade
+from jikimi.store.tables import consents, item_values, subjects
+from jikimi.vault import Vault
+
+from ..conftest import EXAMPLES  # noqa: TID252
+from ..databases import fresh_database  # noqa: TID252
+
+START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # 10:00 KST on a Monday
+MAX_BODY = 20_000
+PASSWORD = "correct horse battery"
+
+MEMBER = {
+    "name": "홍길동",
+    "birthdate": "1990-01-01",
+    "login_id": "hong",
+    "password": "secret-pass-1",
+    "mobile": "010-1234-5678",
+    "email": "hong@example.com",
+    "ci": "CI" + "A" * 86,
+}
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    with fresh_database(request.param, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    engine = make_engine(db_url)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(START)
+
+
+@pytest.fixture
+def vault(engine: Engine, clock: FixedClock) -> Vault:
+    # Argon2id with light parameters: the lockout tests hash a dozen passwords.
+    passwords = Passwords(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    return Vault(policy=load_policy(EXAMPLES / "reference.yaml"), engine=engine, keys=KeyRing(MasterKey.generate()),
+                 clock=clock, passwords=passwords)
+
+
+@pytest.fixture
+def client(vault: Vault) -> Iterator[TestClient]:
+    with TestClient(create_app(vault, max_body_bytes=MAX_BODY)) as client:
+        yield client
+
+
+def handler_token(vault: Vault, login: str, role: str, purposes: list[str], actions: list[str]) -> str:
+    vault.handlers.define_role(role, purposes=purposes, actions=actions)
+    _, token = vault.handlers.create(login, PASSWORD, role=role)
+    return token
+
+
+@pytest.fixture
+def admin(vault: Vault) -> dict[str, str]:
+    """Headers of an administrator (every purpose, every action)."""
+    return bearer(handler_token(vault, "admin-park", "admin", ["*"], ["*"]))
+
+
+@pytest.fixture
+def cs(vault: Vault) -> dict[str, str]:
+    """Headers of a support agent: may read for membership and support only."""
+    return bearer(handler_token(vault, "cs-kim", "cs", ["membership", "support"], ["read"]))
+
+
+@pytest.fixture
+def marketer(vault: Vault) -> dict[str, str]:
+    return bearer(handler_token(vault, "mk-lee", "marketing", ["marketing"], ["read", "export"]))
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def row_counts(engine: Engine) -> dict[str, int]:
+    """How many subjects, item values and consents the database holds."""
+    with engine.connect() as conn:
+        return {table.name: int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+                for table in (subjects, item_values, consents)}
+
+
+def signup(client: TestClient, headers: dict[str, str], data: dict[str, str] | None = None,
+           marketing: bool = True) -> str:
+    response = client.post("/v1/subjects", headers=headers, json={
+        "context": "signup", "data": data or MEMBER, "consents": {"marketing": marketing}, "channel": "web"})
+    assert response.status_code == 201, response.text
+    subject_id: str = response.json()["subject_id"]
+    return subject_id
+
+
+def error_of(response: object) -> dict[str, object]:
+    """The error envelope's body, checking its shape: exactly one key, five fields."""
+    body = response.json()  # type: ignore[attr-defined]
+    assert set(body) == {"error"}, body
+    assert set(body["error"]) == {"code", "message_ko", "message_en", "field", "reason"}, body
+    error: dict[str, object] = body["error"]
+    return error

@@ -1,0 +1,63 @@
+"""``jikimi demo`` builds a demo database the API can serve, and a second run reuses it."""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+
+import pytest
+import typer
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from jikimi.api.app import create_app
+from jikimi.bootstrap import open_vault
+from jikimi.cli_serve import demo_command, serve_command
+from jikimi.settings import Settings
+
+from ..conftest import EXAMPLES  # noqa: TID252
+
+
+def _cli() -> typer.Typer:
+    app = typer.Typer()
+    app.command("demo")(demo_command)
+    app.command("serve")(serve_command)
+    return app
+
+
+def test_demo_creates_handlers_and_subjects_and_is_idempotent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    key_file = tmp_path / "master.key"
+    monkeypatch.setenv("JIKIMI_KEY_FILE", str(key_file))
+    monkeypatch.delenv("JIKIMI_MASTER_KEY", raising=False)
+    db = f"sqlite:///{tmp_path / 'demo.db'}"
+    tokens = tmp_path / "demo-tokens.json"
+    args = ["demo", "--policy", str(EXAMPLES / "reference.yaml"), "--db", db, "--subjects", "20", "--tokens", str(tokens)]
+    first = CliRunner().invoke(_cli(), args)
+    assert first.exit_code == 0, first.output
+    assert "curl" in first.output and "/docs" in first.output
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600 and stat.S_IMODE(tokens.stat().st_mode) == 0o600
+    state = json.loads(tokens.read_text(encoding="utf-8"))
+    assert set(state["handlers"]) == {"demo-admin", "demo-cs", "demo-marketing", "demo-auditor"}
+    assert sum(state["created"].values()) == 20 and state["records"] > 0
+
+    second = CliRunner().invoke(_cli(), args)
+    assert second.exit_code == 0, second.output
+    vault = open_vault(Settings.from_env(db_url=db, policy_path=EXAMPLES / "reference.yaml"))
+    with TestClient(create_app(vault)) as client:
+        cs = {"Authorization": f"Bearer {state['handlers']['demo-cs']['token']}"}
+        member = state["examples"]["member"]
+        read = client.post(f"/v1/subjects/{member}/read", headers=cs, json={"items": ["name", "email"],
+                                                                               "purpose": "membership"})
+        assert read.status_code == 200 and read.json()["values"]["email"].endswith("@example.com")
+        admin = {"Authorization": f"Bearer {state['handlers']['demo-admin']['token']}"}
+        assert len(client.get("/v1/handlers", headers=admin).json()) == 4
+        child = client.get(f"/v1/subjects/{state['examples']['child']}", headers=cs).json()
+        assert child["status"] == "pending_guardian"
+    from sqlalchemy import func, select
+
+    from jikimi.store.tables import subjects
+
+    with vault.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(subjects)).scalar_one() == 20  # not duplicated
+    vault.engine.dispose()

@@ -1,0 +1,68 @@
+"""Matching stays linear on hostile input, and oversized input is refused with a clear error."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from jikimi.errors import InputTooLarge
+from jikimi.pii import Scanner, scan
+
+SMALL = 100_000
+LARGE = 1_000_000
+ADVERSARIAL = {
+    "digits": "1",
+    "digit-dash": "1-",
+    "digit-space": "11 ",
+    "digit-dot": "1.",
+    "at-signs": "a@",
+    "nested-dots": "a.",
+    "email-local": "a",
+    "colons": "1:",
+    "hangul": "가",
+    "honorific": "김가 님 ",
+    "address": "서울시 강남구 ",
+    "phones": "010-1234-5678 ",
+    "plate-like": "12가",
+    "full-width": "１－",
+}
+
+
+def _seconds(scanner: Scanner, text: str) -> float:
+    started = time.perf_counter()
+    scanner.scan(text)
+    return time.perf_counter() - started
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("unit", list(ADVERSARIAL.values()), ids=list(ADVERSARIAL))
+def test_matching_time_grows_linearly_on_adversarial_input(unit: str) -> None:
+    scanner = Scanner(max_chars=LARGE + 10)
+    small = (unit * (SMALL // len(unit) + 1))[:SMALL] + "@x"
+    large = (unit * (LARGE // len(unit) + 1))[:LARGE] + "@x"
+    t_small = min(_seconds(scanner, small) for _ in range(2))
+    t_large = _seconds(scanner, large)
+    # Ten times the text may take at most ~25 times as long (linear with generous slack for a
+    # loaded machine); quadratic behaviour would be ~100 times. An absolute cap catches both.
+    assert t_large < max(25 * t_small, 0.05), (unit, t_small, t_large)
+    assert t_large < 20.0
+
+
+def test_text_over_the_limit_is_refused_with_both_languages() -> None:
+    with pytest.raises(InputTooLarge) as info:
+        scan("가" * 11, max_chars=10)
+    assert info.value.code == "pii.too_large"
+    assert "10" in info.value.message_ko and "limit" in info.value.message_en
+
+
+def test_default_limit_is_one_million_characters() -> None:
+    assert Scanner().max_chars == 1_000_000
+    with pytest.raises(InputTooLarge):
+        scan(" " * 1_000_001)
+
+
+def test_errors_never_carry_the_text() -> None:
+    with pytest.raises(InputTooLarge) as info:
+        scan("010-1234-5678 " * 10, max_chars=20)
+    assert "1234" not in str(info.value)

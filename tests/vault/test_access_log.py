@@ -1,0 +1,111 @@
+"""The access log (접속기록): every access appends a row without values; tampering is named by
+`jikimi audit verify`."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from sqlalchemy import delete, select, update
+
+from jikimi.cli import run
+from jikimi.errors import Denied
+from jikimi.handlers import Handler
+from jikimi.store.tables import access_log
+from jikimi.vault import Vault
+
+from .conftest import MEMBER
+
+
+def rows(vault: Vault) -> list[Any]:
+    with vault.engine.connect() as conn:
+        return list(conn.execute(select(access_log).order_by(access_log.c.seq)))
+
+
+def test_every_access_appends_a_row_with_ids_never_values(vault: Vault, officer: Handler, support_agent: Handler) -> None:
+    start = len(rows(vault))
+    sid = vault.collect("signup", MEMBER, {"marketing": True}, source="203.0.113.7")
+    vault.read(sid.subject_id, ["name", "email"], "support", support_agent, source="10.0.0.5")
+    with pytest.raises(Denied):
+        vault.read(sid.subject_id, ["email"], "marketing", support_agent, source="10.0.0.5")
+    vault.add_record(sid.subject_id, "complaint", {"name": "홍길동"})
+    vault.read_records(sid.subject_id, "complaint", "support", support_agent)
+    vault.withdraw_consent(sid.subject_id, "marketing")
+    vault.give_consent(sid.subject_id, "marketing")
+    vault.find("email", "hong@example.com", actor=officer)
+    vault.read_many([sid.subject_id], ["email"], "marketing", officer, "이벤트 안내")
+    vault.verify_password(sid.subject_id, "password", MEMBER["password"])
+    vault.handlers.unlock("cs-kim", actor=officer)
+    got = rows(vault)[start:]
+    summary = [(r.actor, r.action, r.outcome, r.purpose, json.loads(r.items)) for r in got]
+    assert summary == [
+        ("self", "collect", "allowed", None, sorted(MEMBER)),
+        ("cs-kim", "read", "allowed", "support", ["email", "name"]),
+        ("cs-kim", "read", "denied:role_not_allowed", "marketing", ["email"]),
+        ("system", "record.add", "allowed", None, ["complaint"]),
+        ("cs-kim", "record.read", "allowed", "support", ["complaint"]),
+        ("self", "consent.withdraw", "allowed", "marketing", []),
+        ("self", "consent.give", "allowed", "marketing", []),
+        ("officer-park", "lookup", "found", None, ["email"]),
+        ("officer-park", "read.bulk", "allowed", "marketing", ["email"]),
+        ("self", "login", "allowed", None, ["password"]),
+        ("officer-park", "admin.unlock", "allowed", None, []),
+    ]
+    assert [r.source for r in got[:3]] == ["203.0.113.7", "10.0.0.5", "10.0.0.5"]
+    assert all(r.subject_id == sid.subject_id for r in got[:10]) and got[10].subject_id is None
+    assert all(r.at is not None and r.hash and r.prev_hash for r in got)
+    assert got[8].reason == "이벤트 안내"
+    text = "\n".join(repr(tuple(r)) for r in got)
+    for value in MEMBER.values():
+        assert value not in text
+    assert "01012345678" not in text
+
+
+def test_an_untouched_log_verifies(vault: Vault, member: str, support_agent: Handler, db_url: str,
+                                   capsys: pytest.CaptureFixture[str]) -> None:
+    vault.read(member, ["name"], "support", support_agent)
+    assert run(["audit", "verify", "--db", db_url]) == 0
+    assert "intact" in capsys.readouterr().out
+
+
+def test_an_altered_row_is_named_by_audit_verify(vault: Vault, member: str, support_agent: Handler, db_url: str,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    for _ in range(3):
+        vault.read(member, ["name"], "support", support_agent)
+    target = rows(vault)[-2]
+    with vault.engine.begin() as conn:
+        conn.execute(update(access_log).where(access_log.c.seq == target.seq).values(purpose="membership"))
+    assert run(["audit", "verify", "--db", db_url]) == 1
+    out = capsys.readouterr().out
+    assert f"row seq={target.seq} " in out and "altered" in out
+
+
+def test_a_row_deleted_in_the_middle_is_reported_by_position(vault: Vault, member: str, support_agent: Handler,
+                                                             db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    for _ in range(3):
+        vault.read(member, ["name"], "support", support_agent)
+    target = rows(vault)[-2]
+    with vault.engine.begin() as conn:
+        conn.execute(delete(access_log).where(access_log.c.seq == target.seq))
+    assert run(["audit", "verify", "--db", db_url]) == 1
+    out = capsys.readouterr().out
+    assert f"chain position {target.chain_seq}" in out and f"row {target.chain_seq} is missing" in out
+
+
+def test_a_rehashed_row_still_breaks_the_link_to_the_next(vault: Vault, member: str, support_agent: Handler,
+                                                          db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """Recomputing an altered row's own hash does not help: the next row links to the old hash."""
+    from jikimi.audit import row_hash
+
+    for _ in range(3):
+        vault.read(member, ["name"], "support", support_agent)
+    target, after = rows(vault)[-2:]
+    fields = {k: getattr(target, k) for k in ("at", "actor", "source", "subject_id", "items", "purpose", "action",
+                                              "outcome", "reason", "count")}
+    fields["outcome"] = "denied:role_not_allowed"
+    forged = row_hash(bytes(target.prev_hash), target.chain, target.chain_seq, fields)
+    with vault.engine.begin() as conn:
+        conn.execute(update(access_log).where(access_log.c.seq == target.seq).values(outcome=fields["outcome"], hash=forged))
+    assert run(["audit", "verify", "--db", db_url]) == 1
+    assert f"row seq={after.seq} " in capsys.readouterr().out

@@ -1,0 +1,206 @@
+"""At-rest encryption and crypto-shredding: no value is stored in plaintext, and a destroyed data key
+makes the subject's values unreadable even in copies of the database taken before (파기)."""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+from datetime import date, timedelta
+from pathlib import Path
+
+import bcrypt
+import pytest
+from sqlalchemy import Engine, select, text, update
+
+from jikimi.crypto import open_value, seal_value
+from jikimi.errors import KeyRingError
+from jikimi.handlers import Handler
+from jikimi.store.engine import make_engine, sqlite_paths
+from jikimi.store.tables import item_values
+from jikimi.store.uow import UnitOfWork
+from jikimi.vault import Vault
+
+from .conftest import MEMBER, fast_passwords
+
+SURNAMES = "김이박최정강조윤장임한오서신권황안송류홍"
+SYLLABLES = "민서지현우준하윤도연수아영호진경은재원성"
+
+
+def known_member(i: int) -> dict[str, str]:
+    """Distinct, realistic values for member ``i`` (searchable byte strings, unlike any ciphertext)."""
+    return {
+        "name": SURNAMES[i % 20] + SYLLABLES[(i // 20) % 20] + SYLLABLES[(i * 7) % 20],
+        "birthdate": (date(1970, 1, 1) + timedelta(days=11 * i)).isoformat(),
+        "login_id": f"probe{i:04d}user",
+        "password": f"pw-secret-{i:04d}!",
+        "mobile": f"010-{2000 + i:04d}-{(i * 7919) % 10000:04d}",
+        "email": f"probe.{i:04d}@example.com",
+        "ci": secrets.token_urlsafe(66),
+    }
+
+
+def needles(members: list[dict[str, str]]) -> list[bytes]:
+    found: list[bytes] = []
+    for member in members:
+        found += [value.encode("utf-8") for value in member.values()]
+        found.append(member["mobile"].replace("-", "").encode("ascii"))
+    return found
+
+
+def _checkpoint(engine: Engine) -> None:
+    """Move the WAL into the database files (outside any transaction: the engine begins IMMEDIATE ones)."""
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        for schema in ("main", "jikimi_keys"):
+            busy = cursor.execute(f"PRAGMA {schema}.wal_checkpoint(TRUNCATE)").fetchone()
+            assert busy is not None and busy[0] == 0, f"checkpoint of {schema} was blocked"
+        cursor.close()
+    finally:
+        raw.close()
+
+
+def sqlite_bytes(engine: Engine) -> bytes:
+    """Checkpoint the WAL of both files, then read every file of the database: main, keys, -wal, -shm."""
+    _checkpoint(engine)
+    main, keys = sqlite_paths(str(engine.url))
+    files = [p for base in (main, keys) for p in (base, Path(f"{base}-wal"), Path(f"{base}-shm")) if p.exists()]
+    assert main in files and keys in files
+    return b"".join(p.read_bytes() for p in files)
+
+
+def postgres_text(engine: Engine) -> bytes:
+    """Every column of every table of both schemas, as PostgreSQL renders rows as text."""
+    with engine.connect() as conn:
+        tables = conn.execute(text(
+            "SELECT table_schema, table_name FROM information_schema.tables "
+            "WHERE table_schema IN ('public', 'jikimi_keys') AND table_type = 'BASE TABLE'")).all()
+        assert {"item_values", "data_keys", "access_log"} <= {t.table_name for t in tables}
+        rows = [r[0] for s, t in tables for r in conn.execute(text(f'SELECT t::text FROM "{s}"."{t}" t'))]
+    return "\n".join(rows).encode("utf-8")
+
+
+@pytest.mark.slow
+def test_known_values_of_1000_members_are_nowhere_in_the_stored_bytes(vault: Vault) -> None:
+    bulk = Vault(policy=vault.policy, engine=vault.engine, keys=vault.keys.ring, clock=vault.clock,
+                 passwords=fast_passwords())
+    members = [known_member(i) for i in range(1000)]
+    for i, member in enumerate(members):
+        bulk.collect("signup", member, {"marketing": i % 2 == 0})
+    if vault.engine.dialect.name == "sqlite":
+        stored = sqlite_bytes(vault.engine)
+        hex_forms: list[bytes] = []
+    else:
+        stored = postgres_text(vault.engine)
+        hex_forms = [n.hex().encode("ascii") for n in needles(members)]  # bytea prints as \x<hex>
+    assert b"context=signup" in stored, "the search reads the real stored data"
+    leaked = [n for n in needles(members) + hex_forms if n in stored]
+    assert leaked == []
+
+
+def _copy(engine: Engine, target: Path, *, main: bool = True, keys: bool = True) -> None:
+    _checkpoint(engine)
+    main_file, keys_file = sqlite_paths(str(engine.url))
+    target.mkdir(parents=True, exist_ok=True)
+    if main:
+        shutil.copy(main_file, target / "jikimi.db")
+    if keys:
+        shutil.copy(keys_file, target / "jikimi.keys.db")
+
+
+def _ciphertexts(engine: Engine, sid: str) -> dict[str, bytes]:
+    with engine.connect() as conn:
+        return {r.item_id: bytes(r.ciphertext) for r in conn.execute(
+            select(item_values.c.item_id, item_values.c.ciphertext).where(item_values.c.subject_id == sid))}
+
+
+def _unopenable(blobs: dict[str, bytes], sid: str, keys: list[bytes]) -> None:
+    assert keys, "there are other keys to try"
+    for item_id, blob in blobs.items():
+        for key in keys:
+            with pytest.raises(KeyRingError):
+                open_value(key, sid, item_id, blob)
+
+
+OTHER = {**MEMBER, "login_id": "other", "mobile": "010-2222-3333", "email": "o@example.com", "ci": "CI" + "O" * 86}
+
+
+def test_destroying_a_data_key_makes_every_copy_unreadable(vault: Vault, officer: Handler, tmp_path: Path) -> None:
+    sid = vault.collect("signup", MEMBER).subject_id
+    other = vault.collect("signup", OTHER).subject_id
+    before = _ciphertexts(vault.engine, sid)
+    is_sqlite = vault.engine.dialect.name == "sqlite"
+    if is_sqlite:
+        _copy(vault.engine, tmp_path / "backup")  # a backup taken before the deletion, main and keys
+
+    with UnitOfWork(vault.engine) as uow:
+        assert vault.keys.destroy(uow.conn, [sid]) == 1
+        uow.commit()
+
+    if is_sqlite:
+        restore = tmp_path / "restore"
+        shutil.copytree(tmp_path / "backup", restore, ignore=shutil.ignore_patterns("*.keys.db"))
+        _copy(vault.engine, restore, main=False)  # today's key store beside yesterday's data
+        engine = make_engine(f"sqlite:///{restore / 'jikimi.db'}")
+        restored = Vault(policy=vault.policy, engine=engine, keys=vault.keys.ring, clock=vault.clock)
+        assert _ciphertexts(engine, sid) == before, "the old copy still holds the ciphertext"
+        assert restored.read(sid, ["name", "email"], "membership", officer) == {}
+        assert restored.read(other, ["name"], "membership", officer) == {"name": "홍길동"}
+        with engine.connect() as conn:
+            other_key = restored.keys.get(conn, other)
+            assert restored.keys.get(conn, sid) is None
+        engine.dispose()
+        whole = make_engine(f"sqlite:///{tmp_path / 'backup' / 'jikimi.db'}")
+        control = Vault(policy=vault.policy, engine=whole, keys=vault.keys.ring, clock=vault.clock)
+        assert control.read(sid, ["name"], "membership", officer) == {"name": "홍길동"}, "control: the key was the difference"
+        whole.dispose()
+    else:
+        assert vault.read(sid, ["name", "email"], "membership", officer) == {}
+        with vault.engine.connect() as conn:
+            assert vault.keys.get(conn, sid) is None
+            other_key = vault.keys.get(conn, other)
+    assert other_key is not None
+    _unopenable(before, sid, [other_key, secrets.token_bytes(32)])
+
+
+def test_a_ciphertext_moved_to_another_subject_or_item_does_not_open(vault: Vault) -> None:
+    sid = vault.collect("signup", MEMBER).subject_id
+    other = vault.collect("signup", OTHER).subject_id
+    with vault.engine.connect() as conn:
+        key = vault.keys.get(conn, sid)
+        other_key = vault.keys.get(conn, other)
+    assert key is not None and other_key is not None
+    blob = _ciphertexts(vault.engine, sid)["email"]
+    assert open_value(key, sid, "email", blob) == "hong@example.com"
+    with pytest.raises(KeyRingError):
+        open_value(key, sid, "mobile", blob)
+    with pytest.raises(KeyRingError):
+        open_value(key, other, "email", blob)
+    with pytest.raises(KeyRingError):
+        open_value(other_key, other, "email", blob)
+
+
+def test_a_legacy_bcrypt_password_verifies_once_and_becomes_argon2id(vault: Vault) -> None:
+    sid = vault.collect("signup", MEMBER).subject_id
+    legacy = bcrypt.hashpw(b"legacy-pass-1", bcrypt.gensalt(rounds=4)).decode("ascii")
+    with UnitOfWork(vault.engine) as uow:
+        key = vault.keys.get(uow.conn, sid)
+        assert key is not None
+        uow.conn.execute(update(item_values).where(item_values.c.subject_id == sid, item_values.c.item_id == "password")
+                         .values(ciphertext=seal_value(key, sid, "password", legacy)))
+        uow.commit()
+    assert vault.verify_password(sid, "password", "wrong-pass-1") is False
+    assert vault.verify_password(sid, "password", "legacy-pass-1") is True
+    stored = open_value(key, sid, "password", _ciphertexts(vault.engine, sid)["password"])
+    assert stored.startswith("$argon2id$")
+    assert vault.verify_password(sid, "password", "legacy-pass-1") is True
+    assert vault.verify_password(sid, "password", MEMBER["password"]) is False
+
+
+def test_the_password_given_at_signup_is_stored_as_argon2id(vault: Vault) -> None:
+    sid = vault.collect("signup", MEMBER).subject_id
+    with vault.engine.connect() as conn:
+        key = vault.keys.get(conn, sid)
+    assert key is not None
+    assert open_value(key, sid, "password", _ciphertexts(vault.engine, sid)["password"]).startswith("$argon2id$")
+    assert vault.verify_password(sid, "password", MEMBER["password"]) is True

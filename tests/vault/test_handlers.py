@@ -1,0 +1,91 @@
+"""Handlers (개인정보취급자): lockout after five failed logins, and a rights log kept three years."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from jikimi.errors import AccountLocked, AuthError, InvalidInput, NotFound
+from jikimi.handlers import Handler
+from jikimi.store.tables import access_log
+from jikimi.vault import Vault
+
+PASSWORD = "correct horse battery"
+
+
+def test_five_failed_logins_lock_the_account_until_unlocked(vault: Vault, support_agent: Handler, officer: Handler) -> None:
+    _, token = vault.handlers.login("cs-kim", PASSWORD)
+    for _ in range(5):
+        with pytest.raises(AuthError) as caught:
+            vault.handlers.login("cs-kim", "wrong password!")
+        assert not isinstance(caught.value, AccountLocked)
+    with pytest.raises(AccountLocked):
+        vault.handlers.login("cs-kim", PASSWORD)
+    with pytest.raises(AccountLocked):
+        vault.handlers.authenticate(token)
+    assert [h["locked"] for h in vault.handlers.all() if h["login"] == "cs-kim"] == [True]
+    vault.handlers.unlock("cs-kim", actor=officer)
+    handler, fresh = vault.handlers.login("cs-kim", PASSWORD)
+    assert handler.login == "cs-kim" and vault.handlers.authenticate(fresh).login == "cs-kim"
+    changes = [r["change"] for r in vault.handlers.rights_history("cs-kim")]
+    assert changes == ["grant", "lock", "unlock"]
+
+
+def test_a_successful_login_resets_the_failure_count(vault: Vault, support_agent: Handler) -> None:
+    for _ in range(4):
+        with pytest.raises(AuthError):
+            vault.handlers.login("cs-kim", "wrong password!")
+    vault.handlers.login("cs-kim", PASSWORD)
+    for _ in range(4):
+        with pytest.raises(AuthError):
+            vault.handlers.login("cs-kim", "wrong password!")
+    assert vault.handlers.login("cs-kim", PASSWORD)[0].login == "cs-kim"
+
+
+def test_unknown_handlers_and_short_passwords_are_refused(vault: Vault, support_agent: Handler) -> None:
+    with pytest.raises(AuthError):
+        vault.handlers.login("nobody", PASSWORD)
+    with pytest.raises(AuthError):
+        vault.handlers.authenticate("jk_not-a-token")
+    with pytest.raises(InvalidInput):
+        vault.handlers.create("short-pw", "short", role="cs")
+    with pytest.raises(InvalidInput):
+        vault.handlers.create("cs-kim", PASSWORD, role="cs")
+    with pytest.raises(NotFound):
+        vault.handlers.create("no-role", PASSWORD, role="ghost")
+    with pytest.raises(NotFound):
+        vault.handlers.unlock("nobody", actor=support_agent)
+    assert [r["handler_login"] for r in vault.handlers.rights_history()] == ["cs", "cs-kim"]
+
+
+def test_every_change_of_rights_is_kept_three_years_and_logged_as_admin(vault: Vault, officer: Handler) -> None:
+    vault.handlers.define_role("cs", purposes=["support"], actions=["read"], actor=officer)
+    vault.handlers.define_role("cs", purposes=["support", "membership"], actions=["read"], actor=officer)
+    vault.handlers.create("cs-kim", PASSWORD, role="cs", actor=officer)
+    vault.handlers.change_role("cs-kim", "officer", actor=officer)
+    vault.handlers.unlock("cs-kim", actor=officer)
+    vault.handlers.disable("cs-kim", actor=officer)
+    with pytest.raises(NotFound):
+        vault.handlers.get("cs-kim")
+    history = [r for r in vault.handlers.rights_history() if r["actor"] == "officer-park"]
+    assert [(r["handler_login"], r["change"]) for r in history] == [
+        ("cs", "role"), ("cs", "role"), ("cs-kim", "grant"), ("cs-kim", "change"), ("cs-kim", "unlock"),
+        ("cs-kim", "revoke")]
+    assert json.loads(history[1]["detail"])["purposes"] == '["membership", "support"]'
+    for row in history:
+        kept = row["keep_until"] - row["at"]
+        assert kept >= timedelta(days=3 * 365), "the rights log is kept at least three years"
+    with vault.engine.connect() as conn:
+        admin = conn.execute(select(access_log.c.action, access_log.c.reason).where(
+            access_log.c.actor == "officer-park", access_log.c.action.like("admin.%")).order_by(access_log.c.seq)).all()
+    assert [(a.action, a.reason) for a in admin] == [
+        ("admin.role", "handler=cs"), ("admin.role", "handler=cs"), ("admin.grant", "handler=cs-kim"),
+        ("admin.change", "handler=cs-kim"), ("admin.unlock", "handler=cs-kim"), ("admin.revoke", "handler=cs-kim")]
+
+
+def test_unknown_actions_cannot_be_granted(vault: Vault) -> None:
+    with pytest.raises(InvalidInput):
+        vault.handlers.define_role("weird", purposes=["*"], actions=["read", "delete_everything"])

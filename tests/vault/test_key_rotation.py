@@ -1,0 +1,80 @@
+"""Master key rotation (`jikimi keys rotate`): data keys and the index key are re-wrapped, values untouched."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from jikimi.cli import run
+from jikimi.crypto import KeyRing
+from jikimi.errors import KeyRingError
+from jikimi.handlers import Handler
+from jikimi.store.tables import data_keys, item_values, key_material
+from jikimi.vault import Vault
+
+from .conftest import MEMBER
+
+LATE = {**MEMBER, "login_id": "late", "mobile": "010-2222-3333", "email": "late@example.com", "ci": "CI" + "L" * 86}
+
+
+def _wrapping_ids(vault: Vault) -> set[str]:
+    with vault.engine.connect() as conn:
+        ids = {r[0] for r in conn.execute(select(data_keys.c.master_key_id))}
+        return ids | {r[0] for r in conn.execute(select(key_material.c.master_key_id))}
+
+
+def _values(vault: Vault) -> dict[tuple[str, str], bytes]:
+    with vault.engine.connect() as conn:
+        return {(r.subject_id, r.item_id): bytes(r.ciphertext) for r in conn.execute(select(item_values))}
+
+
+def test_rotation_rewraps_keys_without_touching_values_then_retires_the_old_key(
+        vault: Vault, officer: Handler, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv("JIKIMI_MASTER_KEY", raising=False)
+    key_file = tmp_path / "master.key"
+    old_ring = vault.keys.ring
+    old_ring.write(key_file)
+    sid = vault.collect("signup", MEMBER).subject_id
+    values_before = _values(vault)
+    assert _wrapping_ids(vault) == {old_ring.current.id}
+
+    assert run(["keys", "rotate", "--db", db_url, "--key-file", str(key_file)]) == 0
+    out = capsys.readouterr().out
+    rotated = KeyRing.from_file(key_file)
+    assert rotated.retired == (old_ring.current,) and rotated.current.id in out
+    assert "re-wrapped keys): 1" in out and "--retire" in out
+    assert old_ring.current.encoded() not in out and rotated.current.encoded() not in out
+    assert _wrapping_ids(vault) == {rotated.current.id}
+    assert _values(vault) == values_before, "values are not re-encrypted"
+
+    new_only = Vault(policy=vault.policy, engine=vault.engine, keys=KeyRing(rotated.current), clock=vault.clock)
+    assert new_only.read(sid, ["name", "email"], "membership", officer) == {"name": "홍길동", "email": "hong@example.com"}
+    assert new_only.find("mobile", "01012345678", actor=officer) == sid
+
+    # a process not yet restarted still wraps new keys under the old master key …
+    late = vault.collect("signup", LATE).subject_id
+    assert _wrapping_ids(vault) == {rotated.current.id, old_ring.current.id}
+    # … which `--retire` re-wraps before it drops the old key from the file
+    assert run(["keys", "rotate", "--retire", "--db", db_url, "--key-file", str(key_file)]) == 0
+    assert "re-wrapped 1" in capsys.readouterr().out
+    assert KeyRing.from_file(key_file) == KeyRing(rotated.current)
+    assert _wrapping_ids(vault) == {rotated.current.id}
+    assert new_only.read(late, ["login_id"], "membership", officer) == {"login_id": "late"}
+
+    old_only = Vault(policy=vault.policy, engine=vault.engine, keys=KeyRing(old_ring.current), clock=vault.clock)
+    with pytest.raises(KeyRingError):
+        old_only.read(sid, ["name"], "membership", officer)
+
+
+def test_retire_without_retired_keys_changes_nothing(
+        vault: Vault, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv("JIKIMI_MASTER_KEY", raising=False)
+    key_file = tmp_path / "master.key"
+    vault.keys.ring.write(key_file)
+    assert run(["keys", "rotate", "--retire", "--db", db_url, "--key-file", str(key_file)]) == 0
+    assert "no retired key" in capsys.readouterr().out
+    assert KeyRing.from_file(key_file) == vault.keys.ring
