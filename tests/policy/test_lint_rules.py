@@ -79,6 +79,7 @@ CASES: dict[str, Mutation] = {
     "redress-incomplete": lambda t: _edit(t, "    - {name: 대검찰청, phone: \"1301\"}\n", ""),
     "change-notice": lambda t: _edit(t, "notice: {lead_days: 7, material_lead_days: 30}\n", ""),
     "placeholder": lambda t: _edit(t, "name: 김보호", "name: \"000\""),
+    "masking-unknown-type": lambda t: t + "masking:\n  post: {types: [phone, shoe_size], operator: mask}\n",
 }
 
 

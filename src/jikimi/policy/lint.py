@@ -577,3 +577,22 @@ def _placeholders(policy: Policy) -> Iterator[Hit]:
         elif isinstance(value, str) and _PLACEHOLDER.search(value):
             shown = value if len(value) <= 40 else value[:37] + "…"
             yield path, f"자리표시자로 보이는 값이 남아 있습니다: '{shown}'", f"looks like an unfilled placeholder: '{shown}'"
+
+
+# --- masking ------------------------------------------------------------------------------------
+
+
+@rule("masking-unknown-type", "error", "PIPA 29 (게시물의 개인정보 보호)",
+      "알 수 없는 마스킹 유형", "masking names an unknown personal-data type")
+def _masking(policy: Policy) -> Iterator[Hit]:
+    from jikimi.pii import PiiType
+
+    known = {t.value for t in PiiType}
+    for context, masking_rule in policy.masking.items():
+        if masking_rule.types == "all":
+            continue
+        for index, name in enumerate(masking_rule.types):
+            if name not in known:
+                yield (("masking", context, "types", index),
+                       f"'{name}'은(는) 탐지할 수 있는 개인정보 유형이 아닙니다 (가능: {', '.join(sorted(known))})",
+                       f"'{name}' is not a detectable type (known: {', '.join(sorted(known))})")
