@@ -59,7 +59,9 @@ def ring() -> KeyRing:
 
 @pytest.fixture
 def vault(engine: Engine, reference_policy: Policy, ring: KeyRing, clock: FixedClock) -> Vault:
-    return Vault(policy=reference_policy, engine=engine, keys=ring, clock=clock)
+    # Light Argon2id parameters keep the suite fast; the real parameters are exercised by
+    # tests/vault/test_encryption.py (rehash on login) and tests/test_crypto.py.
+    return Vault(policy=reference_policy, engine=engine, keys=ring, clock=clock, passwords=fast_passwords())
 
 
 @pytest.fixture
