@@ -28,6 +28,7 @@ from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from multiprocessing.pool import AsyncResult
+from operator import itemgetter
 from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
@@ -262,7 +263,7 @@ class Importer:
         vault = self.vault
         with UnitOfWork(vault.engine) as uow:  # keys first: a crash leaves keys without data, never the reverse
             insert_many(uow.conn, data_keys, ("subject_id", "wrapped", "master_key_id", "created_at"),
-                        [(r.subject_id, r.wrapped_key, r.master_key_id, now) for r in rows])
+                        sorted((r.subject_id, r.wrapped_key, r.master_key_id, now) for r in rows))
             uow.commit()
         try:
             with UnitOfWork(vault.engine) as uow:
@@ -297,6 +298,10 @@ class Importer:
                                  tuple(item_id for item_id, _ in row.sealed),
                                  source=self.source, reason=f"context={ctx.id}; line={row.line}"))
         conn = uow.conn
+        # in key order: each insert then lands next to the previous one in the (random-keyed) indexes
+        subject_rows.sort(key=itemgetter(0))
+        value_rows.sort(key=itemgetter(0, 1))  # (subject id, item id)
+        lookup_rows.sort(key=itemgetter(0, 1))  # (item id, digest)
         insert_many(conn, subjects, _SUBJECT_COLUMNS, subject_rows)
         insert_many(conn, item_values, _VALUE_COLUMNS, value_rows)
         insert_many(conn, lookups, ("item_id", "digest", "subject_id"), lookup_rows)
