@@ -466,3 +466,15 @@ def test_an_unknown_context_is_a_usage_error_naming_the_known_ones(rare: Policy)
     with pytest.raises(UsageError) as caught:
         render_consent(rare, "checkout")
     assert "signup, lookup" in caught.value.message_ko and "checkout" in caught.value.message_en
+
+
+def test_notice_periods_the_policy_does_not_state_are_not_promised() -> None:
+    from jikimi.policy.load import load_policy
+    from jikimi.policy.render import render_markdown
+
+    from ..conftest import EXAMPLES  # noqa: TID252
+
+    text = render_markdown(load_policy(EXAMPLES / "yeongsang.yaml"))
+    changes = text.split("## 14.", 1)[1]
+    assert "변경 고지 기간: 미기재" in changes
+    assert "7일 전부터" not in changes and "30일 전부터" not in changes

@@ -430,6 +430,11 @@ def _redress(p: Policy) -> list[Block]:
             Table("표준 권익침해 구제기관", head, w.STANDARD_REDRESS)]
 
 
+def _notice_lines(lead: int, material: int, where: str) -> tuple[str, str]:
+    return (f"처리방침이 변경되는 경우 시행 {lead}일 전부터 {w.josa(where, '을', '를')} 통하여 알립니다.",
+            f"수집·이용 항목, 제3자 제공 등 중요한 변경은 시행 {material}일 전부터 알립니다.")
+
+
 def _changes(p: Policy) -> list[Block]:
     n = p.notice
     where = ", ".join(n.channels) or "홈페이지 공지사항"
@@ -438,8 +443,8 @@ def _changes(p: Policy) -> list[Block]:
         f"시행일자: {w.korean_date(p.effective)}",
         p.announced and f"공고일자: {w.korean_date(p.announced)}",
         p.version and f"버전: {p.version}",
-        f"처리방침이 변경되는 경우 시행 {n.lead_days}일 전부터 {w.josa(where, '을', '를')} 통하여 알립니다.",
-        f"수집·이용 항목, 제3자 제공 등 중요한 변경은 시행 {n.material_lead_days}일 전부터 알립니다.",
+        *(_notice_lines(n.lead_days, n.material_lead_days, where) if p.notice_declared
+          else ("변경 고지 기간: 미기재 (처리방침에 변경 고지 기간이 적혀 있지 않습니다)",)),
         n.note))]
     if p.history:
         rows = tuple((h.version, w.korean_date(h.effective), w.lines(h.note, h.url) or "-") for h in p.history)
