@@ -2,13 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
+
+from jikimi.clock import FixedClock
+from jikimi.store.engine import make_engine
+from jikimi.store.migrate import upgrade
+
+from .databases import fresh_database
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples" / "policies"
 SEEDS = ["yeongsang", "mecross", "shop", "classpatra", "rsupport"]
+START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # 10:00 KST on a Monday
+
+MEMBER = {
+    "name": "홍길동",
+    "birthdate": "1990-01-01",
+    "login_id": "hong",
+    "password": "secret-pass-1",
+    "mobile": "010-1234-5678",
+    "email": "hong@example.com",
+    "ci": "CI" + "A" * 86,
+}
 
 CLEAN_POLICY = """\
 title: 개인정보 처리방침
@@ -58,3 +78,23 @@ def clean_policy_text() -> str:
 @pytest.fixture
 def examples_dir() -> Path:
     return EXAMPLES
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh database per test: a SQLite file, and a PostgreSQL database (see tests/databases.py)."""
+    with fresh_database(request.param, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    engine = make_engine(db_url)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(START)

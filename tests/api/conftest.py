@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
@@ -15,46 +13,14 @@ from jikimi.api.app import create_app
 from jikimi.clock import FixedClock
 from jikimi.crypto import KeyRing, MasterKey, Passwords
 from jikimi.policy.load import load_policy
-from jikimi.store.engine import make_engine
-from jikimi.store.migrate import upgrade
 from jikimi.store.tables import consents, item_values, subjects
 from jikimi.vault import Vault
 
-from ..conftest import EXAMPLES  # noqa: TID252
-from ..databases import fresh_database  # noqa: TID252
+from ..conftest import EXAMPLES, MEMBER, START  # noqa: TID252,F401
 
-START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # 10:00 KST on a Monday
 MAX_BODY = 20_000
 PASSWORD = "correct horse battery"
 
-MEMBER = {
-    "name": "홍길동",
-    "birthdate": "1990-01-01",
-    "login_id": "hong",
-    "password": "secret-pass-1",
-    "mobile": "010-1234-5678",
-    "email": "hong@example.com",
-    "ci": "CI" + "A" * 86,
-}
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    with fresh_database(request.param, tmp_path) as url:
-        yield url
-
-
-@pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    engine = make_engine(db_url)
-    upgrade(engine)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(START)
 
 
 @pytest.fixture

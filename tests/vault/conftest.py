@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -18,38 +16,14 @@ from jikimi.crypto import KeyRing, MasterKey, Passwords
 from jikimi.handlers import Handler
 from jikimi.policy.load import load_policy, load_policy_text
 from jikimi.policy.model import Policy
-from jikimi.store.engine import make_engine
-from jikimi.store.migrate import upgrade
 from jikimi.vault import Vault
 
-from ..conftest import EXAMPLES  # noqa: TID252
-from ..databases import fresh_database
-
-START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # 10:00 KST on a Monday
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    with fresh_database(request.param, tmp_path) as url:
-        yield url
-
-
-@pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    engine = make_engine(db_url)
-    upgrade(engine)
-    yield engine
-    engine.dispose()
+from ..conftest import EXAMPLES, MEMBER, START  # noqa: TID252,F401
 
 
 @pytest.fixture
 def reference_policy() -> Policy:
     return load_policy(EXAMPLES / "reference.yaml")
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(START)
 
 
 @pytest.fixture
@@ -79,15 +53,6 @@ def marketer(vault: Vault) -> Handler:
     return handler
 
 
-MEMBER = {
-    "name": "홍길동",
-    "birthdate": "1990-01-01",
-    "login_id": "hong",
-    "password": "secret-pass-1",
-    "mobile": "010-1234-5678",
-    "email": "hong@example.com",
-    "ci": "CI" + "A" * 86,
-}
 
 
 def reference_data() -> dict[str, Any]:
