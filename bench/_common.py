@@ -83,8 +83,9 @@ def bench_url(kind: str, name: str) -> str:
     return kind  # a full URL
 
 
-def drop_database(url: str) -> None:
-    """Remove a benchmark database (SQLite files, or a PostgreSQL database) if it exists."""
+def drop_database(url: str, *, recreate: bool = True) -> None:
+    """Remove a benchmark database (SQLite files, or a PostgreSQL database) if it exists; on
+    PostgreSQL, create it again empty unless ``recreate=False``."""
     from jikimi.store.engine import is_sqlite, normalise_url, sqlite_paths
 
     if is_sqlite(url):
@@ -98,7 +99,8 @@ def drop_database(url: str) -> None:
     name = make_url(normalise_url(url)).database
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
+        if recreate:
+            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def key_ring(name: str) -> Any:

@@ -104,7 +104,7 @@ def run_baseline(source_url: str, kind: str, subjects: int, batch: int) -> dict[
             written += len(chunk)
     source.dispose()
     target.dispose()
-    common.drop_database(target_url)
+    common.drop_database(target_url, recreate=False)
     return {"subjects": written, "seconds": round(seconds, 1)}
 
 

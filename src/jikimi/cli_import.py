@@ -39,8 +39,8 @@ def import_command(
     db: Annotated[str | None, typer.Option("--db", help="데이터베이스 URL (default JIKIMI_DB_URL or sqlite:///var/jikimi.db)")] = None,
     hash_plain_passwords: Annotated[bool, typer.Option(
         "--hash-plain-passwords",
-        help="평문 비밀번호를 Argon2id로 해시해 가져옵니다 — 행마다 수십 ms가 걸려 매우 느립니다. "
-             "(Hash plain passwords with Argon2id: tens of milliseconds per row, so very slow; "
+        help="평문 비밀번호를 Argon2id로 해시해 가져옵니다 — 행마다 0.1초 이상 걸려 매우 느립니다. "
+             "(Hash plain passwords with Argon2id: a tenth of a second or more per row, so very slow; "
              "without it plain passwords are refused and only bcrypt/Argon2 hashes are accepted.)")] = False,
     batch: Annotated[int, typer.Option("--batch", min=1, max=50_000, help="한 트랜잭션의 행 수 (rows per transaction)")] = 2000,
     workers: Annotated[int, typer.Option("--workers", min=0, max=64,
@@ -58,7 +58,7 @@ def import_command(
     procs = workers or os.cpu_count() or 1
     if hash_plain_passwords:
         _err.print("[yellow]--hash-plain-passwords: 평문 비밀번호마다 Argon2id 해시를 계산합니다. 느립니다 "
-                   "(hashing each plain password with Argon2id: expect tens of ms per row).[/yellow]")
+                   "(hashing each plain password with Argon2id: expect 0.1 s or more per row).[/yellow]")
     total = count_lines(file)
     shown = 0
 

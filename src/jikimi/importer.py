@@ -9,8 +9,8 @@ in the database, is reported by line number and field (never by value) and skipp
 Passwords: hashes from the legacy system (bcrypt ``$2a$/$2b$/$2y$``, or Argon2) are stored as they
 are — encrypted like every value, not re-hashed — and upgraded to Argon2id by
 ``Vault.verify_password`` at the member's next login. Plain passwords are refused unless
-``hash_plain_passwords`` is set; hashing them costs one Argon2id computation per row (tens of
-milliseconds each), so that path is slow by design.
+``hash_plain_passwords`` is set; hashing them costs one Argon2id computation per row (a tenth of
+a second or more each), so that path is slow by design.
 
 Rows are written in batches (one transaction per batch): the batch's data keys are committed first,
 then its subjects, values, look-ups, consents and access-log rows (action ``collect.import``, one
@@ -24,21 +24,22 @@ import multiprocessing
 import re
 import secrets
 from collections import deque
-from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from multiprocessing.pool import AsyncResult
 from operator import itemgetter
 from pathlib import Path
+from typing import TextIO
 
 from sqlalchemy.exc import IntegrityError
 
 from jikimi.audit import Entry
 from jikimi.crypto import KeyRing, Passwords, new_data_key, seal_value, wrap_key
-from jikimi.errors import InvalidInput
+from jikimi.errors import Denied, InvalidInput
 from jikimi.handlers import SYSTEM, Handler
 from jikimi.policy.model import Context
-from jikimi.store.bulk import insert_many, lookup_owners
+from jikimi.store.bulk import defer_checkpoints, insert_many, lookup_owners
 from jikimi.store.tables import consents, data_keys, item_values, lookups, subjects
 from jikimi.store.uow import UnitOfWork
 from jikimi.vault import Intake, Vault
@@ -107,27 +108,24 @@ class _Row:
                    [(item_id, seal_value(key, sid, item_id, value)) for item_id, value in intake.values.items()])
 
 
-def read_csv(path: Path) -> tuple[list[str], Generator[tuple[int, dict[str, str]], None, None]]:
-    """The header and the rows of a UTF-8 CSV file (a BOM is allowed), each row with its line number."""
-    handle = path.open(encoding="utf-8-sig", newline="")
+def read_csv(handle: TextIO) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
+    """The header and the rows of an open CSV file, each row with its line number."""
     reader = csv.reader(handle)
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
-        handle.close()
         raise InvalidInput("header", "빈 파일입니다", "the file is empty") from None
 
-    def rows() -> Generator[tuple[int, dict[str, str]], None, None]:
-        with handle:
-            start = reader.line_num + 1
-            for record in reader:
-                line, start = start, reader.line_num + 1
-                if not any(cell.strip() for cell in record):
-                    continue
-                if len(record) != len(header):
-                    yield line, {"\x00columns": str(len(record))}
-                    continue
-                yield line, dict(zip(header, record, strict=True))
+    def rows() -> Iterator[tuple[int, dict[str, str]]]:
+        start = reader.line_num + 1
+        for record in reader:
+            line, start = start, reader.line_num + 1
+            if not any(cell.strip() for cell in record):
+                continue
+            if len(record) != len(header):
+                yield line, {"\x00columns": str(len(record))}
+                continue
+            yield line, dict(zip(header, record, strict=True))
 
     return header, rows()
 
@@ -148,7 +146,7 @@ class Importer:
                  batch_size: int = DEFAULT_BATCH, channel: str = "import", actor: Handler = SYSTEM,
                  source: str = "import") -> None:
         if not actor.role.may("collect"):
-            raise InvalidInput("actor", "수집 권한이 없는 취급자입니다", "the handler may not collect")
+            raise Denied("action_not_allowed", "수집 권한이 없습니다", "the handler may not collect")
         self.vault = vault
         self.ctx: Context = vault.policy.contexts_by_id.get(context) or self._unknown_context(context)
         self.hash_plain = hash_plain_passwords
@@ -262,6 +260,7 @@ class Importer:
     def _write(self, rows: list[_Row], now: datetime) -> None:
         vault = self.vault
         with UnitOfWork(vault.engine) as uow:  # keys first: a crash leaves keys without data, never the reverse
+            defer_checkpoints(uow.conn)
             insert_many(uow.conn, data_keys, ("subject_id", "wrapped", "master_key_id", "created_at"),
                         sorted((r.subject_id, r.wrapped_key, r.master_key_id, now) for r in rows))
             uow.commit()
@@ -411,10 +410,7 @@ def import_csv(vault: Vault, path: Path, context: str, *, hash_plain_passwords: 
                on_progress: Callable[[int], None] | None = None) -> ImportReport:
     """Import a members CSV into ``context``; see the module docstring for the rules."""
     importer = Importer(vault, context, hash_plain_passwords=hash_plain_passwords, batch_size=batch_size)
-    header, rows = read_csv(path)
-    try:
+    with path.open(encoding="utf-8-sig", newline="") as handle:  # a BOM (Excel's UTF-8 CSV) is allowed
+        header, rows = read_csv(handle)
         importer.check_header(header)
-    except BaseException:
-        rows.close()
-        raise
-    return importer.run(rows, workers=workers, on_problem=on_problem, on_progress=on_progress)
+        return importer.run(rows, workers=workers, on_problem=on_problem, on_progress=on_progress)

@@ -13,7 +13,6 @@ higher when the 시/도 is present. Free-form descriptions ("시청 앞 건물")
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from functools import cache
 
 from jikimi.pii._data import word_list
@@ -29,23 +28,40 @@ _TAIL = (
 )
 
 
+# How far before its road or lot word (로, 길, 동, 리, 가) an address can start: the longest
+# 시/도 and a space, two 시·군·구 of up to six characters and a space each, an 읍·면 likewise,
+# and the first 13 characters of a road name.
+_SGG_WIDTH = 7
+_ROAD_PREFIX = 13
+
+
 @cache
-def _pattern() -> re.Pattern[str]:
-    sido = "|".join(sorted(word_list("sido"), key=len, reverse=True))
+def _pattern() -> tuple[re.Pattern[str], int]:
+    """The address pattern and how far before its anchor (see ``_ANCHOR``) a match can start."""
+    names = word_list("sido")
+    sido = "|".join(sorted(names, key=len, reverse=True))
     head = rf"(?<![가-힣])(?:(?P<sido>{sido}) (?:{_SGG} ){{0,2}}|(?:{_SGG} ){{1,2}})"
-    return re.compile(rf"{head}(?:[가-힣]{{1,5}}(?:읍|면) )?{_TAIL}")
+    reach = max(map(len, names)) + 1 + 3 * _SGG_WIDTH + _ROAD_PREFIX
+    return re.compile(rf"{head}(?:[가-힣]{{1,5}}(?:읍|면) )?{_TAIL}"), reach
 
 
-# Every address ends in a road or lot number: look for that first, in C, before the full pattern.
-_ANCHOR = re.compile(r"[로길] ?[0-9]|[동리가] (?:산 ?)?[0-9]")
+# Every address ends in a road or lot number, and this matches where that number starts (the
+# road word, or 동·리·가, then the number): look for it first. It starts with a character class,
+# so the regex engine skips to those five syllables in C.
+_ANCHOR = re.compile(r"[로길동리가](?:(?<=[로길]) ?|(?<=[동리가]) (?:산 ?)?)\d")
 
 
-def find_addresses(text: str) -> Iterator[Candidate]:
+def find_addresses(text: str) -> list[Candidate]:
     """Address findings in ``text`` (normalised)."""
-    if _ANCHOR.search(text) is None:
-        return
-    for m in _pattern().finditer(text):
+    anchor = _ANCHOR.search(text)
+    if anchor is None:
+        return []
+    pattern, reach = _pattern()
+    found = []
+    # No address starts more than ``reach`` characters before the first anchor.
+    for m in pattern.finditer(text, max(0, anchor.start() - reach)):
         if m.group("sido"):
-            yield Candidate(PiiType.ADDRESS, m.start(), m.end(), 0.9, ("sido", "structure"))
+            found.append(Candidate(PiiType.ADDRESS, m.start(), m.end(), 0.9, ("sido", "structure")))
         else:
-            yield Candidate(PiiType.ADDRESS, m.start(), m.end(), 0.75, ("structure",))
+            found.append(Candidate(PiiType.ADDRESS, m.start(), m.end(), 0.75, ("structure",)))
+    return found

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from functools import cache
 
 BEFORE = 24
 AFTER = 12
@@ -56,13 +55,9 @@ KEYWORDS: dict[str, str] = {
 }
 
 
-@cache
-def _compiled(cue: str) -> re.Pattern[str]:
-    # One small alternation per cue: a regex with every keyword of every cue is several times
-    # slower per character, because the engine tries each alternative at each position.
-    return re.compile(KEYWORDS[cue])
-
-
+# One small alternation per cue: a regex with every keyword of every cue is several times
+# slower per character, because the engine tries each alternative at each position.
+_PATTERNS: dict[str, re.Pattern[str]] = {cue: re.compile(words) for cue, words in KEYWORDS.items()}
 _ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
 
 
@@ -76,32 +71,38 @@ class Cues:
         self._lower: str | None = None
         self._starts: dict[str, list[int]] = {}
 
-    def _positions(self, cue: str) -> list[int]:
-        starts = self._starts.get(cue)
-        if starts is None:
-            lower = self._lower
-            if lower is None:
-                lower = self._text.lower()
-                if len(lower) != len(self._text):  # a few letters lower-case to two characters
-                    lower = self._text.translate(_ASCII_LOWER)
-                self._lower = lower
-            starts = self._starts[cue] = [m.start() for m in _compiled(cue).finditer(lower)]
+    def _find(self, cue: str) -> list[int]:
+        lower = self._lower
+        if lower is None:
+            lower = self._text.lower()
+            if len(lower) != len(self._text):  # a few letters lower-case to two characters
+                lower = self._text.translate(_ASCII_LOWER)
+            self._lower = lower
+        starts = self._starts[cue] = [m.start() for m in _PATTERNS[cue].finditer(lower)]
         return starts
 
-    def near(self, cue: str, start: int, end: int, *, before: int = BEFORE, after: int = AFTER) -> bool:
-        """True if a keyword of ``cue`` starts within ``before`` characters before ``start``
-        or within ``after`` characters after ``end``."""
-        starts = self._positions(cue)
+    def near(self, cue: str, start: int, end: int) -> bool:
+        """True if a keyword of ``cue`` starts within ``BEFORE`` characters before ``start``
+        or within ``AFTER`` characters after ``end``."""
+        starts = self._starts.get(cue)
+        if starts is None:
+            starts = self._find(cue)
+        if not starts:
+            return False
+        i = bisect_left(starts, start - BEFORE)
+        if i == len(starts):
+            return False
+        if starts[i] < start:
+            return True
+        j = bisect_left(starts, end, i)
+        return j < len(starts) and starts[j] < end + AFTER
+
+    def preceded(self, cue: str, start: int, before: int = BEFORE) -> bool:
+        """True if a keyword of ``cue`` starts within ``before`` characters before ``start``."""
+        starts = self._starts.get(cue)
+        if starts is None:
+            starts = self._find(cue)
         if not starts:
             return False
         i = bisect_left(starts, start - before)
-        if i < len(starts) and starts[i] < start:
-            return True
-        if after <= 0:
-            return False
-        j = bisect_left(starts, end)
-        return j < len(starts) and starts[j] < end + after
-
-    def preceded(self, cue: str, start: int, *, before: int = BEFORE) -> bool:
-        """True if a keyword of ``cue`` starts within ``before`` characters before ``start``."""
-        return self.near(cue, start, start, before=before, after=0)
+        return i < len(starts) and starts[i] < start

@@ -18,8 +18,8 @@ role or kin word (``data/role_words.txt``). Particles may follow the name.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from functools import cache
+from typing import NamedTuple
 
 from jikimi.pii._data import word_list
 from jikimi.pii._model import Candidate, PiiType
@@ -49,32 +49,35 @@ def _hangul(ch: str) -> bool:
     return "가" <= ch <= "힣"
 
 
-@cache
-def _surnames() -> tuple[frozenset[str], frozenset[str]]:
-    words = word_list("surnames")
-    return frozenset(w for w in words if len(w) == 1), frozenset(w for w in words if len(w) == 2)
+class _Words(NamedTuple):
+    single: frozenset[str]  # one-syllable surnames
+    double: frozenset[str]  # two-syllable surnames (남궁, 황보…)
+    roles: frozenset[str]  # role and kin words that are never names
+    given: frozenset[str]  # syllables common in given names
 
 
 @cache
-def _roles() -> frozenset[str]:
-    return frozenset(word_list("role_words"))
-
-
-@cache
-def _given_syllables() -> frozenset[str]:
-    return frozenset(" ".join(word_list("given_syllables")).split())
+def _words() -> _Words:
+    surnames = word_list("surnames")
+    return _Words(
+        frozenset(w for w in surnames if len(w) == 1),
+        frozenset(w for w in surnames if len(w) == 2),
+        frozenset(word_list("role_words")),
+        frozenset(" ".join(word_list("given_syllables")).split()),
+    )
 
 
 def _plausible(name: str) -> bool:
     """A surname from the list, then one or two common given-name syllables; not a role word."""
-    single, double = _surnames()
-    if name in _roles() or name[:2] in _roles():
+    words = _words()
+    head = name[:2]
+    if name in words.roles or head in words.roles:
         return False
-    surname = 2 if name[:2] in double and len(name) >= 3 else 1
-    if surname == 1 and name[0] not in single:
+    surname = 2 if len(name) >= 3 and head in words.double else 1
+    if surname == 1 and name[0] not in words.single:
         return False
     given = name[surname:]
-    return 1 <= len(given) <= 2 and all(ch in _given_syllables() for ch in given)
+    return 1 <= len(given) <= 2 and all(ch in words.given for ch in given)
 
 
 def _split_name(run: str, *, allow_two: bool) -> str | None:
@@ -86,57 +89,123 @@ def _split_name(run: str, *, allow_two: bool) -> str | None:
     return None
 
 
-def find_names(text: str, known: re.Pattern[str] | None) -> Iterator[Candidate]:
+def _literals(pattern: re.Pattern[str]) -> list[str]:
+    """The words of an alternation of literals, where ``" ?"`` is an optional space."""
+    words = pattern.pattern.split("|")
+    return [v for w in words for v in ((w.replace(" ?", " "), w.replace(" ?", "")) if " ?" in w else (w,))]
+
+
+@cache
+def _cues() -> tuple[re.Pattern[str], frozenset[str], frozenset[str], frozenset[str]]:
+    """One pattern for the labels and the honorifics, so the text is usually scanned once; the
+    labels that begin with an honorific (``고객명``), where both readings are tried; and the words
+    inside which a word of the other list can start (``상담원`` and ``원장``), which send the text
+    to two separate scans, since one scan would miss the second word. The pattern has no group
+    (a group in front would stop the regex engine from skipping ahead in C): a match is a label
+    if it is in the label list, which the pattern tries first."""
+    labels, honorifics = _literals(_LABELS), _literals(_HONORIFICS)
+    risky = set()
+    for label in labels:
+        for honorific in honorifics:
+            for a, b in ((label, honorific), (honorific, label)):
+                if any(b.startswith(a[i:]) or a[i:].startswith(b) for i in range(1, len(a))):
+                    risky.add(a)
+            if honorific.startswith(label) and honorific != label:
+                risky.add(label)
+    both = frozenset(w for w in labels if _HONORIFICS.match(w))
+    pattern = re.compile(f"{_LABELS.pattern}|{_HONORIFICS.pattern}")
+    return pattern, frozenset(labels), both, frozenset(risky)
+
+
+def find_names(text: str, known: re.Pattern[str] | None) -> list[Candidate]:
     """Name findings in ``text`` (normalised)."""
-    yield from _before_honorifics(text)
-    yield from _after_labels(text)
+    before: list[Candidate] = []
+    after: list[Candidate] = []
+    pattern, labels, both, risky = _cues()
+    for m in pattern.finditer(text):
+        word = m.group()
+        if word in risky:
+            before, after = _apart(text)
+            break
+        if word not in labels:
+            _before_honorific(text, m, before)
+            continue
+        _after_label(text, m, after)
+        if word in both:
+            honorific = _HONORIFICS.match(text, m.start())
+            if honorific is not None:
+                _before_honorific(text, honorific, before)
+    before += after
     if known is not None:
         for m in known.finditer(text):
-            yield Candidate(PiiType.NAME, m.start(), m.end(), 0.95, ("known-name",))
+            before.append(Candidate(PiiType.NAME, m.start(), m.end(), 0.95, ("known-name",)))
+    return before
 
 
-def _before_honorifics(text: str) -> Iterator[Candidate]:
+def _apart(text: str) -> tuple[list[Candidate], list[Candidate]]:
+    before: list[Candidate] = []
+    after: list[Candidate] = []
     for m in _HONORIFICS.finditer(text):
-        end = m.start() - 1 if m.start() and text[m.start() - 1] == " " else m.start()
-        start = end
-        while start > 0 and end - start < 5 and _hangul(text[start - 1]):
-            start -= 1
-        if not 2 <= end - start <= 4 or (start > 0 and _hangul(text[start - 1])):
-            continue  # the name must be a whole Hangul word of two to four syllables
-        honorific = m.group()
+        _before_honorific(text, m, before)
+    for m in _LABELS.finditer(text):
+        _after_label(text, m, after)
+    return before, after
+
+
+def _before_honorific(text: str, m: re.Match[str], found: list[Candidate]) -> None:
+    end = m.start()
+    if end and text[end - 1] == " ":
+        end -= 1
+    start = end
+    while start > 0 and end - start < 5 and "가" <= text[start - 1] <= "힣":
+        start -= 1
+    if not 2 <= end - start <= 4 or (start > 0 and "가" <= text[start - 1] <= "힣"):
+        return  # the name must be a whole Hangul word of two to four syllables
+    if not _plausible(text[start:end]):
+        return
+    honorific = m.group()
+    if honorific != "님" and honorific != "씨":
         tail = _HANGUL_RUN.match(text, m.end())
         rest = tail.group() if tail else ""
-        if honorific not in ("님", "씨") and rest and rest not in _PARTICLES and not rest.startswith("님"):
-            continue  # a role word inside a longer word ("사장단"), not a title after a name
-        if _plausible(text[start:end]):
-            yield Candidate(PiiType.NAME, start, end, 0.75, ("surname", "honorific"))
+        if rest and rest not in _PARTICLES and not rest.startswith("님"):
+            return  # a role word inside a longer word ("사장단"), not a title after a name
+    found.append(Candidate(PiiType.NAME, start, end, 0.75, ("surname", "honorific")))
 
 
-def _after_labels(text: str) -> Iterator[Candidate]:
-    for m in _LABELS.finditer(text):
-        if m.start() and _hangul(text[m.start() - 1]):
-            continue  # the label must start a word
-        after = _AFTER_LABEL.match(text, m.end())
-        if after is None:
-            continue
-        separator = after.group(1)
-        name = _split_name(after.group(2), allow_two=":" in separator or "=" in separator)
-        if name is not None:
-            start = after.start(2)
-            yield Candidate(PiiType.NAME, start, start + len(name), 0.85, ("surname", "label"))
+def _after_label(text: str, m: re.Match[str], found: list[Candidate]) -> None:
+    if m.start() and _hangul(text[m.start() - 1]):
+        return  # the label must start a word
+    after = _AFTER_LABEL.match(text, m.end())
+    if after is None:
+        return
+    separator = after.group(1)
+    name = _split_name(after.group(2), allow_two=":" in separator or "=" in separator)
+    if name is not None:
+        start = after.start(2)
+        found.append(Candidate(PiiType.NAME, start, start + len(name), 0.85, ("surname", "label")))
 
 
-_BESIDE = re.compile(r"([가-힣]{3,4})[ \t,|/:()]{1,3}$")
+_BESIDE_GAP = frozenset(" \t,|/:()")
 
 
-def names_beside(text: str, anchors: list[Candidate]) -> Iterator[Candidate]:
-    """Names written just before another finding (a phone, a registration number, an e-mail…)."""
+def names_beside(text: str, anchors: list[Candidate]) -> list[Candidate]:
+    """Names written just before another finding (a phone, a registration number, an e-mail…):
+    a whole Hangul word of three or four syllables, then one to three of `` \t,|/:()``."""
+    found = []
     for anchor in anchors:
-        m = _BESIDE.search(text, max(0, anchor.start - 8), anchor.start)
-        if m is None or (m.start() > 0 and _hangul(text[m.start() - 1])):
+        # the separators may also end the line before: "홍길동 \n010-1234-5678"
+        stop = anchor.start - 1 if anchor.start and text[anchor.start - 1] == "\n" else anchor.start
+        end = stop
+        while end > 0 and stop - end < 4 and text[end - 1] in _BESIDE_GAP:
+            end -= 1
+        if not 1 <= stop - end <= 3:
             continue
-        if _plausible(m.group(1)):
-            yield Candidate(PiiType.NAME, m.start(1), m.end(1), 0.7, ("surname", "next-to-personal-data"))
+        start = end
+        while start > 0 and end - start < 5 and "가" <= text[start - 1] <= "힣":
+            start -= 1
+        if 3 <= end - start <= 4 and _plausible(text[start:end]):
+            found.append(Candidate(PiiType.NAME, start, end, 0.7, ("surname", "next-to-personal-data")))
+    return found
 
 
 @cache

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import NamedTuple
 
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2796\ufe58\ufe63\uff0d\u3161"
@@ -26,6 +27,7 @@ _SPECIAL = re.compile(f"[{_DASHES}{_INVISIBLE}\u1100-\u11ff]")
 # Stretches that fold to themselves character by character: ASCII and precomposed Hangul.
 _OTHER = re.compile(r"[^\x00-\x7f\uac00-\ud7a3]+")
 # One unit of folding: a decomposed Hangul syllable (L V T?) or a single character.
+_JAMO = re.compile("[\u1100-\u11ff]")
 _UNIT = re.compile(r"[\u1100-\u1112][\u1161-\u1175][\u11a8-\u11c2]?|.", re.DOTALL)
 
 
@@ -47,6 +49,7 @@ class Normalized(NamedTuple):
         return self.starts[start], self.ends[end - 1]
 
 
+@lru_cache(maxsize=4096)
 def _fold_unit(unit: str) -> str:
     folded = _FOLD.get(unit)
     if folded is not None:
@@ -66,21 +69,30 @@ def normalize(text: str) -> Normalized:
     ends: list[int] = []
     done = 0
     for other in _OTHER.finditer(text):
-        lo, hi = other.span()
-        if unicodedata.is_normalized("NFKC", other.group()) and _SPECIAL.search(other.group()) is None:
+        stretch = other.group()
+        if unicodedata.is_normalized("NFKC", stretch) and _SPECIAL.search(stretch) is None:
             continue  # this stretch folds to itself too (·, …, emoji, hanja): copied with its neighbours
+        lo, hi = other.span()
         if lo > done:
             pieces.append(text[done:lo])
             starts.extend(range(done, lo))
             ends.extend(range(done + 1, lo + 1))
-        for unit in _UNIT.finditer(text, lo, hi):
-            folded = _fold_unit(unit.group())
-            if folded:
-                u_lo, u_hi = unit.span()
-                pieces.append(folded)
-                starts.extend([u_lo] * len(folded))
-                ends.extend([u_hi] * len(folded))
         done = hi
+        if _JAMO.search(stretch) is None:  # every character is a unit: fold them all at once
+            folded = list(map(_fold_unit, stretch))
+            joined = "".join(folded)
+            if len(joined) == hi - lo and "" not in folded:  # one character each: offsets run on
+                pieces.append(joined)
+                starts.extend(range(lo, hi))
+                ends.extend(range(lo + 1, hi + 1))
+                continue
+        for unit in _UNIT.finditer(text, lo, hi):
+            folded_unit = _fold_unit(unit.group())
+            if folded_unit:
+                u_lo, u_hi = unit.span()
+                pieces.append(folded_unit)
+                starts.extend([u_lo] * len(folded_unit))
+                ends.extend([u_hi] * len(folded_unit))
     if done < len(text):
         pieces.append(text[done:])
         starts.extend(range(done, len(text)))

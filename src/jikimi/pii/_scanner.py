@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from jikimi.errors import InputTooLarge
 from jikimi.pii._addresses import find_addresses
@@ -34,6 +36,14 @@ class Scanner:
     min_confidence: float = DEFAULT_MIN_CONFIDENCE
     max_chars: int = DEFAULT_MAX_CHARS
 
+    @cached_property
+    def _known(self) -> re.Pattern[str] | None:
+        return known_names_pattern(self.known_names)
+
+    @cached_property
+    def _every_type(self) -> bool:
+        return self.types == ALL_TYPES
+
     def scan(self, text: str) -> list[Finding]:
         """Every piece of personal data in ``text``, in order, with offsets into ``text``."""
         if len(text) > self.max_chars:
@@ -42,33 +52,53 @@ class Scanner:
                 f"text too long: {len(text):,} characters (limit {self.max_chars:,})",
             )
         norm = normalize(text)
+        folded = norm.text
+        cues = Cues(folded)
+        raw = find_numbers(folded, cues)
+        raw += find_tokens(folded, cues)
         wanted = self.types
-        cues = Cues(norm.text)
-        raw = find_numbers(norm.text, cues)
-        raw.extend(find_tokens(norm.text, cues))
-        if PiiType.NAME in wanted:
-            anchors = [c for c in raw if c.confidence >= self.min_confidence]
-            raw.extend(find_names(norm.text, known_names_pattern(self.known_names)))
-            raw.extend(names_beside(norm.text, anchors))
-        if PiiType.ADDRESS in wanted:
-            raw.extend(find_addresses(norm.text))
+        floor = self.min_confidence
+        if _NAME in wanted:
+            anchors = [c for c in raw if c.confidence >= floor]
+            raw += find_names(folded, self._known)
+            if anchors:
+                raw.extend(names_beside(folded, anchors))
+        if _ADDRESS in wanted:
+            raw += find_addresses(folded)
         if not raw:
             return []
-        floor = self.min_confidence
-        every = wanted == ALL_TYPES
-        candidates = [c for c in raw if c.confidence >= floor and (every or c.type in wanted)]
+        every = self._every_type
+        candidates = _resolve([c for c in raw if c.confidence >= floor and (every or c.type in wanted)])
+        if norm.starts is None:  # the text was used as it is: offsets are the same
+            return [Finding(c.type, c.start, c.end, c.confidence if c.confidence < 0.99 else 0.99, c.why)
+                    for c in candidates]
         findings = []
-        for c in _resolve(candidates):
+        for c in candidates:
             start, end = norm.original_span(c.start, c.end)
             findings.append(Finding(c.type, start, end, c.confidence if c.confidence < 0.99 else 0.99, c.why))
         return findings
+
+
+_NAME = PiiType.NAME
+_ADDRESS = PiiType.ADDRESS
+
+
+def _order(c: Candidate) -> tuple[int, int]:
+    return c.start, -c.end
 
 
 def _resolve(candidates: list[Candidate]) -> list[Candidate]:
     """Keep the most confident (then longest) candidate of every group of overlapping ones."""
     if len(candidates) < 2:
         return candidates
-    candidates.sort(key=lambda c: (c.start, -c.end))
+    end = -1
+    for c in candidates:  # most often they come in order and apart: nothing to do
+        if c.start < end:
+            break
+        end = c.end
+    else:
+        return candidates
+    candidates.sort(key=_order)
     if all(a.end <= b.start for a, b in zip(candidates, candidates[1:], strict=False)):
         return candidates
     kept: list[Candidate] = []

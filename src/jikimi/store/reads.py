@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, and_, bindparam, case, func, select
 
-from jikimi.store.bulk import driver_cursor
+from jikimi.store.bulk import driver_cursor, driver_errors
 from jikimi.store.tables import consents, data_keys, item_values, subjects
 
 CONSENT_NONE, CONSENT_WITHDRAWN, CONSENT_LIVE = 0, 1, 2
@@ -105,8 +105,9 @@ def read_state(conn: Connection, subject_id: str, items: Sequence[str], purpose_
     bound: Any = tuple(params[name] for name in prepared.positional) if prepared.positional else params
     cursor = driver_cursor(conn)
     try:
-        cursor.execute(prepared.sql, bound)
-        rows = cursor.fetchall()
+        with driver_errors(conn, prepared.sql):
+            cursor.execute(prepared.sql, bound)
+            rows = cursor.fetchall()
     finally:
         cursor.close()
     if not rows:
