@@ -1,11 +1,11 @@
 """Validity checks for Korean identifiers: dates, gender digits, check digits, prefixes.
 
 Each function takes digits only (or the exact token) and answers one question, so the
-detector can say in a finding's ``why`` which checks passed. The registration-number and Luhn
-check digits and the business-number part checks are python-stdnum's formulas, computed here
-with lookup tables: the detector runs them on every candidate, and stdnum's general versions
-(any alphabet, any separators) cost several microseconds a call. ``tests/pii`` builds its valid
-numbers with python-stdnum. phonenumbers' Korean metadata provides the telephone numbering plan.
+detector can say in a finding's ``why`` which checks passed. python-stdnum provides the
+registration-number and Luhn check digits and the business-number part checks (the National Tax
+Service check digit, which python-stdnum does not verify, is computed here); phonenumbers'
+Korean metadata provides the telephone numbering plan. Cheap structural checks run first, so the
+library calls only see candidates that already look right.
 """
 
 from __future__ import annotations
@@ -17,6 +17,9 @@ from functools import cache
 from operator import mul
 
 import phonenumbers
+from stdnum import luhn
+from stdnum.kr import brn as stdnum_brn
+from stdnum.kr import rrn as stdnum_rrn
 
 # Gender/century digit → century, for citizens (RRN) and foreign residents (FRN).
 _RRN_CENTURY = {"1": 1900, "2": 1900, "3": 2000, "4": 2000}
@@ -49,13 +52,9 @@ def registration_date_ok(digits: str, *, foreign: bool) -> bool:
     return True
 
 
-_RRN_WEIGHTS = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
-
-
 def registration_checksum_ok(digits: str, *, foreign: bool) -> bool:
-    """The 13th digit is the pre-October-2020 check digit (FRNs add 2 before the modulo):
-    python-stdnum's ``stdnum.kr.rrn.calc_check_digit``."""
-    check: int = (11 - sum(map(mul, map(int, digits[:12]), _RRN_WEIGHTS)) % 11) % 10
+    """The 13th digit is the pre-October-2020 check digit (FRNs add 2 before the modulo)."""
+    check = int(stdnum_rrn.calc_check_digit(digits[:12]))
     if foreign:
         check = (check + 2) % 10
     return ord(digits[12]) - 48 == check
@@ -67,21 +66,15 @@ _BRN_WEIGHTS = (1, 3, 7, 1, 3, 7, 1, 3, 5)
 def brn_ok(digits: str) -> bool:
     """A business registration number (ten digits): the part checks of python-stdnum's
     ``stdnum.kr.brn`` and the National Tax Service check digit, which python-stdnum does not verify."""
-    if digits[:3] < "101" or digits[3:5] == "00" or digits[5:9] == "0000":
+    if digits[:3] < "101" or digits[3:5] == "00" or digits[5:9] == "0000" or not stdnum_brn.is_valid(digits):
         return False
     total: int = sum(map(mul, map(int, digits[:9]), _BRN_WEIGHTS)) + int(digits[8]) * 5 // 10
     return (10 - total % 10) % 10 == int(digits[9])
 
 
-# Luhn: the digit at an even distance from the right counts as is, the others doubled
-# (minus 9 when over 9); the sum must end in 0.
-_LUHN_DOUBLE = dict(zip("0123456789", (0, 2, 4, 6, 8, 1, 3, 5, 7, 9), strict=True))
-
-
 def luhn_ok(digits: str) -> bool:
-    """The Luhn check of python-stdnum's ``stdnum.luhn`` (digits only)."""
-    total = sum(map(int, digits[-1::-2])) + sum(map(_LUHN_DOUBLE.__getitem__, digits[-2::-2]))
-    return total % 10 == 0
+    """The Luhn check (python-stdnum's ``stdnum.luhn``)."""
+    return bool(luhn.is_valid(digits))
 
 
 _CARD_PREFIX = re.compile(
