@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test check lint typecheck bench clean browser
+.PHONY: run test bench clean browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,8 +34,9 @@ test: $(STAMP) browser
 browser:
 	@sh scripts/ensure-chromium.sh
 
+## bench: the vault benchmarks at small sizes (JSON lines; see docs/performance.md for full sizes)
 bench: $(STAMP)
-	@for f in bench/*.py; do echo "# $$f"; $(BIN)/python $$f || exit 1; done
+	@for f in bench/vault_*.py; do echo "# $$f"; $(BIN)/python $$f || exit 1; done
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache
