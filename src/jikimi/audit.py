@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, RowMapping, func, select
+from sqlalchemy import Connection, RowMapping, select
 
 from jikimi.store.bulk import insert_many
 from jikimi.store.tables import access_log
@@ -193,7 +193,3 @@ def _rows(conn: Connection, chain: str, batch: int) -> Iterator[RowMapping]:
             return
         yield from chunk
         last = int(chunk[-1]["chain_seq"])
-
-
-def count_rows(conn: Connection) -> int:
-    return int(conn.execute(select(func.count()).select_from(access_log)).scalar_one())

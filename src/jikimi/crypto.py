@@ -23,7 +23,6 @@ import hashlib
 import hmac
 import os
 import secrets
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -229,10 +228,6 @@ class Passwords:
         return PasswordCheck(ok=True, new_hash=self.hash(password) if rehash else None)
 
     @staticmethod
-    def is_legacy(stored: str) -> bool:
-        return stored.startswith(_BCRYPT_PREFIXES)
-
-    @staticmethod
     def looks_hashed(value: str) -> bool:
         return value.startswith(("$argon2", *_BCRYPT_PREFIXES))
 
@@ -244,11 +239,3 @@ def token_digest(token: str) -> bytes:
 
 def new_token() -> str:
     return "jk_" + secrets.token_urlsafe(32)
-
-
-def constant_time_equal(a: bytes, b: bytes) -> bool:
-    return hmac.compare_digest(a, b)
-
-
-def all_key_ids(ring: KeyRing) -> Iterable[str]:
-    return (key.id for key in (ring.current, *ring.retired))

@@ -125,7 +125,3 @@ def expiry_instant(event: datetime, period: Duration) -> datetime:
     """
     last = last_day_of_period(kst_day(event), period)
     return datetime.combine(last + timedelta(days=1), time(0, 0), tzinfo=KST).astimezone(UTC)
-
-
-def add_days(day: date, days: int) -> date:
-    return day + timedelta(days=days)

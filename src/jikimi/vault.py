@@ -25,7 +25,7 @@ from jikimi.errors import Denied, Duplicate, InvalidInput, NotFound, StateConfli
 from jikimi.gate import ConsentFacts, Decision, Role, SubjectFacts, decide_read, purpose_basis_holds
 from jikimi.handlers import SYSTEM, Handler, HandlerService
 from jikimi.periods import kst_day
-from jikimi.policy.model import Context, Item, Policy, Purpose
+from jikimi.policy.model import Context, Policy, Purpose
 from jikimi.store.keys import KeyStore
 from jikimi.store.reads import CONSENT_LIVE, CONSENT_WITHDRAWN, read_state
 from jikimi.store.tables import consents, item_values, lookups, records, subjects
@@ -602,7 +602,3 @@ def _outcome(decision: Decision) -> str:
 
 def _age(birth: date, today: date) -> int:
     return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
-
-
-def item_is_sensitive(item: Item) -> bool:
-    return item.is_sensitive or item.is_unique_id

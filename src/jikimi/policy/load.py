@@ -158,11 +158,6 @@ def _plain(node: Any) -> Any:
     return node
 
 
-def key_text(path: Path_) -> str:
-    """``("purposes", 3, "items")`` as ``purposes[3].items``."""
-    return _key(path)
-
-
 def _key(path: Path_) -> str:
     out = ""
     for part in path:
