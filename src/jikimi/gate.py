@@ -89,7 +89,11 @@ class Role:
         return "*" in self.actions or action in self.actions
 
 
-ACTIONS = ("collect", "read", "record", "consent", "export", "admin", "audit")
+ACTIONS = ("collect", "read", "record", "consent", "export", "admin", "audit",
+           "withdraw", "separated", "sweep", "rights", "provide")
+"""``withdraw`` ends a subject's membership for them; ``separated`` reads 분리보관 data for its
+reason; ``sweep`` runs the lifecycle; ``rights`` handles data-subject requests; ``provide`` gives
+data to a third party."""
 
 
 def purpose_basis_holds(policy: Policy, purpose_id: str, consents: ConsentFacts) -> Decision:

@@ -27,7 +27,7 @@ from jikimi.handlers import SYSTEM, Handler, HandlerService
 from jikimi.periods import kst_day
 from jikimi.policy.model import Context, Policy, Purpose
 from jikimi.store.keys import KeyStore
-from jikimi.store.reads import CONSENT_LIVE, CONSENT_WITHDRAWN, read_state
+from jikimi.store.reads import CONSENT_LIVE, CONSENT_WITHDRAWN, read_state, stop_in_force
 from jikimi.store.tables import consents, item_values, lookups, records, subjects
 from jikimi.store.uow import UnitOfWork
 from jikimi.validation import Problem, normalise, registration_birthdate
@@ -384,12 +384,14 @@ class Vault:
             select(item_values.c.item_id).where(item_values.c.subject_id == subject_id, item_values.c.hold.is_(True))))
         live = uow.conn.execute(select(consents.c.granted, consents.c.withdrawn_at).where(
             consents.c.subject_id == subject_id, consents.c.target_kind == "purpose", consents.c.target_id == purpose_id)).all()
+        stopped = uow.conn.execute(select(stop_in_force(subject_id, purpose_id))).scalar()
         granted = any(r.granted and r.withdrawn_at is None for r in live)
         withdrawn = any(r.withdrawn_at is not None for r in live)
         consent_facts = ConsentFacts(
             granted=frozenset({purpose_id}) if granted else frozenset(),
             withdrawn=frozenset({purpose_id}) if withdrawn and not granted else frozenset())
-        return SubjectFacts(row.status, bool(row.is_child), held), consent_facts
+        return (SubjectFacts(row.status, bool(row.is_child), held, frozenset({purpose_id}) if stopped else frozenset()),
+                consent_facts)
 
     def read(self, subject_id: str, items: Sequence[str], purpose: str, actor: Handler | str,
              reason: str | None = None, *, source: str = "local") -> dict[str, str]:
@@ -407,7 +409,8 @@ class Vault:
             if state is None:
                 raise NotFound("대상자가 없습니다", "no such subject")
             decision = decide_read(self.policy, purpose_id=purpose, items=items,
-                                   subject=SubjectFacts(state.status, state.is_child, state.held),
+                                   subject=SubjectFacts(state.status, state.is_child, state.held,
+                                                        frozenset({purpose}) if state.stopped else frozenset()),
                                    consents=_consent_facts(purpose, state.consent), role=handler.role, reason=reason)
             self.access_log.append(uow, [Entry(now, handler.login, "read", _outcome(decision), subject_id, items,
                                                purpose, source, reason)])

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, bindparam, case, func, select
+from sqlalchemy import Connection, Select, and_, bindparam, case, exists, func, select
 
 from jikimi.store.bulk import driver_cursor, driver_errors
-from jikimi.store.tables import consents, data_keys, item_values, subjects
+from jikimi.store.tables import consents, data_keys, item_values, processing_stops, subjects
 
 CONSENT_NONE, CONSENT_WITHDRAWN, CONSENT_LIVE = 0, 1, 2
 
@@ -34,6 +34,8 @@ class ReadState:
     ``CONSENT_WITHDRAWN`` if one was withdrawn, else ``CONSENT_NONE``."""
     held: frozenset[str]
     """Requested items on correction hold."""
+    stopped: bool
+    """A processing stop (처리정지) is in force for the purpose."""
     wrapped_key: bytes | None
     master_key_id: str | None
     ciphertexts: dict[str, bytes]
@@ -54,11 +56,18 @@ def consent_state(subject_id: object, purpose_id: object) -> object:
     )
 
 
+def stop_in_force(subject_id: object, purpose_id: object) -> object:
+    """A boolean subquery: a processing stop (처리정지) not yet lifted holds for the subject's purpose."""
+    return exists().where(processing_stops.c.subject_id == subject_id, processing_stops.c.purpose_id == purpose_id,
+                          processing_stops.c.lifted_at.is_(None))
+
+
 @cache
-def _statement() -> Select[tuple[str, bool, int, bytes | None, str | None, str | None, bytes | None, bool | None]]:
+def _statement() -> Select[tuple[str, bool, int, bool, bytes | None, str | None, str | None, bytes | None, bool | None]]:
     return (
         select(subjects.c.status, subjects.c.is_child,
                consent_state(subjects.c.id, bindparam("purpose")).label("consent"),  # type: ignore[attr-defined]
+               stop_in_force(subjects.c.id, bindparam("purpose")).label("stopped"),  # type: ignore[attr-defined]
                data_keys.c.wrapped, data_keys.c.master_key_id,
                item_values.c.item_id, item_values.c.ciphertext, item_values.c.hold)
         .select_from(subjects)
@@ -112,14 +121,14 @@ def read_state(conn: Connection, subject_id: str, items: Sequence[str], purpose_
         cursor.close()
     if not rows:
         return None
-    status, is_child, consent, wrapped, master_key_id = rows[0][:5]
+    status, is_child, consent, stopped, wrapped, master_key_id = rows[0][:6]
     ciphertexts: dict[str, bytes] = {}
     held: set[str] = set()
     for row in rows:
-        item_id = row[5]
+        item_id = row[6]
         if item_id is not None:
-            ciphertexts[item_id] = bytes(row[6])
-            if row[7]:
+            ciphertexts[item_id] = bytes(row[7])
+            if row[8]:
                 held.add(item_id)
-    return ReadState(status, bool(is_child), int(consent or 0), frozenset(held),
+    return ReadState(status, bool(is_child), int(consent or 0), frozenset(held), bool(stopped),
                      bytes(wrapped) if wrapped is not None else None, master_key_id, ciphertexts)

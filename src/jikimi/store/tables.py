@@ -97,7 +97,9 @@ records = Table(
     Column("ciphertext", LargeBinary, nullable=False),
     Column("occurred_at", Timestamp, nullable=False),
     Column("created_at", Timestamp, nullable=False),
+    Column("expires_at", Timestamp, nullable=True),  # set for logs that expire while the member is active
     Index("ix_records_subject_type", "subject_id", "type", "occurred_at"),
+    Index("ix_records_expires_at", "expires_at"),
 )
 
 roles = Table(
@@ -176,4 +178,194 @@ key_material = Table(
     Column("master_key_id", String(16), nullable=False),
     Column("created_at", Timestamp, nullable=False),
     schema=KEYS_SCHEMA,
+)
+
+# --- the lifecycle (issue 4): separated store, outbox, destruction ledger -----------------------
+#
+# Data kept after its purpose ended (분리보관, PIPA 21③) leaves the active tables for these, so no
+# everyday query can reach it. Values and records moved at withdrawal are re-sealed under a key
+# of their own retention group (``<subject>~<rule hash>``): when the group's period ends its rows
+# are deleted and its key destroyed, and the subject's everyday key is destroyed at withdrawal.
+
+separated_values = Table(
+    "separated_values",
+    metadata,
+    Column("subject_id", String(32), ForeignKey("subjects.id", ondelete="CASCADE"), primary_key=True),
+    Column("item_id", String(64), primary_key=True),
+    Column("ciphertext", LargeBinary, nullable=False),
+    Column("key_id", String(40), nullable=False),
+    Column("cause", String(16), nullable=False),  # withdrawal | dormancy
+    Column("rule_id", String(64), nullable=True),  # the retention rule keeping it (None: dormancy)
+    Column("start_at", Timestamp, nullable=False),  # the event the period counts from
+    Column("expires_at", Timestamp, nullable=True),  # None: dormant, or the rule's period is a placeholder
+    Column("collected_at", Timestamp, nullable=False),
+    Column("context", String(64), nullable=False),
+    Column("separated_at", Timestamp, nullable=False),
+    Index("ix_separated_values_expires_at", "expires_at"),
+)
+
+separated_records = Table(
+    "separated_records",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("subject_id", String(32), ForeignKey("subjects.id", ondelete="CASCADE"), nullable=False),
+    Column("type", String(64), nullable=False),
+    Column("ciphertext", LargeBinary, nullable=False),
+    Column("key_id", String(40), nullable=False),
+    Column("cause", String(16), nullable=False),
+    Column("rule_id", String(64), nullable=True),
+    Column("occurred_at", Timestamp, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    Column("start_at", Timestamp, nullable=False),
+    Column("expires_at", Timestamp, nullable=True),
+    Column("separated_at", Timestamp, nullable=False),
+    Index("ix_separated_records_subject_id", "subject_id"),
+    Index("ix_separated_records_expires_at", "expires_at"),
+)
+
+separated_lookups = Table(
+    "separated_lookups",
+    metadata,
+    Column("item_id", String(64), primary_key=True),
+    Column("digest", LargeBinary(32), primary_key=True),
+    Column("subject_id", String(32), ForeignKey("subjects.id", ondelete="CASCADE"), nullable=False),
+    Column("rule_id", String(64), nullable=True),
+    Column("expires_at", Timestamp, nullable=True),
+    Index("ix_separated_lookups_subject_id", "subject_id"),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("kind", String(32), nullable=False),  # dormancy_notice | correction_notice | …
+    Column("subject_id", String(32), nullable=True),  # no FK: a notice may outlive the subject
+    Column("dedupe_key", String(200), nullable=False, unique=True),
+    Column("payload", Text, nullable=False),  # JSON of ids, dates and codes — never personal values
+    Column("due_at", Timestamp, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    Column("delivered_at", Timestamp, nullable=True),
+    Column("attempts", Integer, nullable=False, default=0),
+    Index("ix_outbox_pending", "delivered_at", "due_at"),
+)
+
+destruction_ledger = Table(
+    "destruction_ledger",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("batch_id", String(32), nullable=False),
+    Column("at", Timestamp, nullable=False),
+    Column("process", String(120), nullable=False),  # host:pid of the sweeping process
+    Column("actor", String(64), nullable=False),
+    Column("class_kind", String(16), nullable=False),  # item | record | lookup | key | subject
+    Column("class_id", String(64), nullable=False),
+    Column("count", Integer, nullable=False),
+    Column("trigger", String(32), nullable=False),  # withdrawal | retention_expired | log_expired | …
+    Column("rule_id", String(64), nullable=True),
+    Column("basis", Text, nullable=True),  # the law or the policy's reason
+    Column("method", String(64), nullable=False),
+    Index("ix_destruction_ledger_at", "at"),
+)
+
+# --- rights and sharing (issue 5) ----------------------------------------------------------------
+
+rights_requests = Table(
+    "rights_requests",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("subject_id", String(32), nullable=True),  # no FK: the answer must outlive a deletion
+    Column("type", String(24), nullable=False),  # access | correction | deletion | stop | consent_withdrawal | automated_decision
+    Column("requester", String(16), nullable=False),  # self | guardian | agent
+    Column("requester_detail", LargeBinary, nullable=True),  # sealed: guardian/agent name, power of attorney
+    Column("channel", String(16), nullable=False),  # web | email | phone | letter | in_person
+    Column("status", String(24), nullable=False),
+    Column("scope", Text, nullable=False),  # JSON: items, purposes, decision id — ids only
+    Column("received_at", Timestamp, nullable=False),
+    Column("due_at", Timestamp, nullable=False),
+    Column("verified_at", Timestamp, nullable=True),
+    Column("verification", String(32), nullable=True),
+    Column("answered_at", Timestamp, nullable=True),
+    Column("refusal_ground", String(48), nullable=True),
+    Column("note", Text, nullable=True),  # extension reason or refusal explanation — no personal data
+    Column("open_key", String(120), nullable=True, unique=True),  # "<subject>|<type>" while open
+    Column("handler", String(64), nullable=True),
+    Index("ix_rights_requests_status_due", "status", "due_at"),
+    Index("ix_rights_requests_subject_id", "subject_id"),
+)
+
+rights_events = Table(
+    "rights_events",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("request_id", String(32), ForeignKey("rights_requests.id", ondelete="CASCADE"), nullable=False),
+    Column("at", Timestamp, nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("status", String(24), nullable=False),
+    Column("note", Text, nullable=True),
+    Index("ix_rights_events_request_id", "request_id"),
+)
+
+verification_codes = Table(
+    "verification_codes",
+    metadata,
+    Column("request_id", String(32), ForeignKey("rights_requests.id", ondelete="CASCADE"), primary_key=True),
+    Column("code_digest", LargeBinary(32), nullable=False),
+    Column("expires_at", Timestamp, nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+)
+
+processing_stops = Table(
+    "processing_stops",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("subject_id", String(32), ForeignKey("subjects.id", ondelete="CASCADE"), nullable=False),
+    Column("purpose_id", String(64), nullable=False),
+    Column("request_id", String(32), nullable=True),
+    Column("at", Timestamp, nullable=False),
+    Column("lifted_at", Timestamp, nullable=True),
+    Index("ix_processing_stops_subject_purpose", "subject_id", "purpose_id"),
+)
+
+provisions = Table(
+    "provisions",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("batch_id", String(32), nullable=False),
+    Column("subject_id", String(32), nullable=False),  # no FK: the ledger outlives the subject
+    Column("third_party_id", String(64), nullable=False),
+    Column("items", Text, nullable=False),  # JSON list of item ids, never values
+    Column("basis", String(16), nullable=False),  # consent | law
+    Column("reference", Text, nullable=True),  # e.g. a warrant number for a legal basis
+    Column("at", Timestamp, nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("policy_version", String(64), nullable=False),
+    Index("ix_provisions_subject_id", "subject_id"),
+    Index("ix_provisions_third_party_at", "third_party_id", "at"),
+)
+
+processor_registry = Table(
+    "processor_registry",
+    metadata,
+    Column("processor_id", String(64), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("task", Text, nullable=False),
+    Column("items", Text, nullable=False),  # JSON list of item ids the processor holds
+    Column("until_kind", String(24), nullable=True),
+    Column("until_at", Timestamp, nullable=True),
+    Column("policy_version", String(64), nullable=False),
+    Column("registered_at", Timestamp, nullable=False),
+    Column("released_at", Timestamp, nullable=True),
+)
+
+exports = Table(
+    "exports",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("at", Timestamp, nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),  # aggregate | extract
+    Column("k", Integer, nullable=False),
+    Column("params", Text, nullable=False),  # JSON: items, generalisation, reason
+    Column("rows_out", Integer, nullable=False),
+    Column("suppressed", Integer, nullable=False),
 )
