@@ -125,3 +125,23 @@ def expiry_instant(event: datetime, period: Duration) -> datetime:
     """
     last = last_day_of_period(kst_day(event), period)
     return datetime.combine(last + timedelta(days=1), time(0, 0), tzinfo=KST).astimezone(UTC)
+
+
+def due_if_before(now: datetime, period: Duration) -> datetime:
+    """The instant T such that a period started by an event before T has run out at ``now``.
+
+    The inverse of ``expiry_instant`` for queries: "every row whose event is before T is due"
+    uses an index range, where computing each row's expiry would read them all. Expiry depends
+    only on the event's KST day and grows with it, so T is the KST midnight after the last due day.
+    """
+    day = add_months(kst_day(now), -period.total_months) - timedelta(days=period.total_days)
+    while _expiry_of_day(day + timedelta(days=1), period) <= now:
+        day += timedelta(days=1)
+    while _expiry_of_day(day, period) > now:
+        day -= timedelta(days=1)
+    return datetime.combine(day + timedelta(days=1), time(0, 0), tzinfo=KST).astimezone(UTC)
+
+
+def _expiry_of_day(day: date, period: Duration) -> datetime:
+    last = last_day_of_period(day, period)
+    return datetime.combine(last + timedelta(days=1), time(0, 0), tzinfo=KST).astimezone(UTC)

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Engine, and_, delete, insert, select, update
+from sqlalchemy import Engine, and_, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from jikimi.audit import AccessLog, Entry
@@ -24,15 +24,27 @@ from jikimi.crypto import KeyRing, Passwords, blind_index, open_value, seal_valu
 from jikimi.errors import Denied, Duplicate, InvalidInput, NotFound, StateConflict
 from jikimi.gate import ConsentFacts, Decision, Role, SubjectFacts, decide_read, purpose_basis_holds
 from jikimi.handlers import SYSTEM, Handler, HandlerService
+from jikimi.lifecycle.rules import log_expiry
+from jikimi.lifecycle.separation import Ended, SeparatedData, Separation, restore_dormant
+from jikimi.lifecycle.sweep import Sweeper, SweepReport
 from jikimi.periods import kst_day
 from jikimi.policy.model import Context, Policy, Purpose
 from jikimi.store.keys import KeyStore
 from jikimi.store.reads import CONSENT_LIVE, CONSENT_WITHDRAWN, read_state, stop_in_force
-from jikimi.store.tables import consents, item_values, lookups, records, subjects
+from jikimi.store.tables import (
+    consents,
+    item_values,
+    lookups,
+    records,
+    separated_lookups,
+    separated_values,
+    subjects,
+)
 from jikimi.store.uow import UnitOfWork
 from jikimi.validation import Problem, normalise, registration_birthdate
 
-SELF = Handler(id="self", login="self", role=Role("self", frozenset({"*"}), frozenset({"collect", "consent", "record"})))
+SELF = Handler(id="self", login="self",
+               role=Role("self", frozenset({"*"}), frozenset({"collect", "consent", "record", "withdraw"})))
 """The data subject acting for themselves (sign-up, consent changes) through the service."""
 
 MAX_BULK = 100_000
@@ -283,6 +295,11 @@ class Vault:
                 lookups.c.item_id == item_id, lookups.c.digest == digest)).first()
             if taken is not None and taken.subject_id != sid:
                 raise Duplicate(item_id)
+            kept = uow.conn.execute(select(separated_lookups.c.subject_id).where(  # kept after a withdrawal
+                separated_lookups.c.item_id == item_id, separated_lookups.c.digest == digest,
+                or_(separated_lookups.c.expires_at.is_(None), separated_lookups.c.expires_at > self._now()))).first()
+            if kept is not None and kept.subject_id != sid:
+                raise Duplicate(item_id)
             if taken is None:
                 try:
                     with uow.conn.begin_nested():
@@ -358,6 +375,7 @@ class Vault:
         if len(body) > 64_000:
             raise InvalidInput("data", "기록이 너무 큽니다 (64KB)", "the record is larger than 64 KB")
         now = self._now()
+        when = _utc(occurred_at) if occurred_at else now
         record_id = _new_id()
         with UnitOfWork(self.engine) as uow:
             row = uow.conn.execute(select(subjects.c.status).where(subjects.c.id == subject_id)).first()
@@ -369,7 +387,7 @@ class Vault:
             assert key is not None
             uow.conn.execute(insert(records).values(
                 id=record_id, subject_id=subject_id, type=type, ciphertext=seal_value(key, subject_id, f"record:{record_id}", body),
-                occurred_at=_utc(occurred_at) if occurred_at else now, created_at=now))
+                occurred_at=when, created_at=now, expires_at=log_expiry(self.policy, type, when)))
             self.access_log.append(uow, [Entry(now, handler.login, "record.add", "allowed", subject_id, (type,), source=source)])
             uow.commit()
         return record_id
@@ -566,10 +584,20 @@ class Vault:
         with UnitOfWork(self.engine) as uow:
             row = uow.conn.execute(select(item_values.c.ciphertext).where(
                 item_values.c.subject_id == subject_id, item_values.c.item_id == item_id)).first()
+            dormant = False
+            if row is None and self._may_reactivate_by_login():
+                row = uow.conn.execute(select(separated_values.c.ciphertext).where(
+                    separated_values.c.subject_id == subject_id, separated_values.c.item_id == item_id,
+                    separated_values.c.cause == "dormancy")).first()
+                dormant = row is not None
             key = self.keys.get(uow.conn, subject_id)
             if row is None or key is None:
                 return False
             check = self.passwords.verify(open_value(key, subject_id, item_id, bytes(row.ciphertext)), password)
+            if check.ok and dormant:  # 휴면 해제: the member came back by logging in
+                restore_dormant(uow.conn, subject_id, now)
+                self.access_log.append(uow, [Entry(now, "self", "reactivate", "allowed", subject_id, source=source,
+                                                   reason="via=login")])
             if check.ok and check.new_hash:
                 uow.conn.execute(update(item_values).where(item_values.c.subject_id == subject_id, item_values.c.item_id == item_id)
                                  .values(ciphertext=seal_value(key, subject_id, item_id, check.new_hash)))
@@ -579,6 +607,38 @@ class Vault:
                                                subject_id, (item_id,), source=source)])
             uow.commit()
         return check.ok
+
+    def _may_reactivate_by_login(self) -> bool:
+        dormancy = self.policy.dormancy
+        return dormancy is not None and (not dormancy.reactivation or "login" in dormancy.reactivation)
+
+    # -- the lifecycle (see jikimi.lifecycle) ---------------------------------------------------
+
+    def withdraw(self, subject_id: str, reason: str, *, actor: Handler | str = SELF, channel: str = "web",
+                 source: str = "local") -> Ended:
+        """End the subject's purpose (회원탈퇴 등): destroy what no rule keeps, separate the rest (분리보관)."""
+        return Separation(self).withdraw(subject_id, reason, actor=actor, channel=channel, source=source)
+
+    def delete_items(self, subject_id: str, items: Sequence[str], *, actor: Handler | str,
+                     reason: str = "deletion_request", source: str = "local") -> Ended:
+        """Delete some items (삭제): destroyed now unless a retention rule keeps them, then separated."""
+        return Separation(self).delete_items(subject_id, items, actor=actor, reason=reason, source=source)
+
+    def read_separated(self, subject_id: str, items: Sequence[str], reason: str, *, actor: Handler | str,
+                       reference: str | None = None, source: str = "local") -> SeparatedData:
+        """Read 분리보관 data, only for a reason its retention rule allows; logged like any read."""
+        return Separation(self).read_separated(subject_id, items, reason, actor=actor, reference=reference,
+                                               source=source)
+
+    def reactivate(self, subject_id: str, *, actor: Handler | str = SELF, via: str = "request",
+                   source: str = "local") -> None:
+        """End a member's dormancy (휴면 해제) on request; logging in does it too."""
+        Separation(self).reactivate(subject_id, actor=actor, via=via, source=source)
+
+    def sweep(self, now: datetime | None = None, *, batch_size: int = 500,
+              progress: Callable[[str, int], None] | None = None) -> SweepReport:
+        """Act on everything whose time has come (파기, 분리보관, 휴면 안내); idempotent, parallel-safe."""
+        return Sweeper(self, batch_size=batch_size).run(now, progress=progress)
 
     def subject(self, subject_id: str) -> dict[str, object]:
         """A subject's state (never its values)."""

@@ -559,6 +559,10 @@ class Policy(_Model):
     def contexts_by_id(self) -> dict[str, Context]:
         return {c.id: c for c in self.contexts}
 
+    @cached_property
+    def retention_by_id(self) -> dict[str, RetentionRule]:
+        return {r.id: r for r in self.retention}
+
     def label_of(self, ref: str) -> str:
         """The Korean label of an item or record id (the id itself when unknown)."""
         if ref in self.items_by_id:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, bindparam, case, exists, func, select
+from sqlalchemy import Connection, Exists, Select, and_, bindparam, case, exists, func, select
 
 from jikimi.store.bulk import driver_cursor, driver_errors
 from jikimi.store.tables import consents, data_keys, item_values, processing_stops, subjects
@@ -56,18 +56,18 @@ def consent_state(subject_id: object, purpose_id: object) -> object:
     )
 
 
-def stop_in_force(subject_id: object, purpose_id: object) -> object:
+def stop_in_force(subject_id: Any, purpose_id: Any) -> Exists:
     """A boolean subquery: a processing stop (처리정지) not yet lifted holds for the subject's purpose."""
     return exists().where(processing_stops.c.subject_id == subject_id, processing_stops.c.purpose_id == purpose_id,
                           processing_stops.c.lifted_at.is_(None))
 
 
 @cache
-def _statement() -> Select[tuple[str, bool, int, bool, bytes | None, str | None, str | None, bytes | None, bool | None]]:
+def _statement() -> Select[Any, Any, Any, bool, Any, Any, Any, Any, Any]:
     return (
         select(subjects.c.status, subjects.c.is_child,
                consent_state(subjects.c.id, bindparam("purpose")).label("consent"),  # type: ignore[attr-defined]
-               stop_in_force(subjects.c.id, bindparam("purpose")).label("stopped"),  # type: ignore[attr-defined]
+               stop_in_force(subjects.c.id, bindparam("purpose")).label("stopped"),
                data_keys.c.wrapped, data_keys.c.master_key_id,
                item_values.c.item_id, item_values.c.ciphertext, item_values.c.hold)
         .select_from(subjects)
