@@ -249,10 +249,18 @@ def _mount_faces() -> None:
     app.command("serve")(serve_command)
     app.command("demo")(demo_command)
     app.command("import")(import_command)
+    from jikimi.cli_lifecycle import ledger_command, sweep_command
+
+    app.command("sweep")(sweep_command)
+    app.command("ledger")(ledger_command)
     app.add_typer(db_app, name="db")
     app.add_typer(keys_app, name="keys")
     app.add_typer(handlers_app, name="handlers")
     app.add_typer(audit_app, name="audit")
+    from jikimi.cli_sharing import export_app, processors_app, provide_app
+    app.add_typer(provide_app, name="provide")
+    app.add_typer(processors_app, name="processors")
+    app.add_typer(export_app, name="export")
     try:
         from jikimi.pii_cli import pii_app
     except ImportError:  # pragma: no cover - the module ships with the package

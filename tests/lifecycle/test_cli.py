@@ -1,0 +1,68 @@
+"""`jikimi sweep` and `jikimi ledger` on a real database: what is due, what was done, the signed ledger."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import Engine
+
+from jikimi.cli import run
+from jikimi.clock import FixedClock
+from jikimi.crypto import KeyRing, MasterKey
+from jikimi.periods import KST
+from jikimi.policy.load import load_policy
+from jikimi.vault import Vault
+
+from ..conftest import EXAMPLES, MEMBER, START
+from ..vault.conftest import fast_passwords
+
+POLICY = EXAMPLES / "reference.yaml"
+
+
+@pytest.fixture
+def withdrawn_long_ago(engine: Engine, db_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A member who withdrew a year ago under the reference policy: their login id (3 months) and CI
+    (30 days) are due for destruction; the CLI runs against the same database and master key."""
+    key = MasterKey.generate()
+    monkeypatch.setenv("JIKIMI_MASTER_KEY", key.encoded())
+    clock = FixedClock(START - timedelta(days=400))
+    vault = Vault(policy=load_policy(POLICY), engine=engine, keys=KeyRing(key), clock=clock, passwords=fast_passwords())
+    sid = vault.collect("signup", MEMBER, {"marketing": True}).subject_id
+    vault.withdraw(sid, "member_request")
+    return db_url
+
+
+def test_dry_run_counts_what_is_due_and_changes_nothing(withdrawn_long_ago: str, capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["sweep", "--policy", str(POLICY), "--db", withdrawn_long_ago, "--dry-run", "--json"]
+    assert run(args) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert first["separated_values"] == 1 and first["separated_lookups"] == 1
+    assert run(args) == 0
+    assert json.loads(capsys.readouterr().out) == first
+
+
+def test_sweep_destroys_what_is_due_and_the_ledger_prints_it_for_signature(
+        withdrawn_long_ago: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["sweep", "--policy", str(POLICY), "--db", withdrawn_long_ago, "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["destroyed"] == {"item:ci": 1, "item:login_id": 1, "lookup:ci": 1, "lookup:login_id": 1}
+    assert result["subjects_removed"] == 1
+    assert run(["sweep", "--policy", str(POLICY), "--db", withdrawn_long_ago, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["destroyed_total"] == 0  # idempotent
+    month = datetime.now(KST).strftime("%Y-%m")  # the CLI sweeps on the real clock
+    assert run(["ledger", "--policy", str(POLICY), "--db", withdrawn_long_ago, "--month", month]) == 0
+    text = capsys.readouterr().out
+    assert "파기 기록" in text and "아이디" in text and "서명" in text
+    assert MEMBER["login_id"] not in text.split("\n", 2)[2]
+
+
+def test_sweeping_as_of_a_future_time_is_refused(withdrawn_long_ago: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["sweep", "--policy", str(POLICY), "--db", withdrawn_long_ago, "--at", "2030-01-01T00:00:00"]) == 2
+    assert "--dry-run" in capsys.readouterr().err
+
+
+def test_a_malformed_month_is_a_usage_error(withdrawn_long_ago: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["ledger", "--policy", str(POLICY), "--db", withdrawn_long_ago, "--month", "2026-13"]) == 2
+    assert "YYYY-MM" in capsys.readouterr().err
