@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Connection, and_, delete, exists, func, not_, select, update
+from sqlalchemy import ColumnElement, Connection, Engine, and_, delete, exists, func, not_, select, update
 
 from jikimi.audit import Entry
 from jikimi.errors import StateConflict
@@ -31,6 +31,7 @@ from jikimi.lifecycle.separation import destroy_orphan_keys, separate_dormant
 from jikimi.outbox import enqueue
 from jikimi.periods import Duration, add_months, due_if_before, expiry_instant
 from jikimi.store.tables import (
+    KEYS_SCHEMA,
     consents,
     item_values,
     lookups,
@@ -199,6 +200,7 @@ class Sweeper:
         with UnitOfWork(self.vault.engine) as uow:
             report.keys_destroyed += destroy_orphan_keys(uow.conn, moment)
             uow.commit()
+        truncate_sqlite_wal(self.vault.engine)
         return report
 
     def count_due(self, now: datetime | None = None) -> dict[str, int]:
@@ -357,6 +359,23 @@ class Sweeper:
                                 "channels": list(self.vault.policy.dormancy.notice_channels)
                                 if self.vault.policy.dormancy else []},
                        due_at=now, now=now)
+
+
+def truncate_sqlite_wal(engine: Engine) -> None:
+    """SQLite keeps old page versions in the write-ahead log until a checkpoint; with
+    ``secure_delete`` the database pages are zeroed, and truncating the WAL after a sweep removes
+    the old frames too, so destroyed ciphertexts do not linger in ``-wal`` files. A busy database
+    (readers in progress) may refuse the truncation; the next sweep tries again."""
+    if engine.dialect.name != "sqlite":
+        return
+    raw = engine.raw_connection()
+    try:
+        driver = raw.driver_connection
+        assert driver is not None
+        for schema in ("main", KEYS_SCHEMA):
+            driver.execute(f"PRAGMA {schema}.wal_checkpoint(TRUNCATE)")
+    finally:
+        raw.close()
 
 
 def _rule_id(policy: Any, record_type: str) -> str | None:

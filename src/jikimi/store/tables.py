@@ -247,6 +247,7 @@ outbox = Table(
     Column("delivered_at", Timestamp, nullable=True),
     Column("attempts", Integer, nullable=False, default=0),
     Index("ix_outbox_pending", "delivered_at", "due_at"),
+    Index("ix_outbox_subject_kind", "subject_id", "kind"),
 )
 
 destruction_ledger = Table(

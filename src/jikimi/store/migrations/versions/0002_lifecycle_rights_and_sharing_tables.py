@@ -69,6 +69,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.create_index("ix_outbox_pending", ["delivered_at", "due_at"], unique=False)
+        batch_op.create_index("ix_outbox_subject_kind", ["subject_id", "kind"], unique=False)
 
     op.create_table(
         "processor_registry",
@@ -302,6 +303,7 @@ def downgrade() -> None:
     op.drop_table("provisions")
     op.drop_table("processor_registry")
     with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_index("ix_outbox_subject_kind")
         batch_op.drop_index("ix_outbox_pending")
 
     op.drop_table("outbox")
