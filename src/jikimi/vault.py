@@ -14,6 +14,7 @@ import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, and_, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -42,6 +43,9 @@ from jikimi.store.tables import (
 )
 from jikimi.store.uow import UnitOfWork
 from jikimi.validation import Problem, normalise, registration_birthdate
+
+if TYPE_CHECKING:
+    from jikimi.sharing.service import ProvisionResult, SubjectQuery
 
 SELF = Handler(id="self", login="self",
                role=Role("self", frozenset({"*"}), frozenset({"collect", "consent", "record", "withdraw"})))
@@ -639,6 +643,17 @@ class Vault:
               progress: Callable[[str, int], None] | None = None) -> SweepReport:
         """Act on everything whose time has come (파기, 분리보관, 휴면 안내); idempotent, parallel-safe."""
         return Sweeper(self, batch_size=batch_size).run(now, progress=progress)
+
+    def provide(self, subjects_or_query: Sequence[str] | SubjectQuery, third_party: str, items: Sequence[str], *,
+                basis: str, reference: str | None = None, actor: Handler | str,
+                source: str = "local") -> ProvisionResult:
+        """Provide items to a third party (제3자 제공): only with its recorded consent or a legal basis with
+        a reference; never children's data when the policy says so, nor items on correction hold.
+        Every provision is a ledger row (see ``jikimi.sharing``)."""
+        from jikimi.sharing.service import Sharing
+
+        return Sharing(self).provide(subjects_or_query, third_party, items, basis=basis, reference=reference,
+                                     actor=actor, source=source)
 
     def subject(self, subject_id: str) -> dict[str, object]:
         """A subject's state (never its values)."""

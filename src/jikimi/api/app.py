@@ -15,7 +15,7 @@ from typing import Annotated
 from fastapi import Depends, FastAPI
 from fastapi.responses import JSONResponse
 
-from jikimi.api import accounts, audit, lifecycle, sharing, subjects
+from jikimi.api import accounts, audit, lifecycle, rights, sharing, subjects
 from jikimi.api.deps import get_vault
 from jikimi.api.errors import install_error_handlers
 from jikimi.api.guard import GuardMiddleware
@@ -62,6 +62,7 @@ def create_app(vault: Vault | None = None, *, max_body_bytes: int = 1_000_000,
         app.include_router(audit.router)
         app.include_router(lifecycle.router)
         app.include_router(sharing.router)
+        app.include_router(rights.router)
     app.include_router(pii_router)
     return app
 
