@@ -261,6 +261,8 @@ def _mount_faces() -> None:
     app.add_typer(provide_app, name="provide")
     app.add_typer(processors_app, name="processors")
     app.add_typer(export_app, name="export")
+    from jikimi.cli_rights import rights_app
+    app.add_typer(rights_app, name="rights")
     try:
         from jikimi.pii_cli import pii_app
     except ImportError:  # pragma: no cover - the module ships with the package

@@ -36,3 +36,17 @@ def test_destroyed_values_leave_no_ciphertext_in_the_database_files(vault_for: V
     for item_id in ("name", "mobile", "email", "birthdate"):
         assert sealed[item_id] not in blobs, item_id
     assert wrapped not in blobs  # the everyday data key is gone from the key file too
+
+
+def test_a_sweep_destroys_keys_nothing_needs_and_keeps_other_modules_keys(vault_for: VaultFor,
+                                                                           clock: FixedClock) -> None:
+    """A crash between a data commit and its key step leaves an unused key; the next sweep destroys it.
+    Keys of rights requests (``rq~…``) are not the lifecycle's to destroy."""
+    vault = vault_for("reference")
+    with vault.engine.begin() as conn:
+        vault.keys.create(conn, ["gone-subject", "gone-subject~abcdef", "rq~request-1"], clock.now())
+    clock.advance(timedelta(hours=2))
+    assert vault.sweep().keys_destroyed == 2
+    with vault.engine.connect() as conn:
+        left = {r[0] for r in conn.execute(select(data_keys.c.subject_id))}
+    assert "rq~request-1" in left and "gone-subject" not in left and "gone-subject~abcdef" not in left

@@ -444,11 +444,14 @@ def restore_dormant(conn: Connection, subject_id: str, now: datetime) -> None:
 
 def destroy_orphan_keys(conn: Connection, now: datetime) -> int:
     """Destroy keys nothing needs any more (left by a crash between a data commit and its key step)."""
-    group = data_keys.c.subject_id.like("%~%")
+    # only keys this module makes: everyday keys (a bare subject id) and retention-group keys
+    # ("<subject>~<6 hex>"); other modules' keys (e.g. rights requests' "rq~<id>") are theirs to keep
+    group = and_(data_keys.c.subject_id.like("%~______"), not_(data_keys.c.subject_id.like("rq~%")))
+    everyday = not_(data_keys.c.subject_id.like("%~%"))
     unused_group = and_(group,
                         not_(exists().where(separated_values.c.key_id == data_keys.c.subject_id)),
                         not_(exists().where(separated_records.c.key_id == data_keys.c.subject_id)))
-    unused_everyday = and_(not_(group), not_(exists().where(subjects.c.id == data_keys.c.subject_id,
+    unused_everyday = and_(everyday, not_(exists().where(subjects.c.id == data_keys.c.subject_id,
                                                             subjects.c.status != "withdrawn")))
     result = conn.execute(delete(data_keys).where(data_keys.c.created_at < now - ORPHAN_KEY_GRACE,
                                                   or_(unused_group, unused_everyday)))
