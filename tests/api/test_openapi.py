@@ -28,6 +28,37 @@ EXPECTED = {
     ("get", "/v1/audit/report"),
     ("post", "/v1/pii/scan"),
     ("post", "/v1/pii/mask"),
+    # the lifecycle
+    ("post", "/v1/subjects/{subject_id}/withdraw"),
+    ("post", "/v1/subjects/{subject_id}/separated/read"),
+    ("post", "/v1/subjects/{subject_id}/reactivate"),
+    ("get", "/v1/ledger"),
+    # rights requests
+    ("get", "/v1/rights/grounds"),
+    ("get", "/v1/rights/requests"),
+    ("post", "/v1/rights/requests"),
+    ("get", "/v1/rights/requests/{request_id}"),
+    ("post", "/v1/rights/requests/{request_id}/verification"),
+    ("post", "/v1/rights/requests/{request_id}/verify"),
+    ("post", "/v1/rights/requests/{request_id}/start"),
+    ("post", "/v1/rights/requests/{request_id}/extend"),
+    ("post", "/v1/rights/requests/{request_id}/refuse"),
+    ("post", "/v1/rights/requests/{request_id}/answer"),
+    ("post", "/v1/rights/requests/{request_id}/correction"),
+    ("post", "/v1/rights/requests/{request_id}/deletion"),
+    ("post", "/v1/rights/requests/{request_id}/stop"),
+    ("post", "/v1/rights/requests/{request_id}/consent-withdrawal"),
+    ("get", "/v1/rights/requests/{request_id}/package.json"),
+    ("get", "/v1/rights/requests/{request_id}/package.html"),
+    # sharing
+    ("post", "/v1/provisions"),
+    ("get", "/v1/provisions"),
+    ("post", "/v1/subjects/{subject_id}/third-parties/{third_party}/consent"),
+    ("post", "/v1/subjects/{subject_id}/third-parties/{third_party}/withdraw"),
+    ("get", "/v1/processors"),
+    ("post", "/v1/processors/sync"),
+    ("get", "/v1/subjects/{subject_id}/processors"),
+    ("post", "/v1/exports/stats"),
 }
 
 
