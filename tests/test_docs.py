@@ -242,3 +242,12 @@ def test_documented_exit_codes_are_the_real_ones(base_policy: dict[str, Any], tm
     broken.write_text(_dump_yaml(_merge(base_policy, {"effective": None})), encoding="utf-8")
     unloadable.write_text(_dump_yaml(_merge(base_policy, {"colour": "blue"})), encoding="utf-8")
     assert [run(["policy", "lint", str(f)]) for f in (clean, broken, unloadable)] == [0, 1, 2]
+
+
+def test_every_doc_the_readme_links_exists_and_every_doc_is_linked() -> None:
+    readme = (DOCS.parent / "README.md").read_text(encoding="utf-8")
+    linked = set(re.findall(r"\]\((docs/[\w.-]+\.md)\)", readme))
+    assert linked, "the README links no docs"
+    for path in linked:
+        assert (DOCS.parent / path).is_file(), path
+    assert {f"docs/{p.name}" for p in DOCS.glob("*.md")} <= linked

@@ -20,7 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from jikimi.bootstrap import open_vault
 from jikimi.errors import UsageError
 from jikimi.lifecycle.ledger import previous_month, render_month
-from jikimi.lifecycle.sweep import KINDS, SweepReport, Sweeper
+from jikimi.lifecycle.sweep import KINDS, Sweeper, SweepReport
 from jikimi.periods import KST
 from jikimi.settings import Settings
 

@@ -3,14 +3,32 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
+from typing import Any
 
 import pytest
-from sqlalchemy import Engine
+from ruamel.yaml import YAML
+from sqlalchemy import Engine, select
 
 from jikimi.clock import FixedClock
 from jikimi.crypto import KeyRing, MasterKey
 from jikimi.handlers import Handler
+from jikimi.lifecycle.sweep import SweepReport
+from jikimi.periods import KST
 from jikimi.policy.load import load_policy
+from jikimi.policy.model import Policy
+from jikimi.store.tables import (
+    access_log,
+    data_keys,
+    destruction_ledger,
+    item_values,
+    outbox,
+    records,
+    separated_lookups,
+    separated_records,
+    separated_values,
+    subjects,
+)
 from jikimi.vault import Vault
 
 from ..conftest import EXAMPLES
@@ -36,3 +54,84 @@ def officer_of(vault: Vault) -> Handler:
     vault.handlers.define_role("retention", purposes=["*"], actions=["separated", "read", "withdraw"])
     handler, _ = vault.handlers.create("officer-retention", "correct horse battery", role="retention")
     return handler
+
+
+# -- what a subject still has (appended by the "walks" tests) ----------------------------------------
+
+
+def kst(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
+    """An instant given on the Korean wall clock (the clock the Civil Act periods are counted on)."""
+    return datetime(year, month, day, hour, minute, second, tzinfo=KST)
+
+
+def active_slots(vault: Vault, subject_id: str) -> set[str]:
+    """Item ids and record types the subject has in the everyday tables."""
+    with vault.engine.connect() as conn:
+        values = {r.item_id for r in conn.execute(select(item_values.c.item_id).where(
+            item_values.c.subject_id == subject_id))}
+        recs = {r.type for r in conn.execute(select(records.c.type).where(records.c.subject_id == subject_id))}
+    return values | recs
+
+
+def separated_slots(vault: Vault, subject_id: str, cause: str | None = None) -> set[str]:
+    """Item ids and record types kept in the separated store (분리보관), optionally of one cause."""
+    with vault.engine.connect() as conn:
+        vq = select(separated_values.c.item_id).where(separated_values.c.subject_id == subject_id)
+        rq = select(separated_records.c.type).where(separated_records.c.subject_id == subject_id)
+        if cause is not None:
+            vq = vq.where(separated_values.c.cause == cause)
+            rq = rq.where(separated_records.c.cause == cause)
+        return {r[0] for r in conn.execute(vq)} | {r[0] for r in conn.execute(rq)}
+
+
+def separated_lookup_items(vault: Vault, subject_id: str) -> set[str]:
+    with vault.engine.connect() as conn:
+        return {r[0] for r in conn.execute(select(separated_lookups.c.item_id).where(
+            separated_lookups.c.subject_id == subject_id))}
+
+
+def subject_exists(vault: Vault, subject_id: str) -> bool:
+    with vault.engine.connect() as conn:
+        return conn.execute(select(subjects.c.id).where(subjects.c.id == subject_id)).first() is not None
+
+
+def key_ids_of(vault: Vault, subject_id: str) -> set[str]:
+    """The subject's data keys still in existence: its everyday key and its retention-group keys."""
+    with vault.engine.connect() as conn:
+        return {r[0] for r in conn.execute(select(data_keys.c.subject_id).where(
+            (data_keys.c.subject_id == subject_id) | data_keys.c.subject_id.like(f"{subject_id}~%")))}
+
+
+def ledger_rows(vault: Vault) -> list[dict[str, Any]]:
+    with vault.engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(select(destruction_ledger).order_by(destruction_ledger.c.id))]
+
+
+def outbox_rows(vault: Vault, kind: str, subject_id: str) -> list[dict[str, Any]]:
+    with vault.engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(select(outbox).where(
+            outbox.c.kind == kind, outbox.c.subject_id == subject_id).order_by(outbox.c.id))]
+
+
+def access_rows(vault: Vault, subject_id: str, action: str) -> list[dict[str, Any]]:
+    with vault.engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(select(access_log).where(
+            access_log.c.subject_id == subject_id, access_log.c.action == action).order_by(access_log.c.at))]
+
+
+def sweep_at(vault: Vault, clock: FixedClock, moment: datetime) -> SweepReport:
+    """Move the clock to ``moment`` and sweep there."""
+    clock.set(moment)
+    return vault.sweep()
+
+
+def with_policy(vault: Vault, policy: Policy) -> Vault:
+    """The same service (database, keys, clock) restarted with another version of its policy."""
+    return Vault(policy=policy, engine=vault.engine, keys=vault.keys.ring, clock=vault.clock,
+                 passwords=vault.passwords, access_log=vault.access_log)
+
+
+def example_data(name: str) -> dict[str, Any]:
+    """An example policy as plain data, for a variant of it (load the variant with ``policy_from``)."""
+    data: dict[str, Any] = YAML(typ="safe").load((EXAMPLES / f"{name}.yaml").read_text(encoding="utf-8"))
+    return data

@@ -119,6 +119,12 @@ class Sweeper:
             return sent
         return and_(sent, outbox.c.created_at <= shift(now, self.notice_before, back=True))
 
+    @staticmethod
+    def _notice_unsent() -> ColumnElement[bool]:
+        """No dormancy notice queued yet for the member's current idle spell."""
+        return not_(exists().where(outbox.c.subject_id == subjects.c.id, outbox.c.kind == "dormancy_notice",
+                                   outbox.c.created_at >= subjects.c.last_activity_at))
+
     # -- claims ---------------------------------------------------------------------------------
 
     def _claim_query(self, kind: str, now: datetime) -> Any:
@@ -144,9 +150,8 @@ class Sweeper:
             threshold = self._notice_before(now)
             if threshold is None:
                 return None
-            unsent = not_(exists().where(outbox.c.subject_id == subjects.c.id, outbox.c.kind == "dormancy_notice",
-                                         outbox.c.created_at >= subjects.c.last_activity_at))
-            return select(subjects.c.id).where(active_member, subjects.c.last_activity_at < threshold, unsent)
+            return select(subjects.c.id).where(active_member, subjects.c.last_activity_at < threshold,
+                                               self._notice_unsent())
         if kind == "dormancy":
             threshold = self._dormant_before(now)
             if threshold is None:
@@ -297,7 +302,7 @@ class Sweeper:
         if self._notice_before(now) is not None:
             for sid, last in conn.execute(select(subjects.c.id, subjects.c.last_activity_at).where(
                     subjects.c.id.in_(claimed), subjects.c.status == "active", subjects.c.kind == "member",
-                    subjects.c.last_activity_at < self._notice_before(now))):
+                    subjects.c.last_activity_at < self._notice_before(now), self._notice_unsent())):
                 if self._queue_notice(conn, sid, _aware(last), now):
                     report.notices += 1
                     done.add(sid)

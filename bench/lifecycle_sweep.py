@@ -1,0 +1,455 @@
+"""Benchmark: the lifecycle sweep against raw SQL deleting and moving the same rows in the same run.
+
+    .venv/bin/python bench/lifecycle_sweep.py                           # 20,000 due subjects, SQLite
+    .venv/bin/python bench/lifecycle_sweep.py --n 1000000               # the issue's size (target: ratio ≤ 3)
+    .venv/bin/python bench/lifecycle_sweep.py --db postgresql --n 100000 --workers 1,2,4
+
+Every subject of the database is due, a mix of destruction and separation under the reference
+policy, at the sweep's ``now``:
+
+- 30% withdrew 100 days ago: login id, CI, their look-ups and an access log are past their periods →
+  destroyed, their retention-group keys destroyed, the subject removed;
+- 20% withdrew 40 days ago: the CI and its look-up are due (30 days) → destroyed with their key; the
+  login id (3 months) stays;
+- 30% idle 400 days, notified 40 days ago → separated as dormant (휴면 분리보관): 7 values and a payment
+  record move to the separated tables, the subject becomes dormant;
+- 20% active members with two access logs older than 3 months → the logs are destroyed.
+
+The rows are written straight into the tables with random bytes as ciphertexts (the sweep never
+decrypts; sealing millions of values is not what is measured) and kept as a template under
+``var/bench/``; every measurement runs on a fresh copy.
+
+*Sweep*: ``Vault.sweep(now, batch_size=…)`` — claims per kind of due work, all due work of the
+claimed subjects set-based in one transaction per batch with its destruction-ledger rows and an
+access-log row, keys destroyed after the commit. *Baseline*, in the same run on another copy:
+hand-written SQL on the driver cursor doing the same deletes and moves for batches of the same
+size (ids picked through the same indexes), the keys deleted and one ledger row per batch and
+class inserted, committed per batch. ``ratio`` is sweep seconds / baseline seconds. Both copies are
+compared table by table afterwards (``same_result``).
+
+On PostgreSQL the sweep also runs in 1, 2 and 4 worker processes at once (``--workers``), each on a
+fresh copy, started together; ``subjects_per_s`` is the due subjects over the wall time until the
+last worker finished.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import shutil
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import _common as common
+
+NOW = datetime(2027, 6, 15, 3, 0, tzinfo=UTC)
+KEYS_CREATED = datetime(2024, 1, 2, tzinfo=UTC)
+SHARES = (("gone", 30), ("partial", 20), ("dormant", 30), ("logs", 20))
+MEMBER_ITEMS = ("name", "birthdate", "login_id", "password", "mobile", "email", "ci")
+COUNTED = ("subjects", "item_values", "records", "separated_values", "separated_records", "separated_lookups",
+           "jikimi_keys.data_keys")
+
+
+def case_of(i: int) -> str:
+    slot = i % 100
+    for case, share in SHARES:
+        if slot < share:
+            return case
+        slot -= share
+    raise AssertionError(slot)
+
+
+# -- the due set ------------------------------------------------------------------------------------------
+
+
+def build_template(url: str, n: int) -> None:
+    """Write ``n`` due subjects (see the module docstring) with the driver, 20,000 subjects a transaction."""
+    from jikimi.lifecycle.rules import group_key_id
+    from jikimi.periods import Duration, expiry_instant
+    from jikimi.store.bulk import defer_checkpoints, insert_many
+    from jikimi.store.engine import make_engine
+    from jikimi.store.migrate import upgrade
+    from jikimi.store.tables import (
+        data_keys,
+        item_values,
+        outbox,
+        records,
+        separated_lookups,
+        separated_records,
+        separated_values,
+        subjects,
+    )
+
+    engine = make_engine(url)
+    upgrade(engine)
+    three_months, thirty_days = Duration.parse("P3M"), Duration.parse("P30D")
+    rules = {"login_id": ("withdrawn_login_id", three_months), "ci": ("withdrawn_ci", thirty_days)}
+    columns = {t: tuple(c.name for c in t.c if not (c.name == "id" and t is outbox)) for t in (
+        subjects, data_keys, item_values, records, separated_values, separated_records, separated_lookups, outbox)}
+    wrapped = os.urandom(60)
+
+    def blob() -> bytes:
+        return os.urandom(48)
+
+    with engine.connect() as conn:
+        defer_checkpoints(conn)
+        for start in range(0, n, 20_000):
+            rows: dict[Any, list[tuple[Any, ...]]] = {t: [] for t in columns}
+
+            def add(table: Any, batch: dict[Any, list[tuple[Any, ...]]] = rows, **row: Any) -> None:
+                batch[table].append(tuple(row[c] for c in columns[table]))
+
+            def key(key_id: str, add: Any = add) -> None:
+                add(data_keys, subject_id=key_id, wrapped=wrapped, master_key_id="bench", created_at=KEYS_CREATED)
+
+            for i in range(start, min(start + 20_000, n)):
+                sid = f"b{i:09d}"
+                case = case_of(i)
+                if case in ("gone", "partial"):
+                    withdrawn = NOW - timedelta(days=100 if case == "gone" else 40)
+                    add(subjects, id=sid, kind="member", status="withdrawn", context="signup", is_child=False,
+                        guardian_id=None, policy_version="bench", created_at=withdrawn - timedelta(days=700),
+                        last_activity_at=withdrawn, status_changed_at=withdrawn)
+                    for item, (rule, period) in rules.items():
+                        kid = group_key_id(sid, rule)
+                        key(kid)
+                        expires = expiry_instant(withdrawn, period)
+                        add(separated_values, subject_id=sid, item_id=item, ciphertext=blob(), key_id=kid,
+                            cause="withdrawal", rule_id=rule, start_at=withdrawn, expires_at=expires,
+                            collected_at=withdrawn - timedelta(days=700), context="signup", separated_at=withdrawn)
+                        add(separated_lookups, item_id=item, digest=os.urandom(32), subject_id=sid, rule_id=rule,
+                            expires_at=expires)
+                    if case == "gone":
+                        kid = group_key_id(sid, "access_log_records")
+                        key(kid)
+                        occurred = withdrawn - timedelta(days=20)
+                        add(separated_records, id=f"{sid}r", subject_id=sid, type="access_log", ciphertext=blob(),
+                            key_id=kid, cause="withdrawal", rule_id="access_log_records", occurred_at=occurred,
+                            created_at=occurred, start_at=occurred, expires_at=expiry_instant(occurred, three_months),
+                            separated_at=withdrawn)
+                    continue
+                last = NOW - timedelta(days=400 if case == "dormant" else 2)
+                add(subjects, id=sid, kind="member", status="active", context="signup", is_child=False,
+                    guardian_id=None, policy_version="bench", created_at=last - timedelta(days=300),
+                    last_activity_at=last, status_changed_at=last)
+                key(sid)
+                for item in MEMBER_ITEMS if case == "dormant" else MEMBER_ITEMS[:1]:
+                    add(item_values, subject_id=sid, item_id=item, ciphertext=blob(), context="signup",
+                        collected_at=last - timedelta(days=300), hold=False)
+                if case == "dormant":
+                    sent = NOW - timedelta(days=40)
+                    add(records, id=f"{sid}p", subject_id=sid, type="payment", ciphertext=blob(),
+                        occurred_at=last - timedelta(days=30), created_at=last - timedelta(days=30), expires_at=None)
+                    add(outbox, kind="dormancy_notice", subject_id=sid,
+                        dedupe_key=f"dormancy_notice:{sid}:{last.isoformat()}", payload="{}", due_at=sent,
+                        created_at=sent, delivered_at=sent, attempts=1)
+                else:
+                    for suffix, days in (("a", 100), ("b", 120)):
+                        occurred = NOW - timedelta(days=days)
+                        add(records, id=f"{sid}{suffix}", subject_id=sid, type="access_log", ciphertext=blob(),
+                            occurred_at=occurred, created_at=occurred,
+                            expires_at=expiry_instant(occurred, three_months))
+            with conn.begin():
+                insert_many(conn, data_keys, columns[data_keys], rows[data_keys])
+            with conn.begin():
+                for table, found in rows.items():
+                    if table is not data_keys:
+                        insert_many(conn, table, columns[table], found)
+        if engine.dialect.name == "postgresql":
+            conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("VACUUM ANALYZE")
+    engine.dispose()  # SQLite: the last connection to close checkpoints the write-ahead log into the file
+
+
+GUARDIAN_INDEX = "CREATE INDEX IF NOT EXISTS ix_subjects_guardian_id ON subjects (guardian_id)"
+"""Proposed for the schema: without it every deleted subject costs a full scan of ``subjects`` (the
+self-referencing ``guardian_id`` foreign key, ON DELETE SET NULL, is checked per deleted row), so
+removing subjects is quadratic — on SQLite and PostgreSQL alike, for the sweep and the baseline."""
+
+
+def template(kind: str, n: int, rebuild: bool, guardian_index: bool) -> str:
+    name = f"sweep_tpl_{n}"
+    url = common.bench_url(kind, name)
+    marker = common.BENCH_DIR / f"{name}.{kind}.ok"
+    if rebuild or not marker.exists():
+        marker.unlink(missing_ok=True)
+        common.drop_database(url)
+        build_template(url, n)
+        marker.write_text(str(n))
+    from sqlalchemy import text
+
+    from jikimi.store.engine import make_engine
+
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        if guardian_index:
+            conn.execute(text(GUARDIAN_INDEX))
+        else:
+            conn.execute(text("DROP INDEX IF EXISTS ix_subjects_guardian_id"))
+    engine.dispose()
+    return url
+
+
+def copy_of(kind: str, source_url: str, name: str) -> str:
+    """A fresh copy of the template: the SQLite files, or ``CREATE DATABASE … TEMPLATE``."""
+    from jikimi.store.engine import sqlite_paths
+
+    url = common.bench_url(kind, name)
+    common.drop_database(url, recreate=False)
+    if kind == "sqlite":
+        for source, target in zip(sqlite_paths(source_url), sqlite_paths(url), strict=True):
+            shutil.copyfile(source, target)
+            if os.path.exists(f"{source}-wal"):  # not checkpointed (an interrupted build): copy it along
+                shutil.copyfile(f"{source}-wal", f"{target}-wal")
+    else:
+        import psycopg
+        from sqlalchemy.engine import make_url
+
+        template_name = make_url(source_url).database
+        with psycopg.connect(common.PG_ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_name}"')
+    return url
+
+
+def open_vault(url: str) -> Any:
+    from jikimi.crypto import KeyRing, MasterKey
+    from jikimi.policy.load import load_policy
+    from jikimi.store.engine import make_engine
+    from jikimi.vault import Vault
+
+    return Vault(policy=load_policy(common.POLICY), engine=make_engine(url), keys=KeyRing(MasterKey.generate()))
+
+
+def table_counts(url: str) -> dict[str, int]:
+    from sqlalchemy import text
+
+    from jikimi.store.engine import make_engine
+
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        counts = {t: int(conn.execute(text(f"SELECT count(*) FROM {t}")).scalar() or 0) for t in COUNTED}
+        counts["dormant"] = int(conn.execute(text("SELECT count(*) FROM subjects WHERE status = 'dormant'")).scalar() or 0)
+        counts["ledger_count"] = int(conn.execute(text('SELECT coalesce(sum("count"), 0) FROM destruction_ledger'))
+                                     .scalar() or 0)
+    engine.dispose()
+    return counts
+
+
+# -- the sweep ----------------------------------------------------------------------------------------------
+
+
+def run_sweep(url: str, batch: int) -> dict[str, Any]:
+    vault = open_vault(url)
+    started = time.perf_counter()
+    report = vault.sweep(NOW, batch_size=batch)
+    seconds = time.perf_counter() - started
+    vault.engine.dispose()
+    return {"seconds": round(seconds, 2), "subjects": len(report.subjects), "destroyed": report.destroyed_total,
+            "separated_dormant": report.separated_dormant, "ledger_entries": report.ledger_entries,
+            "keys_destroyed": report.keys_destroyed, "batches": report.batches}
+
+
+def _worker(url: str, batch: int, ready: Any, go: Any, out: Any) -> None:
+    vault = open_vault(url)
+    with vault.engine.connect():
+        pass  # connect before the start signal
+    ready.release()
+    go.wait()
+    report = vault.sweep(NOW, batch_size=batch)
+    out.put((time.time(), len(report.subjects), report.destroyed_total))
+    vault.engine.dispose()
+
+
+def run_workers(url: str, batch: int, workers: int) -> dict[str, Any]:
+    """``workers`` processes sweep one database at once; the wall time until the last one finishes."""
+    ctx = multiprocessing.get_context("spawn")
+    ready, go, out = ctx.Semaphore(0), ctx.Event(), ctx.Queue()
+    processes = [ctx.Process(target=_worker, args=(url, batch, ready, go, out)) for _ in range(workers)]
+    for process in processes:
+        process.start()
+    for _ in processes:
+        ready.acquire()
+    started = time.time()
+    go.set()
+    results = [out.get() for _ in processes]
+    for process in processes:
+        process.join()
+    seconds = max(end for end, _, _ in results) - started
+    subjects = sum(count for _, count, _ in results)
+    return {"workers": workers, "seconds": round(seconds, 2), "subjects": subjects,
+            "subjects_per_s": round(subjects / seconds), "per_worker": [count for _, count, _ in results]}
+
+
+# -- the baseline: hand-written SQL -------------------------------------------------------------------------
+
+
+def run_baseline(url: str, batch: int) -> dict[str, Any]:
+    """The same deletes and moves as hand-written SQL on the driver cursor, ``batch`` subjects a transaction."""
+    from jikimi.store.bulk import driver_cursor
+    from jikimi.store.engine import make_engine
+
+    engine = make_engine(url)
+    now = NOW
+    dormant_before = NOW - timedelta(days=366)
+    notice_before = NOW - timedelta(days=30)
+    with engine.connect() as conn:
+        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        lock = " FOR UPDATE OF subjects SKIP LOCKED" if conn.dialect.name == "postgresql" else ""
+
+        def marks(values: list[Any]) -> str:
+            return ", ".join([mark] * len(values))
+
+        batches = 0
+
+        def ledger(cursor: Any, counts: dict[tuple[str, str], int]) -> None:
+            rows = [(f"base{batches}", now, "baseline", "baseline", kind, class_id, count, "retention_expired", None,
+                     None, "rows deleted, key destroyed") for (kind, class_id), count in counts.items() if count]
+            if rows:
+                cursor.executemany(
+                    "INSERT INTO destruction_ledger (batch_id, at, process, actor, class_kind, class_id, count, "
+                    f"trigger, rule_id, basis, method) VALUES ({marks(list(rows[0]))})", rows)
+
+        started = time.perf_counter()
+        # 1. withdrawn members' separated data past its period: values, look-ups, records, then the subject
+        while True:
+            conn.begin()
+            cursor = driver_cursor(conn)
+            cursor.execute(f"SELECT subjects.id FROM subjects JOIN separated_values ON separated_values.subject_id = "
+                           f"subjects.id WHERE separated_values.expires_at <= {mark} LIMIT {batch * 4}{lock}", (now,))
+            ids = list(dict.fromkeys(r[0] for r in cursor.fetchall()))[:batch]
+            if not ids:
+                conn.rollback()
+                break
+            counts: dict[tuple[str, str], int] = {}
+            keys: list[str] = []
+            cursor.execute(f"DELETE FROM separated_values WHERE subject_id IN ({marks(ids)}) AND expires_at <= {mark} "
+                           "RETURNING item_id, key_id", (*ids, now))
+            for item_id, key_id in cursor.fetchall():
+                counts[("item", item_id)] = counts.get(("item", item_id), 0) + 1
+                keys.append(key_id)
+            cursor.execute(f"DELETE FROM separated_records WHERE subject_id IN ({marks(ids)}) AND expires_at <= {mark} "
+                           "RETURNING type, key_id", (*ids, now))
+            for type_, key_id in cursor.fetchall():
+                counts[("record", type_)] = counts.get(("record", type_), 0) + 1
+                keys.append(key_id)
+            cursor.execute(f"DELETE FROM separated_lookups WHERE subject_id IN ({marks(ids)}) AND expires_at <= {mark} "
+                           "RETURNING item_id", (*ids, now))
+            for (item_id,) in cursor.fetchall():
+                counts[("lookup", item_id)] = counts.get(("lookup", item_id), 0) + 1
+            cursor.execute(f"DELETE FROM subjects WHERE id IN ({marks(ids)}) AND status = 'withdrawn' "
+                           "AND NOT EXISTS (SELECT 1 FROM separated_values WHERE subject_id = subjects.id) "
+                           "AND NOT EXISTS (SELECT 1 FROM separated_records WHERE subject_id = subjects.id) "
+                           "AND NOT EXISTS (SELECT 1 FROM separated_lookups WHERE subject_id = subjects.id)", ids)
+            ledger(cursor, counts)
+            conn.commit()
+            conn.begin()
+            driver_cursor(conn).execute(f"DELETE FROM jikimi_keys.data_keys WHERE subject_id IN ({marks(keys)})", keys)
+            conn.commit()
+            batches += 1
+        # 2. logs past their period
+        while True:
+            conn.begin()
+            cursor = driver_cursor(conn)
+            cursor.execute(f"SELECT subjects.id FROM subjects JOIN records ON records.subject_id = subjects.id "
+                           f"WHERE records.expires_at <= {mark} LIMIT {batch * 4}{lock}", (now,))
+            ids = list(dict.fromkeys(r[0] for r in cursor.fetchall()))[:batch]
+            if not ids:
+                conn.rollback()
+                break
+            cursor.execute(f"DELETE FROM records WHERE subject_id IN ({marks(ids)}) AND expires_at <= {mark}",
+                           (*ids, now))
+            ledger(cursor, {("record", "access_log"): cursor.rowcount})
+            conn.commit()
+            batches += 1
+        # 3. dormant members (notified 30 days before): values and records move to the separated tables
+        while True:
+            conn.begin()
+            cursor = driver_cursor(conn)
+            cursor.execute(f"SELECT id FROM subjects WHERE status = 'active' AND kind = 'member' AND last_activity_at "
+                           f"< {mark} AND EXISTS (SELECT 1 FROM outbox WHERE outbox.subject_id = subjects.id AND "
+                           f"outbox.kind = 'dormancy_notice' AND outbox.created_at >= subjects.last_activity_at AND "
+                           f"outbox.created_at <= {mark}) LIMIT {batch}{lock.replace(' OF subjects', '')}",
+                           (dormant_before, notice_before))
+            ids = [r[0] for r in cursor.fetchall()]
+            if not ids:
+                conn.rollback()
+                break
+            cursor.execute("INSERT INTO separated_values (subject_id, item_id, ciphertext, key_id, cause, rule_id, "
+                           "start_at, expires_at, collected_at, context, separated_at) SELECT item_values.subject_id, "
+                           "item_id, ciphertext, item_values.subject_id, 'dormancy', NULL, subjects.last_activity_at, "
+                           f"NULL, collected_at, item_values.context, {mark} FROM item_values JOIN subjects ON "
+                           f"subjects.id = item_values.subject_id WHERE item_values.subject_id IN ({marks(ids)})",
+                           (now, *ids))
+            cursor.execute(f"DELETE FROM item_values WHERE subject_id IN ({marks(ids)})", ids)
+            cursor.execute("INSERT INTO separated_records (id, subject_id, type, ciphertext, key_id, cause, rule_id, "
+                           "occurred_at, created_at, start_at, expires_at, separated_at) SELECT id, subject_id, type, "
+                           "ciphertext, subject_id, 'dormancy', NULL, occurred_at, created_at, occurred_at, expires_at, "
+                           f"{mark} FROM records WHERE subject_id IN ({marks(ids)})", (now, *ids))
+            cursor.execute(f"DELETE FROM records WHERE subject_id IN ({marks(ids)})", ids)
+            cursor.execute(f"UPDATE subjects SET status = 'dormant', status_changed_at = {mark} "
+                           f"WHERE id IN ({marks(ids)})", (now, *ids))
+            conn.commit()
+            batches += 1
+        seconds = time.perf_counter() - started
+    engine.dispose()
+    return {"seconds": round(seconds, 2), "batches": batches}
+
+
+# -- main ---------------------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=20_000, help="due subjects (default 20000; the issue: 1000000)")
+    parser.add_argument("--db", default="sqlite", choices=("sqlite", "postgresql"))
+    parser.add_argument("--batch", type=int, default=500, help="subjects per batch (transaction)")
+    parser.add_argument("--workers", default="1,2,4", help="PostgreSQL: worker counts to measure (default 1,2,4)")
+    parser.add_argument("--rebuild", action="store_true", help="rebuild the cached template database")
+    parser.add_argument("--no-guardian-index", action="store_true",
+                        help="measure without the proposed index on subjects.guardian_id (quadratic: small sizes only)")
+    args = parser.parse_args()
+
+    started = time.perf_counter()
+    source = template(args.db, args.n, args.rebuild, not args.no_guardian_index)
+    built = round(time.perf_counter() - started, 1)
+    sweep_url = copy_of(args.db, source, "sweep_run")
+    sweep = run_sweep(sweep_url, args.batch)
+    base_url = copy_of(args.db, source, "sweep_base")
+    baseline = run_baseline(base_url, args.batch)
+    swept, based = table_counts(sweep_url), table_counts(base_url)
+    for url in (sweep_url, base_url):
+        common.drop_database(url, recreate=False)
+    record: dict[str, Any] = {
+        "bench": "lifecycle_sweep", "db": args.db, "n": args.n, "batch": args.batch,
+        "mix": dict(SHARES), "ciphertext": "random bytes (the sweep never decrypts)", "ledger_written": True,
+        "schema_additions": [] if args.no_guardian_index else ["ix_subjects_guardian_id (proposed)"],
+        "ratio": round(sweep["seconds"] / max(baseline["seconds"], 1e-9), 2), "sweep": sweep, "baseline": baseline,
+        "subjects_per_s": round(sweep["subjects"] / max(sweep["seconds"], 1e-9)),
+        "same_result": {k: v for k, v in swept.items() if k != "ledger_count"} ==
+                       {k: v for k, v in based.items() if k != "ledger_count"}
+                       and swept["ledger_count"] == based["ledger_count"],
+        "after": swept, "template_build_s": built, "targets": {"ratio_max": 3.0},
+        "met": {"ratio": sweep["seconds"] <= 3 * baseline["seconds"], "full_size": args.n >= 1_000_000},
+        "machine": common.machine()}
+    common.emit(record)
+
+    if args.db == "postgresql":
+        runs = []
+        for workers in (int(w) for w in args.workers.split(",")):
+            url = copy_of(args.db, source, f"sweep_w{workers}")
+            result = run_workers(url, args.batch, workers)
+            common.drop_database(url, recreate=False)
+            runs.append(result)
+            common.emit({"bench": "lifecycle_sweep_workers", "db": args.db, "n": args.n, "batch": args.batch,
+                         **result, "ratio": round(result["subjects_per_s"] / runs[0]["subjects_per_s"], 2),
+                         "ratio_of": "throughput / throughput with 1 worker", "machine": common.machine()})
+        rates = [r["subjects_per_s"] for r in runs]
+        common.emit({"bench": "lifecycle_sweep_workers_summary", "db": args.db, "n": args.n,
+                     "subjects_per_s": dict(zip((r["workers"] for r in runs), rates, strict=True)),
+                     "met": {"more_workers_not_slower": all(b >= a * 0.95 for a, b in zip(rates, rates[1:], strict=False))},
+                     "machine": common.machine()})
+
+
+if __name__ == "__main__":
+    main()
