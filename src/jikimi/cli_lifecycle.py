@@ -34,6 +34,7 @@ KIND_LABELS = {
     "separated_records": "보존기간 만료 기록 파기 (expired separated records)",
     "separated_lookups": "보존 조회키 파기 (expired kept look-ups)",
     "expired_logs": "로그 보관기간 만료 (expired logs)",
+    "expired_log_items": "로그 항목 보관기간 만료 (expired log items)",
     "pending_guardian": "법정대리인 미동의 파기 (unconfirmed children)",
     "dormancy_notice": "휴면 사전 안내 (dormancy notices)",
     "dormancy": "휴면 분리보관 (dormant members)",

@@ -24,7 +24,7 @@ import functools
 import secrets
 import shutil
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -174,7 +174,6 @@ class Member:
     items: dict[str, Slot] = field(default_factory=dict)
     recs: dict[str, Slot] = field(default_factory=dict)
     notices: list[tuple[datetime, datetime]] = field(default_factory=list)  # (created, for last activity)
-    separated_rules: set[str] = field(default_factory=set)
 
     def slots(self) -> list[Slot]:
         return [*self.items.values(), *self.recs.values()]
@@ -212,10 +211,9 @@ class Model:
             rule = self.longest_rule(slot.name)
             if rule is None:
                 continue
-            start = {"collection": slot.collected_at, "last_activity": member.last_activity,
-                     "record_date": slot.occurred_at or slot.collected_at}.get(rule.start, now)
-            if rule.start in END_STARTS:
-                start = now
+            start = now if rule.start in END_STARTS else {
+                "collection": slot.collected_at, "last_activity": member.last_activity,
+                "record_date": slot.occurred_at or slot.collected_at}[rule.start]
             if rule.duration is None:
                 kept[key] = Slot(slot.name, slot.collected_at, slot.occurred_at, slot.record_id, None, True, rule.id)
                 continue
@@ -225,22 +223,19 @@ class Model:
                                  rule.id)
         member.items = {k[2:]: s for k, s in kept.items() if k.startswith("i:")}
         member.recs = {k[2:]: s for k, s in kept.items() if k.startswith("r:")}
-        member.separated_rules = {s.rule_id for s in kept.values() if s.rule_id}
         member.status = "withdrawn" if kept else "gone"
 
     def dormancy_due(self, member: Member) -> datetime | None:
         return expiry_instant(member.last_activity, self.after) if self.after is not None else None
 
-    def notified(self, member: Member, by: datetime) -> bool:
-        return any(created >= member.last_activity and created <= by for created, _ in member.notices)
+    def notified(self, member: Member, by: datetime | None = None) -> bool:
+        """A notice for the current idle spell was queued (by ``by``, when given)."""
+        return any(created >= member.last_activity and (by is None or created <= by) for created, _ in member.notices)
 
     def sweep(self, members: list[Member], now: datetime) -> None:
         for m in members:
-            if m.status in ("gone",):
+            if m.status == "gone":
                 continue
-            for slot in m.slots():
-                if not slot.alive(now) and m.status == "withdrawn":
-                    pass
             m.items = {k: s for k, s in m.items.items() if s.alive(now)}
             m.recs = {k: s for k, s in m.recs.items() if s.alive(now)}
             if m.status == "withdrawn" and not m.slots():
@@ -250,7 +245,7 @@ class Model:
             if m.status != "active" or due is None or self.lead is None:
                 continue
             lead = timedelta(days=self.lead.total_days)
-            if due <= now + lead and not self.notified(m, datetime.max.replace(tzinfo=UTC)):
+            if due <= now + lead and not self.notified(m):
                 m.notices.append((now, m.last_activity))
             if due <= now and self.notified(m, now - lead):
                 if self.destroys:

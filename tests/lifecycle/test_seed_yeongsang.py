@@ -102,8 +102,6 @@ def test_once_the_policy_states_the_period_the_sweep_applies_it(vault_for: Vault
     assert destroyed >= MEMBER_ITEMS
 
 
-@pytest.mark.xfail(strict=True, reason="the engine expires generated *records* while a member is active, not "
-                   "generated *items*: yeongsang declares its access log (접속로그) as an item under a 3-month rule")
 def test_access_log_items_are_destroyed_three_months_after_collection_while_the_member_is_active(
         vault_for: VaultFor, clock: FixedClock) -> None:
     vault = vault_for("yeongsang")

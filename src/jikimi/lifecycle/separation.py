@@ -104,6 +104,7 @@ class _Slot:
     context: str
     record_id: str | None = None
     created_at: datetime | None = None
+    expires_at: datetime | None = None  # a log's own expiry (records.expires_at), set while it was active
 
 
 class Separation:
@@ -127,17 +128,21 @@ class Separation:
         if items is None:
             for r in conn.execute(select(records).where(records.c.subject_id == subject_id)):
                 found.append(_Slot(r.type, f"record:{r.id}", bytes(r.ciphertext), _utc(r.created_at),
-                                   _utc(r.occurred_at), "", r.id, _utc(r.created_at)))
+                                   _utc(r.occurred_at), "", r.id, _utc(r.created_at),
+                                   _utc(r.expires_at) if r.expires_at is not None else None))
             for r in conn.execute(select(separated_records).where(separated_records.c.subject_id == subject_id,
                                                                   separated_records.c.cause == "dormancy")):
                 found.append(_Slot(r.type, f"record:{r.id}", bytes(r.ciphertext), _utc(r.created_at),
-                                   _utc(r.occurred_at), "", r.id, _utc(r.created_at)))
+                                   _utc(r.occurred_at), "", r.id, _utc(r.created_at),
+                                   _utc(r.expires_at) if r.expires_at is not None else None))
         return found
 
     def _plan(self, slots: Iterable[_Slot], ended_at: datetime, last_activity_at: datetime) -> dict[_Slot, Keep | Destroy]:
         policy = self.vault.policy
-        return {s: fate_at_end(policy, s.slot, ended_at=ended_at, collected_at=s.collected_at,
-                               last_activity_at=last_activity_at, occurred_at=s.occurred_at) for s in slots}
+        return {s: Destroy(rule_for(policy, s.slot)) if s.expires_at is not None and s.expires_at <= ended_at
+                else fate_at_end(policy, s.slot, ended_at=ended_at, collected_at=s.collected_at,
+                                 last_activity_at=last_activity_at, occurred_at=s.occurred_at)
+                for s in slots}  # a log already past its own expiry is due now, whatever its rule's start
 
     def _ensure_group_keys(self, subject_id: str, rule_ids: set[str], now: datetime) -> None:
         """Create (and commit) the retention-group keys before any data is sealed under them."""

@@ -20,7 +20,19 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Connection, Engine, and_, delete, exists, func, not_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    and_,
+    delete,
+    exists,
+    func,
+    not_,
+    or_,
+    select,
+    update,
+)
 
 from jikimi.audit import Entry
 from jikimi.errors import StateConflict
@@ -48,7 +60,8 @@ if TYPE_CHECKING:
     from jikimi.vault import Vault
 
 SWEEPER = "system:sweep"
-KINDS = ("separated_values", "separated_records", "separated_lookups", "expired_logs", "pending_guardian",
+KINDS = ("separated_values", "separated_records", "separated_lookups", "expired_logs", "expired_log_items",
+         "pending_guardian",
          "dormancy_notice", "dormancy")
 
 
@@ -98,6 +111,7 @@ class Sweeper:
         self.after = dormancy_period(policy)
         self.notice_before = policy.dormancy.notice_before if policy.dormancy else None
         self.dormancy_destroys = policy.dormancy is not None and policy.dormancy.action == "destroy"
+        self.log_items = log_item_periods(policy)
         children = policy.children
         self.confirm_within = children.confirm_within if children is not None else None
 
@@ -141,6 +155,11 @@ class Sweeper:
         if kind == "expired_logs":
             return select(subjects.c.id).join(records, records.c.subject_id == subjects.c.id).where(
                 records.c.expires_at <= now)
+        if kind == "expired_log_items":
+            expired = self._expired_log_items(now, item_values)
+            if expired is None:
+                return None
+            return select(subjects.c.id).join(item_values, item_values.c.subject_id == subjects.c.id).where(expired)
         if kind == "pending_guardian":
             if self.confirm_within is None:
                 return None
@@ -159,6 +178,13 @@ class Sweeper:
             return select(subjects.c.id).where(active_member, subjects.c.last_activity_at < threshold,
                                                exists().where(self._notice_sent(now)))
         raise ValueError(kind)
+
+    def _expired_log_items(self, now: datetime, table: Any) -> ColumnElement[bool] | None:
+        """Generated items (접속 로그, IP…) collected before their period's cut-off, or None if none are declared."""
+        if not self.log_items:
+            return None
+        return or_(*(and_(table.c.item_id == item_id, table.c.collected_at < due_if_before(now, period))
+                     for item_id, period in sorted(self.log_items.items())))
 
     def _claim(self, conn: Connection, kind: str, now: datetime) -> list[str]:
         query = self._claim_query(kind, now)
@@ -297,6 +323,17 @@ class Sweeper:
             destroyed("record", row.type, "log_expired", _rule_id(policy, row.type))
             done.add(row.subject_id)
 
+        for table in (item_values, separated_values):  # logs kept as items expire like logs kept as records
+            expired = self._expired_log_items(now, table)
+            if expired is None:
+                break
+            where = [table.c.subject_id.in_(claimed), expired]
+            if table is separated_values:
+                where.append(separated_values.c.cause == "dormancy")
+            for row in conn.execute(delete(table).where(*where).returning(table.c.subject_id, table.c.item_id)):
+                destroyed("item", row.item_id, "log_expired", _rule_id(policy, row.item_id))
+                done.add(row.subject_id)
+
         removed = self._unconfirmed_children(conn, claimed, now, destroyed)
         done |= removed
         if self._notice_before(now) is not None:
@@ -364,6 +401,20 @@ class Sweeper:
                                 "channels": list(self.vault.policy.dormancy.notice_channels)
                                 if self.vault.policy.dormancy else []},
                        due_at=now, now=now)
+
+
+def log_item_periods(policy: Any) -> dict[str, Duration]:
+    """Generated items (logs, IP addresses) kept under a rule counted from their own date: they expire
+    after its period even while the member is active, as logs kept as records do."""
+    from jikimi.lifecycle.rules import rule_for
+
+    out: dict[str, Duration] = {}
+    for item in policy.items:
+        rule = rule_for(policy, item.id)
+        if item.generated and rule is not None and rule.duration is not None and rule.start in ("record_date",
+                                                                                                 "collection"):
+            out[item.id] = rule.duration
+    return out
 
 
 def truncate_sqlite_wal(engine: Engine) -> None:
