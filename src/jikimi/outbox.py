@@ -39,15 +39,16 @@ def enqueue(conn: Connection, *, kind: str, subject_id: str | None, dedupe_key: 
            "payload": json.dumps(dict(payload), ensure_ascii=False, sort_keys=True, default=str),
            "due_at": due_at, "created_at": now, "attempts": 0}
     dialect = conn.dialect.name
+    # RETURNING tells whether a row was written: rowcount is -1 on PostgreSQL when RETURNING is used
     if dialect == "postgresql":
-        result = conn.execute(pg_insert(outbox).values(row).on_conflict_do_nothing(index_elements=["dedupe_key"]))
+        statement = pg_insert(outbox).values(row).on_conflict_do_nothing(index_elements=["dedupe_key"])
     elif dialect == "sqlite":
-        result = conn.execute(sqlite_insert(outbox).values(row).on_conflict_do_nothing(index_elements=["dedupe_key"]))
+        statement = sqlite_insert(outbox).values(row).on_conflict_do_nothing(index_elements=["dedupe_key"])
     else:  # pragma: no cover - only the two supported databases
         if conn.execute(select(outbox.c.id).where(outbox.c.dedupe_key == dedupe_key)).first():
             return False
-        result = conn.execute(insert(outbox).values(row))
-    return bool(result.rowcount)
+        return conn.execute(insert(outbox).values(row).returning(outbox.c.id)).first() is not None
+    return conn.execute(statement.returning(outbox.c.id)).first() is not None
 
 
 def pending(conn: Connection, *, kind: str | None = None, subject_id: str | None = None) -> list[Message]:

@@ -50,6 +50,7 @@ subjects = Table(
     Column("last_activity_at", Timestamp, nullable=False),
     Column("status_changed_at", Timestamp, nullable=False),
     Index("ix_subjects_status_last_activity", "status", "last_activity_at"),
+    Index("ix_subjects_guardian_id", "guardian_id"),  # ON DELETE SET NULL looks children up by it
 )
 
 item_values = Table(
@@ -202,6 +203,7 @@ separated_values = Table(
     Column("context", String(64), nullable=False),
     Column("separated_at", Timestamp, nullable=False),
     Index("ix_separated_values_expires_at", "expires_at"),
+    Index("ix_separated_values_key_id", "key_id"),
 )
 
 separated_records = Table(
@@ -221,6 +223,7 @@ separated_records = Table(
     Column("separated_at", Timestamp, nullable=False),
     Index("ix_separated_records_subject_id", "subject_id"),
     Index("ix_separated_records_expires_at", "expires_at"),
+    Index("ix_separated_records_key_id", "key_id"),
 )
 
 separated_lookups = Table(
@@ -232,6 +235,7 @@ separated_lookups = Table(
     Column("rule_id", String(64), nullable=True),
     Column("expires_at", Timestamp, nullable=True),
     Index("ix_separated_lookups_subject_id", "subject_id"),
+    Index("ix_separated_lookups_expires_at", "expires_at"),
 )
 
 outbox = Table(
