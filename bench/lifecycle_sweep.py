@@ -428,7 +428,7 @@ def main() -> None:
     record: dict[str, Any] = {
         "bench": "lifecycle_sweep", "db": args.db, "n": args.n, "batch": args.batch,
         "mix": dict(SHARES), "ciphertext": "random bytes (the sweep never decrypts)", "ledger_written": True,
-        "schema_additions": [] if args.no_guardian_index else [f"{n} (proposed)" for n in PROPOSED_INDEXES],
+        "schema_additions": [] if args.no_guardian_index else [f"{n} (in migration 0002)" for n in PROPOSED_INDEXES],
         "ratio": round(sweep["seconds"] / max(baseline["seconds"], 1e-9), 2), "sweep": sweep, "baseline": baseline,
         "subjects_per_s": round(sweep["subjects"] / max(sweep["seconds"], 1e-9)),
         "same_result": {k: v for k, v in swept.items() if k != "ledger_count"} ==
