@@ -12,6 +12,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -40,6 +41,7 @@ def enqueue(conn: Connection, *, kind: str, subject_id: str | None, dedupe_key: 
            "due_at": due_at, "created_at": now, "attempts": 0}
     dialect = conn.dialect.name
     # RETURNING tells whether a row was written: rowcount is -1 on PostgreSQL when RETURNING is used
+    statement: Any
     if dialect == "postgresql":
         statement = pg_insert(outbox).values(row).on_conflict_do_nothing(index_elements=["dedupe_key"])
     elif dialect == "sqlite":
