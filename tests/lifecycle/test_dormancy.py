@@ -156,3 +156,27 @@ def test_the_gate_denies_reads_of_a_dormant_member(reader: tuple[Vault, Handler]
     assert [r["outcome"] for r in access_rows(vault, sid, "read")] == ["allowed", "denied:dormant"]
     vault.reactivate(sid)
     assert vault.read(sid, ["name"], "membership", cs) == {"name": MEMBER["name"]}
+
+
+def test_without_a_notice_period_an_idle_member_is_separated_when_the_year_is_up(
+        engine: object, clock: FixedClock) -> None:
+    """A policy may set dormancy without a notice lead time: separation then waits for no notice."""
+    from jikimi.crypto import KeyRing, MasterKey
+
+    from ..vault.conftest import fast_passwords, policy_with
+
+    def no_notice(data: dict[str, object]) -> None:
+        dormancy = dict(data["dormancy"])  # type: ignore[call-overload]
+        dormancy.pop("notice_before", None)
+        data["dormancy"] = dormancy
+
+    vault = Vault(policy=policy_with(no_notice), engine=engine, keys=KeyRing(MasterKey.generate()),  # type: ignore[arg-type]
+                  clock=clock, passwords=fast_passwords())
+    sid = vault.collect("signup", MEMBER, {"marketing": True}).subject_id
+    clock.advance(timedelta(days=364))
+    vault.sweep()
+    assert vault.subject(sid)["status"] == "active"
+    clock.advance(timedelta(days=2))
+    report = vault.sweep()
+    assert report.separated_dormant == 1 and report.notices == 0
+    assert vault.subject(sid)["status"] == "dormant"

@@ -133,6 +133,12 @@ class Sweeper:
             return sent
         return and_(sent, outbox.c.created_at <= shift(now, self.notice_before, back=True))
 
+    def _noticed(self, now: datetime) -> list[ColumnElement[bool]]:
+        """The notice condition for separating an idle member: none when the policy sets no notice."""
+        if self.notice_before is None:
+            return []
+        return [exists().where(self._notice_sent(now))]
+
     @staticmethod
     def _notice_unsent() -> ColumnElement[bool]:
         """No dormancy notice queued yet for the member's current idle spell."""
@@ -176,7 +182,7 @@ class Sweeper:
             if threshold is None:
                 return None
             return select(subjects.c.id).where(active_member, subjects.c.last_activity_at < threshold,
-                                               exists().where(self._notice_sent(now)))
+                                               *self._noticed(now))
         raise ValueError(kind)
 
     def _expired_log_items(self, now: datetime, table: Any) -> ColumnElement[bool] | None:
@@ -348,7 +354,7 @@ class Sweeper:
         if dormant_before is not None:
             due = [r.id for r in conn.execute(select(subjects.c.id).where(
                 subjects.c.id.in_(claimed), subjects.c.status == "active", subjects.c.kind == "member",
-                subjects.c.last_activity_at < dormant_before, exists().where(self._notice_sent(now))))]
+                subjects.c.last_activity_at < dormant_before, *self._noticed(now)))]
             if due and not self.dormancy_destroys:
                 report.separated_dormant += separate_dormant(conn, due, now)
                 done.update(due)
