@@ -21,6 +21,9 @@ HEADER = """# jikimi 명령 (CLI reference)
 
 Exit codes: `0` success · `1` the check found errors (e.g. lint errors) · `2` the input could not be
 used (a policy that does not load, a bad option). Errors print as `file:line: key: reason`.
+
+Ids (subjects, requests) never start with `-`, so they can be typed as arguments. An id written by a
+version before that rule may: put `--` before it (`jikimi rights receive --type access -- -Ab3…`).
 """
 
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 import csv
 import multiprocessing
 import re
-import secrets
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -38,6 +37,7 @@ from jikimi.audit import Entry
 from jikimi.crypto import KeyRing, Passwords, new_data_key, seal_value, wrap_key
 from jikimi.errors import Denied, InvalidInput
 from jikimi.handlers import SYSTEM, Handler
+from jikimi.ids import new_id
 from jikimi.policy.model import Context
 from jikimi.store.bulk import defer_checkpoints, insert_many, lookup_owners
 from jikimi.store.tables import consents, data_keys, item_values, lookups, subjects
@@ -101,7 +101,7 @@ class _Row:
 
     @classmethod
     def seal(cls, line: int, intake: Intake, ring: KeyRing) -> _Row:
-        sid = secrets.token_urlsafe(16)
+        sid = new_id()
         key = new_data_key()
         return cls(line, sid, intake.status, intake.is_child, intake.given, intake.refused, intake.digests,
                    wrap_key(ring.current, key, sid), ring.current.id,

@@ -10,7 +10,6 @@ Every operation is one unit of work; every personal read and change lands in the
 from __future__ import annotations
 
 import json
-import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -25,6 +24,7 @@ from jikimi.crypto import KeyRing, Passwords, blind_index, open_value, seal_valu
 from jikimi.errors import Denied, Duplicate, InvalidInput, NotFound, StateConflict
 from jikimi.gate import ConsentFacts, Decision, Role, SubjectFacts, decide_read, purpose_basis_holds
 from jikimi.handlers import SYSTEM, Handler, HandlerService
+from jikimi.ids import new_id
 from jikimi.lifecycle.rules import log_expiry
 from jikimi.lifecycle.separation import Ended, SeparatedData, Separation, restore_dormant
 from jikimi.lifecycle.sweep import Sweeper, SweepReport
@@ -81,10 +81,6 @@ class RecordOut:
     type: str
     occurred_at: datetime
     data: dict[str, object]
-
-
-def _new_id() -> str:
-    return secrets.token_urlsafe(16)
 
 
 def _utc(moment: datetime) -> datetime:
@@ -171,7 +167,7 @@ class Vault:
                                                           intake.refused, intake.digests)
         if subject_id is not None:
             return self._collect_into(subject_id, ctx, values, given, refused, digests, channel, handler, source, now)
-        sid = _new_id()
+        sid = new_id()
         with UnitOfWork(self.engine) as uow:  # the key first: a crash leaves a key without data, never data without a key
             data_key = self.keys.create(uow.conn, [sid], now)[sid]
             uow.commit()
@@ -380,7 +376,7 @@ class Vault:
             raise InvalidInput("data", "기록이 너무 큽니다 (64KB)", "the record is larger than 64 KB")
         now = self._now()
         when = _utc(occurred_at) if occurred_at else now
-        record_id = _new_id()
+        record_id = new_id()
         with UnitOfWork(self.engine) as uow:
             row = uow.conn.execute(select(subjects.c.status).where(subjects.c.id == subject_id)).first()
             if row is None:

@@ -49,3 +49,11 @@ def test_a_refusal_needs_a_listed_ground(terminal: None, vault: Vault, member: s
     assert run(["rights", "refuse", request_id, "--ground", "no_such_ground"]) == 2
     assert "vault.invalid" in capsys.readouterr().err
     assert run(["rights", "refuse", request_id, "--ground", "law_requires_processing"]) == 0
+
+
+def test_an_old_id_starting_with_a_dash_is_passed_after_a_double_dash(
+        terminal: None, vault: Vault, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["rights", "receive", "--type", "access", "--", "-NoSuchSubject0123456"]) == 2
+    err = capsys.readouterr().err
+    assert "no such subject" in err
+    assert "No such option" not in err

@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -27,6 +26,7 @@ from jikimi.audit import Entry
 from jikimi.crypto import open_value, seal_value
 from jikimi.errors import Denied, InvalidInput, NotFound, StateConflict
 from jikimi.handlers import Handler
+from jikimi.ids import new_id
 from jikimi.rights import corrections
 from jikimi.rights.model import (
     CHANNELS,
@@ -211,7 +211,7 @@ class RightsService:
             raise InvalidInput("requester_detail.power_of_attorney", "대리인의 요구에는 위임장이 필요합니다",
                                "an agent's request needs a power of attorney reference (PIPA 38①)")
         now = self._now()
-        request_id = secrets.token_urlsafe(16)
+        request_id = new_id()
         with UnitOfWork(self.vault.engine) as uow:
             subject = uow.conn.execute(select(subjects.c.is_child).where(subjects.c.id == subject_id)).first()
             if subject is None:
