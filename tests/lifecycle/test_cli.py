@@ -66,3 +66,13 @@ def test_sweeping_as_of_a_future_time_is_refused(withdrawn_long_ago: str, capsys
 def test_a_malformed_month_is_a_usage_error(withdrawn_long_ago: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["ledger", "--policy", str(POLICY), "--db", withdrawn_long_ago, "--month", "2026-13"]) == 2
     assert "YYYY-MM" in capsys.readouterr().err
+
+
+def test_asking_for_more_workers_than_can_help_says_so() -> None:
+    from jikimi.cli_lifecycle import worker_advice
+
+    assert worker_advice("postgresql", 2, cpus=2) == []
+    assert worker_advice("postgresql", 1, cpus=1) == []
+    assert "4 workers on 2 CPUs" in worker_advice("postgresql", 4, cpus=2)[0]
+    assert "one writer at a time" in worker_advice("sqlite", 2, cpus=8)[0]
+    assert worker_advice("sqlite", 1, cpus=8) == []

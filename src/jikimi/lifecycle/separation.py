@@ -32,6 +32,7 @@ from jikimi.lifecycle.rules import (
     rule_basis,
     rule_for,
 )
+from jikimi.store.hints import among, unindexed
 from jikimi.store.tables import (
     consents,
     data_keys,
@@ -411,17 +412,17 @@ def separate_dormant(conn: Connection, subject_ids: Sequence[str], now: datetime
                _literal("dormancy"), _literal(None), subjects.c.last_activity_at, _literal(None),
                item_values.c.collected_at, item_values.c.context, _literal(now))
         .join(subjects, subjects.c.id == item_values.c.subject_id)
-        .where(item_values.c.subject_id.in_(ids))))
-    conn.execute(delete(item_values).where(item_values.c.subject_id.in_(ids)))
+        .where(among(item_values.c.subject_id, ids))))
+    conn.execute(delete(item_values).where(among(item_values.c.subject_id, ids)))
     conn.execute(insert(separated_records).from_select(
         ["id", "subject_id", "type", "ciphertext", "key_id", "cause", "rule_id", "occurred_at", "created_at",
          "start_at", "expires_at", "separated_at"],
         select(records.c.id, records.c.subject_id, records.c.type, records.c.ciphertext, records.c.subject_id,
                _literal("dormancy"), _literal(None), records.c.occurred_at, records.c.created_at,
                records.c.occurred_at, records.c.expires_at, _literal(now))
-        .where(records.c.subject_id.in_(ids))))
-    conn.execute(delete(records).where(records.c.subject_id.in_(ids)))
-    result = conn.execute(update(subjects).where(subjects.c.id.in_(ids), subjects.c.status == "active")
+        .where(among(records.c.subject_id, ids))))
+    conn.execute(delete(records).where(among(records.c.subject_id, ids)))
+    result = conn.execute(update(subjects).where(among(subjects.c.id, ids), unindexed(subjects.c.status) == "active")
                           .values(status="dormant", status_changed_at=now))
     return result.rowcount or 0
 

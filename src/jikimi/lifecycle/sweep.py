@@ -28,9 +28,11 @@ from sqlalchemy import (
     delete,
     exists,
     func,
+    literal_column,
     not_,
     or_,
     select,
+    tuple_,
     update,
 )
 
@@ -42,6 +44,7 @@ from jikimi.lifecycle.rules import dormancy_period, expiry_for, rule_basis
 from jikimi.lifecycle.separation import destroy_orphan_keys, separate_dormant
 from jikimi.outbox import enqueue
 from jikimi.periods import Duration, add_months, due_if_before, expiry_instant
+from jikimi.store.hints import among, unindexed
 from jikimi.store.tables import (
     KEYS_SCHEMA,
     consents,
@@ -60,6 +63,7 @@ if TYPE_CHECKING:
     from jikimi.vault import Vault
 
 SWEEPER = "system:sweep"
+IDLE_KINDS = ("dormancy_notice", "dormancy")
 KINDS = ("separated_values", "separated_records", "separated_lookups", "expired_logs", "expired_log_items",
          "pending_guardian",
          "dormancy_notice", "dormancy")
@@ -90,6 +94,15 @@ class SweepReport:
                      "ledger_entries"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.subjects |= other.subjects
+
+
+@dataclass(frozen=True)
+class Position:
+    """How far a PostgreSQL worker's walk through one kind of due work has got: the last subject
+    claimed and, for idle members, its last activity (the walk follows the activity index)."""
+
+    at: datetime | None
+    id: str
 
 
 Progress = Callable[[str, int], None]
@@ -137,52 +150,65 @@ class Sweeper:
         """The notice condition for separating an idle member: none when the policy sets no notice."""
         if self.notice_before is None:
             return []
-        return [exists().where(self._notice_sent(now))]
+        return [_probe(self._notice_sent(now))]
 
     @staticmethod
     def _notice_unsent() -> ColumnElement[bool]:
         """No dormancy notice queued yet for the member's current idle spell."""
-        return not_(exists().where(outbox.c.subject_id == subjects.c.id, outbox.c.kind == "dormancy_notice",
-                                   outbox.c.created_at >= subjects.c.last_activity_at))
+        return not_(_probe(and_(outbox.c.subject_id == subjects.c.id, outbox.c.kind == "dormancy_notice",
+                                outbox.c.created_at >= subjects.c.last_activity_at)))
+
+    def _idle_due(self, kind: str, now: datetime) -> list[ColumnElement[bool]]:
+        """Beyond being idle long enough: the notice condition of ``dormancy_notice`` or ``dormancy``."""
+        return [self._notice_unsent()] if kind == "dormancy_notice" else self._noticed(now)
+
+    def _idle_threshold(self, kind: str, now: datetime) -> datetime | None:
+        return self._notice_before(now) if kind == "dormancy_notice" else self._dormant_before(now)
 
     # -- claims ---------------------------------------------------------------------------------
 
-    def _claim_query(self, kind: str, now: datetime) -> Any:
+    def _claim_query(self, kind: str, now: datetime, after: Position | None = None) -> Any:
+        """Subject ids (and, for idle members, their last activity) with due work of ``kind``; with
+        ``after``, only those beyond a worker's position in the order ``_claim`` walks them."""
         active_member = and_(subjects.c.status == "active", subjects.c.kind == "member")
+        beyond: list[ColumnElement[bool]] = [] if after is None else [subjects.c.id > after.id]
+
+        def joined(table: Any, *where: ColumnElement[bool]) -> Any:
+            # the position on both sides of the join: PostgreSQL does not carry ``>`` across ``=``
+            position = [] if after is None else [table.c.subject_id > after.id]
+            return select(subjects.c.id).join(table, table.c.subject_id == subjects.c.id).where(
+                *where, *beyond, *position)
+
+        def idle(threshold: datetime, *where: ColumnElement[bool]) -> Any:
+            # walked in the order of the (status, last_activity_at, id) index, from the position on
+            last = subjects.c.last_activity_at
+            position = [] if after is None else [tuple_(last, subjects.c.id) > tuple_(after.at, after.id)]
+            return select(subjects.c.id, last).where(active_member, last < threshold, *where, *position)
+
         if kind == "separated_values":
-            return select(subjects.c.id).join(separated_values, separated_values.c.subject_id == subjects.c.id).where(
-                separated_values.c.expires_at <= now)
+            return joined(separated_values, separated_values.c.expires_at <= now)
         if kind == "separated_records":
-            return select(subjects.c.id).join(separated_records, separated_records.c.subject_id == subjects.c.id).where(
-                separated_records.c.expires_at <= now)
+            return joined(separated_records, separated_records.c.expires_at <= now)
         if kind == "separated_lookups":
-            return select(subjects.c.id).join(separated_lookups, separated_lookups.c.subject_id == subjects.c.id).where(
-                separated_lookups.c.expires_at <= now)
+            return joined(separated_lookups, separated_lookups.c.expires_at <= now)
         if kind == "expired_logs":
-            return select(subjects.c.id).join(records, records.c.subject_id == subjects.c.id).where(
-                records.c.expires_at <= now)
+            return joined(records, records.c.expires_at <= now)
         if kind == "expired_log_items":
             expired = self._expired_log_items(now, item_values)
             if expired is None:
                 return None
-            return select(subjects.c.id).join(item_values, item_values.c.subject_id == subjects.c.id).where(expired)
+            return joined(item_values, expired)
         if kind == "pending_guardian":
             if self.confirm_within is None:
                 return None
             return select(subjects.c.id).where(subjects.c.status == "pending_guardian",
-                                               subjects.c.created_at < due_if_before(now, self.confirm_within))
-        if kind == "dormancy_notice":
-            threshold = self._notice_before(now)
+                                               subjects.c.created_at < due_if_before(now, self.confirm_within),
+                                               *beyond)
+        if kind in IDLE_KINDS:
+            threshold = self._idle_threshold(kind, now)
             if threshold is None:
                 return None
-            return select(subjects.c.id).where(active_member, subjects.c.last_activity_at < threshold,
-                                               self._notice_unsent())
-        if kind == "dormancy":
-            threshold = self._dormant_before(now)
-            if threshold is None:
-                return None
-            return select(subjects.c.id).where(active_member, subjects.c.last_activity_at < threshold,
-                                               *self._noticed(now))
+            return idle(threshold, *self._idle_due(kind, now))
         raise ValueError(kind)
 
     def _expired_log_items(self, now: datetime, table: Any) -> ColumnElement[bool] | None:
@@ -192,15 +218,35 @@ class Sweeper:
         return or_(*(and_(table.c.item_id == item_id, table.c.collected_at < due_if_before(now, period))
                      for item_id, period in sorted(self.log_items.items())))
 
-    def _claim(self, conn: Connection, kind: str, now: datetime) -> list[str]:
-        query = self._claim_query(kind, now)
+    def _claim(self, conn: Connection, kind: str, now: datetime,
+               after: Position | None) -> tuple[list[str], Position | None]:
+        """Claim up to a batch of subjects with due work of ``kind``. Returns them and, on PostgreSQL,
+        the position to go on from (None: the walk is over).
+
+        SQLite serialises writers and removes index entries as rows go: the claim takes the first due
+        subjects (DISTINCT: a subject may have several due rows). PostgreSQL locks the claimed subjects
+        (``FOR UPDATE OF subjects SKIP LOCKED``: concurrent workers take disjoint sets) and walks them in
+        order — subject id; last activity then id for idle members — from the worker's position: a claim
+        from the start would re-read, every batch, the index entries of the rows earlier batches deleted
+        or moved (they stay until vacuum) and of subjects other workers hold, which is quadratic over a
+        sweep. Subjects passed over because another worker held them are that worker's; if it fails,
+        the next sweep finds them."""
+        query = self._claim_query(kind, now, after)
         if query is None:
-            return []
-        query = query.limit(self.batch_size * 4)
-        if conn.dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True, of=subjects)
-        ids = list(dict.fromkeys(r[0] for r in conn.execute(query)))
-        return ids[: self.batch_size]
+            return [], None
+        if conn.dialect.name != "postgresql":
+            ids = list(dict.fromkeys(row[0] for row in conn.execute(query.distinct().limit(self.batch_size))))
+            return ids, None
+        idle = kind in IDLE_KINDS
+        order = [subjects.c.last_activity_at, subjects.c.id] if idle else [subjects.c.id]
+        # PostgreSQL refuses DISTINCT with FOR UPDATE: rows are de-duplicated here
+        rows = conn.execute(query.order_by(*order).limit(self.batch_size * (1 if idle else 4))
+                            .with_for_update(skip_locked=True, of=subjects)).all()
+        taken = list(dict.fromkeys(row[0] for row in rows))[: self.batch_size]
+        if not taken:
+            return [], None
+        last = next(row for row in reversed(rows) if row[0] == taken[-1])
+        return taken, Position(last[1] if idle else None, last[0])
 
     # -- the run --------------------------------------------------------------------------------
 
@@ -210,10 +256,12 @@ class Sweeper:
         moment = now or self.vault._now()
         report = SweepReport(moment)
         report.repriced = self._reprice(moment)
+        keyset = self.vault.engine.dialect.name == "postgresql"  # see _claim
         for kind in kinds:
+            after: Position | None = None
             while True:
                 with UnitOfWork(self.vault.engine) as uow:
-                    claimed = self._claim(uow.conn, kind, moment)
+                    claimed, position = self._claim(uow.conn, kind, moment, after)
                     if not claimed:
                         break
                     batch, keys, to_destroy = self._process(uow.conn, claimed, moment)
@@ -232,10 +280,13 @@ class Sweeper:
                 report.merge(batch)
                 if progress is not None:
                     progress(kind, len(batch.subjects))
-                if not batch.subjects:
-                    break  # everything left is held by another worker (or not due after all)
+                if keyset:
+                    after = position
+                elif not batch.subjects:
+                    break  # claimed, but not due after all: the same subjects would be claimed again
         with UnitOfWork(self.vault.engine) as uow:
-            report.keys_destroyed += destroy_orphan_keys(uow.conn, moment)
+            if _first_to_clean_up(uow.conn):
+                report.keys_destroyed += destroy_orphan_keys(uow.conn, moment)
             uow.commit()
         truncate_sqlite_wal(self.vault.engine)
         return report
@@ -292,59 +343,59 @@ class Sweeper:
         Returns the report, the keys to destroy after the commit, and the idle members to destroy
         (dormancy action ``destroy``) after it."""
         report = SweepReport(now)
-        ledger = LedgerBatch(actor=SWEEPER)
         policy = self.vault.policy
         touched_keys: set[str] = set()
         done: set[str] = set()
+        # (class kind, class id, trigger, rule id) → how many; turned into ledger entries at the end
+        counts: Counter[tuple[str, str, str, str | None]] = Counter()
 
-        def destroyed(kind: str, class_id: str, trigger: str, rule_id: str | None) -> None:
-            rule = policy.retention_by_id.get(rule_id) if rule_id else None
-            ledger.add(kind, class_id, trigger, rule_id, rule_basis(rule) if rule_id else None)
-            report.destroyed[f"{kind}:{class_id}"] += 1
+        def claimed_in(column: Any) -> among:
+            return among(column, claimed)
 
         row: Any
         for row in conn.execute(delete(separated_values).where(
-                separated_values.c.subject_id.in_(claimed), separated_values.c.expires_at <= now)
+                claimed_in(separated_values.c.subject_id), separated_values.c.expires_at <= now)
                 .returning(separated_values.c.subject_id, separated_values.c.item_id, separated_values.c.rule_id,
                            separated_values.c.key_id)):
-            destroyed("item", row.item_id, "retention_expired", row.rule_id)
+            counts["item", row.item_id, "retention_expired", row.rule_id] += 1
             touched_keys.add(row.key_id)
             done.add(row.subject_id)
         for row in conn.execute(delete(separated_records).where(
-                separated_records.c.subject_id.in_(claimed), separated_records.c.expires_at <= now)
+                claimed_in(separated_records.c.subject_id), separated_records.c.expires_at <= now)
                 .returning(separated_records.c.subject_id, separated_records.c.type, separated_records.c.rule_id,
                            separated_records.c.key_id, separated_records.c.cause)):
-            destroyed("record", row.type, "retention_expired" if row.cause == "withdrawal" else "log_expired",
-                      row.rule_id if row.rule_id else _rule_id(policy, row.type))
-            if row.cause == "withdrawal":
+            withdrawal = row.cause == "withdrawal"
+            counts["record", row.type, "retention_expired" if withdrawal else "log_expired",
+                   row.rule_id if row.rule_id else _rule_id(policy, row.type)] += 1
+            if withdrawal:
                 touched_keys.add(row.key_id)
             done.add(row.subject_id)
         for row in conn.execute(delete(separated_lookups).where(
-                separated_lookups.c.subject_id.in_(claimed), separated_lookups.c.expires_at <= now)
+                claimed_in(separated_lookups.c.subject_id), separated_lookups.c.expires_at <= now)
                 .returning(separated_lookups.c.subject_id, separated_lookups.c.item_id, separated_lookups.c.rule_id)):
-            destroyed("lookup", row.item_id, "retention_expired", row.rule_id)
+            counts["lookup", row.item_id, "retention_expired", row.rule_id] += 1
             done.add(row.subject_id)
-        for row in conn.execute(delete(records).where(records.c.subject_id.in_(claimed), records.c.expires_at <= now)
+        for row in conn.execute(delete(records).where(claimed_in(records.c.subject_id), records.c.expires_at <= now)
                                 .returning(records.c.subject_id, records.c.type)):
-            destroyed("record", row.type, "log_expired", _rule_id(policy, row.type))
+            counts["record", row.type, "log_expired", _rule_id(policy, row.type)] += 1
             done.add(row.subject_id)
 
         for table in (item_values, separated_values):  # logs kept as items expire like logs kept as records
             expired = self._expired_log_items(now, table)
             if expired is None:
                 break
-            where = [table.c.subject_id.in_(claimed), expired]
+            where = [claimed_in(table.c.subject_id), expired]
             if table is separated_values:
                 where.append(separated_values.c.cause == "dormancy")
             for row in conn.execute(delete(table).where(*where).returning(table.c.subject_id, table.c.item_id)):
-                destroyed("item", row.item_id, "log_expired", _rule_id(policy, row.item_id))
+                counts["item", row.item_id, "log_expired", _rule_id(policy, row.item_id)] += 1
                 done.add(row.subject_id)
 
-        removed = self._unconfirmed_children(conn, claimed, now, destroyed)
+        removed = self._unconfirmed_children(conn, claimed, now, counts)
         done |= removed
         if self._notice_before(now) is not None:
             for sid, last in conn.execute(select(subjects.c.id, subjects.c.last_activity_at).where(
-                    subjects.c.id.in_(claimed), subjects.c.status == "active", subjects.c.kind == "member",
+                    claimed_in(subjects.c.id), unindexed(subjects.c.status) == "active", subjects.c.kind == "member",
                     subjects.c.last_activity_at < self._notice_before(now), self._notice_unsent())):
                 if self._queue_notice(conn, sid, _aware(last), now):
                     report.notices += 1
@@ -353,7 +404,7 @@ class Sweeper:
         to_destroy: list[str] = []
         if dormant_before is not None:
             due = [r.id for r in conn.execute(select(subjects.c.id).where(
-                subjects.c.id.in_(claimed), subjects.c.status == "active", subjects.c.kind == "member",
+                claimed_in(subjects.c.id), unindexed(subjects.c.status) == "active", subjects.c.kind == "member",
                 subjects.c.last_activity_at < dormant_before, *self._noticed(now)))]
             if due and not self.dormancy_destroys:
                 report.separated_dormant += separate_dormant(conn, due, now)
@@ -361,7 +412,7 @@ class Sweeper:
             else:
                 to_destroy = due
         gone = [r.id for r in conn.execute(delete(subjects).where(
-            subjects.c.id.in_(claimed), subjects.c.status == "withdrawn",
+            claimed_in(subjects.c.id), unindexed(subjects.c.status) == "withdrawn",
             not_(exists().where(separated_values.c.subject_id == subjects.c.id)),
             not_(exists().where(separated_records.c.subject_id == subjects.c.id)),
             not_(exists().where(separated_lookups.c.subject_id == subjects.c.id))).returning(subjects.c.id))]
@@ -369,33 +420,39 @@ class Sweeper:
         done.update(gone)
         if touched_keys:
             still = {r[0] for r in conn.execute(select(separated_values.c.key_id).where(
-                separated_values.c.key_id.in_(sorted(touched_keys))).distinct())}
+                among(separated_values.c.key_id, touched_keys)).distinct())}
             still |= {r[0] for r in conn.execute(select(separated_records.c.key_id).where(
-                separated_records.c.key_id.in_(sorted(touched_keys))).distinct())}
+                among(separated_records.c.key_id, touched_keys)).distinct())}
             touched_keys -= still
         keys = touched_keys | set(gone) | removed
+        ledger = LedgerBatch(actor=SWEEPER)
+        for (kind, class_id, trigger, rule_id), count in counts.items():
+            rule = policy.retention_by_id.get(rule_id) if rule_id else None
+            ledger.add(kind, class_id, trigger, rule_id, rule_basis(rule) if rule_id else None, count)
+            report.destroyed[f"{kind}:{class_id}"] += count
         report.ledger_entries = ledger.write(conn, now)
         report.subjects = done
         report.batches = 1
         return report, keys, to_destroy
 
     def _unconfirmed_children(self, conn: Connection, claimed: list[str], now: datetime,
-                              destroyed: Callable[[str, str, str, str | None], None]) -> set[str]:
+                              counts: Counter[tuple[str, str, str, str | None]]) -> set[str]:
         """Children's data whose guardian never confirmed within the policy's limit is destroyed."""
         if self.confirm_within is None:
             return set()
         due = [r.id for r in conn.execute(select(subjects.c.id).where(
-            subjects.c.id.in_(claimed), subjects.c.status == "pending_guardian",
+            among(subjects.c.id, claimed), unindexed(subjects.c.status) == "pending_guardian",
             subjects.c.created_at < due_if_before(now, self.confirm_within)))]
         if not due:
             return set()
-        for row in conn.execute(delete(item_values).where(item_values.c.subject_id.in_(due))
+        for row in conn.execute(delete(item_values).where(among(item_values.c.subject_id, due))
                                 .returning(item_values.c.item_id)):
-            destroyed("item", row.item_id, "guardian_not_confirmed", None)
-        for row in conn.execute(delete(lookups).where(lookups.c.subject_id.in_(due)).returning(lookups.c.item_id)):
-            destroyed("lookup", row.item_id, "guardian_not_confirmed", None)
-        conn.execute(delete(consents).where(consents.c.subject_id.in_(due)))
-        conn.execute(delete(subjects).where(subjects.c.id.in_(due)))
+            counts["item", row.item_id, "guardian_not_confirmed", None] += 1
+        for row in conn.execute(delete(lookups).where(among(lookups.c.subject_id, due))
+                                .returning(lookups.c.item_id)):
+            counts["lookup", row.item_id, "guardian_not_confirmed", None] += 1
+        conn.execute(delete(consents).where(among(consents.c.subject_id, due)))
+        conn.execute(delete(subjects).where(among(subjects.c.id, due)))
         return set(due)
 
     def _queue_notice(self, conn: Connection, subject_id: str, last_activity: datetime, now: datetime) -> bool:
@@ -407,6 +464,27 @@ class Sweeper:
                                 "channels": list(self.vault.policy.dormancy.notice_channels)
                                 if self.vault.policy.dormancy else []},
                        due_at=now, now=now)
+
+
+ORPHAN_KEYS_LOCK = 0x6A696B696D69  # "jikimi": the advisory lock of the orphan-key clean-up
+
+
+def _first_to_clean_up(conn: Connection) -> bool:
+    """Whether this worker runs the end-of-sweep orphan-key clean-up (a scan of every data key).
+
+    On PostgreSQL, workers finishing together would each scan the whole key table; the first to take
+    a transaction-scoped advisory lock does it and the others skip — its scan finds every key orphaned
+    so far, and one left by a later crash is found by the next sweep. SQLite serialises writers anyway."""
+    if conn.dialect.name != "postgresql":
+        return True
+    return bool(conn.execute(select(func.pg_try_advisory_xact_lock(ORPHAN_KEYS_LOCK))).scalar())
+
+
+def _probe(condition: ColumnElement[bool]) -> ColumnElement[bool]:
+    """``EXISTS (SELECT 1 … OFFSET 0)``: the same answer as a plain EXISTS, but PostgreSQL keeps it a
+    per-row probe of the outbox index instead of turning it into a join that hashes the whole outbox
+    for every claimed batch (OFFSET stops the planner's EXISTS-to-join rewrite)."""
+    return exists(select(literal_column("1")).where(condition).offset(0))
 
 
 def log_item_periods(policy: Any) -> dict[str, Duration]:

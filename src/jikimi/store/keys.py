@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
 from jikimi.crypto import KeyRing, new_data_key, unwrap_key, wrap_key
+from jikimi.store.hints import among
 from jikimi.store.tables import data_keys, key_material
 
 INDEX_KEY = "blind_index"
@@ -78,11 +79,9 @@ class KeyStore:
     def destroy(self, conn: Connection, subject_ids: Iterable[str]) -> int:
         """Crypto-shred: without its data key, no copy of a subject's values can be read."""
         ids = list(subject_ids)
-        destroyed = 0
-        for start in range(0, len(ids), 500):
-            result = conn.execute(delete(data_keys).where(data_keys.c.subject_id.in_(ids[start:start + 500])))
-            destroyed += result.rowcount or 0
-        return destroyed
+        if not ids:
+            return 0
+        return conn.execute(delete(data_keys).where(among(data_keys.c.subject_id, ids))).rowcount or 0
 
     def rotate(self, engine: Engine, new_ring: KeyRing, batch: int = 1000) -> int:
         """Re-wrap every data key (and the index key) under ``new_ring.current``; values are untouched."""

@@ -49,7 +49,7 @@ subjects = Table(
     Column("created_at", Timestamp, nullable=False),
     Column("last_activity_at", Timestamp, nullable=False),
     Column("status_changed_at", Timestamp, nullable=False),
-    Index("ix_subjects_status_last_activity", "status", "last_activity_at"),
+    Index("ix_subjects_status_last_activity_id", "status", "last_activity_at", "id"),
     Index("ix_subjects_guardian_id", "guardian_id"),  # ON DELETE SET NULL looks children up by it
 )
 
