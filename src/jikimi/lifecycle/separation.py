@@ -32,7 +32,7 @@ from jikimi.lifecycle.rules import (
     rule_basis,
     rule_for,
 )
-from jikimi.store.hints import among, unindexed
+from jikimi.store.hints import Span, among, unindexed
 from jikimi.store.tables import (
     consents,
     data_keys,
@@ -397,10 +397,11 @@ class Separation:
         return SeparatedData(values, out_records)
 
 
-def separate_dormant(conn: Connection, subject_ids: Sequence[str], now: datetime) -> int:
+def separate_dormant(conn: Connection, subject_ids: Sequence[str], now: datetime, span: Span | None = None) -> int:
     """Move dormant members' values and records to the separated store (휴면 분리보관), set-based.
 
-    The everyday key stays: the member may come back. Logs keep their own expiry.
+    The everyday key stays: the member may come back. Logs keep their own expiry. ``span``: the
+    first and last id in the database's order, when known (see ``among``).
     """
     if not subject_ids:
         return 0
@@ -412,17 +413,19 @@ def separate_dormant(conn: Connection, subject_ids: Sequence[str], now: datetime
                _literal("dormancy"), _literal(None), subjects.c.last_activity_at, _literal(None),
                item_values.c.collected_at, item_values.c.context, _literal(now))
         .join(subjects, subjects.c.id == item_values.c.subject_id)
-        .where(among(item_values.c.subject_id, ids))))
-    conn.execute(delete(item_values).where(among(item_values.c.subject_id, ids)))
+        # the ids on both sides of the join: PostgreSQL does not carry them across the ``=`` and would
+        # hash every subject to find the batch's
+        .where(among(item_values.c.subject_id, ids, span), among(subjects.c.id, ids, span))))
+    conn.execute(delete(item_values).where(among(item_values.c.subject_id, ids, span)))
     conn.execute(insert(separated_records).from_select(
         ["id", "subject_id", "type", "ciphertext", "key_id", "cause", "rule_id", "occurred_at", "created_at",
          "start_at", "expires_at", "separated_at"],
         select(records.c.id, records.c.subject_id, records.c.type, records.c.ciphertext, records.c.subject_id,
                _literal("dormancy"), _literal(None), records.c.occurred_at, records.c.created_at,
                records.c.occurred_at, records.c.expires_at, _literal(now))
-        .where(among(records.c.subject_id, ids))))
-    conn.execute(delete(records).where(among(records.c.subject_id, ids)))
-    result = conn.execute(update(subjects).where(among(subjects.c.id, ids), unindexed(subjects.c.status) == "active")
+        .where(among(records.c.subject_id, ids, span))))
+    conn.execute(delete(records).where(among(records.c.subject_id, ids, span)))
+    result = conn.execute(update(subjects).where(among(subjects.c.id, ids, span), unindexed(subjects.c.status) == "active")
                           .values(status="dormant", status_changed_at=now))
     return result.rowcount or 0
 

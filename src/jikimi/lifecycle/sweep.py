@@ -44,7 +44,7 @@ from jikimi.lifecycle.rules import dormancy_period, expiry_for, rule_basis
 from jikimi.lifecycle.separation import destroy_orphan_keys, separate_dormant
 from jikimi.outbox import enqueue
 from jikimi.periods import Duration, add_months, due_if_before, expiry_instant
-from jikimi.store.hints import among, unindexed
+from jikimi.store.hints import Span, among, unindexed
 from jikimi.store.tables import (
     KEYS_SCHEMA,
     consents,
@@ -103,6 +103,16 @@ class Position:
 
     at: datetime | None
     id: str
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One batch of claimed subjects; on PostgreSQL also where the walk goes on from and, for a walk
+    in id order, the batch's first and last id (see ``among``)."""
+
+    ids: list[str]
+    position: Position | None = None
+    span: Span | None = None
 
 
 Progress = Callable[[str, int], None]
@@ -218,10 +228,9 @@ class Sweeper:
         return or_(*(and_(table.c.item_id == item_id, table.c.collected_at < due_if_before(now, period))
                      for item_id, period in sorted(self.log_items.items())))
 
-    def _claim(self, conn: Connection, kind: str, now: datetime,
-               after: Position | None) -> tuple[list[str], Position | None]:
-        """Claim up to a batch of subjects with due work of ``kind``. Returns them and, on PostgreSQL,
-        the position to go on from (None: the walk is over).
+    def _claim(self, conn: Connection, kind: str, now: datetime, after: Position | None) -> Claim:
+        """Claim up to a batch of subjects with due work of ``kind``: them and, on PostgreSQL, the
+        position to go on from (None: the walk is over) and, for a walk in id order, its span.
 
         SQLite serialises writers and removes index entries as rows go: the claim takes the first due
         subjects (DISTINCT: a subject may have several due rows). PostgreSQL locks the claimed subjects
@@ -233,10 +242,9 @@ class Sweeper:
         the next sweep finds them."""
         query = self._claim_query(kind, now, after)
         if query is None:
-            return [], None
+            return Claim([])
         if conn.dialect.name != "postgresql":
-            ids = list(dict.fromkeys(row[0] for row in conn.execute(query.distinct().limit(self.batch_size))))
-            return ids, None
+            return Claim(list(dict.fromkeys(row[0] for row in conn.execute(query.distinct().limit(self.batch_size)))))
         idle = kind in IDLE_KINDS
         order = [subjects.c.last_activity_at, subjects.c.id] if idle else [subjects.c.id]
         # PostgreSQL refuses DISTINCT with FOR UPDATE: rows are de-duplicated here
@@ -244,9 +252,10 @@ class Sweeper:
                             .with_for_update(skip_locked=True, of=subjects)).all()
         taken = list(dict.fromkeys(row[0] for row in rows))[: self.batch_size]
         if not taken:
-            return [], None
+            return Claim([])
         last = next(row for row in reversed(rows) if row[0] == taken[-1])
-        return taken, Position(last[1] if idle else None, last[0])
+        # in id order the batch lies between its first and last id (as PostgreSQL sorted them)
+        return Claim(taken, Position(last[1] if idle else None, last[0]), None if idle else (taken[0], taken[-1]))
 
     # -- the run --------------------------------------------------------------------------------
 
@@ -261,10 +270,10 @@ class Sweeper:
             after: Position | None = None
             while True:
                 with UnitOfWork(self.vault.engine) as uow:
-                    claimed, position = self._claim(uow.conn, kind, moment, after)
-                    if not claimed:
+                    claim = self._claim(uow.conn, kind, moment, after)
+                    if not claim.ids:
                         break
-                    batch, keys, to_destroy = self._process(uow.conn, claimed, moment)
+                    batch, keys, to_destroy = self._process(uow.conn, claim.ids, moment, claim.span)
                     if batch.subjects:
                         self.vault.access_log.append(uow, [Entry(
                             moment, SWEEPER, "sweep", "allowed", None, sorted(batch.destroyed), source="sweep",
@@ -281,7 +290,7 @@ class Sweeper:
                 if progress is not None:
                     progress(kind, len(batch.subjects))
                 if keyset:
-                    after = position
+                    after = claim.position
                 elif not batch.subjects:
                     break  # claimed, but not due after all: the same subjects would be claimed again
         with UnitOfWork(self.vault.engine) as uow:
@@ -337,7 +346,8 @@ class Sweeper:
 
     # -- one batch ------------------------------------------------------------------------------
 
-    def _process(self, conn: Connection, claimed: list[str], now: datetime) -> tuple[SweepReport, set[str], list[str]]:
+    def _process(self, conn: Connection, claimed: list[str], now: datetime,
+                 span: Span | None = None) -> tuple[SweepReport, set[str], list[str]]:
         """All due work for the claimed (and locked) subjects, re-checked here.
 
         Returns the report, the keys to destroy after the commit, and the idle members to destroy
@@ -350,7 +360,7 @@ class Sweeper:
         counts: Counter[tuple[str, str, str, str | None]] = Counter()
 
         def claimed_in(column: Any) -> among:
-            return among(column, claimed)
+            return among(column, claimed, span)
 
         row: Any
         for row in conn.execute(delete(separated_values).where(
@@ -391,7 +401,7 @@ class Sweeper:
                 counts["item", row.item_id, "log_expired", _rule_id(policy, row.item_id)] += 1
                 done.add(row.subject_id)
 
-        removed = self._unconfirmed_children(conn, claimed, now, counts)
+        removed = self._unconfirmed_children(conn, claimed, now, counts, span)
         done |= removed
         if self._notice_before(now) is not None:
             for sid, last in conn.execute(select(subjects.c.id, subjects.c.last_activity_at).where(
@@ -407,7 +417,7 @@ class Sweeper:
                 claimed_in(subjects.c.id), unindexed(subjects.c.status) == "active", subjects.c.kind == "member",
                 subjects.c.last_activity_at < dormant_before, *self._noticed(now)))]
             if due and not self.dormancy_destroys:
-                report.separated_dormant += separate_dormant(conn, due, now)
+                report.separated_dormant += separate_dormant(conn, due, now, span)
                 done.update(due)
             else:
                 to_destroy = due
@@ -436,23 +446,23 @@ class Sweeper:
         return report, keys, to_destroy
 
     def _unconfirmed_children(self, conn: Connection, claimed: list[str], now: datetime,
-                              counts: Counter[tuple[str, str, str, str | None]]) -> set[str]:
+                              counts: Counter[tuple[str, str, str, str | None]], span: Span | None) -> set[str]:
         """Children's data whose guardian never confirmed within the policy's limit is destroyed."""
         if self.confirm_within is None:
             return set()
         due = [r.id for r in conn.execute(select(subjects.c.id).where(
-            among(subjects.c.id, claimed), unindexed(subjects.c.status) == "pending_guardian",
+            among(subjects.c.id, claimed, span), unindexed(subjects.c.status) == "pending_guardian",
             subjects.c.created_at < due_if_before(now, self.confirm_within)))]
         if not due:
             return set()
-        for row in conn.execute(delete(item_values).where(among(item_values.c.subject_id, due))
+        for row in conn.execute(delete(item_values).where(among(item_values.c.subject_id, due, span))
                                 .returning(item_values.c.item_id)):
             counts["item", row.item_id, "guardian_not_confirmed", None] += 1
-        for row in conn.execute(delete(lookups).where(among(lookups.c.subject_id, due))
+        for row in conn.execute(delete(lookups).where(among(lookups.c.subject_id, due, span))
                                 .returning(lookups.c.item_id)):
             counts["lookup", row.item_id, "guardian_not_confirmed", None] += 1
-        conn.execute(delete(consents).where(among(consents.c.subject_id, due)))
-        conn.execute(delete(subjects).where(among(subjects.c.id, due)))
+        conn.execute(delete(consents).where(among(consents.c.subject_id, due, span)))
+        conn.execute(delete(subjects).where(among(subjects.c.id, due, span)))
         return set(due)
 
     def _queue_notice(self, conn: Connection, subject_id: str, last_activity: datetime, now: datetime) -> bool:
