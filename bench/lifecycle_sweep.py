@@ -29,7 +29,10 @@ compared table by table afterwards (``same_result``).
 
 On PostgreSQL the sweep also runs in 1, 2 and 4 worker processes at once (``--workers``), each on a
 fresh copy, started together; ``subjects_per_s`` is the due subjects over the wall time until the
-last worker finished.
+last worker finished. The workers run as ``jikimi sweep --workers`` runs them: at most
+``max_active`` sweep at once (``--max-active``; by default one per CPU, as the database runs on this
+host — lifecycle/slots.py), the others standing by. Where that limit holds some workers back, the
+same count also runs with no limit (``"max_active": null``), in the same round, for comparison.
 """
 
 from __future__ import annotations
@@ -261,22 +264,23 @@ def run_sweep(url: str, batch: int) -> dict[str, Any]:
             "keys_destroyed": report.keys_destroyed, "batches": report.batches}
 
 
-def _worker(url: str, batch: int, ready: Any, go: Any, out: Any) -> None:
+def _worker(url: str, batch: int, limit: int | None, ready: Any, go: Any, out: Any) -> None:
     vault = open_vault(url)
     with vault.engine.connect():
         pass  # connect before the start signal
     ready.release()
     go.wait()
-    report = vault.sweep(NOW, batch_size=batch)
+    report = vault.sweep(NOW, batch_size=batch, max_active=limit)
     out.put((time.time(), len(report.subjects), report.destroyed_total))
     vault.engine.dispose()
 
 
-def run_workers(url: str, batch: int, workers: int) -> dict[str, Any]:
-    """``workers`` processes sweep one database at once; the wall time until the last one finishes."""
+def run_workers(url: str, batch: int, workers: int, limit: int | None) -> dict[str, Any]:
+    """``workers`` processes sweep one database at once, at most ``limit`` of them at a time; the wall
+    time until the last one finishes."""
     ctx = multiprocessing.get_context("spawn")
     ready, go, out = ctx.Semaphore(0), ctx.Event(), ctx.Queue()
-    processes = [ctx.Process(target=_worker, args=(url, batch, ready, go, out)) for _ in range(workers)]
+    processes = [ctx.Process(target=_worker, args=(url, batch, limit, ready, go, out)) for _ in range(workers)]
     for process in processes:
         process.start()
     for _ in processes:
@@ -288,7 +292,7 @@ def run_workers(url: str, batch: int, workers: int) -> dict[str, Any]:
         process.join()
     seconds = max(end for end, _, _ in results) - started
     subjects = sum(count for _, count, _ in results)
-    return {"workers": workers, "seconds": round(seconds, 2), "subjects": subjects,
+    return {"workers": workers, "max_active": limit, "seconds": round(seconds, 2), "subjects": subjects,
             "subjects_per_s": round(subjects / seconds), "per_worker": [count for _, count, _ in results]}
 
 
@@ -421,6 +425,9 @@ def main() -> None:
     parser.add_argument("--workers", default="1,2,4", help="PostgreSQL: worker counts to measure (default 1,2,4)")
     parser.add_argument("--rounds", type=int, default=1,
                         help="PostgreSQL: rounds of the worker runs (interleaved; the summary takes medians)")
+    parser.add_argument("--max-active", type=int, default=None,
+                        help="PostgreSQL: at most this many workers sweep at once (0: no limit; default: as "
+                             "`jikimi sweep` — one per CPU for a database on this host)")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the cached template database")
     parser.add_argument("--no-guardian-index", action="store_true",
                         help="measure without the proposed indexes (PROPOSED_INDEXES; quadratic: small sizes only)")
@@ -451,25 +458,36 @@ def main() -> None:
     common.emit(record)
 
     if args.db == "postgresql":
+        from sqlalchemy.engine import make_url
+
+        from jikimi.lifecycle.slots import chosen_limit
+
+        limit = chosen_limit(args.max_active, make_url(source), os.cpu_count() or 1)
         counts = [int(w) for w in args.workers.split(",")]
-        rates: dict[int, list[int]] = {w: [] for w in counts}
+        series = [(w, limit) for w in counts] + [(w, None) for w in counts if limit is not None and w > limit]
+        rates: dict[tuple[int, int | None], list[int]] = {run: [] for run in series}
         for round_ in range(1, args.rounds + 1):  # interleaved, so that a noisy minute hits every count alike
-            for workers in counts:
+            for workers, cap in series:
                 url = copy_of(args.db, source, f"sweep_w{workers}")
-                result = run_workers(url, args.batch, workers)
+                result = run_workers(url, args.batch, workers, cap)
                 common.drop_database(url, recreate=False)
-                rates[workers].append(result["subjects_per_s"])
+                rates[workers, cap].append(result["subjects_per_s"])
                 common.emit({"bench": "lifecycle_sweep_workers", "db": args.db, "n": args.n, "batch": args.batch,
                              "round": round_, **result,
-                             "ratio": round(result["subjects_per_s"] / rates[counts[0]][-1], 2),
+                             "ratio": round(result["subjects_per_s"] / rates[series[0]][-1], 2),
                              "ratio_of": f"throughput / throughput with {counts[0]} worker(s) in this round",
                              "machine": common.machine()})
-        medians = [round(statistics.median(rates[w])) for w in counts]
+        medians = {run: round(statistics.median(rates[run])) for run in series}
+        limited = [medians[w, limit] for w in counts]
         common.emit({"bench": "lifecycle_sweep_workers_summary", "db": args.db, "n": args.n, "rounds": args.rounds,
-                     "subjects_per_s_median": dict(zip(counts, medians, strict=True)),
-                     "subjects_per_s_all": rates,
-                     "ratio": {w: round(m / medians[0], 2) for w, m in zip(counts, medians, strict=True)},
-                     "met": {"more_workers_not_slower": all(b >= a * 0.95 for a, b in zip(medians, medians[1:],
+                     "max_active": limit,
+                     "subjects_per_s_median": dict(zip(counts, limited, strict=True)),
+                     "subjects_per_s_all": {w: rates[w, limit] for w in counts},
+                     "ratio": {w: round(m / limited[0], 2) for w, m in zip(counts, limited, strict=True)},
+                     "no_limit": {w: {"subjects_per_s_median": medians[w, None], "subjects_per_s_all": rates[w, None],
+                                      "ratio": round(medians[w, None] / limited[0], 2)}
+                                  for w, cap in series if cap is None and limit is not None},
+                     "met": {"more_workers_not_slower": all(b >= a * 0.95 for a, b in zip(limited, limited[1:],
                                                                                            strict=False))},
                      "tolerance": "5 % (run-to-run noise on this machine)", "machine": common.machine()})
 

@@ -1,7 +1,9 @@
 """CLI for the lifecycle: ``jikimi sweep`` (파기·분리보관·휴면 처리) and ``jikimi ledger`` (파기 기록).
 
 A thin face over ``Vault.sweep`` and ``lifecycle.ledger``. ``--workers N`` runs N sweeping
-processes at once (each claims disjoint subjects on PostgreSQL; SQLite serialises them).
+processes at once (each claims disjoint subjects on PostgreSQL; SQLite serialises them);
+``--max-active K`` lets at most K processes — of this command or any other — sweep the database at
+once, the others standing by (lifecycle/slots.py).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from jikimi.bootstrap import open_vault
 from jikimi.errors import UsageError
 from jikimi.lifecycle.ledger import previous_month, render_month
+from jikimi.lifecycle.slots import chosen_limit
 from jikimi.lifecycle.sweep import KINDS, Sweeper, SweepReport
 from jikimi.periods import KST
 from jikimi.settings import Settings
@@ -50,11 +53,12 @@ def _report_dict(report: SweepReport) -> dict[str, Any]:
             "ledger_entries": report.ledger_entries, "subjects": len(report.subjects)}
 
 
-def _worker(db_url: str | None, policy: str | None, batch_size: int, queue: Any) -> None:
+def _worker(db_url: str | None, policy: str | None, batch_size: int, limit: int | None, queue: Any) -> None:
     """One sweeping process (``--workers``): reports progress and its result through ``queue``."""
     settings = Settings.from_env(db_url=db_url, policy_path=Path(policy) if policy else None)
     vault = open_vault(settings, migrate=False)
-    report = vault.sweep(batch_size=batch_size, progress=lambda kind, n: queue.put(("progress", kind, n)))
+    report = Sweeper(vault, batch_size=batch_size, max_active=limit).run(
+        progress=lambda kind, n: queue.put(("progress", kind, n)), on_wait=lambda: queue.put(("waiting",)))
     queue.put(("done", _report_dict(report), sorted(report.subjects)))
 
 
@@ -63,6 +67,12 @@ def sweep_command(
     db: DbOption = None,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, max=10_000, help="한 트랜잭션의 대상자 수 (subjects per transaction)")] = 500,
     workers: Annotated[int, typer.Option("--workers", min=1, max=64, help="동시에 실행할 프로세스 수 (sweeping processes)")] = 1,
+    max_active: Annotated[int | None, typer.Option(
+        "--max-active", min=0, max=1024,
+        help="데이터베이스를 동시에 스윕할 최대 프로세스 수, 나머지는 대기; 0은 제한 없음. 기본값: PostgreSQL이 "
+             "이 호스트에 있으면 CPU 수, 아니면 제한 없음 (at most this many processes sweep the database at once, "
+             "the others stand by; 0: no limit; default: the CPU count when PostgreSQL runs on this host, "
+             "else no limit)")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="처리하지 않고 대상 수만 셉니다 (count what is due, change nothing)")] = False,
     at: Annotated[datetime | None, typer.Option("--at", help="--dry-run과 함께: 이 시각 기준으로 셉니다 (with --dry-run: count as of this time)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="결과를 JSON으로 출력 (print the result as JSON)")] = False,
@@ -79,7 +89,8 @@ def sweep_command(
                          "--at works only with --dry-run (sweeping as of a future time would destroy data early)")
     settings = Settings.from_env(db_url=db, policy_path=policy)
     vault = open_vault(settings, policy_path=policy)
-    sweeper = Sweeper(vault, batch_size=batch_size)
+    limit = chosen_limit(max_active, vault.engine.url, os.cpu_count() or 1)
+    sweeper = Sweeper(vault, batch_size=batch_size, max_active=limit)
     moment = (at.replace(tzinfo=KST) if at and at.tzinfo is None else at) if at else None
     due = sweeper.count_due(moment.astimezone(UTC) if moment else None)
     if dry_run:
@@ -89,7 +100,7 @@ def sweep_command(
             for kind in KINDS:
                 sys.stdout.write(f"{KIND_LABELS[kind]}: {due[kind]:,}\n")
         return
-    for advice in worker_advice(vault.engine.dialect.name, workers, os.cpu_count() or 1):
+    for advice in worker_advice(vault.engine.dialect.name, workers, os.cpu_count() or 1, limit):
         _err.print(advice)
     total = sum(due.values())
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -99,11 +110,15 @@ def sweep_command(
         def advance(kind: str, n: int) -> None:
             bar.update(task, advance=n, description=KIND_LABELS.get(kind, kind))
 
+        def standing_by() -> None:
+            _err.print(f"스윕 슬롯 {limit}개가 모두 사용 중이라 한 프로세스가 대기합니다 "
+                       f"(all {limit} sweep slots are busy: a process stands by until one frees)")
+
         if workers == 1:
-            report = sweeper.run(progress=advance)
+            report = sweeper.run(progress=advance, on_wait=standing_by)
             result = _report_dict(report)
         else:
-            result = _run_workers(db, policy, batch_size, workers, advance)
+            result = _run_workers(db, policy, batch_size, workers, limit, advance, standing_by)
     if as_json:
         sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
         return
@@ -115,24 +130,28 @@ def sweep_command(
                      f"{result['batches']:,} batches, {result['ledger_entries']:,} ledger entries)\n")
 
 
-def worker_advice(dialect: str, workers: int, cpus: int) -> list[str]:
+def worker_advice(dialect: str, workers: int, cpus: int, limit: int | None = None) -> list[str]:
     """What to tell someone asking for more sweeping processes than can help (measured in
-    docs/performance.md: on 2 CPUs, 4 PostgreSQL workers sweep about 5 % slower than 2)."""
+    docs/performance.md: on 2 CPUs shared with PostgreSQL, 4 unlimited workers sweep slower than 2)."""
     notes: list[str] = []
     if workers > 1 and dialect == "sqlite":
         notes.append("SQLite는 한 번에 한 프로세스만 쓸 수 있어 --workers를 늘려도 빨라지지 않습니다 "
                      "(SQLite has one writer at a time: more workers do not make the sweep faster)")
+    elif limit is not None and workers > limit:
+        notes.append(f"작업자 {workers}개 중 {limit}개만 동시에 스윕하고 나머지는 대기하다가 이어받습니다; "
+                     f"--max-active로 바꿀 수 있습니다 (only {limit} of {workers} workers sweep at once, the others "
+                     f"stand by and take over when one stops; --max-active changes the limit)")
     elif workers > cpus:
         notes.append(f"작업자 {workers}개가 CPU {cpus}개보다 많습니다: CPU 수를 넘는 작업자는 빨라지지 않습니다 "
                      f"({workers} workers on {cpus} CPUs: workers beyond the CPU count do not sweep faster)")
     return notes
 
 
-def _run_workers(db: str | None, policy: Path | None, batch_size: int, workers: int,
-                 advance: Any) -> dict[str, Any]:
+def _run_workers(db: str | None, policy: Path | None, batch_size: int, workers: int, limit: int | None,
+                 advance: Any, standing_by: Any) -> dict[str, Any]:
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
-    procs = [context.Process(target=_worker, args=(db, str(policy) if policy else None, batch_size, queue))
+    procs = [context.Process(target=_worker, args=(db, str(policy) if policy else None, batch_size, limit, queue))
              for _ in range(workers)]
     for proc in procs:
         proc.start()
@@ -141,6 +160,8 @@ def _run_workers(db: str | None, policy: Path | None, batch_size: int, workers: 
         message = queue.get()
         if message[0] == "progress":
             advance(message[1], message[2])
+        elif message[0] == "waiting":
+            standing_by()
         else:
             results.append(message[1])
         if len(results) < workers and not any(p.is_alive() for p in procs) and queue.empty():

@@ -636,9 +636,10 @@ class Vault:
         Separation(self).reactivate(subject_id, actor=actor, via=via, source=source)
 
     def sweep(self, now: datetime | None = None, *, batch_size: int = 500,
-              progress: Callable[[str, int], None] | None = None) -> SweepReport:
-        """Act on everything whose time has come (파기, 분리보관, 휴면 안내); idempotent, parallel-safe."""
-        return Sweeper(self, batch_size=batch_size).run(now, progress=progress)
+              progress: Callable[[str, int], None] | None = None, max_active: int | None = None) -> SweepReport:
+        """Act on everything whose time has come (파기, 분리보관, 휴면 안내); idempotent, parallel-safe.
+        ``max_active``: at most that many processes sweep at once, the others wait (PostgreSQL)."""
+        return Sweeper(self, batch_size=batch_size, max_active=max_active).run(now, progress=progress)
 
     def provide(self, subjects_or_query: Sequence[str] | SubjectQuery, third_party: str, items: Sequence[str], *,
                 basis: str, reference: str | None = None, actor: Handler | str,

@@ -1,6 +1,6 @@
 """A sweeping process for the crash and concurrency tests: ``vault.sweep`` in a process of its own.
 
-    python tests/lifecycle/sweep_worker.py --url URL --keys KEYFILE --now ISO [--batch N] [--wait]
+    python tests/lifecycle/sweep_worker.py --url URL --keys KEYFILE --now ISO [--batch N] [--max-active K] [--wait]
 
 Prints JSON lines on stdout, flushed one by one so the parent can act between them:
 ``{"event": "ready"}`` once everything is imported and the vault is built (before any database
@@ -41,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--now", required=True)
     parser.add_argument("--policy", type=Path, default=ROOT / "examples" / "policies" / "reference.yaml")
     parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--max-active", type=int, default=None, help="sweep slots (see lifecycle/slots.py)")
     parser.add_argument("--wait", action="store_true", help="read a line from stdin before sweeping")
     args = parser.parse_args(argv)
 
@@ -53,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     say(event="ready")
     if args.wait and not sys.stdin.readline():
         return 1  # the parent went away before the start signal
-    report = vault.sweep(datetime.fromisoformat(args.now), batch_size=args.batch,
+    report = vault.sweep(datetime.fromisoformat(args.now), batch_size=args.batch, max_active=args.max_active,
                          progress=lambda kind, count: say(event="batch", kind=kind, subjects=count))
     say(event="done", subjects=sorted(report.subjects), destroyed=dict(report.destroyed),
         separated_dormant=report.separated_dormant, notices=report.notices, subjects_removed=report.subjects_removed,
@@ -65,11 +66,13 @@ def main(argv: list[str] | None = None) -> int:
 class Worker:
     """A sweeping child process seen from the parent: its events, a start signal, SIGKILL."""
 
-    def __init__(self, url: str, keys: Path, now: datetime, *, batch: int, wait: bool = True) -> None:
+    def __init__(self, url: str, keys: Path, now: datetime, *, batch: int, wait: bool = True,
+                 max_active: int | None = None) -> None:
         self._errors = tempfile.TemporaryFile(mode="w+")  # a file, not a pipe: a chatty child never blocks
         self.process = subprocess.Popen(
             [sys.executable, str(Path(__file__).resolve()), "--url", url, "--keys", str(keys), "--now", now.isoformat(),
-             "--batch", str(batch), *(["--wait"] if wait else [])],
+             "--batch", str(batch), *(["--wait"] if wait else []),
+             *(["--max-active", str(max_active)] if max_active is not None else [])],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._errors, text=True, cwd=ROOT,
             env={**os.environ, "PYTHONUNBUFFERED": "1"})
         self.events: queue.Queue[dict[str, Any] | None] = queue.Queue()

@@ -74,5 +74,20 @@ def test_asking_for_more_workers_than_can_help_says_so() -> None:
     assert worker_advice("postgresql", 2, cpus=2) == []
     assert worker_advice("postgresql", 1, cpus=1) == []
     assert "4 workers on 2 CPUs" in worker_advice("postgresql", 4, cpus=2)[0]
+    assert "only 2 of 4 workers sweep at once" in worker_advice("postgresql", 4, cpus=2, limit=2)[0]
+    assert worker_advice("postgresql", 2, cpus=2, limit=2) == []
     assert "one writer at a time" in worker_advice("sqlite", 2, cpus=8)[0]
     assert worker_advice("sqlite", 1, cpus=8) == []
+
+
+def test_workers_beyond_the_sweep_slots_stand_by_and_the_work_is_done_once(
+        withdrawn_long_ago: str, capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["sweep", "--policy", str(POLICY), "--db", withdrawn_long_ago, "--workers", "2", "--max-active", "1", "--json"]
+    assert run(args) == 0
+    captured = capsys.readouterr()
+    result = json.loads(captured.out)
+    assert result["workers"] == 2
+    assert result["destroyed"] == {"item:ci": 1, "item:login_id": 1, "lookup:ci": 1, "lookup:login_id": 1}
+    assert result["subjects_removed"] == 1
+    if withdrawn_long_ago.startswith("postgresql"):
+        assert "only 1 of 2 workers sweep at once" in captured.err

@@ -42,6 +42,7 @@ from jikimi.handlers import SYSTEM
 from jikimi.lifecycle.ledger import LedgerBatch
 from jikimi.lifecycle.rules import dormancy_period, expiry_for, rule_basis
 from jikimi.lifecycle.separation import destroy_orphan_keys, separate_dormant
+from jikimi.lifecycle.slots import sweep_slot
 from jikimi.outbox import enqueue
 from jikimi.periods import Duration, add_months, due_if_before, expiry_instant
 from jikimi.store.hints import Span, among, unindexed
@@ -127,9 +128,15 @@ def shift(moment: datetime, period: Duration, *, back: bool = False) -> datetime
 
 
 class Sweeper:
-    def __init__(self, vault: Vault, *, batch_size: int = 500) -> None:
+    """``max_active``: at most that many processes sweep the database at once, the others stand by
+    (see slots.py); None, no limit."""
+
+    def __init__(self, vault: Vault, *, batch_size: int = 500, max_active: int | None = None) -> None:
+        if max_active is not None and max_active < 1:
+            raise ValueError("max_active must be at least 1, or None for no limit")
         self.vault = vault
         self.batch_size = batch_size
+        self.max_active = max_active
         policy = vault.policy
         self.after = dormancy_period(policy)
         self.notice_before = policy.dormancy.notice_before if policy.dormancy else None
@@ -260,8 +267,14 @@ class Sweeper:
     # -- the run --------------------------------------------------------------------------------
 
     def run(self, now: datetime | None = None, *, progress: Progress | None = None,
-            kinds: Sequence[str] = KINDS) -> SweepReport:
-        """Sweep until nothing this process can claim is due. Safe to run in several processes at once."""
+            kinds: Sequence[str] = KINDS, on_wait: Callable[[], None] | None = None) -> SweepReport:
+        """Sweep until nothing this process can claim is due. Safe to run in several processes at once;
+        with ``max_active``, first waits for a free slot (``on_wait`` is called if it has to)."""
+        with sweep_slot(self.vault.engine, self.max_active, on_wait=on_wait) as slot:
+            return self._run(now, progress, kinds, standby=slot.waited)
+
+    def _run(self, now: datetime | None, progress: Progress | None, kinds: Sequence[str], *,
+             standby: bool = False) -> SweepReport:
         moment = now or self.vault._now()
         report = SweepReport(moment)
         report.repriced = self._reprice(moment)
@@ -293,10 +306,13 @@ class Sweeper:
                     after = claim.position
                 elif not batch.subjects:
                     break  # claimed, but not due after all: the same subjects would be claimed again
-        with UnitOfWork(self.vault.engine) as uow:
-            if _first_to_clean_up(uow.conn):
-                report.keys_destroyed += destroy_orphan_keys(uow.conn, moment)
-            uow.commit()
+        # a standby that found nothing left leaves the orphan-key scan to the sweeps it waited for: they
+        # ran it as they finished (keys orphaned by one that died are found by the next sweep)
+        if not (standby and not report.subjects):
+            with UnitOfWork(self.vault.engine) as uow:
+                if _first_to_clean_up(uow.conn):
+                    report.keys_destroyed += destroy_orphan_keys(uow.conn, moment)
+                uow.commit()
         truncate_sqlite_wal(self.vault.engine)
         return report
 
