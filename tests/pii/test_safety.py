@@ -41,12 +41,19 @@ def test_matching_time_grows_linearly_on_adversarial_input(unit: str) -> None:
     scanner = Scanner(max_chars=LARGE + 10)
     small = (unit * (SMALL // len(unit) + 1))[:SMALL] + "@x"
     large = (unit * (LARGE // len(unit) + 1))[:LARGE] + "@x"
-    t_small = min(_seconds(scanner, small) for _ in range(2))
-    t_large = _seconds(scanner, large)
+    t_small = min(_seconds(scanner, small) for _ in range(3))
     # Ten times the text may take at most ~25 times as long (linear with generous slack for a
-    # loaded machine); quadratic behaviour would be ~100 times. An absolute cap catches both.
-    assert t_large < max(25 * t_small, 0.05), (unit, t_small, t_large)
-    assert t_large < 20.0
+    # loaded machine); quadratic behaviour would be ~100 times. A busy machine can stall a single
+    # run (CI once saw 28 times for a scan that takes 12 times when measured alone), so the large
+    # text gets up to three tries: a quadratic path is slow on every try. An absolute cap catches both.
+    bound = max(25 * t_small, 0.05)
+    tries = []
+    for _ in range(3):
+        tries.append(_seconds(scanner, large))
+        if tries[-1] < bound:
+            break
+    assert min(tries) < bound, (unit, t_small, tries)
+    assert min(tries) < 20.0
 
 
 def test_text_over_the_limit_is_refused_with_both_languages() -> None:
