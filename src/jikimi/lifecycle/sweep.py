@@ -24,6 +24,8 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Engine,
+    Select,
+    Table,
     and_,
     delete,
     exists,
@@ -32,6 +34,7 @@ from sqlalchemy import (
     not_,
     or_,
     select,
+    text,
     tuple_,
     update,
 )
@@ -47,6 +50,7 @@ from jikimi.outbox import enqueue
 from jikimi.periods import Duration, add_months, due_if_before, expiry_instant
 from jikimi.store.hints import Span, among, unindexed
 from jikimi.store.tables import (
+    AWAITING_PERIOD,
     KEYS_SCHEMA,
     consents,
     item_values,
@@ -68,6 +72,9 @@ IDLE_KINDS = ("dormancy_notice", "dormancy")
 KINDS = ("separated_values", "separated_records", "separated_lookups", "expired_logs", "expired_log_items",
          "pending_guardian",
          "dormancy_notice", "dormancy")
+EXPIRING: dict[str, Table] = {"separated_values": separated_values, "separated_records": separated_records,
+                              "separated_lookups": separated_lookups, "expired_logs": records}
+"""The kinds whose due work is the rows of one table past their ``expires_at``."""
 
 
 @dataclass
@@ -125,6 +132,22 @@ def shift(moment: datetime, period: Duration, *, back: bool = False) -> datetime
     sign = -1 if back else 1
     day = add_months(moment.date(), sign * period.total_months)
     return moment.replace(year=day.year, month=day.month, day=day.day) + timedelta(days=sign * period.total_days)
+
+
+def awaiting_period(table: Table, rule_ids: Sequence[str]) -> Select[Any]:
+    """The rows of ``separated_values`` or ``separated_records`` kept under one of ``rule_ids`` whose
+    period was a placeholder when they were separated, so they have no expiry yet. The predicate is
+    written out (``tables.AWAITING_PERIOD``) for the planners to use the partial index holding just
+    those rows; dormant rows, which have no expiry either, are never read."""
+    key = table.c.item_id if table is separated_values else table.c.id
+    return (select(table.c.subject_id, table.c.rule_id, table.c.start_at, key)
+            .where(text(AWAITING_PERIOD), table.c.rule_id.in_(rule_ids)))
+
+
+def first_expired(table: Table, now: datetime) -> Select[Any]:
+    """The earliest expiry at or before ``now`` in ``table`` (no row: nothing has expired), asked in
+    expiry order so that it reads one entry of the expiry index (see ``Sweeper._none_expired``)."""
+    return select(table.c.expires_at).where(table.c.expires_at <= now).order_by(table.c.expires_at).limit(1)
 
 
 class Sweeper:
@@ -202,14 +225,9 @@ class Sweeper:
             position = [] if after is None else [tuple_(last, subjects.c.id) > tuple_(after.at, after.id)]
             return select(subjects.c.id, last).where(active_member, last < threshold, *where, *position)
 
-        if kind == "separated_values":
-            return joined(separated_values, separated_values.c.expires_at <= now)
-        if kind == "separated_records":
-            return joined(separated_records, separated_records.c.expires_at <= now)
-        if kind == "separated_lookups":
-            return joined(separated_lookups, separated_lookups.c.expires_at <= now)
-        if kind == "expired_logs":
-            return joined(records, records.c.expires_at <= now)
+        if kind in EXPIRING:
+            table = EXPIRING[kind]
+            return joined(table, table.c.expires_at <= now)
         if kind == "expired_log_items":
             expired = self._expired_log_items(now, item_values)
             if expired is None:
@@ -234,6 +252,20 @@ class Sweeper:
             return None
         return or_(*(and_(table.c.item_id == item_id, table.c.collected_at < due_if_before(now, period))
                      for item_id, period in sorted(self.log_items.items())))
+
+    def _none_expired(self, kind: str, now: datetime) -> bool:
+        """Whether ``kind`` is an expiry kind with no row past its expiry: looked up before its walk.
+
+        Asked in expiry order, the look reads the expiry index's first entry whatever the planner's
+        statistics say. The claim cannot be asked that way: just after a large sweep, before
+        autovacuum has analysed, PostgreSQL still believes most rows due and plans the claim as a
+        walk of the whole table in id order — a whole-table read for the claim that finds nothing
+        (61 ms at 230,000 separated values), paid by every sweep that comes next, standbys first."""
+        table = EXPIRING.get(kind)
+        if table is None:
+            return False
+        with self.vault.engine.connect() as conn:
+            return conn.execute(first_expired(table, now)).first() is None
 
     def _claim(self, conn: Connection, kind: str, now: datetime, after: Position | None) -> Claim:
         """Claim up to a batch of subjects with due work of ``kind``: them and, on PostgreSQL, the
@@ -280,6 +312,8 @@ class Sweeper:
         report.repriced = self._reprice(moment)
         keyset = self.vault.engine.dialect.name == "postgresql"  # see _claim
         for kind in kinds:
+            if self._none_expired(kind, moment):
+                continue
             after: Position | None = None
             while True:
                 with UnitOfWork(self.vault.engine) as uow:
@@ -343,10 +377,7 @@ class Sweeper:
         count = 0
         with UnitOfWork(self.vault.engine) as uow:
             for table in (separated_values, separated_records):
-                rows = uow.conn.execute(select(table.c.subject_id, table.c.rule_id, table.c.start_at,
-                                               *([table.c.item_id] if table is separated_values else [table.c.id]))
-                                        .where(table.c.expires_at.is_(None), table.c.cause == "withdrawal",
-                                               table.c.rule_id.in_(priced))).all()
+                rows = uow.conn.execute(awaiting_period(table, priced)).all()
                 for row in rows:
                     expires = expiry_for(self.vault.policy, row.rule_id, _aware(row.start_at))
                     key_filter = (table.c.item_id == row.item_id) if table is separated_values else (table.c.id == row.id)

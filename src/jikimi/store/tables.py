@@ -21,6 +21,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 KEYS_SCHEMA = "jikimi_keys"
@@ -188,6 +189,12 @@ key_material = Table(
 # of their own retention group (``<subject>~<rule hash>``): when the group's period ends its rows
 # are deleted and its key destroyed, and the subject's everyday key is destroyed at withdrawal.
 
+# Rows separated under a rule whose period is still a placeholder ("oo년간") wait for the policy to
+# state one; each sweep looks for them (lifecycle/sweep.py::_reprice). A partial index holds just
+# those rows, so the look costs nothing however much dormant data (also without an expiry) is kept.
+# Queries must spell the predicate out literally for either planner to use the index.
+AWAITING_PERIOD = "expires_at IS NULL AND cause = 'withdrawal'"
+
 separated_values = Table(
     "separated_values",
     metadata,
@@ -204,6 +211,8 @@ separated_values = Table(
     Column("separated_at", Timestamp, nullable=False),
     Index("ix_separated_values_expires_at", "expires_at"),
     Index("ix_separated_values_key_id", "key_id"),
+    Index("ix_separated_values_awaiting_period", "rule_id",
+          sqlite_where=text(AWAITING_PERIOD), postgresql_where=text(AWAITING_PERIOD)),
 )
 
 separated_records = Table(
@@ -224,6 +233,8 @@ separated_records = Table(
     Index("ix_separated_records_subject_id", "subject_id"),
     Index("ix_separated_records_expires_at", "expires_at"),
     Index("ix_separated_records_key_id", "key_id"),
+    Index("ix_separated_records_awaiting_period", "rule_id",
+          sqlite_where=text(AWAITING_PERIOD), postgresql_where=text(AWAITING_PERIOD)),
 )
 
 separated_lookups = Table(
