@@ -37,14 +37,25 @@ def member_row(i: int, bcrypt_hashes: list[str]) -> list[str]:
     birth = f"{rnd.randint(1950, 2005)}-{rnd.randint(1, 12):02d}-{rnd.randint(1, 28):02d}"
     mobile = f"010-{1000 + i // 10000:04d}-{i % 10000:04d}"
     ci = f"CI{i:086d}"
-    return [name, birth, f"member{i}", bcrypt_hashes[i % len(bcrypt_hashes)], mobile, f"member{i}@example.com",
-            ci, rnd.choice(["여", "남"]), "true" if i % 3 else "false"]
+    return [
+        name,
+        birth,
+        f"member{i}",
+        bcrypt_hashes[i % len(bcrypt_hashes)],
+        mobile,
+        f"member{i}@example.com",
+        ci,
+        rnd.choice(["여", "남"]),
+        "true" if i % 3 else "false",
+    ]
 
 
 def legacy_hashes(count: int = 8) -> list[str]:
     import bcrypt
 
-    return [bcrypt.hashpw(f"legacy-pass-{n}".encode(), bcrypt.gensalt(rounds=4)).decode() for n in range(count)]
+    return [
+        bcrypt.hashpw(f"legacy-pass-{n}".encode(), bcrypt.gensalt(rounds=4)).decode() for n in range(count)
+    ]
 
 
 def write_members_csv(path: Path, subjects: int) -> Path:
@@ -129,8 +140,12 @@ def open_vault(url: str, name: str) -> Any:
 
 def machine() -> dict[str, Any]:
     """The machine, and how busy it was (load average over 1/5/15 min) when the figures were taken."""
-    return {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(terse=True),
-            "loadavg": [round(x, 1) for x in os.getloadavg()]}
+    return {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(terse=True),
+        "loadavg": [round(x, 1) for x in os.getloadavg()],
+    }
 
 
 def emit(record: dict[str, Any]) -> None:

@@ -54,8 +54,15 @@ NOW = datetime(2027, 6, 15, 3, 0, tzinfo=UTC)
 KEYS_CREATED = datetime(2024, 1, 2, tzinfo=UTC)
 SHARES = (("gone", 30), ("partial", 20), ("dormant", 30), ("logs", 20))
 MEMBER_ITEMS = ("name", "birthdate", "login_id", "password", "mobile", "email", "ci")
-COUNTED = ("subjects", "item_values", "records", "separated_values", "separated_records", "separated_lookups",
-           "jikimi_keys.data_keys")
+COUNTED = (
+    "subjects",
+    "item_values",
+    "records",
+    "separated_values",
+    "separated_records",
+    "separated_lookups",
+    "jikimi_keys.data_keys",
+)
 
 
 def case_of(i: int) -> str:
@@ -92,8 +99,19 @@ def build_template(url: str, n: int) -> None:
     upgrade(engine)
     three_months, thirty_days = Duration.parse("P3M"), Duration.parse("P30D")
     rules = {"login_id": ("withdrawn_login_id", three_months), "ci": ("withdrawn_ci", thirty_days)}
-    columns = {t: tuple(c.name for c in t.c if not (c.name == "id" and t is outbox)) for t in (
-        subjects, data_keys, item_values, records, separated_values, separated_records, separated_lookups, outbox)}
+    columns = {
+        t: tuple(c.name for c in t.c if not (c.name == "id" and t is outbox))
+        for t in (
+            subjects,
+            data_keys,
+            item_values,
+            records,
+            separated_values,
+            separated_records,
+            separated_lookups,
+            outbox,
+        )
+    }
     wrapped = os.urandom(60)
 
     def blob() -> bytes:
@@ -108,55 +126,139 @@ def build_template(url: str, n: int) -> None:
                 batch[table].append(tuple(row[c] for c in columns[table]))
 
             def key(key_id: str, add: Any = add) -> None:
-                add(data_keys, subject_id=key_id, wrapped=wrapped, master_key_id="bench", created_at=KEYS_CREATED)
+                add(
+                    data_keys,
+                    subject_id=key_id,
+                    wrapped=wrapped,
+                    master_key_id="bench",
+                    created_at=KEYS_CREATED,
+                )
 
             for i in range(start, min(start + 20_000, n)):
                 sid = f"b{i:09d}"
                 case = case_of(i)
                 if case in ("gone", "partial"):
                     withdrawn = NOW - timedelta(days=100 if case == "gone" else 40)
-                    add(subjects, id=sid, kind="member", status="withdrawn", context="signup", is_child=False,
-                        guardian_id=None, policy_version="bench", created_at=withdrawn - timedelta(days=700),
-                        last_activity_at=withdrawn, status_changed_at=withdrawn)
+                    add(
+                        subjects,
+                        id=sid,
+                        kind="member",
+                        status="withdrawn",
+                        context="signup",
+                        is_child=False,
+                        guardian_id=None,
+                        policy_version="bench",
+                        created_at=withdrawn - timedelta(days=700),
+                        last_activity_at=withdrawn,
+                        status_changed_at=withdrawn,
+                    )
                     for item, (rule, period) in rules.items():
                         kid = group_key_id(sid, rule)
                         key(kid)
                         expires = expiry_instant(withdrawn, period)
-                        add(separated_values, subject_id=sid, item_id=item, ciphertext=blob(), key_id=kid,
-                            cause="withdrawal", rule_id=rule, start_at=withdrawn, expires_at=expires,
-                            collected_at=withdrawn - timedelta(days=700), context="signup", separated_at=withdrawn)
-                        add(separated_lookups, item_id=item, digest=os.urandom(32), subject_id=sid, rule_id=rule,
-                            expires_at=expires)
+                        add(
+                            separated_values,
+                            subject_id=sid,
+                            item_id=item,
+                            ciphertext=blob(),
+                            key_id=kid,
+                            cause="withdrawal",
+                            rule_id=rule,
+                            start_at=withdrawn,
+                            expires_at=expires,
+                            collected_at=withdrawn - timedelta(days=700),
+                            context="signup",
+                            separated_at=withdrawn,
+                        )
+                        add(
+                            separated_lookups,
+                            item_id=item,
+                            digest=os.urandom(32),
+                            subject_id=sid,
+                            rule_id=rule,
+                            expires_at=expires,
+                        )
                     if case == "gone":
                         kid = group_key_id(sid, "access_log_records")
                         key(kid)
                         occurred = withdrawn - timedelta(days=20)
-                        add(separated_records, id=f"{sid}r", subject_id=sid, type="access_log", ciphertext=blob(),
-                            key_id=kid, cause="withdrawal", rule_id="access_log_records", occurred_at=occurred,
-                            created_at=occurred, start_at=occurred, expires_at=expiry_instant(occurred, three_months),
-                            separated_at=withdrawn)
+                        add(
+                            separated_records,
+                            id=f"{sid}r",
+                            subject_id=sid,
+                            type="access_log",
+                            ciphertext=blob(),
+                            key_id=kid,
+                            cause="withdrawal",
+                            rule_id="access_log_records",
+                            occurred_at=occurred,
+                            created_at=occurred,
+                            start_at=occurred,
+                            expires_at=expiry_instant(occurred, three_months),
+                            separated_at=withdrawn,
+                        )
                     continue
                 last = NOW - timedelta(days=400 if case == "dormant" else 2)
-                add(subjects, id=sid, kind="member", status="active", context="signup", is_child=False,
-                    guardian_id=None, policy_version="bench", created_at=last - timedelta(days=300),
-                    last_activity_at=last, status_changed_at=last)
+                add(
+                    subjects,
+                    id=sid,
+                    kind="member",
+                    status="active",
+                    context="signup",
+                    is_child=False,
+                    guardian_id=None,
+                    policy_version="bench",
+                    created_at=last - timedelta(days=300),
+                    last_activity_at=last,
+                    status_changed_at=last,
+                )
                 key(sid)
                 for item in MEMBER_ITEMS if case == "dormant" else MEMBER_ITEMS[:1]:
-                    add(item_values, subject_id=sid, item_id=item, ciphertext=blob(), context="signup",
-                        collected_at=last - timedelta(days=300), hold=False)
+                    add(
+                        item_values,
+                        subject_id=sid,
+                        item_id=item,
+                        ciphertext=blob(),
+                        context="signup",
+                        collected_at=last - timedelta(days=300),
+                        hold=False,
+                    )
                 if case == "dormant":
                     sent = NOW - timedelta(days=40)
-                    add(records, id=f"{sid}p", subject_id=sid, type="payment", ciphertext=blob(),
-                        occurred_at=last - timedelta(days=30), created_at=last - timedelta(days=30), expires_at=None)
-                    add(outbox, kind="dormancy_notice", subject_id=sid,
-                        dedupe_key=f"dormancy_notice:{sid}:{last.isoformat()}", payload="{}", due_at=sent,
-                        created_at=sent, delivered_at=sent, attempts=1)
+                    add(
+                        records,
+                        id=f"{sid}p",
+                        subject_id=sid,
+                        type="payment",
+                        ciphertext=blob(),
+                        occurred_at=last - timedelta(days=30),
+                        created_at=last - timedelta(days=30),
+                        expires_at=None,
+                    )
+                    add(
+                        outbox,
+                        kind="dormancy_notice",
+                        subject_id=sid,
+                        dedupe_key=f"dormancy_notice:{sid}:{last.isoformat()}",
+                        payload="{}",
+                        due_at=sent,
+                        created_at=sent,
+                        delivered_at=sent,
+                        attempts=1,
+                    )
                 else:
                     for suffix, days in (("a", 100), ("b", 120)):
                         occurred = NOW - timedelta(days=days)
-                        add(records, id=f"{sid}{suffix}", subject_id=sid, type="access_log", ciphertext=blob(),
-                            occurred_at=occurred, created_at=occurred,
-                            expires_at=expiry_instant(occurred, three_months))
+                        add(
+                            records,
+                            id=f"{sid}{suffix}",
+                            subject_id=sid,
+                            type="access_log",
+                            ciphertext=blob(),
+                            occurred_at=occurred,
+                            created_at=occurred,
+                            expires_at=expiry_instant(occurred, three_months),
+                        )
             with conn.begin():
                 insert_many(conn, data_keys, columns[data_keys], rows[data_keys])
             with conn.begin():
@@ -198,8 +300,13 @@ def template(kind: str, n: int, rebuild: bool, guardian_index: bool) -> str:
     upgrade(engine)  # a template cached by an older checkout gets the later migrations
     with engine.begin() as conn:
         for name, target in PROPOSED_INDEXES.items():
-            conn.execute(text(f"CREATE INDEX IF NOT EXISTS {name} ON {target}" if guardian_index
-                              else f"DROP INDEX IF EXISTS {name}"))
+            conn.execute(
+                text(
+                    f"CREATE INDEX IF NOT EXISTS {name} ON {target}"
+                    if guardian_index
+                    else f"DROP INDEX IF EXISTS {name}"
+                )
+            )
     engine.dispose()
     return url
 
@@ -234,7 +341,9 @@ def open_vault(url: str) -> Any:
     from jikimi.store.engine import make_engine
     from jikimi.vault import Vault
 
-    return Vault(policy=load_policy(common.POLICY), engine=make_engine(url), keys=KeyRing(MasterKey.generate()))
+    return Vault(
+        policy=load_policy(common.POLICY), engine=make_engine(url), keys=KeyRing(MasterKey.generate())
+    )
 
 
 def table_counts(url: str) -> dict[str, int]:
@@ -245,9 +354,12 @@ def table_counts(url: str) -> dict[str, int]:
     engine = make_engine(url)
     with engine.connect() as conn:
         counts = {t: int(conn.execute(text(f"SELECT count(*) FROM {t}")).scalar() or 0) for t in COUNTED}
-        counts["dormant"] = int(conn.execute(text("SELECT count(*) FROM subjects WHERE status = 'dormant'")).scalar() or 0)
-        counts["ledger_count"] = int(conn.execute(text('SELECT coalesce(sum("count"), 0) FROM destruction_ledger'))
-                                     .scalar() or 0)
+        counts["dormant"] = int(
+            conn.execute(text("SELECT count(*) FROM subjects WHERE status = 'dormant'")).scalar() or 0
+        )
+        counts["ledger_count"] = int(
+            conn.execute(text('SELECT coalesce(sum("count"), 0) FROM destruction_ledger')).scalar() or 0
+        )
     engine.dispose()
     return counts
 
@@ -265,10 +377,16 @@ def run_sweep(url: str, batch: int) -> dict[str, Any]:
     nothing_due = time.perf_counter() - started
     vault.engine.dispose()
     assert not again.subjects, "a second sweep at the same moment found work left"
-    return {"seconds": round(seconds, 2), "subjects": len(report.subjects), "destroyed": report.destroyed_total,
-            "separated_dormant": report.separated_dormant, "ledger_entries": report.ledger_entries,
-            "keys_destroyed": report.keys_destroyed, "batches": report.batches,
-            "nothing_due_s": round(nothing_due, 3)}
+    return {
+        "seconds": round(seconds, 2),
+        "subjects": len(report.subjects),
+        "destroyed": report.destroyed_total,
+        "separated_dormant": report.separated_dormant,
+        "ledger_entries": report.ledger_entries,
+        "keys_destroyed": report.keys_destroyed,
+        "batches": report.batches,
+        "nothing_due_s": round(nothing_due, 3),
+    }
 
 
 def _worker(url: str, batch: int, limit: int | None, ready: Any, go: Any, out: Any) -> None:
@@ -287,7 +405,9 @@ def run_workers(url: str, batch: int, workers: int, limit: int | None) -> dict[s
     time until the last one finishes."""
     ctx = multiprocessing.get_context("spawn")
     ready, go, out = ctx.Semaphore(0), ctx.Event(), ctx.Queue()
-    processes = [ctx.Process(target=_worker, args=(url, batch, limit, ready, go, out)) for _ in range(workers)]
+    processes = [
+        ctx.Process(target=_worker, args=(url, batch, limit, ready, go, out)) for _ in range(workers)
+    ]
     for process in processes:
         process.start()
     for _ in processes:
@@ -299,8 +419,14 @@ def run_workers(url: str, batch: int, workers: int, limit: int | None) -> dict[s
         process.join()
     seconds = max(end for end, _, _ in results) - started
     subjects = sum(count for _, count, _ in results)
-    return {"workers": workers, "max_active": limit, "seconds": round(seconds, 2), "subjects": subjects,
-            "subjects_per_s": round(subjects / seconds), "per_worker": [count for _, count, _ in results]}
+    return {
+        "workers": workers,
+        "max_active": limit,
+        "seconds": round(seconds, 2),
+        "subjects": subjects,
+        "subjects_per_s": round(subjects / seconds),
+        "per_worker": [count for _, count, _ in results],
+    }
 
 
 # -- the baseline: hand-written SQL -------------------------------------------------------------------------
@@ -328,62 +454,101 @@ def run_baseline(url: str, batch: int) -> dict[str, Any]:
         batches = 0
 
         def ledger(cursor: Any, counts: dict[tuple[str, str], int]) -> None:
-            rows = [(f"base{batches}", now, "baseline", "baseline", kind, class_id, count, "retention_expired", None,
-                     None, "rows deleted, key destroyed") for (kind, class_id), count in counts.items() if count]
+            rows = [
+                (
+                    f"base{batches}",
+                    now,
+                    "baseline",
+                    "baseline",
+                    kind,
+                    class_id,
+                    count,
+                    "retention_expired",
+                    None,
+                    None,
+                    "rows deleted, key destroyed",
+                )
+                for (kind, class_id), count in counts.items()
+                if count
+            ]
             if rows:
                 cursor.executemany(
                     "INSERT INTO destruction_ledger (batch_id, at, process, actor, class_kind, class_id, count, "
-                    f"trigger, rule_id, basis, method) VALUES ({marks(list(rows[0]))})", rows)
+                    f"trigger, rule_id, basis, method) VALUES ({marks(list(rows[0]))})",
+                    rows,
+                )
 
         started = time.perf_counter()
         # 1. withdrawn members' separated data past its period: values, look-ups, records, then the subject
         while True:
             conn.begin()
             cursor = driver_cursor(conn)
-            cursor.execute(f"SELECT subjects.id FROM subjects JOIN separated_values ON separated_values.subject_id = "
-                           f"subjects.id WHERE separated_values.expires_at <= {mark} LIMIT {batch * 4}{lock}", (now,))
+            cursor.execute(
+                f"SELECT subjects.id FROM subjects JOIN separated_values ON separated_values.subject_id = "
+                f"subjects.id WHERE separated_values.expires_at <= {mark} LIMIT {batch * 4}{lock}",
+                (now,),
+            )
             ids = list(dict.fromkeys(r[0] for r in cursor.fetchall()))[:batch]
             if not ids:
                 conn.rollback()
                 break
             counts: dict[tuple[str, str], int] = {}
             keys: list[str] = []
-            cursor.execute(f"DELETE FROM separated_values WHERE subject_id IN ({marks(ids)}) AND expires_at <= {mark} "
-                           "RETURNING item_id, key_id", (*ids, now))
+            cursor.execute(
+                f"DELETE FROM separated_values WHERE subject_id IN ({marks(ids)}) AND expires_at <= {mark} "
+                "RETURNING item_id, key_id",
+                (*ids, now),
+            )
             for item_id, key_id in cursor.fetchall():
                 counts[("item", item_id)] = counts.get(("item", item_id), 0) + 1
                 keys.append(key_id)
-            cursor.execute(f"DELETE FROM separated_records WHERE subject_id IN ({marks(ids)}) AND expires_at <= {mark} "
-                           "RETURNING type, key_id", (*ids, now))
+            cursor.execute(
+                f"DELETE FROM separated_records WHERE subject_id IN ({marks(ids)}) AND expires_at <= {mark} "
+                "RETURNING type, key_id",
+                (*ids, now),
+            )
             for type_, key_id in cursor.fetchall():
                 counts[("record", type_)] = counts.get(("record", type_), 0) + 1
                 keys.append(key_id)
-            cursor.execute(f"DELETE FROM separated_lookups WHERE subject_id IN ({marks(ids)}) AND expires_at <= {mark} "
-                           "RETURNING item_id", (*ids, now))
+            cursor.execute(
+                f"DELETE FROM separated_lookups WHERE subject_id IN ({marks(ids)}) AND expires_at <= {mark} "
+                "RETURNING item_id",
+                (*ids, now),
+            )
             for (item_id,) in cursor.fetchall():
                 counts[("lookup", item_id)] = counts.get(("lookup", item_id), 0) + 1
-            cursor.execute(f"DELETE FROM subjects WHERE id IN ({marks(ids)}) AND {plus}status = 'withdrawn' "
-                           "AND NOT EXISTS (SELECT 1 FROM separated_values WHERE subject_id = subjects.id) "
-                           "AND NOT EXISTS (SELECT 1 FROM separated_records WHERE subject_id = subjects.id) "
-                           "AND NOT EXISTS (SELECT 1 FROM separated_lookups WHERE subject_id = subjects.id)", ids)
+            cursor.execute(
+                f"DELETE FROM subjects WHERE id IN ({marks(ids)}) AND {plus}status = 'withdrawn' "
+                "AND NOT EXISTS (SELECT 1 FROM separated_values WHERE subject_id = subjects.id) "
+                "AND NOT EXISTS (SELECT 1 FROM separated_records WHERE subject_id = subjects.id) "
+                "AND NOT EXISTS (SELECT 1 FROM separated_lookups WHERE subject_id = subjects.id)",
+                ids,
+            )
             ledger(cursor, counts)
             conn.commit()
             conn.begin()
-            driver_cursor(conn).execute(f"DELETE FROM jikimi_keys.data_keys WHERE subject_id IN ({marks(keys)})", keys)
+            driver_cursor(conn).execute(
+                f"DELETE FROM jikimi_keys.data_keys WHERE subject_id IN ({marks(keys)})", keys
+            )
             conn.commit()
             batches += 1
         # 2. logs past their period
         while True:
             conn.begin()
             cursor = driver_cursor(conn)
-            cursor.execute(f"SELECT subjects.id FROM subjects JOIN records ON records.subject_id = subjects.id "
-                           f"WHERE records.expires_at <= {mark} LIMIT {batch * 4}{lock}", (now,))
+            cursor.execute(
+                f"SELECT subjects.id FROM subjects JOIN records ON records.subject_id = subjects.id "
+                f"WHERE records.expires_at <= {mark} LIMIT {batch * 4}{lock}",
+                (now,),
+            )
             ids = list(dict.fromkeys(r[0] for r in cursor.fetchall()))[:batch]
             if not ids:
                 conn.rollback()
                 break
-            cursor.execute(f"DELETE FROM records WHERE subject_id IN ({marks(ids)}) AND expires_at <= {mark}",
-                           (*ids, now))
+            cursor.execute(
+                f"DELETE FROM records WHERE subject_id IN ({marks(ids)}) AND expires_at <= {mark}",
+                (*ids, now),
+            )
             ledger(cursor, {("record", "access_log"): cursor.rowcount})
             conn.commit()
             batches += 1
@@ -391,29 +556,39 @@ def run_baseline(url: str, batch: int) -> dict[str, Any]:
         while True:
             conn.begin()
             cursor = driver_cursor(conn)
-            cursor.execute(f"SELECT id FROM subjects WHERE status = 'active' AND kind = 'member' AND last_activity_at "
-                           f"< {mark} AND EXISTS (SELECT 1 FROM outbox WHERE outbox.subject_id = subjects.id AND "
-                           f"outbox.kind = 'dormancy_notice' AND outbox.created_at >= subjects.last_activity_at AND "
-                           f"outbox.created_at <= {mark}) LIMIT {batch}{lock.replace(' OF subjects', '')}",
-                           (dormant_before, notice_before))
+            cursor.execute(
+                f"SELECT id FROM subjects WHERE status = 'active' AND kind = 'member' AND last_activity_at "
+                f"< {mark} AND EXISTS (SELECT 1 FROM outbox WHERE outbox.subject_id = subjects.id AND "
+                f"outbox.kind = 'dormancy_notice' AND outbox.created_at >= subjects.last_activity_at AND "
+                f"outbox.created_at <= {mark}) LIMIT {batch}{lock.replace(' OF subjects', '')}",
+                (dormant_before, notice_before),
+            )
             ids = [r[0] for r in cursor.fetchall()]
             if not ids:
                 conn.rollback()
                 break
-            cursor.execute("INSERT INTO separated_values (subject_id, item_id, ciphertext, key_id, cause, rule_id, "
-                           "start_at, expires_at, collected_at, context, separated_at) SELECT item_values.subject_id, "
-                           "item_id, ciphertext, item_values.subject_id, 'dormancy', NULL, subjects.last_activity_at, "
-                           f"NULL, collected_at, item_values.context, {mark} FROM item_values JOIN subjects ON "
-                           f"subjects.id = item_values.subject_id WHERE item_values.subject_id IN ({marks(ids)})",
-                           (now, *ids))
+            cursor.execute(
+                "INSERT INTO separated_values (subject_id, item_id, ciphertext, key_id, cause, rule_id, "
+                "start_at, expires_at, collected_at, context, separated_at) SELECT item_values.subject_id, "
+                "item_id, ciphertext, item_values.subject_id, 'dormancy', NULL, subjects.last_activity_at, "
+                f"NULL, collected_at, item_values.context, {mark} FROM item_values JOIN subjects ON "
+                f"subjects.id = item_values.subject_id WHERE item_values.subject_id IN ({marks(ids)})",
+                (now, *ids),
+            )
             cursor.execute(f"DELETE FROM item_values WHERE subject_id IN ({marks(ids)})", ids)
-            cursor.execute("INSERT INTO separated_records (id, subject_id, type, ciphertext, key_id, cause, rule_id, "
-                           "occurred_at, created_at, start_at, expires_at, separated_at) SELECT id, subject_id, type, "
-                           "ciphertext, subject_id, 'dormancy', NULL, occurred_at, created_at, occurred_at, expires_at, "
-                           f"{mark} FROM records WHERE subject_id IN ({marks(ids)})", (now, *ids))
+            cursor.execute(
+                "INSERT INTO separated_records (id, subject_id, type, ciphertext, key_id, cause, rule_id, "
+                "occurred_at, created_at, start_at, expires_at, separated_at) SELECT id, subject_id, type, "
+                "ciphertext, subject_id, 'dormancy', NULL, occurred_at, created_at, occurred_at, expires_at, "
+                f"{mark} FROM records WHERE subject_id IN ({marks(ids)})",
+                (now, *ids),
+            )
             cursor.execute(f"DELETE FROM records WHERE subject_id IN ({marks(ids)})", ids)
-            cursor.execute(f"UPDATE subjects SET status = 'dormant', status_changed_at = {mark} "
-                           f"WHERE id IN ({marks(ids)})", (now, *ids))
+            cursor.execute(
+                f"UPDATE subjects SET status = 'dormant', status_changed_at = {mark} "
+                f"WHERE id IN ({marks(ids)})",
+                (now, *ids),
+            )
             conn.commit()
             batches += 1
         seconds = time.perf_counter() - started
@@ -425,19 +600,36 @@ def run_baseline(url: str, batch: int) -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--n", type=int, default=20_000, help="due subjects (default 20000; the issue: 1000000)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--n", type=int, default=20_000, help="due subjects (default 20000; the issue: 1000000)"
+    )
     parser.add_argument("--db", default="sqlite", choices=("sqlite", "postgresql"))
     parser.add_argument("--batch", type=int, default=500, help="subjects per batch (transaction)")
-    parser.add_argument("--workers", default="1,2,4", help="PostgreSQL: worker counts to measure (default 1,2,4)")
-    parser.add_argument("--rounds", type=int, default=1,
-                        help="PostgreSQL: rounds of the worker runs (interleaved; the summary takes medians)")
-    parser.add_argument("--max-active", type=int, default=None,
-                        help="PostgreSQL: at most this many workers sweep at once (0: no limit; default: as "
-                             "`jikimi sweep` — one per CPU for a database on this host)")
+    parser.add_argument(
+        "--workers", default="1,2,4", help="PostgreSQL: worker counts to measure (default 1,2,4)"
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="PostgreSQL: rounds of the worker runs (interleaved; the summary takes medians)",
+    )
+    parser.add_argument(
+        "--max-active",
+        type=int,
+        default=None,
+        help="PostgreSQL: at most this many workers sweep at once (0: no limit; default: as "
+        "`jikimi sweep` — one per CPU for a database on this host)",
+    )
     parser.add_argument("--rebuild", action="store_true", help="rebuild the cached template database")
-    parser.add_argument("--no-guardian-index", action="store_true",
-                        help="measure without the proposed indexes (PROPOSED_INDEXES; quadratic: small sizes only)")
+    parser.add_argument(
+        "--no-guardian-index",
+        action="store_true",
+        help="measure without the proposed indexes (PROPOSED_INDEXES; quadratic: small sizes only)",
+    )
     args = parser.parse_args()
 
     started = time.perf_counter()
@@ -451,17 +643,29 @@ def main() -> None:
     for url in (sweep_url, base_url):
         common.drop_database(url, recreate=False)
     record: dict[str, Any] = {
-        "bench": "lifecycle_sweep", "db": args.db, "n": args.n, "batch": args.batch,
-        "mix": dict(SHARES), "ciphertext": "random bytes (the sweep never decrypts)", "ledger_written": True,
-        "schema_additions": [] if args.no_guardian_index else [f"{n} (in migration 0002)" for n in PROPOSED_INDEXES],
-        "ratio": round(sweep["seconds"] / max(baseline["seconds"], 1e-9), 2), "sweep": sweep, "baseline": baseline,
+        "bench": "lifecycle_sweep",
+        "db": args.db,
+        "n": args.n,
+        "batch": args.batch,
+        "mix": dict(SHARES),
+        "ciphertext": "random bytes (the sweep never decrypts)",
+        "ledger_written": True,
+        "schema_additions": []
+        if args.no_guardian_index
+        else [f"{n} (in migration 0002)" for n in PROPOSED_INDEXES],
+        "ratio": round(sweep["seconds"] / max(baseline["seconds"], 1e-9), 2),
+        "sweep": sweep,
+        "baseline": baseline,
         "subjects_per_s": round(sweep["subjects"] / max(sweep["seconds"], 1e-9)),
-        "same_result": {k: v for k, v in swept.items() if k != "ledger_count"} ==
-                       {k: v for k, v in based.items() if k != "ledger_count"}
-                       and swept["ledger_count"] == based["ledger_count"],
-        "after": swept, "template_build_s": built, "targets": {"ratio_max": 3.0},
+        "same_result": {k: v for k, v in swept.items() if k != "ledger_count"}
+        == {k: v for k, v in based.items() if k != "ledger_count"}
+        and swept["ledger_count"] == based["ledger_count"],
+        "after": swept,
+        "template_build_s": built,
+        "targets": {"ratio_max": 3.0},
         "met": {"ratio": sweep["seconds"] <= 3 * baseline["seconds"], "full_size": args.n >= 1_000_000},
-        "machine": common.machine()}
+        "machine": common.machine(),
+    }
     common.emit(record)
 
     if args.db == "postgresql":
@@ -479,24 +683,49 @@ def main() -> None:
                 result = run_workers(url, args.batch, workers, cap)
                 common.drop_database(url, recreate=False)
                 rates[workers, cap].append(result["subjects_per_s"])
-                common.emit({"bench": "lifecycle_sweep_workers", "db": args.db, "n": args.n, "batch": args.batch,
-                             "round": round_, **result,
-                             "ratio": round(result["subjects_per_s"] / rates[series[0]][-1], 2),
-                             "ratio_of": f"throughput / throughput with {counts[0]} worker(s) in this round",
-                             "machine": common.machine()})
+                common.emit(
+                    {
+                        "bench": "lifecycle_sweep_workers",
+                        "db": args.db,
+                        "n": args.n,
+                        "batch": args.batch,
+                        "round": round_,
+                        **result,
+                        "ratio": round(result["subjects_per_s"] / rates[series[0]][-1], 2),
+                        "ratio_of": f"throughput / throughput with {counts[0]} worker(s) in this round",
+                        "machine": common.machine(),
+                    }
+                )
         medians = {run: round(statistics.median(rates[run])) for run in series}
         limited = [medians[w, limit] for w in counts]
-        common.emit({"bench": "lifecycle_sweep_workers_summary", "db": args.db, "n": args.n, "rounds": args.rounds,
-                     "max_active": limit,
-                     "subjects_per_s_median": dict(zip(counts, limited, strict=True)),
-                     "subjects_per_s_all": {w: rates[w, limit] for w in counts},
-                     "ratio": {w: round(m / limited[0], 2) for w, m in zip(counts, limited, strict=True)},
-                     "no_limit": {w: {"subjects_per_s_median": medians[w, None], "subjects_per_s_all": rates[w, None],
-                                      "ratio": round(medians[w, None] / limited[0], 2)}
-                                  for w, cap in series if cap is None and limit is not None},
-                     "met": {"more_workers_not_slower": all(b >= a * 0.95 for a, b in zip(limited, limited[1:],
-                                                                                           strict=False))},
-                     "tolerance": "5 % (run-to-run noise on this machine)", "machine": common.machine()})
+        common.emit(
+            {
+                "bench": "lifecycle_sweep_workers_summary",
+                "db": args.db,
+                "n": args.n,
+                "rounds": args.rounds,
+                "max_active": limit,
+                "subjects_per_s_median": dict(zip(counts, limited, strict=True)),
+                "subjects_per_s_all": {w: rates[w, limit] for w in counts},
+                "ratio": {w: round(m / limited[0], 2) for w, m in zip(counts, limited, strict=True)},
+                "no_limit": {
+                    w: {
+                        "subjects_per_s_median": medians[w, None],
+                        "subjects_per_s_all": rates[w, None],
+                        "ratio": round(medians[w, None] / limited[0], 2),
+                    }
+                    for w, cap in series
+                    if cap is None and limit is not None
+                },
+                "met": {
+                    "more_workers_not_slower": all(
+                        b >= a * 0.95 for a, b in zip(limited, limited[1:], strict=False)
+                    )
+                },
+                "tolerance": "5 % (run-to-run noise on this machine)",
+                "machine": common.machine(),
+            }
+        )
 
 
 if __name__ == "__main__":

@@ -42,15 +42,32 @@ def build(kind: str, records: int) -> tuple[Any, Any, str, str]:
     data = dict(zip(common.HEADER[:-1], row[:-1], strict=True))
     sid = vault.collect("signup", data, {"marketing": True}).subject_id
     start = datetime(2024, 1, 1, tzinfo=UTC)
-    body = json.dumps({"name": data["name"], "recipient_name": data["name"], "recipient_phone": data["mobile"],
-                       "delivery_address": "서울특별시 마포구 월드컵북로 396, 12층"}, ensure_ascii=False)
+    body = json.dumps(
+        {
+            "name": data["name"],
+            "recipient_name": data["name"],
+            "recipient_phone": data["mobile"],
+            "delivery_address": "서울특별시 마포구 월드컵북로 396, 12층",
+        },
+        ensure_ascii=False,
+    )
     with vault.engine.begin() as conn:
         key = vault.keys.get(conn, sid)
         for first in range(0, records, 5000):
-            conn.execute(records_table.insert(), [
-                {"id": f"r{n:08d}", "subject_id": sid, "type": "payment", "occurred_at": start + timedelta(minutes=n),
-                 "created_at": start, "ciphertext": seal_value(key, sid, f"record:r{n:08d}", body)}
-                for n in range(first, min(records, first + 5000))])
+            conn.execute(
+                records_table.insert(),
+                [
+                    {
+                        "id": f"r{n:08d}",
+                        "subject_id": sid,
+                        "type": "payment",
+                        "occurred_at": start + timedelta(minutes=n),
+                        "created_at": start,
+                        "ciphertext": seal_value(key, sid, f"record:r{n:08d}", body),
+                    }
+                    for n in range(first, min(records, first + 5000))
+                ],
+            )
     desk = RightsService(vault)
     request = desk.receive(sid, "access", channel="web", actor=clerk).request
     desk.verify(request.id, method="handler", proof="bench", actor=clerk)
@@ -61,7 +78,9 @@ def package_run(vault: Any, clerk: Any, request_id: str) -> int:
     from jikimi.rights.package import open_package, package_json
     from jikimi.rights.service import RightsService
 
-    return sum(len(chunk) for chunk in package_json(open_package(RightsService(vault), request_id, actor=clerk)))
+    return sum(
+        len(chunk) for chunk in package_json(open_package(RightsService(vault), request_id, actor=clerk))
+    )
 
 
 def baseline_run(vault: Any, sid: str) -> int:
@@ -73,10 +92,20 @@ def baseline_run(vault: Any, sid: str) -> int:
         key = vault.keys.get(conn, sid)
         mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
         cursor = driver_cursor(conn)
-        cursor.execute(f"SELECT id, type, occurred_at, ciphertext FROM records WHERE subject_id = {mark} "
-                       "ORDER BY type, occurred_at, id", (sid,))
-        rows = [{"id": r[0], "type": r[1], "occurred_at": str(r[2]),
-                 "data": json.loads(open_value(key, sid, f"record:{r[0]}", bytes(r[3])))} for r in cursor.fetchall()]
+        cursor.execute(
+            f"SELECT id, type, occurred_at, ciphertext FROM records WHERE subject_id = {mark} "
+            "ORDER BY type, occurred_at, id",
+            (sid,),
+        )
+        rows = [
+            {
+                "id": r[0],
+                "type": r[1],
+                "occurred_at": str(r[2]),
+                "data": json.loads(open_value(key, sid, f"record:{r[0]}", bytes(r[3]))),
+            }
+            for r in cursor.fetchall()
+        ]
         cursor.close()
     return len(json.dumps(rows, ensure_ascii=False))
 
@@ -96,10 +125,21 @@ def timing(kind: str, records: int, repeats: int) -> None:
         baseline_run(vault, sid)
         theirs.append(time.perf_counter() - started)
     median, base = statistics.median(ours), statistics.median(theirs)
-    common.emit({"bench": "rights_access_package_json", "db": vault.engine.dialect.name, "records": records,
-                 "repeats": repeats, "median_ms": round(median * 1000, 1), "p95_ms": round(sorted(ours)[-1] * 1000, 1),
-                 "baseline_raw_sql_median_ms": round(base * 1000, 1), "ratio": round(median / base, 2),
-                 "json_bytes": size, "target_median_ms": 300, "machine": common.machine()})
+    common.emit(
+        {
+            "bench": "rights_access_package_json",
+            "db": vault.engine.dialect.name,
+            "records": records,
+            "repeats": repeats,
+            "median_ms": round(median * 1000, 1),
+            "p95_ms": round(sorted(ours)[-1] * 1000, 1),
+            "baseline_raw_sql_median_ms": round(base * 1000, 1),
+            "ratio": round(median / base, 2),
+            "json_bytes": size,
+            "target_median_ms": 300,
+            "machine": common.machine(),
+        }
+    )
     vault.engine.dispose()
 
 
@@ -112,16 +152,26 @@ def memory(kind: str, records: int) -> None:
     baseline_run(vault, sid)
     theirs = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    common.emit({"bench": "rights_access_package_memory", "db": vault.engine.dialect.name, "records": records,
-                 "peak_mib": round(ours / 2**20, 1), "baseline_raw_sql_peak_mib": round(theirs / 2**20, 1),
-                 "ratio": round(ours / theirs, 3), "machine": common.machine()})
+    common.emit(
+        {
+            "bench": "rights_access_package_memory",
+            "db": vault.engine.dialect.name,
+            "records": records,
+            "peak_mib": round(ours / 2**20, 1),
+            "baseline_raw_sql_peak_mib": round(theirs / 2**20, 1),
+            "ratio": round(ours / theirs, 3),
+            "machine": common.machine(),
+        }
+    )
     vault.engine.dispose()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--n", type=int, default=2000, help="records for the timing (issue: 10000)")
-    parser.add_argument("--mem-n", type=int, default=10000, help="records for the memory peak (issue: 100000)")
+    parser.add_argument(
+        "--mem-n", type=int, default=10000, help="records for the memory peak (issue: 100000)"
+    )
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
     args = parser.parse_args()

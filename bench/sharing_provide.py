@@ -51,9 +51,15 @@ def ensure_database(kind: str, subjects: int, rebuild: bool) -> tuple[str, str, 
     now = datetime.now(UTC)
     with UnitOfWork(vault.engine) as uow:
         ids = [r.id for r in uow.conn.execute(subjects_table.select().with_only_columns(subjects_table.c.id))]
-        insert_many(uow.conn, consents, ("subject_id", "target_kind", "target_id", "granted", "policy_version",
-                                         "channel", "actor", "at"),
-                    [(sid, "third_party", RECIPIENT, True, vault.policy.version_key, "web", "self", now) for sid in ids])
+        insert_many(
+            uow.conn,
+            consents,
+            ("subject_id", "target_kind", "target_id", "granted", "policy_version", "channel", "actor", "at"),
+            [
+                (sid, "third_party", RECIPIENT, True, vault.policy.version_key, "web", "self", now)
+                for sid in ids
+            ],
+        )
         uow.commit()
     seconds = time.perf_counter() - started
     vault.engine.dispose()
@@ -76,21 +82,51 @@ def baseline(vault: Any, ids: list[str]) -> int:
     with UnitOfWork(vault.engine) as uow:
         keys = vault.keys.get_many(uow.conn, ids)
         for start in range(0, len(ids), 500):
-            for r in uow.conn.execute(select(item_values.c.subject_id, item_values.c.item_id, item_values.c.ciphertext)
-                                      .where(item_values.c.subject_id.in_(ids[start:start + 500]),
-                                             item_values.c.item_id.in_(ITEMS))):
-                values.setdefault(r.subject_id, {})[r.item_id] = open_value(keys[r.subject_id], r.subject_id,
-                                                                            r.item_id, bytes(r.ciphertext))
-        insert_many(uow.conn, provisions, ("batch_id", "subject_id", "third_party_id", "items", "basis", "reference",
-                                           "at", "actor", "policy_version"),
-                    [(batch, sid, RECIPIENT, json.dumps(sorted(v)), "consent", None, now, "baseline",
-                      vault.policy.version_key) for sid, v in values.items()])
+            for r in uow.conn.execute(
+                select(item_values.c.subject_id, item_values.c.item_id, item_values.c.ciphertext).where(
+                    item_values.c.subject_id.in_(ids[start : start + 500]), item_values.c.item_id.in_(ITEMS)
+                )
+            ):
+                values.setdefault(r.subject_id, {})[r.item_id] = open_value(
+                    keys[r.subject_id], r.subject_id, r.item_id, bytes(r.ciphertext)
+                )
+        insert_many(
+            uow.conn,
+            provisions,
+            (
+                "batch_id",
+                "subject_id",
+                "third_party_id",
+                "items",
+                "basis",
+                "reference",
+                "at",
+                "actor",
+                "policy_version",
+            ),
+            [
+                (
+                    batch,
+                    sid,
+                    RECIPIENT,
+                    json.dumps(sorted(v)),
+                    "consent",
+                    None,
+                    now,
+                    "baseline",
+                    vault.policy.version_key,
+                )
+                for sid, v in values.items()
+            ],
+        )
         uow.commit()
     return len(values)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--n", type=int, default=5000, help="subjects provided in one call (default 5000)")
     parser.add_argument("--db", default="sqlite", help="sqlite, postgresql, or a database URL")
     parser.add_argument("--rebuild", action="store_true")
@@ -108,8 +144,10 @@ def main() -> None:
         ids = [r.id for r in conn.execute(select(subjects.c.id).order_by(subjects.c.id).limit(args.n))]
 
         def counts() -> tuple[int, int]:
-            return (conn.execute(select(func.count()).select_from(provisions)).scalar_one(),
-                    conn.execute(select(func.count()).select_from(access_log)).scalar_one())
+            return (
+                conn.execute(select(func.count()).select_from(provisions)).scalar_one(),
+                conn.execute(select(func.count()).select_from(access_log)).scalar_one(),
+            )
 
         ledger_before, log_before = counts()
         conn.rollback()
@@ -118,18 +156,32 @@ def main() -> None:
         ledger_mid, log_mid = counts()
         conn.rollback()
         with common.Timer() as gated:
-            result = Sharing(vault).provide(ids, RECIPIENT, ITEMS, basis="consent", actor=SYSTEM, source="bench")
+            result = Sharing(vault).provide(
+                ids, RECIPIENT, ITEMS, basis="consent", actor=SYSTEM, source="bench"
+            )
         ledger_after, log_after = counts()
     vault.engine.dispose()
-    common.emit({
-        "bench": "sharing_provide", "db": args.db, "subjects": len(ids), "provided": result.allowed,
-        "denied": len(result.denied), "ledger_rows_written": ledger_after - ledger_mid,
-        "access_log_rows_written": log_after - log_mid, "seconds": round(gated.seconds, 3),
-        "subjects_per_s": round(len(ids) / gated.seconds), "baseline": "select+decrypt+insert ledger rows, raw",
-        "baseline_rows": baseline_rows, "baseline_log_rows": log_mid - log_before,
-        "baseline_ledger_rows": ledger_mid - ledger_before, "baseline_seconds": round(plain.seconds, 3),
-        "ratio": round(gated.seconds / plain.seconds, 2), "build": built, "machine": common.machine(),
-    })
+    common.emit(
+        {
+            "bench": "sharing_provide",
+            "db": args.db,
+            "subjects": len(ids),
+            "provided": result.allowed,
+            "denied": len(result.denied),
+            "ledger_rows_written": ledger_after - ledger_mid,
+            "access_log_rows_written": log_after - log_mid,
+            "seconds": round(gated.seconds, 3),
+            "subjects_per_s": round(len(ids) / gated.seconds),
+            "baseline": "select+decrypt+insert ledger rows, raw",
+            "baseline_rows": baseline_rows,
+            "baseline_log_rows": log_mid - log_before,
+            "baseline_ledger_rows": ledger_mid - ledger_before,
+            "baseline_seconds": round(plain.seconds, 3),
+            "ratio": round(gated.seconds / plain.seconds, 2),
+            "build": built,
+            "machine": common.machine(),
+        }
+    )
 
 
 if __name__ == "__main__":

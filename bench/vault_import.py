@@ -45,8 +45,12 @@ def run_import(kind: str, subjects: int, workers: int, batch: int) -> tuple[str,
     seconds = time.perf_counter() - started
     vault.engine.dispose()
     marker.write_text(str(report.imported))
-    return url, {"imported": report.imported, "skipped": report.skipped, "seconds": round(seconds, 1),
-                 "subjects_per_s": round(report.imported / seconds)}
+    return url, {
+        "imported": report.imported,
+        "skipped": report.skipped,
+        "seconds": round(seconds, 1),
+        "subjects_per_s": round(report.imported / seconds),
+    }
 
 
 def run_baseline(source_url: str, kind: str, subjects: int, batch: int) -> dict[str, Any]:
@@ -73,9 +77,12 @@ def run_baseline(source_url: str, kind: str, subjects: int, batch: int) -> dict[
     last = 0
     with source.connect() as src, target.connect() as dst:
         while True:
-            ids = src.execute(select(access_log.c.seq, access_log.c.subject_id).where(
-                access_log.c.action == "collect.import", access_log.c.seq > last)
-                .order_by(access_log.c.seq).limit(batch)).all()
+            ids = src.execute(
+                select(access_log.c.seq, access_log.c.subject_id)
+                .where(access_log.c.action == "collect.import", access_log.c.seq > last)
+                .order_by(access_log.c.seq)
+                .limit(batch)
+            ).all()
             if not ids:
                 break
             last = ids[-1].seq
@@ -86,13 +93,17 @@ def run_baseline(source_url: str, kind: str, subjects: int, batch: int) -> dict[
                 key = table.c.id if table.name == "subjects" else table.c.subject_id
                 cursor = driver_cursor(src)
                 marks = ", ".join(["?" if src.dialect.paramstyle == "qmark" else "%s"] * len(chunk))
-                cursor.execute(f"SELECT {', '.join(columns)} FROM {table.fullname} WHERE {key.name} IN ({marks})",
-                               chunk)
+                cursor.execute(
+                    f"SELECT {', '.join(columns)} FROM {table.fullname} WHERE {key.name} IN ({marks})", chunk
+                )
                 rows[table.name] = cursor.fetchall()
                 cursor.close()
             src.rollback()
             if dst.dialect.paramstyle != "qmark":  # psycopg: named placeholders take mappings
-                rows = {name: [dict(zip(inserts[name][0], r, strict=True)) for r in found] for name, found in rows.items()}
+                rows = {
+                    name: [dict(zip(inserts[name][0], r, strict=True)) for r in found]
+                    for name, found in rows.items()
+                }
             start = time.perf_counter()
             with dst.begin():  # keys first, in their own transaction, as the vault does
                 driver_cursor(dst).executemany(inserts["data_keys"][1], rows["data_keys"])
@@ -109,7 +120,9 @@ def run_baseline(source_url: str, kind: str, subjects: int, batch: int) -> dict[
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--subjects", type=int, default=20_000, help="members to import (default 20000)")
     parser.add_argument("--db", default="sqlite", help="sqlite, postgresql, or a database URL")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="validation processes")
@@ -119,9 +132,15 @@ def main() -> None:
 
     common.members_csv(args.subjects)  # generated (and cached) before any timing
     url, imported = run_import(args.db, args.subjects, args.workers, args.batch)
-    record: dict[str, Any] = {"bench": "vault_import", "db": "sqlite" if "sqlite" in url else "postgresql",
-                              "subjects": args.subjects, "items": 8, "workers": args.workers, "batch": args.batch,
-                              "import": imported}
+    record: dict[str, Any] = {
+        "bench": "vault_import",
+        "db": "sqlite" if "sqlite" in url else "postgresql",
+        "subjects": args.subjects,
+        "items": 8,
+        "workers": args.workers,
+        "batch": args.batch,
+        "import": imported,
+    }
     if not args.no_baseline:
         baseline = run_baseline(url, args.db, args.subjects, args.batch)
         record["baseline"] = baseline
@@ -129,8 +148,10 @@ def main() -> None:
     projected = imported["seconds"] * 1_000_000 / max(args.subjects, 1)
     record["projected_1M_s"] = round(projected)
     record["targets"] = {"seconds_for_1M_max": 600}
-    record["met"] = {"under_10_min_for_1M": projected < 600,
-                     "measured_at_full_size": args.subjects >= 1_000_000}
+    record["met"] = {
+        "under_10_min_for_1M": projected < 600,
+        "measured_at_full_size": args.subjects >= 1_000_000,
+    }
     record["machine"] = common.machine()
     common.emit(record)
 

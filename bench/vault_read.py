@@ -59,7 +59,12 @@ def baseline_read(vault: Any, subject_id: str, items: list[str]) -> dict[str, st
 
     with vault.engine.connect() as conn:
         rows = conn.execute(
-            select(item_values.c.item_id, item_values.c.ciphertext, data_keys.c.wrapped, data_keys.c.master_key_id)
+            select(
+                item_values.c.item_id,
+                item_values.c.ciphertext,
+                data_keys.c.wrapped,
+                data_keys.c.master_key_id,
+            )
             .join(data_keys, data_keys.c.subject_id == item_values.c.subject_id)
             .where(item_values.c.subject_id == subject_id, item_values.c.item_id.in_(items))
         ).all()
@@ -78,7 +83,9 @@ def prepared_read(vault: Any, subject_id: str, items: list[str]) -> dict[str, st
         cursor.execute(
             "SELECT v.item_id, v.ciphertext, k.wrapped, k.master_key_id FROM item_values v "
             "JOIN jikimi_keys.data_keys k ON k.subject_id = v.subject_id "
-            f"WHERE v.subject_id = {mark} AND v.item_id IN ({', '.join([mark] * len(items))})", [subject_id, *items])
+            f"WHERE v.subject_id = {mark} AND v.item_id IN ({', '.join([mark] * len(items))})",
+            [subject_id, *items],
+        )
         rows = cursor.fetchall()
         cursor.close()
     key = vault.keys.unwrap(subject_id, bytes(rows[0][2]), rows[0][3])
@@ -97,8 +104,12 @@ def handler(vault: Any) -> Any:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--subjects", type=int, default=20_000, help="subjects in the database (default 20000)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--subjects", type=int, default=20_000, help="subjects in the database (default 20000)"
+    )
     parser.add_argument("--db", default="sqlite", help="sqlite, postgresql, or a database URL")
     parser.add_argument("--reads", type=int, default=5_000, help="timed reads of each kind (default 5000)")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the cached database")
@@ -112,20 +123,26 @@ def main() -> None:
     vault = common.open_vault(url, name)
     actor = handler(vault)
     with vault.engine.connect() as conn:
-        ids = [r[0] for r in conn.execute(select(subjects.c.id).order_by(func.random()).limit(2 * args.reads + 500))]
-    warm, paired, loop = ids[:500], ids[500:500 + args.reads], ids[500 + args.reads:]
+        ids = [
+            r[0]
+            for r in conn.execute(select(subjects.c.id).order_by(func.random()).limit(2 * args.reads + 500))
+        ]
+    warm, paired, loop = ids[:500], ids[500 : 500 + args.reads], ids[500 + args.reads :]
     for sid in warm:
         assert vault.read(sid, ITEMS, PURPOSE, actor) == baseline_read(vault, sid, ITEMS)
 
     def gated_read(sid: str) -> object:
         return vault.read(sid, ITEMS, PURPOSE, actor)
 
-    kinds = [(gated_read, []), (lambda sid: baseline_read(vault, sid, ITEMS), []),
-             (lambda sid: prepared_read(vault, sid, ITEMS), [])]
+    kinds = [
+        (gated_read, []),
+        (lambda sid: baseline_read(vault, sid, ITEMS), []),
+        (lambda sid: prepared_read(vault, sid, ITEMS), []),
+    ]
     gated, plain, floor = (bucket for _, bucket in kinds)
     clock = time.perf_counter
     for n, sid in enumerate(paired):  # rotate which goes first, so none always gets a warm cache
-        for fn, bucket in kinds[n % 3:] + kinds[:n % 3]:
+        for fn, bucket in kinds[n % 3 :] + kinds[: n % 3]:
             start = clock()
             fn(sid)
             bucket.append(clock() - start)
@@ -143,10 +160,18 @@ def main() -> None:
     g, b, f = common.summary(gated), common.summary(plain), common.summary(floor)
     ratio = g["median_us"] / b["median_us"]
     record: dict[str, Any] = {
-        "bench": "vault_read", "db": vault.engine.dialect.name, "subjects": args.subjects, "reads": len(paired),
-        "items": len(ITEMS), "ratio": round(ratio, 2), "gated": g, "baseline": b,
-        "ratio_vs_driver_sql": round(g["median_us"] / f["median_us"], 2), "baseline_driver_sql": f,
-        "gated_reads_per_s": round(gated_rate), "baseline_reads_per_s": round(plain_rate),
+        "bench": "vault_read",
+        "db": vault.engine.dialect.name,
+        "subjects": args.subjects,
+        "reads": len(paired),
+        "items": len(ITEMS),
+        "ratio": round(ratio, 2),
+        "gated": g,
+        "baseline": b,
+        "ratio_vs_driver_sql": round(g["median_us"] / f["median_us"], 2),
+        "baseline_driver_sql": f,
+        "gated_reads_per_s": round(gated_rate),
+        "baseline_reads_per_s": round(plain_rate),
         "targets": {"ratio_max": 2.0, "gated_reads_per_s_min": 2000},
         "met": {"ratio": ratio <= 2.0, "reads_per_s": gated_rate >= 2000},
         "machine": common.machine(),

@@ -47,20 +47,25 @@ def _no_environment_keys(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
-def test_db_upgrade_creates_the_schema_and_is_idempotent(empty_db: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_db_upgrade_creates_the_schema_and_is_idempotent(
+    empty_db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run(["db", "upgrade", "--db", empty_db]) == 0
     assert run(["db", "upgrade", "--db", empty_db]) == 0
     assert capsys.readouterr().out.count("schema revision") == 2
 
 
-def test_commands_on_a_database_without_the_schema_say_so(empty_db: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_commands_on_a_database_without_the_schema_say_so(
+    empty_db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run(["audit", "verify", "--db", empty_db]) == 2
     err = capsys.readouterr().err
     assert "jikimi db upgrade" in err and "Traceback" not in err
 
 
 def test_keys_init_writes_a_private_key_file_and_prints_only_its_id(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     key_file = tmp_path / "var" / "master.key"
     assert run(["keys", "init", "--key-file", str(key_file)]) == 0
     out = capsys.readouterr().out
@@ -83,7 +88,8 @@ def test_keys_init_uses_the_key_file_setting(tmp_path: Path, monkeypatch: pytest
 
 
 def test_keys_rotate_refuses_environment_keys_and_missing_files(
-        db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run(["keys", "rotate", "--db", db, "--key-file", str(tmp_path / "missing.key")]) == 2
     assert "keys init" in capsys.readouterr().err
     monkeypatch.setenv("JIKIMI_MASTER_KEY", KeyRing.from_env_value("A" * 43).current.encoded())
@@ -92,8 +98,12 @@ def test_keys_rotate_refuses_environment_keys_and_missing_files(
 
 
 def test_handlers_are_created_listed_locked_and_unlocked(
-        db: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(["handlers", "role", "cs", "--purposes", "support,membership", "--actions", "read", "--db", db]) == 0
+    db: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert (
+        run(["handlers", "role", "cs", "--purposes", "support,membership", "--actions", "read", "--db", db])
+        == 0
+    )
     assert "purposes=['membership', 'support']" in capsys.readouterr().out
     monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
     assert run(["handlers", "create", "cs-kim", "--role", "cs", "--password-stdin", "--db", db]) == 0
@@ -115,12 +125,16 @@ def test_handlers_are_created_listed_locked_and_unlocked(
     assert service.login("cs-kim", PASSWORD)[0].login == "cs-kim"
     history = service.rights_history("cs-kim")
     assert [(r["change"], r["actor"].startswith("cli:")) for r in history] == [
-        ("grant", True), ("lock", False), ("unlock", True)]
+        ("grant", True),
+        ("lock", False),
+        ("unlock", True),
+    ]
     engine.dispose()
 
 
 def test_handler_errors_are_messages_not_tracebacks(
-        db: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    db: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run(["handlers", "unlock", "nobody", "--db", db]) == 2
     assert run(["handlers", "role", "x", "--purposes", "*", "--actions", "read,fly", "--db", db]) == 2
     monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
@@ -135,14 +149,48 @@ def test_handler_errors_are_messages_not_tracebacks(
 
 def test_handler_roles_are_checked_against_the_policy(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     policy = str(EXAMPLES / "reference.yaml")
-    assert run(["handlers", "role", "cs", "--purposes", "support,suport", "--actions", "read", "--policy", policy,
-                "--db", db]) == 2
+    assert (
+        run(
+            [
+                "handlers",
+                "role",
+                "cs",
+                "--purposes",
+                "support,suport",
+                "--actions",
+                "read",
+                "--policy",
+                policy,
+                "--db",
+                db,
+            ]
+        )
+        == 2
+    )
     assert "suport" in capsys.readouterr().err
-    assert run(["handlers", "role", "cs", "--purposes", "support", "--actions", "read", "--policy", policy,
-                "--db", db]) == 0
+    assert (
+        run(
+            [
+                "handlers",
+                "role",
+                "cs",
+                "--purposes",
+                "support",
+                "--actions",
+                "read",
+                "--policy",
+                policy,
+                "--db",
+                db,
+            ]
+        )
+        == 0
+    )
 
 
-def test_audit_report_prints_text_or_json(db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_audit_report_prints_text_or_json(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run(["handlers", "role", "cs", "--purposes", "support", "--actions", "read", "--db", db]) == 0
     capsys.readouterr()
     assert run(["audit", "report", "--month", "2026-05", "--db", db]) == 0
@@ -164,7 +212,8 @@ def test_audit_verify_counts_rows_and_chains(db: str, capsys: pytest.CaptureFixt
 
 
 def test_keys_rotate_leaves_the_key_file_alone_when_the_database_is_unusable(
-        empty_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    empty_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     key_file = tmp_path / "master.key"
     assert run(["keys", "init", "--key-file", str(key_file)]) == 0
     before = key_file.read_bytes()

@@ -15,7 +15,12 @@ REF = re.compile(r"`([^`]+?)(?:::([^`]+))?`")
 def _rows() -> list[list[str]]:
     rows = []
     for line in DOC.read_text(encoding="utf-8").splitlines():
-        if line.startswith("|") and not line.startswith("|---") and not line.startswith("| #") and not line.startswith("| Seed"):
+        if (
+            line.startswith("|")
+            and not line.startswith("|---")
+            and not line.startswith("| #")
+            and not line.startswith("| Seed")
+        ):
             rows.append([cell.strip() for cell in line.strip("|").split("|")])
     return rows
 
@@ -26,8 +31,12 @@ def _refs(cell: str) -> list[tuple[str, str | None]]:
 
 def _defines(path: Path, name: str) -> bool:
     text = path.read_text(encoding="utf-8")
-    patterns = [rf"^\s*(?:async\s+)?def {re.escape(name)}\b", rf"^\s*class {re.escape(name)}\b",
-                rf"@rule\(\"{re.escape(name)}\"", rf"^{re.escape(name)}\s*[:=]"]
+    patterns = [
+        rf"^\s*(?:async\s+)?def {re.escape(name)}\b",
+        rf"^\s*class {re.escape(name)}\b",
+        rf"@rule\(\s*\"{re.escape(name)}\"",
+        rf"^{re.escape(name)}\s*[:=]",
+    ]
     return any(re.search(p, text, re.MULTILINE) for p in patterns)
 
 
@@ -52,4 +61,6 @@ def test_a_covered_requirement_names_a_test(row: list[str]) -> None:
     if status.startswith("covered"):
         assert tests, f"row {row[0]} is marked covered but names no test"
     else:
-        assert status.startswith("not covered"), f"row {row[0]}: status must be 'covered' or 'not covered (…)'"
+        assert status.startswith("not covered"), (
+            f"row {row[0]}: status must be 'covered' or 'not covered (…)'"
+        )

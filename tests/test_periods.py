@@ -67,7 +67,9 @@ def test_month_periods_never_end_before_they_start_and_never_overshoot(day: date
 
 @given(
     st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2090, 1, 1), timezones=st.just(UTC)),
-    st.integers(0, 10), st.integers(0, 11), st.integers(0, 400),
+    st.integers(0, 10),
+    st.integers(0, 11),
+    st.integers(0, 400),
 )
 def test_nothing_is_due_before_the_whole_period_has_run(event: datetime, y: int, m: int, d: int) -> None:
     period = Duration(years=y, months=m, days=d)

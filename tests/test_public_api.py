@@ -31,7 +31,9 @@ def test_package_is_typed() -> None:
 def test_every_error_has_a_stable_code() -> None:
     from jikimi import errors
 
-    classes = [obj for obj in vars(errors).values() if isinstance(obj, type) and issubclass(obj, errors.JikimiError)]
+    classes = [
+        obj for obj in vars(errors).values() if isinstance(obj, type) and issubclass(obj, errors.JikimiError)
+    ]
     codes = [cls.code for cls in classes]
     assert len(codes) == len(set(codes))
     assert all(code and code == code.lower() for code in codes)

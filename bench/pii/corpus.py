@@ -46,8 +46,10 @@ def _order(rng: random.Random) -> str:
 
 
 def _timestamp(rng: random.Random) -> str:
-    return (f"{rng.randrange(2020, 2026)}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d} "
-            f"{rng.randrange(0, 24):02d}:{rng.randrange(0, 60):02d}:{rng.randrange(0, 60):02d}")
+    return (
+        f"{rng.randrange(2020, 2026)}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d} "
+        f"{rng.randrange(0, 24):02d}:{rng.randrange(0, 60):02d}:{rng.randrange(0, 60):02d}"
+    )
 
 
 def _tracking(rng: random.Random) -> str:
@@ -77,7 +79,9 @@ NEGATIVES: dict[str, Filler] = {
     "version": _version,
     "approval": lambda r: v.digits(r, 8),
     "zipcode": lambda r: f"{r.randrange(1, 64):02d}{v.digits(r, 3)}",
-    "coupon": lambda r: "-".join("".join(r.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(4)) for _ in range(3)),
+    "coupon": lambda r: "-".join(
+        "".join(r.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(4)) for _ in range(3)
+    ),
     "model": lambda r: r.choice(["SM-G998N", "SM-S921N", "LM-V500N", "A2890", "MQ3D3KH/A", "XPS-9320"]),
     "member": lambda r: v.digits(r, r.choice([8, 10, 13])),
     "epoch": lambda r: str(r.randrange(1_600_000_000_000, 1_760_000_000_000)),

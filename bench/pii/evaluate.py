@@ -32,8 +32,22 @@ from peers import Spans, load_kopii, load_presidio  # noqa: E402
 from jikimi.pii import Scanner  # noqa: E402
 from jikimi.pii._model import STRUCTURED_TYPES  # noqa: E402
 
-TYPES = ["rrn", "frn", "passport", "driver_license", "brn", "phone", "email", "card", "ip",
-         "account", "health_insurance", "car_plate", "name", "address"]
+TYPES = [
+    "rrn",
+    "frn",
+    "passport",
+    "driver_license",
+    "brn",
+    "phone",
+    "email",
+    "card",
+    "ip",
+    "account",
+    "health_insurance",
+    "car_plate",
+    "name",
+    "address",
+]
 STRUCTURED = TYPES[:9]
 THRESHOLDS = (0.0, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
 
@@ -43,7 +57,9 @@ def _iou(a: tuple[int, int], b: tuple[int, int]) -> float:
     return inter / (max(a[1], b[1]) - min(a[0], b[0])) if inter > 0 else 0.0
 
 
-def score(docs: Sequence[Doc], predictions: Sequence[Spans], threshold: float = 0.0) -> dict[str, Counter[str]]:
+def score(
+    docs: Sequence[Doc], predictions: Sequence[Spans], threshold: float = 0.0
+) -> dict[str, Counter[str]]:
     counts: dict[str, Counter[str]] = {t: Counter() for t in TYPES}
     for doc, predicted in zip(docs, predictions, strict=True):
         gold = [(t, s, e) for t, s, e in doc.spans]
@@ -116,8 +132,20 @@ def main() -> None:
     texts = [d.text for d in docs]
     chars = sum(len(t) for t in texts)
     gold = Counter(t for d in docs for t, _, _ in d.spans)
-    print(json.dumps({"bench": "pii", "corpus": {"seed": args.seed, "docs": len(docs), "chars": chars,
-                                                 "gold": dict(sorted(gold.items()))}}, ensure_ascii=False))
+    print(
+        json.dumps(
+            {
+                "bench": "pii",
+                "corpus": {
+                    "seed": args.seed,
+                    "docs": len(docs),
+                    "chars": chars,
+                    "gold": dict(sorted(gold.items())),
+                },
+            },
+            ensure_ascii=False,
+        )
+    )
 
     systems: dict[str, tuple[Callable[[str], Spans], str]] = {
         "jikimi": (jikimi_detector(Scanner()), "jikimi.pii Scanner() defaults"),
@@ -150,10 +178,19 @@ def main() -> None:
         rows += [("structured", total(counts, STRUCTURED)), ("overall", total(counts, TYPES))]
         for kind, c in rows:
             p, r, f = prf(c)
-            line: dict[str, object] = {"bench": "pii", "system": name, "type": kind, "precision": round(p, 4),
-                                       "recall": round(r, 4), "f1": round(f, 4), **c}
+            line: dict[str, object] = {
+                "bench": "pii",
+                "system": name,
+                "type": kind,
+                "precision": round(p, 4),
+                "recall": round(r, 4),
+                "f1": round(f, 4),
+                **c,
+            }
             if base is not None:
-                bc = base[kind] if kind in base else total(base, STRUCTURED if kind == "structured" else TYPES)
+                bc = (
+                    base[kind] if kind in base else total(base, STRUCTURED if kind == "structured" else TYPES)
+                )
                 bf = prf(bc)[2]
                 line["f1_ratio_vs_presidio"] = round(f / bf, 3) if bf else None
             print(json.dumps(line, ensure_ascii=False))
@@ -167,8 +204,12 @@ def main() -> None:
     print_table(results, speed, systems, chosen)
 
 
-def print_table(results: dict[str, dict[str, Counter[str]]], speed: dict[str, float],
-                systems: dict[str, tuple[Callable[[str], Spans], str]], chosen: dict[str, float]) -> None:
+def print_table(
+    results: dict[str, dict[str, Counter[str]]],
+    speed: dict[str, float],
+    systems: dict[str, tuple[Callable[[str], Spans], str]],
+    chosen: dict[str, float],
+) -> None:
     names = list(results)
     print()
     print("| type | " + " | ".join(f"{n} P / R / F1" for n in names) + " |")
@@ -176,11 +217,17 @@ def print_table(results: dict[str, dict[str, Counter[str]]], speed: dict[str, fl
     for kind in [*TYPES, "structured", "overall"]:
         cells = []
         for n in names:
-            c = results[n][kind] if kind in results[n] else total(
-                results[n], STRUCTURED if kind == "structured" else TYPES)
+            c = (
+                results[n][kind]
+                if kind in results[n]
+                else total(results[n], STRUCTURED if kind == "structured" else TYPES)
+            )
             p, r, f = prf(c)
-            cells.append(f"{p:.3f} / {r:.3f} / **{f:.3f}**" if kind in ("structured", "overall")
-                         else f"{p:.3f} / {r:.3f} / {f:.3f}")
+            cells.append(
+                f"{p:.3f} / {r:.3f} / **{f:.3f}**"
+                if kind in ("structured", "overall")
+                else f"{p:.3f} / {r:.3f} / {f:.3f}"
+            )
         print(f"| {kind} | " + " | ".join(cells) + " |")
     print()
     print("| system | characters per CPU-second | × Presidio |")

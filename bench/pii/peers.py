@@ -50,7 +50,10 @@ def load_presidio() -> tuple[Detector | None, str]:
             PhoneRecognizer,
         )
     except ImportError as exc:
-        return None, f"presidio-analyzer not installed ({exc.name}); pip install -r bench/pii/requirements.txt"
+        return (
+            None,
+            f"presidio-analyzer not installed ({exc.name}); pip install -r bench/pii/requirements.txt",
+        )
 
     # The e-mail recognizer checks TLDs with tldextract, which would try to download the
     # public-suffix list; use the snapshot bundled with tldextract instead.

@@ -47,8 +47,22 @@ class Entry:
     count: int = 1
 
 
-_COLUMNS = ("chain", "chain_seq", "at", "actor", "source", "subject_id", "items", "purpose", "action", "outcome",
-            "reason", "count", "prev_hash", "hash")
+_COLUMNS = (
+    "chain",
+    "chain_seq",
+    "at",
+    "actor",
+    "source",
+    "subject_id",
+    "items",
+    "purpose",
+    "action",
+    "outcome",
+    "reason",
+    "count",
+    "prev_hash",
+    "hash",
+)
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)
 
 
@@ -60,8 +74,17 @@ def _canonical(chain: str, chain_seq: int, row: dict[str, object]) -> bytes:
     at = row["at"]
     assert isinstance(at, datetime)
     body = [
-        chain, chain_seq, _normalise_at(at).isoformat(timespec="microseconds"), row["actor"], row["source"],
-        row["subject_id"], row["items"], row["purpose"], row["action"], row["outcome"], row["reason"],
+        chain,
+        chain_seq,
+        _normalise_at(at).isoformat(timespec="microseconds"),
+        row["actor"],
+        row["source"],
+        row["subject_id"],
+        row["items"],
+        row["purpose"],
+        row["action"],
+        row["outcome"],
+        row["reason"],
         row["count"],
     ]
     return _dumps(body)
@@ -103,11 +126,39 @@ class AccessLog:
             seq += 1
             at = entry.at.astimezone(UTC)
             items = json.dumps(sorted(entry.items))
-            body = [chain, seq, at.replace(tzinfo=None).isoformat(timespec="microseconds"), entry.actor, entry.source,
-                    entry.subject_id, items, entry.purpose, entry.action, entry.outcome, entry.reason, entry.count]
+            body = [
+                chain,
+                seq,
+                at.replace(tzinfo=None).isoformat(timespec="microseconds"),
+                entry.actor,
+                entry.source,
+                entry.subject_id,
+                items,
+                entry.purpose,
+                entry.action,
+                entry.outcome,
+                entry.reason,
+                entry.count,
+            ]
             digest = hashlib.sha256(prev + _dumps(body)).digest()  # == row_hash(prev, chain, seq, row)
-            rows.append((chain, seq, at, entry.actor, entry.source, entry.subject_id, items, entry.purpose,
-                         entry.action, entry.outcome, entry.reason, entry.count, prev, digest))
+            rows.append(
+                (
+                    chain,
+                    seq,
+                    at,
+                    entry.actor,
+                    entry.source,
+                    entry.subject_id,
+                    items,
+                    entry.purpose,
+                    entry.action,
+                    entry.outcome,
+                    entry.reason,
+                    entry.count,
+                    prev,
+                    digest,
+                )
+            )
             prev = digest
         if rows:
             insert_many(uow.conn, access_log, _COLUMNS, rows)
@@ -162,15 +213,47 @@ def verify(conn: Connection, batch: int = 5000) -> Verification:
                 continue
             data = dict(row)
             if data["chain_seq"] != expected_seq:
-                breaks.append(Break(chain, expected_seq, None, f"row {expected_seq} is missing (next is {data['chain_seq']})"))
+                breaks.append(
+                    Break(
+                        chain,
+                        expected_seq,
+                        None,
+                        f"row {expected_seq} is missing (next is {data['chain_seq']})",
+                    )
+                )
                 broken = True
                 continue
             if bytes(data["prev_hash"]) != prev:
-                breaks.append(Break(chain, expected_seq, data["seq"], "does not link to the previous row (a row was removed or altered)"))
+                breaks.append(
+                    Break(
+                        chain,
+                        expected_seq,
+                        data["seq"],
+                        "does not link to the previous row (a row was removed or altered)",
+                    )
+                )
                 broken = True
                 continue
-            digest = row_hash(prev, chain, expected_seq, {k: data[k] for k in (
-                "at", "actor", "source", "subject_id", "items", "purpose", "action", "outcome", "reason", "count")})
+            digest = row_hash(
+                prev,
+                chain,
+                expected_seq,
+                {
+                    k: data[k]
+                    for k in (
+                        "at",
+                        "actor",
+                        "source",
+                        "subject_id",
+                        "items",
+                        "purpose",
+                        "action",
+                        "outcome",
+                        "reason",
+                        "count",
+                    )
+                },
+            )
             if digest != bytes(data["hash"]):
                 breaks.append(Break(chain, expected_seq, data["seq"], "content was altered (hash mismatch)"))
                 broken = True
@@ -183,12 +266,16 @@ def verify(conn: Connection, batch: int = 5000) -> Verification:
 def _rows(conn: Connection, chain: str, batch: int) -> Iterator[RowMapping]:
     last = 0
     while True:
-        chunk = conn.execute(
-            select(access_log)
-            .where(access_log.c.chain == chain, access_log.c.chain_seq > last)
-            .order_by(access_log.c.chain_seq)
-            .limit(batch)
-        ).mappings().all()
+        chunk = (
+            conn.execute(
+                select(access_log)
+                .where(access_log.c.chain == chain, access_log.c.chain_seq > last)
+                .order_by(access_log.c.chain_seq)
+                .limit(batch)
+            )
+            .mappings()
+            .all()
+        )
         if not chunk:
             return
         yield from chunk

@@ -43,7 +43,9 @@ def month_bounds(month: str) -> tuple[datetime, datetime]:
     """The first instant of ``YYYY-MM`` and of the next month, in Korean time (as aware UTC)."""
     match = _MONTH.match(month.strip())
     if not match:
-        raise UsageError(f"월은 YYYY-MM 형식이어야 합니다: {month!r}", f"the month must be YYYY-MM, got {month!r}")
+        raise UsageError(
+            f"월은 YYYY-MM 형식이어야 합니다: {month!r}", f"the month must be YYYY-MM, got {month!r}"
+        )
     year, mon = int(match.group(1)), int(match.group(2))
     start = datetime(year, mon, 1, tzinfo=KST)
     end = datetime(year + (mon == 12), mon % 12 + 1, 1, tzinfo=KST)
@@ -92,9 +94,19 @@ def monthly_report(engine: Engine, month: str, *, generated_at: datetime | None 
     night_rows: list[dict[str, Any]] = []
     with engine.connect() as conn:
         stream = conn.execution_options(stream_results=True, yield_per=2000).execute(
-            select(access_log.c.seq, access_log.c.at, access_log.c.actor, access_log.c.action, access_log.c.outcome,
-                   access_log.c.purpose, access_log.c.reason, access_log.c.subject_id)
-            .where(in_month, reads).order_by(access_log.c.seq))
+            select(
+                access_log.c.seq,
+                access_log.c.at,
+                access_log.c.actor,
+                access_log.c.action,
+                access_log.c.outcome,
+                access_log.c.purpose,
+                access_log.c.reason,
+                access_log.c.subject_id,
+            )
+            .where(in_month, reads)
+            .order_by(access_log.c.seq)
+        )
         for row in stream:
             denied = row.outcome.startswith("denied:")
             counts = per_handler[row.actor]
@@ -109,19 +121,36 @@ def monthly_report(engine: Engine, month: str, *, generated_at: datetime | None 
             if why is not None:
                 counts["off_hours"] += 1
                 if len(night_rows) < OFF_HOURS_LISTED:
-                    night_rows.append({"seq": row.seq, "at": _kst(row.at), "actor": row.actor, "action": row.action,
-                                       "purpose": row.purpose, "subject_id": row.subject_id, "outcome": row.outcome,
-                                       "why": why})
+                    night_rows.append(
+                        {
+                            "seq": row.seq,
+                            "at": _kst(row.at),
+                            "actor": row.actor,
+                            "action": row.action,
+                            "purpose": row.purpose,
+                            "subject_id": row.subject_id,
+                            "outcome": row.outcome,
+                            "why": why,
+                        }
+                    )
         denials = conn.execute(
             select(access_log.c.outcome, access_log.c.action, func.count())
             .where(in_month, access_log.c.outcome.like("denied:%"))
-            .group_by(access_log.c.outcome, access_log.c.action)).all()
-        baseline: dict[str, int] = {actor: int(n) for actor, n in conn.execute(
-            select(access_log.c.actor, func.count())
-            .where(access_log.c.at >= first_baseline, access_log.c.at < start, reads)
-            .group_by(access_log.c.actor))}
+            .group_by(access_log.c.outcome, access_log.c.action)
+        ).all()
+        baseline: dict[str, int] = {
+            actor: int(n)
+            for actor, n in conn.execute(
+                select(access_log.c.actor, func.count())
+                .where(access_log.c.at >= first_baseline, access_log.c.at < start, reads)
+                .group_by(access_log.c.actor)
+            )
+        }
         rights = conn.execute(
-            select(rights_log).where(rights_log.c.at >= start, rights_log.c.at < end).order_by(rights_log.c.id)).all()
+            select(rights_log)
+            .where(rights_log.c.at >= start, rights_log.c.at < end)
+            .order_by(rights_log.c.id)
+        ).all()
         chain = verify(conn)
 
     return {
@@ -131,20 +160,55 @@ def monthly_report(engine: Engine, month: str, *, generated_at: datetime | None 
         "generated_at": _kst(generated_at or datetime.now(UTC)),
         "working_hours": f"{WORK_START:%H:%M}-{WORK_END:%H:%M} KST, weekdays except public holidays",
         "reads_by_handler": sorted(
-            ({"actor": actor, "reads": c["reads"], "allowed": c["allowed"], "denied": c["denied"],
-              "off_hours": c["off_hours"]} for actor, c in per_handler.items()),
-            key=lambda r: (-r["reads"], r["actor"])),
+            (
+                {
+                    "actor": actor,
+                    "reads": c["reads"],
+                    "allowed": c["allowed"],
+                    "denied": c["denied"],
+                    "off_hours": c["off_hours"],
+                }
+                for actor, c in per_handler.items()
+            ),
+            key=lambda r: (-r["reads"], r["actor"]),
+        ),
         "denials_by_reason": _denials(denials),
-        "bulk_reads": [{"at": at, "actor": actor, "action": action, "purpose": purpose, "reason": reason,
-                        "subjects": c["subjects"], "allowed": c["allowed"]}
-                       for (at, actor, action, purpose, reason), c in sorted(bulk.items(), key=lambda kv: kv[0])],
-        "off_hours": {"total": sum(c["off_hours"] for c in per_handler.values()), "rows": night_rows,
-                      "truncated": sum(c["off_hours"] for c in per_handler.values()) > len(night_rows)},
+        "bulk_reads": [
+            {
+                "at": at,
+                "actor": actor,
+                "action": action,
+                "purpose": purpose,
+                "reason": reason,
+                "subjects": c["subjects"],
+                "allowed": c["allowed"],
+            }
+            for (at, actor, action, purpose, reason), c in sorted(bulk.items(), key=lambda kv: kv[0])
+        ],
+        "off_hours": {
+            "total": sum(c["off_hours"] for c in per_handler.values()),
+            "rows": night_rows,
+            "truncated": sum(c["off_hours"] for c in per_handler.values()) > len(night_rows),
+        },
         "volume_jumps": _jumps(per_handler, baseline),
-        "rights_changes": [{"at": _kst(r.at), "actor": r.actor, "handler": r.handler_login, "change": r.change,
-                            "detail": json.loads(r.detail), "keep_until": _kst(r.keep_until)} for r in rights],
-        "chain": {"ok": chain.ok, "rows": chain.rows, "chains": chain.chains, "heads": chain.heads,
-                  "breaks": [str(b) for b in chain.breaks]},
+        "rights_changes": [
+            {
+                "at": _kst(r.at),
+                "actor": r.actor,
+                "handler": r.handler_login,
+                "change": r.change,
+                "detail": json.loads(r.detail),
+                "keep_until": _kst(r.keep_until),
+            }
+            for r in rights
+        ],
+        "chain": {
+            "ok": chain.ok,
+            "rows": chain.rows,
+            "chains": chain.chains,
+            "heads": chain.heads,
+            "breaks": [str(b) for b in chain.breaks],
+        },
     }
 
 
@@ -155,8 +219,15 @@ def _denials(rows: Iterable[Any]) -> list[dict[str, Any]]:
     out = []
     for reason, actions in by_reason.items():
         ko, en = REASONS.get(reason, (reason, reason))
-        out.append({"reason": reason, "count": sum(actions.values()), "label_ko": ko, "label_en": en,
-                    "actions": dict(sorted(actions.items()))})
+        out.append(
+            {
+                "reason": reason,
+                "count": sum(actions.values()),
+                "label_ko": ko,
+                "label_en": en,
+                "actions": dict(sorted(actions.items())),
+            }
+        )
     return sorted(out, key=lambda r: (-r["count"], r["reason"]))
 
 
@@ -166,8 +237,14 @@ def _jumps(per_handler: Mapping[str, Counter[str]], baseline: Mapping[str, int])
     for actor, counts in per_handler.items():
         average = baseline.get(actor, 0) / 3
         if counts["reads"] >= JUMP_MINIMUM and counts["reads"] > JUMP_FACTOR * average:
-            jumps.append({"actor": actor, "reads": counts["reads"], "previous_average": round(average, 1),
-                          "factor": round(counts["reads"] / average, 1) if average else None})
+            jumps.append(
+                {
+                    "actor": actor,
+                    "reads": counts["reads"],
+                    "previous_average": round(average, 1),
+                    "factor": round(counts["reads"] / average, 1) if average else None,
+                }
+            )
     return sorted(jumps, key=lambda j: (-j["reads"], j["actor"]))
 
 
@@ -181,7 +258,9 @@ def render_text(report: Mapping[str, Any]) -> str:
     line(f"업무 시간 (working hours): {report['working_hours']}")
     line("")
     line("1. 취급자별 열람 (reads per handler)")
-    line(f"   {'취급자 handler':24} {'열람 reads':>10} {'허용 allowed':>12} {'거부 denied':>11} {'시간외 off-hours':>16}")
+    line(
+        f"   {'취급자 handler':24} {'열람 reads':>10} {'허용 allowed':>12} {'거부 denied':>11} {'시간외 off-hours':>16}"
+    )
     for r in report["reads_by_handler"]:
         line(f"   {r['actor']:24} {r['reads']:>10} {r['allowed']:>12} {r['denied']:>11} {r['off_hours']:>16}")
     if not report["reads_by_handler"]:
@@ -196,19 +275,25 @@ def render_text(report: Mapping[str, Any]) -> str:
     line("")
     line("3. 대량 열람·다운로드와 사유 (bulk reads and downloads with their reasons)")
     for b in report["bulk_reads"]:
-        line(f"   {b['at']} {b['actor']} {b['action']} purpose={b['purpose']} 대상 {b['subjects']}명 "
-             f"(allowed {b['allowed']}) 사유(reason): {b['reason'] or '-'}")
+        line(
+            f"   {b['at']} {b['actor']} {b['action']} purpose={b['purpose']} 대상 {b['subjects']}명 "
+            f"(allowed {b['allowed']}) 사유(reason): {b['reason'] or '-'}"
+        )
     if not report["bulk_reads"]:
         line("   없음 (none)")
     line("")
     off = report["off_hours"]
     line(f"4. 업무 시간 외 열람 (reads outside working hours): {off['total']}건")
     for r in off["rows"]:
-        line(f"   seq={r['seq']} {r['at']} {r['actor']} {r['action']} purpose={r['purpose']} {r['outcome']} ({r['why']})")
+        line(
+            f"   seq={r['seq']} {r['at']} {r['actor']} {r['action']} purpose={r['purpose']} {r['outcome']} ({r['why']})"
+        )
     if off["truncated"]:
         line(f"   … 처음 {len(off['rows'])}건만 표시 (first {len(off['rows'])} shown; use --format json)")
     line("")
-    line(f"5. 열람량 급증 취급자 (volume jumps: > {JUMP_FACTOR}x the previous 3 months' average and >= {JUMP_MINIMUM})")
+    line(
+        f"5. 열람량 급증 취급자 (volume jumps: > {JUMP_FACTOR}x the previous 3 months' average and >= {JUMP_MINIMUM})"
+    )
     for j in report["volume_jumps"]:
         factor = f"{j['factor']}x" if j["factor"] is not None else "new"
         line(f"   {j['actor']}: {j['reads']}건 (previous average {j['previous_average']}, {factor})")
@@ -217,13 +302,17 @@ def render_text(report: Mapping[str, Any]) -> str:
     line("")
     line("6. 권한 부여·변경·말소 (rights changes)")
     for c in report["rights_changes"]:
-        line(f"   {c['at']} {c['actor']} → {c['handler']}: {c['change']} {json.dumps(c['detail'], ensure_ascii=False)}")
+        line(
+            f"   {c['at']} {c['actor']} → {c['handler']}: {c['change']} {json.dumps(c['detail'], ensure_ascii=False)}"
+        )
     if not report["rights_changes"]:
         line("   없음 (none)")
     line("")
     chain = report["chain"]
     status = "정상 (intact)" if chain["ok"] else "위변조 의심 (BROKEN)"
-    line(f"7. 접속기록 무결성 (access-log integrity): {status}, {chain['rows']} rows, {chain['chains']} chains")
+    line(
+        f"7. 접속기록 무결성 (access-log integrity): {status}, {chain['rows']} rows, {chain['chains']} chains"
+    )
     for problem in chain["breaks"]:
         line(f"   ! {problem}")
     line("   체인 헤드 (chain heads; keep with this report to detect later truncation):")
@@ -232,8 +321,10 @@ def render_text(report: Mapping[str, Any]) -> str:
     line("")
     line("위와 같이 접속기록을 점검하였습니다. (I have reviewed the access log as above.)")
     line("")
-    line("개인정보 보호책임자 (chief privacy officer): ____________________  서명 (signature): ____________  "
-         "날짜 (date): ____________")
+    line(
+        "개인정보 보호책임자 (chief privacy officer): ____________________  서명 (signature): ____________  "
+        "날짜 (date): ____________"
+    )
     return "\n".join(out) + "\n"
 
 

@@ -13,14 +13,17 @@ from jikimi.store.migrate import upgrade
 from jikimi.vault import Vault
 
 
-def open_vault(settings: Settings, *, policy_path: Path | None = None, clock: Clock | None = None,
-               migrate: bool = True) -> Vault:
+def open_vault(
+    settings: Settings, *, policy_path: Path | None = None, clock: Clock | None = None, migrate: bool = True
+) -> Vault:
     """Open the database named in ``settings`` (upgrading its schema unless ``migrate=False``),
     load the policy and the master key ring, and return the vault."""
     path = policy_path or settings.policy_path
     if path is None:
-        raise UsageError("처리방침 파일을 지정하십시오 (--policy 또는 JIKIMI_POLICY)",
-                         "name the policy file (--policy or JIKIMI_POLICY)")
+        raise UsageError(
+            "처리방침 파일을 지정하십시오 (--policy 또는 JIKIMI_POLICY)",
+            "name the policy file (--policy or JIKIMI_POLICY)",
+        )
     policy = load_policy(path)
     ring = settings.key_ring()
     engine = make_engine(settings.db_url)

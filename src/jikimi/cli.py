@@ -81,7 +81,9 @@ def _summary(findings: list[Finding]) -> dict[str, int]:
 @policy_app.command("lint")
 def lint_command(
     file: PolicyFile,
-    format: Annotated[LintFormat, typer.Option("--format", "-f", help="출력 형식 (output format)")] = LintFormat.text,
+    format: Annotated[
+        LintFormat, typer.Option("--format", "-f", help="출력 형식 (output format)")
+    ] = LintFormat.text,
 ) -> None:
     """PIPA 기준으로 처리방침을 검사합니다. Lint a policy against PIPA.
 
@@ -106,8 +108,12 @@ def lint_command(
 @policy_app.command("render")
 def render_command(
     file: PolicyFile,
-    format: Annotated[DocFormat, typer.Option("--format", "-f", help="문서 형식 (document format)")] = DocFormat.md,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="저장할 파일 (default: stdout)")] = None,
+    format: Annotated[
+        DocFormat, typer.Option("--format", "-f", help="문서 형식 (document format)")
+    ] = DocFormat.md,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="저장할 파일 (default: stdout)")
+    ] = None,
 ) -> None:
     """처리방침 문서(한국어)를 Markdown 또는 HTML로 만듭니다. Render the Korean 처리방침 document."""
     from jikimi.policy.render import render_html, render_markdown
@@ -121,7 +127,9 @@ def consent_command(
     file: PolicyFile,
     context: Annotated[str, typer.Argument(help="수집 상황 id (collection context id), e.g. signup")],
     format: Annotated[ConsentFormat, typer.Option("--format", "-f", help="형식 (format)")] = ConsentFormat.md,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="저장할 파일 (default: stdout)")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="저장할 파일 (default: stdout)")
+    ] = None,
 ) -> None:
     """수집 상황별 동의 화면 문구를 만듭니다 (PIPA 15②·17②·22). Render a context's consent screen."""
     from jikimi.policy.render import render_consent
@@ -134,10 +142,14 @@ def consent_command(
 def diff_command(
     old: Annotated[Path, typer.Argument(help="이전 처리방침 (old policy)", show_default=False)],
     new: Annotated[Path, typer.Argument(help="새 처리방침 (new policy)", show_default=False)],
-    format: Annotated[LintFormat, typer.Option("--format", "-f", help="출력 형식 (output format)")] = LintFormat.text,
+    format: Annotated[
+        LintFormat, typer.Option("--format", "-f", help="출력 형식 (output format)")
+    ] = LintFormat.text,
     notice_date: Annotated[
         str | None,
-        typer.Option("--notice-date", help="고지일 YYYY-MM-DD: 가장 이른 시행 가능일을 계산합니다 (notice date)"),
+        typer.Option(
+            "--notice-date", help="고지일 YYYY-MM-DD: 가장 이른 시행 가능일을 계산합니다 (notice date)"
+        ),
     ] = None,
 ) -> None:
     """두 처리방침의 변경 사항과 필요한 고지 기간을 보여 줍니다. Diff two policies and classify changes."""
@@ -161,7 +173,9 @@ def diff_command(
 @policy_app.command("publish")
 def publish_command(
     directory: Annotated[Path, typer.Argument(help="처리방침 YAML 파일이 있는 폴더 (folder of policies)")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="출력 폴더 (output folder)")] = Path("out/policies"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="출력 폴더 (output folder)")] = Path(
+        "out/policies"
+    ),
 ) -> None:
     """폴더의 모든 처리방침을 검사하고 문서와 동의 화면을 만듭니다. Lint and render every policy in a folder.
 
@@ -172,7 +186,9 @@ def publish_command(
 
     files = sorted(directory.glob("*.yaml"))
     if not files:
-        raise typer.BadParameter(f"{directory}에 .yaml 파일이 없습니다 (no .yaml files)", param_hint="DIRECTORY")
+        raise typer.BadParameter(
+            f"{directory}에 .yaml 파일이 없습니다 (no .yaml files)", param_hint="DIRECTORY"
+        )
     table = Table(title="처리방침 게시 결과 (published policies)")
     for column in ("policy", "오류 errors", "경고 warnings", "참고 notes", "output"):
         table.add_column(column)
@@ -193,15 +209,22 @@ def publish_command(
         target.mkdir(parents=True, exist_ok=True)
         (target / "lint.txt").write_text("".join(_finding_line(f) + "\n" for f in findings), encoding="utf-8")
         (target / "lint.json").write_text(
-            json.dumps({"file": str(file), "summary": counts, "findings": [f.to_dict() for f in findings]},
-                       ensure_ascii=False, indent=2),
+            json.dumps(
+                {"file": str(file), "summary": counts, "findings": [f.to_dict() for f in findings]},
+                ensure_ascii=False,
+                indent=2,
+            ),
             encoding="utf-8",
         )
         (target / "policy.md").write_text(render_markdown(policy), encoding="utf-8")
         (target / "policy.html").write_text(render_html(policy), encoding="utf-8")
         for ctx in policy.contexts:
-            (target / f"consent-{ctx.id}.html").write_text(render_consent(policy, ctx.id, "html"), encoding="utf-8")
-        table.add_row(file.name, str(counts["error"]), str(counts["warning"]), str(counts["info"]), f"{file.stem}/")
+            (target / f"consent-{ctx.id}.html").write_text(
+                render_consent(policy, ctx.id, "html"), encoding="utf-8"
+            )
+        table.add_row(
+            file.name, str(counts["error"]), str(counts["warning"]), str(counts["info"]), f"{file.stem}/"
+        )
     _out.print(table)
     _out.print(f"문서와 검사 결과를 {out}/ 에 저장했습니다. (Documents and lint results are in {out}/.)")
     _out.print(f"브라우저로 열어 보기 (open in a browser): {out / files[0].stem / 'policy.html'}")
@@ -210,12 +233,22 @@ def publish_command(
 
 @app.command("rules")
 def rules_command(
-    format: Annotated[LintFormat, typer.Option("--format", "-f", help="출력 형식 (output format)")] = LintFormat.text,
+    format: Annotated[
+        LintFormat, typer.Option("--format", "-f", help="출력 형식 (output format)")
+    ] = LintFormat.text,
 ) -> None:
     """검사 규칙 목록을 보여 줍니다. List every lint rule with its severity and article."""
     if format is LintFormat.json:
-        rows = [{"rule": r.id, "severity": r.severity, "article": r.article, "title_ko": r.title_ko,
-                 "title_en": r.title_en} for r in RULES]
+        rows = [
+            {
+                "rule": r.id,
+                "severity": r.severity,
+                "article": r.article,
+                "title_ko": r.title_ko,
+                "title_en": r.title_en,
+            }
+            for r in RULES
+        ]
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
         return
     for r in RULES:
@@ -224,7 +257,9 @@ def rules_command(
 
 @app.command("statutes")
 def statutes_command(
-    format: Annotated[LintFormat, typer.Option("--format", "-f", help="출력 형식 (output format)")] = LintFormat.text,
+    format: Annotated[
+        LintFormat, typer.Option("--format", "-f", help="출력 형식 (output format)")
+    ] = LintFormat.text,
 ) -> None:
     """법정 보존기간 프리셋을 보여 줍니다. List the statutory retention presets usable as `basis:`."""
     from jikimi.policy.statutes import statutes, statutes_version
@@ -232,7 +267,9 @@ def statutes_command(
     presets = statutes()
     if format is LintFormat.json:
         rows = {key: s.model_dump(mode="json") for key, s in presets.items()}
-        sys.stdout.write(json.dumps({"version": statutes_version(), "presets": rows}, ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(
+            json.dumps({"version": statutes_version(), "presets": rows}, ensure_ascii=False, indent=2) + "\n"
+        )
         return
     for key, s in presets.items():
         flag = "  (효력 없음 / obsolete)" if s.obsolete else ""
@@ -258,10 +295,12 @@ def _mount_faces() -> None:
     app.add_typer(handlers_app, name="handlers")
     app.add_typer(audit_app, name="audit")
     from jikimi.cli_sharing import export_app, processors_app, provide_app
+
     app.add_typer(provide_app, name="provide")
     app.add_typer(processors_app, name="processors")
     app.add_typer(export_app, name="export")
     from jikimi.cli_rights import rights_app
+
     app.add_typer(rights_app, name="rights")
     try:
         from jikimi.pii_cli import pii_app

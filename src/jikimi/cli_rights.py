@@ -23,12 +23,18 @@ from jikimi.rights.model import HOW_TO_OBJECT_KO, REFUSAL_GROUNDS, STATUSES
 from jikimi.rights.service import RightsRequest, RightsService
 from jikimi.settings import Settings
 
-rights_app = typer.Typer(help="정보주체 권리 요구 (rights): 열람·정정·삭제·처리정지·동의 철회. "
-                              "Data-subject requests: access, correction, deletion, stop, withdrawal.",
-                         no_args_is_help=True)
+rights_app = typer.Typer(
+    help="정보주체 권리 요구 (rights): 열람·정정·삭제·처리정지·동의 철회. "
+    "Data-subject requests: access, correction, deletion, stop, withdrawal.",
+    no_args_is_help=True,
+)
 
-DbOption = Annotated[str | None, typer.Option("--db", help="데이터베이스 URL (database URL; default: JIKIMI_DB_URL)")]
-PolicyOption = Annotated[Path | None, typer.Option("--policy", help="처리방침 파일 (policy file; default JIKIMI_POLICY)")]
+DbOption = Annotated[
+    str | None, typer.Option("--db", help="데이터베이스 URL (database URL; default: JIKIMI_DB_URL)")
+]
+PolicyOption = Annotated[
+    Path | None, typer.Option("--policy", help="처리방침 파일 (policy file; default JIKIMI_POLICY)")
+]
 RequestArg = Annotated[str, typer.Argument(help="권리 요구 id (request id)", show_default=False)]
 _out = Console(soft_wrap=True)
 
@@ -50,14 +56,19 @@ def _desk_and_actor(db: str | None, policy: Path | None) -> tuple[RightsService,
 
 def _show(request: RightsRequest) -> None:
     late = " (기한 지남 / OVERDUE)" if request.overdue else ""
-    typer.echo(f"{request.id} {request.type} {STATUSES[request.status][0]} ({request.status}) "
-               f"기한 {request.due_day.isoformat()}{late} subject={request.subject_id}")
+    typer.echo(
+        f"{request.id} {request.type} {STATUSES[request.status][0]} ({request.status}) "
+        f"기한 {request.due_day.isoformat()}{late} subject={request.subject_id}"
+    )
 
 
 @rights_app.command("list")
 def list_command(
-    all_requests: Annotated[bool, typer.Option("--all", help="끝난 요구도 보여 줍니다 (include closed)")] = False,
-    db: DbOption = None, policy: PolicyOption = None,
+    all_requests: Annotated[
+        bool, typer.Option("--all", help="끝난 요구도 보여 줍니다 (include closed)")
+    ] = False,
+    db: DbOption = None,
+    policy: PolicyOption = None,
 ) -> None:
     """처리할 요구 목록: 기한이 지난 것부터. The request queue, overdue first, then by due date."""
     desk, actor = _desk_and_actor(db, policy)
@@ -67,8 +78,15 @@ def list_command(
     for column in ("type", "status", "due (KST)", "days left", "channel", "requester"):
         table.add_column(column)
     for r in rows:
-        table.add_row(r.id, r.type, r.status, r.due_day.isoformat() + (" OVERDUE" if r.overdue else ""),
-                      str(r.days_left), r.channel, r.requester)
+        table.add_row(
+            r.id,
+            r.type,
+            r.status,
+            r.due_day.isoformat() + (" OVERDUE" if r.overdue else ""),
+            str(r.days_left),
+            r.channel,
+            r.requester,
+        )
     _out.print(table)
 
 
@@ -83,17 +101,32 @@ def grounds_command() -> None:
 @rights_app.command("receive")
 def receive_command(
     subject_id: Annotated[str, typer.Argument(help="대상자 id (subject id)", show_default=False)],
-    type: Annotated[str, typer.Option("--type", help="access, correction, deletion, stop, consent_withdrawal, "
-                                                     "automated_decision", show_default=False)],
-    channel: Annotated[str, typer.Option("--channel", help="web, email, phone, letter, in_person")] = "letter",
+    type: Annotated[
+        str,
+        typer.Option(
+            "--type",
+            help="access, correction, deletion, stop, consent_withdrawal, automated_decision",
+            show_default=False,
+        ),
+    ],
+    channel: Annotated[
+        str, typer.Option("--channel", help="web, email, phone, letter, in_person")
+    ] = "letter",
     items: Annotated[str, typer.Option("--items", help="쉼표로 구분한 항목 id (item ids)")] = "",
     purposes: Annotated[str, typer.Option("--purposes", help="쉼표로 구분한 목적 id (purpose ids)")] = "",
-    db: DbOption = None, policy: PolicyOption = None,
+    db: DbOption = None,
+    policy: PolicyOption = None,
 ) -> None:
     """서면·전화·방문으로 받은 요구를 접수합니다. Receive a request (by letter, phone, in person…)."""
     desk, actor = _desk_and_actor(db, policy)
-    result = desk.receive(subject_id, type, channel=channel, actor=actor,
-                          items=[i for i in items.split(",") if i], purposes=[p for p in purposes.split(",") if p])
+    result = desk.receive(
+        subject_id,
+        type,
+        channel=channel,
+        actor=actor,
+        items=[i for i in items.split(",") if i],
+        purposes=[p for p in purposes.split(",") if p],
+    )
     if result.duplicate:
         typer.echo("같은 요구가 이미 열려 있습니다 (duplicate; the open request):")
     _show(result.request)
@@ -102,9 +135,14 @@ def receive_command(
 @rights_app.command("verify")
 def verify_command(
     request_id: RequestArg,
-    how: Annotated[str, typer.Option("--how", help="확인 방법 (how identity was checked, e.g. 신분증 확인)",
-                                     show_default=False)],
-    db: DbOption = None, policy: PolicyOption = None,
+    how: Annotated[
+        str,
+        typer.Option(
+            "--how", help="확인 방법 (how identity was checked, e.g. 신분증 확인)", show_default=False
+        ),
+    ],
+    db: DbOption = None,
+    policy: PolicyOption = None,
 ) -> None:
     """취급자가 본인임을 확인했다고 기록합니다. Record that you verified the requester, and how."""
     desk, actor = _desk_and_actor(db, policy)
@@ -114,15 +152,20 @@ def verify_command(
 @rights_app.command("extend")
 def extend_command(
     request_id: RequestArg,
-    until: Annotated[str, typer.Option("--until", help="새 기한 YYYY-MM-DD (new last day, KST)", show_default=False)],
+    until: Annotated[
+        str, typer.Option("--until", help="새 기한 YYYY-MM-DD (new last day, KST)", show_default=False)
+    ],
     reason: Annotated[str, typer.Option("--reason", help="연기 사유 (reason)", show_default=False)],
-    db: DbOption = None, policy: PolicyOption = None,
+    db: DbOption = None,
+    policy: PolicyOption = None,
 ) -> None:
     """열람·자동화된 결정의 답을 사유와 함께 미룹니다. Extend an access or automated-decision answer."""
     try:
         day = date.fromisoformat(until)
     except ValueError:
-        raise typer.BadParameter("YYYY-MM-DD 형식이어야 합니다 (expected YYYY-MM-DD)", param_hint="--until") from None
+        raise typer.BadParameter(
+            "YYYY-MM-DD 형식이어야 합니다 (expected YYYY-MM-DD)", param_hint="--until"
+        ) from None
     desk, actor = _desk_and_actor(db, policy)
     _show(desk.extend(request_id, until=day, reason=reason, actor=actor))
 
@@ -130,9 +173,12 @@ def extend_command(
 @rights_app.command("refuse")
 def refuse_command(
     request_id: RequestArg,
-    ground: Annotated[str, typer.Option("--ground", help="거절 사유 id (see `jikimi rights grounds`)", show_default=False)],
+    ground: Annotated[
+        str, typer.Option("--ground", help="거절 사유 id (see `jikimi rights grounds`)", show_default=False)
+    ],
     note: Annotated[str | None, typer.Option("--note", help="설명 (explanation; no personal data)")] = None,
-    db: DbOption = None, policy: PolicyOption = None,
+    db: DbOption = None,
+    policy: PolicyOption = None,
 ) -> None:
     """법이 정한 사유로 거절합니다. Refuse a request on a legal ground."""
     desk, actor = _desk_and_actor(db, policy)
@@ -143,7 +189,8 @@ def refuse_command(
 def answer_command(
     request_id: RequestArg,
     note: Annotated[str | None, typer.Option("--note", help="답변 요약 (summary; no personal data)")] = None,
-    db: DbOption = None, policy: PolicyOption = None,
+    db: DbOption = None,
+    policy: PolicyOption = None,
 ) -> None:
     """열람·자동화된 결정 요구를 처리 완료로 닫습니다. Close an access or automated-decision request as answered."""
     desk, actor = _desk_and_actor(db, policy)
@@ -153,17 +200,25 @@ def answer_command(
 @rights_app.command("carry-out")
 def carry_out_command(
     request_id: RequestArg,
-    values_stdin: Annotated[bool, typer.Option(
-        "--values-stdin", help="정정할 새 값을 표준 입력의 JSON 객체로 읽습니다 (correction values as JSON on stdin)")] = False,
-    db: DbOption = None, policy: PolicyOption = None,
+    values_stdin: Annotated[
+        bool,
+        typer.Option(
+            "--values-stdin",
+            help="정정할 새 값을 표준 입력의 JSON 객체로 읽습니다 (correction values as JSON on stdin)",
+        ),
+    ] = False,
+    db: DbOption = None,
+    policy: PolicyOption = None,
 ) -> None:
     """정정·삭제·처리정지·동의 철회를 실행합니다. Carry out a correction, deletion, stop or consent withdrawal."""
     desk, actor = _desk_and_actor(db, policy)
     request = desk.get(request_id, actor=actor)
     if request.type == "correction":
         if not values_stdin:
-            raise typer.BadParameter("정정은 --values-stdin 으로 새 값을 주십시오 (give the values on stdin)",
-                                     param_hint="--values-stdin")
+            raise typer.BadParameter(
+                "정정은 --values-stdin 으로 새 값을 주십시오 (give the values on stdin)",
+                param_hint="--values-stdin",
+            )
         values = json.loads(sys.stdin.read())
         _show(desk.apply_correction(request_id, values, actor=actor))
     elif request.type == "deletion":
@@ -173,15 +228,22 @@ def carry_out_command(
     elif request.type == "consent_withdrawal":
         _show(desk.withdraw_consents(request_id, actor=actor))
     else:
-        raise typer.BadParameter("열람·자동화된 결정은 answer로 닫습니다 (use `answer`)", param_hint="REQUEST_ID")
+        raise typer.BadParameter(
+            "열람·자동화된 결정은 answer로 닫습니다 (use `answer`)", param_hint="REQUEST_ID"
+        )
 
 
 @rights_app.command("package")
 def package_command(
     request_id: RequestArg,
-    output: Annotated[Path, typer.Option("--output", "-o", help="저장할 파일 (file to write)", show_default=False)],
-    format: Annotated[PackageFormat, typer.Option("--format", "-f", help="형식 (format)")] = PackageFormat.html,
-    db: DbOption = None, policy: PolicyOption = None,
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="저장할 파일 (file to write)", show_default=False)
+    ],
+    format: Annotated[
+        PackageFormat, typer.Option("--format", "-f", help="형식 (format)")
+    ] = PackageFormat.html,
+    db: DbOption = None,
+    policy: PolicyOption = None,
 ) -> None:
     """열람 자료(모든 보유 정보)를 파일로 만듭니다 (접속기록에 남음). Write the access package to a file (logged)."""
     from jikimi.rights.package import open_package, package_html, package_json
@@ -190,6 +252,6 @@ def package_command(
     package = open_package(desk, request_id, actor=actor, source="cli")
     output.parent.mkdir(parents=True, exist_ok=True)
     with output.open("w", encoding="utf-8") as handle:
-        for chunk in (package_json(package) if format is PackageFormat.json else package_html(package)):
+        for chunk in package_json(package) if format is PackageFormat.json else package_html(package):
             handle.write(chunk)
     typer.echo(f"저장했습니다 (written): {output}", err=True)

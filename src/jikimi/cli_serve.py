@@ -21,10 +21,24 @@ from jikimi.demo import DEMO_HANDLERS, define_handlers, demo_people, refresh_tok
 from jikimi.errors import UsageError
 from jikimi.settings import Settings
 
-PolicyOption = Annotated[Path, typer.Option("--policy", help="처리방침 YAML 파일 (the policy file to enforce)",
-                                            exists=True, dir_okay=False, show_default=False)]
-DbOption = Annotated[str | None, typer.Option("--db", help="데이터베이스 URL (database URL; default JIKIMI_DB_URL "
-                                                           "or sqlite:///var/jikimi.db)", show_default=False)]
+PolicyOption = Annotated[
+    Path,
+    typer.Option(
+        "--policy",
+        help="처리방침 YAML 파일 (the policy file to enforce)",
+        exists=True,
+        dir_okay=False,
+        show_default=False,
+    ),
+]
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="데이터베이스 URL (database URL; default JIKIMI_DB_URL or sqlite:///var/jikimi.db)",
+        show_default=False,
+    ),
+]
 
 _err = Console(stderr=True, soft_wrap=True)
 
@@ -55,10 +69,15 @@ def serve_command(
 def demo_command(
     policy: PolicyOption,
     db: DbOption = None,
-    subjects: Annotated[int, typer.Option("--subjects", help="만들 가상 정보주체 수 (number of fake subjects)",
-                                          min=1, max=100_000)] = 300,
-    tokens: Annotated[Path, typer.Option("--tokens", help="데모 토큰 파일 (where the demo tokens are written, 0600)")]
-    = Path("var/demo-tokens.json"),
+    subjects: Annotated[
+        int,
+        typer.Option(
+            "--subjects", help="만들 가상 정보주체 수 (number of fake subjects)", min=1, max=100_000
+        ),
+    ] = 300,
+    tokens: Annotated[
+        Path, typer.Option("--tokens", help="데모 토큰 파일 (where the demo tokens are written, 0600)")
+    ] = Path("var/demo-tokens.json"),
 ) -> None:
     """데모 DB를 만듭니다: 취급자·역할·가상 정보주체. Create a demo database: handlers, roles, fake subjects."""
     settings = Settings.from_env(db_url=db, policy_path=policy)
@@ -73,24 +92,45 @@ def demo_command(
             raise UsageError(
                 f"이 데이터베이스에는 이미 데모 취급자가 있지만 토큰 파일({tokens})이 없습니다. 데이터베이스를 지우고 다시 실행하십시오",
                 f"the database already has demo handlers but the token file {tokens} is missing; "
-                "delete the database and run again")
+                "delete the database and run again",
+            )
         state["handlers"] = refresh_tokens(vault, state["handlers"])
     else:
-        state = {"db": settings.db_url, "policy": str(policy), "handlers": define_handlers(vault), "complete": False}
+        state = {
+            "db": settings.db_url,
+            "policy": str(policy),
+            "handlers": define_handlers(vault),
+            "complete": False,
+        }
     _write_state(tokens, state)
     if state.get("complete"):
-        _err.print(f"데모 데이터가 이미 있습니다 — 그대로 씁니다 (reusing the existing demo data in {settings.db_url})")
+        _err.print(
+            f"데모 데이터가 이미 있습니다 — 그대로 씁니다 (reusing the existing demo data in {settings.db_url})"
+        )
     else:
-        with Progress(TextColumn("[bold]가상 정보주체 수집 (collecting fake subjects)"), BarColumn(),
-                      MofNCompleteColumn(), TimeRemainingColumn(), console=_err) as progress:
+        with Progress(
+            TextColumn("[bold]가상 정보주체 수집 (collecting fake subjects)"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=_err,
+        ) as progress:
             task = progress.add_task("collect", total=subjects)
-            seeded = seed_subjects(vault, demo_people(subjects, today=today_of(vault)),
-                                   lambda: progress.advance(task))
-        state |= {"complete": True, "created": seeded.created, "skipped": seeded.skipped,
-                  "records": seeded.records, "examples": seeded.examples}
+            seeded = seed_subjects(
+                vault, demo_people(subjects, today=today_of(vault)), lambda: progress.advance(task)
+            )
+        state |= {
+            "complete": True,
+            "created": seeded.created,
+            "skipped": seeded.skipped,
+            "records": seeded.records,
+            "examples": seeded.examples,
+        }
         _write_state(tokens, state)
-        _err.print(f"수집 완료 (collected): {seeded.created}, 기록 (records) {seeded.records}, "
-                   f"이미 있음 (already there) {seeded.skipped}")
+        _err.print(
+            f"수집 완료 (collected): {seeded.created}, 기록 (records) {seeded.records}, "
+            f"이미 있음 (already there) {seeded.skipped}"
+        )
     typer.echo(_instructions(tokens, state))
 
 
@@ -99,7 +139,11 @@ def _read_state(path: Path, db_url: str) -> dict[str, Any] | None:
         state = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if not isinstance(state, dict) or state.get("db") != db_url or not isinstance(state.get("handlers"), dict):
+    if (
+        not isinstance(state, dict)
+        or state.get("db") != db_url
+        or not isinstance(state.get("handlers"), dict)
+    ):
         return None
     return state
 
@@ -115,7 +159,9 @@ def _write_state(path: Path, state: dict[str, Any]) -> None:
 def _instructions(tokens: Path, state: dict[str, Any]) -> str:
     examples: dict[str, str] = state.get("examples") or {}
     member = examples.get("member", "<subject_id>")
-    token = f"$(python3 -c 'import json; print(json.load(open(\"{tokens}\"))[\"handlers\"][\"demo-cs\"][\"token\"])')"
+    token = (
+        f'$(python3 -c \'import json; print(json.load(open("{tokens}"))["handlers"]["demo-cs"]["token"])\')'
+    )
     base = "http://127.0.0.1:8000"
     roles = ", ".join(f"{login} ({role})" for login, role in DEMO_HANDLERS.items())
     return f"""

@@ -27,14 +27,23 @@ from jikimi.settings import Settings
 from jikimi.sharing import DEFAULT_K, Sharing, SubjectQuery
 from jikimi.vault import Vault
 
-provide_app = typer.Typer(help="제3자 제공 (provision to third parties): 제공, 동의, 제공 기록. Provide, consents, ledger.",
-                          no_args_is_help=True)
-processors_app = typer.Typer(help="수탁자 (processors): 등록부와 대상자별 보유 항목. Registry and holdings.",
-                             no_args_is_help=True)
-export_app = typer.Typer(help="내보내기 (exports): 가명처리 통계. De-identified statistics.", no_args_is_help=True)
+provide_app = typer.Typer(
+    help="제3자 제공 (provision to third parties): 제공, 동의, 제공 기록. Provide, consents, ledger.",
+    no_args_is_help=True,
+)
+processors_app = typer.Typer(
+    help="수탁자 (processors): 등록부와 대상자별 보유 항목. Registry and holdings.", no_args_is_help=True
+)
+export_app = typer.Typer(
+    help="내보내기 (exports): 가명처리 통계. De-identified statistics.", no_args_is_help=True
+)
 
-DbOption = Annotated[str | None, typer.Option("--db", help="데이터베이스 URL (database URL; default: JIKIMI_DB_URL)")]
-PolicyOption = Annotated[Path | None, typer.Option("--policy", help="처리방침 파일 (policy file; default: JIKIMI_POLICY)")]
+DbOption = Annotated[
+    str | None, typer.Option("--db", help="데이터베이스 URL (database URL; default: JIKIMI_DB_URL)")
+]
+PolicyOption = Annotated[
+    Path | None, typer.Option("--policy", help="처리방침 파일 (policy file; default: JIKIMI_POLICY)")
+]
 
 _out = Console(soft_wrap=True)
 
@@ -76,17 +85,43 @@ def _write_private(path: Path, text: str) -> None:
 
 @provide_app.command("run")
 def provide_run(
-    third_party: Annotated[str, typer.Argument(help="제3자 id (recipient id from the policy)", show_default=False)],
-    items: Annotated[str, typer.Option("--items", help="쉼표로 구분한 항목 id (comma-separated item ids)", show_default=False)],
-    basis: Annotated[Basis, typer.Option("--basis", help="근거: consent 또는 law (legal basis)", show_default=False)],
-    output: Annotated[Path, typer.Option("--output", "-o", help="제공할 값을 쓸 파일, 권한 0600 (file for the values)",
-                                         show_default=False)],
-    reference: Annotated[str | None, typer.Option(
-        "--reference", help="법령 근거 문서 번호, law일 때 필수 (e.g. a warrant number; required for law)")] = None,
-    subjects_file: Annotated[Path | None, typer.Option(
-        "--subjects-file", help="대상자 id 파일, 한 줄에 하나 (subject ids, one per line)", exists=True, dir_okay=False)] = None,
-    consented: Annotated[bool, typer.Option(
-        "--consented", help="이 제3자 제공에 동의한 활성 대상자 전부 (every active subject who consented)")] = False,
+    third_party: Annotated[
+        str, typer.Argument(help="제3자 id (recipient id from the policy)", show_default=False)
+    ],
+    items: Annotated[
+        str,
+        typer.Option("--items", help="쉼표로 구분한 항목 id (comma-separated item ids)", show_default=False),
+    ],
+    basis: Annotated[
+        Basis, typer.Option("--basis", help="근거: consent 또는 law (legal basis)", show_default=False)
+    ],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output", "-o", help="제공할 값을 쓸 파일, 권한 0600 (file for the values)", show_default=False
+        ),
+    ],
+    reference: Annotated[
+        str | None,
+        typer.Option(
+            "--reference", help="법령 근거 문서 번호, law일 때 필수 (e.g. a warrant number; required for law)"
+        ),
+    ] = None,
+    subjects_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--subjects-file",
+            help="대상자 id 파일, 한 줄에 하나 (subject ids, one per line)",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
+    consented: Annotated[
+        bool,
+        typer.Option(
+            "--consented", help="이 제3자 제공에 동의한 활성 대상자 전부 (every active subject who consented)"
+        ),
+    ] = False,
     db: DbOption = None,
     policy: PolicyOption = None,
 ) -> None:
@@ -98,21 +133,48 @@ def provide_run(
     0600) and every provision becomes a ledger row. Prints the counts by reason.
     """
     if (subjects_file is None) == (not consented):
-        raise UsageError("--subjects-file 또는 --consented 중 하나를 지정하십시오",
-                         "give exactly one of --subjects-file and --consented")
-    selection: list[str] | SubjectQuery = (SubjectQuery(consented=True) if subjects_file is None else [
-        line.strip() for line in subjects_file.read_text(encoding="utf-8").splitlines() if line.strip()])
+        raise UsageError(
+            "--subjects-file 또는 --consented 중 하나를 지정하십시오",
+            "give exactly one of --subjects-file and --consented",
+        )
+    selection: list[str] | SubjectQuery = (
+        SubjectQuery(consented=True)
+        if subjects_file is None
+        else [line.strip() for line in subjects_file.read_text(encoding="utf-8").splitlines() if line.strip()]
+    )
     vault = _vault(db, policy)
     try:
-        result = Sharing(vault).provide(selection, third_party, _split(items), basis=basis.value, reference=reference,
-                                        actor=_operator(), source="cli")
+        result = Sharing(vault).provide(
+            selection,
+            third_party,
+            _split(items),
+            basis=basis.value,
+            reference=reference,
+            actor=_operator(),
+            source="cli",
+        )
     finally:
         vault.engine.dispose()
-    _write_private(output, json.dumps({
-        "batch_id": result.batch_id, "third_party": result.third_party, "basis": result.basis,
-        "reference": result.reference, "at": result.at.isoformat(), "values": result.values,
-    }, ensure_ascii=False, indent=2) + "\n")
-    typer.echo(f"제공 묶음 (batch) {result.batch_id}: " + ", ".join(f"{k}={v}" for k, v in sorted(result.counts.items())))
+    _write_private(
+        output,
+        json.dumps(
+            {
+                "batch_id": result.batch_id,
+                "third_party": result.third_party,
+                "basis": result.basis,
+                "reference": result.reference,
+                "at": result.at.isoformat(),
+                "values": result.values,
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+        + "\n",
+    )
+    typer.echo(
+        f"제공 묶음 (batch) {result.batch_id}: "
+        + ", ".join(f"{k}={v}" for k, v in sorted(result.counts.items()))
+    )
     typer.echo(f"저장했습니다 (written, mode 0600): {output}")
 
 
@@ -120,8 +182,12 @@ def provide_run(
 def provide_consent(
     subject_id: Annotated[str, typer.Argument(help="대상자 id (subject id)", show_default=False)],
     third_party: Annotated[str, typer.Argument(help="제3자 id (recipient id)", show_default=False)],
-    withdraw: Annotated[bool, typer.Option("--withdraw", help="동의를 철회합니다 (withdraw instead)")] = False,
-    channel: Annotated[str, typer.Option("--channel", help="동의 경로 (channel: web, paper, phone…)")] = "paper",
+    withdraw: Annotated[
+        bool, typer.Option("--withdraw", help="동의를 철회합니다 (withdraw instead)")
+    ] = False,
+    channel: Annotated[
+        str, typer.Option("--channel", help="동의 경로 (channel: web, paper, phone…)")
+    ] = "paper",
     db: DbOption = None,
     policy: PolicyOption = None,
 ) -> None:
@@ -141,24 +207,44 @@ def provide_ledger(
     subject_id: Annotated[str | None, typer.Option("--subject", help="대상자 id (subject id)")] = None,
     third_party: Annotated[str | None, typer.Option("--third-party", help="제3자 id (recipient id)")] = None,
     batch_id: Annotated[str | None, typer.Option("--batch", help="제공 묶음 id (batch id)")] = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, max=10_000, help="최대 행 수 (rows at most)")] = 1000,
-    format: Annotated[TableFormat, typer.Option("--format", "-f", help="출력 형식 (output format)")] = TableFormat.text,
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, max=10_000, help="최대 행 수 (rows at most)")
+    ] = 1000,
+    format: Annotated[
+        TableFormat, typer.Option("--format", "-f", help="출력 형식 (output format)")
+    ] = TableFormat.text,
     db: DbOption = None,
     policy: PolicyOption = None,
 ) -> None:
     """제3자 제공 기록을 보여 줍니다 (값 없음). Show the provision ledger (ids and items, never values)."""
     vault = _vault(db, policy)
     try:
-        rows = Sharing(vault).ledger(subject_id=subject_id, third_party=third_party, batch_id=batch_id, limit=limit)
+        rows = Sharing(vault).ledger(
+            subject_id=subject_id, third_party=third_party, batch_id=batch_id, limit=limit
+        )
     finally:
         vault.engine.dispose()
     records: list[dict[str, object]] = [
-        {"id": r.id, "batch_id": r.batch_id, "subject_id": r.subject_id, "third_party": r.third_party_id,
-         "items": " ".join(r.items), "basis": r.basis, "reference": r.reference, "at": r.at.isoformat(),
-         "actor": r.actor} for r in rows]
+        {
+            "id": r.id,
+            "batch_id": r.batch_id,
+            "subject_id": r.subject_id,
+            "third_party": r.third_party_id,
+            "items": " ".join(r.items),
+            "basis": r.basis,
+            "reference": r.reference,
+            "at": r.at.isoformat(),
+            "actor": r.actor,
+        }
+        for r in rows
+    ]
     if format is TableFormat.json:
-        sys.stdout.write(json.dumps([{**r, "items": str(r["items"]).split()} for r in records], ensure_ascii=False,
-                                    indent=2) + "\n")
+        sys.stdout.write(
+            json.dumps(
+                [{**r, "items": str(r["items"]).split()} for r in records], ensure_ascii=False, indent=2
+            )
+            + "\n"
+        )
         return
     if format is TableFormat.csv:
         sys.stdout.write(_csv(records))
@@ -201,7 +287,9 @@ def processors_holding(
     finally:
         vault.engine.dispose()
     for r in rows:
-        typer.echo(f"{r.processor_id}: {r.name} ({r.task}) — {', '.join(r.items)}; {r.until_text or r.until or '-'}")
+        typer.echo(
+            f"{r.processor_id}: {r.name} ({r.task}) — {', '.join(r.items)}; {r.until_text or r.until or '-'}"
+        )
 
 
 # -- export stats -----------------------------------------------------------------------------------
@@ -219,14 +307,29 @@ def _csv(rows: list[dict[str, object]]) -> str:
 
 @export_app.command("stats")
 def export_stats(
-    items: Annotated[str, typer.Option("--items", help="쉼표로 구분한 항목 id (comma-separated item ids)", show_default=False)],
-    reason: Annotated[str, typer.Option("--reason", help="내려받기 사유, 필수 (the recorded reason)", show_default=False)],
-    mode: Annotated[Mode, typer.Option("--mode", help="aggregate: 집단별 수, extract: 가명 행 (counts or pseudonymized rows)")]
-    = Mode.aggregate,
-    k: Annotated[int, typer.Option("--k", min=2, max=1000, help="k-익명성의 k (smallest group shown)")] = DEFAULT_K,
-    context: Annotated[str | None, typer.Option("--context", help="이 수집 상황의 대상자만 (only subjects of a context)")] = None,
-    format: Annotated[TableFormat, typer.Option("--format", "-f", help="출력 형식 (output format)")] = TableFormat.csv,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="저장할 파일 (default: stdout)")] = None,
+    items: Annotated[
+        str,
+        typer.Option("--items", help="쉼표로 구분한 항목 id (comma-separated item ids)", show_default=False),
+    ],
+    reason: Annotated[
+        str, typer.Option("--reason", help="내려받기 사유, 필수 (the recorded reason)", show_default=False)
+    ],
+    mode: Annotated[
+        Mode,
+        typer.Option("--mode", help="aggregate: 집단별 수, extract: 가명 행 (counts or pseudonymized rows)"),
+    ] = Mode.aggregate,
+    k: Annotated[
+        int, typer.Option("--k", min=2, max=1000, help="k-익명성의 k (smallest group shown)")
+    ] = DEFAULT_K,
+    context: Annotated[
+        str | None, typer.Option("--context", help="이 수집 상황의 대상자만 (only subjects of a context)")
+    ] = None,
+    format: Annotated[
+        TableFormat, typer.Option("--format", "-f", help="출력 형식 (output format)")
+    ] = TableFormat.csv,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="저장할 파일 (default: stdout)")
+    ] = None,
     db: DbOption = None,
     policy: PolicyOption = None,
 ) -> None:
@@ -238,16 +341,37 @@ def export_stats(
     """
     vault = _vault(db, policy)
     try:
-        result = Sharing(vault).export_stats(_split(items), mode=mode.value, k=k, reason=reason, actor=_operator(),
-                                             source="cli", context=context)
+        result = Sharing(vault).export_stats(
+            _split(items),
+            mode=mode.value,
+            k=k,
+            reason=reason,
+            actor=_operator(),
+            source="cli",
+            context=context,
+        )
     finally:
         vault.engine.dispose()
     if format is TableFormat.json:
-        text = json.dumps({"id": result.id, "kind": result.kind, "k": result.k, "columns": list(result.columns),
-                           "treatments": result.treatments, "removed": list(result.removed),
-                           "subjects_read": result.subjects_read, "suppressed_rows": result.suppressed_rows,
-                           "suppressed_groups": result.suppressed_groups, "rows": result.rows},
-                          ensure_ascii=False, indent=2) + "\n"
+        text = (
+            json.dumps(
+                {
+                    "id": result.id,
+                    "kind": result.kind,
+                    "k": result.k,
+                    "columns": list(result.columns),
+                    "treatments": result.treatments,
+                    "removed": list(result.removed),
+                    "subjects_read": result.subjects_read,
+                    "suppressed_rows": result.suppressed_rows,
+                    "suppressed_groups": result.suppressed_groups,
+                    "rows": result.rows,
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+            + "\n"
+        )
     else:
         text = _csv([dict(row) for row in result.rows])
         if format is TableFormat.text:
@@ -256,7 +380,14 @@ def export_stats(
         sys.stdout.write(text)
     else:
         _write_private(output, text)
-    removed = f"; 제거한 직접 식별자 (removed direct identifiers): {', '.join(result.removed)}" if result.removed else ""
-    typer.echo(f"내보내기 (export) {result.id}: {len(result.rows)}행 (rows), 대상자 {result.subjects_read}명 (subjects), "
-               f"k={result.k} 미만 억제 {result.suppressed_rows}명/{result.suppressed_groups}집단 "
-               f"(suppressed {result.suppressed_rows} subjects in {result.suppressed_groups} groups){removed}", err=True)
+    removed = (
+        f"; 제거한 직접 식별자 (removed direct identifiers): {', '.join(result.removed)}"
+        if result.removed
+        else ""
+    )
+    typer.echo(
+        f"내보내기 (export) {result.id}: {len(result.rows)}행 (rows), 대상자 {result.subjects_read}명 (subjects), "
+        f"k={result.k} 미만 억제 {result.suppressed_rows}명/{result.suppressed_groups}집단 "
+        f"(suppressed {result.suppressed_rows} subjects in {result.suppressed_groups} groups){removed}",
+        err=True,
+    )

@@ -32,13 +32,26 @@ from jikimi.handlers import SYSTEM, Handler, HandlerService
 from jikimi.settings import Settings
 from jikimi.store.engine import make_engine
 
-db_app = typer.Typer(help="데이터베이스 (database): 스키마 업그레이드. Schema upgrades.", no_args_is_help=True)
-keys_app = typer.Typer(help="키 관리 (keys): 마스터 키 생성과 교체. Master key creation and rotation.", no_args_is_help=True)
-audit_app = typer.Typer(help="접속기록 (access log): 위변조 검증과 월간 점검 보고서. Verify the chain, monthly review.", no_args_is_help=True)
-handlers_app = typer.Typer(help="개인정보취급자 (handlers): 계정과 역할. Handler accounts and roles.", no_args_is_help=True)
+db_app = typer.Typer(
+    help="데이터베이스 (database): 스키마 업그레이드. Schema upgrades.", no_args_is_help=True
+)
+keys_app = typer.Typer(
+    help="키 관리 (keys): 마스터 키 생성과 교체. Master key creation and rotation.", no_args_is_help=True
+)
+audit_app = typer.Typer(
+    help="접속기록 (access log): 위변조 검증과 월간 점검 보고서. Verify the chain, monthly review.",
+    no_args_is_help=True,
+)
+handlers_app = typer.Typer(
+    help="개인정보취급자 (handlers): 계정과 역할. Handler accounts and roles.", no_args_is_help=True
+)
 
-DbOption = Annotated[str | None, typer.Option("--db", help="데이터베이스 URL (database URL; default: JIKIMI_DB_URL)")]
-KeyFileOption = Annotated[Path | None, typer.Option("--key-file", help="마스터 키 파일 (key file; default: JIKIMI_KEY_FILE)")]
+DbOption = Annotated[
+    str | None, typer.Option("--db", help="데이터베이스 URL (database URL; default: JIKIMI_DB_URL)")
+]
+KeyFileOption = Annotated[
+    Path | None, typer.Option("--key-file", help="마스터 키 파일 (key file; default: JIKIMI_KEY_FILE)")
+]
 
 _out = Console(soft_wrap=True)
 
@@ -106,7 +119,9 @@ def _write_ring(ring: KeyRing, path: Path) -> None:
 @keys_app.command("init")
 def keys_init(
     key_file: KeyFileOption = None,
-    force: Annotated[bool, typer.Option("--force", help="기존 키 파일을 덮어씁니다 (overwrite an existing key file)")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="기존 키 파일을 덮어씁니다 (overwrite an existing key file)")
+    ] = False,
 ) -> None:
     """새 마스터 키 파일을 만듭니다 (권한 0600). Create a new master key file (mode 0600).
 
@@ -115,20 +130,29 @@ def keys_init(
     """
     path = Settings.from_env(key_file=key_file).key_file
     if path.exists() and not force:
-        raise UsageError(f"키 파일이 이미 있습니다: {path} (덮어쓰려면 --force)",
-                         f"the key file {path} exists; use --force to overwrite it (data it protects becomes unreadable)")
+        raise UsageError(
+            f"키 파일이 이미 있습니다: {path} (덮어쓰려면 --force)",
+            f"the key file {path} exists; use --force to overwrite it (data it protects becomes unreadable)",
+        )
     key = MasterKey.generate()
     _write_ring(KeyRing(current=key), path)
     typer.echo(f"마스터 키를 만들었습니다 (created master key) id={key.id}: {path}")
-    typer.echo("이 파일을 안전하게 백업하십시오. (Back this file up somewhere safe; without it the data is lost.)")
+    typer.echo(
+        "이 파일을 안전하게 백업하십시오. (Back this file up somewhere safe; without it the data is lost.)"
+    )
 
 
 @keys_app.command("rotate")
 def keys_rotate(
     db: DbOption = None,
     key_file: KeyFileOption = None,
-    retire: Annotated[bool, typer.Option(
-        "--retire", help="교체를 마무리하고 이전 키를 키 파일에서 지웁니다 (finish a rotation and drop the retired keys)")] = False,
+    retire: Annotated[
+        bool,
+        typer.Option(
+            "--retire",
+            help="교체를 마무리하고 이전 키를 키 파일에서 지웁니다 (finish a rotation and drop the retired keys)",
+        ),
+    ] = False,
 ) -> None:
     """마스터 키를 교체합니다: 데이터 키를 새 키로 다시 감쌉니다. Rotate the master key.
 
@@ -143,8 +167,10 @@ def keys_rotate(
 
     settings = Settings.from_env(db_url=db, key_file=key_file)
     if settings.master_key:
-        raise UsageError("JIKIMI_MASTER_KEY가 설정되어 있습니다. 키 교체는 키 파일(--key-file)로 합니다",
-                         "JIKIMI_MASTER_KEY is set; rotation rewrites the key file, so unset it and use --key-file")
+        raise UsageError(
+            "JIKIMI_MASTER_KEY가 설정되어 있습니다. 키 교체는 키 파일(--key-file)로 합니다",
+            "JIKIMI_MASTER_KEY is set; rotation rewrites the key file, so unset it and use --key-file",
+        )
     ring = KeyRing.from_file(settings.key_file)
     if retire:
         if not ring.retired:
@@ -154,7 +180,9 @@ def keys_rotate(
             count = KeyStore(ring).rotate(engine, ring)
         _write_ring(KeyRing(current=ring.current), settings.key_file)
         gone = ", ".join(key.id for key in ring.retired)
-        typer.echo(f"다시 감싼 키 {count}개 (re-wrapped {count}); 이전 키를 지웠습니다 (removed retired keys): {gone}")
+        typer.echo(
+            f"다시 감싼 키 {count}개 (re-wrapped {count}); 이전 키를 지웠습니다 (removed retired keys): {gone}"
+        )
         return
     new_ring = ring.rotated()
     with _database(db) as engine, _out.status("데이터 키를 다시 감싸는 중 (re-wrapping data keys)…"):
@@ -162,10 +190,14 @@ def keys_rotate(
         _write_ring(new_ring, settings.key_file)  # before re-wrapping: a crash leaves a file that opens both
         count = KeyStore(new_ring).rotate(engine, new_ring)
     old = ", ".join(key.id for key in new_ring.retired)
-    typer.echo(f"새 마스터 키 (new master key) id={new_ring.current.id}; 다시 감싼 키 (re-wrapped keys): {count}")
-    typer.echo(f"이전 키 {old}는 키 파일에 남아 있습니다. 이 키 파일을 쓰는 모든 프로세스를 다시 시작한 뒤 "
-               f"`jikimi keys rotate --retire`로 지우십시오. (The old key stays in the file as retired; restart every "
-               f"process using it, then run `jikimi keys rotate --retire` to remove it.)")
+    typer.echo(
+        f"새 마스터 키 (new master key) id={new_ring.current.id}; 다시 감싼 키 (re-wrapped keys): {count}"
+    )
+    typer.echo(
+        f"이전 키 {old}는 키 파일에 남아 있습니다. 이 키 파일을 쓰는 모든 프로세스를 다시 시작한 뒤 "
+        f"`jikimi keys rotate --retire`로 지우십시오. (The old key stays in the file as retired; restart every "
+        f"process using it, then run `jikimi keys rotate --retire` to remove it.)"
+    )
 
 
 # -- handlers ---------------------------------------------------------------------------------------
@@ -175,8 +207,12 @@ def keys_rotate(
 def handlers_create(
     login: Annotated[str, typer.Argument(help="취급자 계정 (handler login)", show_default=False)],
     role: Annotated[str, typer.Option("--role", help="역할 이름 (role name)", show_default=False)],
-    password_stdin: Annotated[bool, typer.Option(
-        "--password-stdin", help="비밀번호를 표준 입력 한 줄에서 읽습니다 (read the password from stdin)")] = False,
+    password_stdin: Annotated[
+        bool,
+        typer.Option(
+            "--password-stdin", help="비밀번호를 표준 입력 한 줄에서 읽습니다 (read the password from stdin)"
+        ),
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """취급자 계정을 만들고 API 토큰을 한 번만 보여 줍니다. Create a handler account; prints its API token once.
@@ -203,8 +239,13 @@ def handlers_list(db: DbOption = None) -> None:
     for column in ("login", "role", "locked", "disabled", "created"):
         table.add_column(column)
     for row in rows:
-        table.add_row(str(row["login"]), str(row["role"]), "yes" if row["locked"] else "-",
-                      "yes" if row["disabled"] else "-", str(row["created_at"])[:19])
+        table.add_row(
+            str(row["login"]),
+            str(row["role"]),
+            "yes" if row["locked"] else "-",
+            "yes" if row["disabled"] else "-",
+            str(row["created_at"])[:19],
+        )
     _out.print(table)
 
 
@@ -226,13 +267,29 @@ def _split(text: str) -> list[str]:
 @handlers_app.command("role")
 def handlers_role(
     name: Annotated[str, typer.Argument(help="역할 이름 (role name)", show_default=False)],
-    purposes: Annotated[str, typer.Option(
-        "--purposes", help="쉼표로 구분한 목적 id, 전부는 * (comma-separated purpose ids, or *)", show_default=False)],
-    actions: Annotated[str, typer.Option(
-        "--actions", help="쉼표로 구분한 작업 (comma-separated: collect, read, record, consent, export, admin, audit)",
-        show_default=False)],
-    policy: Annotated[Path | None, typer.Option(
-        "--policy", help="목적 id를 검사할 처리방침 (policy to check purpose ids against; default: JIKIMI_POLICY)")] = None,
+    purposes: Annotated[
+        str,
+        typer.Option(
+            "--purposes",
+            help="쉼표로 구분한 목적 id, 전부는 * (comma-separated purpose ids, or *)",
+            show_default=False,
+        ),
+    ],
+    actions: Annotated[
+        str,
+        typer.Option(
+            "--actions",
+            help="쉼표로 구분한 작업 (comma-separated: collect, read, record, consent, export, admin, audit)",
+            show_default=False,
+        ),
+    ],
+    policy: Annotated[
+        Path | None,
+        typer.Option(
+            "--policy",
+            help="목적 id를 검사할 처리방침 (policy to check purpose ids against; default: JIKIMI_POLICY)",
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """역할을 만들거나 바꿉니다 (최소 권한). Define or change a role: the purposes and actions it allows.
@@ -249,8 +306,9 @@ def handlers_role(
         if unknown:
             raise UsageError(f"처리방침에 없는 목적: {unknown}", f"purposes not in the policy: {unknown}")
     with _database(db) as engine:
-        role = _handlers(engine).define_role(name, purposes=wanted, actions=_split(actions), actor=_operator(),
-                                             source="cli")
+        role = _handlers(engine).define_role(
+            name, purposes=wanted, actions=_split(actions), actor=_operator(), source="cli"
+        )
     typer.echo(f"역할 (role) {role.name}: purposes={sorted(role.purposes)} actions={sorted(role.actions)}")
 
 
@@ -271,15 +329,23 @@ def audit_verify(db: DbOption = None) -> None:
     for problem in result.breaks:
         typer.echo(f"위변조 (BROKEN): {problem}")
     state = "정상 (intact)" if result.ok else "위변조 의심 (broken)"
-    typer.echo(f"접속기록 {result.rows}행, 체인 {result.chains}개: {state} ({result.rows} rows in {result.chains} chains)")
+    typer.echo(
+        f"접속기록 {result.rows}행, 체인 {result.chains}개: {state} ({result.rows} rows in {result.chains} chains)"
+    )
     raise typer.Exit(0 if result.ok else 1)
 
 
 @audit_app.command("report")
 def audit_report(
-    month: Annotated[str, typer.Option("--month", help="점검할 달 YYYY-MM (month, Korean time)", show_default=False)],
-    format: Annotated[ReportFormat, typer.Option("--format", "-f", help="출력 형식 (output format)")] = ReportFormat.text,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="저장할 파일 (default: stdout)")] = None,
+    month: Annotated[
+        str, typer.Option("--month", help="점검할 달 YYYY-MM (month, Korean time)", show_default=False)
+    ],
+    format: Annotated[
+        ReportFormat, typer.Option("--format", "-f", help="출력 형식 (output format)")
+    ] = ReportFormat.text,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="저장할 파일 (default: stdout)")
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """접속기록 월간 점검 보고서를 만듭니다. The monthly access-log review, for the privacy officer to sign.
@@ -293,7 +359,11 @@ def audit_report(
     month_bounds(month)  # a bad month is a usage error before any database work
     with _database(db) as engine:
         report = monthly_report(engine, month)
-    text = json.dumps(report, ensure_ascii=False, indent=2) + "\n" if format is ReportFormat.json else render_text(report)
+    text = (
+        json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+        if format is ReportFormat.json
+        else render_text(report)
+    )
     if output is None:
         sys.stdout.write(text)
         return

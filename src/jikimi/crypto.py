@@ -93,7 +93,11 @@ class KeyRing:
     @classmethod
     def from_env_value(cls, value: str) -> KeyRing:
         """``JIKIMI_MASTER_KEY``: one base64 key, or several separated by commas (current first)."""
-        keys = [MasterKey.from_secret(_decode_key(part, "JIKIMI_MASTER_KEY")) for part in value.split(",") if part.strip()]
+        keys = [
+            MasterKey.from_secret(_decode_key(part, "JIKIMI_MASTER_KEY"))
+            for part in value.split(",")
+            if part.strip()
+        ]
         if not keys:
             raise KeyRingError("JIKIMI_MASTER_KEY가 비어 있습니다", "JIKIMI_MASTER_KEY is empty")
         return cls(current=keys[0], retired=tuple(keys[1:]))

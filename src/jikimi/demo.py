@@ -37,22 +37,68 @@ DEMO_ROLES: dict[str, tuple[list[str], list[str]]] = {
 }
 """Role name → (purposes, actions)."""
 
-DEMO_HANDLERS: dict[str, str] = {"demo-admin": "admin", "demo-cs": "cs", "demo-marketing": "marketing",
-                                 "demo-auditor": "auditor"}
+DEMO_HANDLERS: dict[str, str] = {
+    "demo-admin": "admin",
+    "demo-cs": "cs",
+    "demo-marketing": "marketing",
+    "demo-auditor": "auditor",
+}
 """Handler login → role."""
 
 SOURCE = "demo"
 
-_SURNAMES = [("김", "kim"), ("이", "lee"), ("박", "park"), ("최", "choi"), ("정", "jung"), ("강", "kang"),
-             ("조", "cho"), ("윤", "yoon"), ("장", "jang"), ("임", "lim"), ("한", "han"), ("오", "oh"),
-             ("서", "seo"), ("신", "shin"), ("권", "kwon"), ("황", "hwang"), ("안", "ahn"), ("송", "song")]
-_GIVEN = [("민준", "minjun"), ("서연", "seoyeon"), ("도윤", "doyun"), ("지우", "jiwoo"), ("하준", "hajun"),
-          ("서윤", "seoyun"), ("예준", "yejun"), ("하은", "haeun"), ("지호", "jiho"), ("수아", "sua"),
-          ("시우", "siwoo"), ("지민", "jimin"), ("현우", "hyunwoo"), ("채원", "chaewon"), ("건우", "gunwoo"),
-          ("다은", "daeun"), ("우진", "woojin"), ("예린", "yerin"), ("선우", "sunwoo"), ("유나", "yuna")]
-_STREETS = ["서울특별시 마포구 월드컵북로", "서울특별시 강남구 테헤란로", "부산광역시 해운대구 센텀중앙로",
-            "경기도 성남시 분당구 판교역로", "대전광역시 유성구 대학로", "광주광역시 북구 첨단과기로",
-            "인천광역시 연수구 송도과학로", "대구광역시 수성구 달구벌대로"]
+_SURNAMES = [
+    ("김", "kim"),
+    ("이", "lee"),
+    ("박", "park"),
+    ("최", "choi"),
+    ("정", "jung"),
+    ("강", "kang"),
+    ("조", "cho"),
+    ("윤", "yoon"),
+    ("장", "jang"),
+    ("임", "lim"),
+    ("한", "han"),
+    ("오", "oh"),
+    ("서", "seo"),
+    ("신", "shin"),
+    ("권", "kwon"),
+    ("황", "hwang"),
+    ("안", "ahn"),
+    ("송", "song"),
+]
+_GIVEN = [
+    ("민준", "minjun"),
+    ("서연", "seoyeon"),
+    ("도윤", "doyun"),
+    ("지우", "jiwoo"),
+    ("하준", "hajun"),
+    ("서윤", "seoyun"),
+    ("예준", "yejun"),
+    ("하은", "haeun"),
+    ("지호", "jiho"),
+    ("수아", "sua"),
+    ("시우", "siwoo"),
+    ("지민", "jimin"),
+    ("현우", "hyunwoo"),
+    ("채원", "chaewon"),
+    ("건우", "gunwoo"),
+    ("다은", "daeun"),
+    ("우진", "woojin"),
+    ("예린", "yerin"),
+    ("선우", "sunwoo"),
+    ("유나", "yuna"),
+]
+_STREETS = [
+    "서울특별시 마포구 월드컵북로",
+    "서울특별시 강남구 테헤란로",
+    "부산광역시 해운대구 센텀중앙로",
+    "경기도 성남시 분당구 판교역로",
+    "대전광역시 유성구 대학로",
+    "광주광역시 북구 첨단과기로",
+    "인천광역시 연수구 송도과학로",
+    "대구광역시 수성구 달구벌대로",
+]
 _INTERESTS = ["패션", "가전", "도서", "식품", "스포츠", "뷰티", "유아동", "여행"]
 
 
@@ -119,25 +165,45 @@ def demo_people(count: int, *, today: date, seed: int = 20260302) -> Iterator[De
         mobile = unique.mobile()
         roll = rng.random() if index >= 3 else (0.0, 0.5, 0.97)[index]  # the first three: one of each kind
         if roll >= 0.97:
-            yield DemoPerson("guest", {
-                "name": name, "mobile": mobile, "email": f"guest.{unique.login(roman)}@example.com",
-                "order_password": f"order-{rng.randint(1000, 9999)}", "recipient_name": name,
-                "recipient_phone": mobile, "delivery_address": _address(rng)}, {})
+            yield DemoPerson(
+                "guest",
+                {
+                    "name": name,
+                    "mobile": mobile,
+                    "email": f"guest.{unique.login(roman)}@example.com",
+                    "order_password": f"order-{rng.randint(1000, 9999)}",
+                    "recipient_name": name,
+                    "recipient_phone": mobile,
+                    "delivery_address": _address(rng),
+                },
+                {},
+            )
             continue
         login = unique.login(roman.replace(".", ""))
-        data = {"name": name, "login_id": login, "password": f"demo-{login}-pw", "mobile": mobile,
-                "email": f"{login}@example.com", "ci": "".join(rng.choices(string.ascii_letters + string.digits, k=88))}
+        data = {
+            "name": name,
+            "login_id": login,
+            "password": f"demo-{login}-pw",
+            "mobile": mobile,
+            "email": f"{login}@example.com",
+            "ci": "".join(rng.choices(string.ascii_letters + string.digits, k=88)),
+        }
         if roll < 0.03:
             guardian, _ = _name(rng)
-            data |= {"birthdate": _birthdate(rng, today, 8, 12), "guardian_name": guardian,
-                     "guardian_mobile": unique.mobile()}
+            data |= {
+                "birthdate": _birthdate(rng, today, 8, 12),
+                "guardian_name": guardian,
+                "guardian_mobile": unique.mobile(),
+            }
             yield DemoPerson("child", data, {"marketing": False})
             continue
         data["birthdate"] = _birthdate(rng, today, 19, 70)
         if rng.random() < 0.5:
             data["gender"] = rng.choice(["여", "남"])
             data["interests"] = ", ".join(rng.sample(_INTERESTS, 2))
-        yield DemoPerson("member", data, {"marketing": rng.random() >= 0.25}, orders=rng.choice([0, 0, 1, 1, 2, 3]))
+        yield DemoPerson(
+            "member", data, {"marketing": rng.random() >= 0.25}, orders=rng.choice([0, 0, 1, 1, 2, 3])
+        )
 
 
 def define_handlers(vault: Vault) -> dict[str, dict[str, str]]:
@@ -177,13 +243,18 @@ def seed_subjects(vault: Vault, people: Iterator[DemoPerson], advance: Callable[
         for person in people:
             context = "guest_order" if person.kind == "guest" else "signup"
             try:
-                result = vault.collect(context, person.data, person.consents, channel=rng.choice(["web", "app"]),
-                                       source=SOURCE)
+                result = vault.collect(
+                    context, person.data, person.consents, channel=rng.choice(["web", "app"]), source=SOURCE
+                )
             except Duplicate:
                 seeded.skipped += 1
                 advance()
                 continue
-            key = person.kind if person.kind != "member" or person.consents.get("marketing") else "member_no_marketing"
+            key = (
+                person.kind
+                if person.kind != "member" or person.consents.get("marketing")
+                else "member_no_marketing"
+            )
             seeded.created[person.kind] = seeded.created.get(person.kind, 0) + 1
             seeded.examples.setdefault(key, result.subject_id)
             seeded.records += _orders(vault, result.subject_id, person, rng, now)
@@ -196,17 +267,36 @@ def seed_subjects(vault: Vault, people: Iterator[DemoPerson], advance: Callable[
 def _orders(vault: Vault, subject_id: str, person: DemoPerson, rng: random.Random, now: datetime) -> int:
     name, mobile = person.data["name"], person.data["mobile"]
     if person.kind == "guest":
-        vault.add_record(subject_id, "payment", {"name": name, "mobile": mobile, "recipient_name": name,
-                                                 "delivery_address": person.data["delivery_address"]},
-                         now - timedelta(days=rng.randint(0, 60)), source=SOURCE)
+        vault.add_record(
+            subject_id,
+            "payment",
+            {
+                "name": name,
+                "mobile": mobile,
+                "recipient_name": name,
+                "delivery_address": person.data["delivery_address"],
+            },
+            now - timedelta(days=rng.randint(0, 60)),
+            source=SOURCE,
+        )
         return 1
     for number in range(person.orders):
         address = _address(rng)
         if number == 0:
-            vault.collect("order", {"recipient_name": name, "recipient_phone": mobile, "delivery_address": address},
-                          {}, subject_id=subject_id, source=SOURCE)
-        vault.add_record(subject_id, "payment", {"name": name, "recipient_name": name, "delivery_address": address},
-                         now - timedelta(days=rng.randint(0, 365)), source=SOURCE)
+            vault.collect(
+                "order",
+                {"recipient_name": name, "recipient_phone": mobile, "delivery_address": address},
+                {},
+                subject_id=subject_id,
+                source=SOURCE,
+            )
+        vault.add_record(
+            subject_id,
+            "payment",
+            {"name": name, "recipient_name": name, "delivery_address": address},
+            now - timedelta(days=rng.randint(0, 365)),
+            source=SOURCE,
+        )
     return person.orders
 
 

@@ -21,14 +21,23 @@ REASONS: dict[str, tuple[str, str]] = {
     "consent_missing": ("동의를 받지 않았습니다", "no consent was given for the purpose"),
     "consent_withdrawn": ("동의가 철회되었습니다", "consent for the purpose was withdrawn"),
     "pending_guardian": ("법정대리인 동의 전입니다", "waiting for the legal guardian's consent"),
-    "child_not_allowed": ("만 14세 미만 아동에게 허용되지 않는 목적입니다", "the purpose excludes children under 14"),
+    "child_not_allowed": (
+        "만 14세 미만 아동에게 허용되지 않는 목적입니다",
+        "the purpose excludes children under 14",
+    ),
     "correction_hold": ("정정 요구로 처리가 보류된 항목입니다", "the items are on hold during a correction"),
     "dormant": ("휴면 전환되어 분리 보관 중입니다", "the subject is dormant and separated"),
     "withdrawn": ("탈퇴 또는 처리 목적이 끝난 대상자입니다", "the subject has withdrawn"),
     "processing_stopped": ("처리정지 요구로 중단된 목적입니다", "processing for the purpose was stopped"),
-    "role_not_allowed": ("이 역할에는 허용되지 않은 목적입니다", "the handler's role may not use this purpose"),
+    "role_not_allowed": (
+        "이 역할에는 허용되지 않은 목적입니다",
+        "the handler's role may not use this purpose",
+    ),
     "action_not_allowed": ("이 역할에는 허용되지 않은 작업입니다", "the handler's role may not do this"),
-    "reason_required": ("대량 열람·다운로드에는 사유가 필요합니다", "bulk reads and downloads need a recorded reason"),
+    "reason_required": (
+        "대량 열람·다운로드에는 사유가 필요합니다",
+        "bulk reads and downloads need a recorded reason",
+    ),
 }
 
 
@@ -89,8 +98,20 @@ class Role:
         return "*" in self.actions or action in self.actions
 
 
-ACTIONS = ("collect", "read", "record", "consent", "export", "admin", "audit",
-           "withdraw", "separated", "sweep", "rights", "provide")
+ACTIONS = (
+    "collect",
+    "read",
+    "record",
+    "consent",
+    "export",
+    "admin",
+    "audit",
+    "withdraw",
+    "separated",
+    "sweep",
+    "rights",
+    "provide",
+)
 """``withdraw`` ends a subject's membership for them; ``separated`` reads 분리보관 data for its
 reason; ``sweep`` runs the lifecycle; ``rights`` handles data-subject requests; ``provide`` gives
 data to a third party."""

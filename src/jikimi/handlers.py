@@ -43,7 +43,9 @@ SYSTEM = Handler(id="system", login="system", role=Role("system", frozenset({"*"
 
 
 class HandlerService:
-    def __init__(self, engine: Engine, clock: Clock, access_log: AccessLog, passwords: Passwords | None = None) -> None:
+    def __init__(
+        self, engine: Engine, clock: Clock, access_log: AccessLog, passwords: Passwords | None = None
+    ) -> None:
         self._engine = engine
         self._clock = clock
         self._log = access_log
@@ -51,12 +53,21 @@ class HandlerService:
 
     # -- roles --
 
-    def define_role(self, name: str, *, purposes: Iterable[str], actions: Iterable[str], actor: Handler = SYSTEM,
-                    source: str = "local") -> Role:
+    def define_role(
+        self,
+        name: str,
+        *,
+        purposes: Iterable[str],
+        actions: Iterable[str],
+        actor: Handler = SYSTEM,
+        source: str = "local",
+    ) -> Role:
         acts = sorted(set(actions))
         unknown = [a for a in acts if a not in ACTIONS and a != "*"]
         if unknown:
-            raise InvalidInput("actions", f"알 수 없는 작업: {unknown}", f"unknown actions {unknown}; known: {list(ACTIONS)}")
+            raise InvalidInput(
+                "actions", f"알 수 없는 작업: {unknown}", f"unknown actions {unknown}; known: {list(ACTIONS)}"
+            )
         role = Role(name, frozenset(purposes), frozenset(acts))
         now = self._clock.now()
         with UnitOfWork(self._engine) as uow:
@@ -79,7 +90,9 @@ class HandlerService:
 
     # -- accounts --
 
-    def create(self, login: str, password: str, *, role: str, actor: Handler = SYSTEM, source: str = "local") -> tuple[Handler, str]:
+    def create(
+        self, login: str, password: str, *, role: str, actor: Handler = SYSTEM, source: str = "local"
+    ) -> tuple[Handler, str]:
         """Create a handler account; returns it and its first API token (shown once)."""
         if len(password) < 10:
             raise InvalidInput("password", "10자 이상이어야 합니다", "must be at least 10 characters")
@@ -89,11 +102,21 @@ class HandlerService:
         now = self._clock.now()
         with UnitOfWork(self._engine) as uow:
             try:
-                uow.conn.execute(insert(handlers).values(
-                    id=handler_id, login=login, role=role, password_hash=self._passwords.hash(password),
-                    token_digest=token_digest(token), failed_logins=0, created_at=now))
+                uow.conn.execute(
+                    insert(handlers).values(
+                        id=handler_id,
+                        login=login,
+                        role=role,
+                        password_hash=self._passwords.hash(password),
+                        token_digest=token_digest(token),
+                        failed_logins=0,
+                        created_at=now,
+                    )
+                )
             except IntegrityError as exc:
-                raise InvalidInput("login", "이미 있는 계정입니다", "a handler with this login exists") from exc
+                raise InvalidInput(
+                    "login", "이미 있는 계정입니다", "a handler with this login exists"
+                ) from exc
             self._rights(uow, actor, login, "grant", {"role": role}, source)
             uow.commit()
         return Handler(handler_id, login, granted), token
@@ -109,8 +132,11 @@ class HandlerService:
 
     def disable(self, login: str, *, actor: Handler, source: str = "local") -> None:
         with UnitOfWork(self._engine) as uow:
-            result = uow.conn.execute(update(handlers).where(handlers.c.login == login).values(
-                disabled_at=self._clock.now(), token_digest=None))
+            result = uow.conn.execute(
+                update(handlers)
+                .where(handlers.c.login == login)
+                .values(disabled_at=self._clock.now(), token_digest=None)
+            )
             if not result.rowcount:
                 raise NotFound(f"취급자 '{login}'이 없습니다", f"no handler '{login}'")
             self._rights(uow, actor, login, "revoke", {}, source)
@@ -118,7 +144,9 @@ class HandlerService:
 
     def unlock(self, login: str, *, actor: Handler, source: str = "local") -> None:
         with UnitOfWork(self._engine) as uow:
-            result = uow.conn.execute(update(handlers).where(handlers.c.login == login).values(locked_at=None, failed_logins=0))
+            result = uow.conn.execute(
+                update(handlers).where(handlers.c.login == login).values(locked_at=None, failed_logins=0)
+            )
             if not result.rowcount:
                 raise NotFound(f"취급자 '{login}'이 없습니다", f"no handler '{login}'")
             self._rights(uow, actor, login, "unlock", {}, source)
@@ -134,8 +162,16 @@ class HandlerService:
     def all(self) -> list[dict[str, object]]:
         with self._engine.connect() as conn:
             rows = conn.execute(select(handlers).order_by(handlers.c.login)).all()
-        return [{"login": r.login, "role": r.role, "locked": r.locked_at is not None,
-                 "disabled": r.disabled_at is not None, "created_at": r.created_at} for r in rows]
+        return [
+            {
+                "login": r.login,
+                "role": r.role,
+                "locked": r.locked_at is not None,
+                "disabled": r.disabled_at is not None,
+                "created_at": r.created_at,
+            }
+            for r in rows
+        ]
 
     # -- authentication --
 
@@ -145,14 +181,18 @@ class HandlerService:
         with UnitOfWork(self._engine) as uow:
             row = uow.conn.execute(select(handlers).where(handlers.c.login == login)).first()
             if row is None or row.disabled_at is not None:
-                self._log.append(uow, [Entry(now, login[:64], "login", "denied:unknown_handler", source=source)])
+                self._log.append(
+                    uow, [Entry(now, login[:64], "login", "denied:unknown_handler", source=source)]
+                )
                 uow.commit()
                 raise AuthError("계정 또는 비밀번호가 맞지 않습니다", "wrong login or password")
             if row.locked_at is not None:
                 self._log.append(uow, [Entry(now, login, "login", "denied:locked", source=source)])
                 uow.commit()
-                raise AccountLocked("잠긴 계정입니다. 관리자에게 해제를 요청하십시오",
-                                    "the account is locked; ask an administrator to unlock it")
+                raise AccountLocked(
+                    "잠긴 계정입니다. 관리자에게 해제를 요청하십시오",
+                    "the account is locked; ask an administrator to unlock it",
+                )
             check = self._passwords.verify(row.password_hash, password)
             if not check.ok:
                 failures = row.failed_logins + 1
@@ -185,13 +225,35 @@ class HandlerService:
 
     # -- rights log --
 
-    def _rights(self, uow: UnitOfWork, actor: Handler, login: str, change: str, detail: dict[str, object], source: str) -> None:
+    def _rights(
+        self, uow: UnitOfWork, actor: Handler, login: str, change: str, detail: dict[str, object], source: str
+    ) -> None:
         now = self._clock.now()
-        uow.conn.execute(insert(rights_log).values(
-            at=now, actor=actor.login, handler_login=login, change=change,
-            detail=json.dumps(detail, ensure_ascii=False), keep_until=now + RIGHTS_LOG_KEEP))
-        self._log.append(uow, [Entry(now, actor.login, f"admin.{change}", "allowed", items=(), purpose=None,
-                                     source=source, reason=f"handler={login}")])
+        uow.conn.execute(
+            insert(rights_log).values(
+                at=now,
+                actor=actor.login,
+                handler_login=login,
+                change=change,
+                detail=json.dumps(detail, ensure_ascii=False),
+                keep_until=now + RIGHTS_LOG_KEEP,
+            )
+        )
+        self._log.append(
+            uow,
+            [
+                Entry(
+                    now,
+                    actor.login,
+                    f"admin.{change}",
+                    "allowed",
+                    items=(),
+                    purpose=None,
+                    source=source,
+                    reason=f"handler={login}",
+                )
+            ],
+        )
 
     def rights_history(self, login: str | None = None) -> list[dict[str, object]]:
         query = select(rights_log).order_by(rights_log.c.id)

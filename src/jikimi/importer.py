@@ -47,10 +47,28 @@ from jikimi.vault import Intake, Vault
 CONSENT_PREFIX = "consent:"
 DEFAULT_BATCH = 2000
 MAX_KEPT_PROBLEMS = 10_000
-_SUBJECT_COLUMNS = ("id", "kind", "status", "context", "is_child", "policy_version", "created_at",
-                    "last_activity_at", "status_changed_at")
+_SUBJECT_COLUMNS = (
+    "id",
+    "kind",
+    "status",
+    "context",
+    "is_child",
+    "policy_version",
+    "created_at",
+    "last_activity_at",
+    "status_changed_at",
+)
 _VALUE_COLUMNS = ("subject_id", "item_id", "ciphertext", "context", "collected_at", "hold")
-_CONSENT_COLUMNS = ("subject_id", "target_kind", "target_id", "granted", "policy_version", "channel", "actor", "at")
+_CONSENT_COLUMNS = (
+    "subject_id",
+    "target_kind",
+    "target_id",
+    "granted",
+    "policy_version",
+    "channel",
+    "actor",
+    "at",
+)
 _BCRYPT = re.compile(r"^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$")
 _ARGON2 = re.compile(r"^\$argon2(id|i|d)\$v=\d+\$m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$")
 
@@ -103,9 +121,18 @@ class _Row:
     def seal(cls, line: int, intake: Intake, ring: KeyRing) -> _Row:
         sid = new_id()
         key = new_data_key()
-        return cls(line, sid, intake.status, intake.is_child, intake.given, intake.refused, intake.digests,
-                   wrap_key(ring.current, key, sid), ring.current.id,
-                   [(item_id, seal_value(key, sid, item_id, value)) for item_id, value in intake.values.items()])
+        return cls(
+            line,
+            sid,
+            intake.status,
+            intake.is_child,
+            intake.given,
+            intake.refused,
+            intake.digests,
+            wrap_key(ring.current, key, sid),
+            ring.current.id,
+            [(item_id, seal_value(key, sid, item_id, value)) for item_id, value in intake.values.items()],
+        )
 
 
 def read_csv(handle: TextIO) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
@@ -142,9 +169,17 @@ def count_lines(path: Path) -> int:
 class Importer:
     """Imports rows for one collection context in batches. Build one per file."""
 
-    def __init__(self, vault: Vault, context: str, *, hash_plain_passwords: bool = False,
-                 batch_size: int = DEFAULT_BATCH, channel: str = "import", actor: Handler = SYSTEM,
-                 source: str = "import") -> None:
+    def __init__(
+        self,
+        vault: Vault,
+        context: str,
+        *,
+        hash_plain_passwords: bool = False,
+        batch_size: int = DEFAULT_BATCH,
+        channel: str = "import",
+        actor: Handler = SYSTEM,
+        source: str = "import",
+    ) -> None:
         if not actor.role.may("collect"):
             raise Denied("action_not_allowed", "수집 권한이 없습니다", "the handler may not collect")
         self.vault = vault
@@ -158,8 +193,11 @@ class Importer:
 
     def _unknown_context(self, context: str) -> Context:
         known = ", ".join(self.vault.policy.contexts_by_id)
-        raise InvalidInput("context", f"처리방침에 없는 수집 상황입니다 (있는 것: {known})",
-                           f"no such collection context (known: {known})")
+        raise InvalidInput(
+            "context",
+            f"처리방침에 없는 수집 상황입니다 (있는 것: {known})",
+            f"no such collection context (known: {known})",
+        )
 
     def check_header(self, header: Iterable[str]) -> None:
         """Every column must be an item of the context or ``consent:<purpose>`` of one of its purposes."""
@@ -171,15 +209,23 @@ class Importer:
         seen: set[str] = set()
         for column in header:
             if column in seen:
-                raise InvalidInput(column, "열 이름이 두 번 나옵니다", "the column appears twice in the header")
+                raise InvalidInput(
+                    column, "열 이름이 두 번 나옵니다", "the column appears twice in the header"
+                )
             seen.add(column)
             if column.startswith(CONSENT_PREFIX):
-                if column[len(CONSENT_PREFIX):] not in purposes:
-                    raise InvalidInput(column, "이 수집 상황에서 동의를 받는 목적이 아닙니다",
-                                       f"is not a consent this context asks for (known: {sorted(purposes)})")
+                if column[len(CONSENT_PREFIX) :] not in purposes:
+                    raise InvalidInput(
+                        column,
+                        "이 수집 상황에서 동의를 받는 목적이 아닙니다",
+                        f"is not a consent this context asks for (known: {sorted(purposes)})",
+                    )
             elif column not in items:
-                raise InvalidInput(column, "이 수집 상황에서 수집하지 않는 항목입니다",
-                                   "is not an item collected in this context")
+                raise InvalidInput(
+                    column,
+                    "이 수집 상황에서 수집하지 않는 항목입니다",
+                    "is not an item collected in this context",
+                )
         missing = [i for i in self.ctx.required if i not in seen]
         if missing:
             raise InvalidInput(missing[0], "필수 항목 열이 없습니다", "a required item has no column")
@@ -192,25 +238,35 @@ class Importer:
         if Passwords.looks_hashed(value):
             raise InvalidInput(item_id, "비밀번호 해시 형식이 손상되었습니다", "is a malformed password hash")
         if not self.hash_plain:
-            raise InvalidInput(item_id, "평문 비밀번호입니다 (--hash-plain-passwords 없이는 가져오지 않습니다)",
-                               "is a plain password; import hashes (bcrypt/Argon2) or pass --hash-plain-passwords")
+            raise InvalidInput(
+                item_id,
+                "평문 비밀번호입니다 (--hash-plain-passwords 없이는 가져오지 않습니다)",
+                "is a plain password; import hashes (bcrypt/Argon2) or pass --hash-plain-passwords",
+            )
         return self.vault.passwords.hash(value)
 
     def _intake(self, line: int, raw: Mapping[str, str], now: datetime) -> _Row | RowProblem:
         if "\x00columns" in raw:
-            return RowProblem(line, "columns", "invalid", "열 개수가 머리글과 다릅니다",
-                              "the number of columns differs from the header")
+            return RowProblem(
+                line,
+                "columns",
+                "invalid",
+                "열 개수가 머리글과 다릅니다",
+                "the number of columns differs from the header",
+            )
         data: dict[str, str] = {}
         answers: dict[str, bool] = {}
         for column, cell in raw.items():
             if column.startswith(CONSENT_PREFIX):
                 answer = cell.strip().lower()
                 if answer in ("true", "yes", "y", "1", "동의"):
-                    answers[column[len(CONSENT_PREFIX):]] = True
+                    answers[column[len(CONSENT_PREFIX) :]] = True
                 elif answer in ("false", "no", "n", "0", "거부", ""):
-                    answers[column[len(CONSENT_PREFIX):]] = False
+                    answers[column[len(CONSENT_PREFIX) :]] = False
                 else:
-                    return RowProblem(line, column, "invalid", "true 또는 false여야 합니다", "must be true or false")
+                    return RowProblem(
+                        line, column, "invalid", "true 또는 false여야 합니다", "must be true or false"
+                    )
             elif cell.strip():
                 data[column] = cell
         try:
@@ -240,11 +296,21 @@ class Importer:
                 if earlier is None and owner is not None:
                     earlier = self._imported_at.get(owner)
                 if earlier is not None:
-                    problem = RowProblem(row.line, item_id, "duplicate", f"{earlier}번째 줄과 중복입니다",
-                                         f"duplicates line {earlier} of the file")
+                    problem = RowProblem(
+                        row.line,
+                        item_id,
+                        "duplicate",
+                        f"{earlier}번째 줄과 중복입니다",
+                        f"duplicates line {earlier} of the file",
+                    )
                 elif owner is not None:
-                    problem = RowProblem(row.line, item_id, "duplicate", "이미 가입된 정보입니다",
-                                         "already registered in the vault")
+                    problem = RowProblem(
+                        row.line,
+                        item_id,
+                        "duplicate",
+                        "이미 가입된 정보입니다",
+                        "already registered in the vault",
+                    )
                 if problem:
                     break
             if problem:
@@ -259,10 +325,16 @@ class Importer:
 
     def _write(self, rows: list[_Row], now: datetime) -> None:
         vault = self.vault
-        with UnitOfWork(vault.engine) as uow:  # keys first: a crash leaves keys without data, never the reverse
+        with UnitOfWork(
+            vault.engine
+        ) as uow:  # keys first: a crash leaves keys without data, never the reverse
             defer_checkpoints(uow.conn)
-            insert_many(uow.conn, data_keys, ("subject_id", "wrapped", "master_key_id", "created_at"),
-                        sorted((r.subject_id, r.wrapped_key, r.master_key_id, now) for r in rows))
+            insert_many(
+                uow.conn,
+                data_keys,
+                ("subject_id", "wrapped", "master_key_id", "created_at"),
+                sorted((r.subject_id, r.wrapped_key, r.master_key_id, now) for r in rows),
+            )
             uow.commit()
         try:
             with UnitOfWork(vault.engine) as uow:
@@ -290,12 +362,23 @@ class Importer:
             subject_rows.append((sid, kind, row.status, ctx.id, row.is_child, version, now, now, now))
             value_rows.extend((sid, item_id, blob, ctx.id, now, False) for item_id, blob in row.sealed)
             lookup_rows.extend((item_id, digest, sid) for item_id, digest in row.digests.items())
-            consent_rows.extend((sid, "purpose", purpose, granted, version, self.channel, self.actor.login, now)
-                                for purposes, granted in ((row.given, True), (row.refused, False))
-                                for purpose in purposes)
-            entries.append(Entry(now, self.actor.login, "collect.import", "allowed", sid,
-                                 tuple(item_id for item_id, _ in row.sealed),
-                                 source=self.source, reason=f"context={ctx.id}; line={row.line}"))
+            consent_rows.extend(
+                (sid, "purpose", purpose, granted, version, self.channel, self.actor.login, now)
+                for purposes, granted in ((row.given, True), (row.refused, False))
+                for purpose in purposes
+            )
+            entries.append(
+                Entry(
+                    now,
+                    self.actor.login,
+                    "collect.import",
+                    "allowed",
+                    sid,
+                    tuple(item_id for item_id, _ in row.sealed),
+                    source=self.source,
+                    reason=f"context={ctx.id}; line={row.line}",
+                )
+            )
         conn = uow.conn
         # in key order: each insert then lands next to the previous one in the (random-keyed) indexes
         subject_rows.sort(key=itemgetter(0))
@@ -309,9 +392,14 @@ class Importer:
 
     # -- driving -------------------------------------------------------------------------------------
 
-    def run(self, rows: Iterable[tuple[int, Mapping[str, str]]], *, workers: int = 1,
-            on_problem: Callable[[RowProblem], None] | None = None,
-            on_progress: Callable[[int], None] | None = None) -> ImportReport:
+    def run(
+        self,
+        rows: Iterable[tuple[int, Mapping[str, str]]],
+        *,
+        workers: int = 1,
+        on_problem: Callable[[RowProblem], None] | None = None,
+        on_progress: Callable[[int], None] | None = None,
+    ) -> ImportReport:
         """Import ``(line, {column: value})`` rows; ``on_progress`` gets the number of rows handled.
 
         With ``workers > 1``, validation (the costly part: phone numbers, password hashing) runs in
@@ -324,8 +412,9 @@ class Importer:
                 on_progress(count)
         return report
 
-    def _prepared(self, batches: Iterator[list[tuple[int, Mapping[str, str]]]],
-                  workers: int) -> Iterator[tuple[int, list[_Row | RowProblem]]]:
+    def _prepared(
+        self, batches: Iterator[list[tuple[int, Mapping[str, str]]]], workers: int
+    ) -> Iterator[tuple[int, list[_Row | RowProblem]]]:
         if workers <= 1:
             for batch in batches:
                 now = self.vault._now()
@@ -348,8 +437,13 @@ class Importer:
         finally:
             _WORKER = None
 
-    def _store(self, count: int, prepared: list[_Row | RowProblem], report: ImportReport,
-               on_problem: Callable[[RowProblem], None] | None) -> None:
+    def _store(
+        self,
+        count: int,
+        prepared: list[_Row | RowProblem],
+        report: ImportReport,
+        on_problem: Callable[[RowProblem], None] | None,
+    ) -> None:
         now = self.vault._now()
         problems = [r for r in prepared if isinstance(r, RowProblem)]
         good = [r for r in prepared if isinstance(r, _Row)]
@@ -394,7 +488,9 @@ def _work(now: datetime, batch: list[tuple[int, Mapping[str, str]]]) -> list[_Ro
     return [_WORKER._intake(line, raw, now) for line, raw in batch]
 
 
-def _chunks(rows: Iterable[tuple[int, Mapping[str, str]]], size: int) -> Iterator[list[tuple[int, Mapping[str, str]]]]:
+def _chunks(
+    rows: Iterable[tuple[int, Mapping[str, str]]], size: int
+) -> Iterator[list[tuple[int, Mapping[str, str]]]]:
     batch: list[tuple[int, Mapping[str, str]]] = []
     for row in rows:
         batch.append(row)
@@ -405,9 +501,17 @@ def _chunks(rows: Iterable[tuple[int, Mapping[str, str]]], size: int) -> Iterato
         yield batch
 
 
-def import_csv(vault: Vault, path: Path, context: str, *, hash_plain_passwords: bool = False,
-               batch_size: int = DEFAULT_BATCH, workers: int = 1, on_problem: Callable[[RowProblem], None] | None = None,
-               on_progress: Callable[[int], None] | None = None) -> ImportReport:
+def import_csv(
+    vault: Vault,
+    path: Path,
+    context: str,
+    *,
+    hash_plain_passwords: bool = False,
+    batch_size: int = DEFAULT_BATCH,
+    workers: int = 1,
+    on_problem: Callable[[RowProblem], None] | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> ImportReport:
     """Import a members CSV into ``context``; see the module docstring for the rules."""
     importer = Importer(vault, context, hash_plain_passwords=hash_plain_passwords, batch_size=batch_size)
     with path.open(encoding="utf-8-sig", newline="") as handle:  # a BOM (Excel's UTF-8 CSV) is allowed

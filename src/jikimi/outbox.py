@@ -33,12 +33,26 @@ class Message:
     delivered_at: datetime | None
 
 
-def enqueue(conn: Connection, *, kind: str, subject_id: str | None, dedupe_key: str,
-            payload: Mapping[str, object], due_at: datetime, now: datetime) -> bool:
+def enqueue(
+    conn: Connection,
+    *,
+    kind: str,
+    subject_id: str | None,
+    dedupe_key: str,
+    payload: Mapping[str, object],
+    due_at: datetime,
+    now: datetime,
+) -> bool:
     """Queue a message unless one with the same ``dedupe_key`` exists. True if it was queued."""
-    row = {"kind": kind, "subject_id": subject_id, "dedupe_key": dedupe_key,
-           "payload": json.dumps(dict(payload), ensure_ascii=False, sort_keys=True, default=str),
-           "due_at": due_at, "created_at": now, "attempts": 0}
+    row = {
+        "kind": kind,
+        "subject_id": subject_id,
+        "dedupe_key": dedupe_key,
+        "payload": json.dumps(dict(payload), ensure_ascii=False, sort_keys=True, default=str),
+        "due_at": due_at,
+        "created_at": now,
+        "attempts": 0,
+    }
     dialect = conn.dialect.name
     # RETURNING tells whether a row was written: rowcount is -1 on PostgreSQL when RETURNING is used
     statement: Any
@@ -60,5 +74,16 @@ def pending(conn: Connection, *, kind: str | None = None, subject_id: str | None
         query = query.where(outbox.c.kind == kind)
     if subject_id is not None:
         query = query.where(outbox.c.subject_id == subject_id)
-    return [Message(r.id, r.kind, r.subject_id, r.dedupe_key, json.loads(r.payload), r.due_at, r.created_at,
-                    r.delivered_at) for r in conn.execute(query.order_by(outbox.c.due_at, outbox.c.id))]
+    return [
+        Message(
+            r.id,
+            r.kind,
+            r.subject_id,
+            r.dedupe_key,
+            json.loads(r.payload),
+            r.due_at,
+            r.created_at,
+            r.delivered_at,
+        )
+        for r in conn.execute(query.order_by(outbox.c.due_at, outbox.c.id))
+    ]

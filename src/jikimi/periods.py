@@ -41,8 +41,7 @@ class Duration:
         match = _ISO_DURATION.match(text.strip()) if isinstance(text, str) else None
         if not match:
             raise ValueError(
-                f"'{text}' is not an ISO 8601 duration such as P5Y, P3M, P30D "
-                f"(ISO 8601 기간 형식이 아닙니다)"
+                f"'{text}' is not an ISO 8601 duration such as P5Y, P3M, P30D (ISO 8601 기간 형식이 아닙니다)"
             )
         y, m, w, d = (int(g) if g else 0 for g in match.groups())
         return cls(years=y, months=m, weeks=w, days=d)
@@ -85,7 +84,12 @@ class Duration:
 
     def english(self) -> str:
         parts: list[str] = []
-        for n, unit in ((self.years, "year"), (self.months, "month"), (self.weeks, "week"), (self.days, "day")):
+        for n, unit in (
+            (self.years, "year"),
+            (self.months, "month"),
+            (self.weeks, "week"),
+            (self.days, "day"),
+        ):
             if n:
                 parts.append(f"{n} {unit}{'s' if n != 1 else ''}")
         return " ".join(parts) or "0 days"

@@ -23,14 +23,20 @@ pii_app = typer.Typer(
     no_args_is_help=True,
 )
 
-Source = Annotated[str, typer.Argument(help="텍스트 파일, 또는 표준 입력이면 '-' (a text file, or '-' for stdin)")]
+Source = Annotated[
+    str, typer.Argument(help="텍스트 파일, 또는 표준 입력이면 '-' (a text file, or '-' for stdin)")
+]
 Types = Annotated[
     str | None,
-    typer.Option("--types", help="찾을 유형, 쉼표로 구분: all, structured, rrn, phone… (types, comma-separated)"),
+    typer.Option(
+        "--types", help="찾을 유형, 쉼표로 구분: all, structured, rrn, phone… (types, comma-separated)"
+    ),
 ]
 KnownNames = Annotated[
     list[str] | None,
-    typer.Option("--known-name", help="이미 아는 이름; 여러 번 지정 가능 (a name the service knows; repeatable)"),
+    typer.Option(
+        "--known-name", help="이미 아는 이름; 여러 번 지정 가능 (a name the service knows; repeatable)"
+    ),
 ]
 MaxChars = Annotated[
     int, typer.Option("--max-chars", help="검사할 최대 글자 수 (largest text accepted, in characters)")
@@ -77,8 +83,9 @@ def scan_command(
     """텍스트의 개인정보를 찾아 JSON으로 출력합니다; 값은 --show-values 때만 보입니다.
     (Find personal data and print the findings as JSON; values only with --show-values.)"""
     text = _read(source)
-    findings = scan(text, types=types, known_names=known_name or (), min_confidence=min_confidence,
-                    max_chars=max_chars)
+    findings = scan(
+        text, types=types, known_names=known_name or (), min_confidence=min_confidence, max_chars=max_chars
+    )
     rows = []
     for f in findings:
         row = f.to_dict()
@@ -98,7 +105,9 @@ def mask_command(
     types: Types = None,
     key_file: Annotated[
         Path | None,
-        typer.Option("--key-file", help="hash/encrypt 에 쓸 16바이트 이상의 키 파일 (key file for hash/encrypt)"),
+        typer.Option(
+            "--key-file", help="hash/encrypt 에 쓸 16바이트 이상의 키 파일 (key file for hash/encrypt)"
+        ),
     ] = None,
     known_name: KnownNames = None,
     max_chars: MaxChars = DEFAULT_MAX_CHARS,
@@ -106,6 +115,12 @@ def mask_command(
     """개인정보를 가린 텍스트를 출력합니다: mask, redact, label, hash, encrypt.
     (Print the text with its personal data masked, redacted, labelled, hashed or encrypted.)"""
     text = _read(source)
-    masked = mask(text, operator=operator, types=types, key=_read_key(key_file),
-                  known_names=known_name or (), max_chars=max_chars)
+    masked = mask(
+        text,
+        operator=operator,
+        types=types,
+        key=_read_key(key_file),
+        known_names=known_name or (),
+        max_chars=max_chars,
+    )
     sys.stdout.write(masked)

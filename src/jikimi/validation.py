@@ -22,7 +22,9 @@ from jikimi.policy.model import Item
 
 MAX_VALUE_CHARS = 4000
 
-_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+_EMAIL = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+)
 _LOGIN_ID = re.compile(r"^[A-Za-z0-9._@-]{3,64}$")
 _DIGITS = re.compile(r"\D")
 
@@ -80,8 +82,18 @@ def registration_birthdate(value: str) -> date | None:
     digits = _DIGITS.sub("", value)
     if len(digits) != 13:
         return None
-    century = {"1": 1900, "2": 1900, "5": 1900, "6": 1900, "3": 2000, "4": 2000, "7": 2000, "8": 2000,
-               "9": 1800, "0": 1800}[digits[6]]
+    century = {
+        "1": 1900,
+        "2": 1900,
+        "5": 1900,
+        "6": 1900,
+        "3": 2000,
+        "4": 2000,
+        "7": 2000,
+        "8": 2000,
+        "9": 1800,
+        "0": 1800,
+    }[digits[6]]
     try:
         return date(century + int(digits[0:2]), int(digits[2:4]), int(digits[4:6]))
     except ValueError:
@@ -94,7 +106,10 @@ def _registration(foreigner: bool) -> Callable[[str], str | Problem]:
     def check(value: str) -> str | Problem:
         digits = _DIGITS.sub("", value)
         if len(digits) != 13 or digits[6] not in allowed or registration_birthdate(digits) is None:
-            return Problem("등록번호 형식(생년월일·성별 자리)이 맞지 않습니다", "is not a registration number (date or gender digit)")
+            return Problem(
+                "등록번호 형식(생년월일·성별 자리)이 맞지 않습니다",
+                "is not a registration number (date or gender digit)",
+            )
         return f"{digits[:6]}-{digits[6:]}"
 
     return check
@@ -109,7 +124,9 @@ def _brn_check_digit_ok(digits: str) -> bool:
 
 def _business_no(value: str) -> str | Problem:
     if not brn.is_valid(value) or not _brn_check_digit_ok(brn.compact(value)):
-        return Problem("사업자등록번호 검증번호가 맞지 않습니다", "is not a valid business registration number")
+        return Problem(
+            "사업자등록번호 검증번호가 맞지 않습니다", "is not a valid business registration number"
+        )
     return brn.format(value)
 
 

@@ -22,13 +22,17 @@ MAX_BODY = 20_000
 PASSWORD = "correct horse battery"
 
 
-
 @pytest.fixture
 def vault(engine: Engine, clock: FixedClock) -> Vault:
     # Argon2id with light parameters: the lockout tests hash a dozen passwords.
     passwords = Passwords(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-    return Vault(policy=load_policy(EXAMPLES / "reference.yaml"), engine=engine, keys=KeyRing(MasterKey.generate()),
-                 clock=clock, passwords=passwords)
+    return Vault(
+        policy=load_policy(EXAMPLES / "reference.yaml"),
+        engine=engine,
+        keys=KeyRing(MasterKey.generate()),
+        clock=clock,
+        passwords=passwords,
+    )
 
 
 @pytest.fixture
@@ -67,14 +71,25 @@ def bearer(token: str) -> dict[str, str]:
 def row_counts(engine: Engine) -> dict[str, int]:
     """How many subjects, item values and consents the database holds."""
     with engine.connect() as conn:
-        return {table.name: int(conn.execute(select(func.count()).select_from(table)).scalar_one())
-                for table in (subjects, item_values, consents)}
+        return {
+            table.name: int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+            for table in (subjects, item_values, consents)
+        }
 
 
-def signup(client: TestClient, headers: dict[str, str], data: dict[str, str] | None = None,
-           marketing: bool = True) -> str:
-    response = client.post("/v1/subjects", headers=headers, json={
-        "context": "signup", "data": data or MEMBER, "consents": {"marketing": marketing}, "channel": "web"})
+def signup(
+    client: TestClient, headers: dict[str, str], data: dict[str, str] | None = None, marketing: bool = True
+) -> str:
+    response = client.post(
+        "/v1/subjects",
+        headers=headers,
+        json={
+            "context": "signup",
+            "data": data or MEMBER,
+            "consents": {"marketing": marketing},
+            "channel": "web",
+        },
+    )
     assert response.status_code == 201, response.text
     subject_id: str = response.json()["subject_id"]
     return subject_id

@@ -11,7 +11,9 @@ from jikimi.vault import Vault
 from .conftest import bearer, handler_token, signup
 
 
-def test_an_altered_access_log_row_is_named_by_verify(client: TestClient, admin: dict[str, str], vault: Vault) -> None:
+def test_an_altered_access_log_row_is_named_by_verify(
+    client: TestClient, admin: dict[str, str], vault: Vault
+) -> None:
     auditor = bearer(handler_token(vault, "au-choi", "auditor", [], ["audit"]))
     signup(client, admin)
     assert client.get("/v1/audit/verify", headers=auditor).json()["ok"] is True
@@ -22,8 +24,9 @@ def test_an_altered_access_log_row_is_named_by_verify(client: TestClient, admin:
     assert "altered" in result["breaks"][0]["problem"]
 
 
-def test_the_monthly_review_is_json_for_auditors_only(client: TestClient, admin: dict[str, str], cs: dict[str, str],
-                                                      vault: Vault) -> None:
+def test_the_monthly_review_is_json_for_auditors_only(
+    client: TestClient, admin: dict[str, str], cs: dict[str, str], vault: Vault
+) -> None:
     auditor = bearer(handler_token(vault, "au-choi", "auditor", [], ["audit"]))
     sid = signup(client, admin)
     client.post(f"/v1/subjects/{sid}/read", headers=cs, json={"items": ["email"], "purpose": "marketing"})

@@ -26,13 +26,25 @@ def _cli() -> typer.Typer:
     return app
 
 
-def test_demo_creates_handlers_and_subjects_and_is_idempotent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_demo_creates_handlers_and_subjects_and_is_idempotent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     key_file = tmp_path / "master.key"
     monkeypatch.setenv("JIKIMI_KEY_FILE", str(key_file))
     monkeypatch.delenv("JIKIMI_MASTER_KEY", raising=False)
     db = f"sqlite:///{tmp_path / 'demo.db'}"
     tokens = tmp_path / "demo-tokens.json"
-    args = ["demo", "--policy", str(EXAMPLES / "reference.yaml"), "--db", db, "--subjects", "20", "--tokens", str(tokens)]
+    args = [
+        "demo",
+        "--policy",
+        str(EXAMPLES / "reference.yaml"),
+        "--db",
+        db,
+        "--subjects",
+        "20",
+        "--tokens",
+        str(tokens),
+    ]
     first = CliRunner().invoke(_cli(), args)
     assert first.exit_code == 0, first.output
     assert "curl" in first.output and "/docs" in first.output
@@ -47,8 +59,11 @@ def test_demo_creates_handlers_and_subjects_and_is_idempotent(tmp_path: Path, mo
     with TestClient(create_app(vault)) as client:
         cs = {"Authorization": f"Bearer {state['handlers']['demo-cs']['token']}"}
         member = state["examples"]["member"]
-        read = client.post(f"/v1/subjects/{member}/read", headers=cs, json={"items": ["name", "email"],
-                                                                               "purpose": "membership"})
+        read = client.post(
+            f"/v1/subjects/{member}/read",
+            headers=cs,
+            json={"items": ["name", "email"], "purpose": "membership"},
+        )
         assert read.status_code == 200 and read.json()["values"]["email"].endswith("@example.com")
         admin = {"Authorization": f"Bearer {state['handlers']['demo-admin']['token']}"}
         assert len(client.get("/v1/handlers", headers=admin).json()) == 4

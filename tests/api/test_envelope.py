@@ -27,31 +27,69 @@ def broken_client(vault: Vault) -> Iterator[TestClient]:
         yield client
 
 
-def test_every_error_status_has_the_same_envelope(client: TestClient, admin: dict[str, str], cs: dict[str, str],
-                                                  broken_client: TestClient) -> None:
+def test_every_error_status_has_the_same_envelope(
+    client: TestClient, admin: dict[str, str], cs: dict[str, str], broken_client: TestClient
+) -> None:
     sid = signup(client, admin, marketing=False)
     for _ in range(5):
         client.post("/v1/login", json={"login": "cs-kim", "password": "wrong-wrong"})
     cases: dict[int, tuple[Response, str, str | None, str | None]] = {
         401: (client.get(f"/v1/subjects/{sid}"), "auth", None, None),
-        403: (client.post(f"/v1/subjects/{sid}/read", headers=admin, json={"items": ["email"], "purpose": "marketing"}),
-              "vault.denied", None, "consent_missing"),
+        403: (
+            client.post(
+                f"/v1/subjects/{sid}/read", headers=admin, json={"items": ["email"], "purpose": "marketing"}
+            ),
+            "vault.denied",
+            None,
+            "consent_missing",
+        ),
         404: (client.get("/v1/subjects/nobody", headers=admin), "vault.not_found", None, None),
-        409: (client.post("/v1/subjects", headers=admin, json={"context": "signup", "data": MEMBER,
-                                                               "consents": {"marketing": True}}),
-              "vault.duplicate", "login_id", None),
-        413: (client.post("/v1/subjects", headers=admin, json={"context": "signup", "data": {"name": "x" * MAX_BODY}}),
-              "request.too_large", "body", None),
-        422: (client.post("/v1/subjects", headers=admin, json={"context": "signup", "data": MEMBER | {"mobile": "12"},
-                                                               "consents": {"marketing": True}}),
-              "vault.invalid", "mobile", None),
-        423: (client.post("/v1/login", json={"login": "cs-kim", "password": PASSWORD}), "auth.locked", None, None),
+        409: (
+            client.post(
+                "/v1/subjects",
+                headers=admin,
+                json={"context": "signup", "data": MEMBER, "consents": {"marketing": True}},
+            ),
+            "vault.duplicate",
+            "login_id",
+            None,
+        ),
+        413: (
+            client.post(
+                "/v1/subjects", headers=admin, json={"context": "signup", "data": {"name": "x" * MAX_BODY}}
+            ),
+            "request.too_large",
+            "body",
+            None,
+        ),
+        422: (
+            client.post(
+                "/v1/subjects",
+                headers=admin,
+                json={
+                    "context": "signup",
+                    "data": MEMBER | {"mobile": "12"},
+                    "consents": {"marketing": True},
+                },
+            ),
+            "vault.invalid",
+            "mobile",
+            None,
+        ),
+        423: (
+            client.post("/v1/login", json={"login": "cs-kim", "password": PASSWORD}),
+            "auth.locked",
+            None,
+            None,
+        ),
         500: (broken_client.get("/explode"), "internal", None, None),
     }
     for status, (response, code, field, reason) in cases.items():
         assert response.status_code == status, (status, response.text)
         error = error_of(response)
-        assert isinstance(error["message_ko"], str) and any("\uac00" <= ch <= "\ud7a3" for ch in error["message_ko"])
+        assert isinstance(error["message_ko"], str) and any(
+            "\uac00" <= ch <= "\ud7a3" for ch in error["message_ko"]
+        )
         assert isinstance(error["message_en"], str) and error["message_en"]
         assert (error["code"], error["field"], error["reason"]) == (code, field, reason), status
     internal = cases[500][0]
@@ -59,11 +97,18 @@ def test_every_error_status_has_the_same_envelope(client: TestClient, admin: dic
 
 
 def test_pydantic_validation_errors_use_the_envelope_with_the_path_and_no_input(
-        client: TestClient, admin: dict[str, str]) -> None:
-    response = client.post("/v1/subjects", headers=admin, json={"context": "signup", "data": {"mobile": 1098765432}})
+    client: TestClient, admin: dict[str, str]
+) -> None:
+    response = client.post(
+        "/v1/subjects", headers=admin, json={"context": "signup", "data": {"mobile": 1098765432}}
+    )
     assert response.status_code == 422
     error = error_of(response)
-    assert (error["code"], error["field"], error["reason"]) == ("request.invalid", "data.mobile", "string_type")
+    assert (error["code"], error["field"], error["reason"]) == (
+        "request.invalid",
+        "data.mobile",
+        "string_type",
+    )
     assert "1098765432" not in response.text
 
 

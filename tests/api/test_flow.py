@@ -13,10 +13,14 @@ def read(client: TestClient, headers: dict[str, str], sid: str, items: list[str]
     return client.post(f"/v1/subjects/{sid}/read", headers=headers, json={"items": items, "purpose": purpose})
 
 
-def test_withdrawn_consent_denies_later_marketing_reads(client: TestClient, admin: dict[str, str],
-                                                        marketer: dict[str, str]) -> None:
-    created = client.post("/v1/subjects", headers=admin, json={
-        "context": "signup", "data": MEMBER, "consents": {"marketing": True}})
+def test_withdrawn_consent_denies_later_marketing_reads(
+    client: TestClient, admin: dict[str, str], marketer: dict[str, str]
+) -> None:
+    created = client.post(
+        "/v1/subjects",
+        headers=admin,
+        json={"context": "signup", "data": MEMBER, "consents": {"marketing": True}},
+    )
     assert created.status_code == 201
     body = created.json()
     sid = body["subject_id"]
@@ -25,7 +29,11 @@ def test_withdrawn_consent_denies_later_marketing_reads(client: TestClient, admi
 
     allowed = read(client, marketer, sid, ["email"], "marketing")
     assert allowed.status_code == 200
-    assert allowed.json() == {"subject_id": sid, "purpose": "marketing", "values": {"email": "hong@example.com"}}
+    assert allowed.json() == {
+        "subject_id": sid,
+        "purpose": "marketing",
+        "values": {"email": "hong@example.com"},
+    }
 
     withdrawn = client.post(f"/v1/subjects/{sid}/consents/marketing/withdraw", headers=admin)
     assert withdrawn.status_code == 200 and withdrawn.json()["granted"] is False
@@ -36,8 +44,12 @@ def test_withdrawn_consent_denies_later_marketing_reads(client: TestClient, admi
     assert error["code"] == "vault.denied" and error["reason"] == "consent_withdrawn"
 
     history = client.get(f"/v1/subjects/{sid}/consents", headers=admin).json()["consents"]
-    assert [(c["target_id"], c["granted"], c["withdrawn_at"] is not None) for c in history] == [("marketing", True, True)]
-    given_again = client.post(f"/v1/subjects/{sid}/consents/marketing", headers=admin, json={"channel": "app"})
+    assert [(c["target_id"], c["granted"], c["withdrawn_at"] is not None) for c in history] == [
+        ("marketing", True, True)
+    ]
+    given_again = client.post(
+        f"/v1/subjects/{sid}/consents/marketing", headers=admin, json={"channel": "app"}
+    )
     assert given_again.status_code == 200
     assert read(client, marketer, sid, ["email"], "marketing").status_code == 200
 
@@ -52,8 +64,9 @@ def test_requests_without_a_valid_token_are_401(client: TestClient) -> None:
     assert basic.status_code == 401
 
 
-def test_five_failed_logins_lock_the_account_even_for_the_right_password(client: TestClient, admin: dict[str, str],
-                                                                       cs: dict[str, str]) -> None:
+def test_five_failed_logins_lock_the_account_even_for_the_right_password(
+    client: TestClient, admin: dict[str, str], cs: dict[str, str]
+) -> None:
     first = client.post("/v1/login", json={"login": "cs-kim", "password": PASSWORD})
     assert first.status_code == 200
     token = bearer(first.json()["token"])  # a login issues a fresh token; the old one stops working
@@ -72,33 +85,57 @@ def test_five_failed_logins_lock_the_account_even_for_the_right_password(client:
     assert client.post("/v1/login", json={"login": "nobody", "password": PASSWORD}).status_code == 401
 
 
-def test_roles_limit_purposes_and_actions(client: TestClient, admin: dict[str, str], cs: dict[str, str]) -> None:
+def test_roles_limit_purposes_and_actions(
+    client: TestClient, admin: dict[str, str], cs: dict[str, str]
+) -> None:
     sid = signup(client, admin)
     assert read(client, cs, sid, ["name", "email"], "membership").json()["values"] == {
-        "name": "홍길동", "email": "hong@example.com"}
+        "name": "홍길동",
+        "email": "hong@example.com",
+    }
     outside = read(client, cs, sid, ["email"], "marketing")
     assert outside.status_code == 403 and error_of(outside)["reason"] == "role_not_allowed"
     not_in_purpose = read(client, cs, sid, ["ci"], "support")
     assert not_in_purpose.status_code == 403 and error_of(not_in_purpose)["reason"] == "item_not_in_purpose"
-    collect = client.post("/v1/subjects", headers=cs, json={"context": "support", "data": {"name": "김", "email": "k@example.com"}})
+    collect = client.post(
+        "/v1/subjects",
+        headers=cs,
+        json={"context": "support", "data": {"name": "김", "email": "k@example.com"}},
+    )
     assert collect.status_code == 403 and error_of(collect)["reason"] == "action_not_allowed"
-    for method, path in [("GET", "/v1/handlers"), ("POST", "/v1/handlers/cs-kim/unlock"), ("GET", "/v1/audit/verify")]:
+    for method, path in [
+        ("GET", "/v1/handlers"),
+        ("POST", "/v1/handlers/cs-kim/unlock"),
+        ("GET", "/v1/audit/verify"),
+    ]:
         response = client.request(method, path, headers=cs)
         assert response.status_code == 403 and error_of(response)["reason"] == "action_not_allowed", path
 
 
 def test_administrators_manage_roles_and_handlers(client: TestClient, admin: dict[str, str]) -> None:
-    role = client.post("/v1/roles", headers=admin, json={"name": "auditor", "purposes": [], "actions": ["audit"]})
-    assert role.status_code == 201 and role.json() == {"name": "auditor", "purposes": [], "actions": ["audit"]}
-    created = client.post("/v1/handlers", headers=admin, json={"login": "au-choi", "password": PASSWORD, "role": "auditor"})
+    role = client.post(
+        "/v1/roles", headers=admin, json={"name": "auditor", "purposes": [], "actions": ["audit"]}
+    )
+    assert role.status_code == 201 and role.json() == {
+        "name": "auditor",
+        "purposes": [],
+        "actions": ["audit"],
+    }
+    created = client.post(
+        "/v1/handlers", headers=admin, json={"login": "au-choi", "password": PASSWORD, "role": "auditor"}
+    )
     assert created.status_code == 201
     auditor = bearer(created.json()["token"])
     verified = client.get("/v1/audit/verify", headers=auditor)
     assert verified.status_code == 200
     assert verified.json()["ok"] is True and verified.json()["rows"] > 0 and verified.json()["breaks"] == []
-    again = client.post("/v1/handlers", headers=admin, json={"login": "au-choi", "password": PASSWORD, "role": "auditor"})
+    again = client.post(
+        "/v1/handlers", headers=admin, json={"login": "au-choi", "password": PASSWORD, "role": "auditor"}
+    )
     assert again.status_code == 422 and error_of(again)["field"] == "login"
-    short = client.post("/v1/handlers", headers=admin, json={"login": "au-two", "password": "short", "role": "auditor"})
+    short = client.post(
+        "/v1/handlers", headers=admin, json={"login": "au-two", "password": "short", "role": "auditor"}
+    )
     assert short.status_code == 422 and error_of(short)["field"] == "password"
     assert client.post("/v1/handlers/au-choi/role", headers=admin, json={"role": "nope"}).status_code == 404
     assert client.post("/v1/handlers/au-choi/role", headers=admin, json={"role": "admin"}).status_code == 200
@@ -108,23 +145,47 @@ def test_administrators_manage_roles_and_handlers(client: TestClient, admin: dic
     assert client.post("/v1/handlers/ghost/disable", headers=admin).status_code == 404
 
 
-def test_children_wait_for_their_guardian(client: TestClient, admin: dict[str, str], cs: dict[str, str]) -> None:
-    child = MEMBER | {"birthdate": "2016-05-05", "login_id": "kid", "mobile": "010-2222-3333", "email": "kid@example.com",
-                      "guardian_name": "홍부모", "guardian_mobile": "010-4444-5555"}
-    created = client.post("/v1/subjects", headers=admin, json={"context": "signup", "data": child,
-                                                                 "consents": {"marketing": False}})
+def test_children_wait_for_their_guardian(
+    client: TestClient, admin: dict[str, str], cs: dict[str, str]
+) -> None:
+    child = MEMBER | {
+        "birthdate": "2016-05-05",
+        "login_id": "kid",
+        "mobile": "010-2222-3333",
+        "email": "kid@example.com",
+        "guardian_name": "홍부모",
+        "guardian_mobile": "010-4444-5555",
+    }
+    created = client.post(
+        "/v1/subjects",
+        headers=admin,
+        json={"context": "signup", "data": child, "consents": {"marketing": False}},
+    )
     assert created.status_code == 201 and created.json()["status"] == "pending_guardian"
     sid = created.json()["subject_id"]
     pending = read(client, cs, sid, ["name"], "membership")
     assert pending.status_code == 403 and error_of(pending)["reason"] == "pending_guardian"
-    assert client.post(f"/v1/subjects/{sid}/guardian-consent", headers=cs, json={"method": "sms"}).status_code == 403
-    consented = client.post(f"/v1/subjects/{sid}/guardian-consent", headers=admin, json={"method": "mobile_verification"})
+    assert (
+        client.post(f"/v1/subjects/{sid}/guardian-consent", headers=cs, json={"method": "sms"}).status_code
+        == 403
+    )
+    consented = client.post(
+        f"/v1/subjects/{sid}/guardian-consent", headers=admin, json={"method": "mobile_verification"}
+    )
     assert consented.status_code == 200
-    twice = client.post(f"/v1/subjects/{sid}/guardian-consent", headers=admin, json={"method": "mobile_verification"})
+    twice = client.post(
+        f"/v1/subjects/{sid}/guardian-consent", headers=admin, json={"method": "mobile_verification"}
+    )
     assert twice.status_code == 409 and error_of(twice)["code"] == "vault.state"
-    completed = client.post(f"/v1/subjects/{sid}/items", headers=admin, json={
-        "context": "signup", "data": {k: v for k, v in child.items() if not k.startswith("guardian")},
-        "consents": {"marketing": False}})
+    completed = client.post(
+        f"/v1/subjects/{sid}/items",
+        headers=admin,
+        json={
+            "context": "signup",
+            "data": {k: v for k, v in child.items() if not k.startswith("guardian")},
+            "consents": {"marketing": False},
+        },
+    )
     assert completed.status_code == 201, completed.text
     assert read(client, cs, sid, ["name"], "membership").json()["values"] == {"name": "홍길동"}
     state = client.get(f"/v1/subjects/{sid}", headers=cs).json()
@@ -132,27 +193,48 @@ def test_children_wait_for_their_guardian(client: TestClient, admin: dict[str, s
     assert "홍길동" not in str(state)
 
 
-def test_records_are_kept_and_read_for_their_purpose(client: TestClient, admin: dict[str, str], cs: dict[str, str]) -> None:
+def test_records_are_kept_and_read_for_their_purpose(
+    client: TestClient, admin: dict[str, str], cs: dict[str, str]
+) -> None:
     sid = signup(client, admin)
-    added = client.post(f"/v1/subjects/{sid}/records", headers=admin, json={
-        "type": "complaint", "data": {"name": "홍길동", "email": "hong@example.com"},
-        "occurred_at": "2026-02-01T09:00:00+09:00"})
+    added = client.post(
+        f"/v1/subjects/{sid}/records",
+        headers=admin,
+        json={
+            "type": "complaint",
+            "data": {"name": "홍길동", "email": "hong@example.com"},
+            "occurred_at": "2026-02-01T09:00:00+09:00",
+        },
+    )
     assert added.status_code == 201
-    records = client.post(f"/v1/subjects/{sid}/records/read", headers=cs, json={"type": "complaint", "purpose": "support"})
+    records = client.post(
+        f"/v1/subjects/{sid}/records/read", headers=cs, json={"type": "complaint", "purpose": "support"}
+    )
     assert records.status_code == 200
     [record] = records.json()["records"]
-    assert record["id"] == added.json()["record_id"] and record["data"] == {"name": "홍길동", "email": "hong@example.com"}
+    assert record["id"] == added.json()["record_id"] and record["data"] == {
+        "name": "홍길동",
+        "email": "hong@example.com",
+    }
     undeclared = client.post(f"/v1/subjects/{sid}/records", headers=admin, json={"type": "diary", "data": {}})
     assert undeclared.status_code == 422 and error_of(undeclared)["field"] == "type"
-    wrong_purpose = client.post(f"/v1/subjects/{sid}/records/read", headers=cs, json={"type": "payment", "purpose": "support"})
+    wrong_purpose = client.post(
+        f"/v1/subjects/{sid}/records/read", headers=cs, json={"type": "payment", "purpose": "support"}
+    )
     assert wrong_purpose.status_code == 403 and error_of(wrong_purpose)["reason"] == "item_not_in_purpose"
 
 
-def test_bulk_reads_need_a_reason_and_return_only_allowed_subjects(client: TestClient, admin: dict[str, str],
-                                                                   marketer: dict[str, str]) -> None:
+def test_bulk_reads_need_a_reason_and_return_only_allowed_subjects(
+    client: TestClient, admin: dict[str, str], marketer: dict[str, str]
+) -> None:
     yes = signup(client, admin, marketing=True)
-    no = signup(client, admin, MEMBER | {"login_id": "kim", "mobile": "010-1111-2222", "email": "kim@example.com",
-                                         "ci": "CI" + "B" * 86}, marketing=False)
+    no = signup(
+        client,
+        admin,
+        MEMBER
+        | {"login_id": "kim", "mobile": "010-1111-2222", "email": "kim@example.com", "ci": "CI" + "B" * 86},
+        marketing=False,
+    )
     body = {"subject_ids": [yes, no, "unknown"], "items": ["email"], "purpose": "marketing"}
     no_reason = client.post("/v1/read", headers=marketer, json=body)
     assert no_reason.status_code == 403 and error_of(no_reason)["reason"] == "reason_required"
@@ -160,26 +242,35 @@ def test_bulk_reads_need_a_reason_and_return_only_allowed_subjects(client: TestC
     assert bulk.status_code == 200 and bulk.json()["values"] == {yes: {"email": "hong@example.com"}}
 
 
-def test_subject_state_shows_items_never_values(client: TestClient, admin: dict[str, str], cs: dict[str, str]) -> None:
+def test_subject_state_shows_items_never_values(
+    client: TestClient, admin: dict[str, str], cs: dict[str, str]
+) -> None:
     sid = signup(client, admin)
     state = client.get(f"/v1/subjects/{sid}", headers=cs)
     assert state.status_code == 200
-    assert state.json()["items"] == sorted(["birthdate", "ci", "email", "login_id", "mobile", "name", "password"])
+    assert state.json()["items"] == sorted(
+        ["birthdate", "ci", "email", "login_id", "mobile", "name", "password"]
+    )
     assert all(value not in state.text for value in MEMBER.values())
     missing = client.get("/v1/subjects/nobody-here", headers=cs)
     assert missing.status_code == 404 and error_of(missing)["code"] == "vault.not_found"
 
 
-def test_health_reports_the_database_and_policy_without_authentication(client: TestClient, vault: Vault) -> None:
+def test_health_reports_the_database_and_policy_without_authentication(
+    client: TestClient, vault: Vault
+) -> None:
     health = client.get("/healthz")
     assert health.status_code == 200
     body = health.json()
-    assert body["status"] == "ok" and body["db"] == "ok" and body["policy_version"] == vault.policy.version_key
+    assert (
+        body["status"] == "ok" and body["db"] == "ok" and body["policy_version"] == vault.policy.version_key
+    )
     assert body["schema_revision"]
 
 
-def test_every_request_is_logged_with_the_handler_and_client_address(client: TestClient, admin: dict[str, str],
-                                                                     cs: dict[str, str], vault: Vault) -> None:
+def test_every_request_is_logged_with_the_handler_and_client_address(
+    client: TestClient, admin: dict[str, str], cs: dict[str, str], vault: Vault
+) -> None:
     from sqlalchemy import select
 
     from jikimi.store.tables import access_log
@@ -187,7 +278,12 @@ def test_every_request_is_logged_with_the_handler_and_client_address(client: Tes
     sid = signup(client, admin)
     read(client, cs, sid, ["email"], "marketing")
     with vault.engine.connect() as conn:
-        rows = conn.execute(select(access_log.c.actor, access_log.c.action, access_log.c.outcome, access_log.c.source)
-                            .where(access_log.c.subject_id == sid).order_by(access_log.c.seq)).all()
-    assert [tuple(r) for r in rows] == [("admin-park", "collect", "allowed", "testclient"),
-                                        ("cs-kim", "read", "denied:role_not_allowed", "testclient")]
+        rows = conn.execute(
+            select(access_log.c.actor, access_log.c.action, access_log.c.outcome, access_log.c.source)
+            .where(access_log.c.subject_id == sid)
+            .order_by(access_log.c.seq)
+        ).all()
+    assert [tuple(r) for r in rows] == [
+        ("admin-park", "collect", "allowed", "testclient"),
+        ("cs-kim", "read", "denied:role_not_allowed", "testclient"),
+    ]

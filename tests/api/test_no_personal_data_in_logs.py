@@ -30,10 +30,28 @@ EMAIL = "unique-leak-check@example.com"
 LOGIN = "leakcheck77"
 CI = "CILEAKCHECK" + "Q" * 77
 ADDRESS = "서울특별시 유출검사구 누설로 987"
-PERSON = {"name": NAME, "birthdate": "1987-06-05", "login_id": LOGIN, "password": "leak-pass-word-1",
-          "mobile": MOBILE, "email": EMAIL, "ci": CI}
-SECRETS = [NAME, MOBILE, EMAIL, "unique-leak-check", LOGIN, CI, ADDRESS, "leak-pass-word-1", "유출검사구",
-           "010-9876-54321", "9876-5432"]
+PERSON = {
+    "name": NAME,
+    "birthdate": "1987-06-05",
+    "login_id": LOGIN,
+    "password": "leak-pass-word-1",
+    "mobile": MOBILE,
+    "email": EMAIL,
+    "ci": CI,
+}
+SECRETS = [
+    NAME,
+    MOBILE,
+    EMAIL,
+    "unique-leak-check",
+    LOGIN,
+    CI,
+    ADDRESS,
+    "leak-pass-word-1",
+    "유출검사구",
+    "010-9876-54321",
+    "9876-5432",
+]
 DIGIT_RUNS = ["98765432", "01098765432", "987654"]
 
 
@@ -51,14 +69,31 @@ class _Collect(logging.Handler):
 def captured() -> Iterator[_Collect]:
     handler = _Collect()
     root = logging.getLogger()
-    names = ["", "uvicorn", "uvicorn.error", "uvicorn.access", "fastapi", "starlette", "httpx", "httpcore",
-             "sqlalchemy", "sqlalchemy.engine", "sqlalchemy.pool", "alembic", "jikimi", "jikimi.api"]
+    names = [
+        "",
+        "uvicorn",
+        "uvicorn.error",
+        "uvicorn.access",
+        "fastapi",
+        "starlette",
+        "httpx",
+        "httpcore",
+        "sqlalchemy",
+        "sqlalchemy.engine",
+        "sqlalchemy.pool",
+        "alembic",
+        "jikimi",
+        "jikimi.api",
+    ]
     saved = {name: (logging.getLogger(name).level, logging.getLogger(name).propagate) for name in names}
     for name in names:
         logging.getLogger(name).setLevel(logging.DEBUG)
     root.addHandler(handler)
-    loose = [logger for logger in logging.root.manager.loggerDict.values()
-             if isinstance(logger, logging.Logger) and not logger.propagate]
+    loose = [
+        logger
+        for logger in logging.root.manager.loggerDict.values()
+        if isinstance(logger, logging.Logger) and not logger.propagate
+    ]
     for logger in loose:
         logger.addHandler(handler)
     try:
@@ -77,8 +112,14 @@ def server(vault: Vault, captured: _Collect) -> Iterator[str]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    config = uvicorn.Config(create_app(vault, max_body_bytes=MAX_BODY), host="127.0.0.1", port=port,
-                            log_config=None, log_level="debug", access_log=True)
+    config = uvicorn.Config(
+        create_app(vault, max_body_bytes=MAX_BODY),
+        host="127.0.0.1",
+        port=port,
+        log_config=None,
+        log_level="debug",
+        access_log=True,
+    )
     running = uvicorn.Server(config)
     thread = threading.Thread(target=running.run, daemon=True)
     thread.start()
@@ -97,12 +138,17 @@ def _token(vault: Vault, login: str, role: str, purposes: list[str], actions: li
     return {"Authorization": f"Bearer {token}"}
 
 
-def test_no_personal_value_reaches_the_logs_or_error_responses(vault: Vault, server: str, captured: _Collect) -> None:
+def test_no_personal_value_reaches_the_logs_or_error_responses(
+    vault: Vault, server: str, captured: _Collect
+) -> None:
     admin = _token(vault, "admin-park", "admin", ["*"], ["*"])
     cs = _token(vault, "cs-kim", "cs", ["membership", "support"], ["read"])
     errors: list[httpx.Response] = []
     with httpx.Client(base_url=server, timeout=30) as http:
-        def post(path: str, body: object, headers: dict[str, str] = admin, status: int = 200) -> httpx.Response:
+
+        def post(
+            path: str, body: object, headers: dict[str, str] = admin, status: int = 200
+        ) -> httpx.Response:
             response = http.post(path, json=body, headers=headers)
             assert response.status_code == status, (path, response.text)
             if status >= 400:
@@ -111,21 +157,42 @@ def test_no_personal_value_reaches_the_logs_or_error_responses(vault: Vault, ser
 
         signup = {"context": "signup", "data": PERSON, "consents": {"marketing": True}, "channel": "web"}
         sid = post("/v1/subjects", signup, status=201).json()["subject_id"]
-        assert post(f"/v1/subjects/{sid}/read", {"items": ["name", "mobile", "email"], "purpose": "membership"},
-                    cs).json()["values"]["mobile"] == MOBILE
-        post(f"/v1/subjects/{sid}/items", {"context": "order", "data": {
-            "recipient_name": NAME, "recipient_phone": MOBILE, "delivery_address": ADDRESS}}, status=201)
-        post(f"/v1/subjects/{sid}/records", {"type": "complaint", "data": {"name": NAME, "email": EMAIL}}, status=201)
+        assert (
+            post(
+                f"/v1/subjects/{sid}/read",
+                {"items": ["name", "mobile", "email"], "purpose": "membership"},
+                cs,
+            ).json()["values"]["mobile"]
+            == MOBILE
+        )
+        post(
+            f"/v1/subjects/{sid}/items",
+            {
+                "context": "order",
+                "data": {"recipient_name": NAME, "recipient_phone": MOBILE, "delivery_address": ADDRESS},
+            },
+            status=201,
+        )
+        post(
+            f"/v1/subjects/{sid}/records",
+            {"type": "complaint", "data": {"name": NAME, "email": EMAIL}},
+            status=201,
+        )
         post(f"/v1/subjects/{sid}/records/read", {"type": "complaint", "purpose": "support"}, cs)
-        post("/v1/read", {"subject_ids": [sid], "items": ["email"], "purpose": "marketing", "reason": "newsletter"})
+        post(
+            "/v1/read",
+            {"subject_ids": [sid], "items": ["email"], "purpose": "marketing", "reason": "newsletter"},
+        )
         post(f"/v1/subjects/{sid}/consents/marketing/withdraw", {})
         # error paths, each carrying the values
-        post("/v1/subjects", signup, status=409)                                       # duplicate
-        post("/v1/subjects", signup | {"data": PERSON | {"mobile": "010-9876-54321"}}, status=422)  # bad phone
+        post("/v1/subjects", signup, status=409)  # duplicate
+        post(
+            "/v1/subjects", signup | {"data": PERSON | {"mobile": "010-9876-54321"}}, status=422
+        )  # bad phone
         post("/v1/subjects", signup | {"data": PERSON | {"name": [NAME]}}, status=422)  # wrong type
         post("/v1/subjects", signup | {"data": PERSON | {"nickname": NAME}}, status=422)  # unknown item
-        post("/v1/subjects", signup | {"consents": {"marketing": EMAIL}}, status=422)   # consent not a boolean
-        post("/v1/subjects", signup | {"context": NAME}, status=422)                   # unknown context
+        post("/v1/subjects", signup | {"consents": {"marketing": EMAIL}}, status=422)  # consent not a boolean
+        post("/v1/subjects", signup | {"context": NAME}, status=422)  # unknown context
         post(f"/v1/subjects/{sid}/read", {"items": ["email"], "purpose": "marketing"}, cs, status=403)
         post(f"/v1/subjects/{sid}/read", {"items": ["email"], "purpose": "marketing"}, status=403)
         post(f"/v1/subjects/{sid}/read", {"items": [EMAIL], "purpose": "membership"}, cs, status=422)
@@ -134,8 +201,11 @@ def test_no_personal_value_reaches_the_logs_or_error_responses(vault: Vault, ser
 
         post("/v1/subjects", signup | {"data": PERSON | {"address": ADDRESS * 1000}}, status=413)
         post("/v1/subjects", signup, headers={"Authorization": f"Bearer {LOGIN}-{MOBILE}"}, status=401)
-        broken = http.post("/v1/subjects", content=f'{{"data": {{"name": "{NAME}", "mobile": "{MOBILE}"'.encode(),
-                           headers=admin | {"content-type": "application/json"})
+        broken = http.post(
+            "/v1/subjects",
+            content=f'{{"data": {{"name": "{NAME}", "mobile": "{MOBILE}"'.encode(),
+            headers=admin | {"content-type": "application/json"},
+        )
         assert broken.status_code == 422
         errors.append(broken)
 

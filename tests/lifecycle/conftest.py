@@ -43,8 +43,13 @@ def vault_for(engine: Engine, clock: FixedClock) -> VaultFor:
     ring = KeyRing(MasterKey.generate())
 
     def make(name: str) -> Vault:
-        return Vault(policy=load_policy(EXAMPLES / f"{name}.yaml"), engine=engine, keys=ring, clock=clock,
-                     passwords=fast_passwords())
+        return Vault(
+            policy=load_policy(EXAMPLES / f"{name}.yaml"),
+            engine=engine,
+            keys=ring,
+            clock=clock,
+            passwords=fast_passwords(),
+        )
 
     return make
 
@@ -67,9 +72,13 @@ def kst(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second:
 def active_slots(vault: Vault, subject_id: str) -> set[str]:
     """Item ids and record types the subject has in the everyday tables."""
     with vault.engine.connect() as conn:
-        values = {r.item_id for r in conn.execute(select(item_values.c.item_id).where(
-            item_values.c.subject_id == subject_id))}
-        recs = {r.type for r in conn.execute(select(records.c.type).where(records.c.subject_id == subject_id))}
+        values = {
+            r.item_id
+            for r in conn.execute(select(item_values.c.item_id).where(item_values.c.subject_id == subject_id))
+        }
+        recs = {
+            r.type for r in conn.execute(select(records.c.type).where(records.c.subject_id == subject_id))
+        }
     return values | recs
 
 
@@ -86,8 +95,12 @@ def separated_slots(vault: Vault, subject_id: str, cause: str | None = None) -> 
 
 def separated_lookup_items(vault: Vault, subject_id: str) -> set[str]:
     with vault.engine.connect() as conn:
-        return {r[0] for r in conn.execute(select(separated_lookups.c.item_id).where(
-            separated_lookups.c.subject_id == subject_id))}
+        return {
+            r[0]
+            for r in conn.execute(
+                select(separated_lookups.c.item_id).where(separated_lookups.c.subject_id == subject_id)
+            )
+        }
 
 
 def subject_exists(vault: Vault, subject_id: str) -> bool:
@@ -98,25 +111,46 @@ def subject_exists(vault: Vault, subject_id: str) -> bool:
 def key_ids_of(vault: Vault, subject_id: str) -> set[str]:
     """The subject's data keys still in existence: its everyday key and its retention-group keys."""
     with vault.engine.connect() as conn:
-        return {r[0] for r in conn.execute(select(data_keys.c.subject_id).where(
-            (data_keys.c.subject_id == subject_id) | data_keys.c.subject_id.like(f"{subject_id}~%")))}
+        return {
+            r[0]
+            for r in conn.execute(
+                select(data_keys.c.subject_id).where(
+                    (data_keys.c.subject_id == subject_id) | data_keys.c.subject_id.like(f"{subject_id}~%")
+                )
+            )
+        }
 
 
 def ledger_rows(vault: Vault) -> list[dict[str, Any]]:
     with vault.engine.connect() as conn:
-        return [dict(r._mapping) for r in conn.execute(select(destruction_ledger).order_by(destruction_ledger.c.id))]
+        return [
+            dict(r._mapping)
+            for r in conn.execute(select(destruction_ledger).order_by(destruction_ledger.c.id))
+        ]
 
 
 def outbox_rows(vault: Vault, kind: str, subject_id: str) -> list[dict[str, Any]]:
     with vault.engine.connect() as conn:
-        return [dict(r._mapping) for r in conn.execute(select(outbox).where(
-            outbox.c.kind == kind, outbox.c.subject_id == subject_id).order_by(outbox.c.id))]
+        return [
+            dict(r._mapping)
+            for r in conn.execute(
+                select(outbox)
+                .where(outbox.c.kind == kind, outbox.c.subject_id == subject_id)
+                .order_by(outbox.c.id)
+            )
+        ]
 
 
 def access_rows(vault: Vault, subject_id: str, action: str) -> list[dict[str, Any]]:
     with vault.engine.connect() as conn:
-        return [dict(r._mapping) for r in conn.execute(select(access_log).where(
-            access_log.c.subject_id == subject_id, access_log.c.action == action).order_by(access_log.c.at))]
+        return [
+            dict(r._mapping)
+            for r in conn.execute(
+                select(access_log)
+                .where(access_log.c.subject_id == subject_id, access_log.c.action == action)
+                .order_by(access_log.c.at)
+            )
+        ]
 
 
 def sweep_at(vault: Vault, clock: FixedClock, moment: datetime) -> SweepReport:
@@ -127,8 +161,14 @@ def sweep_at(vault: Vault, clock: FixedClock, moment: datetime) -> SweepReport:
 
 def with_policy(vault: Vault, policy: Policy) -> Vault:
     """The same service (database, keys, clock) restarted with another version of its policy."""
-    return Vault(policy=policy, engine=vault.engine, keys=vault.keys.ring, clock=vault.clock,
-                 passwords=vault.passwords, access_log=vault.access_log)
+    return Vault(
+        policy=policy,
+        engine=vault.engine,
+        keys=vault.keys.ring,
+        clock=vault.clock,
+        passwords=vault.passwords,
+        access_log=vault.access_log,
+    )
 
 
 def example_data(name: str) -> dict[str, Any]:

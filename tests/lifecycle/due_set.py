@@ -57,17 +57,36 @@ from jikimi.store.tables import (
 )
 
 NOW = datetime(2027, 6, 15, 3, 0, tzinfo=UTC)  # 12:00 KST
-KEYS_CREATED = datetime(2024, 1, 2, tzinfo=UTC)  # long before: no key is young enough to be spared as "in flight"
+KEYS_CREATED = datetime(
+    2024, 1, 2, tzinfo=UTC
+)  # long before: no key is young enough to be spared as "in flight"
 MEMBER_ITEMS = ("name", "birthdate", "login_id", "password", "mobile", "email", "ci")
 LOOKUP_ITEMS = ("login_id", "mobile", "email", "ci")
 GUARDIAN_ITEMS = ("guardian_name", "guardian_mobile")
-CASES = ("gone", "partial", "kept", "logs", "idle_noticed", "idle_unnoticed", "child_expired", "active",
-         "child_waiting")
+CASES = (
+    "gone",
+    "partial",
+    "kept",
+    "logs",
+    "idle_noticed",
+    "idle_unnoticed",
+    "child_expired",
+    "active",
+    "child_waiting",
+)
 DUE_CASES = frozenset({"gone", "partial", "logs", "idle_noticed", "idle_unnoticed", "child_expired"})
-RULES = {"login_id": "withdrawn_login_id", "ci": "withdrawn_ci", "payment": "payment_records",
-         "access_log": "access_log_records"}
-PERIODS = {"login_id": Duration.parse("P3M"), "ci": Duration.parse("P30D"), "payment": Duration.parse("P5Y"),
-           "access_log": Duration.parse("P3M")}
+RULES = {
+    "login_id": "withdrawn_login_id",
+    "ci": "withdrawn_ci",
+    "payment": "payment_records",
+    "access_log": "access_log_records",
+}
+PERIODS = {
+    "login_id": Duration.parse("P3M"),
+    "ci": Duration.parse("P30D"),
+    "payment": Duration.parse("P5Y"),
+    "access_log": Duration.parse("P3M"),
+}
 
 
 @dataclass(frozen=True)
@@ -128,14 +147,23 @@ class _Rows:
     def key(self, key_id: str) -> bytes:
         if key_id not in self.keys:
             self.keys[key_id] = new_data_key()
-            self.add(data_keys, subject_id=key_id, wrapped=wrap_key(self.ring.current, self.keys[key_id], key_id),
-                     master_key_id=self.ring.current.id, created_at=KEYS_CREATED)
+            self.add(
+                data_keys,
+                subject_id=key_id,
+                wrapped=wrap_key(self.ring.current, self.keys[key_id], key_id),
+                master_key_id=self.ring.current.id,
+                created_at=KEYS_CREATED,
+            )
         return self.keys[key_id]
 
 
 def plaintext(subject_id: str, slot: str) -> str:
     """The (synthetic, non-personal) value stored for a slot: what a retained row must still decrypt to."""
-    return json.dumps({"slot": slot, "subject": subject_id}) if slot.startswith("record:") else f"{slot}@{subject_id}"
+    return (
+        json.dumps({"slot": slot, "subject": subject_id})
+        if slot.startswith("record:")
+        else f"{slot}@{subject_id}"
+    )
 
 
 def build(engine: Engine, policy: Policy, ring: KeyRing, *, per_case: int, now: datetime = NOW) -> DueSet:
@@ -151,75 +179,165 @@ def build(engine: Engine, policy: Policy, ring: KeyRing, *, per_case: int, now: 
             due.destroyed.setdefault(sid, Counter())
     due.keys_before = set(rows.keys)
     with engine.begin() as conn:
-        for table in (subjects, data_keys, item_values, lookups, consents, records, separated_values,
-                      separated_records, separated_lookups, outbox):
+        for table in (
+            subjects,
+            data_keys,
+            item_values,
+            lookups,
+            consents,
+            records,
+            separated_values,
+            separated_records,
+            separated_lookups,
+            outbox,
+        ):
             batch = rows.by_table.get(table, [])
             for start in range(0, len(batch), 2000):
-                conn.execute(insert(table), batch[start:start + 2000])
+                conn.execute(insert(table), batch[start : start + 2000])
     return due
 
 
 # -- the cases ------------------------------------------------------------------------------------------
 
 
-def _subject(rows: _Rows, sid: str, *, status: str, created: datetime, last_activity: datetime,
-             is_child: bool = False, version: str) -> None:
-    rows.add(subjects, id=sid, kind="member", status=status, context="signup", is_child=is_child, guardian_id=None,
-             policy_version=version, created_at=created, last_activity_at=last_activity,
-             status_changed_at=last_activity)
+def _subject(
+    rows: _Rows,
+    sid: str,
+    *,
+    status: str,
+    created: datetime,
+    last_activity: datetime,
+    is_child: bool = False,
+    version: str,
+) -> None:
+    rows.add(
+        subjects,
+        id=sid,
+        kind="member",
+        status=status,
+        context="signup",
+        is_child=is_child,
+        guardian_id=None,
+        policy_version=version,
+        created_at=created,
+        last_activity_at=last_activity,
+        status_changed_at=last_activity,
+    )
 
 
 def _active_values(rows: _Rows, sid: str, items: Iterable[str], collected: datetime) -> None:
     key = rows.key(sid)
     for item in items:
-        rows.add(item_values, subject_id=sid, item_id=item, ciphertext=seal_value(key, sid, item, plaintext(sid, item)),
-                 context="signup", collected_at=collected, hold=False)
+        rows.add(
+            item_values,
+            subject_id=sid,
+            item_id=item,
+            ciphertext=seal_value(key, sid, item, plaintext(sid, item)),
+            context="signup",
+            collected_at=collected,
+            hold=False,
+        )
         if item in LOOKUP_ITEMS:
             rows.add(lookups, item_id=item, digest=secrets.token_bytes(32), subject_id=sid)
 
 
 def _consent(rows: _Rows, sid: str, target_kind: str, target: str, at: datetime, version: str) -> None:
-    rows.add(consents, subject_id=sid, target_kind=target_kind, target_id=target, granted=True, policy_version=version,
-             channel="web", actor="self", at=at, withdrawn_at=None)
+    rows.add(
+        consents,
+        subject_id=sid,
+        target_kind=target_kind,
+        target_id=target,
+        granted=True,
+        policy_version=version,
+        channel="web",
+        actor="self",
+        at=at,
+        withdrawn_at=None,
+    )
 
 
-def _record(rows: _Rows, sid: str, rid: str, type_: str, occurred: datetime, *, expires: datetime | None) -> None:
+def _record(
+    rows: _Rows, sid: str, rid: str, type_: str, occurred: datetime, *, expires: datetime | None
+) -> None:
     slot = f"record:{rid}"
-    rows.add(records, id=rid, subject_id=sid, type=type_,
-             ciphertext=seal_value(rows.key(sid), sid, slot, plaintext(sid, slot)), occurred_at=occurred,
-             created_at=occurred, expires_at=expires)
+    rows.add(
+        records,
+        id=rid,
+        subject_id=sid,
+        type=type_,
+        ciphertext=seal_value(rows.key(sid), sid, slot, plaintext(sid, slot)),
+        occurred_at=occurred,
+        created_at=occurred,
+        expires_at=expires,
+    )
 
 
 def _separated_value(rows: _Rows, sid: str, item: str, withdrawn: datetime) -> datetime:
     kid = group_key_id(sid, RULES[item])
     expires = expiry_instant(withdrawn, PERIODS[item])
-    rows.add(separated_values, subject_id=sid, item_id=item,
-             ciphertext=seal_value(rows.key(kid), sid, item, plaintext(sid, item)), key_id=kid, cause="withdrawal",
-             rule_id=RULES[item], start_at=withdrawn, expires_at=expires, collected_at=withdrawn - timedelta(days=700),
-             context="signup", separated_at=withdrawn)
-    rows.add(separated_lookups, item_id=item, digest=secrets.token_bytes(32), subject_id=sid, rule_id=RULES[item],
-             expires_at=expires)
+    rows.add(
+        separated_values,
+        subject_id=sid,
+        item_id=item,
+        ciphertext=seal_value(rows.key(kid), sid, item, plaintext(sid, item)),
+        key_id=kid,
+        cause="withdrawal",
+        rule_id=RULES[item],
+        start_at=withdrawn,
+        expires_at=expires,
+        collected_at=withdrawn - timedelta(days=700),
+        context="signup",
+        separated_at=withdrawn,
+    )
+    rows.add(
+        separated_lookups,
+        item_id=item,
+        digest=secrets.token_bytes(32),
+        subject_id=sid,
+        rule_id=RULES[item],
+        expires_at=expires,
+    )
     return expires
 
 
-def _separated_record(rows: _Rows, sid: str, rid: str, type_: str, occurred: datetime, withdrawn: datetime) -> datetime:
+def _separated_record(
+    rows: _Rows, sid: str, rid: str, type_: str, occurred: datetime, withdrawn: datetime
+) -> datetime:
     kid = group_key_id(sid, RULES[type_])
     slot = f"record:{rid}"
     expires = expiry_instant(occurred, PERIODS[type_])
-    rows.add(separated_records, id=rid, subject_id=sid, type=type_,
-             ciphertext=seal_value(rows.key(kid), sid, slot, plaintext(sid, slot)), key_id=kid, cause="withdrawal",
-             rule_id=RULES[type_], occurred_at=occurred, created_at=occurred, start_at=occurred, expires_at=expires,
-             separated_at=withdrawn)
+    rows.add(
+        separated_records,
+        id=rid,
+        subject_id=sid,
+        type=type_,
+        ciphertext=seal_value(rows.key(kid), sid, slot, plaintext(sid, slot)),
+        key_id=kid,
+        cause="withdrawal",
+        rule_id=RULES[type_],
+        occurred_at=occurred,
+        created_at=occurred,
+        start_at=occurred,
+        expires_at=expires,
+        separated_at=withdrawn,
+    )
     return expires
 
 
-def _withdrawn(rows: _Rows, due: DueSet, sid: str, now: datetime, version: str, *, days_ago: int,
-               payment: bool = True) -> None:
+def _withdrawn(
+    rows: _Rows, due: DueSet, sid: str, now: datetime, version: str, *, days_ago: int, payment: bool = True
+) -> None:
     """A member who withdrew ``days_ago`` days ago: what the rules keep is separated under group keys
     (an access log from 20 days before the withdrawal, and a payment record unless ``payment`` is off)."""
     withdrawn = now - timedelta(days=days_ago)
-    _subject(rows, sid, status="withdrawn", created=withdrawn - timedelta(days=700), last_activity=withdrawn,
-             version=version)
+    _subject(
+        rows,
+        sid,
+        status="withdrawn",
+        created=withdrawn - timedelta(days=700),
+        last_activity=withdrawn,
+        version=version,
+    )
     kept_values: set[str] = set()
     kept_records: set[str] = set()
     destroyed: Counter[str] = Counter()
@@ -238,16 +356,22 @@ def _withdrawn(rows: _Rows, due: DueSet, sid: str, now: datetime, version: str, 
             destroyed[f"record:{type_}"] += 1
     every_value = frozenset(f"{i}:withdrawal" for i in ("login_id", "ci"))
     every_record = frozenset(f"{rid}:withdrawal" for rid, _, _ in separated_records_written)
-    due.before[sid] = Shape("withdrawn", separated=every_value | every_record,
-                            separated_lookups=frozenset({"login_id", "ci"}))
+    due.before[sid] = Shape(
+        "withdrawn", separated=every_value | every_record, separated_lookups=frozenset({"login_id", "ci"})
+    )
     if not kept_values and not kept_records:
         due.after[sid] = GONE
     else:
-        due.after[sid] = Shape("withdrawn", separated=frozenset(f"{i}:withdrawal" for i in kept_values | kept_records),
-                               separated_lookups=frozenset(kept_values))
+        due.after[sid] = Shape(
+            "withdrawn",
+            separated=frozenset(f"{i}:withdrawal" for i in kept_values | kept_records),
+            separated_lookups=frozenset(kept_values),
+        )
     due.destroyed[sid] = destroyed
     due.keys_after |= {group_key_id(sid, RULES[i]) for i in kept_values}
-    due.keys_after |= {group_key_id(sid, RULES[t]) for rid, t, _ in separated_records_written if rid in kept_records}
+    due.keys_after |= {
+        group_key_id(sid, RULES[t]) for rid, t, _ in separated_records_written if rid in kept_records
+    }
 
 
 def _gone(rows: _Rows, due: DueSet, sid: str, now: datetime, version: str) -> None:
@@ -264,10 +388,21 @@ def _kept(rows: _Rows, due: DueSet, sid: str, now: datetime, version: str) -> No
     assert due.after[sid] == due.before[sid]
 
 
-def _member(rows: _Rows, due: DueSet, sid: str, now: datetime, version: str, *, idle_days: int,
-            notified_days_ago: int | None = None, logs: bool = False) -> Shape:
+def _member(
+    rows: _Rows,
+    due: DueSet,
+    sid: str,
+    now: datetime,
+    version: str,
+    *,
+    idle_days: int,
+    notified_days_ago: int | None = None,
+    logs: bool = False,
+) -> Shape:
     last = now - timedelta(days=idle_days)
-    _subject(rows, sid, status="active", created=last - timedelta(days=300), last_activity=last, version=version)
+    _subject(
+        rows, sid, status="active", created=last - timedelta(days=300), last_activity=last, version=version
+    )
     _active_values(rows, sid, MEMBER_ITEMS, last - timedelta(days=300))
     _consent(rows, sid, "purpose", "marketing", last - timedelta(days=300), version)
     _record(rows, sid, f"{sid}r1", "payment", last - timedelta(days=30), expires=None)
@@ -275,38 +410,67 @@ def _member(rows: _Rows, due: DueSet, sid: str, now: datetime, version: str, *, 
     if logs:
         for rid, days in ((f"{sid}r2", 100), (f"{sid}r3", 10)):
             occurred = now - timedelta(days=days)
-            _record(rows, sid, rid, "access_log", occurred, expires=expiry_instant(occurred, PERIODS["access_log"]))
+            _record(
+                rows,
+                sid,
+                rid,
+                "access_log",
+                occurred,
+                expires=expiry_instant(occurred, PERIODS["access_log"]),
+            )
             record_ids.add(rid)
     notices = 0
     if notified_days_ago is not None:
         sent = now - timedelta(days=notified_days_ago)
-        rows.add(outbox, kind="dormancy_notice", subject_id=sid, dedupe_key=f"dormancy_notice:{sid}:{last.isoformat()}",
-                 payload=json.dumps({"subject_id": sid}), due_at=sent, created_at=sent, delivered_at=sent, attempts=1)
+        rows.add(
+            outbox,
+            kind="dormancy_notice",
+            subject_id=sid,
+            dedupe_key=f"dormancy_notice:{sid}:{last.isoformat()}",
+            payload=json.dumps({"subject_id": sid}),
+            due_at=sent,
+            created_at=sent,
+            delivered_at=sent,
+            attempts=1,
+        )
         notices = 1
     due.keys_after.add(sid)
-    shape = Shape("active", values=frozenset(MEMBER_ITEMS), records=frozenset(record_ids),
-                  lookups=frozenset(LOOKUP_ITEMS), consents=1, notices=notices)
+    shape = Shape(
+        "active",
+        values=frozenset(MEMBER_ITEMS),
+        records=frozenset(record_ids),
+        lookups=frozenset(LOOKUP_ITEMS),
+        consents=1,
+        notices=notices,
+    )
     due.before[sid] = shape
     return shape
 
 
 def _logs(rows: _Rows, due: DueSet, sid: str, now: datetime, version: str) -> None:
     shape = _member(rows, due, sid, now, version, idle_days=2, logs=True)
-    due.after[sid] = Shape("active", values=shape.values, records=shape.records - {f"{sid}r2"}, lookups=shape.lookups,
-                           consents=1)
+    due.after[sid] = Shape(
+        "active", values=shape.values, records=shape.records - {f"{sid}r2"}, lookups=shape.lookups, consents=1
+    )
     due.destroyed[sid] = Counter({"record:access_log": 1})
 
 
 def _idle_noticed(rows: _Rows, due: DueSet, sid: str, now: datetime, version: str) -> None:
     shape = _member(rows, due, sid, now, version, idle_days=400, notified_days_ago=40)
-    due.after[sid] = Shape("dormant", separated=frozenset({f"{i}:dormancy" for i in MEMBER_ITEMS} | {f"{sid}r1:dormancy"}),
-                           lookups=shape.lookups, consents=1, notices=1)
+    due.after[sid] = Shape(
+        "dormant",
+        separated=frozenset({f"{i}:dormancy" for i in MEMBER_ITEMS} | {f"{sid}r1:dormancy"}),
+        lookups=shape.lookups,
+        consents=1,
+        notices=1,
+    )
 
 
 def _idle_unnoticed(rows: _Rows, due: DueSet, sid: str, now: datetime, version: str) -> None:
     shape = _member(rows, due, sid, now, version, idle_days=350)
-    due.after[sid] = Shape("active", values=shape.values, records=shape.records, lookups=shape.lookups, consents=1,
-                           notices=1)
+    due.after[sid] = Shape(
+        "active", values=shape.values, records=shape.records, lookups=shape.lookups, consents=1, notices=1
+    )
 
 
 def _active(rows: _Rows, due: DueSet, sid: str, now: datetime, version: str) -> None:
@@ -315,8 +479,15 @@ def _active(rows: _Rows, due: DueSet, sid: str, now: datetime, version: str) -> 
 
 def _child(rows: _Rows, due: DueSet, sid: str, now: datetime, version: str, *, age_days: int) -> None:
     created = now - timedelta(days=age_days)
-    _subject(rows, sid, status="pending_guardian", created=created, last_activity=created, is_child=True,
-             version=version)
+    _subject(
+        rows,
+        sid,
+        status="pending_guardian",
+        created=created,
+        last_activity=created,
+        is_child=True,
+        version=version,
+    )
     _active_values(rows, sid, GUARDIAN_ITEMS, created)
     _consent(rows, sid, "guardian", "membership", created, version)
     due.before[sid] = Shape("pending_guardian", values=frozenset(GUARDIAN_ITEMS), consents=1)
@@ -334,9 +505,17 @@ def _child_waiting(rows: _Rows, due: DueSet, sid: str, now: datetime, version: s
     due.keys_after.add(sid)
 
 
-_CASE_WRITERS = {"gone": _gone, "partial": _partial, "kept": _kept, "logs": _logs, "idle_noticed": _idle_noticed,
-                 "idle_unnoticed": _idle_unnoticed, "child_expired": _child_expired, "active": _active,
-                 "child_waiting": _child_waiting}
+_CASE_WRITERS = {
+    "gone": _gone,
+    "partial": _partial,
+    "kept": _kept,
+    "logs": _logs,
+    "idle_noticed": _idle_noticed,
+    "idle_unnoticed": _idle_unnoticed,
+    "child_expired": _child_expired,
+    "active": _active,
+    "child_waiting": _child_waiting,
+}
 
 
 # -- reading the database back ----------------------------------------------------------------------------
@@ -347,18 +526,31 @@ def shapes(conn: Connection) -> dict[str, Shape]:
     parts: dict[str, dict[str, Any]] = {}
 
     def part(sid: str) -> dict[str, Any]:
-        return parts.setdefault(sid, {"status": None, "values": set(), "separated": set(), "separated_lookups": set(),
-                                      "records": set(), "lookups": set(), "consents": 0, "notices": 0})
+        return parts.setdefault(
+            sid,
+            {
+                "status": None,
+                "values": set(),
+                "separated": set(),
+                "separated_lookups": set(),
+                "records": set(),
+                "lookups": set(),
+                "consents": 0,
+                "notices": 0,
+            },
+        )
 
     for sid, status in conn.execute(select(subjects.c.id, subjects.c.status)):
         part(sid)["status"] = status
     for sid, item in conn.execute(select(item_values.c.subject_id, item_values.c.item_id)):
         part(sid)["values"].add(item)
-    for sid, item, cause in conn.execute(select(separated_values.c.subject_id, separated_values.c.item_id,
-                                                separated_values.c.cause)):
+    for sid, item, cause in conn.execute(
+        select(separated_values.c.subject_id, separated_values.c.item_id, separated_values.c.cause)
+    ):
         part(sid)["separated"].add(f"{item}:{cause}")
-    for sid, rid, cause in conn.execute(select(separated_records.c.subject_id, separated_records.c.id,
-                                               separated_records.c.cause)):
+    for sid, rid, cause in conn.execute(
+        select(separated_records.c.subject_id, separated_records.c.id, separated_records.c.cause)
+    ):
         part(sid)["separated"].add(f"{rid}:{cause}")
     for sid, item in conn.execute(select(separated_lookups.c.subject_id, separated_lookups.c.item_id)):
         part(sid)["separated_lookups"].add(item)
@@ -366,22 +558,41 @@ def shapes(conn: Connection) -> dict[str, Shape]:
         part(sid)["records"].add(rid)
     for sid, item in conn.execute(select(lookups.c.subject_id, lookups.c.item_id)):
         part(sid)["lookups"].add(item)
-    for sid, count in conn.execute(select(consents.c.subject_id, func.count()).group_by(consents.c.subject_id)):
+    for sid, count in conn.execute(
+        select(consents.c.subject_id, func.count()).group_by(consents.c.subject_id)
+    ):
         part(sid)["consents"] = int(count)
-    for sid, count in conn.execute(select(outbox.c.subject_id, func.count())
-                                   .where(outbox.c.kind == "dormancy_notice").group_by(outbox.c.subject_id)):
+    for sid, count in conn.execute(
+        select(outbox.c.subject_id, func.count())
+        .where(outbox.c.kind == "dormancy_notice")
+        .group_by(outbox.c.subject_id)
+    ):
         part(sid)["notices"] = int(count)
-    return {sid: Shape(p["status"], frozenset(p["values"]), frozenset(p["separated"]), frozenset(p["separated_lookups"]),
-                       frozenset(p["records"]), frozenset(p["lookups"]), p["consents"], p["notices"])
-            for sid, p in parts.items()}
+    return {
+        sid: Shape(
+            p["status"],
+            frozenset(p["values"]),
+            frozenset(p["separated"]),
+            frozenset(p["separated_lookups"]),
+            frozenset(p["records"]),
+            frozenset(p["lookups"]),
+            p["consents"],
+            p["notices"],
+        )
+        for sid, p in parts.items()
+    }
 
 
 def ledger_totals(conn: Connection) -> Counter[str]:
     """The destruction ledger summed by class: ``"item:ci"`` → how many the ledger says were destroyed."""
     totals: Counter[str] = Counter()
-    for kind, class_id, count in conn.execute(select(destruction_ledger.c.class_kind, destruction_ledger.c.class_id,
-                                                     func.sum(destruction_ledger.c["count"]))
-                                              .group_by(destruction_ledger.c.class_kind, destruction_ledger.c.class_id)):
+    for kind, class_id, count in conn.execute(
+        select(
+            destruction_ledger.c.class_kind,
+            destruction_ledger.c.class_id,
+            func.sum(destruction_ledger.c["count"]),
+        ).group_by(destruction_ledger.c.class_kind, destruction_ledger.c.class_id)
+    ):
         totals[f"{kind}:{class_id}"] += int(count)
     return totals
 
@@ -404,11 +615,22 @@ def undecryptable(conn: Connection, ring: KeyRing) -> list[str]:
 
     bad: list[str] = []
     sealed: list[tuple[str, str, str, bytes]] = []  # (key id, subject, slot, ciphertext)
-    sealed += [(r.subject_id, r.subject_id, r.item_id, bytes(r.ciphertext)) for r in conn.execute(select(item_values))]
-    sealed += [(r.subject_id, r.subject_id, f"record:{r.id}", bytes(r.ciphertext)) for r in conn.execute(select(records))]
-    sealed += [(r.key_id, r.subject_id, r.item_id, bytes(r.ciphertext)) for r in conn.execute(select(separated_values))]
-    sealed += [(r.key_id, r.subject_id, f"record:{r.id}", bytes(r.ciphertext))
-               for r in conn.execute(select(separated_records))]
+    sealed += [
+        (r.subject_id, r.subject_id, r.item_id, bytes(r.ciphertext))
+        for r in conn.execute(select(item_values))
+    ]
+    sealed += [
+        (r.subject_id, r.subject_id, f"record:{r.id}", bytes(r.ciphertext))
+        for r in conn.execute(select(records))
+    ]
+    sealed += [
+        (r.key_id, r.subject_id, r.item_id, bytes(r.ciphertext))
+        for r in conn.execute(select(separated_values))
+    ]
+    sealed += [
+        (r.key_id, r.subject_id, f"record:{r.id}", bytes(r.ciphertext))
+        for r in conn.execute(select(separated_records))
+    ]
     for key_id, sid, slot, blob in sealed:
         data_key = key(key_id)
         if data_key is None or open_value(data_key, sid, slot, blob) != plaintext(sid, slot):

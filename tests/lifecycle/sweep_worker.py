@@ -50,15 +50,29 @@ def main(argv: list[str] | None = None) -> int:
     from jikimi.store.engine import make_engine
     from jikimi.vault import Vault
 
-    vault = Vault(policy=load_policy(args.policy), engine=make_engine(args.url), keys=KeyRing.from_file(args.keys))
+    vault = Vault(
+        policy=load_policy(args.policy), engine=make_engine(args.url), keys=KeyRing.from_file(args.keys)
+    )
     say(event="ready")
     if args.wait and not sys.stdin.readline():
         return 1  # the parent went away before the start signal
-    report = vault.sweep(datetime.fromisoformat(args.now), batch_size=args.batch, max_active=args.max_active,
-                         progress=lambda kind, count: say(event="batch", kind=kind, subjects=count))
-    say(event="done", subjects=sorted(report.subjects), destroyed=dict(report.destroyed),
-        separated_dormant=report.separated_dormant, notices=report.notices, subjects_removed=report.subjects_removed,
-        keys_destroyed=report.keys_destroyed, batches=report.batches, ledger_entries=report.ledger_entries)
+    report = vault.sweep(
+        datetime.fromisoformat(args.now),
+        batch_size=args.batch,
+        max_active=args.max_active,
+        progress=lambda kind, count: say(event="batch", kind=kind, subjects=count),
+    )
+    say(
+        event="done",
+        subjects=sorted(report.subjects),
+        destroyed=dict(report.destroyed),
+        separated_dormant=report.separated_dormant,
+        notices=report.notices,
+        subjects_removed=report.subjects_removed,
+        keys_destroyed=report.keys_destroyed,
+        batches=report.batches,
+        ledger_entries=report.ledger_entries,
+    )
     vault.engine.dispose()
     return 0
 
@@ -66,15 +80,39 @@ def main(argv: list[str] | None = None) -> int:
 class Worker:
     """A sweeping child process seen from the parent: its events, a start signal, SIGKILL."""
 
-    def __init__(self, url: str, keys: Path, now: datetime, *, batch: int, wait: bool = True,
-                 max_active: int | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        keys: Path,
+        now: datetime,
+        *,
+        batch: int,
+        wait: bool = True,
+        max_active: int | None = None,
+    ) -> None:
         self._errors = tempfile.TemporaryFile(mode="w+")  # a file, not a pipe: a chatty child never blocks
         self.process = subprocess.Popen(
-            [sys.executable, str(Path(__file__).resolve()), "--url", url, "--keys", str(keys), "--now", now.isoformat(),
-             "--batch", str(batch), *(["--wait"] if wait else []),
-             *(["--max-active", str(max_active)] if max_active is not None else [])],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._errors, text=True, cwd=ROOT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+            [
+                sys.executable,
+                str(Path(__file__).resolve()),
+                "--url",
+                url,
+                "--keys",
+                str(keys),
+                "--now",
+                now.isoformat(),
+                "--batch",
+                str(batch),
+                *(["--wait"] if wait else []),
+                *(["--max-active", str(max_active)] if max_active is not None else []),
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._errors,
+            text=True,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
         self.events: queue.Queue[dict[str, Any] | None] = queue.Queue()
         self.batches = 0
         self.report: dict[str, Any] | None = None

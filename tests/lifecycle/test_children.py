@@ -11,9 +11,16 @@ from jikimi.clock import FixedClock
 from ..conftest import MEMBER
 from .conftest import VaultFor, active_slots, key_ids_of, kst, ledger_rows, subject_exists, sweep_at
 
-CHILD = {**MEMBER, "birthdate": "2016-05-05", "login_id": "kid", "email": "kid@example.com",
-         "mobile": "010-9876-5432", "ci": "CI" + "K" * 86,
-         "guardian_name": "홍부모", "guardian_mobile": "010-1111-2222"}
+CHILD = {
+    **MEMBER,
+    "birthdate": "2016-05-05",
+    "login_id": "kid",
+    "email": "kid@example.com",
+    "mobile": "010-9876-5432",
+    "ci": "CI" + "K" * 86,
+    "guardian_name": "홍부모",
+    "guardian_mobile": "010-1111-2222",
+}
 # signed up 2026-03-02 10:00 KST; 7 days end at the close of 2026-03-09
 DESTROY_AT = kst(2026, 3, 10)
 
@@ -32,7 +39,9 @@ def test_unconfirmed_child_data_is_destroyed_after_seven_days(vault_for: VaultFo
     assert key_ids_of(vault, sid) == set()
     entries = [e for e in ledger_rows(vault) if e["trigger"] == "guardian_not_confirmed"]
     assert sorted((e["class_kind"], e["class_id"], e["count"]) for e in entries) == [
-        ("item", "guardian_mobile", 1), ("item", "guardian_name", 1)]
+        ("item", "guardian_mobile", 1),
+        ("item", "guardian_name", 1),
+    ]
 
 
 def test_confirmed_child_data_is_kept(vault_for: VaultFor, clock: FixedClock) -> None:
@@ -51,8 +60,16 @@ def test_only_the_late_child_is_destroyed(vault_for: VaultFor, clock: FixedClock
     vault = vault_for("reference")
     early = vault.collect("signup", CHILD).subject_id
     clock.set(kst(2026, 3, 5, 23, 0))
-    late = vault.collect("signup", {**CHILD, "login_id": "kid2", "email": "kid2@example.com",
-                                    "mobile": "010-9876-5433", "ci": "CI" + "L" * 86}).subject_id
+    late = vault.collect(
+        "signup",
+        {
+            **CHILD,
+            "login_id": "kid2",
+            "email": "kid2@example.com",
+            "mobile": "010-9876-5433",
+            "ci": "CI" + "L" * 86,
+        },
+    ).subject_id
     sweep_at(vault, clock, DESTROY_AT)
     assert not subject_exists(vault, early)
     assert subject_exists(vault, late)

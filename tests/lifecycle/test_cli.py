@@ -28,13 +28,17 @@ def withdrawn_long_ago(engine: Engine, db_url: str, monkeypatch: pytest.MonkeyPa
     key = MasterKey.generate()
     monkeypatch.setenv("JIKIMI_MASTER_KEY", key.encoded())
     clock = FixedClock(START - timedelta(days=400))
-    vault = Vault(policy=load_policy(POLICY), engine=engine, keys=KeyRing(key), clock=clock, passwords=fast_passwords())
+    vault = Vault(
+        policy=load_policy(POLICY), engine=engine, keys=KeyRing(key), clock=clock, passwords=fast_passwords()
+    )
     sid = vault.collect("signup", MEMBER, {"marketing": True}).subject_id
     vault.withdraw(sid, "member_request")
     return db_url
 
 
-def test_dry_run_counts_what_is_due_and_changes_nothing(withdrawn_long_ago: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_dry_run_counts_what_is_due_and_changes_nothing(
+    withdrawn_long_ago: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     args = ["sweep", "--policy", str(POLICY), "--db", withdrawn_long_ago, "--dry-run", "--json"]
     assert run(args) == 0
     first = json.loads(capsys.readouterr().out)
@@ -44,7 +48,8 @@ def test_dry_run_counts_what_is_due_and_changes_nothing(withdrawn_long_ago: str,
 
 
 def test_sweep_destroys_what_is_due_and_the_ledger_prints_it_for_signature(
-        withdrawn_long_ago: str, capsys: pytest.CaptureFixture[str]) -> None:
+    withdrawn_long_ago: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run(["sweep", "--policy", str(POLICY), "--db", withdrawn_long_ago, "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["destroyed"] == {"item:ci": 1, "item:login_id": 1, "lookup:ci": 1, "lookup:login_id": 1}
@@ -58,12 +63,19 @@ def test_sweep_destroys_what_is_due_and_the_ledger_prints_it_for_signature(
     assert MEMBER["login_id"] not in text.split("\n", 2)[2]
 
 
-def test_sweeping_as_of_a_future_time_is_refused(withdrawn_long_ago: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(["sweep", "--policy", str(POLICY), "--db", withdrawn_long_ago, "--at", "2030-01-01T00:00:00"]) == 2
+def test_sweeping_as_of_a_future_time_is_refused(
+    withdrawn_long_ago: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert (
+        run(["sweep", "--policy", str(POLICY), "--db", withdrawn_long_ago, "--at", "2030-01-01T00:00:00"])
+        == 2
+    )
     assert "--dry-run" in capsys.readouterr().err
 
 
-def test_a_malformed_month_is_a_usage_error(withdrawn_long_ago: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_malformed_month_is_a_usage_error(
+    withdrawn_long_ago: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run(["ledger", "--policy", str(POLICY), "--db", withdrawn_long_ago, "--month", "2026-13"]) == 2
     assert "YYYY-MM" in capsys.readouterr().err
 
@@ -81,8 +93,20 @@ def test_asking_for_more_workers_than_can_help_says_so() -> None:
 
 
 def test_workers_beyond_the_sweep_slots_stand_by_and_the_work_is_done_once(
-        withdrawn_long_ago: str, capsys: pytest.CaptureFixture[str]) -> None:
-    args = ["sweep", "--policy", str(POLICY), "--db", withdrawn_long_ago, "--workers", "2", "--max-active", "1", "--json"]
+    withdrawn_long_ago: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = [
+        "sweep",
+        "--policy",
+        str(POLICY),
+        "--db",
+        withdrawn_long_ago,
+        "--workers",
+        "2",
+        "--max-active",
+        "1",
+        "--json",
+    ]
     assert run(args) == 0
     captured = capsys.readouterr()
     result = json.loads(captured.out)

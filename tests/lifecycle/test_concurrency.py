@@ -27,7 +27,8 @@ PER_CASE = 250  # 2,250 subjects, 1,500 due: about 75 batches to share
 
 
 def test_four_processes_sweeping_at_once_handle_every_due_subject_exactly_once(
-        engine: Engine, db_url: str, tmp_path: Path) -> None:
+    engine: Engine, db_url: str, tmp_path: Path
+) -> None:
     policy = load_policy(EXAMPLES / "reference.yaml")
     ring = KeyRing(MasterKey.generate())
     key_file = tmp_path / "master.key"
@@ -50,7 +51,9 @@ def test_four_processes_sweeping_at_once_handle_every_due_subject_exactly_once(
         assert not mine & theirs, f"workers {i} and {j} both handled {sorted(mine & theirs)[:5]}"
     assert set().union(*handled) == due.due, "every due subject is handled, and nothing else"
     if engine.dialect.name == "postgresql":  # SQLite queues writers: one process may win every batch
-        assert sum(1 for subjects in handled if subjects) >= 2, "the work should be shared between the processes"
+        assert sum(1 for subjects in handled if subjects) >= 2, (
+            "the work should be shared between the processes"
+        )
 
     reported: Counter[str] = Counter()
     for report in reports:
@@ -62,8 +65,9 @@ def test_four_processes_sweeping_at_once_handle_every_due_subject_exactly_once(
         assert key_ids(conn) == due.keys_after
         assert undecryptable(conn, ring) == []
         assert verify(conn).ok
-    assert writers is not None and writers >= (2 if engine.dialect.name == "postgresql" else 1), \
+    assert writers is not None and writers >= (2 if engine.dialect.name == "postgresql" else 1), (
         "ledger entries name the process that destroyed"
+    )
     assert sum(r["separated_dormant"] for r in reports) == due.count("idle_noticed")
     assert sum(r["notices"] for r in reports) == due.count("idle_unnoticed")
     assert sum(r["subjects_removed"] for r in reports) == due.count("gone") + due.count("child_expired")

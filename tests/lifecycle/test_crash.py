@@ -43,8 +43,12 @@ def wait_for_dead_sessions(engine: Engine, timeout: float = 20) -> None:
     deadline = time.monotonic() + timeout
     with engine.connect() as conn:
         while True:
-            busy = conn.execute(text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                                     "AND pid <> pg_backend_pid() AND xact_start IS NOT NULL")).scalar()
+            busy = conn.execute(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND pid <> pg_backend_pid() AND xact_start IS NOT NULL"
+                )
+            ).scalar()
             conn.rollback()
             if not busy:
                 return
@@ -73,14 +77,17 @@ def assert_whole_subjects(engine: Engine, due: DueSet, when: str) -> set[str]:
             assert shape == due.before[sid], f"{when}: {case} subject {sid} is half-processed: {shape}"
             missing = keys_of.get(sid, set()) - keys
             assert not missing, f"{when}: keys of unprocessed {case} subject {sid} destroyed: {missing}"
-    assert due.keys_after <= keys, f"{when}: retained keys destroyed early: {sorted(due.keys_after - keys)[:5]}"
+    assert due.keys_after <= keys, (
+        f"{when}: retained keys destroyed early: {sorted(due.keys_after - keys)[:5]}"
+    )
     assert keys <= due.keys_before
     assert ledger == due.destroyed_total(processed), f"{when}: the ledger does not match what was destroyed"
     return {sid for sid in processed if due.after[sid] != due.before[sid]}
 
 
 def test_sweep_killed_at_20_random_points_leaves_no_subject_half_processed(
-        engine: Engine, db_url: str, tmp_path: Path) -> None:
+    engine: Engine, db_url: str, tmp_path: Path
+) -> None:
     rnd = random.Random(SEED)
     policy = load_policy(EXAMPLES / "reference.yaml")
     ring = KeyRing(MasterKey.generate())
@@ -89,7 +96,9 @@ def test_sweep_killed_at_20_random_points_leaves_no_subject_half_processed(
     due = build(engine, policy, ring, per_case=PER_CASE)
     assert assert_whole_subjects(engine, due, "before any sweep") == set()
 
-    interrupted: list[tuple[int, set[str]]] = []  # (batches the killed process committed, subjects done so far)
+    interrupted: list[
+        tuple[int, set[str]]
+    ] = []  # (batches the killed process committed, subjects done so far)
     spare: Worker | None = Worker(db_url, key_file, NOW, batch=BATCH)
     try:
         for kill in range(KILLS):
@@ -105,7 +114,9 @@ def test_sweep_killed_at_20_random_points_leaves_no_subject_half_processed(
             time.sleep(rnd.uniform(0, 2 * min(per_batch, 0.25)) if reached else 0)
             assert worker.kill(), f"kill {kill + 1} (seed {SEED}) came after the sweep had finished"
             wait_for_dead_sessions(engine)
-            interrupted.append((worker.batches, assert_whole_subjects(engine, due, f"after kill {kill + 1} (seed {SEED})")))
+            interrupted.append(
+                (worker.batches, assert_whole_subjects(engine, due, f"after kill {kill + 1} (seed {SEED})"))
+            )
     finally:
         if spare is not None:
             spare.close()
@@ -113,11 +124,15 @@ def test_sweep_killed_at_20_random_points_leaves_no_subject_half_processed(
     assert len(interrupted) == KILLS
     done_before = interrupted[-1][1]
     assert 0 < len(done_before) < len(due.due), "the kills should land in the middle of the sweep"
-    assert len({frozenset(done) for _, done in interrupted}) > KILLS // 2, "most kills should come after some progress"
+    assert len({frozenset(done) for _, done in interrupted}) > KILLS // 2, (
+        "most kills should come after some progress"
+    )
 
     vault = Vault(policy=policy, engine=engine, keys=ring)
     report = vault.sweep(NOW, batch_size=BATCH)
-    assert report.subjects == due.due - done_before, "the re-run does exactly the work left, each subject once"
+    assert report.subjects == due.due - done_before, (
+        "the re-run does exactly the work left, each subject once"
+    )
     assert assert_whole_subjects(engine, due, "after completion") == due.due
     with engine.connect() as conn:
         assert shapes(conn) == {sid: s for sid, s in due.after.items() if s != GONE}, "something due survived"
@@ -127,4 +142,3 @@ def test_sweep_killed_at_20_random_points_leaves_no_subject_half_processed(
         assert verify(conn).ok, "the access log's chains are broken"
     assert Sweeper(vault).count_due(NOW) == dict.fromkeys(Sweeper(vault).count_due(NOW), 0)
     assert vault.sweep(NOW, batch_size=BATCH).subjects == set(), "a second sweep finds nothing to do"
-

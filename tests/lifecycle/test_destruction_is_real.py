@@ -21,14 +21,19 @@ def _files(db_url: str) -> list[Path]:
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
-def test_destroyed_values_leave_no_ciphertext_in_the_database_files(vault_for: VaultFor, clock: FixedClock,
-                                                                  db_url: str) -> None:
+def test_destroyed_values_leave_no_ciphertext_in_the_database_files(
+    vault_for: VaultFor, clock: FixedClock, db_url: str
+) -> None:
     vault = vault_for("reference")
     sid = vault.collect("signup", MEMBER, {"marketing": True}).subject_id
     with vault.engine.connect() as conn:
-        sealed = {r.item_id: bytes(r.ciphertext) for r in conn.execute(
-            select(item_values).where(item_values.c.subject_id == sid))}
-        wrapped = bytes(conn.execute(select(data_keys.c.wrapped).where(data_keys.c.subject_id == sid)).scalar_one())
+        sealed = {
+            r.item_id: bytes(r.ciphertext)
+            for r in conn.execute(select(item_values).where(item_values.c.subject_id == sid))
+        }
+        wrapped = bytes(
+            conn.execute(select(data_keys.c.wrapped).where(data_keys.c.subject_id == sid)).scalar_one()
+        )
     vault.withdraw(sid, "member_request")
     clock.advance(timedelta(days=1))
     vault.sweep()
@@ -38,8 +43,9 @@ def test_destroyed_values_leave_no_ciphertext_in_the_database_files(vault_for: V
     assert wrapped not in blobs  # the everyday data key is gone from the key file too
 
 
-def test_a_sweep_destroys_keys_nothing_needs_and_keeps_other_modules_keys(vault_for: VaultFor,
-                                                                           clock: FixedClock) -> None:
+def test_a_sweep_destroys_keys_nothing_needs_and_keeps_other_modules_keys(
+    vault_for: VaultFor, clock: FixedClock
+) -> None:
     """A crash between a data commit and its key step leaves an unused key; the next sweep destroys it.
     Keys of rights requests (``rq~…``) are not the lifecycle's to destroy."""
     vault = vault_for("reference")

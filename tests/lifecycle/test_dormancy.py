@@ -44,7 +44,8 @@ def notices(vault: Vault, sid: str) -> list[dict[str, object]]:
 
 
 def test_idle_member_gets_one_notice_30_days_ahead_then_is_separated(
-        member_of: tuple[Vault, str], clock: FixedClock) -> None:
+    member_of: tuple[Vault, str], clock: FixedClock
+) -> None:
     vault, sid = member_of
     held = active_slots(vault, sid)
 
@@ -71,9 +72,9 @@ def test_idle_member_gets_one_notice_30_days_ahead_then_is_separated(
     assert len(notices(vault, sid)) == 1
 
 
-
 def test_a_late_sweep_still_gives_the_member_the_full_notice_period(
-        member_of: tuple[Vault, str], clock: FixedClock) -> None:
+    member_of: tuple[Vault, str], clock: FixedClock
+) -> None:
     vault, sid = member_of
     late = kst(2027, 4, 1)  # no sweep ran for a year: the member is overdue, but was never told
     report = sweep_at(vault, clock, late)
@@ -86,7 +87,8 @@ def test_a_late_sweep_still_gives_the_member_the_full_notice_period(
 
 
 def test_activity_during_the_notice_period_keeps_the_member_active(
-        member_of: tuple[Vault, str], clock: FixedClock) -> None:
+    member_of: tuple[Vault, str], clock: FixedClock
+) -> None:
     vault, sid = member_of
     sweep_at(vault, clock, NOTICE_AT)
     clock.set(kst(2027, 2, 20, 9, 0))
@@ -97,7 +99,8 @@ def test_activity_during_the_notice_period_keeps_the_member_active(
 
 
 def test_login_brings_a_dormant_member_back_and_a_new_idle_spell_gets_a_new_notice(
-        member_of: tuple[Vault, str], clock: FixedClock) -> None:
+    member_of: tuple[Vault, str], clock: FixedClock
+) -> None:
     vault, sid = member_of
     held = active_slots(vault, sid)
     sweep_at(vault, clock, NOTICE_AT)
@@ -159,7 +162,8 @@ def test_the_gate_denies_reads_of_a_dormant_member(reader: tuple[Vault, Handler]
 
 
 def test_without_a_notice_period_an_idle_member_is_separated_when_the_year_is_up(
-        engine: object, clock: FixedClock) -> None:
+    engine: object, clock: FixedClock
+) -> None:
     """A policy may set dormancy without a notice lead time: separation then waits for no notice."""
     from jikimi.crypto import KeyRing, MasterKey
 
@@ -170,8 +174,13 @@ def test_without_a_notice_period_an_idle_member_is_separated_when_the_year_is_up
         dormancy.pop("notice_before", None)
         data["dormancy"] = dormancy
 
-    vault = Vault(policy=policy_with(no_notice), engine=engine, keys=KeyRing(MasterKey.generate()),  # type: ignore[arg-type]
-                  clock=clock, passwords=fast_passwords())
+    vault = Vault(
+        policy=policy_with(no_notice),
+        engine=engine,
+        keys=KeyRing(MasterKey.generate()),  # type: ignore[arg-type]
+        clock=clock,
+        passwords=fast_passwords(),
+    )
     sid = vault.collect("signup", MEMBER, {"marketing": True}).subject_id
     clock.advance(timedelta(days=364))
     vault.sweep()

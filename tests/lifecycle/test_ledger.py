@@ -14,7 +14,11 @@ from jikimi.vault import Vault
 from ..conftest import MEMBER
 from .conftest import VaultFor, kst, ledger_rows, outbox_rows, sweep_at
 
-ORDER = {"recipient_name": "김수령", "recipient_phone": "010-5555-6666", "delivery_address": "부산광역시 해운대구 센텀로 99"}
+ORDER = {
+    "recipient_name": "김수령",
+    "recipient_phone": "010-5555-6666",
+    "delivery_address": "부산광역시 해운대구 센텀로 99",
+}
 PAYMENT = {"name": MEMBER["name"], "mobile": MEMBER["mobile"], "delivery_address": ORDER["delivery_address"]}
 LOG = {"ip": "198.51.100.23", "service_log": "2026-03-02 상품 12번 조회"}
 PERSONAL = [*MEMBER.values(), *ORDER.values(), *LOG.values(), "010-1234-5678", "01012345678"]
@@ -38,7 +42,9 @@ def every_text(rows: list[dict[str, Any]]) -> str:
     return "\n".join(repr(sorted(row.items(), key=lambda kv: kv[0])) for row in rows)
 
 
-def test_ledger_entries_name_class_count_rule_basis_method_and_process(vault_for: VaultFor, clock: FixedClock) -> None:
+def test_ledger_entries_name_class_count_rule_basis_method_and_process(
+    vault_for: VaultFor, clock: FixedClock
+) -> None:
     vault = vault_for("reference")
     lived_and_left(vault, clock)
     rows = ledger_rows(vault)
@@ -52,7 +58,11 @@ def test_ledger_entries_name_class_count_rule_basis_method_and_process(vault_for
     by_class = {(r["class_kind"], r["class_id"], r["trigger"]): r for r in rows}
     # at withdrawal: what no rule keeps, under the end of the purpose (PIPA 21①)
     name = by_class[("item", "name", "withdrawal")]
-    assert (name["rule_id"], name["basis"], name["actor"]) == (None, "처리 목적 달성 (개인정보 보호법 제21조①)", "self")
+    assert (name["rule_id"], name["basis"], name["actor"]) == (
+        None,
+        "처리 목적 달성 (개인정보 보호법 제21조①)",
+        "self",
+    )
     # later: what the rules kept, each under its own rule and law
     login = by_class[("item", "login_id", "retention_expired")]
     assert login["rule_id"] == "withdrawn_login_id" and login["actor"] == "system:sweep"
@@ -60,15 +70,25 @@ def test_ledger_entries_name_class_count_rule_basis_method_and_process(vault_for
     assert (log["rule_id"], log["basis"]) == ("access_log_records", "통신비밀보호법 시행령 제41조제2항")
     payment = by_class[("record", "payment", "retention_expired")]
     assert (payment["rule_id"], payment["basis"]) == (
-        "payment_records", "전자상거래 등에서의 소비자보호에 관한 법률 시행령 제6조제1항제3호")
+        "payment_records",
+        "전자상거래 등에서의 소비자보호에 관한 법률 시행령 제6조제1항제3호",
+    )
     assert by_class[("lookup", "login_id", "retention_expired")]["count"] == 1
 
 
 def test_no_personal_value_reaches_the_ledger_or_the_outbox(vault_for: VaultFor, clock: FixedClock) -> None:
     vault = vault_for("reference")
     sid = lived_and_left(vault, clock)
-    idle = vault.collect("signup", {**MEMBER, "login_id": "idle", "email": "idle@example.com",
-                                    "mobile": "010-2222-3333", "ci": "CI" + "Z" * 86}).subject_id
+    idle = vault.collect(
+        "signup",
+        {
+            **MEMBER,
+            "login_id": "idle",
+            "email": "idle@example.com",
+            "mobile": "010-2222-3333",
+            "ci": "CI" + "Z" * 86,
+        },
+    ).subject_id
     sweep_at(vault, clock, kst(2032, 3, 3))  # idle a year since 2031-03-03: notice, then dormancy
     sweep_at(vault, clock, kst(2032, 4, 3))
     text = every_text(ledger_rows(vault)) + every_text(outbox_rows(vault, "dormancy_notice", idle))
@@ -78,7 +98,9 @@ def test_no_personal_value_reaches_the_ledger_or_the_outbox(vault_for: VaultFor,
     assert sid not in every_text(ledger_rows(vault))  # counted by class, not by subject
 
 
-def test_render_month_prints_a_month_for_the_officers_signature(vault_for: VaultFor, clock: FixedClock) -> None:
+def test_render_month_prints_a_month_for_the_officers_signature(
+    vault_for: VaultFor, clock: FixedClock
+) -> None:
     vault = vault_for("reference")
     lived_and_left(vault, clock)
     labels = {i.id: i.label for i in vault.policy.items} | {r.id: r.label for r in vault.policy.records}

@@ -13,7 +13,9 @@ from .conftest import VaultFor, example_data, kst, separated_slots, with_policy
 from .test_seed_mecross import SIGNUP
 
 
-def test_a_log_expired_before_withdrawal_is_destroyed_not_kept_again(vault_for: VaultFor, clock: FixedClock) -> None:
+def test_a_log_expired_before_withdrawal_is_destroyed_not_kept_again(
+    vault_for: VaultFor, clock: FixedClock
+) -> None:
     data = example_data("mecross")
     for record in data["records"]:
         if record["id"] == "fraud_record":
@@ -21,14 +23,18 @@ def test_a_log_expired_before_withdrawal_is_destroyed_not_kept_again(vault_for: 
     vault = with_policy(vault_for("mecross"), policy_from(data))
     sid = vault.collect("signup", SIGNUP).subject_id
     vault.add_record(sid, "fraud_record", {"what": "자동 탐지"}, occurred_at=kst(2026, 3, 2, 10, 0))
-    clock.set(kst(2027, 3, 3) + timedelta(minutes=5))  # the log's year ended at 2027-03-03 00:00; no sweep since
+    clock.set(
+        kst(2027, 3, 3) + timedelta(minutes=5)
+    )  # the log's year ended at 2027-03-03 00:00; no sweep since
     ended = vault.withdraw(sid, "member_request")
     assert "fraud_record" in ended.destroyed
     assert "fraud_record" not in ended.separated
     assert "fraud_record" not in separated_slots(vault, sid)
 
 
-def test_a_log_still_running_at_withdrawal_is_kept_by_its_rule(vault_for: VaultFor, clock: FixedClock) -> None:
+def test_a_log_still_running_at_withdrawal_is_kept_by_its_rule(
+    vault_for: VaultFor, clock: FixedClock
+) -> None:
     data = example_data("mecross")
     for record in data["records"]:
         if record["id"] == "fraud_record":

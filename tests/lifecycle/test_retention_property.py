@@ -63,12 +63,23 @@ RECORD_TYPES = ("payment", "contract", "complaint", "advertising", "access_log")
 STARTS = ("withdrawal", "purpose_end", "contract_end", "collection", "record_date", "last_activity")
 END_STARTS = frozenset({"withdrawal", "purpose_end", "contract_end", "consent_withdrawal"})
 PASSWORD = "secret-pass-1"
-ORDER = {"recipient_name": "김수령", "recipient_phone": "010-5555-6666", "delivery_address": "부산광역시 해운대구 센텀로 99"}
+ORDER = {
+    "recipient_name": "김수령",
+    "recipient_phone": "010-5555-6666",
+    "delivery_address": "부산광역시 해운대구 센텀로 99",
+}
 
 
 def member_data(n: int) -> dict[str, str]:
-    return {"name": "홍길동", "birthdate": "1990-01-01", "login_id": f"member{n}", "password": PASSWORD,
-            "mobile": f"010-1234-567{n}", "email": f"member{n}@example.com", "ci": "CI" + "AB"[n] * 86}
+    return {
+        "name": "홍길동",
+        "birthdate": "1990-01-01",
+        "login_id": f"member{n}",
+        "password": PASSWORD,
+        "mobile": f"010-1234-567{n}",
+        "email": f"member{n}@example.com",
+        "ci": "CI" + "AB"[n] * 86,
+    }
 
 
 # -- the random policy ------------------------------------------------------------------------------
@@ -79,6 +90,8 @@ periods = st.one_of(
     st.integers(1, 6).map(lambda n: f"P{n}Y"),
     st.just("placeholder"),
 )
+
+
 @dataclass(frozen=True)
 class PolicySpec:
     """What hypothesis draws: the retention rules, which record types are generated logs, the dormancy."""
@@ -95,44 +108,74 @@ class PolicySpec:
 def _policy(spec: PolicySpec) -> Policy:
     def edit(data: dict[str, Any]) -> None:
         data["retention"] = [
-            {"id": f"rule{i}", "reason": f"보존 사유 {i}", "what": list(what), "from": start,
-             "period": {"placeholder": "oo년간"} if period == "placeholder" else period}
-            for i, (what, period, start) in enumerate(spec.rules)]
+            {
+                "id": f"rule{i}",
+                "reason": f"보존 사유 {i}",
+                "what": list(what),
+                "from": start,
+                "period": {"placeholder": "oo년간"} if period == "placeholder" else period,
+            }
+            for i, (what, period, start) in enumerate(spec.rules)
+        ]
         for record in data["records"]:
             record["generated"] = record["id"] in spec.generated
         if spec.dormancy is None:
             data.pop("dormancy", None)
         else:
             after, notice_before, action = spec.dormancy
-            data["dormancy"] = {"after": after, "notice_before": notice_before, "action": action,
-                                "notice_channels": ["email"], "reactivation": ["login", "request"]}
+            data["dormancy"] = {
+                "after": after,
+                "notice_before": notice_before,
+                "action": action,
+                "notice_channels": ["email"],
+                "reactivation": ["login", "request"],
+            }
 
     return policy_with(edit)
 
 
 policy_specs = st.builds(
     PolicySpec,
-    rules=st.lists(st.tuples(
-        st.lists(st.sampled_from(SIGNUP_ITEMS + ORDER_ITEMS + RECORD_TYPES), min_size=1, max_size=4,
-                 unique=True).map(tuple),
-        periods,
-        st.sampled_from(STARTS),
-    ), min_size=1, max_size=5).map(tuple),
+    rules=st.lists(
+        st.tuples(
+            st.lists(
+                st.sampled_from(SIGNUP_ITEMS + ORDER_ITEMS + RECORD_TYPES),
+                min_size=1,
+                max_size=4,
+                unique=True,
+            ).map(tuple),
+            periods,
+            st.sampled_from(STARTS),
+        ),
+        min_size=1,
+        max_size=5,
+    ).map(tuple),
     generated=st.frozensets(st.sampled_from(RECORD_TYPES)),
-    dormancy=st.one_of(st.none(), *[st.tuples(
-        st.one_of(st.integers(30, 400).map(lambda n: f"P{n}D"), st.integers(1, 18).map(lambda n: f"P{n}M")),
-        st.integers(1, 60).map(lambda n: f"P{n}D"),
-        st.sampled_from(["separate", "destroy"]),
-    )] * 2),
+    dormancy=st.one_of(
+        st.none(),
+        *[
+            st.tuples(
+                st.one_of(
+                    st.integers(30, 400).map(lambda n: f"P{n}D"), st.integers(1, 18).map(lambda n: f"P{n}M")
+                ),
+                st.integers(1, 60).map(lambda n: f"P{n}D"),
+                st.sampled_from(["separate", "destroy"]),
+            )
+        ]
+        * 2,
+    ),
 )
 
 
 jumps = st.one_of(
-    st.tuples(st.just("jump"), st.one_of(
-        st.integers(1, 3600).map(lambda s: timedelta(seconds=s)),
-        st.integers(1, 120).map(lambda d: timedelta(days=d)),
-        st.integers(1, 6).map(lambda y: timedelta(days=365 * y)),
-    )),
+    st.tuples(
+        st.just("jump"),
+        st.one_of(
+            st.integers(1, 3600).map(lambda s: timedelta(seconds=s)),
+            st.integers(1, 120).map(lambda d: timedelta(days=d)),
+            st.integers(1, 6).map(lambda y: timedelta(days=365 * y)),
+        ),
+    ),
     st.tuples(st.just("boundary"), st.sampled_from([timedelta(seconds=-1), timedelta(0)])),
 )
 actions = st.one_of(
@@ -149,6 +192,7 @@ lives = st.tuples(
 
 
 # -- the model --------------------------------------------------------------------------------------
+
 
 @dataclass
 class Slot:
@@ -204,23 +248,34 @@ class Model:
     def end(self, member: Member, now: datetime) -> None:
         """The purpose ends at ``now``: each slot is destroyed or kept by its rule."""
         kept: dict[str, Slot] = {}
-        for key, slot in [*(("i:" + k, s) for k, s in member.items.items()),
-                          *(("r:" + k, s) for k, s in member.recs.items())]:
+        for key, slot in [
+            *(("i:" + k, s) for k, s in member.items.items()),
+            *(("r:" + k, s) for k, s in member.recs.items()),
+        ]:
             if not slot.alive(now):
                 continue  # already due: the sweep has taken it or the withdrawal does
             rule = self.longest_rule(slot.name)
             if rule is None:
                 continue
-            start = now if rule.start in END_STARTS else {
-                "collection": slot.collected_at, "last_activity": member.last_activity,
-                "record_date": slot.occurred_at or slot.collected_at}[rule.start]
+            start = (
+                now
+                if rule.start in END_STARTS
+                else {
+                    "collection": slot.collected_at,
+                    "last_activity": member.last_activity,
+                    "record_date": slot.occurred_at or slot.collected_at,
+                }[rule.start]
+            )
             if rule.duration is None:
-                kept[key] = Slot(slot.name, slot.collected_at, slot.occurred_at, slot.record_id, None, True, rule.id)
+                kept[key] = Slot(
+                    slot.name, slot.collected_at, slot.occurred_at, slot.record_id, None, True, rule.id
+                )
                 continue
             expires = expiry_instant(start, rule.duration)
             if expires > now:
-                kept[key] = Slot(slot.name, slot.collected_at, slot.occurred_at, slot.record_id, expires, False,
-                                 rule.id)
+                kept[key] = Slot(
+                    slot.name, slot.collected_at, slot.occurred_at, slot.record_id, expires, False, rule.id
+                )
         member.items = {k[2:]: s for k, s in kept.items() if k.startswith("i:")}
         member.recs = {k[2:]: s for k, s in kept.items() if k.startswith("r:")}
         member.status = "withdrawn" if kept else "gone"
@@ -230,7 +285,9 @@ class Model:
 
     def notified(self, member: Member, by: datetime | None = None) -> bool:
         """A notice for the current idle spell was queued (by ``by``, when given)."""
-        return any(created >= member.last_activity and (by is None or created <= by) for created, _ in member.notices)
+        return any(
+            created >= member.last_activity and (by is None or created <= by) for created, _ in member.notices
+        )
 
     def sweep(self, members: list[Member], now: datetime) -> None:
         for m in members:
@@ -266,6 +323,7 @@ class Model:
 
 # -- comparing the database with the model ----------------------------------------------------------
 
+
 def check(vault: Vault, model: Model, members: list[Member], now: datetime) -> None:
     with vault.engine.connect() as conn:
         for m in members:
@@ -276,27 +334,59 @@ def check(vault: Vault, model: Model, members: list[Member], now: datetime) -> N
             else:
                 assert row is not None, f"subject destroyed early: {where}"
                 assert row.status == m.status, f"status {row.status} != {m.status}: {where}"
-            values = {r[0] for r in conn.execute(select(item_values.c.item_id).where(item_values.c.subject_id == m.id))}
-            values |= {r[0] for r in conn.execute(select(separated_values.c.item_id).where(
-                separated_values.c.subject_id == m.id))}
+            values = {
+                r[0]
+                for r in conn.execute(select(item_values.c.item_id).where(item_values.c.subject_id == m.id))
+            }
+            values |= {
+                r[0]
+                for r in conn.execute(
+                    select(separated_values.c.item_id).where(separated_values.c.subject_id == m.id)
+                )
+            }
             expected_items = {k for k, s in m.items.items() if s.alive(now)} if m.status != "gone" else set()
             assert values == expected_items, f"items {sorted(values)} != {sorted(expected_items)}: {where}"
             recs = {r[0] for r in conn.execute(select(records.c.id).where(records.c.subject_id == m.id))}
-            recs |= {r[0] for r in conn.execute(select(separated_records.c.id).where(
-                separated_records.c.subject_id == m.id))}
+            recs |= {
+                r[0]
+                for r in conn.execute(
+                    select(separated_records.c.id).where(separated_records.c.subject_id == m.id)
+                )
+            }
             expected_recs = {k for k, s in m.recs.items() if s.alive(now)} if m.status != "gone" else set()
             assert recs == expected_recs, f"records {recs} != {expected_recs}: {where}"
-            looked = {r[0] for r in conn.execute(select(lookups.c.item_id).where(lookups.c.subject_id == m.id))}
-            looked |= {r[0] for r in conn.execute(select(separated_lookups.c.item_id).where(
-                separated_lookups.c.subject_id == m.id))}
+            looked = {
+                r[0] for r in conn.execute(select(lookups.c.item_id).where(lookups.c.subject_id == m.id))
+            }
+            looked |= {
+                r[0]
+                for r in conn.execute(
+                    select(separated_lookups.c.item_id).where(separated_lookups.c.subject_id == m.id)
+                )
+            }
             assert looked == expected_items & LOOKUP_ITEMS, f"look-ups {looked}: {where}"
-            keys = {r[0] for r in conn.execute(select(data_keys.c.subject_id).where(
-                data_keys.c.subject_id.startswith(m.id, autoescape=True)))}
+            keys = {
+                r[0]
+                for r in conn.execute(
+                    select(data_keys.c.subject_id).where(
+                        data_keys.c.subject_id.startswith(m.id, autoescape=True)
+                    )
+                )
+            }
             assert (m.id in keys) == (m.status in ("active", "dormant")), f"everyday key: {where}"
-            live_rules = {s.rule_id for s in m.slots() if s.rule_id and s.alive(now)} if m.status == "withdrawn" else set()
-            assert len(keys - {m.id}) == len(live_rules), f"group keys {len(keys - {m.id})} != {live_rules}: {where}"
-            sent = conn.execute(select(outbox.c.created_at).where(outbox.c.subject_id == m.id,
-                                                                  outbox.c.kind == "dormancy_notice")).all()
+            live_rules = (
+                {s.rule_id for s in m.slots() if s.rule_id and s.alive(now)}
+                if m.status == "withdrawn"
+                else set()
+            )
+            assert len(keys - {m.id}) == len(live_rules), (
+                f"group keys {len(keys - {m.id})} != {live_rules}: {where}"
+            )
+            sent = conn.execute(
+                select(outbox.c.created_at).where(
+                    outbox.c.subject_id == m.id, outbox.c.kind == "dormancy_notice"
+                )
+            ).all()
             assert len(sent) == len(m.notices), f"notices {len(sent)} != {len(m.notices)}: {where}"
 
 
@@ -357,7 +447,9 @@ def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def sqlite_copy(template: Path) -> Engine:
     """A fresh database for one example: a copy of the migrated files (the main file and its keys file)."""
     target = template.with_name(f"example-{secrets.token_hex(6)}.db")
-    for source, copy in zip(sqlite_paths(f"sqlite:///{template}"), sqlite_paths(f"sqlite:///{target}"), strict=True):
+    for source, copy in zip(
+        sqlite_paths(f"sqlite:///{template}"), sqlite_paths(f"sqlite:///{target}"), strict=True
+    ):
         for suffix in ("", "-wal", "-shm"):
             if Path(f"{source}{suffix}").exists():
                 shutil.copy(f"{source}{suffix}", f"{copy}{suffix}")
@@ -366,27 +458,40 @@ def sqlite_copy(template: Path) -> Engine:
 
 def run_example(engine: Engine, policy: Policy, life: list[tuple[Any, ...]]) -> None:
     clock = FixedClock(START)
-    vault = Vault(policy=policy, engine=engine, keys=KeyRing(MasterKey.generate()), clock=clock,
-                  passwords=fast_passwords())
+    vault = Vault(
+        policy=policy,
+        engine=engine,
+        keys=KeyRing(MasterKey.generate()),
+        clock=clock,
+        passwords=fast_passwords(),
+    )
     try:
         live(vault, Model(policy), clock, policy, life)
     finally:
         engine.dispose()
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                 HealthCheck.too_slow])
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(spec=policy_specs, life=lives)
 def test_no_value_outlives_its_retention_and_none_dies_before_it_sqlite(
-        migrated_sqlite: Path, spec: PolicySpec, life: list[tuple[Any, ...]]) -> None:
+    migrated_sqlite: Path, spec: PolicySpec, life: list[tuple[Any, ...]]
+) -> None:
     run_example(sqlite_copy(migrated_sqlite), spec.policy(), life)
 
 
 @pytest.mark.slow
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                HealthCheck.too_slow])
+@settings(
+    max_examples=8,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(spec=policy_specs, life=lives)
 def test_no_value_outlives_its_retention_and_none_dies_before_it_postgresql(
-        spec: PolicySpec, life: list[tuple[Any, ...]]) -> None:
+    spec: PolicySpec, life: list[tuple[Any, ...]]
+) -> None:
     with fresh_postgres() as url:
         run_example(make_engine(url), spec.policy(), life)

@@ -19,11 +19,25 @@ from .conftest import (
     sweep_at,
 )
 
-SIGNUP = {"nickname": "별맘", "password": "secret-pass-1", "email": "mom@example.com",
-          "address": "서울특별시 마포구 월드컵북로 400", "mobile": "010-2345-6789", "name": "김엄마",
-          "gender": "여", "birthdate": "1992-05-05"}
+SIGNUP = {
+    "nickname": "별맘",
+    "password": "secret-pass-1",
+    "email": "mom@example.com",
+    "address": "서울특별시 마포구 월드컵북로 400",
+    "mobile": "010-2345-6789",
+    "name": "김엄마",
+    "gender": "여",
+    "birthdate": "1992-05-05",
+}
 PROFILE = {"pregnancy": "임신 20주", "baby_name": "튼튼이", "due_date": "2026-07-20", "mom_type": "예비맘"}
-KEPT_ITEMS = {"name", "birthdate", "gender", "address", "mobile", "email"}  # of the rule's list, those collected
+KEPT_ITEMS = {
+    "name",
+    "birthdate",
+    "gender",
+    "address",
+    "mobile",
+    "email",
+}  # of the rule's list, those collected
 
 
 def test_withdrawn_member_walks_through_the_retention_section(vault_for: VaultFor, clock: FixedClock) -> None:
@@ -32,7 +46,13 @@ def test_withdrawn_member_walks_through_the_retention_section(vault_for: VaultFo
     sid = vault.collect("signup", SIGNUP).subject_id
     vault.collect("member_profile", PROFILE, subject_id=sid)
     at = kst(2026, 3, 2, 10, 0)
-    for kind in ("identity_record", "advertising_record", "contract_record", "payment_record", "complaint_record"):
+    for kind in (
+        "identity_record",
+        "advertising_record",
+        "contract_record",
+        "payment_record",
+        "complaint_record",
+    ):
         vault.add_record(sid, kind, {"kind": kind}, occurred_at=at)
 
     clock.set(kst(2026, 4, 10, 15, 0))
@@ -47,7 +67,11 @@ def test_withdrawn_member_walks_through_the_retention_section(vault_for: VaultFo
     sweep_at(vault, clock, kst(2026, 9, 2, 23, 59, 59))
     assert {"identity_record", "advertising_record"} <= separated_slots(vault, sid)
     sweep_at(vault, clock, kst(2026, 9, 3))
-    assert separated_slots(vault, sid) == KEPT_ITEMS | {"contract_record", "payment_record", "complaint_record"}
+    assert separated_slots(vault, sid) == KEPT_ITEMS | {
+        "contract_record",
+        "payment_record",
+        "complaint_record",
+    }
 
     # the member's items: 1 year from the withdrawal on 2026-04-10
     sweep_at(vault, clock, kst(2027, 4, 10, 23, 59, 59))
@@ -61,12 +85,21 @@ def test_withdrawn_member_walks_through_the_retention_section(vault_for: VaultFo
     assert separated_slots(vault, sid) == {"contract_record", "payment_record"}
     sweep_at(vault, clock, kst(2031, 3, 3))  # contracts and payments: 5 years
     assert not subject_exists(vault, sid)
-    expired = {(e["class_id"], e["rule_id"]) for e in ledger_rows(vault) if e["trigger"] == "retention_expired"}
-    assert expired >= {("identity_record", "identity_verification"), ("advertising_record", "advertising"),
-                       ("email", "after_withdrawal"), ("complaint_record", "complaint"), ("payment_record", "payment")}
+    expired = {
+        (e["class_id"], e["rule_id"]) for e in ledger_rows(vault) if e["trigger"] == "retention_expired"
+    }
+    assert expired >= {
+        ("identity_record", "identity_verification"),
+        ("advertising_record", "advertising"),
+        ("email", "after_withdrawal"),
+        ("complaint_record", "complaint"),
+        ("payment_record", "payment"),
+    }
 
 
-def test_visit_logs_are_kept_three_months_while_the_member_is_active(vault_for: VaultFor, clock: FixedClock) -> None:
+def test_visit_logs_are_kept_three_months_while_the_member_is_active(
+    vault_for: VaultFor, clock: FixedClock
+) -> None:
     vault = vault_for("classpatra")
     sid = vault.collect("signup", SIGNUP).subject_id
     vault.add_record(sid, "visit_record", {"path": "/class/1"}, occurred_at=kst(2026, 3, 2, 10, 0))
@@ -84,7 +117,8 @@ def test_visit_logs_are_kept_three_months_while_the_member_is_active(vault_for: 
 
 
 def test_a_visit_log_still_young_at_withdrawal_is_separated_for_the_rest_of_its_three_months(
-        vault_for: VaultFor, clock: FixedClock) -> None:
+    vault_for: VaultFor, clock: FixedClock
+) -> None:
     vault = vault_for("classpatra")
     sid = vault.collect("signup", SIGNUP).subject_id
     vault.add_record(sid, "visit_record", {"path": "/"}, occurred_at=kst(2026, 3, 2, 10, 0))

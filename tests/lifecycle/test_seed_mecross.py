@@ -25,9 +25,16 @@ from .conftest import (
 )
 
 SIGNUP = {
-    "name": "홍길동", "birthdate": "1990-01-31", "login_id": "hong", "password": "secret-pass-1",
-    "mobile": "010-1234-5678", "address": "서울특별시 종로구 세종대로 1", "email": "hong@example.com",
-    "gender": "남", "ci": "CI" + "A" * 86, "guardian_ci": "CI" + "B" * 86,
+    "name": "홍길동",
+    "birthdate": "1990-01-31",
+    "login_id": "hong",
+    "password": "secret-pass-1",
+    "mobile": "010-1234-5678",
+    "address": "서울특별시 종로구 세종대로 1",
+    "email": "hong@example.com",
+    "gender": "남",
+    "ci": "CI" + "A" * 86,
+    "guardian_ci": "CI" + "B" * 86,
 }
 
 
@@ -49,20 +56,33 @@ def test_withdrawn_member_walks_through_the_retention_section(vault_for: VaultFo
         vault.collect("signup", {**SIGNUP, "ci": "CI" + "C" * 86, "email": "other@example.com"})
 
     # separated data only for its rule's reason
-    assert vault.read_separated(sid, ["login_id"], "컨텐츠 이용ID 중복방지", actor=officer).values == {"login_id": "hong"}
+    assert vault.read_separated(sid, ["login_id"], "컨텐츠 이용ID 중복방지", actor=officer).values == {
+        "login_id": "hong"
+    }
     with pytest.raises(Denied) as denied:
         vault.read_separated(sid, ["login_id"], "마케팅", actor=officer)
     assert denied.value.reason == "reason_not_allowed"
 
     def kept() -> set[str]:
         with vault.engine.connect() as conn:
-            values = {r.item_id for r in conn.execute(separated_values.select().where(separated_values.c.subject_id == sid))}
-            recs = {r.type for r in conn.execute(separated_records.select().where(separated_records.c.subject_id == sid))}
+            values = {
+                r.item_id
+                for r in conn.execute(separated_values.select().where(separated_values.c.subject_id == sid))
+            }
+            recs = {
+                r.type
+                for r in conn.execute(separated_records.select().where(separated_records.c.subject_id == sid))
+            }
         return values | recs
 
     clock.advance(timedelta(days=3))
     vault.sweep()
-    assert kept() == {"login_id", "ci", "fraud_record", "payment_record"}  # CI: 3 days end at the close of day 3
+    assert kept() == {
+        "login_id",
+        "ci",
+        "fraud_record",
+        "payment_record",
+    }  # CI: 3 days end at the close of day 3
     clock.advance(timedelta(days=1))
     vault.sweep()
     assert kept() == {"login_id", "fraud_record", "payment_record"}
@@ -80,7 +100,9 @@ def test_withdrawn_member_walks_through_the_retention_section(vault_for: VaultFo
         vault.subject(sid)
 
 
-def test_fraud_record_is_kept_one_year_from_withdrawal_to_the_second(vault_for: VaultFor, clock: FixedClock) -> None:
+def test_fraud_record_is_kept_one_year_from_withdrawal_to_the_second(
+    vault_for: VaultFor, clock: FixedClock
+) -> None:
     vault = vault_for("mecross")
     officer = officer_of(vault)
     sid = vault.collect("signup", SIGNUP).subject_id
@@ -101,14 +123,19 @@ def test_fraud_record_is_kept_one_year_from_withdrawal_to_the_second(vault_for: 
     assert report.destroyed["record:fraud_record"] == 1
     (entry,) = [e for e in ledger_rows(vault) if e["class_id"] == "fraud_record"]
     assert (entry["class_kind"], entry["trigger"], entry["rule_id"], entry["count"]) == (
-        "record", "retention_expired", "fraud", 1)
+        "record",
+        "retention_expired",
+        "fraud",
+        1,
+    )
     assert not subject_exists(vault, sid)  # nothing else was kept: the subject itself is gone
     with pytest.raises(NotFound):
         vault.read_separated(sid, ["fraud_record"], "부정방지 이용", actor=officer)
 
 
 def test_login_id_kept_three_months_from_january_31_until_the_close_of_april_30(
-        vault_for: VaultFor, clock: FixedClock) -> None:
+    vault_for: VaultFor, clock: FixedClock
+) -> None:
     vault = vault_for("mecross")
     sid = vault.collect("signup", SIGNUP).subject_id
     clock.set(kst(2027, 1, 31, 14, 0))
@@ -131,7 +158,8 @@ def test_login_id_kept_three_months_from_january_31_until_the_close_of_april_30(
 
 
 def test_payment_record_counts_five_years_from_its_own_date_not_from_withdrawal(
-        vault_for: VaultFor, clock: FixedClock) -> None:
+    vault_for: VaultFor, clock: FixedClock
+) -> None:
     vault = vault_for("mecross")
     sid = vault.collect("signup", SIGNUP).subject_id
     vault.add_record(sid, "payment_record", {"amount": 12000}, occurred_at=kst(2026, 3, 2, 9, 0))
@@ -145,7 +173,8 @@ def test_payment_record_counts_five_years_from_its_own_date_not_from_withdrawal(
 
 
 def test_access_logs_expire_after_three_months_while_the_member_is_active(
-        vault_for: VaultFor, clock: FixedClock) -> None:
+    vault_for: VaultFor, clock: FixedClock
+) -> None:
     vault = vault_for("mecross")
     sid = vault.collect("signup", SIGNUP).subject_id
     vault.add_record(sid, "access_trace_record", {"ip": "203.0.113.7"}, occurred_at=kst(2026, 3, 2, 9, 0))
@@ -160,4 +189,5 @@ def test_access_logs_expire_after_three_months_while_the_member_is_active(
     assert vault.subject(sid)["status"] == "active"
     logs = [e for e in ledger_rows(vault) if e["class_id"] == "access_trace_record"]
     assert [(e["trigger"], e["rule_id"], e["basis"]) for e in logs] == [
-        ("log_expired", "access_trace", "통신비밀보호법 시행령 제41조제2항")] * 2
+        ("log_expired", "access_trace", "통신비밀보호법 시행령 제41조제2항")
+    ] * 2

@@ -17,17 +17,25 @@ from .conftest import (
     sweep_at,
 )
 
-PURCHASE = {"email": "it@corp.example.com", "payment_history": "2026-03-02 RemoteCall 1년 라이선스",
-            "card": "4111 1111 1111 1111", "bank_account": "110-123-456789"}
+PURCHASE = {
+    "email": "it@corp.example.com",
+    "payment_history": "2026-03-02 RemoteCall 1년 라이선스",
+    "card": "4111 1111 1111 1111",
+    "bank_account": "110-123-456789",
+}
 
 
 def test_enterprise_usage_history_is_kept_one_year_after_the_purpose_ends(
-        vault_for: VaultFor, clock: FixedClock) -> None:
+    vault_for: VaultFor, clock: FixedClock
+) -> None:
     vault = vault_for("rsupport")
     officer = officer_of(vault)
     sid = vault.collect("purchase", PURCHASE).subject_id
-    vault.collect("support", {"name": "박담당", "email": "it@corp.example.com", "company": "주식회사 예시"},
-                  subject_id=sid)
+    vault.collect(
+        "support",
+        {"name": "박담당", "email": "it@corp.example.com", "company": "주식회사 예시"},
+        subject_id=sid,
+    )
     vault.add_record(sid, "enterprise_usage", {"sessions": 42}, occurred_at=kst(2026, 3, 2, 10, 0))
     vault.add_record(sid, "contract", {"plan": "annual"}, occurred_at=kst(2026, 3, 2, 10, 0))
     vault.add_record(sid, "payment", {"amount": 1_200_000}, occurred_at=kst(2026, 3, 2, 10, 0))
@@ -51,8 +59,12 @@ def test_enterprise_usage_history_is_kept_one_year_after_the_purpose_ends(
     sweep_at(vault, clock, kst(2031, 3, 3))
     assert not subject_exists(vault, sid)
     rules = {e["class_id"]: e["rule_id"] for e in ledger_rows(vault) if e["trigger"] == "retention_expired"}
-    assert rules == {"enterprise_usage": "enterprise_usage", "contract": "contract_records",
-                     "payment": "payment_records", "complaint": "complaint_records"}
+    assert rules == {
+        "enterprise_usage": "enterprise_usage",
+        "contract": "contract_records",
+        "payment": "payment_records",
+        "complaint": "complaint_records",
+    }
 
 
 def test_website_visit_logs_are_kept_three_months(vault_for: VaultFor, clock: FixedClock) -> None:
@@ -65,7 +77,10 @@ def test_website_visit_logs_are_kept_three_months(vault_for: VaultFor, clock: Fi
     assert "site_visit_log" not in active_slots(vault, sid)
     (entry,) = [e for e in ledger_rows(vault) if e["class_id"] == "site_visit_log"]
     assert (entry["trigger"], entry["rule_id"], entry["basis"]) == (
-        "log_expired", "site_visit_records", "통신비밀보호법 시행령 제41조제2항")
+        "log_expired",
+        "site_visit_records",
+        "통신비밀보호법 시행령 제41조제2항",
+    )
 
 
 def test_a_customer_with_nothing_kept_is_removed_at_once(vault_for: VaultFor, clock: FixedClock) -> None:

@@ -10,13 +10,22 @@ from jikimi.errors import NotFound
 
 from .conftest import VaultFor, key_ids_of, ledger_rows, subject_exists
 
-SIGNUP = {"name": "홍길동", "rrn": "900101-1234568", "address": "서울특별시 종로구 세종대로 1", "phone": "02-123-4567",
-          "login_id": "hong", "password": "secret-pass-1", "email": "hong@example.com", "additional_info": "취미: 등산"}
+SIGNUP = {
+    "name": "홍길동",
+    "rrn": "900101-1234568",
+    "address": "서울특별시 종로구 세종대로 1",
+    "phone": "02-123-4567",
+    "login_id": "hong",
+    "password": "secret-pass-1",
+    "email": "hong@example.com",
+    "additional_info": "취미: 등산",
+}
 
 
 @pytest.mark.parametrize("reason", ["member_request", "membership_lost"])
-def test_everything_is_destroyed_at_once_when_membership_ends(vault_for: VaultFor, clock: FixedClock,
-                                                              reason: str) -> None:
+def test_everything_is_destroyed_at_once_when_membership_ends(
+    vault_for: VaultFor, clock: FixedClock, reason: str
+) -> None:
     vault = vault_for("shop")
     assert vault.policy.retention == ()
     sid = vault.collect("signup", SIGNUP).subject_id

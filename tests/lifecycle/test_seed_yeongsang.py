@@ -29,9 +29,22 @@ from .conftest import (
     with_policy,
 )
 
-SIGNUP = {"name": "이영상", "birthdate": "1985-07-01", "gender": "남", "login_id": "ysang", "password": "secret-pass-1",
-          "home_phone": "02-2664-1128", "mobile": "010-3456-7890", "email": "ys@example.com"}
-SERVICE_USE = {"service_log": "강의 3편 시청", "access_log": "GET /lecture/3", "cookie": "sid=abc", "ip": "203.0.113.9"}
+SIGNUP = {
+    "name": "이영상",
+    "birthdate": "1985-07-01",
+    "gender": "남",
+    "login_id": "ysang",
+    "password": "secret-pass-1",
+    "home_phone": "02-2664-1128",
+    "mobile": "010-3456-7890",
+    "email": "ys@example.com",
+}
+SERVICE_USE = {
+    "service_log": "강의 3편 시청",
+    "access_log": "GET /lecture/3",
+    "cookie": "sid=abc",
+    "ip": "203.0.113.9",
+}
 MEMBER_ITEMS = {"name", "birthdate", "gender", "login_id", "password", "home_phone", "mobile", "email"}
 ACCESS = "불량회원의 부정한 이용의 재발을 방지"
 
@@ -47,7 +60,8 @@ def withdrawn_member(vault: Vault, clock: FixedClock) -> tuple[str, Ended]:
 
 
 def test_the_placeholder_period_keeps_member_data_separated_with_no_expiry(
-        vault_for: VaultFor, clock: FixedClock) -> None:
+    vault_for: VaultFor, clock: FixedClock
+) -> None:
     vault = vault_for("yeongsang")
     sid, ended = withdrawn_member(vault, clock)
     assert set(ended.destroyed) == {"service_log", "cookie", "ip", "abuse_record"}
@@ -61,8 +75,15 @@ def test_the_placeholder_period_keeps_member_data_separated_with_no_expiry(
     flagged = [f for f in lint(vault.policy) if f.rule == "retention-placeholder"]
     assert len(flagged) == 1 and flagged[0].severity == "error"
     with vault.engine.connect() as conn:
-        expiries = {r.item_id: r.expires_at for r in conn.execute(separated_values.select().where(
-            separated_values.c.subject_id == sid, separated_values.c.rule_id == "member_after_termination"))}
+        expiries = {
+            r.item_id: r.expires_at
+            for r in conn.execute(
+                separated_values.select().where(
+                    separated_values.c.subject_id == sid,
+                    separated_values.c.rule_id == "member_after_termination",
+                )
+            )
+        }
     assert set(expiries) == MEMBER_ITEMS and set(expiries.values()) == {None}
 
     officer = officer_of(vault)
@@ -79,7 +100,9 @@ def test_the_placeholder_period_keeps_member_data_separated_with_no_expiry(
     assert subject_exists(vault, sid)
 
 
-def test_once_the_policy_states_the_period_the_sweep_applies_it(vault_for: VaultFor, clock: FixedClock) -> None:
+def test_once_the_policy_states_the_period_the_sweep_applies_it(
+    vault_for: VaultFor, clock: FixedClock
+) -> None:
     vault = vault_for("yeongsang")
     sid, _ = withdrawn_member(vault, clock)
     data = example_data("yeongsang")
@@ -91,8 +114,15 @@ def test_once_the_policy_states_the_period_the_sweep_applies_it(vault_for: Vault
     report = sweep_at(fixed, clock, kst(2026, 5, 1))
     assert report.repriced == len(MEMBER_ITEMS)
     with vault.engine.connect() as conn:
-        expiries = {r.expires_at for r in conn.execute(separated_values.select().where(
-            separated_values.c.subject_id == sid, separated_values.c.rule_id == "member_after_termination"))}
+        expiries = {
+            r.expires_at
+            for r in conn.execute(
+                separated_values.select().where(
+                    separated_values.c.subject_id == sid,
+                    separated_values.c.rule_id == "member_after_termination",
+                )
+            )
+        }
     assert {as_utc(e) for e in expiries} == {kst(2027, 4, 2)}  # 1 year from the contract's end on 2026-04-01
     sweep_at(fixed, clock, kst(2027, 4, 1, 23, 59, 59))
     assert MEMBER_ITEMS <= separated_slots(fixed, sid)
@@ -103,7 +133,8 @@ def test_once_the_policy_states_the_period_the_sweep_applies_it(vault_for: Vault
 
 
 def test_access_log_items_are_destroyed_three_months_after_collection_while_the_member_is_active(
-        vault_for: VaultFor, clock: FixedClock) -> None:
+    vault_for: VaultFor, clock: FixedClock
+) -> None:
     vault = vault_for("yeongsang")
     sid = vault.collect("signup", SIGNUP).subject_id
     vault.collect("service_use", SERVICE_USE, subject_id=sid)  # 2026-03-02: kept to the close of 2026-06-02

@@ -34,8 +34,9 @@ def withdrawn(vault_for: VaultFor, clock: FixedClock) -> tuple[Vault, str, Handl
     return vault, sid, officer, cs
 
 
-def test_a_withdrawn_member_can_no_longer_be_read(withdrawn: tuple[Vault, str, Handler, Handler],
-                                                 clock: FixedClock) -> None:
+def test_a_withdrawn_member_can_no_longer_be_read(
+    withdrawn: tuple[Vault, str, Handler, Handler], clock: FixedClock
+) -> None:
     vault, sid, officer, cs = withdrawn
     for who in (cs, officer):
         with pytest.raises(Denied) as denied:
@@ -48,15 +49,22 @@ def test_a_withdrawn_member_can_no_longer_be_read(withdrawn: tuple[Vault, str, H
     assert outcomes == ["allowed", "denied:withdrawn", "denied:withdrawn"]
 
 
-def test_separated_data_only_for_a_reason_its_rule_allows(withdrawn: tuple[Vault, str, Handler, Handler]) -> None:
+def test_separated_data_only_for_a_reason_its_rule_allows(
+    withdrawn: tuple[Vault, str, Handler, Handler],
+) -> None:
     vault, sid, officer, _ = withdrawn
-    assert vault.read_separated(sid, ["login_id"], LOGIN_REASON, actor=officer,
-                                reference="가입 문의 #1042").values == {"login_id": MEMBER["login_id"]}
+    assert vault.read_separated(
+        sid, ["login_id"], LOGIN_REASON, actor=officer, reference="가입 문의 #1042"
+    ).values == {"login_id": MEMBER["login_id"]}
     assert vault.read_separated(sid, ["ci"], CI_REASON, actor=officer).values == {"ci": MEMBER["ci"]}
     rule_reason = vault.policy.retention_by_id["withdrawn_login_id"].reason
     assert rule_reason is not None
-    for reason, items in ((CI_REASON, ["login_id"]), ("마케팅", ["login_id"]), (rule_reason, ["login_id"]),
-                          (LOGIN_REASON, ["login_id", "ci"])):
+    for reason, items in (
+        (CI_REASON, ["login_id"]),
+        ("마케팅", ["login_id"]),
+        (rule_reason, ["login_id"]),
+        (LOGIN_REASON, ["login_id", "ci"]),
+    ):
         with pytest.raises(Denied) as denied:  # declared access reasons replace the rule's own text
             vault.read_separated(sid, items, reason, actor=officer)
         assert denied.value.reason == "reason_not_allowed"
@@ -64,7 +72,9 @@ def test_separated_data_only_for_a_reason_its_rule_allows(withdrawn: tuple[Vault
         vault.read_separated(sid, ["name"], LOGIN_REASON, actor=officer)  # not kept by any rule
 
 
-def test_only_a_role_with_the_separated_action_may_read_it(withdrawn: tuple[Vault, str, Handler, Handler]) -> None:
+def test_only_a_role_with_the_separated_action_may_read_it(
+    withdrawn: tuple[Vault, str, Handler, Handler],
+) -> None:
     vault, sid, _, cs = withdrawn
     with pytest.raises(Denied) as denied:
         vault.read_separated(sid, ["login_id"], LOGIN_REASON, actor=cs)
@@ -79,15 +89,18 @@ def test_every_separated_read_is_in_the_access_log(withdrawn: tuple[Vault, str, 
             vault.read_separated(sid, ["login_id"], reason, actor=actor)
     rows = access_rows(vault, sid, "read.separated")
     assert [(r["actor"], r["outcome"]) for r in rows] == [
-        ("officer-retention", "allowed"), ("officer-retention", "denied:reason_not_allowed"),
-        ("cs-kim", "denied:action_not_allowed")]
+        ("officer-retention", "allowed"),
+        ("officer-retention", "denied:reason_not_allowed"),
+        ("cs-kim", "denied:action_not_allowed"),
+    ]
     assert rows[0]["reason"] == f"{LOGIN_REASON}; ref=가입 문의 #1042"
     assert all(r["items"] == '["login_id"]' for r in rows)
     assert all(MEMBER["login_id"] not in str(r) for r in rows)
 
 
 def test_expired_separated_data_is_not_handed_out_even_before_the_sweep(
-        withdrawn: tuple[Vault, str, Handler, Handler], clock: FixedClock) -> None:
+    withdrawn: tuple[Vault, str, Handler, Handler], clock: FixedClock
+) -> None:
     vault, sid, officer, _ = withdrawn
     # the CI is kept 30 days from 2026-03-10: to the close of 2026-04-09
     clock.set(kst(2026, 4, 10) - timedelta(seconds=1))

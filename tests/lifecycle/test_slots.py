@@ -59,7 +59,9 @@ class Holder:
         self.conn.close()
 
 
-def sweep_in_thread(sweeper: Sweeper, **kwargs: Any) -> tuple[threading.Thread, dict[str, Any], threading.Event]:
+def sweep_in_thread(
+    sweeper: Sweeper, **kwargs: Any
+) -> tuple[threading.Thread, dict[str, Any], threading.Event]:
     result: dict[str, Any] = {}
     waiting = threading.Event()
 
@@ -71,16 +73,19 @@ def sweep_in_thread(sweeper: Sweeper, **kwargs: Any) -> tuple[threading.Thread, 
     return thread, result, waiting
 
 
-@pytest.mark.parametrize(("url", "limit"), [
-    ("postgresql+psycopg://postgres@127.0.0.1:5432/jikimi", 2),
-    ("postgresql+psycopg://postgres@localhost/jikimi", 2),
-    ("postgresql+psycopg://postgres@[::1]:5432/jikimi", 2),
-    ("postgresql+psycopg:///jikimi", 2),  # the default Unix socket
-    ("postgresql+psycopg://postgres@/jikimi?host=/var/run/postgresql", 2),
-    ("postgresql+psycopg://postgres@db.internal:5432/jikimi", None),
-    ("postgresql+psycopg://postgres@/jikimi?host=/var/run/postgresql&host=db.internal", None),
-    ("sqlite:///var/jikimi.db", None),
-])
+@pytest.mark.parametrize(
+    ("url", "limit"),
+    [
+        ("postgresql+psycopg://postgres@127.0.0.1:5432/jikimi", 2),
+        ("postgresql+psycopg://postgres@localhost/jikimi", 2),
+        ("postgresql+psycopg://postgres@[::1]:5432/jikimi", 2),
+        ("postgresql+psycopg:///jikimi", 2),  # the default Unix socket
+        ("postgresql+psycopg://postgres@/jikimi?host=/var/run/postgresql", 2),
+        ("postgresql+psycopg://postgres@db.internal:5432/jikimi", None),
+        ("postgresql+psycopg://postgres@/jikimi?host=/var/run/postgresql&host=db.internal", None),
+        ("sqlite:///var/jikimi.db", None),
+    ],
+)
 def test_one_sweeper_per_cpu_when_postgresql_runs_on_this_host(url: str, limit: int | None) -> None:
     assert default_limit(make_url(url), cpus=2) == limit
 
@@ -114,8 +119,9 @@ def test_a_sweep_stands_by_while_every_slot_is_taken_and_sweeps_once_one_frees(p
     holder = Holder(pg)
     try:
         assert holder.take(0) and holder.take(1)
-        thread, result, waiting = sweep_in_thread(Sweeper(Vault(policy=POLICY, engine=pg, keys=ring),
-                                                          batch_size=20, max_active=2))
+        thread, result, waiting = sweep_in_thread(
+            Sweeper(Vault(policy=POLICY, engine=pg, keys=ring), batch_size=20, max_active=2)
+        )
         assert waiting.wait(10), "the sweep should report that it stands by"
         time.sleep(0.3)
         with pg.connect() as conn:
@@ -139,7 +145,9 @@ def test_the_slot_is_free_again_after_a_sweep_that_failed(pg: Engine) -> None:
         raise RuntimeError("the progress display broke")
 
     with pytest.raises(RuntimeError):
-        Sweeper(Vault(policy=POLICY, engine=pg, keys=ring), batch_size=5, max_active=1).run(NOW, progress=fail)
+        Sweeper(Vault(policy=POLICY, engine=pg, keys=ring), batch_size=5, max_active=1).run(
+            NOW, progress=fail
+        )
     holder = Holder(pg)
     try:
         assert holder.take(0), "a failed sweep must not keep its slot"
@@ -147,7 +155,9 @@ def test_the_slot_is_free_again_after_a_sweep_that_failed(pg: Engine) -> None:
         holder.close()
 
 
-def test_a_standby_takes_over_when_the_sweeping_process_is_killed(pg: Engine, pg_url: str, tmp_path: Path) -> None:
+def test_a_standby_takes_over_when_the_sweeping_process_is_killed(
+    pg: Engine, pg_url: str, tmp_path: Path
+) -> None:
     ring = KeyRing(MasterKey.generate())
     key_file = tmp_path / "master.key"
     ring.write(key_file)
@@ -157,8 +167,9 @@ def test_a_standby_takes_over_when_the_sweeping_process_is_killed(pg: Engine, pg
         runner.wait_ready()
         runner.go()
         assert runner.wait_batches(3), "the first process should still be sweeping"
-        thread, result, waiting = sweep_in_thread(Sweeper(Vault(policy=POLICY, engine=pg, keys=ring),
-                                                          batch_size=10, max_active=1))
+        thread, result, waiting = sweep_in_thread(
+            Sweeper(Vault(policy=POLICY, engine=pg, keys=ring), batch_size=10, max_active=1)
+        )
         assert waiting.wait(10), "with one slot, the second process stands by"
         assert runner.kill(), "the first process was killed in the middle of its sweep"
     finally:
@@ -166,7 +177,9 @@ def test_a_standby_takes_over_when_the_sweeping_process_is_killed(pg: Engine, pg
     thread.join(120)
     assert not thread.is_alive(), "the standby should take the freed slot and finish"
     taken_over = result["report"].subjects
-    assert taken_over and taken_over < due.due, "the killed process did part of the work, the standby the rest"
+    assert taken_over and taken_over < due.due, (
+        "the killed process did part of the work, the standby the rest"
+    )
     with pg.connect() as conn:
         assert shapes(conn) == {sid: s for sid, s in due.after.items() if s != GONE}, "something due survived"
         assert key_ids(conn) == due.keys_after

@@ -28,4 +28,3 @@ def found(text: str, **kwargs: object) -> list[tuple[PiiType, str]]:
 
 def types_in(text: str) -> set[PiiType]:
     return {f.type for f in scan(text)}
-

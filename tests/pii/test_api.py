@@ -31,7 +31,12 @@ def test_scan_returns_findings_without_values(client: TestClient) -> None:
     body = response.json()
     assert body["count"] == 1
     assert body["findings"][0] | {"why": []} == {
-        "type": "phone", "label": "전화번호", "start": 4, "end": 17, "confidence": 0.99, "why": [],
+        "type": "phone",
+        "label": "전화번호",
+        "start": 4,
+        "end": 17,
+        "confidence": 0.99,
+        "why": [],
     }
     assert "1234" not in response.text
 
@@ -39,14 +44,18 @@ def test_scan_returns_findings_without_values(client: TestClient) -> None:
 def test_mask_a_post(client: TestClient) -> None:
     response = client.post("/v1/pii/mask", json={"text": "제 번호 010-1234-5678, 홍길동님"})
     assert response.json()["text"] == "제 번호 010-****-5678, 홍**님"
-    labelled = client.post("/v1/pii/mask", json={"text": "010-1234-5678", "operator": "label", "types": ["phone"]})
+    labelled = client.post(
+        "/v1/pii/mask", json={"text": "010-1234-5678", "operator": "label", "types": ["phone"]}
+    )
     assert labelled.json()["text"] == "<전화번호>"
 
 
 def test_hash_operator_uses_the_configured_key(client: TestClient) -> None:
     response = client.post("/v1/pii/mask", json={"text": "010-1234-5678", "operator": "hash"})
     assert response.status_code == 200 and response.json()["text"].startswith("<전화번호:")
-    keyless = TestClient(create_app()).post("/v1/pii/mask", json={"text": "010-1234-5678", "operator": "hash"})
+    keyless = TestClient(create_app()).post(
+        "/v1/pii/mask", json={"text": "010-1234-5678", "operator": "hash"}
+    )
     assert keyless.status_code == 422 and _envelope(keyless)["field"] == "operator"
 
 

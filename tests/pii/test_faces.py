@@ -15,8 +15,17 @@ from jikimi.cli import run
 
 def test_public_api_is_small_sorted_and_pinned() -> None:
     assert jikimi.pii.__all__ == [
-        "DEFAULT_MAX_CHARS", "Finding", "MaskingRule", "Operator", "PiiLogFilter", "PiiType", "Scanner",
-        "mask", "masking_rules_from_mapping", "reveal", "scan",
+        "DEFAULT_MAX_CHARS",
+        "Finding",
+        "MaskingRule",
+        "Operator",
+        "PiiLogFilter",
+        "PiiType",
+        "Scanner",
+        "mask",
+        "masking_rules_from_mapping",
+        "reveal",
+        "scan",
     ]
     assert jikimi.pii.__all__ == sorted(jikimi.pii.__all__)
 
@@ -56,7 +65,9 @@ def test_cli_mask_reads_stdin_and_uses_a_key_file(
     key_file = tmp_path / "pii.key"
     key_file.write_bytes(key)
     monkeypatch.setattr(sys, "stdin", io.StringIO("010-1234-5678"))
-    assert run(["pii", "mask", "-", "--operator", "hash", "--key-file", str(key_file), "--types", "phone"]) == 0
+    assert (
+        run(["pii", "mask", "-", "--operator", "hash", "--key-file", str(key_file), "--types", "phone"]) == 0
+    )
     assert capsys.readouterr().out.startswith("<전화번호:")
 
 

@@ -23,8 +23,16 @@ def test_names_after_labels_are_found_with_particles() -> None:
 
 
 def test_roles_and_common_words_are_not_names() -> None:
-    for text in ("고객님 안녕하세요", "선생님께 여쭤보세요", "정말 고객님 감사합니다", "담당자 배정됨",
-                 "이번 회원님 혜택", "신규 회원님 환영", "날씨가 좋네요", "이름 변경 요청"):
+    for text in (
+        "고객님 안녕하세요",
+        "선생님께 여쭤보세요",
+        "정말 고객님 감사합니다",
+        "담당자 배정됨",
+        "이번 회원님 혜택",
+        "신규 회원님 환영",
+        "날씨가 좋네요",
+        "이름 변경 요청",
+    ):
         assert types_in(text) == set(), text
 
 
@@ -47,7 +55,9 @@ def test_lot_number_address_and_short_forms() -> None:
     assert found("주소 경기도 성남시 분당구 정자동 178-1번지") == [
         (PiiType.ADDRESS, "경기도 성남시 분당구 정자동 178-1번지")
     ]
-    assert found("서울 마포구 월드컵북로 396 (상암동)") == [(PiiType.ADDRESS, "서울 마포구 월드컵북로 396 (상암동)")]
+    assert found("서울 마포구 월드컵북로 396 (상암동)") == [
+        (PiiType.ADDRESS, "서울 마포구 월드컵북로 396 (상암동)")
+    ]
     assert found("세종특별자치시 한누리대로 2130") == [(PiiType.ADDRESS, "세종특별자치시 한누리대로 2130")]
     assert found("강남구 강남대로94길 15에서") == [(PiiType.ADDRESS, "강남구 강남대로94길 15")]
 

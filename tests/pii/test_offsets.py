@@ -10,7 +10,9 @@ from jikimi.pii._normalize import normalize
 
 WIDE = str.maketrans("0123456789-", "０１２３４５６７８９－")
 NOISE = st.text(
-    alphabet=st.sampled_from(list("가나다라 안녕하세요 고객 문의 ·…!?,\u200b\u3000０１ａＡ㈜①") + ["ᄀ", "ᅡ", "ᆨ"]),
+    alphabet=st.sampled_from(
+        list("가나다라 안녕하세요 고객 문의 ·…!?,\u200b\u3000０１ａＡ㈜①") + ["ᄀ", "ᅡ", "ᆨ"]
+    ),
     max_size=40,
 )
 PARTICLES = st.sampled_from(["", "로", "입니다", "으로", "에서", " 감사합니다", ".", ")", "\n"])

@@ -116,8 +116,11 @@ def test_identical_policies_have_no_changes_and_need_no_notice() -> None:
 
 
 def test_the_new_policys_notice_settings_apply() -> None:
-    new = edit(BASE, "notice: {lead_days: 7, material_lead_days: 30}",
-               "notice: {lead_days: 10, material_lead_days: 45}")
+    new = edit(
+        BASE,
+        "notice: {lead_days: 7, material_lead_days: 30}",
+        "notice: {lead_days: 10, material_lead_days: 45}",
+    )
 
     assert diff(BASE, edit(new, "02-1234-5678", "02-1234-0000")).notice_days == 10
     assert diff(BASE, new + THIRD_PARTY).notice_days == 45
@@ -190,8 +193,11 @@ def test_removing_an_item_is_minor() -> None:
 
 
 def test_an_item_moved_from_optional_to_required_is_material() -> None:
-    new = edit(edit(BASE, "required: [name, email]", "required: [name, email, mobile]"),
-               "optional: [mobile]", "optional: []")
+    new = edit(
+        edit(BASE, "required: [name, email]", "required: [name, email, mobile]"),
+        "optional: [mobile]",
+        "optional: []",
+    )
 
     change = only(diff(BASE, new))
     assert change.key == "contexts[signup].items[mobile]"
@@ -201,15 +207,19 @@ def test_an_item_moved_from_optional_to_required_is_material() -> None:
 
 
 def test_an_item_moved_from_required_to_optional_is_minor() -> None:
-    new = edit(edit(BASE, "required: [name, email]", "required: [name]"),
-               "optional: [mobile]", "optional: [mobile, email]")
+    new = edit(
+        edit(BASE, "required: [name, email]", "required: [name]"),
+        "optional: [mobile]",
+        "optional: [mobile, email]",
+    )
 
     assert not only(diff(BASE, new)).material
 
 
 def test_an_item_becoming_sensitive_data_is_material() -> None:
-    new = edit(BASE, "{id: name, label: 이름}",
-               "{id: name, label: 이름, class: sensitive, sensitive_kind: health}")
+    new = edit(
+        BASE, "{id: name, label: 이름}", "{id: name, label: 이름, class: sensitive, sensitive_kind: health}"
+    )
 
     result = diff(BASE, new)
     assert {c.key for c in result.changes} == {"items[name].class", "items[name].sensitive_kind"}
@@ -224,8 +234,12 @@ def test_relabelling_an_item_is_minor() -> None:
 
 
 def test_a_new_purpose_is_material() -> None:
-    new = edit(BASE, "purposes:\n", "purposes:\n  - {id: marketing, label: 광고, basis: consent, "
-                                    "consent: optional, marketing: true, items: [email]}\n")
+    new = edit(
+        BASE,
+        "purposes:\n",
+        "purposes:\n  - {id: marketing, label: 광고, basis: consent, "
+        "consent: optional, marketing: true, items: [email]}\n",
+    )
 
     change = only(diff(BASE, new))
     assert (change.key, change.kind, change.material) == ("purposes[marketing]", "added", True)
@@ -337,8 +351,11 @@ def test_contacts_of_one_role_are_matched_by_name_not_order() -> None:
 
 
 def test_controller_and_title_changes_are_minor() -> None:
-    new = edit(edit(BASE, "service: 예시몰", "service: 예시몰 플러스"), 'version: "2026-01"',
-               'version: "2026-02"\ntitle: 예시몰 개인정보 처리방침')
+    new = edit(
+        edit(BASE, "service: 예시몰", "service: 예시몰 플러스"),
+        'version: "2026-01"',
+        'version: "2026-02"\ntitle: 예시몰 개인정보 처리방침',
+    )
 
     result = diff(BASE, new)
     assert {c.key for c in result.changes} == {"controller.service", "version", "title"}
@@ -366,8 +383,16 @@ def test_to_dict_is_json_ready_with_notice_days_and_earliest_effective_date() ->
     assert data["notice_days"] == 30
     assert data["material"] is True
     assert data["earliest_effective"] == "2026-12-22"
-    assert set(data["changes"][0]) == {"section", "key", "kind", "old", "new", "material", "reason_ko",
-                                       "reason_en"}
+    assert set(data["changes"][0]) == {
+        "section",
+        "key",
+        "kind",
+        "old",
+        "new",
+        "material",
+        "reason_ko",
+        "reason_en",
+    }
     added = next(c for c in data["changes"] if c["key"] == "third_parties.recipients[partner_x]")
     assert (added["kind"], added["old"], added["material"]) == ("added", None, True)
     assert "earliest_effective" not in result.to_dict()
@@ -395,8 +420,10 @@ def test_a_long_wording_change_is_shown_from_where_the_texts_differ() -> None:
 
 
 def test_the_diff_module_imports_no_framework() -> None:
-    code = ("import sys, jikimi.policy.diff; "
-            "print(sorted(m for m in ('typer', 'rich', 'fastapi', 'sqlalchemy') if m in sys.modules))")
+    code = (
+        "import sys, jikimi.policy.diff; "
+        "print(sorted(m for m in ('typer', 'rich', 'fastapi', 'sqlalchemy') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
@@ -409,15 +436,19 @@ def _example(name: str) -> Path:
 
 
 def test_the_reference_policy_adding_a_third_party_needs_30_days_notice() -> None:
-    result = diff_policies(load_policy(_example("reference.yaml")),
-                           load_policy(_example("versions/reference-v2-third-party.yaml")))
+    result = diff_policies(
+        load_policy(_example("reference.yaml")),
+        load_policy(_example("versions/reference-v2-third-party.yaml")),
+    )
     assert any(c.key.startswith("third_parties.recipients[") and c.kind == "added" for c in result.changes)
     assert result.notice_days == 30
 
 
 def test_the_reference_policy_changing_only_the_officer_phone_needs_7_days_notice() -> None:
-    result = diff_policies(load_policy(_example("reference.yaml")),
-                           load_policy(_example("versions/reference-v2-officer-phone.yaml")))
+    result = diff_policies(
+        load_policy(_example("reference.yaml")),
+        load_policy(_example("versions/reference-v2-officer-phone.yaml")),
+    )
     assert not result.material, result.to_text()
     assert any(c.key == "officers[officer].phone" for c in result.changes)
     assert result.notice_days == 7
@@ -449,22 +480,36 @@ def policies(draw: st.DrawFn) -> Policy:
         "officers": [{"role": "officer", "phone": draw(st.sampled_from(["02-1", "02-2"]))}],
         "items": [{"id": i, "label": f"항목 {i}"} for i in items],
         "purposes": [
-            {"id": p, "label": f"목적 {p}", "basis": draw(st.sampled_from(["consent", "contract", "law"])),
-             "items": draw(some)}
+            {
+                "id": p,
+                "label": f"목적 {p}",
+                "basis": draw(st.sampled_from(["consent", "contract", "law"])),
+                "items": draw(some),
+            }
             for p in ids("purpose")
         ],
         "retention": [
             {"id": r, "what": draw(some_nonempty), "period": draw(st.sampled_from(["P3M", "P1Y", "P5Y"]))}
             for r in ids("rule")
         ],
-        "third_parties": {"recipients": [
-            {"id": t, "name": f"수령자 {t}", "purpose": draw(st.sampled_from(["제휴", "배송"])),
-             "items": draw(some), "country": draw(st.sampled_from(["KR", "US"]))}
-            for t in ids("party")
-        ]},
-        "processors": {"processors": [
-            {"id": x, "name": f"수탁자 {x}", "task": "위탁 업무", "items": draw(some)} for x in ids("proc")
-        ]},
+        "third_parties": {
+            "recipients": [
+                {
+                    "id": t,
+                    "name": f"수령자 {t}",
+                    "purpose": draw(st.sampled_from(["제휴", "배송"])),
+                    "items": draw(some),
+                    "country": draw(st.sampled_from(["KR", "US"])),
+                }
+                for t in ids("party")
+            ]
+        },
+        "processors": {
+            "processors": [
+                {"id": x, "name": f"수탁자 {x}", "task": "위탁 업무", "items": draw(some)}
+                for x in ids("proc")
+            ]
+        },
         "notice": {"lead_days": 7, "material_lead_days": 30},
     }
     return load_policy_text(json.dumps(data, ensure_ascii=False))

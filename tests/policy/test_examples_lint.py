@@ -80,13 +80,24 @@ def test_lint_text_output_points_at_file_and_line(capsys: pytest.CaptureFixture[
     code = run(["policy", "lint", str(EXAMPLES / "shop.yaml")])
     lines = capsys.readouterr().out.splitlines()
     assert code == 1
-    assert any(line.startswith(f"{EXAMPLES / 'shop.yaml'}:") and "[rrn-without-basis]" in line for line in lines)
+    assert any(
+        line.startswith(f"{EXAMPLES / 'shop.yaml'}:") and "[rrn-without-basis]" in line for line in lines
+    )
 
 
 def test_diff_cli_reports_30_days_for_a_new_third_party(capsys: pytest.CaptureFixture[str]) -> None:
-    code = run(["policy", "diff", str(EXAMPLES / "reference.yaml"),
-                str(EXAMPLES / "versions" / "reference-v2-third-party.yaml"), "--format", "json",
-                "--notice-date", "2026-08-01"])
+    code = run(
+        [
+            "policy",
+            "diff",
+            str(EXAMPLES / "reference.yaml"),
+            str(EXAMPLES / "versions" / "reference-v2-third-party.yaml"),
+            "--format",
+            "json",
+            "--notice-date",
+            "2026-08-01",
+        ]
+    )
     payload = json.loads(capsys.readouterr().out)
     assert code == 0
     assert payload["notice_days"] == 30
@@ -94,8 +105,16 @@ def test_diff_cli_reports_30_days_for_a_new_third_party(capsys: pytest.CaptureFi
 
 
 def test_diff_cli_reports_7_days_for_an_officer_phone_change(capsys: pytest.CaptureFixture[str]) -> None:
-    code = run(["policy", "diff", str(EXAMPLES / "reference.yaml"),
-                str(EXAMPLES / "versions" / "reference-v2-officer-phone.yaml"), "--format", "json"])
+    code = run(
+        [
+            "policy",
+            "diff",
+            str(EXAMPLES / "reference.yaml"),
+            str(EXAMPLES / "versions" / "reference-v2-officer-phone.yaml"),
+            "--format",
+            "json",
+        ]
+    )
     payload = json.loads(capsys.readouterr().out)
     assert code == 0
     assert payload["notice_days"] == 7

@@ -27,58 +27,107 @@ def test_a_complete_policy_has_no_finding(clean_policy_text: str) -> None:
 Mutation = Callable[[str], str]
 
 CASES: dict[str, Mutation] = {
-    "missing-section": lambda t: _edit(t, "destruction: {procedure: 목적 달성 후 지체 없이 파기, methods: [electronic_irrecoverable]}\n", ""),
+    "missing-section": lambda t: _edit(
+        t, "destruction: {procedure: 목적 달성 후 지체 없이 파기, methods: [electronic_irrecoverable]}\n", ""
+    ),
     "officer-contact": lambda t: _edit(t, ", email: privacy@example.com, phone: 02-6213-4870", ""),
     "effective-date-missing": lambda t: _edit(t, "effective: 2026-01-01\n", ""),
     "outdated-title": lambda t: _edit(t, "title: 개인정보 처리방침", "title: 개인정보취급방침"),
-    "rrn-without-basis": lambda t: _edit(
-        t, "  - {id: name, label: 이름}", "  - {id: name, label: 이름}\n  - {id: rrn, label: 주민등록번호, format: rrn}"
-    ).replace("required: [name, email, password]", "optional: [rrn]\n    required: [name, email, password]", 1)
-     .replace("{id: signup, label: 회원가입, optional: [rrn]\n    required", "{id: signup, label: 회원가입, optional: [rrn], required", 1),
+    "rrn-without-basis": lambda t: (
+        _edit(
+            t,
+            "  - {id: name, label: 이름}",
+            "  - {id: name, label: 이름}\n  - {id: rrn, label: 주민등록번호, format: rrn}",
+        )
+        .replace(
+            "required: [name, email, password]", "optional: [rrn]\n    required: [name, email, password]", 1
+        )
+        .replace(
+            "{id: signup, label: 회원가입, optional: [rrn]\n    required",
+            "{id: signup, label: 회원가입, optional: [rrn], required",
+            1,
+        )
+    ),
     "rrn-required": lambda t: _edit(
-        t, "  - {id: name, label: 이름}", "  - {id: name, label: 이름}\n  - {id: rrn, label: 주민등록번호, format: rrn}"
+        t,
+        "  - {id: name, label: 이름}",
+        "  - {id: name, label: 이름}\n  - {id: rrn, label: 주민등록번호, format: rrn}",
     ).replace("required: [name, email, password]", "required: [name, email, password, rrn]", 1),
     "unique-id-without-consent": lambda t: _edit(
-        t, "  - {id: name, label: 이름}", "  - {id: name, label: 이름}\n  - {id: passport, label: 여권번호, format: passport}"
-    ).replace("required: [name, email, password]", "required: [name, email, password], optional: [passport]", 1),
+        t,
+        "  - {id: name, label: 이름}",
+        "  - {id: name, label: 이름}\n  - {id: passport, label: 여권번호, format: passport}",
+    ).replace(
+        "required: [name, email, password]", "required: [name, email, password], optional: [passport]", 1
+    ),
     "sensitive-without-consent": lambda t: _edit(
-        t, "  - {id: name, label: 이름}",
+        t,
+        "  - {id: name, label: 이름}",
         "  - {id: name, label: 이름}\n  - {id: pregnancy, label: 임신정보, class: sensitive, sensitive_kind: health}",
-    ).replace("required: [name, email, password]", "required: [name, email, password], optional: [pregnancy]", 1),
+    ).replace(
+        "required: [name, email, password]", "required: [name, email, password], optional: [pregnancy]", 1
+    ),
     "not-encrypted": lambda t: _edit(
         t, "  - {kind: encryption_at_rest, description: 개인정보는 암호화하여 저장합니다}\n", ""
-    ).replace("  - {id: name, label: 이름}",
-              "  - {id: name, label: 이름}\n  - {id: pregnancy, label: 임신정보, class: sensitive, sensitive_kind: health}", 1),
+    ).replace(
+        "  - {id: name, label: 이름}",
+        "  - {id: name, label: 이름}\n  - {id: pregnancy, label: 임신정보, class: sensitive, sensitive_kind: health}",
+        1,
+    ),
     "password-not-hashed": lambda t: _edit(
         _edit(t, "  - {kind: encryption_at_rest, description: 개인정보는 암호화하여 저장합니다}\n", ""),
-        "  - {kind: password_hashing, description: 비밀번호는 일방향 암호화합니다}\n", "  - {kind: firewall, description: 방화벽}\n"),
+        "  - {kind: password_hashing, description: 비밀번호는 일방향 암호화합니다}\n",
+        "  - {kind: firewall, description: 방화벽}\n",
+    ),
     "purpose-without-basis": lambda t: _edit(t, "label: 회원 관리, basis: contract,", "label: 회원 관리,"),
-    "unused-required-item": lambda t: _edit(t, "items: [name, email, password]}", "items: [email, password]}"),
-    "marketing-not-separate": lambda t: _edit(t, "consent: optional, marketing: true", "consent: required, marketing: true"),
+    "unused-required-item": lambda t: _edit(
+        t, "items: [name, email, password]}", "items: [email, password]}"
+    ),
+    "marketing-not-separate": lambda t: _edit(
+        t, "consent: optional, marketing: true", "consent: required, marketing: true"
+    ),
     "children-without-guardian-rule": lambda t: _edit(
         t, "children:\n  policy: guardian_consent\n  guardian_items: [guardian_name, guardian_mobile]\n", ""
     ).replace(", children: guardian_consent}", "}", 1),
     "third-parties-announced-empty": lambda t: t + "third_parties: {announced: true}\n",
-    "third-party-without-basis": lambda t: t + "third_parties:\n  recipients:\n    - {id: partner, name: 제휴사, purpose: 제휴 서비스, items: [name]}\n",
+    "third-party-without-basis": lambda t: (
+        t
+        + "third_parties:\n  recipients:\n    - {id: partner, name: 제휴사, purpose: 제휴 서비스, items: [name]}\n"
+    ),
     "processors-announced-empty": lambda t: t + "processors: {announced: true}\n",
-    "overseas-missing-disclosures": lambda t: t
-    + "processors:\n  processors:\n    - {id: cloud, name: Example Cloud Inc., task: 클라우드 보관, country: 미국}\n",
-    "processor-open-ended": lambda t: t + "processors:\n  processors:\n    - {id: sms, name: 문자발송사, task: 문자 발송, until: withdrawal}\n",
-    "retention-shorter-than-statute": lambda t: _edit(t, "basis: ecommerce.payment,", "basis: ecommerce.payment, period: P3Y,"),
+    "overseas-missing-disclosures": lambda t: (
+        t
+        + "processors:\n  processors:\n    - {id: cloud, name: Example Cloud Inc., task: 클라우드 보관, country: 미국}\n"
+    ),
+    "processor-open-ended": lambda t: (
+        t
+        + "processors:\n  processors:\n    - {id: sms, name: 문자발송사, task: 문자 발송, until: withdrawal}\n"
+    ),
+    "retention-shorter-than-statute": lambda t: _edit(
+        t, "basis: ecommerce.payment,", "basis: ecommerce.payment, period: P3Y,"
+    ),
     "obsolete-citation": lambda t: _edit(
-        t, "  - {id: payment_records,",
-        "  - {id: identity_records, what: [payment], basis: itnet.identity_verification, from: record_date}\n  - {id: payment_records,"),
+        t,
+        "  - {id: payment_records,",
+        "  - {id: identity_records, what: [payment], basis: itnet.identity_verification, from: record_date}\n  - {id: payment_records,",
+    ),
     "retention-placeholder": lambda t: _edit(
-        t, "  - {id: payment_records,",
-        "  - {id: internal, what: [name], period: {placeholder: oo년간}, reason: 분쟁해결}\n  - {id: payment_records,"),
+        t,
+        "  - {id: payment_records,",
+        "  - {id: internal, what: [name], period: {placeholder: oo년간}, reason: 분쟁해결}\n  - {id: payment_records,",
+    ),
     "statute-unresolved": lambda t: _edit(
-        t, "  - {id: payment_records,",
-        "  - {id: tax, what: [payment], period: P5Y, law: 어느 세법, from: record_date}\n  - {id: payment_records,"),
-    "auto-collection-no-refusal": lambda t: t + "auto_collection:\n  - {id: cookie, kind: cookie, label: 쿠키, purpose: 로그인 유지}\n",
+        t,
+        "  - {id: payment_records,",
+        "  - {id: tax, what: [payment], period: P5Y, law: 어느 세법, from: record_date}\n  - {id: payment_records,",
+    ),
+    "auto-collection-no-refusal": lambda t: (
+        t + "auto_collection:\n  - {id: cookie, kind: cookie, label: 쿠키, purpose: 로그인 유지}\n"
+    ),
     "rights-deadline": lambda t: _edit(t, "deadline_days: 10", "deadline_days: 30"),
-    "redress-incomplete": lambda t: _edit(t, "    - {name: 대검찰청, phone: \"1301\"}\n", ""),
+    "redress-incomplete": lambda t: _edit(t, '    - {name: 대검찰청, phone: "1301"}\n', ""),
     "change-notice": lambda t: _edit(t, "notice: {lead_days: 7, material_lead_days: 30}\n", ""),
-    "placeholder": lambda t: _edit(t, "name: 김보호", "name: \"000\""),
+    "placeholder": lambda t: _edit(t, "name: 김보호", 'name: "000"'),
     "masking-unknown-type": lambda t: t + "masking:\n  post: {types: [phone, shoe_size], operator: mask}\n",
 }
 
@@ -94,7 +143,9 @@ def test_rule_fires_on_its_mutation(rule_id: str, clean_policy_text: str) -> Non
 
 def test_findings_carry_article_and_both_languages(clean_policy_text: str) -> None:
     text = CASES["purpose-without-basis"](clean_policy_text)
-    (finding,) = [f for f in lint(load_policy_text(text, filename="p.yaml")) if f.rule == "purpose-without-basis"]
+    (finding,) = [
+        f for f in lint(load_policy_text(text, filename="p.yaml")) if f.rule == "purpose-without-basis"
+    ]
     assert finding.severity == "error"
     assert finding.article == "PIPA 15①"
     assert "법적 근거" in finding.message_ko and "legal basis" in finding.message_en
@@ -108,14 +159,20 @@ def test_shorter_retention_names_both_periods(clean_policy_text: str) -> None:
 
 
 def test_spelled_statute_is_matched_by_law_and_label(clean_policy_text: str) -> None:
-    text = _edit(clean_policy_text, "  - {id: payment_records,",
-                 "  - {id: logs, what: [payment], label: 로그기록, period: P1M, law: 통신비밀보호법, from: record_date}\n"
-                 "  - {id: payment_records,")
+    text = _edit(
+        clean_policy_text,
+        "  - {id: payment_records,",
+        "  - {id: logs, what: [payment], label: 로그기록, period: P1M, law: 통신비밀보호법, from: record_date}\n"
+        "  - {id: payment_records,",
+    )
     assert "retention-shorter-than-statute" in _rules(text)
 
 
 def test_times_and_phone_numbers_are_not_placeholders(clean_policy_text: str) -> None:
-    text = clean_policy_text + "sections:\n  - {title: 고객센터, body: '근무시간 10:00~18:00, 전화 070-7011-3900, 2017.10.24'}\n"
+    text = (
+        clean_policy_text
+        + "sections:\n  - {title: 고객센터, body: '근무시간 10:00~18:00, 전화 070-7011-3900, 2017.10.24'}\n"
+    )
     assert "placeholder" not in _rules(text)
 
 

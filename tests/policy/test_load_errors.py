@@ -50,7 +50,9 @@ def test_dangling_item_reference_names_the_purpose() -> None:
 
 
 def test_bad_duration_is_reported_with_its_key() -> None:
-    text = "controller: {name: x}\nitems: [{id: a, label: A}]\nretention:\n  - {id: r, what: [a], period: P3X}\n"
+    text = (
+        "controller: {name: x}\nitems: [{id: a, label: A}]\nretention:\n  - {id: r, what: [a], period: P3X}\n"
+    )
     problems = _problems(text)
     assert len(problems) == 1
     assert problems[0].startswith("policy.yaml:4: retention[0].period: 'P3X' is not an ISO 8601 duration")

@@ -16,7 +16,11 @@ from jikimi.policy.diff import diff_policies
 from jikimi.policy.lint import lint
 
 EXAMPLES = Path(__file__).parents[2] / "examples" / "policies"
-VERSIONS = ["reference.yaml", "versions/reference-v2-third-party.yaml", "versions/reference-v2-officer-phone.yaml"]
+VERSIONS = [
+    "reference.yaml",
+    "versions/reference-v2-third-party.yaml",
+    "versions/reference-v2-officer-phone.yaml",
+]
 
 
 @pytest.fixture(scope="module")
@@ -146,15 +150,29 @@ def test_the_overseas_processor_makes_all_five_disclosures(policy: Policy) -> No
     (abroad,) = [p for p in policy.processors.processors if p.is_overseas]
     assert abroad.country == "US" and abroad.overseas is not None
     disclosures = abroad.overseas.model_dump()
-    for field in ("items", "country", "when_and_how", "recipient_contact", "purpose_and_retention",
-                  "how_to_refuse", "refusal_consequence"):
+    for field in (
+        "items",
+        "country",
+        "when_and_how",
+        "recipient_contact",
+        "purpose_and_retention",
+        "how_to_refuse",
+        "refusal_consequence",
+    ):
         assert disclosures[field], field
 
 
 def test_sensitive_classes_are_encrypted_and_every_safeguard_is_declared(policy: Policy) -> None:
     kinds = {m.kind for m in policy.security}
-    assert {"encryption_at_rest", "encryption_in_transit", "access_control", "access_log",
-            "password_hashing", "least_privilege", "training"} <= kinds
+    assert {
+        "encryption_at_rest",
+        "encryption_in_transit",
+        "access_control",
+        "access_log",
+        "password_hashing",
+        "least_privilege",
+        "training",
+    } <= kinds
     at_rest = next(m for m in policy.security if m.kind == "encryption_at_rest")
     assert set(at_rest.covers) == {"unique_id", "sensitive", "credential", "financial"}
 

@@ -198,10 +198,18 @@ def test_every_item_purpose_cookie_rule_and_contact_of_the_file_is_in_the_docume
 
 def test_the_sections_appear_in_the_order_of_the_writing_guideline(policy: Policy) -> None:
     guideline = [
-        "주요 개인정보 처리 표시", "개인정보의 처리 목적", "처리하는 개인정보의 항목", "개인정보의 처리 및 보유기간",
-        "개인정보의 파기 절차 및 방법", "개인정보의 제3자 제공", "개인정보 처리업무의 위탁",
-        "개인정보의 안전성 확보조치", "개인정보 자동 수집 장치의 설치·운영 및 거부",
-        "정보주체와 법정대리인의 권리·의무 및 행사방법", "개인정보 보호책임자", "권익침해에 대한 구제방법",
+        "주요 개인정보 처리 표시",
+        "개인정보의 처리 목적",
+        "처리하는 개인정보의 항목",
+        "개인정보의 처리 및 보유기간",
+        "개인정보의 파기 절차 및 방법",
+        "개인정보의 제3자 제공",
+        "개인정보 처리업무의 위탁",
+        "개인정보의 안전성 확보조치",
+        "개인정보 자동 수집 장치의 설치·운영 및 거부",
+        "정보주체와 법정대리인의 권리·의무 및 행사방법",
+        "개인정보 보호책임자",
+        "권익침해에 대한 구제방법",
         "개인정보 처리방침의 변경",
     ]
     markdown = render_markdown(policy)
@@ -214,9 +222,11 @@ def test_the_sections_appear_in_the_order_of_the_writing_guideline(policy: Polic
     assert page.index('id="summary"') < page.index('id="purposes"') < page.index('id="changes"')
 
 
-def test_the_summary_label_lists_purposes_retention_recipients_processors_and_complaints(reference: Policy) -> None:
+def test_the_summary_label_lists_purposes_retention_recipients_processors_and_complaints(
+    reference: Policy,
+) -> None:
     markdown = markdown_text(reference)
-    label = markdown[markdown.index("## 주요 개인정보 처리 표시"):markdown.index("## 목차")]
+    label = markdown[markdown.index("## 주요 개인정보 처리 표시") : markdown.index("## 목차")]
     for row in ("처리 목적", "처리 항목", "보유기간", "제3자 제공", "처리 위탁", "국외 이전", "고충처리"):
         assert f"| {row} |" in label
     assert "주식회사 누림포인트" in label and "Helpline Cloud Inc." in label and "02-6213-4875" in label
@@ -232,9 +242,15 @@ def test_a_missing_effective_date_and_placeholders_stay_visible(rare: Policy) ->
 def test_retention_rows_give_period_start_and_basis(rare: Policy) -> None:
     text = markdown_text(rare)
     assert "| 상담 기록<br>" not in text  # a rule without a label is named by its records
-    assert re.search(r"\| 상담 기록 \| 3년 \| 기록 작성일로부터 \| 전자상거래 등에서의 소비자보호에 관한 법률 시행령 "
-                     r"제6조제1항제4호 \|", text)
-    assert re.search(r"\| 휴대전화번호 \| oo년간 \(미기재\) \| 회원 탈퇴일로부터 \| 내부 방침 — 부정 이용 재가입 방지 \|", text)
+    assert re.search(
+        r"\| 상담 기록 \| 3년 \| 기록 작성일로부터 \| 전자상거래 등에서의 소비자보호에 관한 법률 시행령 "
+        r"제6조제1항제4호 \|",
+        text,
+    )
+    assert re.search(
+        r"\| 휴대전화번호 \| oo년간 \(미기재\) \| 회원 탈퇴일로부터 \| 내부 방침 — 부정 이용 재가입 방지 \|",
+        text,
+    )
     assert re.search(r"\| 여권번호 \| 30일 \| 목적 달성일로부터 \| 여권법 \(예시\) — 분쟁 대응 \|", text)
 
 
@@ -248,12 +264,14 @@ def test_purposes_show_their_legal_basis_in_korean_and_marketing_as_optional_con
 
 def test_items_processed_without_consent_are_listed_with_their_basis(rare: Policy) -> None:
     text = markdown_text(rare)
-    section = text[text.index("동의 없이 처리하는 개인정보 (「개인정보 보호법」 제22조제3항)"):]
+    section = text[text.index("동의 없이 처리하는 개인정보 (「개인정보 보호법」 제22조제3항)") :]
     assert "| 외국인등록번호 | 출입국관리법 제33조 |" in section
     assert "| 위험 점수 | 개인정보처리자의 정당한 이익 달성" in section
 
 
-def test_the_standard_redress_agencies_are_shown_when_the_policy_lists_none(rare: Policy, reference: Policy) -> None:
+def test_the_standard_redress_agencies_are_shown_when_the_policy_lists_none(
+    rare: Policy, reference: Policy
+) -> None:
     text = markdown_text(rare)
     assert "표준 권익침해 구제기관" in text
     for phone in ("1833-6972", "| 118 |", "| 1301 |", "| 182 |"):
@@ -263,14 +281,21 @@ def test_the_standard_redress_agencies_are_shown_when_the_policy_lists_none(rare
 
 def test_an_overseas_recipient_gets_the_five_disclosures(rare: Policy) -> None:
     text = markdown_text(rare)
-    overseas = text[text.index("개인정보의 국외 이전\n"):]
-    for row in ("이전되는 개인정보 항목", "이전되는 국가, 시기 및 방법", "이전받는 자의 성명(명칭)과 연락처",
-                "이전받는 자의 이용 목적 및 보유·이용 기간", "이전을 거부하는 방법, 절차 및 거부의 효과"):
+    overseas = text[text.index("개인정보의 국외 이전\n") :]
+    for row in (
+        "이전되는 개인정보 항목",
+        "이전되는 국가, 시기 및 방법",
+        "이전받는 자의 성명(명칭)과 연락처",
+        "이전받는 자의 이용 목적 및 보유·이용 기간",
+        "이전을 거부하는 방법, 절차 및 거부의 효과",
+    ):
         assert row in overseas
     assert "싱가포르" in overseas and "privacy@lab.example.com" in overseas
 
 
-def test_rights_section_gives_channels_deadline_and_correction_promises(reference: Policy, rare: Policy) -> None:
+def test_rights_section_gives_channels_deadline_and_correction_promises(
+    reference: Policy, rare: Policy
+) -> None:
     text = markdown_text(reference)
     assert "행사 방법: 홈페이지, 이메일, 전화, 우편" in text
     assert "10일 이내" in text
@@ -306,8 +331,16 @@ def test_values_from_the_file_are_escaped(rare: Policy) -> None:
 def test_the_page_is_self_contained_printable_and_accessible(policy: Policy) -> None:
     page = render_html(policy)
     assert page.startswith("<!doctype html>")
-    for needle in ('<html lang="ko">', '<meta charset="utf-8">', 'name="viewport"', "<title>", "@media print",
-                   'class="skip-link" href="#content"', '<main id="content">', '<nav class="toc"'):
+    for needle in (
+        '<html lang="ko">',
+        '<meta charset="utf-8">',
+        'name="viewport"',
+        "<title>",
+        "@media print",
+        'class="skip-link" href="#content"',
+        '<main id="content">',
+        '<nav class="toc"',
+    ):
         assert needle in page
     for forbidden in ("<script", "<link", "<img", "<iframe", " src=", "@import", "url("):
         assert forbidden not in page
@@ -351,10 +384,16 @@ def test_the_pages_pass_the_nu_html_checker(tmp_path: Path) -> None:
         for context in pol.contexts:
             files.append(tmp_path / f"consent-{index}-{context.id}.html")
             files[-1].write_text(_page(render_consent(pol, context.id, "html")), encoding="utf-8")
-    done = subprocess.run([java, "-jar", str(jar), "--errors-only", "--format", "json", *map(str, files)],
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [java, "-jar", str(jar), "--errors-only", "--format", "json", *map(str, files)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     messages = json.loads(done.stderr or done.stdout or '{"messages": []}')["messages"]
-    assert messages == [], [(Path(m.get("url", "")).name, m.get("lastLine"), m["message"]) for m in messages[:5]]
+    assert messages == [], [
+        (Path(m.get("url", "")).name, m.get("lastLine"), m["message"]) for m in messages[:5]
+    ]
 
 
 def _page(fragment: str) -> str:
@@ -374,7 +413,9 @@ def test_every_context_of_every_example_renders_a_consent_screen(policy: Policy)
 
 def test_no_consent_checkbox_is_ever_ticked_and_each_has_a_label(policy: Policy) -> None:
     for context in policy.contexts:
-        fragment = html5lib.parseFragment(render_consent(policy, context.id, "html"), namespaceHTMLElements=False)
+        fragment = html5lib.parseFragment(
+            render_consent(policy, context.id, "html"), namespaceHTMLElements=False
+        )
         boxes = [i for i in fragment.iter("input") if i.get("type") == "checkbox"]
         consents = [b for b in build_consent(policy, context.id).blocks if b.kind == "consent"]
         assert len(boxes) == len(consents)
@@ -390,8 +431,9 @@ def test_every_consent_block_states_the_right_to_refuse_and_its_consequence(poli
         screen = build_consent(policy, context.id)
         for block in screen.blocks:
             assert "거부" in block.refusal, block.key
-            assert {"수집·이용 목적", "수집 항목", "보유·이용기간"} <= {k for k, _ in block.rows} or \
-                block.key.startswith(("third_party.", "overseas.")), block.key
+            assert {"수집·이용 목적", "수집 항목", "보유·이용기간"} <= {
+                k for k, _ in block.rows
+            } or block.key.startswith(("third_party.", "overseas.")), block.key
         markdown = render_consent(policy, context.id, "md")
         assert markdown.count("거부할 권리 및 거부 시 불이익") == len(screen.blocks)
 
@@ -424,8 +466,12 @@ def test_sensitive_data_and_unique_identifiers_each_get_a_separate_consent(rare:
 def test_third_party_consent_names_recipient_purpose_items_and_retention(rare: Policy) -> None:
     blocks = {b.key: b for b in build_consent(rare, "signup").blocks}
     clinic = dict(blocks["third_party.clinic"].rows)
-    assert clinic == {"제공받는 자": "서울마음의원", "제공받는 자의 이용 목적": "원격 상담 예약",
-                      "제공 항목": "이름, 휴대전화번호, 임신 주수", "제공받는 자의 보유·이용기간": "1년"}
+    assert clinic == {
+        "제공받는 자": "서울마음의원",
+        "제공받는 자의 이용 목적": "원격 상담 예약",
+        "제공 항목": "이름, 휴대전화번호, 임신 주수",
+        "제공받는 자의 보유·이용기간": "1년",
+    }
     assert not blocks["third_party.clinic"].required
     assert "third_party.police" not in blocks  # provision required by law asks no consent
 

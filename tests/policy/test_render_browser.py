@@ -22,8 +22,14 @@ from tests.conftest import EXAMPLES, SEEDS
 pytestmark = pytest.mark.browser
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 SCREENSHOT = Path("/tmp/jikimi-render.png")
 
 
@@ -85,7 +91,9 @@ def test_the_page_shows_its_title_label_first_and_a_visible_table_of_contents(
 
     page.screenshot(path=str(tmp_path / "render.png"), full_page=True)
     shutil.copy(tmp_path / "render.png", SCREENSHOT.with_name("jikimi-render-full.png"))
-    page.screenshot(path=str(SCREENSHOT), clip={"x": 0, "y": 0, "width": 1280, "height": 1400}, full_page=True)
+    page.screenshot(
+        path=str(SCREENSHOT), clip={"x": 0, "y": 0, "width": 1280, "height": 1400}, full_page=True
+    )
     assert SCREENSHOT.stat().st_size > 10_000
     page.close()
 
@@ -113,7 +121,9 @@ def test_the_skip_link_appears_on_focus_and_leads_to_the_content(browser: Any, p
     page.close()
 
 
-def test_on_a_phone_nothing_overflows_and_the_contents_come_before_the_label(browser: Any, page_url: str) -> None:
+def test_on_a_phone_nothing_overflows_and_the_contents_come_before_the_label(
+    browser: Any, page_url: str
+) -> None:
     page = browser.new_page(viewport={"width": 390, "height": 844})
     page.goto(page_url)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390

@@ -35,7 +35,13 @@ def test_resident_registration_number_is_required_with_no_legal_basis(policy: Po
 def test_signup_requires_seven_items_and_the_rest_is_optional(policy: Policy) -> None:
     signup = policy.contexts_by_id["signup"]
     assert [policy.label_of(i) for i in signup.required] == [
-        "성명", "주민등록번호", "주소", "전화번호", "희망 ID", "비밀번호", "email",
+        "성명",
+        "주민등록번호",
+        "주소",
+        "전화번호",
+        "희망 ID",
+        "비밀번호",
+        "email",
     ]
     assert signup.optional == ("additional_info",)
     assert policy.items_by_id["password"].class_ == "credential"

@@ -26,7 +26,14 @@ def test_signup_and_service_application_collect_the_listed_items(policy: Policy)
     signup = policy.contexts_by_id["signup"]
     labels = [policy.label_of(i) for i in signup.required]
     assert labels == [
-        "이름", "생년월일", "성별", "로그인ID", "비밀번호", "자택 전화번호", "휴대전화번호", "이메일",
+        "이름",
+        "생년월일",
+        "성별",
+        "로그인ID",
+        "비밀번호",
+        "자택 전화번호",
+        "휴대전화번호",
+        "이메일",
     ]
     assert signup.optional == ("guardian_info",)
     assert signup.children == "guardian_consent"

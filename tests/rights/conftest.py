@@ -11,9 +11,17 @@ from jikimi.vault import Vault
 from ..conftest import MEMBER, START  # noqa: TID252,F401
 from ..vault.conftest import fast_passwords, officer, reference_policy, ring, vault  # noqa: TID252,F401
 
-CHILD = {"name": "김아이", "birthdate": "2016-05-05", "login_id": "kid01", "password": "secret-pass-2",
-         "mobile": "010-2222-3333", "email": "kid@example.com", "ci": "CI" + "B" * 86,
-         "guardian_name": "김보호", "guardian_mobile": "010-9999-8888"}
+CHILD = {
+    "name": "김아이",
+    "birthdate": "2016-05-05",
+    "login_id": "kid01",
+    "password": "secret-pass-2",
+    "mobile": "010-2222-3333",
+    "email": "kid@example.com",
+    "ci": "CI" + "B" * 86,
+    "guardian_name": "김보호",
+    "guardian_mobile": "010-9999-8888",
+}
 
 
 @pytest.fixture

@@ -23,8 +23,14 @@ def terminal(monkeypatch: pytest.MonkeyPatch, db_url: str, ring: KeyRing) -> Non
 
 
 def test_a_letter_is_received_verified_answered_and_packaged_at_the_terminal(
-        terminal: None, vault: Vault, member: str, desk: RightsService, clerk: object,
-        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    terminal: None,
+    vault: Vault,
+    member: str,
+    desk: RightsService,
+    clerk: object,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
     assert run(["rights", "receive", member, "--type", "access", "--channel", "letter"]) == 0
     request_id = capsys.readouterr().out.split()[0]
     assert desk.get(request_id, actor="privacy-choi").channel == "letter"
@@ -40,8 +46,9 @@ def test_a_letter_is_received_verified_answered_and_packaged_at_the_terminal(
     assert desk.get(request_id, actor="privacy-choi").status == "answered"
 
 
-def test_a_refusal_needs_a_listed_ground(terminal: None, vault: Vault, member: str,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_refusal_needs_a_listed_ground(
+    terminal: None, vault: Vault, member: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run(["rights", "grounds"]) == 0
     assert "PIPA 37②4" in capsys.readouterr().out
     run(["rights", "receive", member, "--type", "stop", "--purposes", "marketing"])
@@ -52,7 +59,8 @@ def test_a_refusal_needs_a_listed_ground(terminal: None, vault: Vault, member: s
 
 
 def test_an_old_id_starting_with_a_dash_is_passed_after_a_double_dash(
-        terminal: None, vault: Vault, capsys: pytest.CaptureFixture[str]) -> None:
+    terminal: None, vault: Vault, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run(["rights", "receive", "--type", "access", "--", "-NoSuchSubject0123456"]) == 2
     err = capsys.readouterr().err
     assert "no such subject" in err

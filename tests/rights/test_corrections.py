@@ -36,22 +36,28 @@ def opened(desk: RightsService, clerk: Handler, member: str, items: list[str]) -
     return request.id
 
 
-def test_correction_hold_denies_reads_until_applied(vault: Vault, desk: RightsService, clerk: Handler,
-                                                   officer: Handler, member: str) -> None:
+def test_correction_hold_denies_reads_until_applied(
+    vault: Vault, desk: RightsService, clerk: Handler, officer: Handler, member: str
+) -> None:
     request = desk.receive(member, "correction", channel="phone", actor=clerk, items=["mobile"]).request
-    assert vault.read(member, ["mobile"], "membership", officer) == {"mobile": "010-1234-5678"}  # not yet verified
+    assert vault.read(member, ["mobile"], "membership", officer) == {
+        "mobile": "010-1234-5678"
+    }  # not yet verified
     desk.verify(request.id, method="handler", proof="등록된 번호로 회신 전화", actor=clerk)
     with pytest.raises(Denied) as denied:
         vault.read(member, ["name", "mobile"], "membership", officer)
     assert denied.value.reason == "correction_hold"
-    assert vault.read(member, ["name"], "membership", officer) == {"name": "홍길동"}  # other items stay usable
+    assert vault.read(member, ["name"], "membership", officer) == {
+        "name": "홍길동"
+    }  # other items stay usable
     answered = desk.apply_correction(request.id, {"mobile": "01098765432"}, actor=clerk)
     assert answered.status == "answered"
     assert vault.read(member, ["mobile"], "membership", officer) == {"mobile": "010-9876-5432"}
 
 
-def test_correction_hold_denies_provisions_too(vault: Vault, desk: RightsService, clerk: Handler, partner: Handler,
-                                              member: str) -> None:
+def test_correction_hold_denies_provisions_too(
+    vault: Vault, desk: RightsService, clerk: Handler, partner: Handler, member: str
+) -> None:
     sharing = Sharing(vault)
     sharing.give_consent(member, "nurim_points", actor=partner)
     request_id = opened(desk, clerk, member, ["mobile"])
@@ -62,11 +68,13 @@ def test_correction_hold_denies_provisions_too(vault: Vault, desk: RightsService
     assert after.values == {member: {"name": "홍길동", "mobile": "010-9876-5432"}}
 
 
-def test_correction_notices_are_queued_once_for_each_earlier_recipient(vault: Vault, desk: RightsService,
-                                                                      clerk: Handler, partner: Handler,
-                                                                      member: str) -> None:
+def test_correction_notices_are_queued_once_for_each_earlier_recipient(
+    vault: Vault, desk: RightsService, clerk: Handler, partner: Handler, member: str
+) -> None:
     provided(vault, partner, member, ["name", "mobile"])
-    Sharing(vault).provide([member], "nurim_points", ["mobile"], basis="consent", actor=partner)  # given twice
+    Sharing(vault).provide(
+        [member], "nurim_points", ["mobile"], basis="consent", actor=partner
+    )  # given twice
     request_id = opened(desk, clerk, member, ["mobile", "email"])
     desk.apply_correction(request_id, {"mobile": "010-9876-5432", "email": "new@example.com"}, actor=clerk)
     with vault.engine.connect() as conn:
@@ -74,13 +82,18 @@ def test_correction_notices_are_queued_once_for_each_earlier_recipient(vault: Va
         raw = conn.execute(select(outbox.c.payload)).scalars().all()
     assert len(notices) == 1
     payload = notices[0].payload
-    assert (payload["request_id"], payload["third_party_id"], payload["items"]) == (request_id, "nurim_points", ["mobile"])
+    assert (payload["request_id"], payload["third_party_id"], payload["items"]) == (
+        request_id,
+        "nurim_points",
+        ["mobile"],
+    )
     assert notices[0].dedupe_key == f"correction_notice:{request_id}:nurim_points"
     assert not any("9876" in text or "new@" in text or "홍길동" in text for text in raw)  # ids only
 
 
-def test_a_recipient_that_never_got_the_corrected_item_is_not_told(vault: Vault, desk: RightsService, clerk: Handler,
-                                                                  partner: Handler, member: str) -> None:
+def test_a_recipient_that_never_got_the_corrected_item_is_not_told(
+    vault: Vault, desk: RightsService, clerk: Handler, partner: Handler, member: str
+) -> None:
     provided(vault, partner, member, ["name"])
     request_id = opened(desk, clerk, member, ["email"])
     desk.apply_correction(request_id, {"email": "new@example.com"}, actor=clerk)
@@ -88,50 +101,64 @@ def test_a_recipient_that_never_got_the_corrected_item_is_not_told(vault: Vault,
         assert pending(conn, kind="correction_notice") == []
 
 
-def test_refusing_a_correction_lifts_the_hold_and_records_the_ground(vault: Vault, desk: RightsService, clerk: Handler,
-                                                                    officer: Handler, member: str) -> None:
+def test_refusing_a_correction_lifts_the_hold_and_records_the_ground(
+    vault: Vault, desk: RightsService, clerk: Handler, officer: Handler, member: str
+) -> None:
     request_id = opened(desk, clerk, member, ["name"])
-    refused = desk.refuse(request_id, ground="correction_unfounded", note="가족관계증명서와 일치", actor=clerk)
+    refused = desk.refuse(
+        request_id, ground="correction_unfounded", note="가족관계증명서와 일치", actor=clerk
+    )
     assert (refused.status, refused.refusal_ground) == ("refused", "correction_unfounded")
     assert vault.read(member, ["name"], "membership", officer) == {"name": "홍길동"}
 
 
-def test_a_partly_refused_correction_corrects_the_rest_and_releases_everything(vault: Vault, desk: RightsService,
-                                                                             clerk: Handler, officer: Handler,
-                                                                             member: str) -> None:
+def test_a_partly_refused_correction_corrects_the_rest_and_releases_everything(
+    vault: Vault, desk: RightsService, clerk: Handler, officer: Handler, member: str
+) -> None:
     request_id = opened(desk, clerk, member, ["name", "email"])
     with pytest.raises(InvalidInput) as missing:
-        desk.apply_correction(request_id, {"email": "new@example.com"}, actor=clerk)  # name neither corrected nor refused
+        desk.apply_correction(
+            request_id, {"email": "new@example.com"}, actor=clerk
+        )  # name neither corrected nor refused
     assert missing.value.field == "name"
-    result = desk.apply_correction(request_id, {"email": "new@example.com"}, refuse={"name": "correction_unfounded"},
-                                   actor=clerk)
+    result = desk.apply_correction(
+        request_id, {"email": "new@example.com"}, refuse={"name": "correction_unfounded"}, actor=clerk
+    )
     assert (result.status, result.refusal_ground) == ("partly_answered", "correction_unfounded")
-    assert vault.read(member, ["name", "email"], "membership", officer) == {"name": "홍길동", "email": "new@example.com"}
+    assert vault.read(member, ["name", "email"], "membership", officer) == {
+        "name": "홍길동",
+        "email": "new@example.com",
+    }
 
 
-def test_a_malformed_new_value_changes_nothing_and_the_hold_stays(vault: Vault, desk: RightsService, clerk: Handler,
-                                                                 member: str) -> None:
+def test_a_malformed_new_value_changes_nothing_and_the_hold_stays(
+    vault: Vault, desk: RightsService, clerk: Handler, member: str
+) -> None:
     request_id = opened(desk, clerk, member, ["email"])
     with pytest.raises(InvalidInput) as bad:
         desk.apply_correction(request_id, {"email": "not an email"}, actor=clerk)
     assert bad.value.field == "email"
     assert desk.get(request_id, actor=clerk).status == "verified"
     with vault.engine.connect() as conn:
-        assert conn.execute(select(item_values.c.hold).where(item_values.c.subject_id == member,
-                                                             item_values.c.item_id == "email")).scalar_one()
+        assert conn.execute(
+            select(item_values.c.hold).where(
+                item_values.c.subject_id == member, item_values.c.item_id == "email"
+            )
+        ).scalar_one()
 
 
-def test_a_corrected_look_up_item_finds_the_member_by_its_new_value_only(vault: Vault, desk: RightsService,
-                                                                        clerk: Handler, officer: Handler,
-                                                                        member: str) -> None:
+def test_a_corrected_look_up_item_finds_the_member_by_its_new_value_only(
+    vault: Vault, desk: RightsService, clerk: Handler, officer: Handler, member: str
+) -> None:
     request_id = opened(desk, clerk, member, ["email"])
     desk.apply_correction(request_id, {"email": "new@example.com"}, actor=clerk)
     assert vault.find("email", "new@example.com", actor=officer) == member
     assert vault.find("email", "hong@example.com", actor=officer) is None
 
 
-def test_only_items_the_member_holds_can_be_corrected_and_passwords_never(desk: RightsService, clerk: Handler,
-                                                                         member: str) -> None:
+def test_only_items_the_member_holds_can_be_corrected_and_passwords_never(
+    desk: RightsService, clerk: Handler, member: str
+) -> None:
     with pytest.raises(InvalidInput):
         desk.receive(member, "correction", channel="web", actor=clerk, items=["address"])
     request_id = opened(desk, clerk, member, ["password"])
@@ -140,8 +167,9 @@ def test_only_items_the_member_holds_can_be_corrected_and_passwords_never(desk: 
     assert refused.value.field == "password"
 
 
-def test_the_correction_leaves_no_value_in_events_or_the_access_log(vault: Vault, desk: RightsService, clerk: Handler,
-                                                                   member: str) -> None:
+def test_the_correction_leaves_no_value_in_events_or_the_access_log(
+    vault: Vault, desk: RightsService, clerk: Handler, member: str
+) -> None:
     request_id = opened(desk, clerk, member, ["email"])
     desk.apply_correction(request_id, {"email": "new@example.com"}, actor=clerk)
     with vault.engine.connect() as conn:

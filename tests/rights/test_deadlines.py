@@ -64,9 +64,13 @@ def test_days_left_is_negative_once_overdue() -> None:
     assert days_left(due, kst(2026, 3, 20, 0, 0).astimezone(UTC)) == -1
 
 
-@given(st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2030, 12, 31)),
-       st.sampled_from(sorted(REQUEST_TYPES)))
-def test_the_last_day_is_the_first_working_day_at_or_after_the_nominal_end(moment: datetime, kind: str) -> None:
+@given(
+    st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2030, 12, 31)),
+    st.sampled_from(sorted(REQUEST_TYPES)),
+)
+def test_the_last_day_is_the_first_working_day_at_or_after_the_nominal_end(
+    moment: datetime, kind: str
+) -> None:
     received = moment.replace(tzinfo=UTC)
     last = due_day(due_at(received, kind))
     nominal = received.astimezone(KST).date() + timedelta(days=30 if kind == "automated_decision" else 10)

@@ -19,11 +19,24 @@ from jikimi.vault import Vault
 pytestmark = pytest.mark.browser
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
-SECTIONS = {"items": "보유 항목과 내용", "purposes": "처리 목적과 보유기간", "records": "거래·이용 기록",
-            "consents": "동의 내역", "provisions": "제3자 제공 내역", "processors": "처리위탁",
-            "separated": "분리 보관", "history": "열람·처리 기록"}
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+SECTIONS = {
+    "items": "보유 항목과 내용",
+    "purposes": "처리 목적과 보유기간",
+    "records": "거래·이용 기록",
+    "consents": "동의 내역",
+    "provisions": "제3자 제공 내역",
+    "processors": "처리위탁",
+    "separated": "분리 보관",
+    "history": "열람·처리 기록",
+}
 
 
 @pytest.fixture(scope="module")
@@ -41,10 +54,15 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def page_file(vault: Vault, desk: RightsService, clerk: Handler, officer: Handler, member: str,
-              tmp_path: Path) -> Path:
-    vault.add_record(member, "payment", {"name": "홍길동", "recipient_name": "<b>수령인</b>"},
-                     datetime(2026, 2, 1, tzinfo=UTC))
+def page_file(
+    vault: Vault, desk: RightsService, clerk: Handler, officer: Handler, member: str, tmp_path: Path
+) -> Path:
+    vault.add_record(
+        member,
+        "payment",
+        {"name": "홍길동", "recipient_name": "<b>수령인</b>"},
+        datetime(2026, 2, 1, tzinfo=UTC),
+    )
     sharing = Sharing(vault)
     sharing.give_consent(member, "nurim_points", actor=officer)
     sharing.provide([member], "nurim_points", ["name", "mobile"], basis="consent", actor=officer)

@@ -18,8 +18,14 @@ from jikimi.vault import Vault
 from ..conftest import MEMBER  # noqa: TID252
 from ..vault.conftest import fast_passwords, marketer, officer, policy_with, ring, support_agent  # noqa: TID252,F401
 
-POLICE = {"id": "police", "name": "수사기관", "purpose": "범죄 수사 (영장에 따른 요청)", "items": ["name", "mobile", "login_id"],
-          "basis": "law", "citation": {"law": "형사소송법", "article": "제215조"}}
+POLICE = {
+    "id": "police",
+    "name": "수사기관",
+    "purpose": "범죄 수사 (영장에 따른 요청)",
+    "items": ["name", "mobile", "login_id"],
+    "basis": "law",
+    "citation": {"law": "형사소송법", "article": "제215조"},
+}
 
 
 def with_police(data: dict[str, Any]) -> None:
@@ -52,8 +58,12 @@ def provider(vault: Vault) -> Handler:
 def member_data(n: int, **changes: str) -> dict[str, str]:
     """Member ``n`` of a test: the shared member with unique look-up items."""
     data = dict(MEMBER)
-    data.update(login_id=f"member{n}", mobile=f"010-2000-{n:04d}", email=f"member{n}@example.com",
-                ci="CI" + f"{n:086d}")
+    data.update(
+        login_id=f"member{n}",
+        mobile=f"010-2000-{n:04d}",
+        email=f"member{n}@example.com",
+        ci="CI" + f"{n:086d}",
+    )
     data.update(changes)
     return data
 

@@ -18,18 +18,24 @@ from .conftest import member_data, with_police
 
 
 def test_consent_to_a_recipient_is_kept_in_the_consent_history_with_its_withdrawal(
-        vault: Vault, sharing: Sharing, provider: Handler, member: str) -> None:
+    vault: Vault, sharing: Sharing, provider: Handler, member: str
+) -> None:
     sharing.give_consent(member, "nurim_points", actor=provider, channel="app")
     sharing.give_consent(member, "nurim_points", actor=provider)  # giving twice keeps one live consent
     sharing.withdraw_consent(member, "nurim_points", actor=provider)
     rows = [r for r in vault.consents_of(member) if r["target_kind"] == "third_party"]
     assert len(rows) == 1
-    assert (rows[0]["target_id"], rows[0]["channel"], rows[0]["policy_version"]) == ("nurim_points", "app", "2026-03-02")
+    assert (rows[0]["target_id"], rows[0]["channel"], rows[0]["policy_version"]) == (
+        "nurim_points",
+        "app",
+        "2026-03-02",
+    )
     assert rows[0]["withdrawn_at"] is not None
 
 
 def test_consent_is_not_asked_for_a_recipient_on_a_legal_basis_or_one_the_policy_lacks(
-        sharing: Sharing, provider: Handler, member: str) -> None:
+    sharing: Sharing, provider: Handler, member: str
+) -> None:
     with pytest.raises(InvalidInput):
         sharing.give_consent(member, "police", actor=provider)
     with pytest.raises(InvalidInput):
@@ -37,7 +43,8 @@ def test_consent_is_not_asked_for_a_recipient_on_a_legal_basis_or_one_the_policy
 
 
 def test_consents_need_the_consent_action_an_existing_subject_and_an_active_one(
-        vault: Vault, sharing: Sharing, provider: Handler, support_agent: Handler, member: str) -> None:
+    vault: Vault, sharing: Sharing, provider: Handler, support_agent: Handler, member: str
+) -> None:
     with pytest.raises(Denied):
         sharing.give_consent(member, "nurim_points", actor=support_agent)
     with pytest.raises(NotFound):
@@ -49,7 +56,8 @@ def test_consents_need_the_consent_action_an_existing_subject_and_an_active_one(
 
 
 def test_the_registry_lists_every_processor_of_the_policy_with_its_items_and_term(
-        sharing: Sharing, officer: Handler) -> None:
+    sharing: Sharing, officer: Handler
+) -> None:
     rows = {r.processor_id: r for r in sharing.register_processors(actor=officer)}
     assert set(rows) == {"delivery", "payment_gateway", "cloud", "messaging", "helpdesk"}
     assert rows["delivery"].items == ("recipient_name", "recipient_phone", "delivery_address")
@@ -57,12 +65,15 @@ def test_the_registry_lists_every_processor_of_the_policy_with_its_items_and_ter
 
 
 def test_a_processor_dropped_from_the_policy_is_released_not_forgotten(
-        vault: Vault, engine: Any, ring: Any, clock: Any, officer: Handler) -> None:
+    vault: Vault, engine: Any, ring: Any, clock: Any, officer: Handler
+) -> None:
     Sharing(vault).register_processors(actor=officer)
 
     def drop_helpdesk(data: dict[str, Any]) -> None:
         with_police(data)
-        data["processors"]["processors"] = [p for p in data["processors"]["processors"] if p["id"] != "helpdesk"]
+        data["processors"]["processors"] = [
+            p for p in data["processors"]["processors"] if p["id"] != "helpdesk"
+        ]
 
     later = Vault(policy=policy_with(drop_helpdesk), engine=engine, keys=ring, clock=clock)
     rows = {r.processor_id: r for r in Sharing(later).register_processors(actor=officer)}
@@ -77,8 +88,9 @@ def test_registering_processors_is_an_administrator_s_task(sharing: Sharing, pro
         sharing.register_processors(actor=provider)
 
 
-def test_processors_holding_names_the_subject_s_items_each_processor_holds(vault: Vault, sharing: Sharing,
-                                                                           member: str) -> None:
+def test_processors_holding_names_the_subject_s_items_each_processor_holds(
+    vault: Vault, sharing: Sharing, member: str
+) -> None:
     held = {p.processor_id: p.items for p in sharing.processors_holding(member)}
     assert held["payment_gateway"] == ("name", "mobile", "email")
     assert held["messaging"] == ("mobile", "email")
@@ -89,7 +101,8 @@ def test_processors_holding_names_the_subject_s_items_each_processor_holds(vault
 
 
 def test_a_processor_entrusted_until_withdrawal_holds_nothing_of_a_withdrawn_member(
-        engine: Any, ring: Any, clock: Any) -> None:
+    engine: Any, ring: Any, clock: Any
+) -> None:
     def until_withdrawal(data: dict[str, Any]) -> None:
         for p in data["processors"]["processors"]:
             if p["id"] == "messaging":

@@ -20,11 +20,25 @@ def policy() -> Policy:
     return policy_with(with_police)
 
 
-def decide(policy: Policy, *, third_party: str = "nurim_points", items: tuple[str, ...] = ("name", "mobile"),
-           basis: str = "consent", reference: str | None = None, role: Role = PROVIDER,
-           subject: RecipientFacts = CONSENTED) -> str:
-    return decide_provision(policy, third_party_id=third_party, items=items, basis=basis, reference=reference,
-                            role=role, subject=subject).reason
+def decide(
+    policy: Policy,
+    *,
+    third_party: str = "nurim_points",
+    items: tuple[str, ...] = ("name", "mobile"),
+    basis: str = "consent",
+    reference: str | None = None,
+    role: Role = PROVIDER,
+    subject: RecipientFacts = CONSENTED,
+) -> str:
+    return decide_provision(
+        policy,
+        third_party_id=third_party,
+        items=items,
+        basis=basis,
+        reference=reference,
+        role=role,
+        subject=subject,
+    ).reason
 
 
 def test_a_consenting_active_adult_may_be_provided(policy: Policy) -> None:
@@ -45,8 +59,16 @@ def test_items_beyond_what_the_policy_gives_the_recipient_are_refused(policy: Po
 
 def test_a_legal_basis_needs_its_reference(policy: Policy) -> None:
     assert decide(policy, third_party="police", basis="law", reference="  ") == "reference_required"
-    assert decide(policy, third_party="police", basis="law", reference="2026-영장-0042",
-                  subject=RecipientFacts("active")) == "allowed"
+    assert (
+        decide(
+            policy,
+            third_party="police",
+            basis="law",
+            reference="2026-영장-0042",
+            subject=RecipientFacts("active"),
+        )
+        == "allowed"
+    )
 
 
 def test_consent_missing_and_withdrawn_are_told_apart(policy: Policy) -> None:
@@ -60,11 +82,15 @@ def test_a_subject_that_is_not_active_is_never_provided(policy: Policy, status: 
 
 
 @pytest.mark.parametrize("basis, reference", [("consent", None), ("law", "2026-영장-0042")])
-def test_children_are_never_provided_when_the_policy_promises_it(policy: Policy, basis: str,
-                                                                 reference: str | None) -> None:
+def test_children_are_never_provided_when_the_policy_promises_it(
+    policy: Policy, basis: str, reference: str | None
+) -> None:
     child = RecipientFacts("active", is_child=True, consent="live")
     third_party = "police" if basis == "law" else "nurim_points"
-    assert decide(policy, third_party=third_party, basis=basis, reference=reference, subject=child) == "child_protected"
+    assert (
+        decide(policy, third_party=third_party, basis=basis, reference=reference, subject=child)
+        == "child_protected"
+    )
 
 
 def test_children_may_be_provided_where_the_policy_makes_no_such_promise() -> None:
@@ -73,19 +99,30 @@ def test_children_may_be_provided_where_the_policy_makes_no_such_promise() -> No
 
 
 @pytest.mark.parametrize("basis, reference", [("consent", None), ("law", "2026-영장-0042")])
-def test_items_under_correction_hold_are_not_provided_on_any_basis(policy: Policy, basis: str,
-                                                                   reference: str | None) -> None:
+def test_items_under_correction_hold_are_not_provided_on_any_basis(
+    policy: Policy, basis: str, reference: str | None
+) -> None:
     held = RecipientFacts("active", held_items=frozenset({"mobile"}), consent="live")
     third_party = "police" if basis == "law" else "nurim_points"
-    assert decide(policy, third_party=third_party, basis=basis, reference=reference, subject=held) == "correction_hold"
-    assert decide(policy, third_party=third_party, basis=basis, reference=reference, items=("name",),
-                  subject=held) == "allowed"
+    assert (
+        decide(policy, third_party=third_party, basis=basis, reference=reference, subject=held)
+        == "correction_hold"
+    )
+    assert (
+        decide(
+            policy, third_party=third_party, basis=basis, reference=reference, items=("name",), subject=held
+        )
+        == "allowed"
+    )
 
 
 def test_a_processing_stop_blocks_consent_based_provision_but_not_a_legal_obligation(policy: Policy) -> None:
     stopped = RecipientFacts("active", consent="live", stopped=True)
     assert decide(policy, subject=stopped) == "processing_stopped"
-    assert decide(policy, third_party="police", basis="law", reference="2026-영장-0042", subject=stopped) == "allowed"
+    assert (
+        decide(policy, third_party="police", basis="law", reference="2026-영장-0042", subject=stopped)
+        == "allowed"
+    )
 
 
 def test_stops_are_keyed_by_recipient_or_all_provisions() -> None:

@@ -41,16 +41,25 @@ def admin(vault: Vault) -> dict[str, str]:
     return bearer(handler_token(vault, "admin-park", "admin", ["*"], ["*"]))
 
 
-def test_provision_over_http_needs_consent_recorded_over_http(client: TestClient, partner: dict[str, str],
-                                                              member: str, vault: Vault) -> None:
-    body = {"subject_ids": [member], "third_party": "nurim_points", "items": ["name", "mobile"], "basis": "consent"}
+def test_provision_over_http_needs_consent_recorded_over_http(
+    client: TestClient, partner: dict[str, str], member: str, vault: Vault
+) -> None:
+    body = {
+        "subject_ids": [member],
+        "third_party": "nurim_points",
+        "items": ["name", "mobile"],
+        "basis": "consent",
+    }
     refused = client.post("/v1/provisions", headers=partner, json=body)
     assert refused.status_code == 200 and refused.json()["denied"] == {member: "consent_missing"}
     given = client.post(f"/v1/subjects/{member}/third-parties/nurim_points/consent", headers=partner)
     assert given.status_code == 200 and given.json()["granted"] is True
     provided = client.post("/v1/provisions", headers=partner, json=body).json()
     assert set(provided["values"][member]) == {"name", "mobile"} and provided["counts"] == {"allowed": 1}
-    assert client.post(f"/v1/subjects/{member}/third-parties/nurim_points/withdraw", headers=partner).status_code == 200
+    assert (
+        client.post(f"/v1/subjects/{member}/third-parties/nurim_points/withdraw", headers=partner).status_code
+        == 200
+    )
     again = client.post("/v1/provisions", headers=partner, json=body).json()
     assert again["denied"] == {member: "consent_withdrawn"}
     with vault.engine.connect() as conn:
@@ -58,19 +67,32 @@ def test_provision_over_http_needs_consent_recorded_over_http(client: TestClient
     assert sources == {"testclient"}
 
 
-def test_a_legal_basis_without_reference_is_403_with_the_reason(client: TestClient, partner: dict[str, str],
-                                                                member: str) -> None:
-    response = client.post("/v1/provisions", headers=partner, json={
-        "subject_ids": [member], "third_party": "police", "items": ["name"], "basis": "law"})
+def test_a_legal_basis_without_reference_is_403_with_the_reason(
+    client: TestClient, partner: dict[str, str], member: str
+) -> None:
+    response = client.post(
+        "/v1/provisions",
+        headers=partner,
+        json={"subject_ids": [member], "third_party": "police", "items": ["name"], "basis": "law"},
+    )
     assert response.status_code == 403
     assert error_of(response)["reason"] == "reference_required"
 
 
 def test_a_query_provides_to_every_consenting_subject_and_the_ledger_lists_them(
-        client: TestClient, partner: dict[str, str], admin: dict[str, str], member: str, vault: Vault) -> None:
+    client: TestClient, partner: dict[str, str], admin: dict[str, str], member: str, vault: Vault
+) -> None:
     Sharing(vault).give_consent(member, "nurim_points", actor="pt-choi")
-    response = client.post("/v1/provisions", headers=partner, json={
-        "query": {"consented": True}, "third_party": "nurim_points", "items": ["name"], "basis": "consent"})
+    response = client.post(
+        "/v1/provisions",
+        headers=partner,
+        json={
+            "query": {"consented": True},
+            "third_party": "nurim_points",
+            "items": ["name"],
+            "basis": "consent",
+        },
+    )
     assert list(response.json()["values"]) == [member]
     ledger = client.get("/v1/provisions", headers=admin, params={"subject_id": member}).json()["provisions"]
     assert [(r["third_party_id"], r["items"]) for r in ledger] == [("nurim_points", ["name"])]
@@ -78,7 +100,8 @@ def test_a_query_provides_to_every_consenting_subject_and_the_ledger_lists_them(
 
 
 def test_the_ledger_needs_audit_or_provide_and_unauthenticated_calls_get_401(
-        client: TestClient, vault: Vault) -> None:
+    client: TestClient, vault: Vault
+) -> None:
     cs = bearer(handler_token(vault, "cs-kim", "cs", ["membership"], ["read"]))
     assert error_of(client.get("/v1/provisions", headers=cs))["reason"] == "action_not_allowed"
     assert client.post("/v1/provisions", json={}).status_code in (401, 422)
@@ -86,35 +109,54 @@ def test_the_ledger_needs_audit_or_provide_and_unauthenticated_calls_get_401(
 
 
 def test_both_or_neither_selection_is_a_request_error(client: TestClient, partner: dict[str, str]) -> None:
-    response = client.post("/v1/provisions", headers=partner, json={
-        "third_party": "police", "items": ["name"], "basis": "law", "reference": WARRANT})
+    response = client.post(
+        "/v1/provisions",
+        headers=partner,
+        json={"third_party": "police", "items": ["name"], "basis": "law", "reference": WARRANT},
+    )
     assert response.status_code == 422
 
 
-def test_processors_over_http(client: TestClient, admin: dict[str, str], partner: dict[str, str],
-                              member: str) -> None:
+def test_processors_over_http(
+    client: TestClient, admin: dict[str, str], partner: dict[str, str], member: str
+) -> None:
     assert client.post("/v1/processors/sync", headers=partner).status_code == 403
     synced = client.post("/v1/processors/sync", headers=admin).json()["processors"]
-    assert {p["processor_id"] for p in synced} == {"delivery", "payment_gateway", "cloud", "messaging", "helpdesk"}
+    assert {p["processor_id"] for p in synced} == {
+        "delivery",
+        "payment_gateway",
+        "cloud",
+        "messaging",
+        "helpdesk",
+    }
     assert client.get("/v1/processors", headers=partner).json() == {"processors": synced}
     held = client.get(f"/v1/subjects/{member}/processors", headers=partner).json()["processors"]
     assert {p["processor_id"]: p["items"] for p in held}["messaging"] == ["mobile", "email"]
     assert client.get("/v1/subjects/nobody/processors", headers=partner).status_code == 404
 
 
-def test_statistics_over_http_need_export_and_a_reason(client: TestClient, vault: Vault, partner: dict[str, str]) -> None:
+def test_statistics_over_http_need_export_and_a_reason(
+    client: TestClient, vault: Vault, partner: dict[str, str]
+) -> None:
     for n in range(30, 36):
         vault.collect("signup", member_data(n, gender="여"), {"marketing": False})
     analyst = bearer(handler_token(vault, "an-jung", "analyst", [], ["export"]))
     body = {"items": ["birthdate", "gender", "email"], "reason": "연령대별 통계"}
-    assert error_of(client.post("/v1/exports/stats", headers=partner, json=body))["reason"] == "action_not_allowed"
+    assert (
+        error_of(client.post("/v1/exports/stats", headers=partner, json=body))["reason"]
+        == "action_not_allowed"
+    )
     result = client.post("/v1/exports/stats", headers=analyst, json=body).json()
-    assert result["rows"] == [{"birthdate": "30-39", "gender": "여", "count": 6}] and result["removed"] == ["email"]
+    assert result["rows"] == [{"birthdate": "30-39", "gender": "여", "count": 6}] and result["removed"] == [
+        "email"
+    ]
     assert client.post("/v1/exports/stats", headers=analyst, json={"items": ["birthdate"]}).status_code == 422
 
 
 @pytest.fixture
-def cli_env(db_url: str, vault: Vault, ring: KeyRing, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+def cli_env(
+    db_url: str, vault: Vault, ring: KeyRing, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Path:
     """The CLI pointed at the test database, key and a policy file with the police recipient."""
     from ..vault.conftest import reference_data  # noqa: TID252
     from .conftest import with_police
@@ -130,27 +172,60 @@ def cli_env(db_url: str, vault: Vault, ring: KeyRing, monkeypatch: pytest.Monkey
     return tmp_path
 
 
-def test_the_cli_provides_to_a_file_only_its_owner_can_read(cli_env: Path, vault: Vault, member: str,
-                                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_cli_provides_to_a_file_only_its_owner_can_read(
+    cli_env: Path, vault: Vault, member: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     ids = cli_env / "ids.txt"
     ids.write_text(member + "\n", encoding="utf-8")
     out = cli_env / "out" / "police.json"
-    code = run(["provide", "run", "police", "--items", "name,mobile", "--basis", "law", "--reference", WARRANT,
-                "--subjects-file", str(ids), "--output", str(out)])
+    code = run(
+        [
+            "provide",
+            "run",
+            "police",
+            "--items",
+            "name,mobile",
+            "--basis",
+            "law",
+            "--reference",
+            WARRANT,
+            "--subjects-file",
+            str(ids),
+            "--output",
+            str(out),
+        ]
+    )
     assert code == 0, capsys.readouterr()
     assert "allowed=1" in capsys.readouterr().out
     assert oct(os.stat(out).st_mode & 0o777) == "0o600"
     assert set(json.loads(out.read_text(encoding="utf-8"))["values"][member]) == {"name", "mobile"}
     with vault.engine.connect() as conn:
         assert conn.execute(select(provisions.c.actor)).scalar_one().startswith("cli:")
-    assert run(["provide", "run", "police", "--items", "name", "--basis", "law", "--subjects-file", str(ids),
-                "--output", str(out)]) == 2  # no reference: refused
+    assert (
+        run(
+            [
+                "provide",
+                "run",
+                "police",
+                "--items",
+                "name",
+                "--basis",
+                "law",
+                "--subjects-file",
+                str(ids),
+                "--output",
+                str(out),
+            ]
+        )
+        == 2
+    )  # no reference: refused
     assert run(["provide", "ledger", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)[0]["reference"] == WARRANT
 
 
-def test_the_cli_exports_statistics_and_says_what_it_suppressed(cli_env: Path, vault: Vault,
-                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_cli_exports_statistics_and_says_what_it_suppressed(
+    cli_env: Path, vault: Vault, capsys: pytest.CaptureFixture[str]
+) -> None:
     for n in range(40, 47):
         vault.collect("signup", member_data(n, gender="남"), {"marketing": False})
     vault.collect("signup", member_data(47, gender="여"), {"marketing": False})

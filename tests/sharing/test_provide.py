@@ -28,12 +28,17 @@ def ledger_rows(vault: Vault) -> list[dict[str, object]]:
 
 def provide_log(vault: Vault) -> list[dict[str, object]]:
     with vault.engine.connect() as conn:
-        return [dict(r._mapping) for r in conn.execute(
-            select(access_log).where(access_log.c.action == "provide").order_by(access_log.c.seq))]
+        return [
+            dict(r._mapping)
+            for r in conn.execute(
+                select(access_log).where(access_log.c.action == "provide").order_by(access_log.c.seq)
+            )
+        ]
 
 
 def test_a_member_who_consented_is_provided_and_the_provision_is_recorded_without_values(
-        vault: Vault, sharing: Sharing, provider: Handler, member: str, officer: Handler) -> None:
+    vault: Vault, sharing: Sharing, provider: Handler, member: str, officer: Handler
+) -> None:
     sharing.give_consent(member, "nurim_points", actor=provider)
     result = sharing.provide([member], "nurim_points", ["name", "mobile"], basis="consent", actor=provider)
     expected = vault.read(member, ["name", "mobile"], "membership", officer)
@@ -41,7 +46,12 @@ def test_a_member_who_consented_is_provided_and_the_provision_is_recorded_withou
     assert result.counts == {"allowed": 1}
     [row] = ledger_rows(vault)
     assert (row["batch_id"], row["subject_id"], row["third_party_id"], row["basis"], row["reference"]) == (
-        result.batch_id, member, "nurim_points", "consent", None)
+        result.batch_id,
+        member,
+        "nurim_points",
+        "consent",
+        None,
+    )
     assert json.loads(str(row["items"])) == ["mobile", "name"]
     [entry] = provide_log(vault)
     assert (entry["subject_id"], entry["outcome"], entry["actor"]) == (member, "allowed", "pt-choi")
@@ -49,8 +59,9 @@ def test_a_member_who_consented_is_provided_and_the_provision_is_recorded_withou
     assert all(value not in recorded for value in expected.values())
 
 
-def test_without_consent_to_the_recipient_nothing_is_provided(vault: Vault, sharing: Sharing, provider: Handler,
-                                                              member: str) -> None:
+def test_without_consent_to_the_recipient_nothing_is_provided(
+    vault: Vault, sharing: Sharing, provider: Handler, member: str
+) -> None:
     result = sharing.provide([member], "nurim_points", ["name", "mobile"], basis="consent", actor=provider)
     assert result.values == {}
     assert result.denied == {member: "consent_missing"}
@@ -58,8 +69,9 @@ def test_without_consent_to_the_recipient_nothing_is_provided(vault: Vault, shar
     assert [e["outcome"] for e in provide_log(vault)] == ["denied:consent_missing"]
 
 
-def test_a_withdrawn_consent_stops_later_provisions(vault: Vault, sharing: Sharing, provider: Handler,
-                                                    member: str, clock: FixedClock) -> None:
+def test_a_withdrawn_consent_stops_later_provisions(
+    vault: Vault, sharing: Sharing, provider: Handler, member: str, clock: FixedClock
+) -> None:
     sharing.give_consent(member, "nurim_points", actor=provider)
     assert sharing.provide([member], "nurim_points", ["name"], basis="consent", actor=provider).allowed == 1
     sharing.withdraw_consent(member, "nurim_points", actor=provider)
@@ -68,16 +80,20 @@ def test_a_withdrawn_consent_stops_later_provisions(vault: Vault, sharing: Shari
     assert len(ledger_rows(vault)) == 1
 
 
-def test_a_legal_basis_with_its_reference_provides_without_consent(vault: Vault, sharing: Sharing,
-                                                                   provider: Handler, member: str) -> None:
-    result = sharing.provide([member], "police", ["name", "login_id"], basis="law", reference=WARRANT, actor=provider)
+def test_a_legal_basis_with_its_reference_provides_without_consent(
+    vault: Vault, sharing: Sharing, provider: Handler, member: str
+) -> None:
+    result = sharing.provide(
+        [member], "police", ["name", "login_id"], basis="law", reference=WARRANT, actor=provider
+    )
     assert set(result.values[member]) == {"name", "login_id"}
     [row] = ledger_rows(vault)
     assert (row["basis"], row["reference"], row["third_party_id"]) == ("law", WARRANT, "police")
 
 
-def test_a_legal_basis_without_reference_refuses_the_whole_call_and_logs_it(vault: Vault, sharing: Sharing,
-                                                                            provider: Handler, member: str) -> None:
+def test_a_legal_basis_without_reference_refuses_the_whole_call_and_logs_it(
+    vault: Vault, sharing: Sharing, provider: Handler, member: str
+) -> None:
     with pytest.raises(Denied) as refused:
         sharing.provide([member], "police", ["name"], basis="law", actor=provider)
     assert refused.value.reason == "reference_required"
@@ -86,13 +102,22 @@ def test_a_legal_basis_without_reference_refuses_the_whole_call_and_logs_it(vaul
     assert entry["outcome"] == "denied:reference_required"
 
 
-@pytest.mark.parametrize("third_party, items, reason", [
-    ("data_broker", ["name"], "unknown_third_party"),
-    ("nurim_points", ["name", "email"], "item_not_for_recipient"),
-])
-def test_recipients_and_items_outside_the_policy_are_refused(vault: Vault, sharing: Sharing, provider: Handler,
-                                                             member: str, third_party: str, items: list[str],
-                                                             reason: str) -> None:
+@pytest.mark.parametrize(
+    "third_party, items, reason",
+    [
+        ("data_broker", ["name"], "unknown_third_party"),
+        ("nurim_points", ["name", "email"], "item_not_for_recipient"),
+    ],
+)
+def test_recipients_and_items_outside_the_policy_are_refused(
+    vault: Vault,
+    sharing: Sharing,
+    provider: Handler,
+    member: str,
+    third_party: str,
+    items: list[str],
+    reason: str,
+) -> None:
     sharing.give_consent(member, "nurim_points", actor=provider)
     with pytest.raises(Denied) as refused:
         sharing.provide([member], third_party, items, basis="consent", actor=provider)
@@ -100,8 +125,9 @@ def test_recipients_and_items_outside_the_policy_are_refused(vault: Vault, shari
     assert ledger_rows(vault) == []
 
 
-def test_a_handler_whose_role_may_not_provide_is_refused(vault: Vault, sharing: Sharing, support_agent: Handler,
-                                                         member: str) -> None:
+def test_a_handler_whose_role_may_not_provide_is_refused(
+    vault: Vault, sharing: Sharing, support_agent: Handler, member: str
+) -> None:
     with pytest.raises(Denied) as refused:
         sharing.provide([member], "police", ["name"], basis="law", reference=WARRANT, actor=support_agent)
     assert refused.value.reason == "action_not_allowed"
@@ -121,8 +147,9 @@ def child(vault: Vault) -> str:
     return sid
 
 
-def test_children_under_14_are_never_provided_even_with_consent_or_a_warrant(vault: Vault, sharing: Sharing,
-                                                                             provider: Handler) -> None:
+def test_children_under_14_are_never_provided_even_with_consent_or_a_warrant(
+    vault: Vault, sharing: Sharing, provider: Handler
+) -> None:
     kid = child(vault)
     sharing.give_consent(kid, "nurim_points", actor=provider)
     by_consent = sharing.provide([kid], "nurim_points", ["name"], basis="consent", actor=provider)
@@ -131,19 +158,25 @@ def test_children_under_14_are_never_provided_even_with_consent_or_a_warrant(vau
     assert ledger_rows(vault) == []
 
 
-def test_a_child_waiting_for_the_guardian_is_not_active(vault: Vault, sharing: Sharing, provider: Handler) -> None:
+def test_a_child_waiting_for_the_guardian_is_not_active(
+    vault: Vault, sharing: Sharing, provider: Handler
+) -> None:
     data = member_data(8, birthdate="2016-05-05", guardian_name="홍부모", guardian_mobile="010-9999-0001")
     sid = vault.collect("signup", data, {}).subject_id
     result = sharing.provide([sid], "police", ["name"], basis="law", reference=WARRANT, actor=provider)
     assert result.denied == {sid: "subject_not_active"}
 
 
-def test_items_under_correction_are_not_provided_until_corrected(vault: Vault, sharing: Sharing, provider: Handler,
-                                                                 member: str) -> None:
+def test_items_under_correction_are_not_provided_until_corrected(
+    vault: Vault, sharing: Sharing, provider: Handler, member: str
+) -> None:
     sharing.give_consent(member, "nurim_points", actor=provider)
     with vault.engine.begin() as conn:  # what opening a correction does (정정 요구: item on hold)
-        conn.execute(update(item_values).where(item_values.c.subject_id == member, item_values.c.item_id == "mobile")
-                     .values(hold=True))
+        conn.execute(
+            update(item_values)
+            .where(item_values.c.subject_id == member, item_values.c.item_id == "mobile")
+            .values(hold=True)
+        )
     held = sharing.provide([member], "nurim_points", ["name", "mobile"], basis="consent", actor=provider)
     assert held.denied == {member: "correction_hold"}
     by_law = sharing.provide([member], "police", ["mobile"], basis="law", reference=WARRANT, actor=provider)
@@ -155,60 +188,80 @@ def test_items_under_correction_are_not_provided_until_corrected(vault: Vault, s
     assert sharing.provide([member], "nurim_points", ["mobile"], basis="consent", actor=provider).allowed == 1
 
 
-def test_a_stop_of_provision_blocks_consent_based_provision_until_lifted(vault: Vault, sharing: Sharing,
-                                                                         provider: Handler, member: str,
-                                                                         clock: FixedClock) -> None:
+def test_a_stop_of_provision_blocks_consent_based_provision_until_lifted(
+    vault: Vault, sharing: Sharing, provider: Handler, member: str, clock: FixedClock
+) -> None:
     sharing.give_consent(member, "nurim_points", actor=provider)
     with vault.engine.begin() as conn:  # what a stop-processing request (처리정지) records for a recipient
-        conn.execute(insert(processing_stops).values(subject_id=member, purpose_id="third_party:nurim_points",
-                                                     at=clock.now()))
-    assert sharing.provide([member], "nurim_points", ["name"], basis="consent",
-                           actor=provider).denied == {member: "processing_stopped"}
-    assert sharing.provide([member], "police", ["name"], basis="law", reference=WARRANT, actor=provider).allowed == 1
+        conn.execute(
+            insert(processing_stops).values(
+                subject_id=member, purpose_id="third_party:nurim_points", at=clock.now()
+            )
+        )
+    assert sharing.provide([member], "nurim_points", ["name"], basis="consent", actor=provider).denied == {
+        member: "processing_stopped"
+    }
+    assert (
+        sharing.provide([member], "police", ["name"], basis="law", reference=WARRANT, actor=provider).allowed
+        == 1
+    )
     with vault.engine.begin() as conn:
         conn.execute(update(processing_stops).values(lifted_at=clock.now()))
     assert sharing.provide([member], "nurim_points", ["name"], basis="consent", actor=provider).allowed == 1
 
 
-def test_dormant_and_unknown_subjects_are_counted_not_provided(vault: Vault, sharing: Sharing, provider: Handler,
-                                                               member: str) -> None:
+def test_dormant_and_unknown_subjects_are_counted_not_provided(
+    vault: Vault, sharing: Sharing, provider: Handler, member: str
+) -> None:
     other = vault.collect("signup", member_data(2), {"marketing": False}).subject_id
     with vault.engine.begin() as conn:
         conn.execute(update(subjects).where(subjects.c.id == other).values(status="dormant"))
-    result = sharing.provide([member, other, "no-such-subject"], "police", ["name"], basis="law", reference=WARRANT,
-                             actor=provider)
+    result = sharing.provide(
+        [member, other, "no-such-subject"], "police", ["name"], basis="law", reference=WARRANT, actor=provider
+    )
     assert result.counts == {"allowed": 1, "subject_not_active": 1, "subject_not_found": 1}
-    assert [e["outcome"] for e in provide_log(vault)] == ["allowed", "denied:subject_not_active",
-                                                          "denied:subject_not_found"]
+    assert [e["outcome"] for e in provide_log(vault)] == [
+        "allowed",
+        "denied:subject_not_active",
+        "denied:subject_not_found",
+    ]
 
 
-def test_a_query_selects_the_subjects_who_consented_to_the_recipient(vault: Vault, sharing: Sharing,
-                                                                     provider: Handler) -> None:
+def test_a_query_selects_the_subjects_who_consented_to_the_recipient(
+    vault: Vault, sharing: Sharing, provider: Handler
+) -> None:
     ids = [vault.collect("signup", member_data(n), {"marketing": False}).subject_id for n in range(10, 14)]
     for sid in ids[:3]:
         sharing.give_consent(sid, "nurim_points", actor=provider)
     sharing.withdraw_consent(ids[0], "nurim_points", actor=provider)
-    result = sharing.provide(SubjectQuery(consented=True), "nurim_points", ["name", "mobile"], basis="consent",
-                             actor=provider)
+    result = sharing.provide(
+        SubjectQuery(consented=True), "nurim_points", ["name", "mobile"], basis="consent", actor=provider
+    )
     assert set(result.values) == {ids[1], ids[2]}
     assert result.denied == {}
 
 
-def test_a_call_is_written_chunk_by_chunk_with_one_batch_id(vault: Vault, sharing: Sharing, provider: Handler,
-                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_call_is_written_chunk_by_chunk_with_one_batch_id(
+    vault: Vault, sharing: Sharing, provider: Handler, monkeypatch: pytest.MonkeyPatch
+) -> None:
     ids = [vault.collect("signup", member_data(n), {"marketing": False}).subject_id for n in range(20, 25)]
     monkeypatch.setattr(sharing_service, "CHUNK", 2)
-    result = sharing.provide(ids, "police", ["name", "mobile"], basis="law", reference=WARRANT, actor=provider)
+    result = sharing.provide(
+        ids, "police", ["name", "mobile"], basis="law", reference=WARRANT, actor=provider
+    )
     assert result.allowed == 5
     rows = ledger_rows(vault)
     assert {r["subject_id"] for r in rows} == set(ids) and {r["batch_id"] for r in rows} == {result.batch_id}
     assert len(provide_log(vault)) == 5
 
 
-def test_the_ledger_answers_by_subject_recipient_and_batch(vault: Vault, sharing: Sharing, provider: Handler,
-                                                           member: str) -> None:
+def test_the_ledger_answers_by_subject_recipient_and_batch(
+    vault: Vault, sharing: Sharing, provider: Handler, member: str
+) -> None:
     other = vault.collect("signup", member_data(2), {"marketing": False}).subject_id
-    first = sharing.provide([member, other], "police", ["name"], basis="law", reference=WARRANT, actor=provider)
+    first = sharing.provide(
+        [member, other], "police", ["name"], basis="law", reference=WARRANT, actor=provider
+    )
     sharing.give_consent(member, "nurim_points", actor=provider)
     sharing.provide([member], "nurim_points", ["mobile"], basis="consent", actor=provider)
     assert [r.third_party_id for r in sharing.ledger(subject_id=member)] == ["police", "nurim_points"]

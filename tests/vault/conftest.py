@@ -53,8 +53,6 @@ def marketer(vault: Vault) -> Handler:
     return handler
 
 
-
-
 def reference_data() -> dict[str, Any]:
     """The reference policy as plain data, for tests that need a variant of it."""
     data: dict[str, Any] = YAML(typ="safe").load((EXAMPLES / "reference.yaml").read_text(encoding="utf-8"))

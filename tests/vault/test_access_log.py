@@ -23,7 +23,9 @@ def rows(vault: Vault) -> list[Any]:
         return list(conn.execute(select(access_log).order_by(access_log.c.seq)))
 
 
-def test_every_access_appends_a_row_with_ids_never_values(vault: Vault, officer: Handler, support_agent: Handler) -> None:
+def test_every_access_appends_a_row_with_ids_never_values(
+    vault: Vault, officer: Handler, support_agent: Handler
+) -> None:
     start = len(rows(vault))
     sid = vault.collect("signup", MEMBER, {"marketing": True}, source="203.0.113.7")
     vault.read(sid.subject_id, ["name", "email"], "support", support_agent, source="10.0.0.5")
@@ -62,15 +64,17 @@ def test_every_access_appends_a_row_with_ids_never_values(vault: Vault, officer:
     assert "01012345678" not in text
 
 
-def test_an_untouched_log_verifies(vault: Vault, member: str, support_agent: Handler, db_url: str,
-                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_untouched_log_verifies(
+    vault: Vault, member: str, support_agent: Handler, db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     vault.read(member, ["name"], "support", support_agent)
     assert run(["audit", "verify", "--db", db_url]) == 0
     assert "intact" in capsys.readouterr().out
 
 
-def test_an_altered_row_is_named_by_audit_verify(vault: Vault, member: str, support_agent: Handler, db_url: str,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_altered_row_is_named_by_audit_verify(
+    vault: Vault, member: str, support_agent: Handler, db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     for _ in range(3):
         vault.read(member, ["name"], "support", support_agent)
     target = rows(vault)[-2]
@@ -81,8 +85,9 @@ def test_an_altered_row_is_named_by_audit_verify(vault: Vault, member: str, supp
     assert f"row seq={target.seq} " in out and "altered" in out
 
 
-def test_a_row_deleted_in_the_middle_is_reported_by_position(vault: Vault, member: str, support_agent: Handler,
-                                                             db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_row_deleted_in_the_middle_is_reported_by_position(
+    vault: Vault, member: str, support_agent: Handler, db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     for _ in range(3):
         vault.read(member, ["name"], "support", support_agent)
     target = rows(vault)[-2]
@@ -93,19 +98,37 @@ def test_a_row_deleted_in_the_middle_is_reported_by_position(vault: Vault, membe
     assert f"chain position {target.chain_seq}" in out and f"row {target.chain_seq} is missing" in out
 
 
-def test_a_rehashed_row_still_breaks_the_link_to_the_next(vault: Vault, member: str, support_agent: Handler,
-                                                          db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_rehashed_row_still_breaks_the_link_to_the_next(
+    vault: Vault, member: str, support_agent: Handler, db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Recomputing an altered row's own hash does not help: the next row links to the old hash."""
     from jikimi.audit import row_hash
 
     for _ in range(3):
         vault.read(member, ["name"], "support", support_agent)
     target, after = rows(vault)[-2:]
-    fields = {k: getattr(target, k) for k in ("at", "actor", "source", "subject_id", "items", "purpose", "action",
-                                              "outcome", "reason", "count")}
+    fields = {
+        k: getattr(target, k)
+        for k in (
+            "at",
+            "actor",
+            "source",
+            "subject_id",
+            "items",
+            "purpose",
+            "action",
+            "outcome",
+            "reason",
+            "count",
+        )
+    }
     fields["outcome"] = "denied:role_not_allowed"
     forged = row_hash(bytes(target.prev_hash), target.chain, target.chain_seq, fields)
     with vault.engine.begin() as conn:
-        conn.execute(update(access_log).where(access_log.c.seq == target.seq).values(outcome=fields["outcome"], hash=forged))
+        conn.execute(
+            update(access_log)
+            .where(access_log.c.seq == target.seq)
+            .values(outcome=fields["outcome"], hash=forged)
+        )
     assert run(["audit", "verify", "--db", db_url]) == 1
     assert f"row seq={after.seq} " in capsys.readouterr().out

@@ -39,7 +39,9 @@ def kst(*parts: int) -> datetime:
         (kst(2026, 3, 2, 10, 0), f"holiday:{KR[date(2026, 3, 2)]}"),  # alternative holiday for 삼일절
     ],
 )
-def test_working_hours_are_weekdays_nine_to_six_except_public_holidays(moment: datetime, why: str | None) -> None:
+def test_working_hours_are_weekdays_nine_to_six_except_public_holidays(
+    moment: datetime, why: str | None
+) -> None:
     assert off_hours(moment, KR) == why
 
 
@@ -52,21 +54,42 @@ def test_months_are_korean_calendar_months() -> None:
             month_bounds(bad)
 
 
-def _reads(vault: Vault, clock: FixedClock, when: datetime, count: int, sid: str, items: list[str], purpose: str,
-           actor: Handler) -> None:
+def _reads(
+    vault: Vault,
+    clock: FixedClock,
+    when: datetime,
+    count: int,
+    sid: str,
+    items: list[str],
+    purpose: str,
+    actor: Handler,
+) -> None:
     clock.set(when)
     for _ in range(count):
         vault.read(sid, items, purpose, actor)
 
 
 @pytest.fixture
-def may(vault: Vault, clock: FixedClock, support_agent: Handler, marketer: Handler, officer: Handler) -> dict[str, str]:
+def may(
+    vault: Vault, clock: FixedClock, support_agent: Handler, marketer: Handler, officer: Handler
+) -> dict[str, str]:
     """Three months of ordinary reads, then a May with a jump, nights, a holiday, bulk reads and new rights."""
     clock.set(kst(2026, 2, 2, 10, 0))
     member = vault.collect("signup", MEMBER, {"marketing": True}).subject_id
-    others = [vault.collect("signup", {**MEMBER, "login_id": f"other{i}", "mobile": f"010-3000-000{i}",
-                                       "email": f"o{i}@example.com", "ci": f"CI{i}" + "Q" * 85},
-                            {"marketing": False}).subject_id for i in range(2)]
+    others = [
+        vault.collect(
+            "signup",
+            {
+                **MEMBER,
+                "login_id": f"other{i}",
+                "mobile": f"010-3000-000{i}",
+                "email": f"o{i}@example.com",
+                "ci": f"CI{i}" + "Q" * 85,
+            },
+            {"marketing": False},
+        ).subject_id
+        for i in range(2)
+    ]
     for month in (2, 3, 4):
         _reads(vault, clock, kst(2026, month, 10, 11, 0), 2, member, ["name"], "support", support_agent)
         _reads(vault, clock, kst(2026, month, 10, 14, 0), 20, member, ["email"], "marketing", marketer)
@@ -89,7 +112,9 @@ def may(vault: Vault, clock: FixedClock, support_agent: Handler, marketer: Handl
     vault.read_many([member, *others], ["email"], "marketing", marketer, "5월 이벤트 안내 발송")
 
     _reads(vault, clock, kst(2026, 5, 31, 23, 30), 1, member, ["name"], "membership", officer)  # Sunday night
-    _reads(vault, clock, kst(2026, 6, 1, 0, 30), 1, member, ["name"], "membership", officer)  # June in KST, May in UTC
+    _reads(
+        vault, clock, kst(2026, 6, 1, 0, 30), 1, member, ["name"], "membership", officer
+    )  # June in KST, May in UTC
 
     clock.set(kst(2026, 5, 11, 10, 0))
     vault.handlers.define_role("auditor", purposes=[], actions=["audit"], actor=officer)
@@ -97,7 +122,9 @@ def may(vault: Vault, clock: FixedClock, support_agent: Handler, marketer: Handl
     return {"member": member}
 
 
-def test_the_monthly_review_counts_reads_denials_bulk_nights_jumps_and_rights(vault: Vault, may: dict[str, str]) -> None:
+def test_the_monthly_review_counts_reads_denials_bulk_nights_jumps_and_rights(
+    vault: Vault, may: dict[str, str]
+) -> None:
     report = monthly_report(vault.engine, "2026-05", generated_at=kst(2026, 6, 2, 9, 0))
     assert json.loads(json.dumps(report, ensure_ascii=False)) == report, "the report is JSON-ready"
     assert report["period"] == {"from": "2026-05-01T00:00:00+09:00", "to": "2026-06-01T00:00:00+09:00"}
@@ -111,7 +138,9 @@ def test_the_monthly_review_counts_reads_denials_bulk_nights_jumps_and_rights(va
         ("reason_required", 1, {"read.bulk": 1}),
         ("role_not_allowed", 1, {"read": 1}),
     ]
-    assert [(b["at"], b["actor"], b["reason"], b["subjects"], b["allowed"]) for b in report["bulk_reads"]] == [
+    assert [
+        (b["at"], b["actor"], b["reason"], b["subjects"], b["allowed"]) for b in report["bulk_reads"]
+    ] == [
         ("2026-05-07T14:59:00+09:00", "mk-lee", "", 1, 0),
         ("2026-05-07T15:00:00+09:00", "mk-lee", "5월 이벤트 안내 발송", 3, 1),
     ]
@@ -126,16 +155,25 @@ def test_the_monthly_review_counts_reads_denials_bulk_nights_jumps_and_rights(va
         ("2026-05-31T23:30:00+09:00", "officer-park", "weekend"),
     ]
     assert all(r["subject_id"] == may["member"] for r in off["rows"])
-    assert report["volume_jumps"] == [{"actor": "cs-kim", "reads": 60, "previous_average": 2.0, "factor": 30.0}]
+    assert report["volume_jumps"] == [
+        {"actor": "cs-kim", "reads": 60, "previous_average": 2.0, "factor": 30.0}
+    ]
     assert [(c["actor"], c["handler"], c["change"]) for c in report["rights_changes"]] == [
-        ("officer-park", "auditor", "role"), ("officer-park", "au-jung", "grant")]
+        ("officer-park", "auditor", "role"),
+        ("officer-park", "au-jung", "grant"),
+    ]
     assert report["chain"]["ok"] and report["chain"]["heads"] and report["chain"]["breaks"] == []
 
 
-def test_the_previous_months_are_the_baseline_not_part_of_the_review(vault: Vault, may: dict[str, str]) -> None:
+def test_the_previous_months_are_the_baseline_not_part_of_the_review(
+    vault: Vault, may: dict[str, str]
+) -> None:
     april = monthly_report(vault.engine, "2026-04")
     assert [(r["actor"], r["reads"], r["off_hours"]) for r in april["reads_by_handler"]] == [
-        ("mk-lee", 20, 0), ("cs-kim", 2, 0), ("officer-park", 1, 1)]
+        ("mk-lee", 20, 0),
+        ("cs-kim", 2, 0),
+        ("officer-park", 1, 1),
+    ]
     assert april["volume_jumps"] == [] and april["bulk_reads"] == []
     june = monthly_report(vault.engine, "2026-06")
     assert [(r["actor"], r["reads"]) for r in june["reads_by_handler"]] == [("officer-park", 1)]
@@ -143,7 +181,17 @@ def test_the_previous_months_are_the_baseline_not_part_of_the_review(vault: Vaul
 
 def test_the_printed_review_has_everything_and_a_signature_line(vault: Vault, may: dict[str, str]) -> None:
     text = render_text(monthly_report(vault.engine, "2026-05"))
-    for expected in ("2026-05", "cs-kim", "mk-lee", "consent_missing", "5월 이벤트 안내 발송", "holiday:어린이날",
-                     "au-jung", "정상 (intact)", "개인정보 보호책임자", "서명 (signature)"):
+    for expected in (
+        "2026-05",
+        "cs-kim",
+        "mk-lee",
+        "consent_missing",
+        "5월 이벤트 안내 발송",
+        "holiday:어린이날",
+        "au-jung",
+        "정상 (intact)",
+        "개인정보 보호책임자",
+        "서명 (signature)",
+    ):
         assert expected in text
     assert "hong@example.com" not in text and "홍길동" not in text

@@ -21,8 +21,13 @@ def _count(vault: Vault, table: Any) -> int:
         return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
 
 
-def _refused(vault: Vault, data: dict[str, str], field: str, consents: dict[str, bool] | None = None,
-             context: str = "signup") -> InvalidInput:
+def _refused(
+    vault: Vault,
+    data: dict[str, str],
+    field: str,
+    consents: dict[str, bool] | None = None,
+    context: str = "signup",
+) -> InvalidInput:
     before = _count(vault, subjects)
     with pytest.raises(InvalidInput) as caught:
         vault.collect(context, data, consents)
@@ -93,7 +98,12 @@ def _with_identifier_items(data: dict[str, Any]) -> None:
 @pytest.fixture
 def id_vault(vault: Vault) -> Vault:
     """The reference vault's database with a policy variant that collects RRN, business and card numbers."""
-    return Vault(policy=policy_with(_with_identifier_items), engine=vault.engine, keys=vault.keys.ring, clock=vault.clock)
+    return Vault(
+        policy=policy_with(_with_identifier_items),
+        engine=vault.engine,
+        keys=vault.keys.ring,
+        clock=vault.clock,
+    )
 
 
 SUPPORT = {"name": "홍길동", "email": "hong@example.com"}
@@ -116,8 +126,10 @@ def test_identifier_formats_are_checked(id_vault: Vault, field: str, value: str)
 
 
 def test_valid_identifiers_are_accepted(id_vault: Vault, officer: Handler) -> None:
-    got = id_vault.collect("support", {**SUPPORT, "rrn": "9001011234567", "business_no": "1248100998",
-                                       "card_no": "4111 1111 1111 1111"})
+    got = id_vault.collect(
+        "support",
+        {**SUPPORT, "rrn": "9001011234567", "business_no": "1248100998", "card_no": "4111 1111 1111 1111"},
+    )
     values = id_vault.read(got.subject_id, ["rrn", "business_no", "card_no"], "support", officer)
     assert values == {"rrn": "900101-1234567", "business_no": "124-81-00998", "card_no": "4111111111111111"}
 
@@ -128,8 +140,19 @@ def test_signup_succeeds_with_every_optional_item_and_consent_refused(vault: Vau
     assert got.status == "active"
     assert "gender" not in got.stored_items and "interests" not in got.stored_items
     assert got.consents_given == () and got.consents_refused == ("marketing",)
-    assert vault.collect("signup", {**MEMBER, "login_id": "other", "mobile": "010-2222-3333",
-                                    "email": "o@example.com", "ci": "CI" + "B" * 86}).status == "active"
+    assert (
+        vault.collect(
+            "signup",
+            {
+                **MEMBER,
+                "login_id": "other",
+                "mobile": "010-2222-3333",
+                "email": "o@example.com",
+                "ci": "CI" + "B" * 86,
+            },
+        ).status
+        == "active"
+    )
 
 
 def test_optional_items_are_stored_when_given(vault: Vault) -> None:
@@ -143,7 +166,9 @@ def test_a_refused_required_consent_refuses_signup(vault: Vault) -> None:
         marketing = next(p for p in data["purposes"] if p["id"] == "marketing")
         marketing["consent"] = "required"
 
-    strict = Vault(policy=policy_with(marketing_required), engine=vault.engine, keys=vault.keys.ring, clock=vault.clock)
+    strict = Vault(
+        policy=policy_with(marketing_required), engine=vault.engine, keys=vault.keys.ring, clock=vault.clock
+    )
     _refused(strict, MEMBER, "consents.marketing", {"marketing": False})
     _refused(strict, MEMBER, "consents.marketing", {})
     assert strict.collect("signup", MEMBER, {"marketing": True}).consents_given == ("marketing",)
@@ -153,15 +178,36 @@ def test_consent_for_a_purpose_the_context_does_not_ask_is_refused(vault: Vault)
     _refused(vault, MEMBER, "consents.support", {"support": True})
 
 
-def test_consent_is_recorded_per_purpose_with_version_channel_and_time(vault: Vault, clock: FixedClock) -> None:
+def test_consent_is_recorded_per_purpose_with_version_channel_and_time(
+    vault: Vault, clock: FixedClock
+) -> None:
     sid = vault.collect("signup", MEMBER, {"marketing": True}, channel="app").subject_id
     history = vault.consents_of(sid)
-    assert history == [{"target_kind": "purpose", "target_id": "marketing", "granted": True,
-                        "policy_version": vault.policy.version_key, "channel": "app", "at": clock.now(),
-                        "withdrawn_at": None}]
-    refused = vault.collect("signup", {**MEMBER, "login_id": "kim", "mobile": "010-9999-0000",
-                                       "email": "kim@example.com", "ci": "CI" + "K" * 86}, {"marketing": False})
-    assert [(c["target_id"], c["granted"]) for c in vault.consents_of(refused.subject_id)] == [("marketing", False)]
+    assert history == [
+        {
+            "target_kind": "purpose",
+            "target_id": "marketing",
+            "granted": True,
+            "policy_version": vault.policy.version_key,
+            "channel": "app",
+            "at": clock.now(),
+            "withdrawn_at": None,
+        }
+    ]
+    refused = vault.collect(
+        "signup",
+        {
+            **MEMBER,
+            "login_id": "kim",
+            "mobile": "010-9999-0000",
+            "email": "kim@example.com",
+            "ci": "CI" + "K" * 86,
+        },
+        {"marketing": False},
+    )
+    assert [(c["target_id"], c["granted"]) for c in vault.consents_of(refused.subject_id)] == [
+        ("marketing", False)
+    ]
 
 
 @pytest.mark.parametrize(
@@ -176,7 +222,12 @@ def test_consent_is_recorded_per_purpose_with_version_channel_and_time(vault: Va
 )
 def test_duplicate_signup_is_found_through_the_blind_index(vault: Vault, field: str, variant: str) -> None:
     vault.collect("signup", MEMBER)
-    others = {"login_id": "second", "email": "second@example.com", "mobile": "010-5555-6666", "ci": "CI" + "Z" * 86}
+    others = {
+        "login_id": "second",
+        "email": "second@example.com",
+        "mobile": "010-5555-6666",
+        "ci": "CI" + "Z" * 86,
+    }
     before = _count(vault, subjects)
     with pytest.raises(Duplicate) as caught:
         vault.collect("signup", {**MEMBER, **others, field: variant})
@@ -194,7 +245,9 @@ def test_lookup_finds_a_member_by_a_differently_formatted_number(vault: Vault, o
 CHILD = {**MEMBER, "birthdate": "2016-05-01", "guardian_name": "홍부모", "guardian_mobile": "010-7777-8888"}
 
 
-def test_a_child_under_14_waits_for_the_guardian_holding_only_guardian_contact(vault: Vault, officer: Handler) -> None:
+def test_a_child_under_14_waits_for_the_guardian_holding_only_guardian_contact(
+    vault: Vault, officer: Handler
+) -> None:
     got = vault.collect("signup", CHILD, {"marketing": True})
     assert got.status == "pending_guardian"
     assert got.stored_items == ("guardian_mobile", "guardian_name")
@@ -218,22 +271,36 @@ def test_guardian_consent_activates_the_child_and_completes_signup(vault: Vault,
     assert vault.read(sid, ["guardian_name"], "guardian_consent", officer) == {"guardian_name": "홍부모"}
     done = vault.collect("signup", CHILD, subject_id=sid)
     assert done.status == "active"
-    assert vault.read(sid, ["name", "birthdate"], "membership", officer) == {"name": "홍길동", "birthdate": "2016-05-01"}
+    assert vault.read(sid, ["name", "birthdate"], "membership", officer) == {
+        "name": "홍길동",
+        "birthdate": "2016-05-01",
+    }
     assert [(c["target_kind"], c["target_id"], c["granted"]) for c in vault.consents_of(sid)] == [
-        ("guardian", "guardian", True), ("purpose", "marketing", False)]
+        ("guardian", "guardian", True),
+        ("purpose", "marketing", False),
+    ]
 
 
 def test_a_service_that_does_not_collect_childrens_data_refuses_under_14(vault: Vault) -> None:
     def not_collected(data: dict[str, Any]) -> None:
         data["children"] = {"policy": "not_collected", "age": 14}
 
-    adults_only = Vault(policy=policy_with(not_collected), engine=vault.engine, keys=vault.keys.ring, clock=vault.clock)
+    adults_only = Vault(
+        policy=policy_with(not_collected), engine=vault.engine, keys=vault.keys.ring, clock=vault.clock
+    )
     _refused(adults_only, {k: v for k, v in CHILD.items() if not k.startswith("guardian")}, "birthdate")
     assert adults_only.collect("signup", MEMBER).status == "active"
 
 
-GUEST = {"name": "비회원", "mobile": "010-3333-4444", "email": "guest@example.com", "order_password": "order-pass-1",
-         "recipient_name": "받는이", "recipient_phone": "010-4444-5555", "delivery_address": "서울특별시 마포구 월드컵북로 396"}
+GUEST = {
+    "name": "비회원",
+    "mobile": "010-3333-4444",
+    "email": "guest@example.com",
+    "order_password": "order-pass-1",
+    "recipient_name": "받는이",
+    "recipient_phone": "010-4444-5555",
+    "delivery_address": "서울특별시 마포구 월드컵북로 396",
+}
 
 
 def test_a_guest_holds_only_what_the_guest_order_context_allows(vault: Vault, officer: Handler) -> None:

@@ -64,7 +64,9 @@ def sqlite_bytes(engine: Engine) -> bytes:
     """Checkpoint the WAL of both files, then read every file of the database: main, keys, -wal, -shm."""
     _checkpoint(engine)
     main, keys = sqlite_paths(str(engine.url))
-    files = [p for base in (main, keys) for p in (base, Path(f"{base}-wal"), Path(f"{base}-shm")) if p.exists()]
+    files = [
+        p for base in (main, keys) for p in (base, Path(f"{base}-wal"), Path(f"{base}-shm")) if p.exists()
+    ]
     assert main in files and keys in files
     return b"".join(p.read_bytes() for p in files)
 
@@ -72,9 +74,12 @@ def sqlite_bytes(engine: Engine) -> bytes:
 def postgres_text(engine: Engine) -> bytes:
     """Every column of every table of both schemas, as PostgreSQL renders rows as text."""
     with engine.connect() as conn:
-        tables = conn.execute(text(
-            "SELECT table_schema, table_name FROM information_schema.tables "
-            "WHERE table_schema IN ('public', 'jikimi_keys') AND table_type = 'BASE TABLE'")).all()
+        tables = conn.execute(
+            text(
+                "SELECT table_schema, table_name FROM information_schema.tables "
+                "WHERE table_schema IN ('public', 'jikimi_keys') AND table_type = 'BASE TABLE'"
+            )
+        ).all()
         assert {"item_values", "data_keys", "access_log"} <= {t.table_name for t in tables}
         rows = [r[0] for s, t in tables for r in conn.execute(text(f'SELECT t::text FROM "{s}"."{t}" t'))]
     return "\n".join(rows).encode("utf-8")
@@ -82,8 +87,13 @@ def postgres_text(engine: Engine) -> bytes:
 
 @pytest.mark.slow
 def test_known_values_of_1000_members_are_nowhere_in_the_stored_bytes(vault: Vault) -> None:
-    bulk = Vault(policy=vault.policy, engine=vault.engine, keys=vault.keys.ring, clock=vault.clock,
-                 passwords=fast_passwords())
+    bulk = Vault(
+        policy=vault.policy,
+        engine=vault.engine,
+        keys=vault.keys.ring,
+        clock=vault.clock,
+        passwords=fast_passwords(),
+    )
     members = [known_member(i) for i in range(1000)]
     for i, member in enumerate(members):
         bulk.collect("signup", member, {"marketing": i % 2 == 0})
@@ -110,8 +120,12 @@ def _copy(engine: Engine, target: Path, *, main: bool = True, keys: bool = True)
 
 def _ciphertexts(engine: Engine, sid: str) -> dict[str, bytes]:
     with engine.connect() as conn:
-        return {r.item_id: bytes(r.ciphertext) for r in conn.execute(
-            select(item_values.c.item_id, item_values.c.ciphertext).where(item_values.c.subject_id == sid))}
+        return {
+            r.item_id: bytes(r.ciphertext)
+            for r in conn.execute(
+                select(item_values.c.item_id, item_values.c.ciphertext).where(item_values.c.subject_id == sid)
+            )
+        }
 
 
 def _unopenable(blobs: dict[str, bytes], sid: str, keys: list[bytes]) -> None:
@@ -122,10 +136,18 @@ def _unopenable(blobs: dict[str, bytes], sid: str, keys: list[bytes]) -> None:
                 open_value(key, sid, item_id, blob)
 
 
-OTHER = {**MEMBER, "login_id": "other", "mobile": "010-2222-3333", "email": "o@example.com", "ci": "CI" + "O" * 86}
+OTHER = {
+    **MEMBER,
+    "login_id": "other",
+    "mobile": "010-2222-3333",
+    "email": "o@example.com",
+    "ci": "CI" + "O" * 86,
+}
 
 
-def test_destroying_a_data_key_makes_every_copy_unreadable(vault: Vault, officer: Handler, tmp_path: Path) -> None:
+def test_destroying_a_data_key_makes_every_copy_unreadable(
+    vault: Vault, officer: Handler, tmp_path: Path
+) -> None:
     sid = vault.collect("signup", MEMBER).subject_id
     other = vault.collect("signup", OTHER).subject_id
     before = _ciphertexts(vault.engine, sid)
@@ -152,7 +174,9 @@ def test_destroying_a_data_key_makes_every_copy_unreadable(vault: Vault, officer
         engine.dispose()
         whole = make_engine(f"sqlite:///{tmp_path / 'backup' / 'jikimi.db'}")
         control = Vault(policy=vault.policy, engine=whole, keys=vault.keys.ring, clock=vault.clock)
-        assert control.read(sid, ["name"], "membership", officer) == {"name": "홍길동"}, "control: the key was the difference"
+        assert control.read(sid, ["name"], "membership", officer) == {"name": "홍길동"}, (
+            "control: the key was the difference"
+        )
         whole.dispose()
     else:
         assert vault.read(sid, ["name", "email"], "membership", officer) == {}
@@ -186,8 +210,11 @@ def test_a_legacy_bcrypt_password_verifies_once_and_becomes_argon2id(vault: Vaul
     with UnitOfWork(vault.engine) as uow:
         key = vault.keys.get(uow.conn, sid)
         assert key is not None
-        uow.conn.execute(update(item_values).where(item_values.c.subject_id == sid, item_values.c.item_id == "password")
-                         .values(ciphertext=seal_value(key, sid, "password", legacy)))
+        uow.conn.execute(
+            update(item_values)
+            .where(item_values.c.subject_id == sid, item_values.c.item_id == "password")
+            .values(ciphertext=seal_value(key, sid, "password", legacy))
+        )
         uow.commit()
     assert vault.verify_password(sid, "password", "wrong-pass-1") is False
     assert vault.verify_password(sid, "password", "legacy-pass-1") is True
@@ -202,5 +229,7 @@ def test_the_password_given_at_signup_is_stored_as_argon2id(vault: Vault) -> Non
     with vault.engine.connect() as conn:
         key = vault.keys.get(conn, sid)
     assert key is not None
-    assert open_value(key, sid, "password", _ciphertexts(vault.engine, sid)["password"]).startswith("$argon2id$")
+    assert open_value(key, sid, "password", _ciphertexts(vault.engine, sid)["password"]).startswith(
+        "$argon2id$"
+    )
     assert vault.verify_password(sid, "password", MEMBER["password"]) is True

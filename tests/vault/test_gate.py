@@ -31,7 +31,9 @@ def decide(
     policy: Policy = POLICY,
     **extra: Any,
 ) -> Decision:
-    return decide_read(policy, purpose_id=purpose, items=items, subject=subject, consents=consents, role=role, **extra)
+    return decide_read(
+        policy, purpose_id=purpose, items=items, subject=subject, consents=consents, role=role, **extra
+    )
 
 
 def test_a_contract_purpose_with_its_own_items_is_allowed() -> None:
@@ -77,7 +79,10 @@ def test_withdrawn_consent_denies_the_purpose() -> None:
 
 def test_nothing_is_readable_while_a_child_waits_for_the_guardian() -> None:
     pending = SubjectFacts("pending_guardian", is_child=True)
-    assert decide(purpose="guardian_consent", items=["guardian_name"], subject=pending).reason == "pending_guardian"
+    assert (
+        decide(purpose="guardian_consent", items=["guardian_name"], subject=pending).reason
+        == "pending_guardian"
+    )
 
 
 def test_children_are_excluded_from_purposes_marked_children_false() -> None:
@@ -110,15 +115,19 @@ def test_a_stopped_purpose_is_denied() -> None:
 
 def test_a_role_is_limited_to_its_purposes() -> None:
     support = Role("cs", frozenset({"membership", "support"}), frozenset({"read"}))
-    assert decide(purpose="marketing", items=["email"], role=support, consents=MARKETING_GIVEN).reason == "role_not_allowed"
+    assert (
+        decide(purpose="marketing", items=["email"], role=support, consents=MARKETING_GIVEN).reason
+        == "role_not_allowed"
+    )
     assert decide(purpose="support", items=["name"], role=support).allowed
 
 
 def test_a_role_is_limited_to_its_actions() -> None:
     collector = Role("intake", frozenset({"*"}), frozenset({"collect"}))
     assert decide(role=collector).reason == "action_not_allowed"
-    assert decide(action="export", reason="campaign", role=Role("r", frozenset({"*"}), frozenset({"read"}))).reason == (
-        "action_not_allowed")
+    assert decide(
+        action="export", reason="campaign", role=Role("r", frozenset({"*"}), frozenset({"read"}))
+    ).reason == ("action_not_allowed")
 
 
 @pytest.mark.parametrize("reason", [None, "", "   "])
@@ -130,7 +139,9 @@ def test_bulk_reads_and_exports_need_a_reason(reason: str | None) -> None:
 
 def test_the_actor_is_checked_before_the_purpose_and_the_subject() -> None:
     nobody = Role("none", frozenset(), frozenset())
-    assert decide(purpose="nope", subject=SubjectFacts("withdrawn"), role=nobody).reason == "action_not_allowed"
+    assert (
+        decide(purpose="nope", subject=SubjectFacts("withdrawn"), role=nobody).reason == "action_not_allowed"
+    )
     assert decide(purpose="nope", subject=SubjectFacts("withdrawn")).reason == "unknown_purpose"
 
 
@@ -147,9 +158,20 @@ def test_every_reason_has_korean_and_english_messages() -> None:
 
 
 UNIT_TESTED = {
-    "unknown_purpose", "item_not_in_purpose", "no_legal_basis", "consent_missing", "consent_withdrawn",
-    "pending_guardian", "child_not_allowed", "correction_hold", "dormant", "withdrawn", "processing_stopped",
-    "role_not_allowed", "action_not_allowed", "reason_required",
+    "unknown_purpose",
+    "item_not_in_purpose",
+    "no_legal_basis",
+    "consent_missing",
+    "consent_withdrawn",
+    "pending_guardian",
+    "child_not_allowed",
+    "correction_hold",
+    "dormant",
+    "withdrawn",
+    "processing_stopped",
+    "role_not_allowed",
+    "action_not_allowed",
+    "reason_required",
 }
 
 

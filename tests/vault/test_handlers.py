@@ -16,7 +16,9 @@ from jikimi.vault import Vault
 PASSWORD = "correct horse battery"
 
 
-def test_five_failed_logins_lock_the_account_until_unlocked(vault: Vault, support_agent: Handler, officer: Handler) -> None:
+def test_five_failed_logins_lock_the_account_until_unlocked(
+    vault: Vault, support_agent: Handler, officer: Handler
+) -> None:
     _, token = vault.handlers.login("cs-kim", PASSWORD)
     for _ in range(5):
         with pytest.raises(AuthError) as caught:
@@ -61,7 +63,9 @@ def test_unknown_handlers_and_short_passwords_are_refused(vault: Vault, support_
     assert [r["handler_login"] for r in vault.handlers.rights_history()] == ["cs", "cs-kim"]
 
 
-def test_every_change_of_rights_is_kept_three_years_and_logged_as_admin(vault: Vault, officer: Handler) -> None:
+def test_every_change_of_rights_is_kept_three_years_and_logged_as_admin(
+    vault: Vault, officer: Handler
+) -> None:
     vault.handlers.define_role("cs", purposes=["support"], actions=["read"], actor=officer)
     vault.handlers.define_role("cs", purposes=["support", "membership"], actions=["read"], actor=officer)
     vault.handlers.create("cs-kim", PASSWORD, role="cs", actor=officer)
@@ -72,18 +76,31 @@ def test_every_change_of_rights_is_kept_three_years_and_logged_as_admin(vault: V
         vault.handlers.get("cs-kim")
     history = [r for r in vault.handlers.rights_history() if r["actor"] == "officer-park"]
     assert [(r["handler_login"], r["change"]) for r in history] == [
-        ("cs", "role"), ("cs", "role"), ("cs-kim", "grant"), ("cs-kim", "change"), ("cs-kim", "unlock"),
-        ("cs-kim", "revoke")]
+        ("cs", "role"),
+        ("cs", "role"),
+        ("cs-kim", "grant"),
+        ("cs-kim", "change"),
+        ("cs-kim", "unlock"),
+        ("cs-kim", "revoke"),
+    ]
     assert json.loads(history[1]["detail"])["purposes"] == '["membership", "support"]'
     for row in history:
         kept = row["keep_until"] - row["at"]
         assert kept >= timedelta(days=3 * 365), "the rights log is kept at least three years"
     with vault.engine.connect() as conn:
-        admin = conn.execute(select(access_log.c.action, access_log.c.reason).where(
-            access_log.c.actor == "officer-park", access_log.c.action.like("admin.%")).order_by(access_log.c.seq)).all()
+        admin = conn.execute(
+            select(access_log.c.action, access_log.c.reason)
+            .where(access_log.c.actor == "officer-park", access_log.c.action.like("admin.%"))
+            .order_by(access_log.c.seq)
+        ).all()
     assert [(a.action, a.reason) for a in admin] == [
-        ("admin.role", "handler=cs"), ("admin.role", "handler=cs"), ("admin.grant", "handler=cs-kim"),
-        ("admin.change", "handler=cs-kim"), ("admin.unlock", "handler=cs-kim"), ("admin.revoke", "handler=cs-kim")]
+        ("admin.role", "handler=cs"),
+        ("admin.role", "handler=cs"),
+        ("admin.grant", "handler=cs-kim"),
+        ("admin.change", "handler=cs-kim"),
+        ("admin.unlock", "handler=cs-kim"),
+        ("admin.revoke", "handler=cs-kim"),
+    ]
 
 
 def test_unknown_actions_cannot_be_granted(vault: Vault) -> None:

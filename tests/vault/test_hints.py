@@ -28,10 +28,23 @@ WHEN = datetime(2026, 3, 2, tzinfo=UTC)
 def _add_subjects(engine: Engine, count: int, status: str = "withdrawn") -> list[str]:
     ids = [f"s{i:05d}" for i in range(count)]
     with engine.begin() as conn:
-        conn.execute(insert(subjects), [
-            {"id": sid, "kind": "member", "status": status, "context": "signup", "is_child": False,
-             "policy_version": "t", "created_at": WHEN, "last_activity_at": WHEN - timedelta(days=i),
-             "status_changed_at": WHEN} for i, sid in enumerate(ids)])
+        conn.execute(
+            insert(subjects),
+            [
+                {
+                    "id": sid,
+                    "kind": "member",
+                    "status": status,
+                    "context": "signup",
+                    "is_child": False,
+                    "policy_version": "t",
+                    "created_at": WHEN,
+                    "last_activity_at": WHEN - timedelta(days=i),
+                    "status_changed_at": WHEN,
+                }
+                for i, sid in enumerate(ids)
+            ],
+        )
     return ids
 
 
@@ -48,11 +61,14 @@ def test_among_finds_exactly_the_rows_in_the_list(engine: Engine) -> None:
 def test_among_and_unindexed_work_in_deletes_and_updates(engine: Engine) -> None:
     ids = _add_subjects(engine, 10)
     with engine.begin() as conn:
-        updated = conn.execute(update(subjects).where(among(subjects.c.id, ids[:4]),
-                                                      unindexed(subjects.c.status) == "withdrawn")
-                               .values(status="dormant")).rowcount
-        deleted = conn.execute(delete(subjects).where(among(subjects.c.id, ids),
-                                                      unindexed(subjects.c.status) == "dormant")).rowcount
+        updated = conn.execute(
+            update(subjects)
+            .where(among(subjects.c.id, ids[:4]), unindexed(subjects.c.status) == "withdrawn")
+            .values(status="dormant")
+        ).rowcount
+        deleted = conn.execute(
+            delete(subjects).where(among(subjects.c.id, ids), unindexed(subjects.c.status) == "dormant")
+        ).rowcount
     assert (updated, deleted) == (4, 4)
     with engine.connect() as conn:
         assert conn.execute(select(subjects.c.id).order_by(subjects.c.id)).scalars().all() == ids[4:]
@@ -61,13 +77,18 @@ def test_among_and_unindexed_work_in_deletes_and_updates(engine: Engine) -> None
 def test_batch_removal_on_sqlite_looks_up_primary_keys_not_every_withdrawn_subject(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path}/plan.db")
     upgrade(engine)
-    statement = delete(subjects).where(among(subjects.c.id, ["a", "b"]), unindexed(subjects.c.status) == "withdrawn")
+    statement = delete(subjects).where(
+        among(subjects.c.id, ["a", "b"]), unindexed(subjects.c.status) == "withdrawn"
+    )
     plain = delete(subjects).where(subjects.c.id.in_(["a", "b"]), subjects.c.status == "withdrawn")
     with engine.connect() as conn:
+
         def plan(stmt: Any) -> str:
             compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
             values = [compiled.params[name] for name in compiled.positiontup]
-            bound = tuple(json.dumps(v) if isinstance(v, list) else v for v in values)  # as _IdList binds them
+            bound = tuple(
+                json.dumps(v) if isinstance(v, list) else v for v in values
+            )  # as _IdList binds them
             rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + str(compiled), bound).all()
             return " | ".join(str(r[-1]) for r in rows)
 
@@ -81,10 +102,17 @@ def test_batch_removal_on_sqlite_looks_up_primary_keys_not_every_withdrawn_subje
 def test_among_with_a_span_finds_the_same_rows(engine: Engine) -> None:
     ids = _add_subjects(engine, 40)
     with engine.connect() as conn:
-        batch = conn.execute(select(subjects.c.id).where(subjects.c.id >= ids[10]).order_by(subjects.c.id)
-                             .limit(12)).scalars().all()  # a batch as a keyset walk claims it: in id order
+        batch = (
+            conn.execute(
+                select(subjects.c.id).where(subjects.c.id >= ids[10]).order_by(subjects.c.id).limit(12)
+            )
+            .scalars()
+            .all()
+        )  # a batch as a keyset walk claims it: in id order
         span = (batch[0], batch[-1])
-        with_span = conn.execute(select(subjects.c.id).where(among(subjects.c.id, batch[::2], span))).scalars().all()
+        with_span = (
+            conn.execute(select(subjects.c.id).where(among(subjects.c.id, batch[::2], span))).scalars().all()
+        )
         without = conn.execute(select(subjects.c.id).where(among(subjects.c.id, batch[::2]))).scalars().all()
     assert sorted(with_span) == sorted(without) == sorted(batch[::2])
 
@@ -104,17 +132,22 @@ def test_a_batch_in_id_order_reads_an_index_range_on_postgresql(pg_engine: Engin
         conn.exec_driver_sql(
             "INSERT INTO subjects (id, kind, status, context, is_child, policy_version, created_at, last_activity_at,"
             " status_changed_at) SELECT 's' || lpad(g::text, 6, '0'), 'member', 'active', 'signup', false, 't',"
-            " now(), now(), now() FROM generate_series(1, 20000) g")
+            " now(), now(), now() FROM generate_series(1, 20000) g"
+        )
         conn.exec_driver_sql(
             "INSERT INTO item_values (subject_id, item_id, ciphertext, context, collected_at, hold)"
             " SELECT s.id, i.item, '\\x00'::bytea, 'signup', now() - interval '400 days', false"
-            " FROM subjects s CROSS JOIN (VALUES ('name'), ('email'), ('mobile')) i(item)")
+            " FROM subjects s CROSS JOIN (VALUES ('name'), ('email'), ('mobile')) i(item)"
+        )
         conn.exec_driver_sql("ANALYZE subjects")
         conn.exec_driver_sql("ANALYZE item_values")
     batch = [f"s{g:06d}" for g in range(7001, 7501)]
-    statement = delete(item_values).where(among(item_values.c.subject_id, batch, (batch[0], batch[-1])),
-                                          item_values.c.collected_at < WHEN)
+    statement = delete(item_values).where(
+        among(item_values.c.subject_id, batch, (batch[0], batch[-1])), item_values.c.collected_at < WHEN
+    )
     with pg_engine.connect() as conn:
         compiled = statement.compile(dialect=conn.dialect)
-        plan = "\n".join(row[0] for row in conn.exec_driver_sql("EXPLAIN " + str(compiled), compiled.params).all())
+        plan = "\n".join(
+            row[0] for row in conn.exec_driver_sql("EXPLAIN " + str(compiled), compiled.params).all()
+        )
     assert "Index" in plan and "pk_item_values" in plan and "Seq Scan" not in plan, plan

@@ -26,9 +26,17 @@ LEGACY = bcrypt.hashpw(b"legacy-pass-1", bcrypt.gensalt(rounds=4)).decode()
 
 
 def member(n: int, **changes: str) -> dict[str, str]:
-    row = {"name": f"회원{n}", "birthdate": "1985-05-05", "login_id": f"member{n}", "password": LEGACY,
-           "mobile": f"010-5555-{n:04d}", "email": f"member{n}@example.com", "ci": f"CI{n:086d}", "gender": "여",
-           "consent:marketing": "true" if n % 2 else "false"}
+    row = {
+        "name": f"회원{n}",
+        "birthdate": "1985-05-05",
+        "login_id": f"member{n}",
+        "password": LEGACY,
+        "mobile": f"010-5555-{n:04d}",
+        "email": f"member{n}@example.com",
+        "ci": f"CI{n:086d}",
+        "gender": "여",
+        "consent:marketing": "true" if n % 2 else "false",
+    }
     row.update(changes)
     return row
 
@@ -43,23 +51,30 @@ def write_csv(path: Path, rows: list[dict[str, str]], header: list[str] = HEADER
 
 def stored(vault: Vault, engine: Engine, subject_id: str, item_id: str) -> str:
     with engine.connect() as conn:
-        blob = conn.execute(select(item_values.c.ciphertext).where(
-            item_values.c.subject_id == subject_id, item_values.c.item_id == item_id)).scalar_one()
+        blob = conn.execute(
+            select(item_values.c.ciphertext).where(
+                item_values.c.subject_id == subject_id, item_values.c.item_id == item_id
+            )
+        ).scalar_one()
         key = vault.keys.get(conn, subject_id)
     assert key is not None
     return open_value(key, subject_id, item_id, bytes(blob))
 
 
 def test_imported_members_are_stored_encrypted_readable_through_the_gate_and_logged(
-        vault: Vault, engine: Engine, tmp_path: Path, support_agent: Handler) -> None:
+    vault: Vault, engine: Engine, tmp_path: Path, support_agent: Handler
+) -> None:
     path = write_csv(tmp_path / "members.csv", [member(n) for n in range(1, 6)])
     report = import_csv(vault, path, "signup")
     assert (report.imported, report.skipped) == (5, 0)
 
     with engine.connect() as conn:
         blobs = b"".join(bytes(r[0]) for r in conn.execute(select(item_values.c.ciphertext)))
-        logged = conn.execute(select(access_log.c.subject_id, access_log.c["items"], access_log.c.reason).where(
-            access_log.c.action == "collect.import")).all()
+        logged = conn.execute(
+            select(access_log.c.subject_id, access_log.c["items"], access_log.c.reason).where(
+                access_log.c.action == "collect.import"
+            )
+        ).all()
     for plain in ("member3@example.com", "회원3", "010-5555-0003", LEGACY):
         assert plain.encode() not in blobs
     assert len(logged) == 5 and len({r.subject_id for r in logged}) == 5
@@ -68,35 +83,44 @@ def test_imported_members_are_stored_encrypted_readable_through_the_gate_and_log
     sid = vault.find("email", "member3@example.com", actor=support_agent)
     assert sid is not None
     assert vault.read(sid, ["name", "mobile", "email"], "membership", support_agent) == {
-        "name": "회원3", "mobile": "010-5555-0003", "email": "member3@example.com"}
+        "name": "회원3",
+        "mobile": "010-5555-0003",
+        "email": "member3@example.com",
+    }
     answers = {c["target_id"]: c["granted"] for c in vault.consents_of(sid) if c["target_kind"] == "purpose"}
     assert answers == {"marketing": True}
 
 
 def test_duplicates_and_bad_rows_are_reported_by_line_and_field_and_skipped(
-        vault: Vault, tmp_path: Path) -> None:
+    vault: Vault, tmp_path: Path
+) -> None:
     vault.collect("signup", MEMBER, {"marketing": False})
     rows = [
-        member(1),                                    # line 2: fine
-        member(2, mobile="02-12"),                    # line 3: not a phone number
-        member(3, login_id="member1"),                # line 4: same login id as line 2
-        member(4, name=""),                           # line 5: required item missing
-        member(5, email=MEMBER["email"]),             # line 6: already in the vault
+        member(1),  # line 2: fine
+        member(2, mobile="02-12"),  # line 3: not a phone number
+        member(3, login_id="member1"),  # line 4: same login id as line 2
+        member(4, name=""),  # line 5: required item missing
+        member(5, email=MEMBER["email"]),  # line 6: already in the vault
         member(6, **{"consent:marketing": "maybe"}),  # line 7: not a yes/no answer
-        member(7),                                    # line 8: fine
-        member(8, ci=member(7)["ci"]),                # line 9: same CI as line 8 (another batch)
+        member(7),  # line 8: fine
+        member(8, ci=member(7)["ci"]),  # line 9: same CI as line 8 (another batch)
     ]
     path = write_csv(tmp_path / "members.csv", rows)
     with path.open("a", encoding="utf-8") as handle:
-        handle.write("only,three,columns\n")          # line 10: wrong number of columns
+        handle.write("only,three,columns\n")  # line 10: wrong number of columns
     seen: list[RowProblem] = []
     report = import_csv(vault, path, "signup", batch_size=3, on_problem=seen.append)
 
     assert (report.imported, report.invalid, report.duplicates) == (2, 4, 3)
     assert [(p.line, p.field, p.kind) for p in report.problems] == [
-        (3, "mobile", "invalid"), (4, "login_id", "duplicate"), (5, "name", "invalid"),
-        (6, "email", "duplicate"), (7, "consent:marketing", "invalid"), (9, "ci", "duplicate"),
-        (10, "columns", "invalid")]
+        (3, "mobile", "invalid"),
+        (4, "login_id", "duplicate"),
+        (5, "name", "invalid"),
+        (6, "email", "duplicate"),
+        (7, "consent:marketing", "invalid"),
+        (9, "ci", "duplicate"),
+        (10, "columns", "invalid"),
+    ]
     assert seen == report.problems
     assert "line 2" in report.problems[1].reason_en and "line 8" in report.problems[5].reason_en
     text = " ".join(str(p) for p in report.problems)
@@ -105,7 +129,8 @@ def test_duplicates_and_bad_rows_are_reported_by_line_and_field_and_skipped(
 
 
 def test_a_legacy_bcrypt_hash_is_kept_until_the_first_login_then_upgraded_to_argon2id(
-        vault: Vault, engine: Engine, tmp_path: Path, support_agent: Handler) -> None:
+    vault: Vault, engine: Engine, tmp_path: Path, support_agent: Handler
+) -> None:
     import_csv(vault, write_csv(tmp_path / "members.csv", [member(1)]), "signup")
     sid = vault.find("login_id", "member1", actor=support_agent)
     assert sid is not None
@@ -119,9 +144,12 @@ def test_a_legacy_bcrypt_hash_is_kept_until_the_first_login_then_upgraded_to_arg
 
 
 def test_plain_passwords_are_refused_unless_hashing_is_asked_for(
-        vault: Vault, engine: Engine, tmp_path: Path, support_agent: Handler) -> None:
-    path = write_csv(tmp_path / "members.csv", [member(1, password="plain-password-1"),
-                                                member(2, password="$2b$12$broken")])
+    vault: Vault, engine: Engine, tmp_path: Path, support_agent: Handler
+) -> None:
+    path = write_csv(
+        tmp_path / "members.csv",
+        [member(1, password="plain-password-1"), member(2, password="$2b$12$broken")],
+    )
     report = import_csv(vault, path, "signup")
     assert report.imported == 0
     assert [(p.line, p.field) for p in report.problems] == [(2, "password"), (3, "password")]
@@ -140,10 +168,14 @@ def test_the_header_may_only_name_items_and_consents_of_the_context(vault: Vault
         import_csv(vault, write_csv(tmp_path / "a.csv", [member(1)], [*HEADER, "refund_account"]), "signup")
     assert undeclared.value.field == "refund_account"
     with pytest.raises(InvalidInput) as missing:
-        import_csv(vault, write_csv(tmp_path / "b.csv", [member(1)], [h for h in HEADER if h != "ci"]), "signup")
+        import_csv(
+            vault, write_csv(tmp_path / "b.csv", [member(1)], [h for h in HEADER if h != "ci"]), "signup"
+        )
     assert missing.value.field == "ci"
     with pytest.raises(InvalidInput) as consent:
-        import_csv(vault, write_csv(tmp_path / "c.csv", [member(1)], [*HEADER, "consent:membership"]), "signup")
+        import_csv(
+            vault, write_csv(tmp_path / "c.csv", [member(1)], [*HEADER, "consent:membership"]), "signup"
+        )
     assert consent.value.field == "consent:membership"
 
 
@@ -160,11 +192,15 @@ def test_validation_workers_give_the_same_result(vault: Vault, engine: Engine, t
     assert (report.imported, report.duplicates) == (40, 1)
     assert [(p.line, p.field) for p in report.problems] == [(42, "email")]
     with engine.connect() as conn:
-        assert len(conn.execute(select(access_log.c.seq).where(access_log.c.action == "collect.import")).all()) == 40
+        assert (
+            len(conn.execute(select(access_log.c.seq).where(access_log.c.action == "collect.import")).all())
+            == 40
+        )
 
 
 def test_the_import_command_shows_problems_and_a_summary(
-        db_url: str, engine: Engine, ring: KeyRing, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db_url: str, engine: Engine, ring: KeyRing, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from ..conftest import EXAMPLES  # noqa: TID252
 
     app = typer.Typer()
@@ -172,8 +208,21 @@ def test_the_import_command_shows_problems_and_a_summary(
     app.command("noop")(lambda: None)  # keep "import" a sub-command, as when mounted
     monkeypatch.setenv("JIKIMI_MASTER_KEY", ring.current.encoded())
     path = write_csv(tmp_path / "members.csv", [member(1), member(2, email="no-at-sign.example"), member(3)])
-    result = CliRunner().invoke(app, ["import", str(path), "--context", "signup", "--db", db_url,
-                                      "--policy", str(EXAMPLES / "reference.yaml"), "--workers", "1"])
+    result = CliRunner().invoke(
+        app,
+        [
+            "import",
+            str(path),
+            "--context",
+            "signup",
+            "--db",
+            db_url,
+            "--policy",
+            str(EXAMPLES / "reference.yaml"),
+            "--workers",
+            "1",
+        ],
+    )
     assert result.exit_code == 1, result.output
     assert "members.csv:line 3: email:" in result.output
     assert "imported 2, skipped 1 (1 invalid, 0 duplicates)" in result.output

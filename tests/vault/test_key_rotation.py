@@ -16,7 +16,13 @@ from jikimi.vault import Vault
 
 from .conftest import MEMBER
 
-LATE = {**MEMBER, "login_id": "late", "mobile": "010-2222-3333", "email": "late@example.com", "ci": "CI" + "L" * 86}
+LATE = {
+    **MEMBER,
+    "login_id": "late",
+    "mobile": "010-2222-3333",
+    "email": "late@example.com",
+    "ci": "CI" + "L" * 86,
+}
 
 
 def _wrapping_ids(vault: Vault) -> set[str]:
@@ -31,8 +37,13 @@ def _values(vault: Vault) -> dict[tuple[str, str], bytes]:
 
 
 def test_rotation_rewraps_keys_without_touching_values_then_retires_the_old_key(
-        vault: Vault, officer: Handler, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    vault: Vault,
+    officer: Handler,
+    db_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     monkeypatch.delenv("JIKIMI_MASTER_KEY", raising=False)
     key_file = tmp_path / "master.key"
     old_ring = vault.keys.ring
@@ -50,8 +61,13 @@ def test_rotation_rewraps_keys_without_touching_values_then_retires_the_old_key(
     assert _wrapping_ids(vault) == {rotated.current.id}
     assert _values(vault) == values_before, "values are not re-encrypted"
 
-    new_only = Vault(policy=vault.policy, engine=vault.engine, keys=KeyRing(rotated.current), clock=vault.clock)
-    assert new_only.read(sid, ["name", "email"], "membership", officer) == {"name": "홍길동", "email": "hong@example.com"}
+    new_only = Vault(
+        policy=vault.policy, engine=vault.engine, keys=KeyRing(rotated.current), clock=vault.clock
+    )
+    assert new_only.read(sid, ["name", "email"], "membership", officer) == {
+        "name": "홍길동",
+        "email": "hong@example.com",
+    }
     assert new_only.find("mobile", "01012345678", actor=officer) == sid
 
     # a process not yet restarted still wraps new keys under the old master key …
@@ -64,14 +80,20 @@ def test_rotation_rewraps_keys_without_touching_values_then_retires_the_old_key(
     assert _wrapping_ids(vault) == {rotated.current.id}
     assert new_only.read(late, ["login_id"], "membership", officer) == {"login_id": "late"}
 
-    old_only = Vault(policy=vault.policy, engine=vault.engine, keys=KeyRing(old_ring.current), clock=vault.clock)
+    old_only = Vault(
+        policy=vault.policy, engine=vault.engine, keys=KeyRing(old_ring.current), clock=vault.clock
+    )
     with pytest.raises(KeyRingError):
         old_only.read(sid, ["name"], "membership", officer)
 
 
 def test_retire_without_retired_keys_changes_nothing(
-        vault: Vault, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    vault: Vault,
+    db_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     monkeypatch.delenv("JIKIMI_MASTER_KEY", raising=False)
     key_file = tmp_path / "master.key"
     vault.keys.ring.write(key_file)

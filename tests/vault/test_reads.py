@@ -38,10 +38,18 @@ def set_status(vault: Vault, sid: str, status: str) -> None:
 
 def test_a_support_agent_reads_support_items(vault: Vault, member: str, support_agent: Handler) -> None:
     assert vault.read(member, ["name", "email", "mobile"], "support", support_agent) == {
-        "name": "홍길동", "email": "hong@example.com", "mobile": "010-1234-5678"}
+        "name": "홍길동",
+        "email": "hong@example.com",
+        "mobile": "010-1234-5678",
+    }
     row = last_log(vault)
     assert (row.actor, row.action, row.outcome, row.purpose, json.loads(row.items)) == (
-        "cs-kim", "read", "allowed", "support", ["email", "mobile", "name"])
+        "cs-kim",
+        "read",
+        "allowed",
+        "support",
+        ["email", "mobile", "name"],
+    )
 
 
 def test_an_unknown_purpose_is_denied_and_logged(vault: Vault, member: str, support_agent: Handler) -> None:
@@ -59,7 +67,9 @@ def test_a_purpose_without_legal_basis_is_denied(vault: Vault, member: str, offi
         support = next(p for p in data["purposes"] if p["id"] == "support")
         del support["basis"], support["citation"]
 
-    unlawful = Vault(policy=policy_with(drop_basis), engine=vault.engine, keys=vault.keys.ring, clock=vault.clock)
+    unlawful = Vault(
+        policy=policy_with(drop_basis), engine=vault.engine, keys=vault.keys.ring, clock=vault.clock
+    )
     denied("no_legal_basis", unlawful.read, member, ["name"], "support", officer)
 
 
@@ -76,7 +86,9 @@ def test_withdrawn_consent_denies_later_marketing_reads(vault: Vault, member: st
     vault.give_consent(member, "marketing", channel="app")
     assert vault.read(member, ["email"], "marketing", marketer) == {"email": "hong@example.com"}
     assert [(c["granted"], c["channel"], c["withdrawn_at"] is None) for c in vault.consents_of(member)] == [
-        (True, "web", False), (True, "app", True)]
+        (True, "web", False),
+        (True, "app", True),
+    ]
 
 
 def test_consent_changes_apply_only_to_consent_purposes(vault: Vault, member: str) -> None:
@@ -85,13 +97,23 @@ def test_consent_changes_apply_only_to_consent_purposes(vault: Vault, member: st
 
 
 def test_a_pending_childs_data_is_read_for_no_purpose(vault: Vault, officer: Handler) -> None:
-    child = {**MEMBER, "birthdate": "2016-05-01", "guardian_name": "홍부모", "guardian_mobile": "010-7777-8888"}
+    child = {
+        **MEMBER,
+        "birthdate": "2016-05-01",
+        "guardian_name": "홍부모",
+        "guardian_mobile": "010-7777-8888",
+    }
     sid = vault.collect("signup", child).subject_id
     denied("pending_guardian", vault.read, sid, ["guardian_mobile"], "guardian_consent", officer)
 
 
 def test_children_are_never_read_for_marketing(vault: Vault, officer: Handler) -> None:
-    child = {**MEMBER, "birthdate": "2016-05-01", "guardian_name": "홍부모", "guardian_mobile": "010-7777-8888"}
+    child = {
+        **MEMBER,
+        "birthdate": "2016-05-01",
+        "guardian_name": "홍부모",
+        "guardian_mobile": "010-7777-8888",
+    }
     sid = vault.collect("signup", child).subject_id
     vault.record_guardian_consent(sid, method="guardian mobile verification")
     vault.collect("signup", child, {"marketing": True}, subject_id=sid)
@@ -102,8 +124,11 @@ def test_children_are_never_read_for_marketing(vault: Vault, officer: Handler) -
 def test_items_on_correction_hold_are_not_read(vault: Vault, member: str, support_agent: Handler) -> None:
     """The hold is set directly on the row: the correction request that sets it belongs to the rights issue."""
     with vault.engine.begin() as conn:
-        conn.execute(update(item_values).where(item_values.c.subject_id == member, item_values.c.item_id == "email")
-                     .values(hold=True))
+        conn.execute(
+            update(item_values)
+            .where(item_values.c.subject_id == member, item_values.c.item_id == "email")
+            .values(hold=True)
+        )
     denied("correction_hold", vault.read, member, ["name", "email"], "support", support_agent)
     assert vault.read(member, ["name"], "support", support_agent) == {"name": "홍길동"}
 
@@ -137,9 +162,20 @@ def test_roles_are_limited_to_their_actions(vault: Vault, member: str) -> None:
 
 
 def _members(vault: Vault, count: int) -> list[str]:
-    return [vault.collect("signup", {**MEMBER, "login_id": f"member{i}", "mobile": f"010-5000-{i:04d}",
-                                     "email": f"m{i}@example.com", "ci": f"CI{i:04d}" + "X" * 82},
-                          {"marketing": i % 2 == 0}).subject_id for i in range(count)]
+    return [
+        vault.collect(
+            "signup",
+            {
+                **MEMBER,
+                "login_id": f"member{i}",
+                "mobile": f"010-5000-{i:04d}",
+                "email": f"m{i}@example.com",
+                "ci": f"CI{i:04d}" + "X" * 82,
+            },
+            {"marketing": i % 2 == 0},
+        ).subject_id
+        for i in range(count)
+    ]
 
 
 @pytest.mark.parametrize("reason", ["", "  "])
@@ -154,13 +190,17 @@ def test_bulk_reads_log_one_row_per_subject_with_the_reason(vault: Vault, market
     out = vault.read_many(sids, ["email"], "marketing", marketer, "5월 신상품 안내 발송")
     assert out == {sids[0]: {"email": "m0@example.com"}, sids[2]: {"email": "m2@example.com"}}
     with vault.engine.connect() as conn:
-        rows = conn.execute(select(access_log).where(access_log.c.action == "read.bulk").order_by(access_log.c.seq)).all()
+        rows = conn.execute(
+            select(access_log).where(access_log.c.action == "read.bulk").order_by(access_log.c.seq)
+        ).all()
     assert [r.subject_id for r in rows] == sids
     assert {r.reason for r in rows} == {"5월 신상품 안내 발송"}
     assert [r.outcome for r in rows] == ["allowed", "denied:consent_missing"] * 2
 
 
-def test_bulk_reads_by_a_role_without_the_purpose_are_refused_whole(vault: Vault, support_agent: Handler) -> None:
+def test_bulk_reads_by_a_role_without_the_purpose_are_refused_whole(
+    vault: Vault, support_agent: Handler
+) -> None:
     sids = _members(vault, 2)
     denied("role_not_allowed", vault.read_many, sids, ["email"], "marketing", support_agent, "campaign")
 
@@ -169,9 +209,14 @@ def test_bulk_reads_by_a_role_without_the_purpose_are_refused_whole(vault: Vault
 
 
 def test_records_of_declared_types_are_kept_encrypted_and_read_for_their_purpose(
-        vault: Vault, member: str, officer: Handler) -> None:
+    vault: Vault, member: str, officer: Handler
+) -> None:
     when = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-    data = {"name": "홍길동", "recipient_name": "받는이", "delivery_address": "서울특별시 마포구 월드컵북로 396"}
+    data = {
+        "name": "홍길동",
+        "recipient_name": "받는이",
+        "delivery_address": "서울특별시 마포구 월드컵북로 396",
+    }
     record_id = vault.add_record(member, "payment", data, when)
     with vault.engine.connect() as conn:
         blob = bytes(conn.execute(select(records.c.ciphertext).where(records.c.id == record_id)).scalar_one())
@@ -181,7 +226,9 @@ def test_records_of_declared_types_are_kept_encrypted_and_read_for_their_purpose
     assert vault.read_records(member, "payment", "legal_retention", officer)[0].data == data
 
 
-def test_records_are_read_only_for_purposes_that_declare_them(vault: Vault, member: str, support_agent: Handler) -> None:
+def test_records_are_read_only_for_purposes_that_declare_them(
+    vault: Vault, member: str, support_agent: Handler
+) -> None:
     vault.add_record(member, "payment", {"name": "홍길동"})
     denied("item_not_in_purpose", vault.read_records, member, "payment", "support", support_agent)
     assert last_log(vault).action == "record.read"

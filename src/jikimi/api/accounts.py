@@ -16,21 +16,33 @@ router = APIRouter(prefix="/v1", tags=["handlers"], responses=ERROR_RESPONSES)
 Login = Annotated[str, Path(min_length=1, max_length=64, description="취급자 계정 (handler login)")]
 
 
-@router.post("/roles", status_code=status.HTTP_201_CREATED, response_model=RoleOut,
-             summary="역할 정의 (define or change a role)")
+@router.post(
+    "/roles",
+    status_code=status.HTTP_201_CREATED,
+    response_model=RoleOut,
+    summary="역할 정의 (define or change a role)",
+)
 def define_role(body: RoleIn, vault: VaultDep, admin: AdminDep, source: SourceDep) -> RoleOut:
     """역할이 쓸 수 있는 목적과 작업을 정합니다 (최소 권한). 변경은 권한 기록에 3년간 남습니다.
     Defines the purposes and actions a role allows (least privilege); recorded in the rights log."""
-    role = vault.handlers.define_role(body.name, purposes=body.purposes, actions=body.actions, actor=admin, source=source)
+    role = vault.handlers.define_role(
+        body.name, purposes=body.purposes, actions=body.actions, actor=admin, source=source
+    )
     return RoleOut(name=role.name, purposes=sorted(role.purposes), actions=sorted(role.actions))
 
 
-@router.post("/handlers", status_code=status.HTTP_201_CREATED, response_model=TokenOut,
-             summary="취급자 계정 생성 (create a handler account)")
+@router.post(
+    "/handlers",
+    status_code=status.HTTP_201_CREATED,
+    response_model=TokenOut,
+    summary="취급자 계정 생성 (create a handler account)",
+)
 def create_handler(body: HandlerIn, vault: VaultDep, admin: AdminDep, source: SourceDep) -> TokenOut:
     """취급자 계정을 만들고 첫 API 토큰을 한 번만 돌려줍니다.
     Creates a handler account and returns its first API token, once."""
-    handler, token = vault.handlers.create(body.login, body.password, role=body.role, actor=admin, source=source)
+    handler, token = vault.handlers.create(
+        body.login, body.password, role=body.role, actor=admin, source=source
+    )
     return TokenOut(login=handler.login, role=handler.role.name, token=token)
 
 
@@ -41,7 +53,9 @@ def list_handlers(vault: VaultDep, _admin: AdminDep) -> list[HandlerRow]:
 
 
 @router.post("/handlers/{login}/role", response_model=Done, summary="역할 변경 (change a handler's role)")
-def change_role(login: Login, body: RoleChangeIn, vault: VaultDep, admin: AdminDep, source: SourceDep) -> Done:
+def change_role(
+    login: Login, body: RoleChangeIn, vault: VaultDep, admin: AdminDep, source: SourceDep
+) -> Done:
     """취급자의 역할을 바꿉니다 (권한 변경 기록). Changes a handler's role; recorded in the rights log."""
     vault.handlers.change_role(login, body.role, actor=admin, source=source)
     return Done()

@@ -37,25 +37,45 @@ allow, record every access. Authenticate with `Authorization: Bearer <handler to
 Errors always have the shape `{"error": {"code", "message_ko", "message_en", "field", "reason"}}`.
 """
 
-_HEALTH = ("데이터베이스 연결과 적용 중인 처리방침 버전을 알려 줍니다. 인증이 필요 없고 개인정보는 없습니다. "
-           "Reports whether the database answers and which policy version is enforced; "
-           "no authentication, no personal data.")
+_HEALTH = (
+    "데이터베이스 연결과 적용 중인 처리방침 버전을 알려 줍니다. 인증이 필요 없고 개인정보는 없습니다. "
+    "Reports whether the database answers and which policy version is enforced; "
+    "no authentication, no personal data."
+)
 
 
-def create_app(vault: Vault | None = None, *, max_body_bytes: int = 1_000_000,
-               pii: PiiApiConfig | None = None) -> FastAPI:
+def create_app(
+    vault: Vault | None = None, *, max_body_bytes: int = 1_000_000, pii: PiiApiConfig | None = None
+) -> FastAPI:
     """The jikimi HTTP app over ``vault``. ``pii`` configures the PII endpoints (size limit, key)."""
     config = pii or PiiApiConfig()
-    app = FastAPI(title="jikimi (지킴이)", summary="지킴이 — personal-data engine", version="0.1.0",
-                  description=DESCRIPTION, openapi_url="/openapi.json", docs_url="/docs", redoc_url=None)
+    app = FastAPI(
+        title="jikimi (지킴이)",
+        summary="지킴이 — personal-data engine",
+        version="0.1.0",
+        description=DESCRIPTION,
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
     app.state.vault = vault
     app.state.pii_config = config
-    app.add_middleware(GuardMiddleware, max_body_bytes=max_body_bytes,
-                       path_limits={"/v1/pii/": config.max_chars * _BYTES_PER_CHAR + _BODY_SLACK})
+    app.add_middleware(
+        GuardMiddleware,
+        max_body_bytes=max_body_bytes,
+        path_limits={"/v1/pii/": config.max_chars * _BYTES_PER_CHAR + _BODY_SLACK},
+    )
     install_error_handlers(app)
-    app.add_api_route("/healthz", _healthz if vault is not None else _liveness, methods=["GET"],
-                      response_model=Health, response_model_exclude_none=True, tags=["health"],
-                      summary="상태 확인 (health check)", description=_HEALTH)
+    app.add_api_route(
+        "/healthz",
+        _healthz if vault is not None else _liveness,
+        methods=["GET"],
+        response_model=Health,
+        response_model_exclude_none=True,
+        tags=["health"],
+        summary="상태 확인 (health check)",
+        description=_HEALTH,
+    )
     if vault is not None:
         app.include_router(subjects.router)
         app.include_router(accounts.router)

@@ -22,9 +22,15 @@ def verify_log(vault: VaultDep, _auditor: AuditorDep) -> VerifyOut:
     from jikimi.audit_report import verify_log as walk  # imported lazily, like the report
 
     result = walk(vault.engine)
-    return VerifyOut(ok=result.ok, rows=result.rows, chains=result.chains,
-                     breaks=[BreakOut(chain=b.chain, chain_seq=b.chain_seq, seq=b.seq, problem=b.problem)
-                             for b in result.breaks])
+    return VerifyOut(
+        ok=result.ok,
+        rows=result.rows,
+        chains=result.chains,
+        breaks=[
+            BreakOut(chain=b.chain, chain_seq=b.chain_seq, seq=b.seq, problem=b.problem)
+            for b in result.breaks
+        ],
+    )
 
 
 @router.get("/report", summary="월간 접속기록 점검 (monthly access-log review)")

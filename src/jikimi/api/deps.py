@@ -48,8 +48,11 @@ def requires(action: str) -> Callable[[Handler], Handler]:
 
     def check(handler: HandlerDep) -> Handler:
         if not handler.role.may(action):
-            raise Denied("action_not_allowed", f"이 역할에는 '{action}' 작업이 허용되지 않습니다",
-                         f"the handler's role may not do '{action}'")
+            raise Denied(
+                "action_not_allowed",
+                f"이 역할에는 '{action}' 작업이 허용되지 않습니다",
+                f"the handler's role may not do '{action}'",
+            )
         return handler
 
     return check

@@ -61,10 +61,18 @@ class ErrorEnvelope(BaseModel):
     error: ErrorBody
 
 
-def envelope(code: str, message_ko: str, message_en: str, *, field: str | None = None,
-             reason: str | None = None) -> dict[str, Any]:
-    return {"error": {"code": code, "message_ko": message_ko, "message_en": message_en,
-                      "field": field, "reason": reason}}
+def envelope(
+    code: str, message_ko: str, message_en: str, *, field: str | None = None, reason: str | None = None
+) -> dict[str, Any]:
+    return {
+        "error": {
+            "code": code,
+            "message_ko": message_ko,
+            "message_en": message_en,
+            "field": field,
+            "reason": reason,
+        }
+    }
 
 
 def error_response(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:
@@ -101,8 +109,9 @@ def _render(exc: JikimiError, field: str | None) -> JSONResponse:
     field = exc.field if isinstance(exc, InvalidInput | Duplicate) else field
     reason = exc.reason if isinstance(exc, Denied) else None
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return error_response(status, envelope(exc.code, exc.message_ko, exc.message_en, field=field, reason=reason),
-                          headers)
+    return error_response(
+        status, envelope(exc.code, exc.message_ko, exc.message_en, field=field, reason=reason), headers
+    )
 
 
 def _jikimi_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -144,8 +153,12 @@ _HTTP_MESSAGES = {
 
 def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    ko, en = _HTTP_MESSAGES.get(exc.status_code, ("요청을 처리할 수 없습니다", "the request cannot be processed"))
-    return error_response(exc.status_code, envelope(f"http.{exc.status_code}", ko, en), dict(exc.headers or {}))
+    ko, en = _HTTP_MESSAGES.get(
+        exc.status_code, ("요청을 처리할 수 없습니다", "the request cannot be processed")
+    )
+    return error_response(
+        exc.status_code, envelope(f"http.{exc.status_code}", ko, en), dict(exc.headers or {})
+    )
 
 
 def internal_error_response(exc: BaseException) -> JSONResponse:
@@ -155,8 +168,12 @@ def internal_error_response(exc: BaseException) -> JSONResponse:
 
 
 def too_large_body(limit: int) -> dict[str, Any]:
-    return envelope(TOO_LARGE, f"요청 본문이 너무 큽니다 (최대 {limit}바이트)",
-                    f"the request body is larger than {limit} bytes", field="body")
+    return envelope(
+        TOO_LARGE,
+        f"요청 본문이 너무 큽니다 (최대 {limit}바이트)",
+        f"the request body is larger than {limit} bytes",
+        field="body",
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -21,7 +21,9 @@ from jikimi.api.errors import internal_error_response, too_large_body
 class GuardMiddleware:
     """``max_body_bytes`` for every path, except paths under a prefix of ``path_limits``."""
 
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, path_limits: Mapping[str, int] | None = None) -> None:
+    def __init__(
+        self, app: ASGIApp, *, max_body_bytes: int, path_limits: Mapping[str, int] | None = None
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.path_limits = dict(path_limits or {})

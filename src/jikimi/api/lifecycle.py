@@ -16,7 +16,9 @@ from jikimi.lifecycle.ledger import entries, month_bounds
 
 router = APIRouter(prefix="/v1", tags=["lifecycle"], responses=ERROR_RESPONSES)
 
-SubjectId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="대상자 id (opaque subject id)")]
+SubjectId = Annotated[
+    str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="대상자 id (opaque subject id)")
+]
 WithdrawDep = Annotated[Handler, Depends(requires("withdraw"))]
 SeparatedDep = Annotated[Handler, Depends(requires("separated"))]
 PolicyId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
@@ -29,7 +31,8 @@ class _In(BaseModel):
 class WithdrawIn(_In):
     reason: Literal["member_request", "membership_lost", "consent_withdrawn", "deletion_request"] = Field(
         description="종료 사유 (member_request: 탈퇴 요청, membership_lost: 자격 상실, consent_withdrawn: 마지막 동의 "
-                    "철회, deletion_request: 삭제 요구)")
+        "철회, deletion_request: 삭제 요구)"
+    )
     channel: Annotated[str, StringConstraints(min_length=1, max_length=32)] = "web"
 
 
@@ -37,16 +40,19 @@ class WithdrawOut(BaseModel):
     subject_id: str
     destroyed: list[str] = Field(description="즉시 파기된 항목·기록 (destroyed at once)")
     separated: dict[str, datetime | None] = Field(
-        description="분리보관된 항목·기록과 파기 예정 시각 (kept apart until; null: 처리방침의 기간 미기재)")
+        description="분리보관된 항목·기록과 파기 예정 시각 (kept apart until; null: 처리방침의 기간 미기재)"
+    )
     subject_removed: bool
 
 
 class SeparatedReadIn(_In):
     items: list[PolicyId] = Field(min_length=1, max_length=200, description="항목 또는 기록 종류 id")
     reason: Annotated[str, StringConstraints(min_length=1, max_length=300)] = Field(
-        description="보존 사유 중 하나 (one of the retention rule's reasons)")
+        description="보존 사유 중 하나 (one of the retention rule's reasons)"
+    )
     reference: Annotated[str, StringConstraints(max_length=200)] | None = Field(
-        default=None, description="요청 문서 번호 등 (e.g. a warrant or request number)")
+        default=None, description="요청 문서 번호 등 (e.g. a warrant or request number)"
+    )
 
 
 class SeparatedRecord(BaseModel):
@@ -85,29 +91,46 @@ class LedgerOut(BaseModel):
     entries: list[LedgerRow]
 
 
-@router.post("/subjects/{subject_id}/withdraw", response_model=WithdrawOut, summary="탈퇴·목적 달성 (withdraw)")
-def withdraw(subject_id: SubjectId, body: WithdrawIn, vault: VaultDep, handler: WithdrawDep,
-             source: SourceDep) -> WithdrawOut:
+@router.post(
+    "/subjects/{subject_id}/withdraw", response_model=WithdrawOut, summary="탈퇴·목적 달성 (withdraw)"
+)
+def withdraw(
+    subject_id: SubjectId, body: WithdrawIn, vault: VaultDep, handler: WithdrawDep, source: SourceDep
+) -> WithdrawOut:
     """보존 규칙이 없는 항목은 즉시 파기하고, 있는 항목은 분리보관합니다. `withdraw` 작업 권한이 필요합니다.
     Destroys at once what no retention rule keeps and separates the rest until its period ends."""
     ended = vault.withdraw(subject_id, body.reason, actor=handler, channel=body.channel, source=source)
-    return WithdrawOut(subject_id=subject_id, destroyed=list(ended.destroyed), separated=ended.separated,
-                       subject_removed=ended.subject_removed)
+    return WithdrawOut(
+        subject_id=subject_id,
+        destroyed=list(ended.destroyed),
+        separated=ended.separated,
+        subject_removed=ended.subject_removed,
+    )
 
 
-@router.post("/subjects/{subject_id}/separated/read", response_model=SeparatedOut,
-             summary="분리보관 자료 열람 (read separated data for its reason)")
-def read_separated(subject_id: SubjectId, body: SeparatedReadIn, vault: VaultDep, handler: SeparatedDep,
-                   source: SourceDep) -> SeparatedOut:
+@router.post(
+    "/subjects/{subject_id}/separated/read",
+    response_model=SeparatedOut,
+    summary="분리보관 자료 열람 (read separated data for its reason)",
+)
+def read_separated(
+    subject_id: SubjectId, body: SeparatedReadIn, vault: VaultDep, handler: SeparatedDep, source: SourceDep
+) -> SeparatedOut:
     """보존 사유에 해당할 때만 분리보관 자료를 열람합니다 (기록됨). `separated` 작업 권한이 필요합니다.
     Reads data kept after withdrawal, only for a reason its retention rule allows; logged."""
-    found = vault.read_separated(subject_id, body.items, body.reason, actor=handler, reference=body.reference,
-                                 source=source)
-    return SeparatedOut(subject_id=subject_id, values=found.values,
-                        records=[SeparatedRecord.model_validate(vars(r)) for r in found.records])
+    found = vault.read_separated(
+        subject_id, body.items, body.reason, actor=handler, reference=body.reference, source=source
+    )
+    return SeparatedOut(
+        subject_id=subject_id,
+        values=found.values,
+        records=[SeparatedRecord.model_validate(vars(r)) for r in found.records],
+    )
 
 
-@router.post("/subjects/{subject_id}/reactivate", response_model=Done, summary="휴면 해제 (end dormancy on request)")
+@router.post(
+    "/subjects/{subject_id}/reactivate", response_model=Done, summary="휴면 해제 (end dormancy on request)"
+)
 def reactivate(subject_id: SubjectId, vault: VaultDep, handler: HandlerDep, source: SourceDep) -> Done:
     """휴면 회원의 요청으로 분리보관된 정보를 되돌립니다 (로그인으로도 해제됩니다).
     Brings a dormant member's data back on their request (logging in does it too)."""
@@ -116,8 +139,11 @@ def reactivate(subject_id: SubjectId, vault: VaultDep, handler: HandlerDep, sour
 
 
 @router.get("/ledger", response_model=LedgerOut, summary="파기 기록 (destruction ledger of a month)")
-def ledger(vault: VaultDep, _handler: AuditorDep,
-           month: Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM (KST)")]) -> LedgerOut:
+def ledger(
+    vault: VaultDep,
+    _handler: AuditorDep,
+    month: Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM (KST)")],
+) -> LedgerOut:
     """한 달의 파기 기록 (항목 종류, 건수, 규칙, 근거, 방법, 시각, 프로세스 — 개인정보 없음). `audit` 권한.
     A month of the destruction ledger: class, count, rule, basis, method, time, process — no personal data."""
     start, end = month_bounds(month)

@@ -65,8 +65,14 @@ class FindingOut(BaseModel):
 
     @classmethod
     def of(cls, finding: Finding) -> FindingOut:
-        return cls(type=finding.type.value, label=finding.type.label_ko, start=finding.start, end=finding.end,
-                   confidence=finding.confidence, why=list(finding.why))
+        return cls(
+            type=finding.type.value,
+            label=finding.type.label_ko,
+            start=finding.start,
+            end=finding.end,
+            confidence=finding.confidence,
+            why=list(finding.why),
+        )
 
 
 class ScanResponse(BaseModel):

@@ -72,7 +72,9 @@ class VerificationOut(BaseModel):
 
 class VerifyIn(BaseModel):
     method: Literal["one_time_code", "handler"]
-    proof: str = Field(max_length=200, description="코드 또는 확인 방법 (the code, or how identity was checked)")
+    proof: str = Field(
+        max_length=200, description="코드 또는 확인 방법 (the code, or how identity was checked)"
+    )
 
 
 class ExtendIn(BaseModel):
@@ -96,8 +98,11 @@ class CorrectionIn(BaseModel):
 
 
 class RefuseSomeIn(BaseModel):
-    refuse: dict[str, str] = Field(default_factory=dict, max_length=100,
-                                   description="항목·목적 → 거절 사유 (item or purpose → refusal ground)")
+    refuse: dict[str, str] = Field(
+        default_factory=dict,
+        max_length=100,
+        description="항목·목적 → 거절 사유 (item or purpose → refusal ground)",
+    )
 
 
 class GroundOut(BaseModel):
@@ -121,32 +126,57 @@ def _out(request: RightsRequest, duplicate: bool = False) -> RequestOut:
 @router.get("/grounds", response_model=GroundsOut, summary="거절 사유 (refusal grounds)")
 def grounds(_handler: HandlerDep) -> GroundsOut:
     """법이 정한 거절 사유와 조문, 이의제기 방법. The legal refusal grounds with articles, and how to object."""
-    rows = [GroundOut(id=g.id, article=g.article, ko=g.ko, en=g.en, applies_to=sorted(g.applies_to))
-            for g in REFUSAL_GROUNDS.values()]
+    rows = [
+        GroundOut(id=g.id, article=g.article, ko=g.ko, en=g.en, applies_to=sorted(g.applies_to))
+        for g in REFUSAL_GROUNDS.values()
+    ]
     return GroundsOut(grounds=rows, how_to_object_ko=HOW_TO_OBJECT_KO, how_to_object_en=HOW_TO_OBJECT_EN)
 
 
-@router.post("/requests", status_code=status.HTTP_201_CREATED, response_model=RequestOut, summary="접수 (receive)",
-             responses={200: {"model": RequestOut, "description": "같은 요구가 이미 열려 있음 (duplicate: the open one)"}})
-def receive(body: ReceiveIn, vault: VaultDep, handler: HandlerDep, source: SourceDep, response: Response) -> RequestOut:
+@router.post(
+    "/requests",
+    status_code=status.HTTP_201_CREATED,
+    response_model=RequestOut,
+    summary="접수 (receive)",
+    responses={
+        200: {"model": RequestOut, "description": "같은 요구가 이미 열려 있음 (duplicate: the open one)"}
+    },
+)
+def receive(
+    body: ReceiveIn, vault: VaultDep, handler: HandlerDep, source: SourceDep, response: Response
+) -> RequestOut:
     """열람·정정·삭제·처리정지·동의 철회·자동화된 결정 거부 요구를 접수합니다. 기한은 접수일 다음 날부터 10일(자동화된 결정 30일).
     Receives a request; its deadline runs from now. The same subject's open request of the same type
     is returned with 200 and `duplicate: true` instead of being doubled."""
     result = RightsService(vault).receive(
-        body.subject_id, body.type, channel=body.channel, actor=handler, requester=body.requester,
-        requester_detail=body.requester_detail, items=body.items, purposes=body.purposes, decision=body.decision,
-        source=source)
+        body.subject_id,
+        body.type,
+        channel=body.channel,
+        actor=handler,
+        requester=body.requester,
+        requester_detail=body.requester_detail,
+        items=body.items,
+        purposes=body.purposes,
+        decision=body.decision,
+        source=source,
+    )
     if result.duplicate:
         response.status_code = status.HTTP_200_OK
     return _out(result.request, result.duplicate)
 
 
 @router.get("/requests", response_model=RequestsOut, summary="요구 목록 (queue: overdue first)")
-def list_requests(vault: VaultDep, handler: HandlerDep, open_only: bool = True,
-                  subject_id: Annotated[str | None, Query(max_length=64)] = None,
-                  limit: Annotated[int, Query(ge=1, le=5000)] = 200) -> RequestsOut:
+def list_requests(
+    vault: VaultDep,
+    handler: HandlerDep,
+    open_only: bool = True,
+    subject_id: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=5000)] = 200,
+) -> RequestsOut:
     """처리할 요구 목록: 기한이 지난 것이 먼저, 그다음 기한 순. The queue: overdue first, then by due date."""
-    rows = RightsService(vault).list_requests(actor=handler, open_only=open_only, subject_id=subject_id, limit=limit)
+    rows = RightsService(vault).list_requests(
+        actor=handler, open_only=open_only, subject_id=subject_id, limit=limit
+    )
     return RequestsOut(requests=[_out(r) for r in rows])
 
 
@@ -156,21 +186,33 @@ def get_request(request_id: RequestId, vault: VaultDep, handler: HandlerDep) -> 
     return _out(RightsService(vault).get(request_id, actor=handler))
 
 
-@router.post("/requests/{request_id}/verification", response_model=VerificationOut,
-             summary="본인 확인 시작 (issue a one-time code)")
-def start_verification(request_id: RequestId, vault: VaultDep, handler: HandlerDep, source: SourceDep) -> VerificationOut:
+@router.post(
+    "/requests/{request_id}/verification",
+    response_model=VerificationOut,
+    summary="본인 확인 시작 (issue a one-time code)",
+)
+def start_verification(
+    request_id: RequestId, vault: VaultDep, handler: HandlerDep, source: SourceDep
+) -> VerificationOut:
     """일회용 코드를 만들어 한 번 돌려줍니다. 서비스가 등록된 연락처로 전달합니다.
     Issues a one-time code, returned once, for the service to deliver to the subject's registered contact."""
     code = RightsService(vault).start_verification(request_id, actor=handler, source=source)
     return VerificationOut(request_id=request_id, code=code)
 
 
-@router.post("/requests/{request_id}/verify", response_model=RequestOut, summary="본인 확인 (verify the requester)")
-def verify(request_id: RequestId, body: VerifyIn, vault: VaultDep, handler: HandlerDep, source: SourceDep) -> RequestOut:
+@router.post(
+    "/requests/{request_id}/verify", response_model=RequestOut, summary="본인 확인 (verify the requester)"
+)
+def verify(
+    request_id: RequestId, body: VerifyIn, vault: VaultDep, handler: HandlerDep, source: SourceDep
+) -> RequestOut:
     """일회용 코드 또는 취급자의 확인으로 본인임을 확인합니다. 정정 요구는 이때부터 해당 항목의 이용·제공이 보류됩니다.
     Verifies the requester; a correction's items go on hold from here on."""
-    return _out(RightsService(vault).verify(request_id, method=body.method, proof=body.proof, actor=handler,
-                                            source=source))
+    return _out(
+        RightsService(vault).verify(
+            request_id, method=body.method, proof=body.proof, actor=handler, source=source
+        )
+    )
 
 
 @router.post("/requests/{request_id}/start", response_model=RequestOut, summary="처리 시작 (in progress)")
@@ -179,76 +221,148 @@ def start(request_id: RequestId, vault: VaultDep, handler: HandlerDep, source: S
     return _out(RightsService(vault).start(request_id, actor=handler, source=source))
 
 
-@router.post("/requests/{request_id}/extend", response_model=RequestOut, summary="연기 (extend, with a reason)")
-def extend(request_id: RequestId, body: ExtendIn, vault: VaultDep, handler: HandlerDep, source: SourceDep) -> RequestOut:
+@router.post(
+    "/requests/{request_id}/extend", response_model=RequestOut, summary="연기 (extend, with a reason)"
+)
+def extend(
+    request_id: RequestId, body: ExtendIn, vault: VaultDep, handler: HandlerDep, source: SourceDep
+) -> RequestOut:
     """열람(35③)과 자동화된 결정(2번까지)의 답을 사유와 함께 미룹니다. Extends an access or automated-decision answer."""
-    return _out(RightsService(vault).extend(request_id, until=body.until, reason=body.reason, actor=handler,
-                                            source=source))
+    return _out(
+        RightsService(vault).extend(
+            request_id, until=body.until, reason=body.reason, actor=handler, source=source
+        )
+    )
 
 
-@router.post("/requests/{request_id}/refuse", response_model=RequestOut, summary="거절 (refuse on a legal ground)")
-def refuse(request_id: RequestId, body: RefuseIn, vault: VaultDep, handler: HandlerDep, source: SourceDep) -> RequestOut:
+@router.post(
+    "/requests/{request_id}/refuse", response_model=RequestOut, summary="거절 (refuse on a legal ground)"
+)
+def refuse(
+    request_id: RequestId, body: RefuseIn, vault: VaultDep, handler: HandlerDep, source: SourceDep
+) -> RequestOut:
     """법이 정한 사유로 거절합니다 (`/v1/rights/grounds`). Refuses on a legal ground; a correction's hold is lifted."""
-    return _out(RightsService(vault).refuse(request_id, ground=body.ground, note=body.note, actor=handler,
-                                            source=source))
+    return _out(
+        RightsService(vault).refuse(
+            request_id, ground=body.ground, note=body.note, actor=handler, source=source
+        )
+    )
 
 
-@router.post("/requests/{request_id}/answer", response_model=RequestOut, summary="답변 (answer access / automated)")
-def answer(request_id: RequestId, body: AnswerIn, vault: VaultDep, handler: HandlerDep, source: SourceDep) -> RequestOut:
+@router.post(
+    "/requests/{request_id}/answer", response_model=RequestOut, summary="답변 (answer access / automated)"
+)
+def answer(
+    request_id: RequestId, body: AnswerIn, vault: VaultDep, handler: HandlerDep, source: SourceDep
+) -> RequestOut:
     """열람 또는 자동화된 결정 요구를 처리 완료(또는 일부)로 닫습니다. Closes an access or automated-decision request."""
-    return _out(RightsService(vault).answer(request_id, note=body.note, partly_ground=body.partly_ground,
-                                            actor=handler, source=source))
+    return _out(
+        RightsService(vault).answer(
+            request_id, note=body.note, partly_ground=body.partly_ground, actor=handler, source=source
+        )
+    )
 
 
-@router.post("/requests/{request_id}/correction", response_model=RequestOut, summary="정정 실행 (apply a correction)")
-def correct(request_id: RequestId, body: CorrectionIn, vault: VaultDep, handler: HandlerDep,
-            source: SourceDep) -> RequestOut:
+@router.post(
+    "/requests/{request_id}/correction", response_model=RequestOut, summary="정정 실행 (apply a correction)"
+)
+def correct(
+    request_id: RequestId, body: CorrectionIn, vault: VaultDep, handler: HandlerDep, source: SourceDep
+) -> RequestOut:
     """새 값을 검사해 저장하고 보류를 풀며, 예전 값을 받은 제3자에게 정정 통지를 보냅니다.
     Stores the checked new values, lifts the hold, and queues correction notices for earlier recipients."""
-    return _out(RightsService(vault).apply_correction(request_id, body.values, refuse=body.refuse, actor=handler,
-                                                      source=source))
+    return _out(
+        RightsService(vault).apply_correction(
+            request_id, body.values, refuse=body.refuse, actor=handler, source=source
+        )
+    )
 
 
-@router.post("/requests/{request_id}/deletion", response_model=RequestOut, summary="삭제 실행 (carry out a deletion)")
-def delete(request_id: RequestId, vault: VaultDep, handler: HandlerDep, source: SourceDep,
-           body: RefuseSomeIn | None = None) -> RequestOut:
+@router.post(
+    "/requests/{request_id}/deletion", response_model=RequestOut, summary="삭제 실행 (carry out a deletion)"
+)
+def delete(
+    request_id: RequestId,
+    vault: VaultDep,
+    handler: HandlerDep,
+    source: SourceDep,
+    body: RefuseSomeIn | None = None,
+) -> RequestOut:
     """파기 규칙대로 삭제합니다. 법령상 보존할 것은 분리 보관하고 그 사유를 남깁니다.
     Deletes by the lifecycle's rules; what a law keeps is separated and the answer says so."""
-    return _out(RightsService(vault).delete(request_id, refuse=(body or RefuseSomeIn()).refuse, actor=handler,
-                                            source=source))
+    return _out(
+        RightsService(vault).delete(
+            request_id, refuse=(body or RefuseSomeIn()).refuse, actor=handler, source=source
+        )
+    )
 
 
-@router.post("/requests/{request_id}/stop", response_model=RequestOut, summary="처리정지 실행 (stop processing)")
-def stop(request_id: RequestId, vault: VaultDep, handler: HandlerDep, source: SourceDep,
-         body: RefuseSomeIn | None = None) -> RequestOut:
+@router.post(
+    "/requests/{request_id}/stop", response_model=RequestOut, summary="처리정지 실행 (stop processing)"
+)
+def stop(
+    request_id: RequestId,
+    vault: VaultDep,
+    handler: HandlerDep,
+    source: SourceDep,
+    body: RefuseSomeIn | None = None,
+) -> RequestOut:
     """요구한 목적의 처리를 정지합니다 (게이트가 거부). Stops the purposes named; the gate then denies them."""
-    return _out(RightsService(vault).stop_processing(request_id, refuse=(body or RefuseSomeIn()).refuse,
-                                                     actor=handler, source=source))
+    return _out(
+        RightsService(vault).stop_processing(
+            request_id, refuse=(body or RefuseSomeIn()).refuse, actor=handler, source=source
+        )
+    )
 
 
-@router.post("/requests/{request_id}/consent-withdrawal", response_model=RequestOut,
-             summary="동의 철회 실행 (withdraw consents)")
-def withdraw(request_id: RequestId, vault: VaultDep, handler: HandlerDep, source: SourceDep,
-             body: RefuseSomeIn | None = None) -> RequestOut:
+@router.post(
+    "/requests/{request_id}/consent-withdrawal",
+    response_model=RequestOut,
+    summary="동의 철회 실행 (withdraw consents)",
+)
+def withdraw(
+    request_id: RequestId,
+    vault: VaultDep,
+    handler: HandlerDep,
+    source: SourceDep,
+    body: RefuseSomeIn | None = None,
+) -> RequestOut:
     """요구한 목적의 동의를 철회합니다. Withdraws the consents named."""
-    return _out(RightsService(vault).withdraw_consents(request_id, refuse=(body or RefuseSomeIn()).refuse,
-                                                       actor=handler, source=source))
+    return _out(
+        RightsService(vault).withdraw_consents(
+            request_id, refuse=(body or RefuseSomeIn()).refuse, actor=handler, source=source
+        )
+    )
 
 
-@router.get("/requests/{request_id}/package.json", summary="열람 자료 JSON (access package, streamed)",
-            response_class=StreamingResponse, responses={200: {"content": {"application/json": {}}}})
-def package_as_json(request_id: RequestId, vault: VaultDep, handler: HandlerDep, source: SourceDep) -> StreamingResponse:
+@router.get(
+    "/requests/{request_id}/package.json",
+    summary="열람 자료 JSON (access package, streamed)",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"application/json": {}}}},
+)
+def package_as_json(
+    request_id: RequestId, vault: VaultDep, handler: HandlerDep, source: SourceDep
+) -> StreamingResponse:
     """대상자에 관해 보유한 모든 것 (값, 기록, 동의, 목적·보유기간, 제3자 제공, 수탁자, 열람 기록). 접속기록에 남습니다.
     Everything held on the subject, streamed; opening it is logged as a read."""
     package = open_package(RightsService(vault), request_id, actor=handler, source=source)
-    return StreamingResponse(package_json(package), media_type="application/json",
-                             headers={"Cache-Control": "no-store"})
+    return StreamingResponse(
+        package_json(package), media_type="application/json", headers={"Cache-Control": "no-store"}
+    )
 
 
-@router.get("/requests/{request_id}/package.html", summary="열람 자료 HTML (access package page)",
-            response_class=StreamingResponse, responses={200: {"content": {"text/html": {}}}})
-def package_as_html(request_id: RequestId, vault: VaultDep, handler: HandlerDep, source: SourceDep) -> StreamingResponse:
+@router.get(
+    "/requests/{request_id}/package.html",
+    summary="열람 자료 HTML (access package page)",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/html": {}}}},
+)
+def package_as_html(
+    request_id: RequestId, vault: VaultDep, handler: HandlerDep, source: SourceDep
+) -> StreamingResponse:
     """같은 내용을 읽기 쉬운 한국어 HTML로. The same package as a readable Korean HTML page."""
     package = open_package(RightsService(vault), request_id, actor=handler, source=source)
-    return StreamingResponse(package_html(package), media_type="text/html; charset=utf-8",
-                             headers={"Cache-Control": "no-store"})
+    return StreamingResponse(
+        package_html(package), media_type="text/html; charset=utf-8", headers={"Cache-Control": "no-store"}
+    )

@@ -25,8 +25,9 @@ class _In(BaseModel):
 class CollectIn(_In):
     context: PolicyId = Field(description="수집 상황 id (collection context), e.g. signup")
     data: dict[Id, Value] = Field(description="항목 id → 값 (item id → value, strings only)", max_length=200)
-    consents: dict[Id, StrictBool] = Field(default_factory=dict,
-                                           description="목적 id → 동의 여부 (purpose id → true/false)")
+    consents: dict[Id, StrictBool] = Field(
+        default_factory=dict, description="목적 id → 동의 여부 (purpose id → true/false)"
+    )
     channel: Channel = Field(default="web", description="수집 경로 (web, app, phone…)")
 
 
@@ -121,7 +122,8 @@ class ConsentsOut(BaseModel):
 
 class GuardianConsentIn(_In):
     method: Annotated[str, StringConstraints(min_length=1, max_length=100)] = Field(
-        description="동의 확인 방법 (how the guardian's consent was verified), e.g. mobile_verification")
+        description="동의 확인 방법 (how the guardian's consent was verified), e.g. mobile_verification"
+    )
     channel: Channel = "web"
 
 

@@ -21,8 +21,12 @@ from jikimi.sharing import DEFAULT_K, MAX_PROVIDE, RegisteredProcessor, Sharing,
 
 router = APIRouter(prefix="/v1", tags=["sharing"], responses=ERROR_RESPONSES)
 
-SubjectId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="대상자 id (opaque subject id)")]
-ThirdPartyId = Annotated[str, Path(pattern=r"^[a-z][a-z0-9_]*$", max_length=64, description="제3자 id (recipient id)")]
+SubjectId = Annotated[
+    str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="대상자 id (opaque subject id)")
+]
+ThirdPartyId = Annotated[
+    str, Path(pattern=r"^[a-z][a-z0-9_]*$", max_length=64, description="제3자 id (recipient id)")
+]
 
 
 class _In(BaseModel):
@@ -33,7 +37,9 @@ class SubjectQueryIn(_In):
     status: str | None = Field("active", description="대상자 상태 (subject status); null for any")
     context: str | None = Field(None, description="수집 상황 id (collection context)")
     kind: Literal["member", "guest", "guardian"] | None = None
-    consented: bool = Field(False, description="이 제3자 제공에 동의한 대상자만 (only subjects who consented)")
+    consented: bool = Field(
+        False, description="이 제3자 제공에 동의한 대상자만 (only subjects who consented)"
+    )
 
 
 class ProvideIn(_In):
@@ -42,7 +48,9 @@ class ProvideIn(_In):
     third_party: str = Field(max_length=64)
     items: list[Annotated[str, Field(max_length=64)]] = Field(min_length=1, max_length=200)
     basis: Literal["consent", "law"]
-    reference: str | None = Field(None, max_length=500, description="법령 근거 문서 번호 (e.g. a warrant number)")
+    reference: str | None = Field(
+        None, max_length=500, description="법령 근거 문서 번호 (e.g. a warrant number)"
+    )
 
     @model_validator(mode="after")
     def _one_selection(self) -> ProvideIn:
@@ -57,7 +65,9 @@ class ProvideOut(BaseModel):
     basis: str
     reference: str | None
     at: datetime
-    values: dict[str, dict[str, str]] = Field(description="제공한 값 (the data handed over), subject → item → value")
+    values: dict[str, dict[str, str]] = Field(
+        description="제공한 값 (the data handed over), subject → item → value"
+    )
     counts: dict[str, int] = Field(description="allowed and each denial reason, counted")
     denied: dict[str, str] = Field(description="subject → reason for every subject not provided")
 
@@ -146,7 +156,11 @@ class StatsOut(BaseModel):
 
 def _ledger_reader(handler: HandlerDep) -> Handler:
     if not (handler.role.may("audit") or handler.role.may("provide")):
-        raise Denied("action_not_allowed", "제공 기록을 볼 권한이 없습니다", "the handler may not read the provision ledger")
+        raise Denied(
+            "action_not_allowed",
+            "제공 기록을 볼 권한이 없습니다",
+            "the handler may not read the provision ledger",
+        )
     return handler
 
 
@@ -160,49 +174,90 @@ def provide(body: ProvideIn, vault: VaultDep, handler: HandlerDep, source: Sourc
     with its reference — and returns the values handed over. Children under 14 (when the policy says
     so), items under correction hold and withdrawn consents are refused per subject with a reason.
     Needs the `provide` action; every subject is logged and every provision is a ledger row."""
-    selection: list[str] | SubjectQuery = (body.subject_ids if body.subject_ids is not None
-                                           else SubjectQuery(**(body.query or SubjectQueryIn()).model_dump()))
-    result = Sharing(vault).provide(selection, body.third_party, body.items, basis=body.basis,
-                                    reference=body.reference, actor=handler, source=source)
-    return ProvideOut(batch_id=result.batch_id, third_party=result.third_party, basis=result.basis,
-                      reference=result.reference, at=result.at, values=result.values, counts=result.counts,
-                      denied=result.denied)
+    selection: list[str] | SubjectQuery = (
+        body.subject_ids
+        if body.subject_ids is not None
+        else SubjectQuery(**(body.query or SubjectQueryIn()).model_dump())
+    )
+    result = Sharing(vault).provide(
+        selection,
+        body.third_party,
+        body.items,
+        basis=body.basis,
+        reference=body.reference,
+        actor=handler,
+        source=source,
+    )
+    return ProvideOut(
+        batch_id=result.batch_id,
+        third_party=result.third_party,
+        basis=result.basis,
+        reference=result.reference,
+        at=result.at,
+        values=result.values,
+        counts=result.counts,
+        denied=result.denied,
+    )
 
 
 @router.get("/provisions", response_model=LedgerOut, summary="제3자 제공 기록 (the provision ledger)")
-def ledger(vault: VaultDep, _handler: LedgerReaderDep,
-           subject_id: Annotated[str | None, Query(max_length=64)] = None,
-           third_party: Annotated[str | None, Query(max_length=64)] = None,
-           batch_id: Annotated[str | None, Query(max_length=32)] = None,
-           after_id: Annotated[int, Query(ge=0)] = 0,
-           limit: Annotated[int, Query(ge=1, le=10_000)] = 1000) -> LedgerOut:
+def ledger(
+    vault: VaultDep,
+    _handler: LedgerReaderDep,
+    subject_id: Annotated[str | None, Query(max_length=64)] = None,
+    third_party: Annotated[str | None, Query(max_length=64)] = None,
+    batch_id: Annotated[str | None, Query(max_length=32)] = None,
+    after_id: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+) -> LedgerOut:
     """제공 기록(대상자, 제3자, 항목 id, 근거, 시각)을 오래된 것부터 보여 줍니다. 값은 없습니다.
     Provision ledger rows, oldest first (ids, items, basis, reference, time — never values);
     page with `after_id`. Needs the `audit` or `provide` action."""
-    rows = Sharing(vault).ledger(subject_id=subject_id, third_party=third_party, batch_id=batch_id,
-                                 after_id=after_id, limit=limit)
+    rows = Sharing(vault).ledger(
+        subject_id=subject_id, third_party=third_party, batch_id=batch_id, after_id=after_id, limit=limit
+    )
     return LedgerOut(provisions=[ProvisionRow(**{**vars(r), "items": list(r.items)}) for r in rows])
 
 
-@router.post("/subjects/{subject_id}/third-parties/{third_party}/consent", response_model=ThirdPartyConsentOut,
-             summary="제3자 제공 동의 (consent to a recipient)")
-def give_consent(subject_id: SubjectId, third_party: ThirdPartyId, vault: VaultDep, handler: HandlerDep,
-                 source: SourceDep, body: Annotated[ChannelIn | None, Body()] = None) -> ThirdPartyConsentOut:
+@router.post(
+    "/subjects/{subject_id}/third-parties/{third_party}/consent",
+    response_model=ThirdPartyConsentOut,
+    summary="제3자 제공 동의 (consent to a recipient)",
+)
+def give_consent(
+    subject_id: SubjectId,
+    third_party: ThirdPartyId,
+    vault: VaultDep,
+    handler: HandlerDep,
+    source: SourceDep,
+    body: Annotated[ChannelIn | None, Body()] = None,
+) -> ThirdPartyConsentOut:
     """대상자의 제3자 제공 동의를 기록합니다 (PIPA 17①1). `consent` 작업 권한이 필요합니다.
     Records the subject's consent to provision to the recipient. Needs the `consent` action."""
-    Sharing(vault).give_consent(subject_id, third_party, actor=handler, channel=(body or ChannelIn()).channel,
-                                source=source)
+    Sharing(vault).give_consent(
+        subject_id, third_party, actor=handler, channel=(body or ChannelIn()).channel, source=source
+    )
     return ThirdPartyConsentOut(subject_id=subject_id, third_party=third_party, granted=True)
 
 
-@router.post("/subjects/{subject_id}/third-parties/{third_party}/withdraw", response_model=ThirdPartyConsentOut,
-             summary="제3자 제공 동의 철회 (withdraw consent to a recipient)")
-def withdraw_consent(subject_id: SubjectId, third_party: ThirdPartyId, vault: VaultDep, handler: HandlerDep,
-                     source: SourceDep, body: Annotated[ChannelIn | None, Body()] = None) -> ThirdPartyConsentOut:
+@router.post(
+    "/subjects/{subject_id}/third-parties/{third_party}/withdraw",
+    response_model=ThirdPartyConsentOut,
+    summary="제3자 제공 동의 철회 (withdraw consent to a recipient)",
+)
+def withdraw_consent(
+    subject_id: SubjectId,
+    third_party: ThirdPartyId,
+    vault: VaultDep,
+    handler: HandlerDep,
+    source: SourceDep,
+    body: Annotated[ChannelIn | None, Body()] = None,
+) -> ThirdPartyConsentOut:
     """제3자 제공 동의를 철회합니다 (PIPA 37). 이후 동의에 근거한 제공은 거부됩니다.
     Withdraws consent to the recipient; later consent-based provisions are denied (`consent_withdrawn`)."""
-    Sharing(vault).withdraw_consent(subject_id, third_party, actor=handler, channel=(body or ChannelIn()).channel,
-                                    source=source)
+    Sharing(vault).withdraw_consent(
+        subject_id, third_party, actor=handler, channel=(body or ChannelIn()).channel, source=source
+    )
     return ThirdPartyConsentOut(subject_id=subject_id, third_party=third_party, granted=False)
 
 
@@ -217,32 +272,56 @@ def processors(vault: VaultDep, _handler: HandlerDep) -> RegistryOut:
     return _registry_out(Sharing(vault).registry())
 
 
-@router.post("/processors/sync", response_model=RegistryOut, summary="수탁자 등록부 갱신 (sync from the policy)")
+@router.post(
+    "/processors/sync", response_model=RegistryOut, summary="수탁자 등록부 갱신 (sync from the policy)"
+)
 def sync_processors(vault: VaultDep, handler: AdminDep, source: SourceDep) -> RegistryOut:
     """처리방침의 수탁자 목록으로 등록부를 맞춥니다 (추가, 변경, 해제). `admin` 작업 권한이 필요합니다.
     Syncs the registry with the policy's processors (new, changed, released). Needs `admin`."""
     return _registry_out(Sharing(vault).register_processors(actor=handler, source=source))
 
 
-@router.get("/subjects/{subject_id}/processors", response_model=HoldingsOut,
-            summary="대상자의 정보를 맡은 수탁자 (processors holding a subject's items)")
+@router.get(
+    "/subjects/{subject_id}/processors",
+    response_model=HoldingsOut,
+    summary="대상자의 정보를 맡은 수탁자 (processors holding a subject's items)",
+)
 def subject_processors(subject_id: SubjectId, vault: VaultDep, _handler: HandlerDep) -> HoldingsOut:
     """대상자의 어떤 항목을 어느 수탁자가 언제까지 처리하는지 (항목 id만, 값 없음).
     Which processors hold which of the subject's items, and until when (item ids only)."""
     rows = Sharing(vault).processors_holding(subject_id)
-    return HoldingsOut(subject_id=subject_id, processors=[HoldingOut(**{**vars(r), "items": list(r.items)})
-                                                          for r in rows])
+    return HoldingsOut(
+        subject_id=subject_id, processors=[HoldingOut(**{**vars(r), "items": list(r.items)}) for r in rows]
+    )
 
 
-@router.post("/exports/stats", response_model=StatsOut, summary="가명처리 통계 내보내기 (de-identified statistics)")
+@router.post(
+    "/exports/stats", response_model=StatsOut, summary="가명처리 통계 내보내기 (de-identified statistics)"
+)
 def export_stats(body: StatsIn, vault: VaultDep, handler: HandlerDep, source: SourceDep) -> StatsOut:
     """직접 식별자를 지우고 준식별자를 일반화한 뒤 k-익명성을 적용한 집계 또는 가명 추출을 내보냅니다.
     Exports aggregates or a pseudonymized extract: direct identifiers removed, birth dates to age
     bands, addresses to 시/도, groups smaller than k suppressed. k-anonymity on the exported items
     only — not l-diversity, not differential privacy. Needs the `export` action and a reason; logged."""
-    result = Sharing(vault).export_stats(body.items, mode=body.mode, k=body.k, reason=body.reason, actor=handler,
-                                         source=source, context=body.context)
-    return StatsOut(id=result.id, kind=result.kind, k=result.k, at=result.at, columns=list(result.columns),
-                    treatments=dict(result.treatments), removed=list(result.removed),
-                    subjects_read=result.subjects_read, suppressed_groups=result.suppressed_groups,
-                    suppressed_rows=result.suppressed_rows, rows=result.rows)
+    result = Sharing(vault).export_stats(
+        body.items,
+        mode=body.mode,
+        k=body.k,
+        reason=body.reason,
+        actor=handler,
+        source=source,
+        context=body.context,
+    )
+    return StatsOut(
+        id=result.id,
+        kind=result.kind,
+        k=result.k,
+        at=result.at,
+        columns=list(result.columns),
+        treatments=dict(result.treatments),
+        removed=list(result.removed),
+        subjects_read=result.subjects_read,
+        suppressed_groups=result.suppressed_groups,
+        suppressed_rows=result.suppressed_rows,
+        rows=result.rows,
+    )

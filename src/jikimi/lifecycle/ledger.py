@@ -33,8 +33,15 @@ class LedgerBatch:
     batch_id: str = field(default_factory=lambda: secrets.token_hex(8))
     counts: Counter[tuple[str, str, str, str | None, str | None]] = field(default_factory=Counter)
 
-    def add(self, class_kind: str, class_id: str, trigger: str, rule_id: str | None, basis: str | None,
-            count: int = 1) -> None:
+    def add(
+        self,
+        class_kind: str,
+        class_id: str,
+        trigger: str,
+        rule_id: str | None,
+        basis: str | None,
+        count: int = 1,
+    ) -> None:
         if count:
             self.counts[(class_kind, class_id, trigger, rule_id, basis)] += count
 
@@ -44,10 +51,22 @@ class LedgerBatch:
 
     def write(self, conn: Connection, now: datetime) -> int:
         """Insert the batch's entries (in the caller's transaction). Returns how many entries."""
-        rows = [{"batch_id": self.batch_id, "at": now, "process": process_name(), "actor": self.actor,
-                 "class_kind": kind, "class_id": class_id, "count": count, "trigger": trigger, "rule_id": rule_id,
-                 "basis": basis, "method": DESTROY_METHOD[:64]}
-                for (kind, class_id, trigger, rule_id, basis), count in sorted(self.counts.items(), key=str)]
+        rows = [
+            {
+                "batch_id": self.batch_id,
+                "at": now,
+                "process": process_name(),
+                "actor": self.actor,
+                "class_kind": kind,
+                "class_id": class_id,
+                "count": count,
+                "trigger": trigger,
+                "rule_id": rule_id,
+                "basis": basis,
+                "method": DESTROY_METHOD[:64],
+            }
+            for (kind, class_id, trigger, rule_id, basis), count in sorted(self.counts.items(), key=str)
+        ]
         if rows:
             conn.execute(insert(destruction_ledger), rows)
         return len(rows)
@@ -82,11 +101,27 @@ def month_bounds(month: str) -> tuple[datetime, datetime]:
 
 
 def entries(conn: Connection, start: datetime, end: datetime) -> list[LedgerEntry]:
-    rows = conn.execute(select(destruction_ledger).where(destruction_ledger.c.at >= start,
-                                                         destruction_ledger.c.at < end)
-                        .order_by(destruction_ledger.c.at, destruction_ledger.c.id))
-    return [LedgerEntry(as_utc(r.at), r.batch_id, r.process, r.actor, r.class_kind, r.class_id, r._mapping["count"], r.trigger, r.rule_id,
-                        r.basis, r.method) for r in rows]
+    rows = conn.execute(
+        select(destruction_ledger)
+        .where(destruction_ledger.c.at >= start, destruction_ledger.c.at < end)
+        .order_by(destruction_ledger.c.at, destruction_ledger.c.id)
+    )
+    return [
+        LedgerEntry(
+            as_utc(r.at),
+            r.batch_id,
+            r.process,
+            r.actor,
+            r.class_kind,
+            r.class_id,
+            r._mapping["count"],
+            r.trigger,
+            r.rule_id,
+            r.basis,
+            r.method,
+        )
+        for r in rows
+    ]
 
 
 TRIGGERS = {
@@ -108,19 +143,29 @@ def render_month(conn: Connection, month: str, *, label_of: dict[str, str] | Non
     if not found:
         lines.append("이 달에 파기한 개인정보가 없습니다. (Nothing was destroyed this month.)")
     else:
-        lines.append(f"{'일시 (KST)':<17} {'구분':<7} {'항목':<24} {'건수':>8}  {'사유':<14} {'근거':<30} 처리 프로세스")
+        lines.append(
+            f"{'일시 (KST)':<17} {'구분':<7} {'항목':<24} {'건수':>8}  {'사유':<14} {'근거':<30} 처리 프로세스"
+        )
         totals: Counter[str] = Counter()
         for e in found:
             at = e.at.astimezone(KST).strftime("%Y-%m-%d %H:%M")
             name = labels.get(e.class_id, e.class_id)
             trigger = TRIGGERS.get(e.trigger, (e.trigger, e.trigger))[0]
-            lines.append(f"{at:<17} {e.class_kind:<7} {name:<24} {e.count:>8}  {trigger:<14} {(e.basis or '-'):<30} "
-                         f"{e.process} [{e.batch_id}]")
+            lines.append(
+                f"{at:<17} {e.class_kind:<7} {name:<24} {e.count:>8}  {trigger:<14} {(e.basis or '-'):<30} "
+                f"{e.process} [{e.batch_id}]"
+            )
             totals[e.class_kind] += e.count
-        lines += ["", "합계 (Totals): " + ", ".join(f"{kind} {count:,}" for kind, count in sorted(totals.items())),
-                  f"파기 방법 (Method): {found[0].method}"]
-    lines += ["", "확인 (Approved by) 개인정보 보호책임자: ____________________   서명 (Signature): __________",
-              f"출력 (Printed): {(datetime.now(KST)).strftime('%Y-%m-%d %H:%M')} KST"]
+        lines += [
+            "",
+            "합계 (Totals): " + ", ".join(f"{kind} {count:,}" for kind, count in sorted(totals.items())),
+            f"파기 방법 (Method): {found[0].method}",
+        ]
+    lines += [
+        "",
+        "확인 (Approved by) 개인정보 보호책임자: ____________________   서명 (Signature): __________",
+        f"출력 (Printed): {(datetime.now(KST)).strftime('%Y-%m-%d %H:%M')} KST",
+    ]
     return "\n".join(lines)
 
 

@@ -48,8 +48,14 @@ def rule_for(policy: Policy, slot: str) -> RetentionRule | None:
     return max(rules, key=lambda r: r.duration.approx_days() if r.duration else float("inf"))
 
 
-def start_instant(rule: RetentionRule, *, ended_at: datetime, collected_at: datetime,
-                  last_activity_at: datetime, occurred_at: datetime | None = None) -> datetime:
+def start_instant(
+    rule: RetentionRule,
+    *,
+    ended_at: datetime,
+    collected_at: datetime,
+    last_activity_at: datetime,
+    occurred_at: datetime | None = None,
+) -> datetime:
     """The instant the rule's period counts from (민법 157: the day itself is not counted)."""
     start = rule.start
     if start in END_OF_PURPOSE_STARTS:
@@ -61,14 +67,26 @@ def start_instant(rule: RetentionRule, *, ended_at: datetime, collected_at: date
     return occurred_at if occurred_at is not None else collected_at  # record_date
 
 
-def fate_at_end(policy: Policy, slot: str, *, ended_at: datetime, collected_at: datetime,
-                last_activity_at: datetime, occurred_at: datetime | None = None) -> Fate:
+def fate_at_end(
+    policy: Policy,
+    slot: str,
+    *,
+    ended_at: datetime,
+    collected_at: datetime,
+    last_activity_at: datetime,
+    occurred_at: datetime | None = None,
+) -> Fate:
     """What happens to one item or record when the subject's purpose ends at ``ended_at``."""
     rule = rule_for(policy, slot)
     if rule is None:
         return Destroy(None)
-    start = start_instant(rule, ended_at=ended_at, collected_at=collected_at, last_activity_at=last_activity_at,
-                          occurred_at=occurred_at)
+    start = start_instant(
+        rule,
+        ended_at=ended_at,
+        collected_at=collected_at,
+        last_activity_at=last_activity_at,
+        occurred_at=occurred_at,
+    )
     duration = rule.duration
     if duration is None:
         return Keep(rule, start, None)

@@ -57,9 +57,14 @@ def chosen_limit(requested: int | None, url: URL, cpus: int) -> int | None:
 
 
 @contextmanager
-def sweep_slot(engine: Engine, limit: int | None, *, poll: float = POLL_SECONDS,
-               on_wait: Callable[[], None] | None = None,
-               sleep: Callable[[float], None] = time.sleep) -> Iterator[Slot]:
+def sweep_slot(
+    engine: Engine,
+    limit: int | None,
+    *,
+    poll: float = POLL_SECONDS,
+    on_wait: Callable[[], None] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Iterator[Slot]:
     """Hold one of ``limit`` sweep slots for the ``with`` block (None: no limit, or SQLite).
 
     ``on_wait`` is called once if every slot is taken and the process stands by."""

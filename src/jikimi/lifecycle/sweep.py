@@ -69,11 +69,22 @@ if TYPE_CHECKING:
 
 SWEEPER = "system:sweep"
 IDLE_KINDS = ("dormancy_notice", "dormancy")
-KINDS = ("separated_values", "separated_records", "separated_lookups", "expired_logs", "expired_log_items",
-         "pending_guardian",
-         "dormancy_notice", "dormancy")
-EXPIRING: dict[str, Table] = {"separated_values": separated_values, "separated_records": separated_records,
-                              "separated_lookups": separated_lookups, "expired_logs": records}
+KINDS = (
+    "separated_values",
+    "separated_records",
+    "separated_lookups",
+    "expired_logs",
+    "expired_log_items",
+    "pending_guardian",
+    "dormancy_notice",
+    "dormancy",
+)
+EXPIRING: dict[str, Table] = {
+    "separated_values": separated_values,
+    "separated_records": separated_records,
+    "separated_lookups": separated_lookups,
+    "expired_logs": records,
+}
 """The kinds whose due work is the rows of one table past their ``expires_at``."""
 
 
@@ -98,8 +109,15 @@ class SweepReport:
 
     def merge(self, other: SweepReport) -> None:
         self.destroyed.update(other.destroyed)
-        for name in ("separated_dormant", "notices", "subjects_removed", "keys_destroyed", "repriced", "batches",
-                     "ledger_entries"):
+        for name in (
+            "separated_dormant",
+            "notices",
+            "subjects_removed",
+            "keys_destroyed",
+            "repriced",
+            "batches",
+            "ledger_entries",
+        ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.subjects |= other.subjects
 
@@ -131,7 +149,9 @@ def shift(moment: datetime, period: Duration, *, back: bool = False) -> datetime
     """``moment`` moved forward (or back) by a period: calendar months, then days."""
     sign = -1 if back else 1
     day = add_months(moment.date(), sign * period.total_months)
-    return moment.replace(year=day.year, month=day.month, day=day.day) + timedelta(days=sign * period.total_days)
+    return moment.replace(year=day.year, month=day.month, day=day.day) + timedelta(
+        days=sign * period.total_days
+    )
 
 
 def awaiting_period(table: Table, rule_ids: Sequence[str]) -> Select[Any]:
@@ -140,8 +160,9 @@ def awaiting_period(table: Table, rule_ids: Sequence[str]) -> Select[Any]:
     written out (``tables.AWAITING_PERIOD``) for the planners to use the partial index holding just
     those rows; dormant rows, which have no expiry either, are never read."""
     key = table.c.item_id if table is separated_values else table.c.id
-    return (select(table.c.subject_id, table.c.rule_id, table.c.start_at, key)
-            .where(text(AWAITING_PERIOD), table.c.rule_id.in_(rule_ids)))
+    return select(table.c.subject_id, table.c.rule_id, table.c.start_at, key).where(
+        text(AWAITING_PERIOD), table.c.rule_id.in_(rule_ids)
+    )
 
 
 def first_expired(table: Table, now: datetime) -> Select[Any]:
@@ -180,8 +201,11 @@ class Sweeper:
 
     def _notice_sent(self, now: datetime) -> ColumnElement[bool]:
         """A dormancy notice for the member's current idle spell, sent the lead time ago or earlier."""
-        sent = and_(outbox.c.subject_id == subjects.c.id, outbox.c.kind == "dormancy_notice",
-                    outbox.c.created_at >= subjects.c.last_activity_at)
+        sent = and_(
+            outbox.c.subject_id == subjects.c.id,
+            outbox.c.kind == "dormancy_notice",
+            outbox.c.created_at >= subjects.c.last_activity_at,
+        )
         if self.notice_before is None:
             return sent
         return and_(sent, outbox.c.created_at <= shift(now, self.notice_before, back=True))
@@ -195,8 +219,15 @@ class Sweeper:
     @staticmethod
     def _notice_unsent() -> ColumnElement[bool]:
         """No dormancy notice queued yet for the member's current idle spell."""
-        return not_(_probe(and_(outbox.c.subject_id == subjects.c.id, outbox.c.kind == "dormancy_notice",
-                                outbox.c.created_at >= subjects.c.last_activity_at)))
+        return not_(
+            _probe(
+                and_(
+                    outbox.c.subject_id == subjects.c.id,
+                    outbox.c.kind == "dormancy_notice",
+                    outbox.c.created_at >= subjects.c.last_activity_at,
+                )
+            )
+        )
 
     def _idle_due(self, kind: str, now: datetime) -> list[ColumnElement[bool]]:
         """Beyond being idle long enough: the notice condition of ``dormancy_notice`` or ``dormancy``."""
@@ -216,8 +247,11 @@ class Sweeper:
         def joined(table: Any, *where: ColumnElement[bool]) -> Any:
             # the position on both sides of the join: PostgreSQL does not carry ``>`` across ``=``
             position = [] if after is None else [table.c.subject_id > after.id]
-            return select(subjects.c.id).join(table, table.c.subject_id == subjects.c.id).where(
-                *where, *beyond, *position)
+            return (
+                select(subjects.c.id)
+                .join(table, table.c.subject_id == subjects.c.id)
+                .where(*where, *beyond, *position)
+            )
 
         def idle(threshold: datetime, *where: ColumnElement[bool]) -> Any:
             # walked in the order of the (status, last_activity_at, id) index, from the position on
@@ -236,9 +270,11 @@ class Sweeper:
         if kind == "pending_guardian":
             if self.confirm_within is None:
                 return None
-            return select(subjects.c.id).where(subjects.c.status == "pending_guardian",
-                                               subjects.c.created_at < due_if_before(now, self.confirm_within),
-                                               *beyond)
+            return select(subjects.c.id).where(
+                subjects.c.status == "pending_guardian",
+                subjects.c.created_at < due_if_before(now, self.confirm_within),
+                *beyond,
+            )
         if kind in IDLE_KINDS:
             threshold = self._idle_threshold(kind, now)
             if threshold is None:
@@ -250,8 +286,12 @@ class Sweeper:
         """Generated items (접속 로그, IP…) collected before their period's cut-off, or None if none are declared."""
         if not self.log_items:
             return None
-        return or_(*(and_(table.c.item_id == item_id, table.c.collected_at < due_if_before(now, period))
-                     for item_id, period in sorted(self.log_items.items())))
+        return or_(
+            *(
+                and_(table.c.item_id == item_id, table.c.collected_at < due_if_before(now, period))
+                for item_id, period in sorted(self.log_items.items())
+            )
+        )
 
     def _none_expired(self, kind: str, now: datetime) -> bool:
         """Whether ``kind`` is an expiry kind with no row past its expiry: looked up before its walk.
@@ -283,30 +323,44 @@ class Sweeper:
         if query is None:
             return Claim([])
         if conn.dialect.name != "postgresql":
-            return Claim(list(dict.fromkeys(row[0] for row in conn.execute(query.distinct().limit(self.batch_size)))))
+            return Claim(
+                list(dict.fromkeys(row[0] for row in conn.execute(query.distinct().limit(self.batch_size))))
+            )
         idle = kind in IDLE_KINDS
         order = [subjects.c.last_activity_at, subjects.c.id] if idle else [subjects.c.id]
         # PostgreSQL refuses DISTINCT with FOR UPDATE: rows are de-duplicated here
-        rows = conn.execute(query.order_by(*order).limit(self.batch_size * (1 if idle else 4))
-                            .with_for_update(skip_locked=True, of=subjects)).all()
+        rows = conn.execute(
+            query.order_by(*order)
+            .limit(self.batch_size * (1 if idle else 4))
+            .with_for_update(skip_locked=True, of=subjects)
+        ).all()
         taken = list(dict.fromkeys(row[0] for row in rows))[: self.batch_size]
         if not taken:
             return Claim([])
         last = next(row for row in reversed(rows) if row[0] == taken[-1])
         # in id order the batch lies between its first and last id (as PostgreSQL sorted them)
-        return Claim(taken, Position(last[1] if idle else None, last[0]), None if idle else (taken[0], taken[-1]))
+        return Claim(
+            taken, Position(last[1] if idle else None, last[0]), None if idle else (taken[0], taken[-1])
+        )
 
     # -- the run --------------------------------------------------------------------------------
 
-    def run(self, now: datetime | None = None, *, progress: Progress | None = None,
-            kinds: Sequence[str] = KINDS, on_wait: Callable[[], None] | None = None) -> SweepReport:
+    def run(
+        self,
+        now: datetime | None = None,
+        *,
+        progress: Progress | None = None,
+        kinds: Sequence[str] = KINDS,
+        on_wait: Callable[[], None] | None = None,
+    ) -> SweepReport:
         """Sweep until nothing this process can claim is due. Safe to run in several processes at once;
         with ``max_active``, first waits for a free slot (``on_wait`` is called if it has to)."""
         with sweep_slot(self.vault.engine, self.max_active, on_wait=on_wait) as slot:
             return self._run(now, progress, kinds, standby=slot.waited)
 
-    def _run(self, now: datetime | None, progress: Progress | None, kinds: Sequence[str], *,
-             standby: bool = False) -> SweepReport:
+    def _run(
+        self, now: datetime | None, progress: Progress | None, kinds: Sequence[str], *, standby: bool = False
+    ) -> SweepReport:
         moment = now or self.vault._now()
         report = SweepReport(moment)
         report.repriced = self._reprice(moment)
@@ -322,9 +376,22 @@ class Sweeper:
                         break
                     batch, keys, to_destroy = self._process(uow.conn, claim.ids, moment, claim.span)
                     if batch.subjects:
-                        self.vault.access_log.append(uow, [Entry(
-                            moment, SWEEPER, "sweep", "allowed", None, sorted(batch.destroyed), source="sweep",
-                            reason=f"kind={kind}", count=len(batch.subjects))])
+                        self.vault.access_log.append(
+                            uow,
+                            [
+                                Entry(
+                                    moment,
+                                    SWEEPER,
+                                    "sweep",
+                                    "allowed",
+                                    None,
+                                    sorted(batch.destroyed),
+                                    source="sweep",
+                                    reason=f"kind={kind}",
+                                    count=len(batch.subjects),
+                                )
+                            ],
+                        )
                     uow.commit()
                 batch.keys_destroyed = self._destroy_keys(keys)
                 for subject_id in to_destroy:  # dormancy action "destroy": ended like a withdrawal
@@ -357,8 +424,13 @@ class Sweeper:
         with self.vault.engine.connect() as conn:
             for kind in KINDS:
                 query = self._claim_query(kind, moment)
-                out[kind] = 0 if query is None else int(conn.execute(
-                    select(func.count(func.distinct(query.subquery().c.id)))).scalar() or 0)
+                out[kind] = (
+                    0
+                    if query is None
+                    else int(
+                        conn.execute(select(func.count(func.distinct(query.subquery().c.id)))).scalar() or 0
+                    )
+                )
         return out
 
     def _destroy_keys(self, key_ids: set[str]) -> int:
@@ -380,21 +452,34 @@ class Sweeper:
                 rows = uow.conn.execute(awaiting_period(table, priced)).all()
                 for row in rows:
                     expires = expiry_for(self.vault.policy, row.rule_id, _aware(row.start_at))
-                    key_filter = (table.c.item_id == row.item_id) if table is separated_values else (table.c.id == row.id)
-                    uow.conn.execute(update(table).where(table.c.subject_id == row.subject_id, key_filter)
-                                     .values(expires_at=expires))
+                    key_filter = (
+                        (table.c.item_id == row.item_id)
+                        if table is separated_values
+                        else (table.c.id == row.id)
+                    )
+                    uow.conn.execute(
+                        update(table)
+                        .where(table.c.subject_id == row.subject_id, key_filter)
+                        .values(expires_at=expires)
+                    )
                     if table is separated_values:
-                        uow.conn.execute(update(separated_lookups).where(
-                            separated_lookups.c.subject_id == row.subject_id,
-                            separated_lookups.c.item_id == row.item_id).values(expires_at=expires))
+                        uow.conn.execute(
+                            update(separated_lookups)
+                            .where(
+                                separated_lookups.c.subject_id == row.subject_id,
+                                separated_lookups.c.item_id == row.item_id,
+                            )
+                            .values(expires_at=expires)
+                        )
                     count += 1
             uow.commit()
         return count
 
     # -- one batch ------------------------------------------------------------------------------
 
-    def _process(self, conn: Connection, claimed: list[str], now: datetime,
-                 span: Span | None = None) -> tuple[SweepReport, set[str], list[str]]:
+    def _process(
+        self, conn: Connection, claimed: list[str], now: datetime, span: Span | None = None
+    ) -> tuple[SweepReport, set[str], list[str]]:
         """All due work for the claimed (and locked) subjects, re-checked here.
 
         Returns the report, the keys to destroy after the commit, and the idle members to destroy
@@ -410,30 +495,54 @@ class Sweeper:
             return among(column, claimed, span)
 
         row: Any
-        for row in conn.execute(delete(separated_values).where(
-                claimed_in(separated_values.c.subject_id), separated_values.c.expires_at <= now)
-                .returning(separated_values.c.subject_id, separated_values.c.item_id, separated_values.c.rule_id,
-                           separated_values.c.key_id)):
+        for row in conn.execute(
+            delete(separated_values)
+            .where(claimed_in(separated_values.c.subject_id), separated_values.c.expires_at <= now)
+            .returning(
+                separated_values.c.subject_id,
+                separated_values.c.item_id,
+                separated_values.c.rule_id,
+                separated_values.c.key_id,
+            )
+        ):
             counts["item", row.item_id, "retention_expired", row.rule_id] += 1
             touched_keys.add(row.key_id)
             done.add(row.subject_id)
-        for row in conn.execute(delete(separated_records).where(
-                claimed_in(separated_records.c.subject_id), separated_records.c.expires_at <= now)
-                .returning(separated_records.c.subject_id, separated_records.c.type, separated_records.c.rule_id,
-                           separated_records.c.key_id, separated_records.c.cause)):
+        for row in conn.execute(
+            delete(separated_records)
+            .where(claimed_in(separated_records.c.subject_id), separated_records.c.expires_at <= now)
+            .returning(
+                separated_records.c.subject_id,
+                separated_records.c.type,
+                separated_records.c.rule_id,
+                separated_records.c.key_id,
+                separated_records.c.cause,
+            )
+        ):
             withdrawal = row.cause == "withdrawal"
-            counts["record", row.type, "retention_expired" if withdrawal else "log_expired",
-                   row.rule_id if row.rule_id else _rule_id(policy, row.type)] += 1
+            counts[
+                "record",
+                row.type,
+                "retention_expired" if withdrawal else "log_expired",
+                row.rule_id if row.rule_id else _rule_id(policy, row.type),
+            ] += 1
             if withdrawal:
                 touched_keys.add(row.key_id)
             done.add(row.subject_id)
-        for row in conn.execute(delete(separated_lookups).where(
-                claimed_in(separated_lookups.c.subject_id), separated_lookups.c.expires_at <= now)
-                .returning(separated_lookups.c.subject_id, separated_lookups.c.item_id, separated_lookups.c.rule_id)):
+        for row in conn.execute(
+            delete(separated_lookups)
+            .where(claimed_in(separated_lookups.c.subject_id), separated_lookups.c.expires_at <= now)
+            .returning(
+                separated_lookups.c.subject_id, separated_lookups.c.item_id, separated_lookups.c.rule_id
+            )
+        ):
             counts["lookup", row.item_id, "retention_expired", row.rule_id] += 1
             done.add(row.subject_id)
-        for row in conn.execute(delete(records).where(claimed_in(records.c.subject_id), records.c.expires_at <= now)
-                                .returning(records.c.subject_id, records.c.type)):
+        for row in conn.execute(
+            delete(records)
+            .where(claimed_in(records.c.subject_id), records.c.expires_at <= now)
+            .returning(records.c.subject_id, records.c.type)
+        ):
             counts["record", row.type, "log_expired", _rule_id(policy, row.type)] += 1
             done.add(row.subject_id)
 
@@ -444,42 +553,80 @@ class Sweeper:
             where = [claimed_in(table.c.subject_id), expired]
             if table is separated_values:
                 where.append(separated_values.c.cause == "dormancy")
-            for row in conn.execute(delete(table).where(*where).returning(table.c.subject_id, table.c.item_id)):
+            for row in conn.execute(
+                delete(table).where(*where).returning(table.c.subject_id, table.c.item_id)
+            ):
                 counts["item", row.item_id, "log_expired", _rule_id(policy, row.item_id)] += 1
                 done.add(row.subject_id)
 
         removed = self._unconfirmed_children(conn, claimed, now, counts, span)
         done |= removed
         if self._notice_before(now) is not None:
-            for sid, last in conn.execute(select(subjects.c.id, subjects.c.last_activity_at).where(
-                    claimed_in(subjects.c.id), unindexed(subjects.c.status) == "active", subjects.c.kind == "member",
-                    subjects.c.last_activity_at < self._notice_before(now), self._notice_unsent())):
+            for sid, last in conn.execute(
+                select(subjects.c.id, subjects.c.last_activity_at).where(
+                    claimed_in(subjects.c.id),
+                    unindexed(subjects.c.status) == "active",
+                    subjects.c.kind == "member",
+                    subjects.c.last_activity_at < self._notice_before(now),
+                    self._notice_unsent(),
+                )
+            ):
                 if self._queue_notice(conn, sid, _aware(last), now):
                     report.notices += 1
                     done.add(sid)
         dormant_before = self._dormant_before(now)
         to_destroy: list[str] = []
         if dormant_before is not None:
-            due = [r.id for r in conn.execute(select(subjects.c.id).where(
-                claimed_in(subjects.c.id), unindexed(subjects.c.status) == "active", subjects.c.kind == "member",
-                subjects.c.last_activity_at < dormant_before, *self._noticed(now)))]
+            due = [
+                r.id
+                for r in conn.execute(
+                    select(subjects.c.id).where(
+                        claimed_in(subjects.c.id),
+                        unindexed(subjects.c.status) == "active",
+                        subjects.c.kind == "member",
+                        subjects.c.last_activity_at < dormant_before,
+                        *self._noticed(now),
+                    )
+                )
+            ]
             if due and not self.dormancy_destroys:
                 report.separated_dormant += separate_dormant(conn, due, now, span)
                 done.update(due)
             else:
                 to_destroy = due
-        gone = [r.id for r in conn.execute(delete(subjects).where(
-            claimed_in(subjects.c.id), unindexed(subjects.c.status) == "withdrawn",
-            not_(exists().where(separated_values.c.subject_id == subjects.c.id)),
-            not_(exists().where(separated_records.c.subject_id == subjects.c.id)),
-            not_(exists().where(separated_lookups.c.subject_id == subjects.c.id))).returning(subjects.c.id))]
+        gone = [
+            r.id
+            for r in conn.execute(
+                delete(subjects)
+                .where(
+                    claimed_in(subjects.c.id),
+                    unindexed(subjects.c.status) == "withdrawn",
+                    not_(exists().where(separated_values.c.subject_id == subjects.c.id)),
+                    not_(exists().where(separated_records.c.subject_id == subjects.c.id)),
+                    not_(exists().where(separated_lookups.c.subject_id == subjects.c.id)),
+                )
+                .returning(subjects.c.id)
+            )
+        ]
         report.subjects_removed += len(gone) + len(removed)
         done.update(gone)
         if touched_keys:
-            still = {r[0] for r in conn.execute(select(separated_values.c.key_id).where(
-                among(separated_values.c.key_id, touched_keys)).distinct())}
-            still |= {r[0] for r in conn.execute(select(separated_records.c.key_id).where(
-                among(separated_records.c.key_id, touched_keys)).distinct())}
+            still = {
+                r[0]
+                for r in conn.execute(
+                    select(separated_values.c.key_id)
+                    .where(among(separated_values.c.key_id, touched_keys))
+                    .distinct()
+                )
+            }
+            still |= {
+                r[0]
+                for r in conn.execute(
+                    select(separated_records.c.key_id)
+                    .where(among(separated_records.c.key_id, touched_keys))
+                    .distinct()
+                )
+            }
             touched_keys -= still
         keys = touched_keys | set(gone) | removed
         ledger = LedgerBatch(actor=SWEEPER)
@@ -492,35 +639,63 @@ class Sweeper:
         report.batches = 1
         return report, keys, to_destroy
 
-    def _unconfirmed_children(self, conn: Connection, claimed: list[str], now: datetime,
-                              counts: Counter[tuple[str, str, str, str | None]], span: Span | None) -> set[str]:
+    def _unconfirmed_children(
+        self,
+        conn: Connection,
+        claimed: list[str],
+        now: datetime,
+        counts: Counter[tuple[str, str, str, str | None]],
+        span: Span | None,
+    ) -> set[str]:
         """Children's data whose guardian never confirmed within the policy's limit is destroyed."""
         if self.confirm_within is None:
             return set()
-        due = [r.id for r in conn.execute(select(subjects.c.id).where(
-            among(subjects.c.id, claimed, span), unindexed(subjects.c.status) == "pending_guardian",
-            subjects.c.created_at < due_if_before(now, self.confirm_within)))]
+        due = [
+            r.id
+            for r in conn.execute(
+                select(subjects.c.id).where(
+                    among(subjects.c.id, claimed, span),
+                    unindexed(subjects.c.status) == "pending_guardian",
+                    subjects.c.created_at < due_if_before(now, self.confirm_within),
+                )
+            )
+        ]
         if not due:
             return set()
-        for row in conn.execute(delete(item_values).where(among(item_values.c.subject_id, due, span))
-                                .returning(item_values.c.item_id)):
+        for row in conn.execute(
+            delete(item_values)
+            .where(among(item_values.c.subject_id, due, span))
+            .returning(item_values.c.item_id)
+        ):
             counts["item", row.item_id, "guardian_not_confirmed", None] += 1
-        for row in conn.execute(delete(lookups).where(among(lookups.c.subject_id, due, span))
-                                .returning(lookups.c.item_id)):
+        for row in conn.execute(
+            delete(lookups).where(among(lookups.c.subject_id, due, span)).returning(lookups.c.item_id)
+        ):
             counts["lookup", row.item_id, "guardian_not_confirmed", None] += 1
         conn.execute(delete(consents).where(among(consents.c.subject_id, due, span)))
         conn.execute(delete(subjects).where(among(subjects.c.id, due, span)))
         return set(due)
 
-    def _queue_notice(self, conn: Connection, subject_id: str, last_activity: datetime, now: datetime) -> bool:
+    def _queue_notice(
+        self, conn: Connection, subject_id: str, last_activity: datetime, now: datetime
+    ) -> bool:
         assert self.after is not None
         separation_at = expiry_instant(last_activity, self.after)
-        return enqueue(conn, kind="dormancy_notice", subject_id=subject_id,
-                       dedupe_key=f"dormancy_notice:{subject_id}:{last_activity.isoformat()}",
-                       payload={"subject_id": subject_id, "separation_at": separation_at.isoformat(),
-                                "channels": list(self.vault.policy.dormancy.notice_channels)
-                                if self.vault.policy.dormancy else []},
-                       due_at=now, now=now)
+        return enqueue(
+            conn,
+            kind="dormancy_notice",
+            subject_id=subject_id,
+            dedupe_key=f"dormancy_notice:{subject_id}:{last_activity.isoformat()}",
+            payload={
+                "subject_id": subject_id,
+                "separation_at": separation_at.isoformat(),
+                "channels": list(self.vault.policy.dormancy.notice_channels)
+                if self.vault.policy.dormancy
+                else [],
+            },
+            due_at=now,
+            now=now,
+        )
 
 
 ORPHAN_KEYS_LOCK = 0x6A696B696D69  # "jikimi": the advisory lock of the orphan-key clean-up
@@ -552,8 +727,12 @@ def log_item_periods(policy: Any) -> dict[str, Duration]:
     out: dict[str, Duration] = {}
     for item in policy.items:
         rule = rule_for(policy, item.id)
-        if item.generated and rule is not None and rule.duration is not None and rule.start in ("record_date",
-                                                                                                 "collection"):
+        if (
+            item.generated
+            and rule is not None
+            and rule.duration is not None
+            and rule.start in ("record_date", "collection")
+        ):
             out[item.id] = rule.duration
     return out
 

@@ -217,4 +217,3 @@ def known_names_pattern(names: tuple[str, ...]) -> re.Pattern[str] | None:
     alternatives = "|".join(re.escape(n) for n in cleaned)
     particles = "|".join(sorted(_PARTICLES, key=len, reverse=True))
     return re.compile(rf"(?<![가-힣A-Za-z])(?:{alternatives})(?=(?:{particles})?(?![가-힣A-Za-z]))")
-

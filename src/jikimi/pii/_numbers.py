@@ -101,8 +101,15 @@ def find_numbers(text: str, cues: Cues) -> list[Candidate]:
 
 
 def _window(
-    text: str, start: int, end: int, shape: tuple[int, ...], sep: str, digits: str, lead: int | None,
-    plus82: bool, cues: Cues,
+    text: str,
+    start: int,
+    end: int,
+    shape: tuple[int, ...],
+    sep: str,
+    digits: str,
+    lead: int | None,
+    plus82: bool,
+    cues: Cues,
 ) -> Candidate | None:
     """Score ``digits`` (groups of lengths ``shape`` spanning start..end) as one window."""
     size = len(digits)
@@ -138,8 +145,17 @@ def _scan_groups(
             shape += (len(parts[j]),)
             if len(digits) < _MIN_DIGITS and sep != ".":
                 continue  # too short for any number we look for
-            found = _window(text, groups[i][0], groups[j][1], shape, sep, digits, lead if i == 0 else None,
-                            plus82 and i == 0, cues)
+            found = _window(
+                text,
+                groups[i][0],
+                groups[j][1],
+                shape,
+                sep,
+                digits,
+                lead if i == 0 else None,
+                plus82 and i == 0,
+                cues,
+            )
             if found is not None and (best is None or found.confidence > best.confidence):
                 best, best_j = found, j
         if best is None:

@@ -32,7 +32,14 @@ NEGATIVE_NEAR = 12  # how close a negative keyword must be to veto an account nu
 
 
 def score(
-    text: str, lo: int, start: int, end: int, shape: tuple[int, ...], sep: str, digits: str, plus82: bool,
+    text: str,
+    lo: int,
+    start: int,
+    end: int,
+    shape: tuple[int, ...],
+    sep: str,
+    digits: str,
+    plus82: bool,
     cues: Cues,
 ) -> Candidate | None:
     """The best reading of one window: ``digits``, in groups of lengths ``shape`` joined by ``sep``
@@ -133,21 +140,29 @@ def score_registration(
     return Candidate(PiiType.FRN if foreign else PiiType.RRN, lo, end, confidence, why)
 
 
-def score_card(lo: int, start: int, end: int, shape: tuple[int, ...], digits: str, cues: Cues) -> Candidate | None:
+def score_card(
+    lo: int, start: int, end: int, shape: tuple[int, ...], digits: str, cues: Cues
+) -> Candidate | None:
     bare = len(shape) == 1
     if not (bare or shape in _CARD_SHAPES):
         return None
     if not card_prefix_ok(digits) or not luhn_ok(digits):
         return None
-    confidence, why = _adjust(cues, start, end, 0.65 if bare else 0.95, Cue.CARD, ("issuer-prefix", "luhn"), True)
+    confidence, why = _adjust(
+        cues, start, end, 0.65 if bare else 0.95, Cue.CARD, ("issuer-prefix", "luhn"), True
+    )
     return Candidate(PiiType.CARD, lo, end, confidence, why)
 
 
-def score_brn(lo: int, start: int, end: int, shape: tuple[int, ...], digits: str, cues: Cues) -> Candidate | None:
+def score_brn(
+    lo: int, start: int, end: int, shape: tuple[int, ...], digits: str, cues: Cues
+) -> Candidate | None:
     bare = shape == (10,)
     if not bare and shape != (3, 2, 5):
         return None
-    if bare and not cues.near(Cue.BRN, start, end):  # ten bare digits are a business number only when named one
+    if bare and not cues.near(
+        Cue.BRN, start, end
+    ):  # ten bare digits are a business number only when named one
         return None
     if not brn_ok(digits):
         return None
@@ -179,7 +194,9 @@ def score_account(lo: int, start: int, end: int, shape: tuple[int, ...], cues: C
         return None
     confidence = 0.7 if len(shape) == 1 else 0.8
     if cues.preceded(Cue.NEGATIVE, start, NEGATIVE_NEAR):
-        return Candidate(PiiType.ACCOUNT, lo, end, confidence - 0.3, ("length", "keyword", "negative-keyword"))
+        return Candidate(
+            PiiType.ACCOUNT, lo, end, confidence - 0.3, ("length", "keyword", "negative-keyword")
+        )
     return Candidate(PiiType.ACCOUNT, lo, end, confidence, ("length", "keyword"))
 
 

@@ -34,8 +34,13 @@ class MaskingRule:
 
     def apply(self, text: str, *, key: bytes | None = None, known_names: tuple[str, ...] = ()) -> str:
         """``text`` with this rule's types replaced by its operator."""
-        return mask(text, operator=self.operator, types=[t.value for t in self.types], key=key,
-                    known_names=known_names)
+        return mask(
+            text,
+            operator=self.operator,
+            types=[t.value for t in self.types],
+            key=key,
+            known_names=known_names,
+        )
 
 
 def _problem(path: str, reason_ko: str, reason_en: str) -> UsageError:

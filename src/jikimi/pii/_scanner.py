@@ -70,8 +70,10 @@ class Scanner:
         every = self._every_type
         candidates = _resolve([c for c in raw if c.confidence >= floor and (every or c.type in wanted)])
         if norm.starts is None:  # the text was used as it is: offsets are the same
-            return [Finding(c.type, c.start, c.end, c.confidence if c.confidence < 0.99 else 0.99, c.why)
-                    for c in candidates]
+            return [
+                Finding(c.type, c.start, c.end, c.confidence if c.confidence < 0.99 else 0.99, c.why)
+                for c in candidates
+            ]
         findings = []
         for c in candidates:
             start, end = norm.original_span(c.start, c.end)

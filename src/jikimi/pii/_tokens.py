@@ -48,7 +48,9 @@ def find_tokens(text: str, cues: Cues) -> list[Candidate]:
     if "여권" in text or "assport" in text or "ASSPORT" in text:
         for m in _PASSPORT_OLD.finditer(text):
             if cues.near(Cue.PASSPORT, m.start(), m.end()):
-                found.append(Candidate(PiiType.PASSPORT, m.start(), m.end(), 0.8, ("format", "pre-2008", "keyword")))
+                found.append(
+                    Candidate(PiiType.PASSPORT, m.start(), m.end(), 0.8, ("format", "pre-2008", "keyword"))
+                )
     return found
 
 

@@ -108,8 +108,15 @@ NEW_PSEUDO = Why(True, "가명정보 처리 추가", "pseudonymized processing i
 PSEUDO_ITEMS = Why(True, "가명처리 항목 추가", "more items pseudonymized")
 
 SPECIAL_CLASSES = frozenset({"unique_id", "sensitive"})
-_START_RANK = {"collection": 0, "record_date": 0, "last_activity": 1, "purpose_end": 2,
-               "contract_end": 2, "consent_withdrawal": 2, "withdrawal": 3}
+_START_RANK = {
+    "collection": 0,
+    "record_date": 0,
+    "last_activity": 1,
+    "purpose_end": 2,
+    "contract_end": 2,
+    "consent_withdrawal": 2,
+    "withdrawal": 3,
+}
 
 Rule = Callable[[str, str, Any, Any], Iterator[Change]]
 M = TypeVar("M", bound=BaseModel)
@@ -217,8 +224,11 @@ class SectionDiffer:
         self.new = new
 
     def label(self, ref: str) -> str:
-        text = self.new.label_of(ref) if ref in self.new.items_by_id or ref in self.new.records_by_id \
+        text = (
+            self.new.label_of(ref)
+            if ref in self.new.items_by_id or ref in self.new.records_by_id
             else self.old.label_of(ref)
+        )
         return ref if text == ref else f"{text} ({ref})"
 
     def ids(self, on_add: Why, on_remove: Why = REMOVED) -> Rule:
@@ -228,12 +238,28 @@ class SectionDiffer:
             before, after = tuple(old or ()), tuple(new or ())
             for ref in after:
                 if ref not in before:
-                    yield Change(section, f"{key}[{ref}]", "added", None, self.label(ref),
-                                 on_add.material, on_add.ko, on_add.en)
+                    yield Change(
+                        section,
+                        f"{key}[{ref}]",
+                        "added",
+                        None,
+                        self.label(ref),
+                        on_add.material,
+                        on_add.ko,
+                        on_add.en,
+                    )
             for ref in before:
                 if ref not in after:
-                    yield Change(section, f"{key}[{ref}]", "removed", self.label(ref), None,
-                                 on_remove.material, on_remove.ko, on_remove.en)
+                    yield Change(
+                        section,
+                        f"{key}[{ref}]",
+                        "removed",
+                        self.label(ref),
+                        None,
+                        on_remove.material,
+                        on_remove.ko,
+                        on_remove.en,
+                    )
             if set(before) == set(after):
                 yield change(section, key, old, new, ORDER)
 
@@ -241,8 +267,15 @@ class SectionDiffer:
 
     # -- generic shapes --
 
-    def fields(self, section: str, key: str, old: BaseModel, new: BaseModel,
-               rules: Mapping[str, Rule], default: Why = MINOR) -> Iterator[Change]:
+    def fields(
+        self,
+        section: str,
+        key: str,
+        old: BaseModel,
+        new: BaseModel,
+        rules: Mapping[str, Rule],
+        default: Why = MINOR,
+    ) -> Iterator[Change]:
         for name, info in type(new).model_fields.items():
             before, after = getattr(old, name), getattr(new, name)
             if before != after:
@@ -250,9 +283,18 @@ class SectionDiffer:
                 yield from rule(section, f"{key}.{info.alias or name}", before, after)
 
     def entities(
-        self, section: str, key: str, old: Sequence[M], new: Sequence[M], ident: Callable[[M], str], *,
-        added: Why | Callable[[M], Why], removed: Why = REMOVED, rules: Mapping[str, Rule] | None = None,
-        default: Why = MINOR, extra: Callable[[str, M, M], Iterator[Change]] | None = None,
+        self,
+        section: str,
+        key: str,
+        old: Sequence[M],
+        new: Sequence[M],
+        ident: Callable[[M], str],
+        *,
+        added: Why | Callable[[M], Why],
+        removed: Why = REMOVED,
+        rules: Mapping[str, Rule] | None = None,
+        default: Why = MINOR,
+        extra: Callable[[str, M, M], Iterator[Change]] | None = None,
     ) -> Iterator[Change]:
         before = {ident(x): x for x in old}
         after = {ident(x): x for x in new}
@@ -269,9 +311,17 @@ class SectionDiffer:
             if ref not in after:
                 yield change(section, f"{key}[{ref}]", entity, None, removed)
 
-    def optional(self, section: str, old: M | None, new: M | None, *, added: Why = MINOR,
-                 removed: Why = REMOVED, rules: Mapping[str, Rule] | None = None,
-                 default: Why = MINOR) -> Iterator[Change]:
+    def optional(
+        self,
+        section: str,
+        old: M | None,
+        new: M | None,
+        *,
+        added: Why = MINOR,
+        removed: Why = REMOVED,
+        rules: Mapping[str, Rule] | None = None,
+        default: Why = MINOR,
+    ) -> Iterator[Change]:
         if old is None or new is None:
             yield change(section, section, old, new, added if old is None else removed)
         else:
@@ -287,33 +337,64 @@ class SectionDiffer:
             "contexts": self.contexts,
             "purposes": self.purposes,
             "records": lambda a, b: self.entities(
-                "records", "records", a, b, _id, added=NEW_RECORD, rules={"items": self.ids(NEW_RECORD)}),
+                "records", "records", a, b, _id, added=NEW_RECORD, rules={"items": self.ids(NEW_RECORD)}
+            ),
             "retention": self.retention,
-            "dormancy": lambda a, b: self.optional("dormancy", a, b, added=DORMANCY_NEW,
-                                                   removed=DORMANCY_GONE, default=DORMANCY),
+            "dormancy": lambda a, b: self.optional(
+                "dormancy", a, b, added=DORMANCY_NEW, removed=DORMANCY_GONE, default=DORMANCY
+            ),
             "destruction": lambda a, b: self.optional("destruction", a, b),
             "children": self.children,
             "third_parties": self.third_parties,
             "processors": self.processors,
             "auto_collection": lambda a, b: self.entities(
-                "auto_collection", "auto_collection", a, b, _id, added=NEW_AUTO,
-                rules={"items": self.ids(AUTO_ITEMS)}),
+                "auto_collection",
+                "auto_collection",
+                a,
+                b,
+                _id,
+                added=NEW_AUTO,
+                rules={"items": self.ids(AUTO_ITEMS)},
+            ),
             "security": lambda a, b: self.entities(
-                "security", "security", a, b, lambda m: f"{m.kind}: {short(m.description, 40)}",
-                added=SECURITY, removed=SECURITY, default=SECURITY),
+                "security",
+                "security",
+                a,
+                b,
+                lambda m: f"{m.kind}: {short(m.description, 40)}",
+                added=SECURITY,
+                removed=SECURITY,
+                default=SECURITY,
+            ),
             "rights": lambda a, b: self.optional("rights", a, b),
             "complaints": self.complaints,
             "notice": lambda a, b: self.fields("notice", "notice", a, b, {}),
             "automated_decisions": lambda a, b: self.entities(
-                "automated_decisions", "automated_decisions", a, b, _id, added=NEW_DECISION,
-                rules={"items": self.ids(DECISION_ITEMS)}),
+                "automated_decisions",
+                "automated_decisions",
+                a,
+                b,
+                _id,
+                added=NEW_DECISION,
+                rules={"items": self.ids(DECISION_ITEMS)},
+            ),
             "pseudonymization": lambda a, b: self.optional(
-                "pseudonymization", a, b, added=NEW_PSEUDO, rules={"items": self.ids(PSEUDO_ITEMS)}),
+                "pseudonymization", a, b, added=NEW_PSEUDO, rules={"items": self.ids(PSEUDO_ITEMS)}
+            ),
             "masking": self.masking,
-            "sections": lambda a, b: self.entities("sections", "sections", a, b, lambda s: s.title,
-                                                   added=MINOR),
-            "history": lambda a, b: self.entities("history", "history", a, b, lambda h: h.version,
-                                                  added=VERSION, removed=VERSION, default=VERSION),
+            "sections": lambda a, b: self.entities(
+                "sections", "sections", a, b, lambda s: s.title, added=MINOR
+            ),
+            "history": lambda a, b: self.entities(
+                "history",
+                "history",
+                a,
+                b,
+                lambda h: h.version,
+                added=VERSION,
+                removed=VERSION,
+                default=VERSION,
+            ),
         }
         metadata = {"version", "effective", "announced", "source"}
         for name in Policy.model_fields:
@@ -337,15 +418,18 @@ class SectionDiffer:
 
     def contexts(self, old: Any, new: Any) -> Iterator[Change]:
         rules = {
-            "required": skip, "optional": skip, "purposes": self.ids(CONTEXT_PURPOSE),
+            "required": skip,
+            "optional": skip,
+            "purposes": self.ids(CONTEXT_PURPOSE),
             "children": when(lambda a, b: b == "guardian_consent", CHILDREN),
         }
 
         def added(ctx: Context) -> Why:
             return NEW_CONTEXT if ctx.required or ctx.optional else MINOR
 
-        yield from self.entities("contexts", "contexts", old, new, _id, added=added, rules=rules,
-                                 extra=self.membership)
+        yield from self.entities(
+            "contexts", "contexts", old, new, _id, added=added, rules=rules, extra=self.membership
+        )
 
     def membership(self, key: str, old: Context, new: Context) -> Iterator[Change]:
         """An item's place in a context: absent, required (필수) or optional (선택)."""
@@ -359,11 +443,22 @@ class SectionDiffer:
             before, after = place(old, ref), place(new, ref)
             if before == after:
                 continue
-            why = IN_CONTEXT if before is None else REMOVED if after is None \
-                else MADE_REQUIRED if after == "required" else MADE_OPTIONAL
-            yield change("contexts", f"{key}.items[{ref}]",
-                         before and f"{self.label(ref)} [{names[before]}]",
-                         after and f"{self.label(ref)} [{names[after]}]", why)
+            why = (
+                IN_CONTEXT
+                if before is None
+                else REMOVED
+                if after is None
+                else MADE_REQUIRED
+                if after == "required"
+                else MADE_OPTIONAL
+            )
+            yield change(
+                "contexts",
+                f"{key}.items[{ref}]",
+                before and f"{self.label(ref)} [{names[before]}]",
+                after and f"{self.label(ref)} [{names[after]}]",
+                why,
+            )
 
     def purposes(self, old: Any, new: Any) -> Iterator[Change]:
         rules = {
@@ -378,12 +473,15 @@ class SectionDiffer:
 
     def retention(self, old: Any, new: Any) -> Iterator[Change]:
         rules = {
-            "period": skip, "statute": skip, "basis": fixed(STATUTE_BASIS),
+            "period": skip,
+            "statute": skip,
+            "basis": fixed(STATUTE_BASIS),
             "what": self.ids(RETAINED_MORE),
             "from_": when(lambda a, b: _START_RANK[b] >= _START_RANK[a], LATER_START, EARLIER_START),
         }
-        yield from self.entities("retention", "retention", old, new, _id, added=NEW_RETENTION,
-                                 rules=rules, extra=_retention_period)
+        yield from self.entities(
+            "retention", "retention", old, new, _id, added=NEW_RETENTION, rules=rules, extra=_retention_period
+        )
 
     def children(self, old: Any, new: Any) -> Iterator[Change]:
         starts = new is not None and new.policy == "guardian_consent"
@@ -398,11 +496,20 @@ class SectionDiffer:
             "items": self.ids(RECIPIENT, RECIPIENT),
             "country": when(lambda a, b: abroad(a) or abroad(b), OVERSEAS, RECIPIENT),
             "overseas": fixed(OVERSEAS),
-            "contact": fixed(CONTACT), "note": fixed(MINOR), "citation": fixed(MINOR),
+            "contact": fixed(CONTACT),
+            "note": fixed(MINOR),
+            "citation": fixed(MINOR),
         }
         yield from self.entities(
-            "third_parties", "third_parties.recipients", old.recipients, new.recipients, _id,
-            added=lambda p: OVERSEAS if p.is_overseas else NEW_RECIPIENT, rules=rules, default=RECIPIENT)
+            "third_parties",
+            "third_parties.recipients",
+            old.recipients,
+            new.recipients,
+            _id,
+            added=lambda p: OVERSEAS if p.is_overseas else NEW_RECIPIENT,
+            rules=rules,
+            default=RECIPIENT,
+        )
         yield from self.fields("third_parties", "third_parties", old, new, {"recipients": skip})
 
     def processors(self, old: Any, new: Any) -> Iterator[Change]:
@@ -413,16 +520,29 @@ class SectionDiffer:
             "sub_processors": self.ids(SUB_PROCESSOR),
         }
         yield from self.entities(
-            "processors", "processors.processors", old.processors, new.processors, _id,
-            added=lambda p: OVERSEAS if p.is_overseas else NEW_PROCESSOR, rules=rules)
+            "processors",
+            "processors.processors",
+            old.processors,
+            new.processors,
+            _id,
+            added=lambda p: OVERSEAS if p.is_overseas else NEW_PROCESSOR,
+            rules=rules,
+        )
         yield from self.fields("processors", "processors", old, new, {"processors": skip})
 
     def complaints(self, old: Any, new: Any) -> Iterator[Change]:
         if old is None or new is None:
             yield from self.optional("complaints", old, new)
             return
-        yield from self.entities("complaints", "complaints.redress", old.redress, new.redress,
-                                 lambda r: r.name, added=MINOR, default=CONTACT)
+        yield from self.entities(
+            "complaints",
+            "complaints.redress",
+            old.redress,
+            new.redress,
+            lambda r: r.name,
+            added=MINOR,
+            default=CONTACT,
+        )
         yield from self.fields("complaints", "complaints", old, new, {"redress": skip})
 
     def masking(self, old: Any, new: Any) -> Iterator[Change]:
@@ -482,7 +602,20 @@ def _retention_period(key: str, old: RetentionRule, new: RetentionRule) -> Itera
         growth = after.approx_days() - before.approx_days()
         why = LONGER if growth > 0 else SHORTER if growth < 0 else SAME_LENGTH
     else:
-        why = RESOLVED if before is None and after is not None else UNRESOLVED if after is None and \
-            before is not None else MINOR
-    yield Change("retention", f"{key}.period", "changed", _period_text(old), _period_text(new),
-                 why.material, why.ko, why.en)
+        why = (
+            RESOLVED
+            if before is None and after is not None
+            else UNRESOLVED
+            if after is None and before is not None
+            else MINOR
+        )
+    yield Change(
+        "retention",
+        f"{key}.period",
+        "changed",
+        _period_text(old),
+        _period_text(new),
+        why.material,
+        why.ko,
+        why.en,
+    )

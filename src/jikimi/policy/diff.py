@@ -69,8 +69,10 @@ class PolicyDiff:
             lines.append("변경 없음 (no changes)")
         else:
             material = sum(c.material for c in self.changes)
-            lines.append(f"변경 {len(self.changes)}건, 그중 중요 변경 {material}건 "
-                         f"({len(self.changes)} changes, {material} material; ! = 중요 변경 material)")
+            lines.append(
+                f"변경 {len(self.changes)}건, 그중 중요 변경 {material}건 "
+                f"({len(self.changes)} changes, {material} material; ! = 중요 변경 material)"
+            )
             lines.append("")
             lines.extend(_line(c) for c in self.changes)
             lines.append("")
@@ -115,5 +117,7 @@ def _line(change: Change) -> str:
         value = f"- {change.old}"
     else:
         value = f"{change.old or '—'} → {change.new or '—'}"
-    return (f"{mark} {_KIND_KO[change.kind]}({change.kind}) {change.key}: {value} "
-            f"— {change.reason_ko} ({change.reason_en})")
+    return (
+        f"{mark} {_KIND_KO[change.kind]}({change.kind}) {change.key}: {value} "
+        f"— {change.reason_ko} ({change.reason_en})"
+    )

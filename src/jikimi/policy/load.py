@@ -83,9 +83,7 @@ def load_policy_text_source(text: str, *, filename: str = "<policy>") -> PolicyS
             [PolicyProblem(filename, lines.line(p), _key(p), r) for p, r in _pydantic_problems(exc)]
         ) from None
     policy = _resolve_statutes(policy)
-    problems = [
-        PolicyProblem(filename, lines.line(p), _key(p), r) for p, r in reference_problems(policy)
-    ]
+    problems = [PolicyProblem(filename, lines.line(p), _key(p), r) for p, r in reference_problems(policy)]
     if problems:
         raise PolicyLoadError(problems)
     return PolicySource(policy, filename, lines)
@@ -144,8 +142,10 @@ def _plain(node: Any) -> Any:
     if isinstance(node, bool) or node is None:
         return node
     if isinstance(node, datetime):
-        return node.date() if (node.hour, node.minute, node.second) == (0, 0, 0) else datetime(
-            node.year, node.month, node.day, node.hour, node.minute, node.second
+        return (
+            node.date()
+            if (node.hour, node.minute, node.second) == (0, 0, 0)
+            else datetime(node.year, node.month, node.day, node.hour, node.minute, node.second)
         )
     if isinstance(node, date):
         return date(node.year, node.month, node.day)
@@ -175,8 +175,17 @@ def _pre_checks(data: dict[str, Any]) -> Iterator[tuple[Path_, str]]:
             yield ("retention", index, "statute"), "filled in by jikimi from 'basis'; do not write it"
 
 
-_BRANCH_MISMATCH = {"model_type", "dict_type", "model_attributes_type", "date_type", "date_from_datetime_parsing",
-                    "date_parsing", "tuple_type", "literal_error", "string_type"}
+_BRANCH_MISMATCH = {
+    "model_type",
+    "dict_type",
+    "model_attributes_type",
+    "date_type",
+    "date_from_datetime_parsing",
+    "date_parsing",
+    "tuple_type",
+    "literal_error",
+    "string_type",
+}
 
 
 def _pydantic_problems(exc: ValidationError) -> Iterator[tuple[Path_, str]]:
@@ -267,7 +276,9 @@ def reference_problems(policy: Policy) -> list[tuple[Path_, str]]:
         refs(("purposes", i, "items"), purpose.items, items, "item")
         refs(("purposes", i, "records"), purpose.records, records, "record")
         if purpose.consent is not None and purpose.basis not in (None, "consent"):
-            problems.append((("purposes", i, "consent"), "only a purpose whose basis is consent has a consent kind"))
+            problems.append(
+                (("purposes", i, "consent"), "only a purpose whose basis is consent has a consent kind")
+            )
     for i, record in enumerate(policy.records):
         refs(("records", i, "items"), record.items, items, "item")
     presets = statutes()
@@ -277,7 +288,11 @@ def reference_problems(policy: Policy) -> list[tuple[Path_, str]]:
             problems.append((("retention", i, "basis"), f"unknown statute preset '{rule.basis}'"))
         if rule.period is None and rule.basis is None:
             problems.append((("retention", i), "needs a 'period' or a statute 'basis'"))
-    if policy.dormancy is not None and policy.dormancy.basis is not None and policy.dormancy.basis not in presets:
+    if (
+        policy.dormancy is not None
+        and policy.dormancy.basis is not None
+        and policy.dormancy.basis not in presets
+    ):
         problems.append((("dormancy", "basis"), f"unknown statute preset '{policy.dormancy.basis}'"))
     if policy.children is not None:
         refs(("children", "guardian_items"), policy.children.guardian_items, items, "item")

@@ -112,16 +112,52 @@ class Contact(_Model):
 # --- what -------------------------------------------------------------------------------------
 
 ItemFormat = Literal[
-    "text", "date", "phone_kr", "email", "rrn", "frn", "passport", "driver_license", "business_no",
-    "card", "account", "ip", "url", "number", "password", "login_id", "ci", "address", "image",
-    "device_id", "boolean", "code", "cookie", "log",
+    "text",
+    "date",
+    "phone_kr",
+    "email",
+    "rrn",
+    "frn",
+    "passport",
+    "driver_license",
+    "business_no",
+    "card",
+    "account",
+    "ip",
+    "url",
+    "number",
+    "password",
+    "login_id",
+    "ci",
+    "address",
+    "image",
+    "device_id",
+    "boolean",
+    "code",
+    "cookie",
+    "log",
 ]
 ItemClass = Literal[
-    "general", "contact", "identity", "credential", "unique_id", "sensitive", "financial",
-    "auto_generated", "guardian",
+    "general",
+    "contact",
+    "identity",
+    "credential",
+    "unique_id",
+    "sensitive",
+    "financial",
+    "auto_generated",
+    "guardian",
 ]
 SensitiveKind = Literal[
-    "health", "belief", "union", "politics", "sex_life", "genetic", "criminal", "biometric", "race",
+    "health",
+    "belief",
+    "union",
+    "politics",
+    "sex_life",
+    "genetic",
+    "criminal",
+    "biometric",
+    "race",
 ]
 
 UNIQUE_ID_FORMATS: frozenset[str] = frozenset({"rrn", "frn", "passport", "driver_license"})
@@ -153,8 +189,20 @@ class Item(_Model):
 
 
 Channel = Literal[
-    "web", "app", "paper", "phone", "fax", "email", "board", "event", "delivery", "partner",
-    "auto", "in_person", "letter", "counsel",
+    "web",
+    "app",
+    "paper",
+    "phone",
+    "fax",
+    "email",
+    "board",
+    "event",
+    "delivery",
+    "partner",
+    "auto",
+    "in_person",
+    "letter",
+    "counsel",
 ]
 
 
@@ -187,7 +235,13 @@ class ChildrenRule(_Model):
 
 
 LegalBasis = Literal[
-    "consent", "law", "public_duty", "contract", "vital_interest", "legitimate_interest", "public_safety",
+    "consent",
+    "law",
+    "public_duty",
+    "contract",
+    "vital_interest",
+    "legitimate_interest",
+    "public_safety",
 ]
 
 
@@ -223,7 +277,12 @@ class Record(_Model):
 # --- how long ---------------------------------------------------------------------------------
 
 RetentionStart = Literal[
-    "withdrawal", "record_date", "collection", "last_activity", "contract_end", "purpose_end",
+    "withdrawal",
+    "record_date",
+    "collection",
+    "last_activity",
+    "contract_end",
+    "purpose_end",
     "consent_withdrawal",
 ]
 
@@ -403,9 +462,20 @@ class AutoCollection(_Model):
 
 
 SecurityKind = Literal[
-    "encryption_at_rest", "encryption_in_transit", "password_hashing", "access_control", "access_log",
-    "least_privilege", "antivirus", "firewall", "backup", "training", "audit", "dedicated_org",
-    "physical", "other",
+    "encryption_at_rest",
+    "encryption_in_transit",
+    "password_hashing",
+    "access_control",
+    "access_log",
+    "least_privilege",
+    "antivirus",
+    "firewall",
+    "backup",
+    "training",
+    "audit",
+    "dedicated_org",
+    "physical",
+    "other",
 ]
 
 

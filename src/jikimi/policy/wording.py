@@ -42,19 +42,41 @@ START = {
     "consent_withdrawal": "동의 철회일로부터",
 }
 CHANNEL = {
-    "web": "홈페이지", "app": "모바일 앱", "paper": "서면양식", "phone": "전화", "fax": "팩스",
-    "email": "이메일", "board": "게시판", "event": "경품 행사·이벤트 응모", "delivery": "배송 요청",
-    "partner": "제휴사로부터 제공", "auto": "자동 수집 장치", "in_person": "방문", "letter": "우편",
+    "web": "홈페이지",
+    "app": "모바일 앱",
+    "paper": "서면양식",
+    "phone": "전화",
+    "fax": "팩스",
+    "email": "이메일",
+    "board": "게시판",
+    "event": "경품 행사·이벤트 응모",
+    "delivery": "배송 요청",
+    "partner": "제휴사로부터 제공",
+    "auto": "자동 수집 장치",
+    "in_person": "방문",
+    "letter": "우편",
     "counsel": "상담",
 }
 ITEM_CLASS = {
-    "general": "일반 개인정보", "contact": "연락처", "identity": "본인확인정보", "credential": "인증정보",
-    "unique_id": "고유식별정보", "sensitive": "민감정보", "financial": "결제·금융정보",
-    "auto_generated": "자동 생성정보", "guardian": "법정대리인 정보",
+    "general": "일반 개인정보",
+    "contact": "연락처",
+    "identity": "본인확인정보",
+    "credential": "인증정보",
+    "unique_id": "고유식별정보",
+    "sensitive": "민감정보",
+    "financial": "결제·금융정보",
+    "auto_generated": "자동 생성정보",
+    "guardian": "법정대리인 정보",
 }
 SENSITIVE_KIND = {
-    "health": "건강", "belief": "사상·신념", "union": "노동조합·정당의 가입·탈퇴", "politics": "정치적 견해",
-    "sex_life": "성생활", "genetic": "유전정보", "criminal": "범죄경력", "biometric": "생체인식정보",
+    "health": "건강",
+    "belief": "사상·신념",
+    "union": "노동조합·정당의 가입·탈퇴",
+    "politics": "정치적 견해",
+    "sex_life": "성생활",
+    "genetic": "유전정보",
+    "criminal": "범죄경력",
+    "biometric": "생체인식정보",
     "race": "인종·민족",
 }
 SUBJECTS = {"member": "회원", "guest": "비회원", "guardian": "법정대리인", "any": "정보주체"}
@@ -75,7 +97,10 @@ DESTRUCTION_METHOD = {
     "paper_incinerate": "종이에 출력된 개인정보: 소각",
 }
 AUTO_KIND = {
-    "cookie": "쿠키(Cookie)", "device_id": "기기 식별값", "log": "접속 로그", "web_beacon": "웹 비콘",
+    "cookie": "쿠키(Cookie)",
+    "device_id": "기기 식별값",
+    "log": "접속 로그",
+    "web_beacon": "웹 비콘",
     "sdk": "외부 SDK",
 }
 SECURITY_KIND = {
@@ -220,12 +245,13 @@ def overseas_rows(
     """The five disclosures of an overseas transfer (PIPA 28-8②, 시행령 31①), 미기재 where missing."""
     return (
         ("이전되는 개인정보 항목", items),
-        ("이전되는 국가, 시기 및 방법",
-         lines((o and o.country) or country, o and o.when_and_how) or MISSING),
+        ("이전되는 국가, 시기 및 방법", lines((o and o.country) or country, o and o.when_and_how) or MISSING),
         ("이전받는 자의 성명(명칭)과 연락처", lines(name, (o and o.recipient_contact) or contact)),
         ("이전받는 자의 이용 목적 및 보유·이용 기간", (o and o.purpose_and_retention) or MISSING),
-        ("이전을 거부하는 방법, 절차 및 거부의 효과",
-         lines(o and o.how_to_refuse, o and o.refusal_consequence) or MISSING),
+        (
+            "이전을 거부하는 방법, 절차 및 거부의 효과",
+            lines(o and o.how_to_refuse, o and o.refusal_consequence) or MISSING,
+        ),
     )
 
 
@@ -261,7 +287,9 @@ THIRD_PARTY_INTRO = (
     "정보주체의 동의, 법률의 특별한 규정 등 「개인정보 보호법」 제17조 및 제18조에 "
     "해당하는 경우에만 개인정보를 제3자에게 제공합니다."
 )
-PROCESSORS_INTRO = "회사는 원활한 개인정보 업무처리를 위하여 다음과 같이 개인정보 처리업무를 위탁하고 있습니다."
+PROCESSORS_INTRO = (
+    "회사는 원활한 개인정보 업무처리를 위하여 다음과 같이 개인정보 처리업무를 위탁하고 있습니다."
+)
 OVERSEAS_INTRO = "회사는 다음과 같이 개인정보를 국외로 이전합니다 (「개인정보 보호법」 제28조의8)."
 SECURITY_INTRO = "회사는 개인정보의 안전성 확보를 위해 다음과 같은 조치를 취하고 있습니다."
 AUTOMATED_INTRO = (
@@ -279,14 +307,12 @@ RIGHTS_AGENT = (
 )
 CORRECTION_HOLD = "정정 또는 삭제를 요구한 경우, 완료할 때까지 해당 개인정보를 이용하거나 제공하지 않습니다."
 NOTIFY_RECIPIENTS = (
-    "잘못된 개인정보를 이미 제3자에게 제공한 경우에는 정정 처리결과를 제3자에게 "
-    "지체 없이 통지합니다."
+    "잘못된 개인정보를 이미 제3자에게 제공한 경우에는 정정 처리결과를 제3자에게 지체 없이 통지합니다."
 )
 OFFICERS_INTRO = (
     "회사는 개인정보 처리에 관한 업무를 총괄해서 책임지고, 개인정보 처리와 관련한 정보주체의 "
     "불만처리 및 피해구제 등을 위하여 아래와 같이 개인정보 보호책임자를 지정하고 있습니다."
 )
 REDRESS_INTRO = (
-    "정보주체는 개인정보침해로 인한 구제를 받기 위하여 다음 기관에 분쟁해결이나 상담 등을 "
-    "신청할 수 있습니다."
+    "정보주체는 개인정보침해로 인한 구제를 받기 위하여 다음 기관에 분쟁해결이나 상담 등을 신청할 수 있습니다."
 )

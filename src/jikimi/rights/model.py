@@ -31,7 +31,11 @@ REQUEST_TYPES: dict[str, tuple[str, str, str]] = {
     "deletion": ("삭제", "deletion", "PIPA 36"),
     "stop": ("처리정지", "stop processing", "PIPA 37"),
     "consent_withdrawal": ("동의 철회", "consent withdrawal", "PIPA 37"),
-    "automated_decision": ("자동화된 결정에 대한 거부·설명 요구", "objection to an automated decision", "PIPA 37-2"),
+    "automated_decision": (
+        "자동화된 결정에 대한 거부·설명 요구",
+        "objection to an automated decision",
+        "PIPA 37-2",
+    ),
 }
 """Request type → (Korean, English, article)."""
 
@@ -74,7 +78,11 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 """The allowed moves. Answers (``answered``, ``partly_answered``) also need a verified identity."""
 
 DEADLINE_DAYS: dict[str, int] = {
-    "access": 10, "correction": 10, "deletion": 10, "stop": 10, "consent_withdrawal": 10,
+    "access": 10,
+    "correction": 10,
+    "deletion": 10,
+    "stop": 10,
+    "consent_withdrawal": 10,
     "automated_decision": 30,
 }
 """Days from receipt: 10 (35③, 36②, 37④, 령 41–44); 30 for automated decisions (37-2, 령 44-4)."""
@@ -105,47 +113,115 @@ def _ground(id: str, article: str, ko: str, en: str, *types: str) -> RefusalGrou
 _ALL = tuple(REQUEST_TYPES)
 _STOP_LIKE = ("stop", "consent_withdrawal")
 
-REFUSAL_GROUNDS: dict[str, RefusalGround] = {g.id: g for g in (
-    _ground("law_forbids_access", "PIPA 35④1", "법률에 따라 열람이 금지되거나 제한되는 경우",
-            "a law forbids or limits access", "access"),
-    _ground("harms_others", "PIPA 35④2", "다른 사람의 생명·신체를 해할 우려가 있거나 다른 사람의 재산과 그 밖의 이익을 "
-            "부당하게 침해할 우려가 있는 경우", "access could endanger another person's life or body or unfairly harm "
-            "their property or other interests", "access"),
-    _ground("public_duty_access", "PIPA 35④3", "공공기관이 조세 부과·징수, 성적 평가, 시험·자격 심사, 보상금·급부금 산정, "
+REFUSAL_GROUNDS: dict[str, RefusalGround] = {
+    g.id: g
+    for g in (
+        _ground(
+            "law_forbids_access",
+            "PIPA 35④1",
+            "법률에 따라 열람이 금지되거나 제한되는 경우",
+            "a law forbids or limits access",
+            "access",
+        ),
+        _ground(
+            "harms_others",
+            "PIPA 35④2",
+            "다른 사람의 생명·신체를 해할 우려가 있거나 다른 사람의 재산과 그 밖의 이익을 "
+            "부당하게 침해할 우려가 있는 경우",
+            "access could endanger another person's life or body or unfairly harm "
+            "their property or other interests",
+            "access",
+        ),
+        _ground(
+            "public_duty_access",
+            "PIPA 35④3",
+            "공공기관이 조세 부과·징수, 성적 평가, 시험·자격 심사, 보상금·급부금 산정, "
             "진행 중인 감사·조사 등의 업무를 수행할 때 중대한 지장을 초래하는 경우",
             "a public institution's taxation, grading, examination, benefit assessment or ongoing audit would be "
-            "seriously hindered", "access"),
-    _ground("other_law_requires_data", "PIPA 36① 단서", "다른 법령에서 그 개인정보가 수집 대상으로 명시되어 있어 "
+            "seriously hindered",
+            "access",
+        ),
+        _ground(
+            "other_law_requires_data",
+            "PIPA 36① 단서",
+            "다른 법령에서 그 개인정보가 수집 대상으로 명시되어 있어 "
             "삭제를 요구할 수 없는 경우 (법정 보존기간 동안 분리 보관)",
             "another law names the data as to be collected or kept, so it cannot be deleted (it is kept separated "
-            "for the statutory period)", "deletion"),
-    _ground("other_law_procedure", "PIPA 36②", "다른 법령에 정정·삭제에 관한 특별한 절차가 규정되어 있는 경우",
-            "another law prescribes a special procedure for the correction or deletion", "correction", "deletion"),
-    _ground("correction_unfounded", "PIPA 36③", "정정 요구 사항을 조사한 결과 처리 중인 개인정보가 정확하여 "
-            "정정할 사유가 없는 경우", "after investigation the data held is accurate; there is nothing to correct",
-            "correction"),
-    _ground("law_requires_processing", "PIPA 37②1", "법률에 특별한 규정이 있거나 법령상 의무를 준수하기 위하여 "
-            "불가피한 경우", "a law specifically requires the processing, or it is unavoidable to meet a legal duty",
-            *_STOP_LIKE),
-    _ground("harms_others_stop", "PIPA 37②2", "다른 사람의 생명·신체를 해할 우려가 있거나 다른 사람의 재산과 그 밖의 "
-            "이익을 부당하게 침해할 우려가 있는 경우", "stopping could endanger another person's life or body or "
-            "unfairly harm their property or other interests", *_STOP_LIKE),
-    _ground("public_duty_stop", "PIPA 37②3", "공공기관이 개인정보를 처리하지 아니하면 다른 법률에서 정하는 소관 업무를 "
-            "수행할 수 없는 경우", "a public institution could not perform its statutory duties without the processing",
-            *_STOP_LIKE),
-    _ground("contract_needs_processing", "PIPA 37②4", "개인정보를 처리하지 아니하면 정보주체와 약정한 서비스를 제공하지 "
+            "for the statutory period)",
+            "deletion",
+        ),
+        _ground(
+            "other_law_procedure",
+            "PIPA 36②",
+            "다른 법령에 정정·삭제에 관한 특별한 절차가 규정되어 있는 경우",
+            "another law prescribes a special procedure for the correction or deletion",
+            "correction",
+            "deletion",
+        ),
+        _ground(
+            "correction_unfounded",
+            "PIPA 36③",
+            "정정 요구 사항을 조사한 결과 처리 중인 개인정보가 정확하여 정정할 사유가 없는 경우",
+            "after investigation the data held is accurate; there is nothing to correct",
+            "correction",
+        ),
+        _ground(
+            "law_requires_processing",
+            "PIPA 37②1",
+            "법률에 특별한 규정이 있거나 법령상 의무를 준수하기 위하여 불가피한 경우",
+            "a law specifically requires the processing, or it is unavoidable to meet a legal duty",
+            *_STOP_LIKE,
+        ),
+        _ground(
+            "harms_others_stop",
+            "PIPA 37②2",
+            "다른 사람의 생명·신체를 해할 우려가 있거나 다른 사람의 재산과 그 밖의 "
+            "이익을 부당하게 침해할 우려가 있는 경우",
+            "stopping could endanger another person's life or body or "
+            "unfairly harm their property or other interests",
+            *_STOP_LIKE,
+        ),
+        _ground(
+            "public_duty_stop",
+            "PIPA 37②3",
+            "공공기관이 개인정보를 처리하지 아니하면 다른 법률에서 정하는 소관 업무를 수행할 수 없는 경우",
+            "a public institution could not perform its statutory duties without the processing",
+            *_STOP_LIKE,
+        ),
+        _ground(
+            "contract_needs_processing",
+            "PIPA 37②4",
+            "개인정보를 처리하지 아니하면 정보주체와 약정한 서비스를 제공하지 "
             "못하는 등 계약의 이행이 곤란한 경우로서 정보주체가 그 계약의 해지 의사를 명확하게 밝히지 아니한 경우",
             "the contracted service cannot be provided without the processing and the subject has not clearly "
-            "ended the contract", *_STOP_LIKE),
-    _ground("automated_decision_basis", "PIPA 37-2① 단서", "자동화된 결정이 정보주체의 동의, 법률의 특별한 규정 또는 "
+            "ended the contract",
+            *_STOP_LIKE,
+        ),
+        _ground(
+            "automated_decision_basis",
+            "PIPA 37-2① 단서",
+            "자동화된 결정이 정보주체의 동의, 법률의 특별한 규정 또는 "
             "계약의 체결·이행을 위하여 이루어지는 경우 (거부할 수 없으며, 설명은 요구할 수 있습니다)",
             "the automated decision rests on consent, a specific law or a contract, so it cannot be refused "
-            "(an explanation may still be asked for)", "automated_decision"),
-    _ground("identity_not_verified", "PIPA 38, 시행령 41", "요구한 사람이 정보주체 본인 또는 정당한 대리인임을 확인할 수 "
-            "없는 경우", "the requester could not be verified as the subject or a lawful representative", *_ALL),
-    _ground("no_power_of_attorney", "PIPA 38①", "대리인이 정보주체의 위임장을 제출하지 아니한 경우",
-            "the agent did not present the subject's power of attorney", *_ALL),
-)}
+            "(an explanation may still be asked for)",
+            "automated_decision",
+        ),
+        _ground(
+            "identity_not_verified",
+            "PIPA 38, 시행령 41",
+            "요구한 사람이 정보주체 본인 또는 정당한 대리인임을 확인할 수 없는 경우",
+            "the requester could not be verified as the subject or a lawful representative",
+            *_ALL,
+        ),
+        _ground(
+            "no_power_of_attorney",
+            "PIPA 38①",
+            "대리인이 정보주체의 위임장을 제출하지 아니한 경우",
+            "the agent did not present the subject's power of attorney",
+            *_ALL,
+        ),
+    )
+}
 
 HOW_TO_OBJECT_KO = (
     "이 결정에 이의가 있으시면 결과를 받은 날부터 개인정보 보호책임자에게 서면·이메일·전화로 이의를 제기하실 수 "
@@ -194,7 +270,9 @@ def is_korean_public_holiday(day: date) -> bool:
     return day.weekday() == 6 or day in _korean_holidays(day.year)
 
 
-def last_day(received_day: date, days: int, is_holiday: Callable[[date], bool] = is_korean_public_holiday) -> date:
+def last_day(
+    received_day: date, days: int, is_holiday: Callable[[date], bool] = is_korean_public_holiday
+) -> date:
     """The last day of a period of ``days`` days from a request received on ``received_day`` (KST).
 
     The day of receipt is not counted (157), so the period ends at the close of ``received_day +
@@ -211,8 +289,9 @@ def due_instant(last: date) -> datetime:
     return datetime.combine(last + timedelta(days=1), time(0, 0), tzinfo=KST).astimezone(UTC)
 
 
-def due_at(received_at: datetime, request_type: str,
-           is_holiday: Callable[[date], bool] = is_korean_public_holiday) -> datetime:
+def due_at(
+    received_at: datetime, request_type: str, is_holiday: Callable[[date], bool] = is_korean_public_holiday
+) -> datetime:
     """When the answer to a request received at ``received_at`` is due (stored as UTC)."""
     return due_instant(last_day(kst_day(received_at), DEADLINE_DAYS[request_type], is_holiday))
 

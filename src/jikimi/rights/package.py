@@ -72,21 +72,35 @@ class Package:
 
     def records(self) -> Iterator[dict[str, Any]]:
         """Every record of the subject, decrypted one by one (type, then time)."""
-        for row in _stream(self.engine, select(records.c.id, records.c.type, records.c.occurred_at, records.c.ciphertext)
-                           .where(records.c.subject_id == self.meta["subject_id"])
-                           .order_by(records.c.type, records.c.occurred_at, records.c.id)):
-            yield {"id": row.id, "type": row.type, "label": self.policy.label_of(row.type),
-                   "occurred_at": _utc(row.occurred_at), "data": json.loads(self._open_record(row.id, row.ciphertext))}
+        for row in _stream(
+            self.engine,
+            select(records.c.id, records.c.type, records.c.occurred_at, records.c.ciphertext)
+            .where(records.c.subject_id == self.meta["subject_id"])
+            .order_by(records.c.type, records.c.occurred_at, records.c.id),
+        ):
+            yield {
+                "id": row.id,
+                "type": row.type,
+                "label": self.policy.label_of(row.type),
+                "occurred_at": _utc(row.occurred_at),
+                "data": json.loads(self._open_record(row.id, row.ciphertext)),
+            }
 
     def records_json(self) -> Iterator[str]:
         """Records as JSON text, without re-encoding the sealed JSON bodies (the fast path)."""
-        for row in _stream(self.engine, select(records.c.id, records.c.type, records.c.occurred_at, records.c.ciphertext)
-                           .where(records.c.subject_id == self.meta["subject_id"])
-                           .order_by(records.c.type, records.c.occurred_at, records.c.id)):
+        for row in _stream(
+            self.engine,
+            select(records.c.id, records.c.type, records.c.occurred_at, records.c.ciphertext)
+            .where(records.c.subject_id == self.meta["subject_id"])
+            .order_by(records.c.type, records.c.occurred_at, records.c.id),
+        ):
             record_id, kind, at = row[0], row[1], row[2]
             stamp = at.isoformat() + "+00:00" if at.tzinfo is None else _utc(at).isoformat()
-            head = (f'{{"id":"{record_id}","type":"{kind}","occurred_at":"{stamp}"' if _SAFE_ID.match(record_id)
-                    and _SAFE_ID.match(kind) else _dumps({"id": record_id, "type": kind, "occurred_at": stamp})[:-1])
+            head = (
+                f'{{"id":"{record_id}","type":"{kind}","occurred_at":"{stamp}"'
+                if _SAFE_ID.match(record_id) and _SAFE_ID.match(kind)
+                else _dumps({"id": record_id, "type": kind, "occurred_at": stamp})[:-1]
+            )
             yield f'{head},"data":{self._open_record(record_id, row[3])}}}'
 
     def _open_record(self, record_id: str, blob: bytes) -> str:
@@ -97,23 +111,48 @@ class Package:
     def provisions(self) -> Iterator[dict[str, Any]]:
         """Every provision of the subject's data to a third party (제3자 제공 내역)."""
         names = {tp.id: tp for tp in self.policy.third_parties.recipients}
-        for row in _stream(self.engine, select(provisions).where(provisions.c.subject_id == self.meta["subject_id"])
-                           .order_by(provisions.c.at, provisions.c.id)):
+        for row in _stream(
+            self.engine,
+            select(provisions)
+            .where(provisions.c.subject_id == self.meta["subject_id"])
+            .order_by(provisions.c.at, provisions.c.id),
+        ):
             recipient = names.get(row.third_party_id)
             items = json.loads(row._mapping["items"])
-            yield {"third_party_id": row.third_party_id, "name": recipient.name if recipient else row.third_party_id,
-                   "purpose": recipient.purpose if recipient else None, "items": items,
-                   "item_labels": [self.policy.label_of(i) for i in items], "basis": row.basis,
-                   "at": _utc(row.at), "policy_version": row.policy_version}
+            yield {
+                "third_party_id": row.third_party_id,
+                "name": recipient.name if recipient else row.third_party_id,
+                "purpose": recipient.purpose if recipient else None,
+                "items": items,
+                "item_labels": [self.policy.label_of(i) for i in items],
+                "basis": row.basis,
+                "at": _utc(row.at),
+                "policy_version": row.policy_version,
+            }
 
     def access_history(self) -> Iterator[dict[str, Any]]:
         """Every access-log row about the subject: when, by whom (kind), what, for which purpose."""
-        for row in _stream(self.engine, select(access_log.c.at, access_log.c.actor, access_log.c.action,
-                                               access_log.c.outcome, access_log.c.purpose,
-                                               access_log.c["items"].label("ids"))
-                           .where(access_log.c.subject_id == self.meta["subject_id"]).order_by(access_log.c.seq)):
-            yield {"at": _utc(row.at), "by": _actor_kind(row.actor), "action": row.action, "outcome": row.outcome,
-                   "purpose": row.purpose, "items": json.loads(row.ids)}
+        for row in _stream(
+            self.engine,
+            select(
+                access_log.c.at,
+                access_log.c.actor,
+                access_log.c.action,
+                access_log.c.outcome,
+                access_log.c.purpose,
+                access_log.c["items"].label("ids"),
+            )
+            .where(access_log.c.subject_id == self.meta["subject_id"])
+            .order_by(access_log.c.seq),
+        ):
+            yield {
+                "at": _utc(row.at),
+                "by": _actor_kind(row.actor),
+                "action": row.action,
+                "outcome": row.outcome,
+                "purpose": row.purpose,
+                "items": json.loads(row.ids),
+            }
 
 
 def _actor_kind(actor: str) -> str:
@@ -141,13 +180,30 @@ def _period_text(rule: RetentionRule) -> str:
 
 
 def _retention(policy: Policy, ref: str) -> list[dict[str, Any]]:
-    rules = [{"rule": r.id, "period": _period_text(r), "from": r.from_, "reason": r.reason,
-              "law": r.statute.citation() if r.statute else r.law} for r in policy.retention_of(ref)]
-    return rules or [{"rule": None, "period": "처리 목적 달성 시까지 (until the purposes end)", "from": None,
-                      "reason": None, "law": None}]
+    rules = [
+        {
+            "rule": r.id,
+            "period": _period_text(r),
+            "from": r.from_,
+            "reason": r.reason,
+            "law": r.statute.citation() if r.statute else r.law,
+        }
+        for r in policy.retention_of(ref)
+    ]
+    return rules or [
+        {
+            "rule": None,
+            "period": "처리 목적 달성 시까지 (until the purposes end)",
+            "from": None,
+            "reason": None,
+            "law": None,
+        }
+    ]
 
 
-def open_package(service: RightsService, request_id: str, *, actor: Handler | str, source: str = "local") -> Package:
+def open_package(
+    service: RightsService, request_id: str, *, actor: Handler | str, source: str = "local"
+) -> Package:
     """Gather the package for a verified access request and log the read (one unit of work)."""
     handler = service._handler(actor)
     vault, policy = service.vault, service.policy
@@ -157,69 +213,165 @@ def open_package(service: RightsService, request_id: str, *, actor: Handler | st
         if row.type != "access":
             raise StateConflict("열람 요구가 아닙니다", "the request is not an access request")
         if row.verified_at is None:
-            raise StateConflict("본인 확인 전에는 열람 자료를 낼 수 없습니다",
-                                "the access package needs a verified requester")
+            raise StateConflict(
+                "본인 확인 전에는 열람 자료를 낼 수 없습니다", "the access package needs a verified requester"
+            )
         if row.status == "refused":
             raise StateConflict("거절된 요구입니다", "the request was refused")
         sid = row.subject_id
         subject = uow.conn.execute(select(subjects).where(subjects.c.id == sid)).first()
         wanted = set(json.loads(row.scope).get("items", ()))
-        value_rows = uow.conn.execute(select(item_values).where(item_values.c.subject_id == sid)
-                                      .order_by(item_values.c.item_id)).all()
+        value_rows = uow.conn.execute(
+            select(item_values).where(item_values.c.subject_id == sid).order_by(item_values.c.item_id)
+        ).all()
         value_rows = [r for r in value_rows if not wanted or r.item_id in wanted]
         key = vault.keys.get(uow.conn, sid) if sid else None
-        record_count = int(uow.conn.execute(select(func.count()).select_from(records)
-                                            .where(records.c.subject_id == sid)).scalar_one())
-        consent_rows = uow.conn.execute(select(consents).where(consents.c.subject_id == sid)
-                                        .order_by(consents.c.at, consents.c.id)).all()
-        separated = [{"item": r.item_id, "label": policy.label_of(r.item_id), "cause": r.cause, "rule": r.rule_id,
-                      "expires_at": _utc(r.expires_at) if r.expires_at else None}
-                     for r in uow.conn.execute(select(separated_values).where(separated_values.c.subject_id == sid))]
-        separated += [{"item": r.type, "label": policy.label_of(r.type), "cause": r.cause, "rule": r.rule_id,
-                       "expires_at": _utc(r.expires) if r.expires else None, "count": int(r.n)}
-                      for r in uow.conn.execute(
-                          select(separated_records.c.type, separated_records.c.cause, separated_records.c.rule_id,
-                                 func.max(separated_records.c.expires_at).label("expires"),
-                                 func.count().label("n"))
-                          .where(separated_records.c.subject_id == sid)
-                          .group_by(separated_records.c.type, separated_records.c.cause, separated_records.c.rule_id))]
-        record_types = sorted({r for r, in uow.conn.execute(
-            select(records.c.type).where(records.c.subject_id == sid).distinct())})
+        record_count = int(
+            uow.conn.execute(
+                select(func.count()).select_from(records).where(records.c.subject_id == sid)
+            ).scalar_one()
+        )
+        consent_rows = uow.conn.execute(
+            select(consents).where(consents.c.subject_id == sid).order_by(consents.c.at, consents.c.id)
+        ).all()
+        separated = [
+            {
+                "item": r.item_id,
+                "label": policy.label_of(r.item_id),
+                "cause": r.cause,
+                "rule": r.rule_id,
+                "expires_at": _utc(r.expires_at) if r.expires_at else None,
+            }
+            for r in uow.conn.execute(select(separated_values).where(separated_values.c.subject_id == sid))
+        ]
+        separated += [
+            {
+                "item": r.type,
+                "label": policy.label_of(r.type),
+                "cause": r.cause,
+                "rule": r.rule_id,
+                "expires_at": _utc(r.expires) if r.expires else None,
+                "count": int(r.n),
+            }
+            for r in uow.conn.execute(
+                select(
+                    separated_records.c.type,
+                    separated_records.c.cause,
+                    separated_records.c.rule_id,
+                    func.max(separated_records.c.expires_at).label("expires"),
+                    func.count().label("n"),
+                )
+                .where(separated_records.c.subject_id == sid)
+                .group_by(separated_records.c.type, separated_records.c.cause, separated_records.c.rule_id)
+            )
+        ]
+        record_types = sorted(
+            {
+                r
+                for (r,) in uow.conn.execute(
+                    select(records.c.type).where(records.c.subject_id == sid).distinct()
+                )
+            }
+        )
         logged = [r.item_id for r in value_rows] + record_types
-        vault.access_log.append(uow, [Entry(now, handler.login, "rights.access_package", "allowed", sid, logged,
-                                            source=source, reason=f"request={request_id}; type=access",
-                                            count=max(1, record_count))])
+        vault.access_log.append(
+            uow,
+            [
+                Entry(
+                    now,
+                    handler.login,
+                    "rights.access_package",
+                    "allowed",
+                    sid,
+                    logged,
+                    source=source,
+                    reason=f"request={request_id}; type=access",
+                    count=max(1, record_count),
+                )
+            ],
+        )
         uow.commit()
     items = []
     for r in value_rows:
         item = policy.items_by_id.get(r.item_id)
         hashed = item is not None and item.format == "password"
         value = None if hashed or key is None else open_value(key, sid, r.item_id, bytes(r.ciphertext))
-        items.append({"id": r.item_id, "label": policy.label_of(r.item_id),
-                      "value": "(일방향 암호화되어 저장되어 있어 보여 드릴 수 없습니다 / stored as a one-way hash)"
-                      if hashed else value,
-                      "collected_at": _utc(r.collected_at), "context": r.context, "on_hold": bool(r.hold),
-                      "purposes": [{"id": p.id, "label": p.label, "basis": p.basis} for p in policy.purposes_using(r.item_id)],
-                      "retention": _retention(policy, r.item_id)})
-    consent_list = [{"target_kind": c.target_kind, "target_id": c.target_id,
-                     "label": _target_label(policy, c.target_kind, c.target_id), "granted": c.granted,
-                     "policy_version": c.policy_version, "channel": c.channel, "at": _utc(c.at),
-                     "withdrawn_at": _utc(c.withdrawn_at) if c.withdrawn_at else None} for c in consent_rows]
+        items.append(
+            {
+                "id": r.item_id,
+                "label": policy.label_of(r.item_id),
+                "value": "(일방향 암호화되어 저장되어 있어 보여 드릴 수 없습니다 / stored as a one-way hash)"
+                if hashed
+                else value,
+                "collected_at": _utc(r.collected_at),
+                "context": r.context,
+                "on_hold": bool(r.hold),
+                "purposes": [
+                    {"id": p.id, "label": p.label, "basis": p.basis} for p in policy.purposes_using(r.item_id)
+                ],
+                "retention": _retention(policy, r.item_id),
+            }
+        )
+    consent_list = [
+        {
+            "target_kind": c.target_kind,
+            "target_id": c.target_id,
+            "label": _target_label(policy, c.target_kind, c.target_id),
+            "granted": c.granted,
+            "policy_version": c.policy_version,
+            "channel": c.channel,
+            "at": _utc(c.at),
+            "withdrawn_at": _utc(c.withdrawn_at) if c.withdrawn_at else None,
+        }
+        for c in consent_rows
+    ]
     held = {r.item_id for r in value_rows}
     for record_type in record_types:
         declared = policy.records_by_id.get(record_type)
         held |= set(declared.items) if declared else set()
-    processor_list = [{"id": p.id, "name": p.name, "task": p.task, "country": p.country,
-                       "items": sorted(held & set(p.items)), "until": p.until_text or p.until}
-                      for p in policy.processors.processors if held & set(p.items)]
-    meta = {"request_id": request_id, "subject_id": sid, "generated_at": now,
-            "controller": policy.controller.name, "policy_version": policy.version_key,
-            "request_type": REQUEST_TYPES["access"][0]}
-    subject_info = {} if subject is None else {
-        "kind": subject.kind, "status": subject.status, "is_child": bool(subject.is_child),
-        "created_at": _utc(subject.created_at), "policy_version": subject.policy_version}
-    return Package(meta, subject_info, items, consent_list, processor_list, separated, record_count,
-                   vault.engine, policy, key)
+    processor_list = [
+        {
+            "id": p.id,
+            "name": p.name,
+            "task": p.task,
+            "country": p.country,
+            "items": sorted(held & set(p.items)),
+            "until": p.until_text or p.until,
+        }
+        for p in policy.processors.processors
+        if held & set(p.items)
+    ]
+    meta = {
+        "request_id": request_id,
+        "subject_id": sid,
+        "generated_at": now,
+        "controller": policy.controller.name,
+        "policy_version": policy.version_key,
+        "request_type": REQUEST_TYPES["access"][0],
+    }
+    subject_info = (
+        {}
+        if subject is None
+        else {
+            "kind": subject.kind,
+            "status": subject.status,
+            "is_child": bool(subject.is_child),
+            "created_at": _utc(subject.created_at),
+            "policy_version": subject.policy_version,
+        }
+    )
+    return Package(
+        meta,
+        subject_info,
+        items,
+        consent_list,
+        processor_list,
+        separated,
+        record_count,
+        vault.engine,
+        policy,
+        key,
+    )
 
 
 def _target_label(policy: Policy, kind: str, target: str) -> str:
@@ -255,6 +407,7 @@ def _array(rows: Iterable[str]) -> Iterator[str]:
 
 def package_json(package: Package) -> Iterator[str]:
     """The package as one JSON document, produced piece by piece."""
+
     def parts() -> Iterator[str]:
         yield '{"package":' + _dumps(package.meta)
         yield ',"subject":' + _dumps(package.subject)
@@ -269,26 +422,46 @@ def package_json(package: Package) -> Iterator[str]:
         yield '],"access_history":['
         yield from _array(_dumps(a) for a in package.access_history())
         yield "]}"
+
     return _chunks(parts())
 
 
 @cache
 def _env() -> Environment:
-    env = Environment(loader=PackageLoader("jikimi.rights", "templates"),
-                      autoescape=select_autoescape(default=True, default_for_string=True),
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=PackageLoader("jikimi.rights", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters["kst"] = _kst
     return env
 
 
-BASES = {"consent": "동의", "law": "법령", "contract": "계약", "public_duty": "공공기관 업무", "vital_interest": "급박한 이익",
-         "legitimate_interest": "정당한 이익", "public_safety": "공중위생 등"}
+BASES = {
+    "consent": "동의",
+    "law": "법령",
+    "contract": "계약",
+    "public_duty": "공공기관 업무",
+    "vital_interest": "급박한 이익",
+    "legitimate_interest": "정당한 이익",
+    "public_safety": "공중위생 등",
+}
 ACTOR_KINDS = {"self": "본인", "system": "시스템", "handler": "개인정보취급자"}
 
 
 def package_html(package: Package) -> Iterator[str]:
     """The package as a readable Korean HTML page, rendered as the rows stream in."""
     template = _env().get_template("access_package.html")
-    return _chunks(template.generate(p=package, records=package.records(), provisions=package.provisions(),
-                                     history=package.access_history(), bases=BASES, actor_kinds=ACTOR_KINDS,
-                                     policy=package.policy))
+    return _chunks(
+        template.generate(
+            p=package,
+            records=package.records(),
+            provisions=package.provisions(),
+            history=package.access_history(),
+            bases=BASES,
+            actor_kinds=ACTOR_KINDS,
+            policy=package.policy,
+        )
+    )

@@ -107,8 +107,13 @@ def detail_key_id(request_id: str) -> str:
 class RightsService:
     """Data-subject requests over a vault. Handlers need the ``rights`` action (the subject may file)."""
 
-    def __init__(self, vault: Vault, *, verifiers: Mapping[str, Verifier] | None = None,
-                 is_holiday: Callable[[date], bool] = is_korean_public_holiday) -> None:
+    def __init__(
+        self,
+        vault: Vault,
+        *,
+        verifiers: Mapping[str, Verifier] | None = None,
+        is_holiday: Callable[[date], bool] = is_korean_public_holiday,
+    ) -> None:
         self.vault = vault
         self.policy = vault.policy
         self._verifiers = dict(verifiers) if verifiers is not None else None
@@ -127,8 +132,11 @@ class RightsService:
         found = self._verifiers.get(name)
         if found is None:
             known = ", ".join(sorted(self._verifiers))
-            raise InvalidInput("method", f"알 수 없는 본인 확인 방법입니다 (있는 것: {known})",
-                               f"unknown verification method (known: {known})")
+            raise InvalidInput(
+                "method",
+                f"알 수 없는 본인 확인 방법입니다 (있는 것: {known})",
+                f"unknown verification method (known: {known})",
+            )
         return found
 
     def _handler(self, actor: Handler | str, *, subject_may: bool = False) -> Handler:
@@ -136,8 +144,11 @@ class RightsService:
         if subject_may and handler.id == SELF.id:
             return handler
         if not handler.role.may("rights"):
-            raise Denied("action_not_allowed", "정보주체 권리 요구를 처리할 권한이 없습니다",
-                         "the handler may not handle data-subject requests")
+            raise Denied(
+                "action_not_allowed",
+                "정보주체 권리 요구를 처리할 권한이 없습니다",
+                "the handler may not handle data-subject requests",
+            )
         return handler
 
     def _row(self, conn: Connection, request_id: str, *, lock: bool = False) -> Row[Any]:
@@ -154,48 +165,111 @@ class RightsService:
         due = _utc(row.due_at)
         open_now = is_open(row.status)
         return RightsRequest(
-            id=row.id, subject_id=row.subject_id, type=row.type, requester=row.requester, channel=row.channel,
-            status=row.status, items=tuple(scope.get("items", ())), purposes=tuple(scope.get("purposes", ())),
-            decision=scope.get("decision"), received_at=_utc(row.received_at), due_at=due, due_day=due_day(due),
-            days_left=days_left(due, now), overdue=open_now and now >= due, verified_at=_maybe_utc(row.verified_at),
-            verification=row.verification, answered_at=_maybe_utc(row.answered_at),
-            refusal_ground=row.refusal_ground, note=row.note, handler=row.handler)
+            id=row.id,
+            subject_id=row.subject_id,
+            type=row.type,
+            requester=row.requester,
+            channel=row.channel,
+            status=row.status,
+            items=tuple(scope.get("items", ())),
+            purposes=tuple(scope.get("purposes", ())),
+            decision=scope.get("decision"),
+            received_at=_utc(row.received_at),
+            due_at=due,
+            due_day=due_day(due),
+            days_left=days_left(due, now),
+            overdue=open_now and now >= due,
+            verified_at=_maybe_utc(row.verified_at),
+            verification=row.verification,
+            answered_at=_maybe_utc(row.answered_at),
+            refusal_ground=row.refusal_ground,
+            note=row.note,
+            handler=row.handler,
+        )
 
-    def _event(self, conn: Connection, request_id: str, now: datetime, actor: Handler, status: str,
-               note: str | None = None) -> None:
-        conn.execute(insert(rights_events).values(request_id=request_id, at=now, actor=actor.login, status=status,
-                                                  note=note))
+    def _event(
+        self,
+        conn: Connection,
+        request_id: str,
+        now: datetime,
+        actor: Handler,
+        status: str,
+        note: str | None = None,
+    ) -> None:
+        conn.execute(
+            insert(rights_events).values(
+                request_id=request_id, at=now, actor=actor.login, status=status, note=note
+            )
+        )
 
-    def _move(self, uow: UnitOfWork, row: Row[Any], target: str, actor: Handler, now: datetime,
-              event: str | None = None, **values: object) -> None:
+    def _move(
+        self,
+        uow: UnitOfWork,
+        row: Row[Any],
+        target: str,
+        actor: Handler,
+        now: datetime,
+        event: str | None = None,
+        **values: object,
+    ) -> None:
         """Change the status (checked against the allowed moves); closing frees the duplicate key."""
         if not can_move(row.status, target):
-            raise StateConflict(f"'{row.status}' 상태에서 '{target}'(으)로 바꿀 수 없습니다",
-                                f"a request that is '{row.status}' cannot become '{target}'")
+            raise StateConflict(
+                f"'{row.status}' 상태에서 '{target}'(으)로 바꿀 수 없습니다",
+                f"a request that is '{row.status}' cannot become '{target}'",
+            )
         if target in ("answered", "partly_answered") and row.verified_at is None:
-            raise StateConflict("본인 확인 전에는 답할 수 없습니다", "the requester's identity is not verified yet")
+            raise StateConflict(
+                "본인 확인 전에는 답할 수 없습니다", "the requester's identity is not verified yet"
+            )
         changes: dict[str, object] = {"status": target, "handler": actor.login, **values}
         if not is_open(target):
             changes.update(open_key=None, answered_at=now)
-        result = uow.conn.execute(update(rights_requests).where(
-            rights_requests.c.id == row.id, rights_requests.c.status == row.status).values(**changes))
+        result = uow.conn.execute(
+            update(rights_requests)
+            .where(rights_requests.c.id == row.id, rights_requests.c.status == row.status)
+            .values(**changes)
+        )
         if not result.rowcount:
-            raise StateConflict("다른 처리와 겹쳤습니다. 다시 시도하십시오", "the request changed meanwhile; try again")
+            raise StateConflict(
+                "다른 처리와 겹쳤습니다. 다시 시도하십시오", "the request changed meanwhile; try again"
+            )
         self._event(uow.conn, row.id, now, actor, target, event)
 
-    def _log(self, uow: UnitOfWork, now: datetime, actor: Handler, action: str, outcome: str, row: Row[Any] | None,
-             items: Sequence[str] = (), source: str = "local", subject_id: str | None = None) -> None:
+    def _log(
+        self,
+        uow: UnitOfWork,
+        now: datetime,
+        actor: Handler,
+        action: str,
+        outcome: str,
+        row: Row[Any] | None,
+        items: Sequence[str] = (),
+        source: str = "local",
+        subject_id: str | None = None,
+    ) -> None:
         sid = subject_id if row is None else row.subject_id
         reason = None if row is None else f"request={row.id}; type={row.type}"
-        self.vault.access_log.append(uow, [Entry(now, actor.login, action, outcome, sid, tuple(items),
-                                                 source=source, reason=reason)])
+        self.vault.access_log.append(
+            uow, [Entry(now, actor.login, action, outcome, sid, tuple(items), source=source, reason=reason)]
+        )
 
     # -- receiving ------------------------------------------------------------------------------
 
-    def receive(self, subject_id: str, type: str, *, channel: str, actor: Handler | str,
-                requester: str = "self", requester_detail: Mapping[str, str] | None = None,
-                items: Sequence[str] = (), purposes: Sequence[str] = (), decision: str | None = None,
-                source: str = "local") -> Received:
+    def receive(
+        self,
+        subject_id: str,
+        type: str,
+        *,
+        channel: str,
+        actor: Handler | str,
+        requester: str = "self",
+        requester_detail: Mapping[str, str] | None = None,
+        items: Sequence[str] = (),
+        purposes: Sequence[str] = (),
+        decision: str | None = None,
+        source: str = "local",
+    ) -> Received:
         """Receive a request (접수). Its deadline runs from now; a duplicate returns the open one.
 
         ``requester_detail`` (the guardian's or agent's name, relation, power-of-attorney
@@ -208,8 +282,11 @@ class RightsService:
         scope = self._scope(type, items, purposes, decision)
         detail = {k: str(v) for k, v in (requester_detail or {}).items() if str(v).strip()}
         if requester == "agent" and not detail.get("power_of_attorney"):
-            raise InvalidInput("requester_detail.power_of_attorney", "대리인의 요구에는 위임장이 필요합니다",
-                               "an agent's request needs a power of attorney reference (PIPA 38①)")
+            raise InvalidInput(
+                "requester_detail.power_of_attorney",
+                "대리인의 요구에는 위임장이 필요합니다",
+                "an agent's request needs a power of attorney reference (PIPA 38①)",
+            )
         now = self._now()
         request_id = new_id()
         with UnitOfWork(self.vault.engine) as uow:
@@ -217,14 +294,20 @@ class RightsService:
             if subject is None:
                 raise NotFound("대상자가 없습니다", "no such subject")
             if requester == "guardian" and not subject.is_child:
-                raise InvalidInput("requester", "법정대리인은 만 14세 미만 아동의 권리만 행사합니다",
-                                   "a legal guardian acts only for a child under 14 (PIPA 38②)")
+                raise InvalidInput(
+                    "requester",
+                    "법정대리인은 만 14세 미만 아동의 권리만 행사합니다",
+                    "a legal guardian acts only for a child under 14 (PIPA 38②)",
+                )
             if type == "correction":
                 held = corrections.held_items(uow.conn, subject_id, scope["items"])
                 missing = sorted(set(scope["items"]) - set(held))
                 if missing:
-                    raise InvalidInput("items", f"보관하지 않는 항목은 정정할 수 없습니다: {missing}",
-                                       f"items not held cannot be corrected: {missing}")
+                    raise InvalidInput(
+                        "items",
+                        f"보관하지 않는 항목은 정정할 수 없습니다: {missing}",
+                        f"items not held cannot be corrected: {missing}",
+                    )
             sealed = None
             if detail:
                 kid = detail_key_id(request_id)
@@ -232,64 +315,107 @@ class RightsService:
                 sealed = seal_value(key, kid, "requester_detail", json.dumps(detail, ensure_ascii=False))
             try:
                 with uow.conn.begin_nested():
-                    uow.conn.execute(insert(rights_requests).values(
-                        id=request_id, subject_id=subject_id, type=type, requester=requester, requester_detail=sealed,
-                        channel=channel, status="received", scope=json.dumps(scope), received_at=now,
-                        due_at=due_at(now, type, self._is_holiday), open_key=open_key(subject_id, type),
-                        handler=None if handler.id == SELF.id else handler.login))
+                    uow.conn.execute(
+                        insert(rights_requests).values(
+                            id=request_id,
+                            subject_id=subject_id,
+                            type=type,
+                            requester=requester,
+                            requester_detail=sealed,
+                            channel=channel,
+                            status="received",
+                            scope=json.dumps(scope),
+                            received_at=now,
+                            due_at=due_at(now, type, self._is_holiday),
+                            open_key=open_key(subject_id, type),
+                            handler=None if handler.id == SELF.id else handler.login,
+                        )
+                    )
             except IntegrityError:
-                existing = uow.conn.execute(select(rights_requests).where(
-                    rights_requests.c.open_key == open_key(subject_id, type))).first()
+                existing = uow.conn.execute(
+                    select(rights_requests).where(rights_requests.c.open_key == open_key(subject_id, type))
+                ).first()
                 if existing is None:  # closed meanwhile: let the caller try again
-                    raise StateConflict("같은 요구가 방금 처리되었습니다. 다시 시도하십시오",
-                                        "the same request was just closed; try again") from None
-                self._event(uow.conn, existing.id, now, handler, existing.status,
-                            f"duplicate received (channel={channel}, requester={requester})")
+                    raise StateConflict(
+                        "같은 요구가 방금 처리되었습니다. 다시 시도하십시오",
+                        "the same request was just closed; try again",
+                    ) from None
+                self._event(
+                    uow.conn,
+                    existing.id,
+                    now,
+                    handler,
+                    existing.status,
+                    f"duplicate received (channel={channel}, requester={requester})",
+                )
                 self._log(uow, now, handler, "rights.receive", "duplicate", existing, source=source)
                 uow.commit()
                 return Received(self._view(existing, now), duplicate=True)
-            self._event(uow.conn, request_id, now, handler, "received", f"channel={channel}, requester={requester}")
+            self._event(
+                uow.conn, request_id, now, handler, "received", f"channel={channel}, requester={requester}"
+            )
             row = self._row(uow.conn, request_id)
             self._log(uow, now, handler, "rights.receive", "allowed", row, source=source)
             uow.commit()
         return Received(self._view(row, now), duplicate=False)
 
     def _check_kind(self, type: str, channel: str, requester: str) -> None:
-        for field, value, known in (("type", type, REQUEST_TYPES), ("channel", channel, CHANNELS),
-                                    ("requester", requester, REQUESTERS)):
+        for field, value, known in (
+            ("type", type, REQUEST_TYPES),
+            ("channel", channel, CHANNELS),
+            ("requester", requester, REQUESTERS),
+        ):
             if value not in known:
-                raise InvalidInput(field, f"알 수 없는 값입니다 (있는 것: {', '.join(known)})",
-                                   f"unknown value (known: {', '.join(known)})")
+                raise InvalidInput(
+                    field,
+                    f"알 수 없는 값입니다 (있는 것: {', '.join(known)})",
+                    f"unknown value (known: {', '.join(known)})",
+                )
 
-    def _scope(self, type: str, items: Sequence[str], purposes: Sequence[str], decision: str | None) -> dict[str, Any]:
+    def _scope(
+        self, type: str, items: Sequence[str], purposes: Sequence[str], decision: str | None
+    ) -> dict[str, Any]:
         items = list(dict.fromkeys(items))
         purposes = list(dict.fromkeys(purposes))
         unknown = [i for i in items if i not in self.policy.items_by_id]
         if unknown:
-            raise InvalidInput("items", f"처리방침에 없는 항목: {unknown}", f"items not in the policy: {unknown}")
+            raise InvalidInput(
+                "items", f"처리방침에 없는 항목: {unknown}", f"items not in the policy: {unknown}"
+            )
         if type == "correction" and not items:
             raise InvalidInput("items", "정정할 항목을 지정하십시오", "name the items to correct")
         if type in ("stop", "consent_withdrawal"):
             bad = [p for p in purposes if p not in self.policy.purposes_by_id]
             if bad:
-                raise InvalidInput("purposes", f"처리방침에 없는 목적: {bad}", f"purposes not in the policy: {bad}")
+                raise InvalidInput(
+                    "purposes", f"처리방침에 없는 목적: {bad}", f"purposes not in the policy: {bad}"
+                )
             if type == "stop" and not purposes:
-                raise InvalidInput("purposes", "처리를 정지할 목적을 지정하십시오", "name the purposes to stop")
+                raise InvalidInput(
+                    "purposes", "처리를 정지할 목적을 지정하십시오", "name the purposes to stop"
+                )
             if type == "consent_withdrawal":
                 not_consent = [p for p in purposes if self.policy.purposes_by_id[p].basis != "consent"]
                 if not_consent:
-                    raise InvalidInput("purposes", f"동의를 근거로 하지 않는 목적: {not_consent}",
-                                       f"purposes not based on consent: {not_consent}")
+                    raise InvalidInput(
+                        "purposes",
+                        f"동의를 근거로 하지 않는 목적: {not_consent}",
+                        f"purposes not based on consent: {not_consent}",
+                    )
         if decision is not None and self.policy.automated_decisions:
             if decision not in {d.id for d in self.policy.automated_decisions}:
-                raise InvalidInput("decision", "처리방침에 없는 자동화된 결정입니다",
-                                   "is not an automated decision the policy declares")
+                raise InvalidInput(
+                    "decision",
+                    "처리방침에 없는 자동화된 결정입니다",
+                    "is not an automated decision the policy declares",
+                )
         return {"items": items, "purposes": purposes, "decision": decision}
 
     # -- identity -------------------------------------------------------------------------------
 
-    def start_verification(self, request_id: str, *, method: str = "one_time_code", actor: Handler | str,
-                           source: str = "local") -> str | None:
+    def start_verification(
+        self, request_id: str, *, method: str = "one_time_code", actor: Handler | str, source: str = "local"
+    ) -> str | None:
         """Begin verifying the requester; returns the one-time code for the service to deliver."""
         handler = self._handler(actor)
         verifier = self.verifier(method)
@@ -298,7 +424,9 @@ class RightsService:
             row = self._row(uow.conn, request_id, lock=True)
             self._need_unverified(row)
             code = verifier.start(uow.conn, request_id, now)
-            self._event(uow.conn, request_id, now, handler, row.status, f"verification started ({verifier.name})")
+            self._event(
+                uow.conn, request_id, now, handler, row.status, f"verification started ({verifier.name})"
+            )
             self._log(uow, now, handler, "rights.verify.start", "allowed", row, source=source)
             uow.commit()
         return code
@@ -309,8 +437,9 @@ class RightsService:
         if row.verified_at is not None:
             raise StateConflict("이미 본인 확인이 끝났습니다", "the requester is already verified")
 
-    def verify(self, request_id: str, *, method: str, proof: str, actor: Handler | str,
-               source: str = "local") -> RightsRequest:
+    def verify(
+        self, request_id: str, *, method: str, proof: str, actor: Handler | str, source: str = "local"
+    ) -> RightsRequest:
         """Verify the requester (본인 확인). A correction's items go on hold from here on."""
         handler = self._handler(actor, subject_may=method == "one_time_code")
         verifier = self.verifier(method)
@@ -320,14 +449,22 @@ class RightsService:
             self._need_unverified(row)
             outcome = verifier.check(uow.conn, request_id, proof, now)
             if not outcome.ok:
-                self._event(uow.conn, request_id, now, handler, row.status, f"verification failed: {outcome.reason}")
+                self._event(
+                    uow.conn, request_id, now, handler, row.status, f"verification failed: {outcome.reason}"
+                )
                 self._log(uow, now, handler, "rights.verify", f"denied:{outcome.reason}", row, source=source)
                 uow.commit()  # the failed attempt counts
-                raise Denied(f"verification_{outcome.reason}", "본인 확인에 실패했습니다", "identity verification failed")
+                raise Denied(
+                    f"verification_{outcome.reason}",
+                    "본인 확인에 실패했습니다",
+                    "identity verification failed",
+                )
             values: dict[str, object] = {"verified_at": now, "verification": verifier.name}
             target = "verified" if row.status in ("received", "extended") else row.status
             if target == row.status:
-                uow.conn.execute(update(rights_requests).where(rights_requests.c.id == request_id).values(**values))
+                uow.conn.execute(
+                    update(rights_requests).where(rights_requests.c.id == request_id).values(**values)
+                )
                 self._event(uow.conn, request_id, now, handler, row.status, f"verified ({outcome.method})")
             else:
                 self._move(uow, row, "verified", handler, now, f"verified ({outcome.method})", **values)
@@ -345,8 +482,15 @@ class RightsService:
         """Mark a verified request as being worked on (처리 중)."""
         return self._simple_move(request_id, "in_progress", actor, None, source)
 
-    def _simple_move(self, request_id: str, target: str, actor: Handler | str, note: str | None, source: str,
-                     **values: object) -> RightsRequest:
+    def _simple_move(
+        self,
+        request_id: str,
+        target: str,
+        actor: Handler | str,
+        note: str | None,
+        source: str,
+        **values: object,
+    ) -> RightsRequest:
         handler = self._handler(actor)
         now = self._now()
         with UnitOfWork(self.vault.engine) as uow:
@@ -358,8 +502,9 @@ class RightsService:
             uow.commit()
         return self.get(request_id, actor=handler)
 
-    def extend(self, request_id: str, *, until: date, reason: str, actor: Handler | str,
-               source: str = "local") -> RightsRequest:
+    def extend(
+        self, request_id: str, *, until: date, reason: str, actor: Handler | str, source: str = "local"
+    ) -> RightsRequest:
         """Put the answer off to ``until`` (KST day) with a reason (연기: 열람 35③; 자동화된 결정, twice)."""
         handler = self._handler(actor)
         if not reason.strip():
@@ -368,35 +513,69 @@ class RightsService:
         with UnitOfWork(self.vault.engine) as uow:
             row = self._row(uow.conn, request_id, lock=True)
             if row.type not in MAX_EXTENSIONS:
-                raise StateConflict("이 요구는 법이 정한 10일 안에 결과를 알려야 하며 연기할 수 없습니다",
-                                    "the law gives no extension for this request type; answer within 10 days")
+                raise StateConflict(
+                    "이 요구는 법이 정한 10일 안에 결과를 알려야 하며 연기할 수 없습니다",
+                    "the law gives no extension for this request type; answer within 10 days",
+                )
             limit = MAX_EXTENSIONS[row.type]
-            done = uow.conn.execute(select(func.count()).select_from(rights_events).where(
-                rights_events.c.request_id == request_id, rights_events.c.status == "extended")).scalar_one()
+            done = uow.conn.execute(
+                select(func.count())
+                .select_from(rights_events)
+                .where(rights_events.c.request_id == request_id, rights_events.c.status == "extended")
+            ).scalar_one()
             if limit is not None and done >= limit:
-                raise StateConflict(f"연기는 {limit}번까지입니다", f"the answer may be extended at most {limit} times")
+                raise StateConflict(
+                    f"연기는 {limit}번까지입니다", f"the answer may be extended at most {limit} times"
+                )
             current = _utc(row.due_at)
             if now >= current:
-                raise StateConflict("기한이 지난 뒤에는 연기할 수 없습니다. 지체 없이 답하십시오",
-                                    "the deadline has passed; an extension must be given before it")
+                raise StateConflict(
+                    "기한이 지난 뒤에는 연기할 수 없습니다. 지체 없이 답하십시오",
+                    "the deadline has passed; an extension must be given before it",
+                )
             if until <= due_day(current):
-                raise InvalidInput("until", "새 기한은 지금 기한보다 늦어야 합니다", "must be later than the current due day")
-            self._move(uow, row, "extended", handler, now, f"until {until.isoformat()}: {reason.strip()}"[:500],
-                       due_at=due_instant(until), note=reason.strip()[:500])
+                raise InvalidInput(
+                    "until", "새 기한은 지금 기한보다 늦어야 합니다", "must be later than the current due day"
+                )
+            self._move(
+                uow,
+                row,
+                "extended",
+                handler,
+                now,
+                f"until {until.isoformat()}: {reason.strip()}"[:500],
+                due_at=due_instant(until),
+                note=reason.strip()[:500],
+            )
             self._log(uow, now, handler, "rights.extend", "allowed", row, source=source)
             uow.commit()
         return self.get(request_id, actor=handler)
 
-    def refuse(self, request_id: str, *, ground: str, note: str | None = None, actor: Handler | str,
-               source: str = "local") -> RightsRequest:
+    def refuse(
+        self,
+        request_id: str,
+        *,
+        ground: str,
+        note: str | None = None,
+        actor: Handler | str,
+        source: str = "local",
+    ) -> RightsRequest:
         """Refuse the request on a legal ground; a correction's hold is lifted. See ``refusal_notice``."""
         handler = self._handler(actor)
         now = self._now()
         with UnitOfWork(self.vault.engine) as uow:
             row = self._row(uow.conn, request_id, lock=True)
             self._check_ground(row.type, ground)
-            self._move(uow, row, "refused", handler, now, f"refused: {ground}", refusal_ground=ground,
-                       note=(note or "").strip()[:500] or None)
+            self._move(
+                uow,
+                row,
+                "refused",
+                handler,
+                now,
+                f"refused: {ground}",
+                refusal_ground=ground,
+                note=(note or "").strip()[:500] or None,
+            )
             if row.type == "correction" and row.subject_id is not None:
                 corrections.lift_hold(uow.conn, row.subject_id, json.loads(row.scope)["items"])
             self._log(uow, now, handler, "rights.refuse", "refused", row, source=source)
@@ -406,11 +585,21 @@ class RightsService:
     def _check_ground(self, type: str, ground: str) -> None:
         if ground not in {g.id for g in grounds_for(type)}:
             known = ", ".join(g.id for g in grounds_for(type))
-            raise InvalidInput("ground", f"이 요구에 쓸 수 없는 거절 사유입니다 (있는 것: {known})",
-                               f"not a refusal ground for this request type (known: {known})")
+            raise InvalidInput(
+                "ground",
+                f"이 요구에 쓸 수 없는 거절 사유입니다 (있는 것: {known})",
+                f"not a refusal ground for this request type (known: {known})",
+            )
 
-    def answer(self, request_id: str, *, note: str | None = None, partly_ground: str | None = None,
-               actor: Handler | str, source: str = "local") -> RightsRequest:
+    def answer(
+        self,
+        request_id: str,
+        *,
+        note: str | None = None,
+        partly_ground: str | None = None,
+        actor: Handler | str,
+        source: str = "local",
+    ) -> RightsRequest:
         """Close an access or automated-decision request as answered (or partly, with a legal ground).
 
         The other types close through the action that carries them out (``apply_correction``,
@@ -420,14 +609,24 @@ class RightsService:
         with UnitOfWork(self.vault.engine) as uow:
             row = self._row(uow.conn, request_id, lock=True)
             if row.type not in ("access", "automated_decision"):
-                raise StateConflict("이 요구는 정정·삭제·정지·철회를 실행하여 마칩니다",
-                                    "this request closes by carrying it out (correction, deletion, stop, withdrawal)")
+                raise StateConflict(
+                    "이 요구는 정정·삭제·정지·철회를 실행하여 마칩니다",
+                    "this request closes by carrying it out (correction, deletion, stop, withdrawal)",
+                )
             target = "answered"
             if partly_ground is not None:
                 self._check_ground(row.type, partly_ground)
                 target = "partly_answered"
-            self._move(uow, row, target, handler, now, note and note[:500], refusal_ground=partly_ground,
-                       note=(note or "").strip()[:500] or None)
+            self._move(
+                uow,
+                row,
+                target,
+                handler,
+                now,
+                note and note[:500],
+                refusal_ground=partly_ground,
+                note=(note or "").strip()[:500] or None,
+            )
             self._log(uow, now, handler, f"rights.{target}", "allowed", row, source=source)
             uow.commit()
         return self.get(request_id, actor=handler)
@@ -444,19 +643,42 @@ class RightsService:
             raise StateConflict("본인 확인 전입니다", "the requester's identity is not verified yet")
         return row
 
-    def _close_partly(self, uow: UnitOfWork, row: Row[Any], handler: Handler, now: datetime, done: Sequence[str],
-                      refused: Mapping[str, str], what: str) -> str:
+    def _close_partly(
+        self,
+        uow: UnitOfWork,
+        row: Row[Any],
+        handler: Handler,
+        now: datetime,
+        done: Sequence[str],
+        refused: Mapping[str, str],
+        what: str,
+    ) -> str:
         for each in refused.values():
             self._check_ground(row.type, each)
         note = "; ".join(f"{key}: {why}" for key, why in sorted(refused.items())) or None
         ground = sorted(refused.values())[0] if refused else None
         target = ("refused" if not done else "partly_answered") if refused else "answered"
-        self._move(uow, row, target, handler, now, f"{what}: {', '.join(done) or '-'}" + (f"; refused {note}" if note else ""),
-                   refusal_ground=ground, note=note)
+        self._move(
+            uow,
+            row,
+            target,
+            handler,
+            now,
+            f"{what}: {', '.join(done) or '-'}" + (f"; refused {note}" if note else ""),
+            refusal_ground=ground,
+            note=note,
+        )
         return target
 
-    def apply_correction(self, request_id: str, values: Mapping[str, str], *, refuse: Mapping[str, str] | None = None,
-                         actor: Handler | str, source: str = "local") -> RightsRequest:
+    def apply_correction(
+        self,
+        request_id: str,
+        values: Mapping[str, str],
+        *,
+        refuse: Mapping[str, str] | None = None,
+        actor: Handler | str,
+        source: str = "local",
+    ) -> RightsRequest:
         """Correct the items (정정): new values re-sealed, holds lifted, earlier recipients notified.
 
         Every item of the request must be either corrected (``values``) or refused with a ground
@@ -470,30 +692,52 @@ class RightsService:
             items = set(json.loads(row.scope)["items"])
             stray = sorted((set(new_values) | set(refused)) - items)
             if stray:
-                raise InvalidInput(stray[0], "이 정정 요구에 없는 항목입니다", "is not an item of this correction request")
+                raise InvalidInput(
+                    stray[0], "이 정정 요구에 없는 항목입니다", "is not an item of this correction request"
+                )
             left = sorted(items - set(new_values) - set(refused))
             if left:
-                raise InvalidInput(left[0], "정정하거나 거절 사유를 정해야 합니다", "correct it or refuse it with a ground")
+                raise InvalidInput(
+                    left[0], "정정하거나 거절 사유를 정해야 합니다", "correct it or refuse it with a ground"
+                )
             sid = row.subject_id
             key = self.vault.keys.get(uow.conn, sid)
             if key is None:
-                raise StateConflict("대상자의 데이터 키가 없습니다 (파기됨)", "the subject's data key is gone (destroyed)")
+                raise StateConflict(
+                    "대상자의 데이터 키가 없습니다 (파기됨)", "the subject's data key is gone (destroyed)"
+                )
             index_key = self.vault.keys.ensure_index_key(self.vault.engine, now)
-            corrections.apply_values(uow.conn, self.policy, subject_id=sid, data_key=key, index_key=index_key,
-                                     values=new_values)
+            corrections.apply_values(
+                uow.conn, self.policy, subject_id=sid, data_key=key, index_key=index_key, values=new_values
+            )
             corrections.lift_hold(uow.conn, sid, refused)
-            notified = corrections.queue_correction_notices(uow.conn, request_id=request_id, subject_id=sid,
-                                                            items=new_values, now=now)
+            notified = corrections.queue_correction_notices(
+                uow.conn, request_id=request_id, subject_id=sid, items=new_values, now=now
+            )
             self._close_partly(uow, row, handler, now, sorted(new_values), refused, "corrected")
             if notified:
-                self._event(uow.conn, request_id, now, handler, "answered" if not refused else "partly_answered",
-                            f"correction notices queued for {', '.join(notified)}")
-            self._log(uow, now, handler, "rights.correct", "allowed", row, items=sorted(new_values), source=source)
+                self._event(
+                    uow.conn,
+                    request_id,
+                    now,
+                    handler,
+                    "answered" if not refused else "partly_answered",
+                    f"correction notices queued for {', '.join(notified)}",
+                )
+            self._log(
+                uow, now, handler, "rights.correct", "allowed", row, items=sorted(new_values), source=source
+            )
             uow.commit()
         return self.get(request_id, actor=handler)
 
-    def stop_processing(self, request_id: str, *, refuse: Mapping[str, str] | None = None, actor: Handler | str,
-                        source: str = "local") -> RightsRequest:
+    def stop_processing(
+        self,
+        request_id: str,
+        *,
+        refuse: Mapping[str, str] | None = None,
+        actor: Handler | str,
+        source: str = "local",
+    ) -> RightsRequest:
         """Stop processing for the purposes named (처리정지); the gate then denies them
         (``processing_stopped``). Purposes in ``refuse`` (purpose → ground) keep running."""
         handler = self._handler(actor)
@@ -507,21 +751,47 @@ class RightsService:
                 raise InvalidInput(stray[0], "이 요구에 없는 목적입니다", "is not a purpose of this request")
             stopped = [p for p in purposes if p not in refused]
             for purpose_id in stopped:
-                already = uow.conn.execute(select(processing_stops.c.id).where(
-                    processing_stops.c.subject_id == row.subject_id, processing_stops.c.purpose_id == purpose_id,
-                    processing_stops.c.lifted_at.is_(None))).first()
+                already = uow.conn.execute(
+                    select(processing_stops.c.id).where(
+                        processing_stops.c.subject_id == row.subject_id,
+                        processing_stops.c.purpose_id == purpose_id,
+                        processing_stops.c.lifted_at.is_(None),
+                    )
+                ).first()
                 if already is None:
-                    uow.conn.execute(insert(processing_stops).values(
-                        subject_id=row.subject_id, purpose_id=purpose_id, request_id=request_id, at=now))
+                    uow.conn.execute(
+                        insert(processing_stops).values(
+                            subject_id=row.subject_id, purpose_id=purpose_id, request_id=request_id, at=now
+                        )
+                    )
             self._close_partly(uow, row, handler, now, stopped, refused, "stopped")
-            self.vault.access_log.append(uow, [Entry(now, handler.login, "rights.stop", "allowed", row.subject_id, (),
-                                                     ",".join(stopped)[:64] or None, source,
-                                                     f"request={row.id}; type=stop")])
+            self.vault.access_log.append(
+                uow,
+                [
+                    Entry(
+                        now,
+                        handler.login,
+                        "rights.stop",
+                        "allowed",
+                        row.subject_id,
+                        (),
+                        ",".join(stopped)[:64] or None,
+                        source,
+                        f"request={row.id}; type=stop",
+                    )
+                ],
+            )
             uow.commit()
         return self.get(request_id, actor=handler)
 
-    def withdraw_consents(self, request_id: str, *, refuse: Mapping[str, str] | None = None, actor: Handler | str,
-                          source: str = "local") -> RightsRequest:
+    def withdraw_consents(
+        self,
+        request_id: str,
+        *,
+        refuse: Mapping[str, str] | None = None,
+        actor: Handler | str,
+        source: str = "local",
+    ) -> RightsRequest:
         """Withdraw the consents named (동의 철회, 37): later reads for them are denied.
 
         Each withdrawal is the vault's own (idempotent) operation, recorded as the subject's act
@@ -531,7 +801,8 @@ class RightsService:
         with UnitOfWork(self.vault.engine) as uow:
             row = self._verified_open(uow, request_id, "consent_withdrawal")
         purposes = json.loads(row.scope)["purposes"] or [
-            p.id for p in self.policy.purposes if p.basis == "consent"]
+            p.id for p in self.policy.purposes if p.basis == "consent"
+        ]
         stray = sorted(set(refused) - set(purposes))
         if stray:
             raise InvalidInput(stray[0], "이 요구에 없는 목적입니다", "is not a purpose of this request")
@@ -540,7 +811,9 @@ class RightsService:
         done = [p for p in purposes if p not in refused]
         by = handler if handler.role.may("consent") else SELF
         for purpose_id in done:
-            self.vault.withdraw_consent(row.subject_id, purpose_id, actor=by, channel=row.channel, source=source)
+            self.vault.withdraw_consent(
+                row.subject_id, purpose_id, actor=by, channel=row.channel, source=source
+            )
         now = self._now()
         with UnitOfWork(self.vault.engine) as uow:
             row = self._verified_open(uow, request_id, "consent_withdrawal")
@@ -549,8 +822,14 @@ class RightsService:
             uow.commit()
         return self.get(request_id, actor=handler)
 
-    def delete(self, request_id: str, *, refuse: Mapping[str, str] | None = None, actor: Handler | str,
-               source: str = "local") -> RightsRequest:
+    def delete(
+        self,
+        request_id: str,
+        *,
+        refuse: Mapping[str, str] | None = None,
+        actor: Handler | str,
+        source: str = "local",
+    ) -> RightsRequest:
         """Delete the items named, or everything when none are named (삭제, 36), by the lifecycle's rules.
 
         What a retention rule keeps is separated (분리보관), not kept active; the answer then says
@@ -561,34 +840,48 @@ class RightsService:
         refused = dict(refuse or {})
         with UnitOfWork(self.vault.engine) as uow:
             row = self._verified_open(uow, request_id, "deletion")
-            status = uow.conn.execute(select(subjects.c.status).where(subjects.c.id == row.subject_id)).scalar()
+            status = uow.conn.execute(
+                select(subjects.c.status).where(subjects.c.id == row.subject_id)
+            ).scalar()
             held = corrections.held_items(uow.conn, row.subject_id, self.policy.items_by_id)
         for ground in refused.values():
             self._check_ground(row.type, ground)
         named = json.loads(row.scope)["items"]
         stray = sorted(set(refused) - set(named or held))
         if stray:
-            raise InvalidInput(stray[0], "이 삭제 요구에 없는 항목입니다", "is not an item of this deletion request")
+            raise InvalidInput(
+                stray[0], "이 삭제 요구에 없는 항목입니다", "is not an item of this deletion request"
+            )
         destroyed: set[str] = set()
         separated: set[str] = set()
         if status is not None and status != "withdrawn":
             end = None
             if not named and not refused:
-                end = self.vault.withdraw(row.subject_id, "deletion_request", source=source, channel=row.channel,
-                                          actor=handler if handler.role.may("withdraw") else SELF)
+                end = self.vault.withdraw(
+                    row.subject_id,
+                    "deletion_request",
+                    source=source,
+                    channel=row.channel,
+                    actor=handler if handler.role.may("withdraw") else SELF,
+                )
             else:
                 targets = [i for i in (named or held) if i not in refused]
                 if targets:
                     end = self.vault.delete_items(row.subject_id, targets, actor=handler, source=source)
             if end is not None:
                 destroyed, separated = set(end.destroyed), set(end.separated)
-        kept = {slot.split(":")[0] if slot.startswith("record:") else slot: "other_law_requires_data" for slot in separated}
+        kept = {
+            slot.split(":")[0] if slot.startswith("record:") else slot: "other_law_requires_data"
+            for slot in separated
+        }
         done = sorted(destroyed - set(kept)) or (["-"] if not kept and not refused else [])
         now = self._now()
         with UnitOfWork(self.vault.engine) as uow:
             row = self._verified_open(uow, request_id, "deletion")
             self._close_partly(uow, row, handler, now, done, {**kept, **refused}, "deleted")
-            self._log(uow, now, handler, "rights.delete", "allowed", row, items=sorted(destroyed), source=source)
+            self._log(
+                uow, now, handler, "rights.delete", "allowed", row, items=sorted(destroyed), source=source
+            )
             uow.commit()
         return self.get(request_id, actor=handler)
 
@@ -605,29 +898,47 @@ class RightsService:
         self._handler(actor)
         with self.vault.engine.connect() as conn:
             self._row(conn, request_id)
-            rows = conn.execute(select(rights_events).where(rights_events.c.request_id == request_id)
-                                .order_by(rights_events.c.id)).all()
+            rows = conn.execute(
+                select(rights_events)
+                .where(rights_events.c.request_id == request_id)
+                .order_by(rights_events.c.id)
+            ).all()
         return [Event(_utc(r.at), r.actor, r.status, r.note) for r in rows]
 
-    def list_requests(self, *, actor: Handler | str, open_only: bool = True, subject_id: str | None = None,
-             type: str | None = None, limit: int = 200) -> list[RightsRequest]:
+    def list_requests(
+        self,
+        *,
+        actor: Handler | str,
+        open_only: bool = True,
+        subject_id: str | None = None,
+        type: str | None = None,
+        limit: int = 200,
+    ) -> list[RightsRequest]:
         """Requests, overdue ones first, then by due date (the officer's work queue)."""
         self._handler(actor)
         now = self._now()
         query = select(rights_requests)
         if open_only:
-            query = query.where(rights_requests.c.status.in_(("received", "verified", "in_progress", "extended")))
+            query = query.where(
+                rights_requests.c.status.in_(("received", "verified", "in_progress", "extended"))
+            )
         if subject_id is not None:
             query = query.where(rights_requests.c.subject_id == subject_id)
         if type is not None:
             query = query.where(rights_requests.c.type == type)
-        overdue_first = case((and_(rights_requests.c.open_key.is_not(None), rights_requests.c.due_at <= now), 0), else_=1)
-        query = query.order_by(overdue_first, rights_requests.c.due_at, rights_requests.c.id).limit(max(1, min(limit, 5000)))
+        overdue_first = case(
+            (and_(rights_requests.c.open_key.is_not(None), rights_requests.c.due_at <= now), 0), else_=1
+        )
+        query = query.order_by(overdue_first, rights_requests.c.due_at, rights_requests.c.id).limit(
+            max(1, min(limit, 5000))
+        )
         with self.vault.engine.connect() as conn:
             rows = conn.execute(query).all()
         return [self._view(r, now) for r in rows]
 
-    def requester_detail(self, request_id: str, *, actor: Handler | str, source: str = "local") -> dict[str, str]:
+    def requester_detail(
+        self, request_id: str, *, actor: Handler | str, source: str = "local"
+    ) -> dict[str, str]:
         """The guardian's or agent's details (sealed); a read of personal data, logged."""
         handler = self._handler(actor)
         now = self._now()
@@ -642,7 +953,9 @@ class RightsService:
             uow.commit()
         if key is None:
             return {}
-        detail: dict[str, str] = json.loads(open_value(key, kid, "requester_detail", bytes(row.requester_detail)))
+        detail: dict[str, str] = json.loads(
+            open_value(key, kid, "requester_detail", bytes(row.requester_detail))
+        )
         return detail
 
     def refusal_notice(self, request_id: str, *, actor: Handler | str) -> dict[str, str]:
@@ -653,5 +966,11 @@ class RightsService:
         if request.refusal_ground is None:
             raise StateConflict("거절된 요구가 아닙니다", "the request was not refused")
         ground = REFUSAL_GROUNDS[request.refusal_ground]
-        return {"ground": ground.id, "article": ground.article, "reason_ko": ground.ko, "reason_en": ground.en,
-                "how_to_object_ko": HOW_TO_OBJECT_KO, "how_to_object_en": HOW_TO_OBJECT_EN}
+        return {
+            "ground": ground.id,
+            "article": ground.article,
+            "reason_ko": ground.ko,
+            "reason_en": ground.en,
+            "how_to_object_ko": HOW_TO_OBJECT_KO,
+            "how_to_object_en": HOW_TO_OBJECT_EN,
+        }

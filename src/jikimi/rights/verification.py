@@ -56,8 +56,9 @@ class OneTimeCode:
 
     name = "one_time_code"
 
-    def __init__(self, key: bytes, *, ttl: timedelta = timedelta(minutes=10), max_attempts: int = 5,
-                 digits: int = 6) -> None:
+    def __init__(
+        self, key: bytes, *, ttl: timedelta = timedelta(minutes=10), max_attempts: int = 5, digits: int = 6
+    ) -> None:
         self._key = key
         self.ttl = ttl
         self.max_attempts = max_attempts
@@ -67,14 +68,22 @@ class OneTimeCode:
         return hmac.new(self._key, f"rights-otp\x00{request_id}\x00{code}".encode(), hashlib.sha256).digest()
 
     def start(self, conn: Connection, request_id: str, now: datetime) -> str:
-        code = f"{secrets.randbelow(10 ** self.digits):0{self.digits}d}"
+        code = f"{secrets.randbelow(10**self.digits):0{self.digits}d}"
         conn.execute(delete(verification_codes).where(verification_codes.c.request_id == request_id))
-        conn.execute(insert(verification_codes).values(request_id=request_id, code_digest=self._digest(request_id, code),
-                                                       expires_at=now + self.ttl, attempts=0))
+        conn.execute(
+            insert(verification_codes).values(
+                request_id=request_id,
+                code_digest=self._digest(request_id, code),
+                expires_at=now + self.ttl,
+                attempts=0,
+            )
+        )
         return code
 
     def check(self, conn: Connection, request_id: str, proof: str, now: datetime) -> Outcome:
-        row = conn.execute(select(verification_codes).where(verification_codes.c.request_id == request_id)).first()
+        row = conn.execute(
+            select(verification_codes).where(verification_codes.c.request_id == request_id)
+        ).first()
         if row is None:
             return Outcome(False, "no_code_issued", self.name)
         expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=now.tzinfo)
@@ -83,8 +92,11 @@ class OneTimeCode:
         if now >= expires:
             return Outcome(False, "code_expired", self.name)
         if not hmac.compare_digest(bytes(row.code_digest), self._digest(request_id, proof.strip())):
-            conn.execute(update(verification_codes).where(verification_codes.c.request_id == request_id)
-                         .values(attempts=row.attempts + 1))
+            conn.execute(
+                update(verification_codes)
+                .where(verification_codes.c.request_id == request_id)
+                .values(attempts=row.attempts + 1)
+            )
             return Outcome(False, "wrong_code", self.name)
         conn.execute(delete(verification_codes).where(verification_codes.c.request_id == request_id))
         return Outcome(True, "verified", self.name)
@@ -101,6 +113,9 @@ class VerifiedByHandler:
     def check(self, conn: Connection, request_id: str, proof: str, now: datetime) -> Outcome:
         method = proof.strip()
         if not method:
-            raise InvalidInput("method", "어떻게 본인임을 확인했는지 적어야 합니다 (예: 신분증 확인)",
-                               "say how the identity was checked (e.g. ID card seen)")
+            raise InvalidInput(
+                "method",
+                "어떻게 본인임을 확인했는지 적어야 합니다 (예: 신분증 확인)",
+                "say how the identity was checked (e.g. ID card seen)",
+            )
         return Outcome(True, "verified", method[:200])

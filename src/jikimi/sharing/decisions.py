@@ -38,25 +38,47 @@ ALL_PROVISIONS_STOP = "third_party:*"
 
 REASONS: dict[str, tuple[str, str]] = {
     "allowed": ("허용", "allowed"),
-    "action_not_allowed": ("이 역할에는 제3자 제공이 허용되지 않습니다", "the handler's role may not provide data"),
-    "unknown_third_party": ("처리방침에 없는 제3자입니다", "the recipient is not a third party of the policy"),
-    "item_not_for_recipient": ("이 제3자에게 제공하기로 한 항목이 아닙니다",
-                               "the policy does not provide these items to the recipient"),
-    "reference_required": ("법령에 따른 제공에는 근거 문서 번호(영장 번호 등)가 필요합니다",
-                           "a provision on a legal basis needs its reference (e.g. a warrant number)"),
-    "subject_not_active": ("활성 상태가 아닌 대상자입니다 (법정대리인 동의 대기, 휴면, 탈퇴)",
-                           "the subject is not active (waiting for a guardian, dormant or withdrawn)"),
+    "action_not_allowed": (
+        "이 역할에는 제3자 제공이 허용되지 않습니다",
+        "the handler's role may not provide data",
+    ),
+    "unknown_third_party": (
+        "처리방침에 없는 제3자입니다",
+        "the recipient is not a third party of the policy",
+    ),
+    "item_not_for_recipient": (
+        "이 제3자에게 제공하기로 한 항목이 아닙니다",
+        "the policy does not provide these items to the recipient",
+    ),
+    "reference_required": (
+        "법령에 따른 제공에는 근거 문서 번호(영장 번호 등)가 필요합니다",
+        "a provision on a legal basis needs its reference (e.g. a warrant number)",
+    ),
+    "subject_not_active": (
+        "활성 상태가 아닌 대상자입니다 (법정대리인 동의 대기, 휴면, 탈퇴)",
+        "the subject is not active (waiting for a guardian, dormant or withdrawn)",
+    ),
     "subject_not_found": ("대상자가 없습니다", "no such subject"),
-    "child_protected": ("만 14세 미만 아동의 개인정보는 제3자에게 제공하지 않습니다",
-                        "children's data is never provided to third parties under this policy"),
+    "child_protected": (
+        "만 14세 미만 아동의 개인정보는 제3자에게 제공하지 않습니다",
+        "children's data is never provided to third parties under this policy",
+    ),
     "correction_hold": ("정정 요구로 처리가 보류된 항목입니다", "the items are on hold during a correction"),
-    "processing_stopped": ("처리정지 요구로 제3자 제공이 중단되었습니다", "provision was stopped at the subject's request"),
+    "processing_stopped": (
+        "처리정지 요구로 제3자 제공이 중단되었습니다",
+        "provision was stopped at the subject's request",
+    ),
     "consent_missing": ("제3자 제공 동의를 받지 않았습니다", "the subject did not consent to this provision"),
-    "consent_withdrawn": ("제3자 제공 동의가 철회되었습니다", "the subject withdrew consent to this provision"),
+    "consent_withdrawn": (
+        "제3자 제공 동의가 철회되었습니다",
+        "the subject withdrew consent to this provision",
+    ),
     "nothing_held": ("제공할 항목의 값이 없습니다", "the subject holds none of the items"),
 }
 
-CALL_REASONS = frozenset({"action_not_allowed", "unknown_third_party", "item_not_for_recipient", "reference_required"})
+CALL_REASONS = frozenset(
+    {"action_not_allowed", "unknown_third_party", "item_not_for_recipient", "reference_required"}
+)
 """Reasons that do not depend on the subject: the whole call is refused on them."""
 
 
@@ -106,8 +128,15 @@ def recipient(policy: Policy, third_party_id: str) -> ThirdParty | None:
     return next((t for t in policy.third_parties.recipients if t.id == third_party_id), None)
 
 
-def decide_call(policy: Policy, *, third_party_id: str, items: Collection[str], basis: str,
-                reference: str | None, role: Role) -> ProvisionDecision:
+def decide_call(
+    policy: Policy,
+    *,
+    third_party_id: str,
+    items: Collection[str],
+    basis: str,
+    reference: str | None,
+    role: Role,
+) -> ProvisionDecision:
     """The checks that do not depend on the subject (step 1 of the contract)."""
     if not role.may("provide"):
         return _deny("action_not_allowed", "provide")
@@ -122,8 +151,9 @@ def decide_call(policy: Policy, *, third_party_id: str, items: Collection[str], 
     return ALLOW
 
 
-def decide_subject(policy: Policy, *, items: Collection[str], basis: str,
-                   subject: RecipientFacts) -> ProvisionDecision:
+def decide_subject(
+    policy: Policy, *, items: Collection[str], basis: str, subject: RecipientFacts
+) -> ProvisionDecision:
     """The checks for one subject, once ``decide_call`` allowed the call (steps 2 and 3)."""
     if subject.status != "active":
         return _deny("subject_not_active", subject.status)
@@ -143,10 +173,20 @@ def decide_subject(policy: Policy, *, items: Collection[str], basis: str,
     return _deny("consent_missing")
 
 
-def decide_provision(policy: Policy, *, third_party_id: str, items: Collection[str], basis: str,
-                     reference: str | None, role: Role, subject: RecipientFacts) -> ProvisionDecision:
+def decide_provision(
+    policy: Policy,
+    *,
+    third_party_id: str,
+    items: Collection[str],
+    basis: str,
+    reference: str | None,
+    role: Role,
+    subject: RecipientFacts,
+) -> ProvisionDecision:
     """Decide one provision of ``items`` of one subject to ``third_party_id`` on ``basis``."""
-    call = decide_call(policy, third_party_id=third_party_id, items=items, basis=basis, reference=reference, role=role)
+    call = decide_call(
+        policy, third_party_id=third_party_id, items=items, basis=basis, reference=reference, role=role
+    )
     if not call.allowed:
         return call
     return decide_subject(policy, items=items, basis=basis, subject=subject)

@@ -36,8 +36,27 @@ UNKNOWN = "알 수 없음"
 DEFAULT_K = 5
 
 _DIRECT_CLASSES = frozenset({"identity", "credential", "unique_id", "contact", "guardian", "financial"})
-_DIRECT_FORMATS = frozenset({"phone_kr", "email", "business_no", "card", "account", "ip", "url", "password",
-                             "login_id", "ci", "image", "device_id", "cookie", "log"}) | UNIQUE_ID_FORMATS
+_DIRECT_FORMATS = (
+    frozenset(
+        {
+            "phone_kr",
+            "email",
+            "business_no",
+            "card",
+            "account",
+            "ip",
+            "url",
+            "password",
+            "login_id",
+            "ci",
+            "image",
+            "device_id",
+            "cookie",
+            "log",
+        }
+    )
+    | UNIQUE_ID_FORMATS
+)
 _NAME_WORDS = ("이름", "성명", "성함", "예금주", "닉네임", "별명")
 
 _REGIONS: dict[str, tuple[str, ...]] = {

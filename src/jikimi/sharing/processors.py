@@ -65,37 +65,79 @@ def _utc(moment: datetime | None) -> datetime | None:
 def _registered(r: Row[Any]) -> RegisteredProcessor:
     registered = _utc(r.registered_at)
     assert registered is not None
-    return RegisteredProcessor(r.processor_id, r.name, r.task, tuple(json.loads(r.items)), r.until_kind, registered,
-                               _utc(r.released_at), r.policy_version)
+    return RegisteredProcessor(
+        r.processor_id,
+        r.name,
+        r.task,
+        tuple(json.loads(r.items)),
+        r.until_kind,
+        registered,
+        _utc(r.released_at),
+        r.policy_version,
+    )
 
 
-def register_processors(engine: Engine, policy: Policy, log: AccessLog, *, actor: Handler, now: datetime,
-                        source: str = "local") -> list[RegisteredProcessor]:
+def register_processors(
+    engine: Engine, policy: Policy, log: AccessLog, *, actor: Handler, now: datetime, source: str = "local"
+) -> list[RegisteredProcessor]:
     """Sync the registry with the policy's processors; returns the whole registry, newest policy first."""
     declared = {p.id: p for p in policy.processors.processors}
     with UnitOfWork(engine) as uow:
         existing = {r.processor_id: r for r in uow.conn.execute(select(processor_registry))}
         changes: list[str] = []
         for pid, proc in declared.items():
-            values = {"name": proc.name, "task": proc.task, "items": json.dumps(list(proc.items)),
-                      "until_kind": proc.until, "policy_version": policy.version_key}
+            values = {
+                "name": proc.name,
+                "task": proc.task,
+                "items": json.dumps(list(proc.items)),
+                "until_kind": proc.until,
+                "policy_version": policy.version_key,
+            }
             row = existing.get(pid)
             if row is None:
-                uow.conn.execute(insert(processor_registry).values(processor_id=pid, registered_at=now, until_at=None,
-                                                                   released_at=None, **values))
+                uow.conn.execute(
+                    insert(processor_registry).values(
+                        processor_id=pid, registered_at=now, until_at=None, released_at=None, **values
+                    )
+                )
                 changes.append(f"+{pid}")
-            elif (row.released_at is not None or row.name != proc.name or row.task != proc.task
-                  or json.loads(row.items) != list(proc.items) or row.until_kind != proc.until):
-                uow.conn.execute(update(processor_registry).where(processor_registry.c.processor_id == pid).values(
-                    released_at=None, **values))
+            elif (
+                row.released_at is not None
+                or row.name != proc.name
+                or row.task != proc.task
+                or json.loads(row.items) != list(proc.items)
+                or row.until_kind != proc.until
+            ):
+                uow.conn.execute(
+                    update(processor_registry)
+                    .where(processor_registry.c.processor_id == pid)
+                    .values(released_at=None, **values)
+                )
                 changes.append(f"~{pid}")
         for pid, row in existing.items():
             if pid not in declared and row.released_at is None:
-                uow.conn.execute(update(processor_registry).where(processor_registry.c.processor_id == pid).values(
-                    released_at=now, until_at=now))
+                uow.conn.execute(
+                    update(processor_registry)
+                    .where(processor_registry.c.processor_id == pid)
+                    .values(released_at=now, until_at=now)
+                )
                 changes.append(f"-{pid}")
-        log.append(uow, [Entry(now, actor.login, "processors.register", "allowed", None, (), None, source,
-                               ("changes=" + ",".join(changes))[:1000] if changes else "unchanged")])
+        log.append(
+            uow,
+            [
+                Entry(
+                    now,
+                    actor.login,
+                    "processors.register",
+                    "allowed",
+                    None,
+                    (),
+                    None,
+                    source,
+                    ("changes=" + ",".join(changes))[:1000] if changes else "unchanged",
+                )
+            ],
+        )
         rows = uow.conn.execute(select(processor_registry).order_by(processor_registry.c.processor_id)).all()
         uow.commit()
     return [_registered(r) for r in rows]
@@ -108,9 +150,18 @@ def registry(engine: Engine) -> list[RegisteredProcessor]:
 
 
 def _holding(proc: Processor, items: tuple[str, ...]) -> ProcessorHolding:
-    return ProcessorHolding(proc.id, proc.name, proc.task, items, proc.until, proc.until_text,
-                            proc.max_period.iso() if proc.max_period else None, proc.country, proc.is_overseas,
-                            proc.marketing)
+    return ProcessorHolding(
+        proc.id,
+        proc.name,
+        proc.task,
+        items,
+        proc.until,
+        proc.until_text,
+        proc.max_period.iso() if proc.max_period else None,
+        proc.country,
+        proc.is_overseas,
+        proc.marketing,
+    )
 
 
 def processors_holding(engine: Engine, policy: Policy, subject_id: str) -> list[ProcessorHolding]:
@@ -123,9 +174,16 @@ def processors_holding(engine: Engine, policy: Policy, subject_id: str) -> list[
         row = conn.execute(select(subjects.c.status).where(subjects.c.id == subject_id)).first()
         if row is None:
             raise NotFound("대상자가 없습니다", "no such subject")
-        held = {r.item_id for r in conn.execute(select(item_values.c.item_id).where(item_values.c.subject_id == subject_id))}
-        held |= {r.item_id for r in conn.execute(
-            select(separated_values.c.item_id).where(separated_values.c.subject_id == subject_id))}
+        held = {
+            r.item_id
+            for r in conn.execute(select(item_values.c.item_id).where(item_values.c.subject_id == subject_id))
+        }
+        held |= {
+            r.item_id
+            for r in conn.execute(
+                select(separated_values.c.item_id).where(separated_values.c.subject_id == subject_id)
+            )
+        }
     out: list[ProcessorHolding] = []
     for proc in policy.processors.processors:
         if row.status == "withdrawn" and proc.until in _ENDS_WITH_MEMBERSHIP:

@@ -82,11 +82,16 @@ def _validate(request: ExportRequest, items_known: set[str]) -> None:
         raise InvalidInput("k", f"2 이상 {MAX_K} 이하여야 합니다", f"must be between 2 and {MAX_K}")
     unknown = [i for i in request.items if i not in items_known]
     if unknown or not request.items:
-        raise InvalidInput("items", f"알 수 없는 항목: {unknown}" if unknown else "항목이 없습니다",
-                           f"unknown items {unknown}" if unknown else "no items requested")
+        raise InvalidInput(
+            "items",
+            f"알 수 없는 항목: {unknown}" if unknown else "항목이 없습니다",
+            f"unknown items {unknown}" if unknown else "no items requested",
+        )
 
 
-def export_stats(vault: Vault, request: ExportRequest, *, actor: Handler, source: str, now: datetime) -> StatsExport:
+def export_stats(
+    vault: Vault, request: ExportRequest, *, actor: Handler, source: str, now: datetime
+) -> StatsExport:
     """Run one export for ``actor`` (needs the ``export`` action and a reason). See the module docstring."""
     policy = vault.policy
     _validate(request, set(policy.items_by_id))
@@ -98,12 +103,21 @@ def export_stats(vault: Vault, request: ExportRequest, *, actor: Handler, source
     note = f"export={export_id}; kind={request.kind}; k={request.k}; reason={request.reason.strip()}"[:2000]
     denial: Denied | None = None
     if not actor.role.may("export"):
-        denial = Denied("action_not_allowed", "이 역할에는 내보내기가 허용되지 않습니다", "the handler's role may not export")
+        denial = Denied(
+            "action_not_allowed",
+            "이 역할에는 내보내기가 허용되지 않습니다",
+            "the handler's role may not export",
+        )
     elif not request.reason.strip():
-        denial = Denied("reason_required", "내려받기에는 사유가 필요합니다", "an export needs a recorded reason")
+        denial = Denied(
+            "reason_required", "내려받기에는 사유가 필요합니다", "an export needs a recorded reason"
+        )
     elif not columns:
-        raise InvalidInput("items", f"직접 식별자는 내보낼 수 없습니다: {list(removed)}",
-                           f"direct identifiers are never exported: {list(removed)}")
+        raise InvalidInput(
+            "items",
+            f"직접 식별자는 내보낼 수 없습니다: {list(removed)}",
+            f"direct identifiers are never exported: {list(removed)}",
+        )
     if denial is not None:
         _log_denial(vault.engine, vault.access_log, actor, source, now, asked, note, denial.reason)
         raise denial
@@ -115,35 +129,95 @@ def export_stats(vault: Vault, request: ExportRequest, *, actor: Handler, source
             opened = _open(uow, vault.keys, ids, columns)
             for sid in ids:
                 values = opened.get(sid, {})
-                generalised.append(tuple(generalise(kind, values.get(c), at_day) for c, kind in zip(columns, kinds,
-                                                                                                    strict=True)))
+                generalised.append(
+                    tuple(
+                        generalise(kind, values.get(c), at_day)
+                        for c, kind in zip(columns, kinds, strict=True)
+                    )
+                )
         groups = k_anonymous(generalised, request.k)
         if request.kind == "aggregate":
             rows: list[dict[str, str | int]] = [
-                {**dict(zip(columns, group, strict=True)), "count": n} for group, n in sorted(groups.kept.items())]
+                {**dict(zip(columns, group, strict=True)), "count": n}
+                for group, n in sorted(groups.kept.items())
+            ]
         else:
-            rows = [{"pseudonym": secrets.token_hex(8), **dict(zip(columns, row, strict=True))}
-                    for row in generalised if row in groups.kept]
+            rows = [
+                {"pseudonym": secrets.token_hex(8), **dict(zip(columns, row, strict=True))}
+                for row in generalised
+                if row in groups.kept
+            ]
             secrets.SystemRandom().shuffle(rows)
         subjects_read = len(generalised)
         del generalised
-        params = {"items": list(columns), "removed": list(removed), "treatments": {c: treatments[c] for c in columns},
-                  "reason": request.reason.strip(), "context": request.context,
-                  "suppressed_groups": groups.suppressed_groups, "subjects_read": subjects_read}
-        uow.conn.execute(insert(exports).values(
-            id=export_id, at=now, actor=actor.login, kind=request.kind, k=request.k,
-            params=json.dumps(params, ensure_ascii=False), rows_out=len(rows), suppressed=groups.suppressed_rows))
-        vault.access_log.append(uow, [Entry(now, actor.login, "export", "allowed", None, columns, None, source, note,
-                                            count=max(subjects_read, 1))])
+        params = {
+            "items": list(columns),
+            "removed": list(removed),
+            "treatments": {c: treatments[c] for c in columns},
+            "reason": request.reason.strip(),
+            "context": request.context,
+            "suppressed_groups": groups.suppressed_groups,
+            "subjects_read": subjects_read,
+        }
+        uow.conn.execute(
+            insert(exports).values(
+                id=export_id,
+                at=now,
+                actor=actor.login,
+                kind=request.kind,
+                k=request.k,
+                params=json.dumps(params, ensure_ascii=False),
+                rows_out=len(rows),
+                suppressed=groups.suppressed_rows,
+            )
+        )
+        vault.access_log.append(
+            uow,
+            [
+                Entry(
+                    now,
+                    actor.login,
+                    "export",
+                    "allowed",
+                    None,
+                    columns,
+                    None,
+                    source,
+                    note,
+                    count=max(subjects_read, 1),
+                )
+            ],
+        )
         uow.commit()
-    return StatsExport(export_id, request.kind, request.k, now, columns, {c: treatments[c] for c in columns}, removed,
-                       subjects_read, groups.suppressed_groups, groups.suppressed_rows, rows)
+    return StatsExport(
+        export_id,
+        request.kind,
+        request.k,
+        now,
+        columns,
+        {c: treatments[c] for c in columns},
+        removed,
+        subjects_read,
+        groups.suppressed_groups,
+        groups.suppressed_rows,
+        rows,
+    )
 
 
-def _log_denial(engine: Engine, log: AccessLog, actor: Handler, source: str, now: datetime, items: list[str],
-                note: str, reason: str) -> None:
+def _log_denial(
+    engine: Engine,
+    log: AccessLog,
+    actor: Handler,
+    source: str,
+    now: datetime,
+    items: list[str],
+    note: str,
+    reason: str,
+) -> None:
     with UnitOfWork(engine) as uow:
-        log.append(uow, [Entry(now, actor.login, "export", f"denied:{reason}", None, items, None, source, note)])
+        log.append(
+            uow, [Entry(now, actor.login, "export", f"denied:{reason}", None, items, None, source, note)]
+        )
         uow.commit()
 
 
@@ -151,8 +225,12 @@ def _pages(uow: UnitOfWork, context: str | None) -> Iterator[list[str]]:
     """Active subjects' ids in pages (keyset by id)."""
     last = ""
     while True:
-        statement = (select(subjects.c.id).where(subjects.c.status == "active", subjects.c.id > last)
-                     .order_by(subjects.c.id).limit(PAGE))
+        statement = (
+            select(subjects.c.id)
+            .where(subjects.c.status == "active", subjects.c.id > last)
+            .order_by(subjects.c.id)
+            .limit(PAGE)
+        )
         if context is not None:
             statement = statement.where(subjects.c.context == context)
         ids = [r.id for r in uow.conn.execute(statement)]
@@ -162,15 +240,23 @@ def _pages(uow: UnitOfWork, context: str | None) -> Iterator[list[str]]:
         last = ids[-1]
 
 
-def _open(uow: UnitOfWork, keys: KeyStore, ids: list[str], columns: Sequence[str]) -> dict[str, dict[str, str]]:
+def _open(
+    uow: UnitOfWork, keys: KeyStore, ids: list[str], columns: Sequence[str]
+) -> dict[str, dict[str, str]]:
     found = keys.get_many(uow.conn, ids)
     out: dict[str, dict[str, str]] = {}
     for start in range(0, len(ids), 500):
-        for r in uow.conn.execute(select(item_values.c.subject_id, item_values.c.item_id, item_values.c.ciphertext).where(
-                item_values.c.subject_id.in_(ids[start:start + 500]), item_values.c.item_id.in_(list(columns)))):
+        for r in uow.conn.execute(
+            select(item_values.c.subject_id, item_values.c.item_id, item_values.c.ciphertext).where(
+                item_values.c.subject_id.in_(ids[start : start + 500]),
+                item_values.c.item_id.in_(list(columns)),
+            )
+        ):
             key = found.get(r.subject_id)
             if key is not None:
-                out.setdefault(r.subject_id, {})[r.item_id] = open_value(key, r.subject_id, r.item_id, bytes(r.ciphertext))
+                out.setdefault(r.subject_id, {})[r.item_id] = open_value(
+                    key, r.subject_id, r.item_id, bytes(r.ciphertext)
+                )
     return out
 
 

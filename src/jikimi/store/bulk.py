@@ -37,13 +37,17 @@ def _compiled(conn: Connection, table: Table, columns: tuple[str, ...]) -> tuple
             order = [compiled.binds[name].key for name in compiled.positiontup]
             if order != list(columns):  # SQLAlchemy renders columns in table order: ask for them that way
                 raise ValueError(f"pass the columns in table order {order}, not {list(columns)}")
-        processors: list[_Processor] = [table.c[name].type._cached_bind_processor(dialect) for name in columns]
+        processors: list[_Processor] = [
+            table.c[name].type._cached_bind_processor(dialect) for name in columns
+        ]
         hit = (compiled.string, processors, positional)
         _cache[key] = hit
     return hit
 
 
-def insert_many(conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+def insert_many(
+    conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
     """INSERT ``rows`` (tuples in the order of ``columns``) in one driver ``executemany``."""
     if not rows:
         return
@@ -66,8 +70,12 @@ def insert_many(conn: Connection, table: Table, columns: Sequence[str], rows: Se
             elif len(rows) == 1:
                 cursor.execute(sql, tuple(rows[0]) if positional else dict(zip(cols, rows[0], strict=True)))
             else:
-                cursor.executemany(sql, [tuple(r) for r in rows] if positional
-                                   else [dict(zip(cols, r, strict=True)) for r in rows])
+                cursor.executemany(
+                    sql,
+                    [tuple(r) for r in rows]
+                    if positional
+                    else [dict(zip(cols, r, strict=True)) for r in rows],
+                )
     finally:
         cursor.close()
 
@@ -100,9 +108,11 @@ def lookup_owners(conn: Connection, item_id: str, digests: Sequence[bytes]) -> l
     cursor = driver_cursor(conn)
     try:
         for start in range(0, len(digests), 500):
-            chunk = list(digests[start:start + 500])
-            sql = (f"SELECT digest, subject_id FROM {lookups.fullname} WHERE item_id = {mark} "
-                   f"AND digest IN ({', '.join([mark] * len(chunk))})")
+            chunk = list(digests[start : start + 500])
+            sql = (
+                f"SELECT digest, subject_id FROM {lookups.fullname} WHERE item_id = {mark} "
+                f"AND digest IN ({', '.join([mark] * len(chunk))})"
+            )
             with driver_errors(conn, sql):
                 cursor.execute(sql, [item_id, *chunk])
             found.extend((bytes(digest), subject_id) for digest, subject_id in cursor.fetchall())

@@ -85,7 +85,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     def _on_begin(conn: Any) -> None:
         # Take the write lock up front: concurrent writers then wait (busy_timeout) instead of
         # failing when a deferred read transaction tries to upgrade to a write.
-        conn.connection.dbapi_connection.execute("BEGIN IMMEDIATE")  # straight to sqlite3: this runs per transaction
+        conn.connection.dbapi_connection.execute(
+            "BEGIN IMMEDIATE"
+        )  # straight to sqlite3: this runs per transaction
 
     return engine
 

@@ -87,9 +87,11 @@ class among(ColumnElement[bool]):  # noqa: N801 - reads like the SQL operator it
     ``column BETWEEN first AND last``: the same rows, and an index range the planner prices right."""
 
     inherit_cache = True
-    _traverse_internals = [("column", InternalTraversal.dp_clauseelement),
-                           ("ids", InternalTraversal.dp_clauseelement),
-                           ("bounds", InternalTraversal.dp_clauseelement_tuple)]
+    _traverse_internals = [
+        ("column", InternalTraversal.dp_clauseelement),
+        ("ids", InternalTraversal.dp_clauseelement),
+        ("bounds", InternalTraversal.dp_clauseelement_tuple),
+    ]
     type = Boolean()
     _is_implicitly_boolean = True  # a condition: no "= 1" where booleans are not native (SQLite)
 

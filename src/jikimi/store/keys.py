@@ -31,17 +31,26 @@ class KeyStore:
         if self._index_key is None:
             with engine.connect() as conn:
                 row = conn.execute(
-                    select(key_material.c.wrapped, key_material.c.master_key_id).where(key_material.c.name == INDEX_KEY)
+                    select(key_material.c.wrapped, key_material.c.master_key_id).where(
+                        key_material.c.name == INDEX_KEY
+                    )
                 ).first()
                 if row is None:
                     key = new_data_key()
-                    conn.execute(insert(key_material).values(
-                        name=INDEX_KEY, wrapped=wrap_key(self.ring.current, key, INDEX_KEY),
-                        master_key_id=self.ring.current.id, created_at=now))
+                    conn.execute(
+                        insert(key_material).values(
+                            name=INDEX_KEY,
+                            wrapped=wrap_key(self.ring.current, key, INDEX_KEY),
+                            master_key_id=self.ring.current.id,
+                            created_at=now,
+                        )
+                    )
                     conn.commit()
                     self._index_key = key
                 else:
-                    self._index_key = unwrap_key(self.ring.get(row.master_key_id), bytes(row.wrapped), INDEX_KEY)
+                    self._index_key = unwrap_key(
+                        self.ring.get(row.master_key_id), bytes(row.wrapped), INDEX_KEY
+                    )
         return self._index_key
 
     # -- data keys --
@@ -49,11 +58,18 @@ class KeyStore:
     def create(self, conn: Connection, subject_ids: Iterable[str], now: datetime) -> dict[str, bytes]:
         keys = {sid: new_data_key() for sid in subject_ids}
         if keys:
-            conn.execute(insert(data_keys), [
-                {"subject_id": sid, "wrapped": wrap_key(self.ring.current, key, sid),
-                 "master_key_id": self.ring.current.id, "created_at": now}
-                for sid, key in keys.items()
-            ])
+            conn.execute(
+                insert(data_keys),
+                [
+                    {
+                        "subject_id": sid,
+                        "wrapped": wrap_key(self.ring.current, key, sid),
+                        "master_key_id": self.ring.current.id,
+                        "created_at": now,
+                    }
+                    for sid, key in keys.items()
+                ],
+            )
         return keys
 
     def unwrap(self, subject_id: str, wrapped: bytes, master_key_id: str) -> bytes:
@@ -68,10 +84,11 @@ class KeyStore:
     def get_many(self, conn: Connection, subject_ids: list[str]) -> dict[str, bytes]:
         found: dict[str, bytes] = {}
         for start in range(0, len(subject_ids), 500):
-            chunk = subject_ids[start:start + 500]
+            chunk = subject_ids[start : start + 500]
             for row in conn.execute(
-                select(data_keys.c.subject_id, data_keys.c.wrapped, data_keys.c.master_key_id)
-                .where(data_keys.c.subject_id.in_(chunk))
+                select(data_keys.c.subject_id, data_keys.c.wrapped, data_keys.c.master_key_id).where(
+                    data_keys.c.subject_id.in_(chunk)
+                )
             ):
                 found[row.subject_id] = self.unwrap(row.subject_id, bytes(row.wrapped), row.master_key_id)
         return found
@@ -90,20 +107,32 @@ class KeyStore:
             row = conn.execute(select(key_material).where(key_material.c.name == INDEX_KEY)).first()
             if row is not None and row.master_key_id != new_ring.current.id:
                 key = unwrap_key(new_ring.get(row.master_key_id), bytes(row.wrapped), INDEX_KEY)
-                conn.execute(update(key_material).where(key_material.c.name == INDEX_KEY).values(
-                    wrapped=wrap_key(new_ring.current, key, INDEX_KEY), master_key_id=new_ring.current.id))
+                conn.execute(
+                    update(key_material)
+                    .where(key_material.c.name == INDEX_KEY)
+                    .values(
+                        wrapped=wrap_key(new_ring.current, key, INDEX_KEY), master_key_id=new_ring.current.id
+                    )
+                )
                 conn.commit()
             while True:
                 rows = conn.execute(
                     select(data_keys.c.subject_id, data_keys.c.wrapped, data_keys.c.master_key_id)
-                    .where(data_keys.c.master_key_id != new_ring.current.id).limit(batch)
+                    .where(data_keys.c.master_key_id != new_ring.current.id)
+                    .limit(batch)
                 ).all()
                 if not rows:
                     break
                 for r in rows:
                     key = unwrap_key(new_ring.get(r.master_key_id), bytes(r.wrapped), r.subject_id)
-                    conn.execute(update(data_keys).where(data_keys.c.subject_id == r.subject_id).values(
-                        wrapped=wrap_key(new_ring.current, key, r.subject_id), master_key_id=new_ring.current.id))
+                    conn.execute(
+                        update(data_keys)
+                        .where(data_keys.c.subject_id == r.subject_id)
+                        .values(
+                            wrapped=wrap_key(new_ring.current, key, r.subject_id),
+                            master_key_id=new_ring.current.id,
+                        )
+                    )
                 conn.commit()
                 rewrapped += len(rows)
         self.ring = new_ring

@@ -50,30 +50,47 @@ def consent_state(subject_id: object, purpose_id: object) -> object:
     )
     return (
         select(func.coalesce(func.max(code), CONSENT_NONE))
-        .where(consents.c.subject_id == subject_id, consents.c.target_kind == "purpose",
-               consents.c.target_id == purpose_id)
+        .where(
+            consents.c.subject_id == subject_id,
+            consents.c.target_kind == "purpose",
+            consents.c.target_id == purpose_id,
+        )
         .scalar_subquery()
     )
 
 
 def stop_in_force(subject_id: Any, purpose_id: Any) -> Exists:
     """A boolean subquery: a processing stop (처리정지) not yet lifted holds for the subject's purpose."""
-    return exists().where(processing_stops.c.subject_id == subject_id, processing_stops.c.purpose_id == purpose_id,
-                          processing_stops.c.lifted_at.is_(None))
+    return exists().where(
+        processing_stops.c.subject_id == subject_id,
+        processing_stops.c.purpose_id == purpose_id,
+        processing_stops.c.lifted_at.is_(None),
+    )
 
 
 @cache
 def _statement() -> Select[Any, Any, Any, bool, Any, Any, Any, Any, Any]:
     return (
-        select(subjects.c.status, subjects.c.is_child,
-               consent_state(subjects.c.id, bindparam("purpose")).label("consent"),  # type: ignore[attr-defined]
-               stop_in_force(subjects.c.id, bindparam("purpose")).label("stopped"),
-               data_keys.c.wrapped, data_keys.c.master_key_id,
-               item_values.c.item_id, item_values.c.ciphertext, item_values.c.hold)
+        select(
+            subjects.c.status,
+            subjects.c.is_child,
+            consent_state(subjects.c.id, bindparam("purpose")).label("consent"),  # type: ignore[attr-defined]
+            stop_in_force(subjects.c.id, bindparam("purpose")).label("stopped"),
+            data_keys.c.wrapped,
+            data_keys.c.master_key_id,
+            item_values.c.item_id,
+            item_values.c.ciphertext,
+            item_values.c.hold,
+        )
         .select_from(subjects)
         .outerjoin(data_keys, data_keys.c.subject_id == subjects.c.id)
-        .outerjoin(item_values, and_(item_values.c.subject_id == subjects.c.id,
-                                     item_values.c.item_id.in_(bindparam("items", expanding=True))))
+        .outerjoin(
+            item_values,
+            and_(
+                item_values.c.subject_id == subjects.c.id,
+                item_values.c.item_id.in_(bindparam("items", expanding=True)),
+            ),
+        )
         .where(subjects.c.id == bindparam("subject_id"))
     )
 
@@ -130,5 +147,13 @@ def read_state(conn: Connection, subject_id: str, items: Sequence[str], purpose_
             ciphertexts[item_id] = bytes(row[7])
             if row[8]:
                 held.add(item_id)
-    return ReadState(status, bool(is_child), int(consent or 0), frozenset(held), bool(stopped),
-                     bytes(wrapped) if wrapped is not None else None, master_key_id, ciphertexts)
+    return ReadState(
+        status,
+        bool(is_child),
+        int(consent or 0),
+        frozenset(held),
+        bool(stopped),
+        bytes(wrapped) if wrapped is not None else None,
+        master_key_id,
+        ciphertexts,
+    )

@@ -211,8 +211,12 @@ separated_values = Table(
     Column("separated_at", Timestamp, nullable=False),
     Index("ix_separated_values_expires_at", "expires_at"),
     Index("ix_separated_values_key_id", "key_id"),
-    Index("ix_separated_values_awaiting_period", "rule_id",
-          sqlite_where=text(AWAITING_PERIOD), postgresql_where=text(AWAITING_PERIOD)),
+    Index(
+        "ix_separated_values_awaiting_period",
+        "rule_id",
+        sqlite_where=text(AWAITING_PERIOD),
+        postgresql_where=text(AWAITING_PERIOD),
+    ),
 )
 
 separated_records = Table(
@@ -233,8 +237,12 @@ separated_records = Table(
     Index("ix_separated_records_subject_id", "subject_id"),
     Index("ix_separated_records_expires_at", "expires_at"),
     Index("ix_separated_records_key_id", "key_id"),
-    Index("ix_separated_records_awaiting_period", "rule_id",
-          sqlite_where=text(AWAITING_PERIOD), postgresql_where=text(AWAITING_PERIOD)),
+    Index(
+        "ix_separated_records_awaiting_period",
+        "rule_id",
+        sqlite_where=text(AWAITING_PERIOD),
+        postgresql_where=text(AWAITING_PERIOD),
+    ),
 )
 
 separated_lookups = Table(
@@ -290,7 +298,9 @@ rights_requests = Table(
     metadata,
     Column("id", String(32), primary_key=True),
     Column("subject_id", String(32), nullable=True),  # no FK: the answer must outlive a deletion
-    Column("type", String(24), nullable=False),  # access | correction | deletion | stop | consent_withdrawal | automated_decision
+    Column(
+        "type", String(24), nullable=False
+    ),  # access | correction | deletion | stop | consent_withdrawal | automated_decision
     Column("requester", String(16), nullable=False),  # self | guardian | agent
     Column("requester_detail", LargeBinary, nullable=True),  # sealed: guardian/agent name, power of attorney
     Column("channel", String(16), nullable=False),  # web | email | phone | letter | in_person

@@ -27,8 +27,13 @@ AWAITING_PERIOD = "expires_at IS NULL AND cause = 'withdrawal'"
 
 def upgrade() -> None:
     for table in ("separated_values", "separated_records"):
-        op.create_index(f"ix_{table}_awaiting_period", table, ["rule_id"],
-                        sqlite_where=sa.text(AWAITING_PERIOD), postgresql_where=sa.text(AWAITING_PERIOD))
+        op.create_index(
+            f"ix_{table}_awaiting_period",
+            table,
+            ["rule_id"],
+            sqlite_where=sa.text(AWAITING_PERIOD),
+            postgresql_where=sa.text(AWAITING_PERIOD),
+        )
 
 
 def downgrade() -> None:
