@@ -15,22 +15,30 @@ import pytest
 from pydantic import BaseModel
 from ruamel.yaml import YAML
 
+import jikimi.policy._model_base as model_base
+import jikimi.policy._model_collection as model_collection
+import jikimi.policy._model_disclosure as model_disclosure
 import jikimi.policy.model as model
 from jikimi.cli import run
 from jikimi.policy.lint import RULES, lint
-from jikimi.policy.load import load_policy_text
 from jikimi.policy.statutes import statutes
+
+from .policies import cached_policy_text as load_policy_text
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 FORMAT_DOC = DOCS / "policy-format.md"
 RULES_DOC = DOCS / "lint-rules.md"
 
+MODEL_MODULES = (model_base, model_collection, model_disclosure, model)
+"""``jikimi.policy.model`` and the modules its classes are defined in."""
+
 MODEL_CLASSES: dict[str, type[BaseModel]] = {
     name: cls
-    for name, cls in vars(model).items()
+    for module in MODEL_MODULES
+    for name, cls in vars(module).items()
     if inspect.isclass(cls)
     and issubclass(cls, BaseModel)
-    and cls.__module__ == model.__name__
+    and cls.__module__ == module.__name__
     and not name.startswith("_")
 }
 
