@@ -11,7 +11,6 @@ from sqlalchemy import Engine
 
 from jikimi.clock import FixedClock
 from jikimi.store.engine import make_engine
-from jikimi.store.migrate import upgrade
 
 from .databases import fresh_database
 
@@ -82,15 +81,14 @@ def examples_dir() -> Path:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh database per test: a SQLite file, and a PostgreSQL database (see tests/databases.py)."""
+    """A fresh, migrated database per test: a SQLite file, and a PostgreSQL database (see tests/databases.py)."""
     with fresh_database(request.param, tmp_path) as url:
         yield url
 
 
 @pytest.fixture
 def engine(db_url: str) -> Iterator[Engine]:
-    engine = make_engine(db_url)
-    upgrade(engine)
+    engine = make_engine(db_url)  # migrated already (a copy of a migrated template)
     yield engine
     engine.dispose()
 

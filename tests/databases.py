@@ -79,22 +79,54 @@ def fresh_postgres(migrated: bool = True) -> Iterator[str]:
         _admin_execute(f"CREATE DATABASE {name} TEMPLATE {_template()}")
     else:
         _admin_execute(f"CREATE DATABASE {name}")
+    # a test database need not outlive a server crash: commits return without waiting for the WAL
+    # flush (tests kill clients, never the server), which is most of a small transaction's time
+    _admin_execute(f"ALTER DATABASE {name} SET synchronous_commit TO off")
     try:
         yield _db_url(name)
     finally:
         _admin_execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
+@lru_cache(maxsize=1)
+def _sqlite_template() -> tuple[Path, Path]:
+    """A migrated SQLite database (main file and key file), copied for each test instead of migrating."""
+    import atexit
+    import shutil
+    import tempfile
+
+    from jikimi.store.engine import make_engine, sqlite_paths
+    from jikimi.store.migrate import upgrade
+
+    folder = Path(tempfile.mkdtemp(prefix="jikimi-tpl-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    url = f"sqlite:///{folder / 'template.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()  # the last connection closed: the WAL is checkpointed into the files
+    return sqlite_paths(url)
+
+
 @contextmanager
-def fresh_sqlite(tmp_path: Path) -> Iterator[str]:
-    yield f"sqlite:///{tmp_path / 'jikimi.db'}"
+def fresh_sqlite(tmp_path: Path, migrated: bool = False) -> Iterator[str]:
+    """A SQLite file in ``tmp_path``: empty, or ``migrated`` (a copy of a migrated template)."""
+    url = f"sqlite:///{tmp_path / 'jikimi.db'}"
+    if migrated:
+        import shutil
+
+        from jikimi.store.engine import sqlite_paths
+
+        for source, target in zip(_sqlite_template(), sqlite_paths(url), strict=True):
+            shutil.copyfile(source, target)
+    yield url
 
 
 @contextmanager
 def fresh_database(kind: str, tmp_path: Path) -> Iterator[str]:
+    """A migrated database of ``kind`` (``sqlite`` or ``postgresql``) for one test."""
     if kind == "postgresql":
         with fresh_postgres() as url:
             yield url
     else:
-        with fresh_sqlite(tmp_path) as url:
+        with fresh_sqlite(tmp_path, migrated=True) as url:
             yield url

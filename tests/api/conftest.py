@@ -12,11 +12,11 @@ from sqlalchemy import Engine, func, select
 from jikimi.api.app import create_app
 from jikimi.clock import FixedClock
 from jikimi.crypto import KeyRing, MasterKey, Passwords
-from jikimi.policy.load import load_policy
 from jikimi.store.tables import consents, item_values, subjects
 from jikimi.vault import Vault
 
 from ..conftest import EXAMPLES, MEMBER, START  # noqa: TID252,F401
+from ..policies import cached_policy as load_policy
 
 MAX_BODY = 20_000
 PASSWORD = "correct horse battery"

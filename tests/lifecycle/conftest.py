@@ -15,7 +15,6 @@ from jikimi.crypto import KeyRing, MasterKey
 from jikimi.handlers import Handler
 from jikimi.lifecycle.sweep import SweepReport
 from jikimi.periods import KST
-from jikimi.policy.load import load_policy
 from jikimi.policy.model import Policy
 from jikimi.store.tables import (
     access_log,
@@ -32,6 +31,7 @@ from jikimi.store.tables import (
 from jikimi.vault import Vault
 
 from ..conftest import EXAMPLES
+from ..policies import cached_policy as load_policy
 from ..vault.conftest import fast_passwords
 
 VaultFor = Callable[[str], Vault]

@@ -12,10 +12,10 @@ from jikimi.cli import run
 from jikimi.clock import FixedClock
 from jikimi.crypto import KeyRing, MasterKey
 from jikimi.periods import KST
-from jikimi.policy.load import load_policy
 from jikimi.vault import Vault
 
 from ..conftest import EXAMPLES, MEMBER, START
+from ..policies import cached_policy as load_policy
 from ..vault.conftest import fast_passwords
 
 POLICY = EXAMPLES / "reference.yaml"

@@ -14,10 +14,10 @@ from sqlalchemy import Engine, func, select
 
 from jikimi.audit import verify
 from jikimi.crypto import KeyRing, MasterKey
-from jikimi.policy.load import load_policy
 from jikimi.store.tables import destruction_ledger
 
 from ..conftest import EXAMPLES
+from ..policies import cached_policy as load_policy
 from .due_set import GONE, NOW, build, key_ids, ledger_totals, shapes, undecryptable
 from .sweep_worker import Worker
 

@@ -22,10 +22,10 @@ from sqlalchemy import Engine, text
 from jikimi.audit import verify
 from jikimi.crypto import KeyRing, MasterKey
 from jikimi.lifecycle.sweep import Sweeper
-from jikimi.policy.load import load_policy
 from jikimi.vault import Vault
 
 from ..conftest import EXAMPLES
+from ..policies import cached_policy as load_policy
 from .due_set import GONE, NOW, DueSet, build, key_ids, ledger_totals, shapes, undecryptable
 from .sweep_worker import Worker
 

@@ -18,12 +18,12 @@ from sqlalchemy.engine import make_url
 from jikimi.crypto import KeyRing, MasterKey
 from jikimi.lifecycle.slots import SLOT_LOCK_CLASS, chosen_limit, default_limit
 from jikimi.lifecycle.sweep import Sweeper
-from jikimi.policy.load import load_policy
 from jikimi.store.engine import make_engine
 from jikimi.vault import Vault
 
 from ..conftest import EXAMPLES
 from ..databases import fresh_postgres
+from ..policies import cached_policy as load_policy
 from .due_set import GONE, NOW, build, key_ids, ledger_totals, shapes, undecryptable
 from .sweep_worker import Worker
 

@@ -18,8 +18,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jikimi.policy.diff import Change, PolicyDiff, diff_policies
-from jikimi.policy.load import load_policy, load_policy_text
 from jikimi.policy.model import Policy
+
+from ..policies import cached_policy as load_policy
+from ..policies import cached_policy_text as load_policy_text
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "policies"
 

@@ -8,7 +8,8 @@ from collections.abc import Callable
 import pytest
 
 from jikimi.policy.lint import RULES, lint
-from jikimi.policy.load import load_policy_text
+
+from ..policies import cached_policy_text as load_policy_text
 
 
 def _rules(text: str) -> set[str]:

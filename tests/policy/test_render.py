@@ -20,10 +20,12 @@ import pytest
 
 from jikimi.errors import UsageError
 from jikimi.periods import Duration
-from jikimi.policy.load import load_policy, load_policy_text
 from jikimi.policy.model import Placeholder, Policy, RetentionRule
 from jikimi.policy.render import build_consent, render_consent, render_html, render_markdown
 from tests.conftest import EXAMPLES
+
+from ..policies import cached_policy as load_policy
+from ..policies import cached_policy_text as load_policy_text
 
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*.yaml"))
 
@@ -515,10 +517,10 @@ def test_an_unknown_context_is_a_usage_error_naming_the_known_ones(rare: Policy)
 
 
 def test_notice_periods_the_policy_does_not_state_are_not_promised() -> None:
-    from jikimi.policy.load import load_policy
     from jikimi.policy.render import render_markdown
 
     from ..conftest import EXAMPLES  # noqa: TID252
+    from ..policies import cached_policy as load_policy
 
     text = render_markdown(load_policy(EXAMPLES / "yeongsang.yaml"))
     changes = text.split("## 14.", 1)[1]

@@ -14,10 +14,11 @@ from typing import Any
 
 import pytest
 
-from jikimi.policy.load import load_policy
 from jikimi.policy.model import Policy
 from jikimi.policy.render import render_html
 from tests.conftest import EXAMPLES, SEEDS
+
+from ..policies import cached_policy as load_policy
 
 pytestmark = pytest.mark.browser
 

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import io
-from collections.abc import Callable
-from typing import Any
-
 import pytest
 from argon2 import PasswordHasher
-from ruamel.yaml import YAML
 from sqlalchemy import Engine
 
 from jikimi.clock import FixedClock
 from jikimi.crypto import KeyRing, MasterKey, Passwords
 from jikimi.handlers import Handler
-from jikimi.policy.load import load_policy, load_policy_text
 from jikimi.policy.model import Policy
 from jikimi.vault import Vault
 
 from ..conftest import EXAMPLES, MEMBER, START  # noqa: TID252,F401
+from ..policies import cached_policy as load_policy
+from ..policies import policy_from, policy_with, reference_data  # noqa: F401 - used by other test packages
 
 
 @pytest.fixture
@@ -51,28 +47,6 @@ def marketer(vault: Vault) -> Handler:
     vault.handlers.define_role("marketing", purposes=["marketing"], actions=["read", "export"])
     handler, _ = vault.handlers.create("mk-lee", "correct horse battery", role="marketing")
     return handler
-
-
-def reference_data() -> dict[str, Any]:
-    """The reference policy as plain data, for tests that need a variant of it."""
-    data: dict[str, Any] = YAML(typ="safe").load((EXAMPLES / "reference.yaml").read_text(encoding="utf-8"))
-    return data
-
-
-def policy_from(data: dict[str, Any]) -> Policy:
-    """Load a policy from plain data through the real loader (schema and reference checks)."""
-    stream = io.StringIO()
-    yaml = YAML(typ="safe")
-    yaml.default_flow_style = False
-    yaml.dump(data, stream)
-    return load_policy_text(stream.getvalue(), filename="<variant>")
-
-
-def policy_with(edit: Callable[[dict[str, Any]], None]) -> Policy:
-    """The reference policy with ``edit`` applied to its data."""
-    data = reference_data()
-    edit(data)
-    return policy_from(data)
 
 
 def fast_passwords() -> Passwords:

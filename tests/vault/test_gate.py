@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 
 from jikimi.gate import REASONS, ConsentFacts, Decision, Role, SubjectFacts, decide_read, purpose_basis_holds
-from jikimi.policy.load import load_policy
 from jikimi.policy.model import Policy
 
 from ..conftest import EXAMPLES  # noqa: TID252
+from ..policies import cached_policy as load_policy
 from .conftest import policy_with
 
 POLICY = load_policy(EXAMPLES / "reference.yaml")
