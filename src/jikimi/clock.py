@@ -1,12 +1,14 @@
-"""Time, injectable. The domain never calls ``datetime.now()``; it asks a ``Clock``.
+"""Time, injectable, and the one way instants are normalised.
 
-Tests use ``FixedClock`` and move it forward months or years (time travel).
+The domain never calls ``datetime.now()``; it asks a ``Clock``. Tests use ``FixedClock`` and move
+it forward months or years (time travel). Instants are stored in UTC; SQLite hands them back naive
+(UTC without a zone) and PostgreSQL aware, so everything read from a database passes ``as_utc``.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Protocol, overload
 
 
 class Clock(Protocol):
@@ -36,3 +38,14 @@ class FixedClock:
 
     def advance(self, delta: timedelta) -> None:
         self._now += delta
+
+
+@overload
+def as_utc(moment: datetime) -> datetime: ...
+@overload
+def as_utc(moment: None) -> None: ...
+def as_utc(moment: datetime | None) -> datetime | None:
+    """``moment`` as an aware UTC instant; a naive one is taken to be UTC already (None stays None)."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

@@ -23,11 +23,11 @@ from datetime import date, datetime, timedelta
 import phonenumbers
 from argon2 import PasswordHasher
 
+from jikimi.bootstrap import Jikimi
 from jikimi.crypto import Passwords
 from jikimi.errors import AuthError, Duplicate
 from jikimi.gate import ACTIONS
 from jikimi.periods import kst_day
-from jikimi.vault import Vault
 
 DEMO_ROLES: dict[str, tuple[list[str], list[str]]] = {
     "admin": (["*"], list(ACTIONS)),
@@ -206,44 +206,44 @@ def demo_people(count: int, *, today: date, seed: int = 20260302) -> Iterator[De
         )
 
 
-def define_handlers(vault: Vault) -> dict[str, dict[str, str]]:
+def define_handlers(jikimi: Jikimi) -> dict[str, dict[str, str]]:
     """The demo roles and handler accounts; returns login → {role, password, token}."""
     for role, (purposes, actions) in DEMO_ROLES.items():
-        vault.handlers.define_role(role, purposes=purposes, actions=actions, source=SOURCE)
+        jikimi.handlers.define_role(role, purposes=purposes, actions=actions, source=SOURCE)
     accounts: dict[str, dict[str, str]] = {}
     for login, role in DEMO_HANDLERS.items():
         password = secrets.token_urlsafe(18)
-        _, token = vault.handlers.create(login, password, role=role, source=SOURCE)
+        _, token = jikimi.handlers.create(login, password, role=role, source=SOURCE)
         accounts[login] = {"role": role, "password": password, "token": token}
     return accounts
 
 
-def refresh_tokens(vault: Vault, accounts: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+def refresh_tokens(jikimi: Jikimi, accounts: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
     """Tokens that still work are kept; others are replaced by logging in with the saved password."""
     fresh: dict[str, dict[str, str]] = {}
     for login, account in accounts.items():
         try:
-            vault.handlers.authenticate(account["token"])
+            jikimi.handlers.authenticate(account["token"])
             fresh[login] = account
         except AuthError:
-            _, token = vault.handlers.login(login, account["password"], source=SOURCE)
+            _, token = jikimi.handlers.login(login, account["password"], source=SOURCE)
             fresh[login] = account | {"token": token}
     return fresh
 
 
-def seed_subjects(vault: Vault, people: Iterator[DemoPerson], advance: Callable[[], None]) -> DemoSeeded:
-    """Collect every person through ``vault.collect`` (as the subjects themselves, on the web),
+def seed_subjects(jikimi: Jikimi, people: Iterator[DemoPerson], advance: Callable[[], None]) -> DemoSeeded:
+    """Collect every person through ``jikimi.vault.collect`` (as the subjects themselves, on the web),
     with their member orders and payment records. People already registered are skipped."""
     seeded = DemoSeeded()
-    saved = vault.passwords
-    vault.passwords = Passwords(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    saved = jikimi.core.passwords
+    jikimi.core.passwords = Passwords(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
     rng = random.Random(7)
-    now = vault.clock.now()
+    now = jikimi.core.now()
     try:
         for person in people:
             context = "guest_order" if person.kind == "guest" else "signup"
             try:
-                result = vault.collect(
+                result = jikimi.vault.collect(
                     context, person.data, person.consents, channel=rng.choice(["web", "app"]), source=SOURCE
                 )
             except Duplicate:
@@ -257,17 +257,17 @@ def seed_subjects(vault: Vault, people: Iterator[DemoPerson], advance: Callable[
             )
             seeded.created[person.kind] = seeded.created.get(person.kind, 0) + 1
             seeded.examples.setdefault(key, result.subject_id)
-            seeded.records += _orders(vault, result.subject_id, person, rng, now)
+            seeded.records += _orders(jikimi, result.subject_id, person, rng, now)
             advance()
     finally:
-        vault.passwords = saved
+        jikimi.core.passwords = saved
     return seeded
 
 
-def _orders(vault: Vault, subject_id: str, person: DemoPerson, rng: random.Random, now: datetime) -> int:
+def _orders(jikimi: Jikimi, subject_id: str, person: DemoPerson, rng: random.Random, now: datetime) -> int:
     name, mobile = person.data["name"], person.data["mobile"]
     if person.kind == "guest":
-        vault.add_record(
+        jikimi.vault.add_record(
             subject_id,
             "payment",
             {
@@ -283,14 +283,14 @@ def _orders(vault: Vault, subject_id: str, person: DemoPerson, rng: random.Rando
     for number in range(person.orders):
         address = _address(rng)
         if number == 0:
-            vault.collect(
+            jikimi.vault.collect(
                 "order",
                 {"recipient_name": name, "recipient_phone": mobile, "delivery_address": address},
                 {},
                 subject_id=subject_id,
                 source=SOURCE,
             )
-        vault.add_record(
+        jikimi.vault.add_record(
             subject_id,
             "payment",
             {"name": name, "recipient_name": name, "delivery_address": address},
@@ -300,5 +300,5 @@ def _orders(vault: Vault, subject_id: str, person: DemoPerson, rng: random.Rando
     return person.orders
 
 
-def today_of(vault: Vault) -> date:
-    return kst_day(vault.clock.now())
+def today_of(jikimi: Jikimi) -> date:
+    return kst_day(jikimi.core.now())

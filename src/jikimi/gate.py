@@ -8,7 +8,7 @@ plain unit test. The vault logs every decision, allowed or not.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
 from jikimi.policy.model import Policy
@@ -43,19 +43,22 @@ REASONS: dict[str, tuple[str, str]] = {
 
 @dataclass(frozen=True)
 class Decision:
-    """The gate's answer. ``reason`` is one of ``REASONS``; ``allowed`` iff it is ``"allowed"``."""
+    """An answer of jikimi's decision rules — the gate's reads here, and provisions to third parties
+    (``sharing.decisions``). ``reason`` is a stable code of ``reasons`` (the gate's ``REASONS`` unless
+    said otherwise); ``allowed`` iff it is ``"allowed"``."""
 
     allowed: bool
     reason: str
     detail: str = ""
+    reasons: Mapping[str, tuple[str, str]] = field(default_factory=lambda: REASONS, repr=False, compare=False)
 
     @property
     def message_ko(self) -> str:
-        return REASONS[self.reason][0] + (f" ({self.detail})" if self.detail else "")
+        return self.reasons[self.reason][0] + (f" ({self.detail})" if self.detail else "")
 
     @property
     def message_en(self) -> str:
-        return REASONS[self.reason][1] + (f" ({self.detail})" if self.detail else "")
+        return self.reasons[self.reason][1] + (f" ({self.detail})" if self.detail else "")
 
 
 ALLOW = Decision(True, "allowed")

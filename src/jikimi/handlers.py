@@ -4,6 +4,9 @@ One account per handler; roles list the purposes and actions they allow (least p
 Passwords are Argon2id; API tokens are stored as digests. Five failed logins lock the account.
 Every grant, change and removal of rights is recorded and kept three years (안전성 확보조치 기준),
 and appears in the access log as an admin action.
+
+``SELF`` is the data subject acting for themselves through the service; ``SYSTEM`` is jikimi's own
+processes (sweeps, imports an operator runs).
 """
 
 from __future__ import annotations
@@ -14,15 +17,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import Engine, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Engine
 
-from jikimi.audit import AccessLog, Entry
+from jikimi.audit.log import AccessLog, Entry
 from jikimi.clock import Clock
 from jikimi.crypto import Passwords, new_token, token_digest
 from jikimi.errors import AccountLocked, AuthError, InvalidInput, NotFound
 from jikimi.gate import ACTIONS, Role
-from jikimi.store.tables import handlers, rights_log, roles
+from jikimi.store import handlers as rows
 from jikimi.store.uow import UnitOfWork
 
 MAX_FAILED_LOGINS = 5
@@ -40,6 +42,13 @@ class Handler:
 
 SYSTEM = Handler(id="system", login="system", role=Role("system", frozenset({"*"}), frozenset({"*"})))
 """jikimi's own processes (sweeps, imports run by an operator)."""
+
+SELF = Handler(
+    id="self",
+    login="self",
+    role=Role("self", frozenset({"*"}), frozenset({"collect", "consent", "record", "withdraw"})),
+)
+"""The data subject acting for themselves (sign-up, consent changes) through the service."""
 
 
 class HandlerService:
@@ -69,21 +78,20 @@ class HandlerService:
                 "actions", f"알 수 없는 작업: {unknown}", f"unknown actions {unknown}; known: {list(ACTIONS)}"
             )
         role = Role(name, frozenset(purposes), frozenset(acts))
-        now = self._clock.now()
         with UnitOfWork(self._engine) as uow:
-            exists = uow.conn.execute(select(roles.c.name).where(roles.c.name == name)).first()
-            values = {"purposes": json.dumps(sorted(role.purposes)), "actions": json.dumps(acts)}
-            if exists:
-                uow.conn.execute(update(roles).where(roles.c.name == name).values(**values))
-            else:
-                uow.conn.execute(insert(roles).values(name=name, created_at=now, **values))
-            self._rights(uow, actor, name, "role", {"role": name, **values}, source)
+            rows.put_role(uow.conn, name, sorted(role.purposes), acts, self._clock.now())
+            detail: dict[str, object] = {
+                "role": name,
+                "purposes": json.dumps(sorted(role.purposes)),
+                "actions": json.dumps(acts),
+            }
+            self._rights(uow, actor, name, "role", detail, source)
             uow.commit()
         return role
 
     def role(self, name: str) -> Role:
         with self._engine.connect() as conn:
-            row = conn.execute(select(roles).where(roles.c.name == name)).first()
+            row = rows.role(conn, name)
         if row is None:
             raise NotFound(f"역할 '{name}'이 없습니다", f"no role '{name}'")
         return Role(row.name, frozenset(json.loads(row.purposes)), frozenset(json.loads(row.actions)))
@@ -99,69 +107,54 @@ class HandlerService:
         granted = self.role(role)
         token = new_token()
         handler_id = secrets.token_hex(8)
-        now = self._clock.now()
         with UnitOfWork(self._engine) as uow:
-            try:
-                uow.conn.execute(
-                    insert(handlers).values(
-                        id=handler_id,
-                        login=login,
-                        role=role,
-                        password_hash=self._passwords.hash(password),
-                        token_digest=token_digest(token),
-                        failed_logins=0,
-                        created_at=now,
-                    )
-                )
-            except IntegrityError as exc:
-                raise InvalidInput(
-                    "login", "이미 있는 계정입니다", "a handler with this login exists"
-                ) from exc
+            rows.add(
+                uow.conn,
+                handler_id=handler_id,
+                login=login,
+                role=role,
+                password_hash=self._passwords.hash(password),
+                token=token_digest(token),
+                now=self._clock.now(),
+            )
             self._rights(uow, actor, login, "grant", {"role": role}, source)
             uow.commit()
         return Handler(handler_id, login, granted), token
 
     def change_role(self, login: str, role: str, *, actor: Handler, source: str = "local") -> None:
         self.role(role)
-        with UnitOfWork(self._engine) as uow:
-            result = uow.conn.execute(update(handlers).where(handlers.c.login == login).values(role=role))
-            if not result.rowcount:
-                raise NotFound(f"취급자 '{login}'이 없습니다", f"no handler '{login}'")
-            self._rights(uow, actor, login, "change", {"role": role}, source)
-            uow.commit()
+        self._change(login, "change", {"role": role}, actor, source, role=role)
 
     def disable(self, login: str, *, actor: Handler, source: str = "local") -> None:
-        with UnitOfWork(self._engine) as uow:
-            result = uow.conn.execute(
-                update(handlers)
-                .where(handlers.c.login == login)
-                .values(disabled_at=self._clock.now(), token_digest=None)
-            )
-            if not result.rowcount:
-                raise NotFound(f"취급자 '{login}'이 없습니다", f"no handler '{login}'")
-            self._rights(uow, actor, login, "revoke", {}, source)
-            uow.commit()
+        self._change(login, "revoke", {}, actor, source, disabled_at=self._clock.now(), token_digest=None)
 
     def unlock(self, login: str, *, actor: Handler, source: str = "local") -> None:
+        self._change(login, "unlock", {}, actor, source, locked_at=None, failed_logins=0)
+
+    def _change(
+        self,
+        login: str,
+        change: str,
+        detail: dict[str, object],
+        actor: Handler,
+        source: str,
+        **values: object,
+    ) -> None:
         with UnitOfWork(self._engine) as uow:
-            result = uow.conn.execute(
-                update(handlers).where(handlers.c.login == login).values(locked_at=None, failed_logins=0)
-            )
-            if not result.rowcount:
-                raise NotFound(f"취급자 '{login}'이 없습니다", f"no handler '{login}'")
-            self._rights(uow, actor, login, "unlock", {}, source)
+            rows.change(uow.conn, login, **values)
+            self._rights(uow, actor, login, change, detail, source)
             uow.commit()
 
     def get(self, login: str) -> Handler:
         with self._engine.connect() as conn:
-            row = conn.execute(select(handlers).where(handlers.c.login == login)).first()
+            row = rows.by_login(conn, login)
         if row is None or row.disabled_at is not None:
             raise NotFound(f"취급자 '{login}'이 없습니다", f"no active handler '{login}'")
         return Handler(row.id, row.login, self.role(row.role))
 
     def all(self) -> list[dict[str, object]]:
         with self._engine.connect() as conn:
-            rows = conn.execute(select(handlers).order_by(handlers.c.login)).all()
+            found = rows.all_accounts(conn)
         return [
             {
                 "login": r.login,
@@ -170,7 +163,7 @@ class HandlerService:
                 "disabled": r.disabled_at is not None,
                 "created_at": r.created_at,
             }
-            for r in rows
+            for r in found
         ]
 
     # -- authentication --
@@ -179,15 +172,26 @@ class HandlerService:
         """Password login: returns the handler and a fresh API token. Five failures lock the account."""
         now = self._clock.now()
         with UnitOfWork(self._engine) as uow:
-            row = uow.conn.execute(select(handlers).where(handlers.c.login == login)).first()
+            row = rows.by_login(uow.conn, login)
             if row is None or row.disabled_at is not None:
                 self._log.append(
-                    uow, [Entry(now, login[:64], "login", "denied:unknown_handler", source=source)]
+                    uow,
+                    [
+                        Entry(
+                            at=now,
+                            actor=login[:64],
+                            action="login",
+                            outcome="denied:unknown_handler",
+                            source=source,
+                        )
+                    ],
                 )
                 uow.commit()
                 raise AuthError("계정 또는 비밀번호가 맞지 않습니다", "wrong login or password")
             if row.locked_at is not None:
-                self._log.append(uow, [Entry(now, login, "login", "denied:locked", source=source)])
+                self._log.append(
+                    uow, [Entry(at=now, actor=login, action="login", outcome="denied:locked", source=source)]
+                )
                 uow.commit()
                 raise AccountLocked(
                     "잠긴 계정입니다. 관리자에게 해제를 요청하십시오",
@@ -200,23 +204,36 @@ class HandlerService:
                 if failures >= MAX_FAILED_LOGINS:
                     values["locked_at"] = now
                     self._rights(uow, SYSTEM, login, "lock", {"failed_logins": failures}, source)
-                uow.conn.execute(update(handlers).where(handlers.c.id == row.id).values(**values))
-                self._log.append(uow, [Entry(now, login, "login", "denied:wrong_password", source=source)])
+                rows.change_by_id(uow.conn, row.id, **values)
+                self._log.append(
+                    uow,
+                    [
+                        Entry(
+                            at=now,
+                            actor=login,
+                            action="login",
+                            outcome="denied:wrong_password",
+                            source=source,
+                        )
+                    ],
+                )
                 uow.commit()
                 raise AuthError("계정 또는 비밀번호가 맞지 않습니다", "wrong login or password")
             token = new_token()
             values = {"failed_logins": 0, "token_digest": token_digest(token)}
             if check.new_hash:
                 values["password_hash"] = check.new_hash
-            uow.conn.execute(update(handlers).where(handlers.c.id == row.id).values(**values))
-            self._log.append(uow, [Entry(now, login, "login", "allowed", source=source)])
+            rows.change_by_id(uow.conn, row.id, **values)
+            self._log.append(
+                uow, [Entry(at=now, actor=login, action="login", outcome="allowed", source=source)]
+            )
             uow.commit()
         return Handler(row.id, row.login, self.role(row.role)), token
 
     def authenticate(self, token: str) -> Handler:
         """The handler owning an API token (``Authorization: Bearer …``)."""
         with self._engine.connect() as conn:
-            row = conn.execute(select(handlers).where(handlers.c.token_digest == token_digest(token))).first()
+            row = rows.by_token(conn, token_digest(token))
         if row is None or row.disabled_at is not None:
             raise AuthError("유효하지 않은 토큰입니다", "invalid token")
         if row.locked_at is not None:
@@ -229,26 +246,23 @@ class HandlerService:
         self, uow: UnitOfWork, actor: Handler, login: str, change: str, detail: dict[str, object], source: str
     ) -> None:
         now = self._clock.now()
-        uow.conn.execute(
-            insert(rights_log).values(
-                at=now,
-                actor=actor.login,
-                handler_login=login,
-                change=change,
-                detail=json.dumps(detail, ensure_ascii=False),
-                keep_until=now + RIGHTS_LOG_KEEP,
-            )
+        rows.record_right(
+            uow.conn,
+            now=now,
+            actor=actor.login,
+            login=login,
+            change=change,
+            detail=json.dumps(detail, ensure_ascii=False),
+            keep_until=now + RIGHTS_LOG_KEEP,
         )
         self._log.append(
             uow,
             [
                 Entry(
-                    now,
-                    actor.login,
-                    f"admin.{change}",
-                    "allowed",
-                    items=(),
-                    purpose=None,
+                    at=now,
+                    actor=actor.login,
+                    action=f"admin.{change}",
+                    outcome="allowed",
                     source=source,
                     reason=f"handler={login}",
                 )
@@ -256,8 +270,5 @@ class HandlerService:
         )
 
     def rights_history(self, login: str | None = None) -> list[dict[str, object]]:
-        query = select(rights_log).order_by(rights_log.c.id)
-        if login:
-            query = query.where(rights_log.c.handler_login == login)
         with self._engine.connect() as conn:
-            return [dict(r._mapping) for r in conn.execute(query)]
+            return rows.rights_history(conn, login)

@@ -149,3 +149,40 @@ def due_if_before(now: datetime, period: Duration) -> datetime:
 def _expiry_of_day(day: date, period: Duration) -> datetime:
     last = last_day_of_period(day, period)
     return datetime.combine(last + timedelta(days=1), time(0, 0), tzinfo=KST).astimezone(UTC)
+
+
+def shift(moment: datetime, period: Duration, *, back: bool = False) -> datetime:
+    """``moment`` moved forward (or back) by a period: calendar months, then days."""
+    sign = -1 if back else 1
+    day = add_months(moment.date(), sign * period.total_months)
+    return moment.replace(year=day.year, month=day.month, day=day.day) + timedelta(days=sign * period.total_days)
+
+
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+def month_bounds(month: str) -> tuple[datetime, datetime]:
+    """The first instant of ``YYYY-MM`` and of the next month, in Korean time (as aware UTC).
+    Raises ``UsageError`` for anything else (the month of a report or a ledger the caller asked for)."""
+    from jikimi.errors import UsageError
+
+    match = _MONTH.match(month.strip())
+    if not match:
+        raise UsageError(f"월은 YYYY-MM 형식이어야 합니다: {month!r}", f"the month must be YYYY-MM, got {month!r}")
+    year, mon = int(match.group(1)), int(match.group(2))
+    start = datetime(year, mon, 1, tzinfo=KST)
+    end = datetime(year + (mon == 12), mon % 12 + 1, 1, tzinfo=KST)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def shift_month(month: str, months: int) -> str:
+    """``YYYY-MM`` moved by ``months`` (negative: earlier)."""
+    year, mon = (int(part) for part in month.strip().split("-"))
+    index = year * 12 + mon - 1 + months
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def previous_month(today: date) -> str:
+    """The month before ``today``'s, as ``YYYY-MM``."""
+    first = today.replace(day=1) - timedelta(days=1)
+    return first.strftime("%Y-%m")

@@ -14,8 +14,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from jikimi.crypto import KeyRing
-from jikimi.store.engine import DEFAULT_URL
 
+DEFAULT_URL = "sqlite:///var/jikimi.db"
 DEFAULT_KEY_FILE = Path("var/master.key")
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, status
 
-from jikimi.api.deps import AdminDep, SourceDep, VaultDep
+from jikimi.api.deps import AdminDep, JikimiDep, SourceDep
 from jikimi.api.errors import ERROR_RESPONSES
 from jikimi.api.schemas import Done, HandlerIn, HandlerRow, LoginIn, RoleChangeIn, RoleIn, RoleOut, TokenOut
 
@@ -22,10 +22,10 @@ Login = Annotated[str, Path(min_length=1, max_length=64, description="취급자 
     response_model=RoleOut,
     summary="역할 정의 (define or change a role)",
 )
-def define_role(body: RoleIn, vault: VaultDep, admin: AdminDep, source: SourceDep) -> RoleOut:
+def define_role(body: RoleIn, jikimi: JikimiDep, admin: AdminDep, source: SourceDep) -> RoleOut:
     """역할이 쓸 수 있는 목적과 작업을 정합니다 (최소 권한). 변경은 권한 기록에 3년간 남습니다.
     Defines the purposes and actions a role allows (least privilege); recorded in the rights log."""
-    role = vault.handlers.define_role(
+    role = jikimi.handlers.define_role(
         body.name, purposes=body.purposes, actions=body.actions, actor=admin, source=source
     )
     return RoleOut(name=role.name, purposes=sorted(role.purposes), actions=sorted(role.actions))
@@ -37,47 +37,47 @@ def define_role(body: RoleIn, vault: VaultDep, admin: AdminDep, source: SourceDe
     response_model=TokenOut,
     summary="취급자 계정 생성 (create a handler account)",
 )
-def create_handler(body: HandlerIn, vault: VaultDep, admin: AdminDep, source: SourceDep) -> TokenOut:
+def create_handler(body: HandlerIn, jikimi: JikimiDep, admin: AdminDep, source: SourceDep) -> TokenOut:
     """취급자 계정을 만들고 첫 API 토큰을 한 번만 돌려줍니다.
     Creates a handler account and returns its first API token, once."""
-    handler, token = vault.handlers.create(
+    handler, token = jikimi.handlers.create(
         body.login, body.password, role=body.role, actor=admin, source=source
     )
     return TokenOut(login=handler.login, role=handler.role.name, token=token)
 
 
 @router.get("/handlers", response_model=list[HandlerRow], summary="취급자 목록 (list handler accounts)")
-def list_handlers(vault: VaultDep, _admin: AdminDep) -> list[HandlerRow]:
+def list_handlers(jikimi: JikimiDep, _admin: AdminDep) -> list[HandlerRow]:
     """취급자 계정과 역할, 잠금·비활성 상태. Handler accounts with their role and state."""
-    return [HandlerRow.model_validate(row) for row in vault.handlers.all()]
+    return [HandlerRow.model_validate(row) for row in jikimi.handlers.all()]
 
 
 @router.post("/handlers/{login}/role", response_model=Done, summary="역할 변경 (change a handler's role)")
 def change_role(
-    login: Login, body: RoleChangeIn, vault: VaultDep, admin: AdminDep, source: SourceDep
+    login: Login, body: RoleChangeIn, jikimi: JikimiDep, admin: AdminDep, source: SourceDep
 ) -> Done:
     """취급자의 역할을 바꿉니다 (권한 변경 기록). Changes a handler's role; recorded in the rights log."""
-    vault.handlers.change_role(login, body.role, actor=admin, source=source)
+    jikimi.handlers.change_role(login, body.role, actor=admin, source=source)
     return Done()
 
 
 @router.post("/handlers/{login}/disable", response_model=Done, summary="계정 말소 (disable a handler)")
-def disable_handler(login: Login, vault: VaultDep, admin: AdminDep, source: SourceDep) -> Done:
+def disable_handler(login: Login, jikimi: JikimiDep, admin: AdminDep, source: SourceDep) -> Done:
     """퇴직·전보 시 계정을 말소하고 토큰을 폐기합니다. Disables the account and revokes its token."""
-    vault.handlers.disable(login, actor=admin, source=source)
+    jikimi.handlers.disable(login, actor=admin, source=source)
     return Done()
 
 
 @router.post("/handlers/{login}/unlock", response_model=Done, summary="잠금 해제 (unlock a handler)")
-def unlock_handler(login: Login, vault: VaultDep, admin: AdminDep, source: SourceDep) -> Done:
+def unlock_handler(login: Login, jikimi: JikimiDep, admin: AdminDep, source: SourceDep) -> Done:
     """로그인 실패로 잠긴 계정을 해제합니다. Unlocks an account locked after failed logins."""
-    vault.handlers.unlock(login, actor=admin, source=source)
+    jikimi.handlers.unlock(login, actor=admin, source=source)
     return Done()
 
 
 @router.post("/login", response_model=TokenOut, summary="로그인 (log in for a fresh token)")
-def login(body: LoginIn, vault: VaultDep, source: SourceDep) -> TokenOut:
+def login(body: LoginIn, jikimi: JikimiDep, source: SourceDep) -> TokenOut:
     """계정과 비밀번호로 로그인해 새 API 토큰을 받습니다. 5회 실패하면 계정이 잠깁니다 (423).
     Logs in with login and password for a fresh API token; five failures lock the account (423)."""
-    handler, token = vault.handlers.login(body.login, body.password, source=source)
+    handler, token = jikimi.handlers.login(body.login, body.password, source=source)
     return TokenOut(login=handler.login, role=handler.role.name, token=token)

@@ -1,11 +1,11 @@
 """The ASGI app: mounts the routers, ``/healthz``, a request-size guard and one error envelope.
 
-``create_app(vault)`` mounts the routers for subjects, handlers and the access log, the PII router,
+``create_app(jikimi)`` mounts the routers for subjects, handlers and the access log, the PII router,
 ``/healthz`` and the OpenAPI document (``/openapi.json``, browsable at ``/docs``). Handlers
 authenticate with ``Authorization: Bearer <token>``. Every error leaves as
 ``{"error": {"code", "message_ko", "message_en", "field", "reason"}}`` (``jikimi.api.errors``);
 the HTTP status is chosen there from the error's type, never by the domain.
-``create_app()`` without a vault serves only ``/healthz`` and the PII router.
+``create_app()`` without jikimi serves only ``/healthz`` and the PII router.
 """
 
 from __future__ import annotations
@@ -16,14 +16,13 @@ from fastapi import Depends, FastAPI
 from fastapi.responses import JSONResponse
 
 from jikimi.api import accounts, audit, lifecycle, rights, sharing, subjects
-from jikimi.api.deps import get_vault
+from jikimi.api.deps import get_jikimi
 from jikimi.api.errors import install_error_handlers
 from jikimi.api.guard import GuardMiddleware
 from jikimi.api.pii import PiiApiConfig
 from jikimi.api.pii import router as pii_router
 from jikimi.api.schemas import Health
-from jikimi.store.migrate import current_revision
-from jikimi.vault import Vault
+from jikimi.bootstrap import Jikimi
 
 # PII texts: JSON escapes can make a character six bytes (\uXXXX); allow that plus room for the other fields.
 _BYTES_PER_CHAR = 6
@@ -45,9 +44,9 @@ _HEALTH = (
 
 
 def create_app(
-    vault: Vault | None = None, *, max_body_bytes: int = 1_000_000, pii: PiiApiConfig | None = None
+    jikimi: Jikimi | None = None, *, max_body_bytes: int = 1_000_000, pii: PiiApiConfig | None = None
 ) -> FastAPI:
-    """The jikimi HTTP app over ``vault``. ``pii`` configures the PII endpoints (size limit, key)."""
+    """The jikimi HTTP app over ``jikimi``. ``pii`` configures the PII endpoints (size limit, key)."""
     config = pii or PiiApiConfig()
     app = FastAPI(
         title="jikimi (지킴이)",
@@ -58,7 +57,7 @@ def create_app(
         docs_url="/docs",
         redoc_url=None,
     )
-    app.state.vault = vault
+    app.state.jikimi = jikimi
     app.state.pii_config = config
     app.add_middleware(
         GuardMiddleware,
@@ -68,7 +67,7 @@ def create_app(
     install_error_handlers(app)
     app.add_api_route(
         "/healthz",
-        _healthz if vault is not None else _liveness,
+        _healthz if jikimi is not None else _liveness,
         methods=["GET"],
         response_model=Health,
         response_model_exclude_none=True,
@@ -76,7 +75,7 @@ def create_app(
         summary="상태 확인 (health check)",
         description=_HEALTH,
     )
-    if vault is not None:
+    if jikimi is not None:
         app.include_router(subjects.router)
         app.include_router(accounts.router)
         app.include_router(audit.router)
@@ -87,13 +86,13 @@ def create_app(
     return app
 
 
-def _healthz(vault: Annotated[Vault, Depends(get_vault)]) -> Health | JSONResponse:
+def _healthz(jikimi: Annotated[Jikimi, Depends(get_jikimi)]) -> Health | JSONResponse:
     try:
-        revision = current_revision(vault.engine)
+        revision = jikimi.schema_revision()
     except Exception:  # noqa: BLE001 - any failure means "not reachable"; say nothing more
-        down = Health(status="unavailable", db="unreachable", policy_version=vault.policy.version_key)
+        down = Health(status="unavailable", db="unreachable", policy_version=jikimi.policy.version_key)
         return JSONResponse(status_code=503, content=down.model_dump(exclude_none=True))
-    return Health(status="ok", db="ok", schema_revision=revision, policy_version=vault.policy.version_key)
+    return Health(status="ok", db="ok", schema_revision=revision, policy_version=jikimi.policy.version_key)
 
 
 def _liveness() -> Health:

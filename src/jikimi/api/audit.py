@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from jikimi.api.deps import AuditorDep, VaultDep
+from jikimi.api.deps import AuditorDep, JikimiDep
 from jikimi.api.errors import ERROR_RESPONSES
 from jikimi.api.schemas import BreakOut, VerifyOut
 
@@ -16,12 +16,10 @@ Month = Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="�
 
 
 @router.get("/verify", response_model=VerifyOut, summary="접속기록 위변조 검증 (verify the access-log chain)")
-def verify_log(vault: VaultDep, _auditor: AuditorDep) -> VerifyOut:
+def verify_log(jikimi: JikimiDep, _auditor: AuditorDep) -> VerifyOut:
     """접속기록의 해시 체인을 모두 확인하고, 바뀌거나 빠진 첫 행을 체인마다 알려 줍니다.
     Walks every hash chain of the access log and names the first altered or missing row of each."""
-    from jikimi.audit_report import verify_log as walk  # imported lazily, like the report
-
-    result = walk(vault.engine)
+    result = jikimi.audit.verify()
     return VerifyOut(
         ok=result.ok,
         rows=result.rows,
@@ -34,11 +32,8 @@ def verify_log(vault: VaultDep, _auditor: AuditorDep) -> VerifyOut:
 
 
 @router.get("/report", summary="월간 접속기록 점검 (monthly access-log review)")
-def monthly_report(month: Month, vault: VaultDep, _auditor: AuditorDep) -> dict[str, Any]:
+def monthly_report(month: Month, jikimi: JikimiDep, _auditor: AuditorDep) -> dict[str, Any]:
     """한 달의 접속기록 점검 보고서: 취급자별 열람, 거부, 대량 다운로드와 사유, 업무시간 외 열람, 급증한 취급자.
     The monthly review: reads per handler, denials, bulk downloads with reasons, reads outside
     working hours, handlers whose volume jumps."""
-    from jikimi.audit_report import monthly_report as build  # built by the audit-report module
-
-    report: dict[str, Any] = build(vault.engine, month)
-    return report
+    return jikimi.audit.monthly_report(month)

@@ -1,4 +1,4 @@
-"""Typed dependencies: the vault, the calling handler (from its bearer token), the source address."""
+"""Typed dependencies: the jikimi façade, the calling handler (from its bearer token), the source address."""
 
 from __future__ import annotations
 
@@ -8,18 +8,18 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from jikimi.bootstrap import Jikimi
 from jikimi.errors import AuthError, Denied
 from jikimi.handlers import Handler
-from jikimi.vault import Vault
 
 bearer = HTTPBearer(auto_error=False, description="개인정보취급자 API 토큰 (handler API token)")
 
 
-def get_vault(request: Request) -> Vault:
-    vault = getattr(request.app.state, "vault", None)
-    if not isinstance(vault, Vault):  # pragma: no cover - routers are mounted only with a vault
-        raise RuntimeError("the app was created without a vault")
-    return vault
+def get_jikimi(request: Request) -> Jikimi:
+    jikimi = getattr(request.app.state, "jikimi", None)
+    if not isinstance(jikimi, Jikimi):  # pragma: no cover - routers are mounted only with jikimi
+        raise RuntimeError("the app was created without jikimi")
+    return jikimi
 
 
 def source_address(request: Request) -> str:
@@ -27,17 +27,17 @@ def source_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-VaultDep = Annotated[Vault, Depends(get_vault)]
+JikimiDep = Annotated[Jikimi, Depends(get_jikimi)]
 SourceDep = Annotated[str, Depends(source_address)]
 
 
 def current_handler(
-    vault: VaultDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+    jikimi: JikimiDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ) -> Handler:
     """The handler owning the bearer token: 401 without a valid one, 423 when the account is locked."""
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
         raise AuthError("인증 토큰이 필요합니다 (Authorization: Bearer …)", "a bearer token is required")
-    return vault.handlers.authenticate(credentials.credentials)
+    return jikimi.handlers.authenticate(credentials.credentials)
 
 
 HandlerDep = Annotated[Handler, Depends(current_handler)]

@@ -9,10 +9,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, StringConstraints
 
-from jikimi.api.deps import AuditorDep, HandlerDep, SourceDep, VaultDep, requires
+from jikimi.api.deps import AuditorDep, HandlerDep, JikimiDep, SourceDep, requires
 from jikimi.api.errors import ERROR_RESPONSES
 from jikimi.handlers import Handler
-from jikimi.lifecycle.ledger import entries, month_bounds
 
 router = APIRouter(prefix="/v1", tags=["lifecycle"], responses=ERROR_RESPONSES)
 
@@ -95,11 +94,11 @@ class LedgerOut(BaseModel):
     "/subjects/{subject_id}/withdraw", response_model=WithdrawOut, summary="탈퇴·목적 달성 (withdraw)"
 )
 def withdraw(
-    subject_id: SubjectId, body: WithdrawIn, vault: VaultDep, handler: WithdrawDep, source: SourceDep
+    subject_id: SubjectId, body: WithdrawIn, jikimi: JikimiDep, handler: WithdrawDep, source: SourceDep
 ) -> WithdrawOut:
     """보존 규칙이 없는 항목은 즉시 파기하고, 있는 항목은 분리보관합니다. `withdraw` 작업 권한이 필요합니다.
     Destroys at once what no retention rule keeps and separates the rest until its period ends."""
-    ended = vault.withdraw(subject_id, body.reason, actor=handler, channel=body.channel, source=source)
+    ended = jikimi.lifecycle.withdraw(subject_id, body.reason, actor=handler, channel=body.channel, source=source)
     return WithdrawOut(
         subject_id=subject_id,
         destroyed=list(ended.destroyed),
@@ -114,11 +113,11 @@ def withdraw(
     summary="분리보관 자료 열람 (read separated data for its reason)",
 )
 def read_separated(
-    subject_id: SubjectId, body: SeparatedReadIn, vault: VaultDep, handler: SeparatedDep, source: SourceDep
+    subject_id: SubjectId, body: SeparatedReadIn, jikimi: JikimiDep, handler: SeparatedDep, source: SourceDep
 ) -> SeparatedOut:
     """보존 사유에 해당할 때만 분리보관 자료를 열람합니다 (기록됨). `separated` 작업 권한이 필요합니다.
     Reads data kept after withdrawal, only for a reason its retention rule allows; logged."""
-    found = vault.read_separated(
+    found = jikimi.lifecycle.read_separated(
         subject_id, body.items, body.reason, actor=handler, reference=body.reference, source=source
     )
     return SeparatedOut(
@@ -131,22 +130,20 @@ def read_separated(
 @router.post(
     "/subjects/{subject_id}/reactivate", response_model=Done, summary="휴면 해제 (end dormancy on request)"
 )
-def reactivate(subject_id: SubjectId, vault: VaultDep, handler: HandlerDep, source: SourceDep) -> Done:
+def reactivate(subject_id: SubjectId, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep) -> Done:
     """휴면 회원의 요청으로 분리보관된 정보를 되돌립니다 (로그인으로도 해제됩니다).
     Brings a dormant member's data back on their request (logging in does it too)."""
-    vault.reactivate(subject_id, actor=handler, via="request", source=source)
+    jikimi.lifecycle.reactivate(subject_id, actor=handler, via="request", source=source)
     return Done()
 
 
 @router.get("/ledger", response_model=LedgerOut, summary="파기 기록 (destruction ledger of a month)")
 def ledger(
-    vault: VaultDep,
+    jikimi: JikimiDep,
     _handler: AuditorDep,
     month: Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM (KST)")],
 ) -> LedgerOut:
     """한 달의 파기 기록 (항목 종류, 건수, 규칙, 근거, 방법, 시각, 프로세스 — 개인정보 없음). `audit` 권한.
     A month of the destruction ledger: class, count, rule, basis, method, time, process — no personal data."""
-    start, end = month_bounds(month)
-    with vault.engine.connect() as conn:
-        rows = entries(conn, start, end)
+    rows = jikimi.lifecycle.ledger(month)
     return LedgerOut(month=month, entries=[LedgerRow.model_validate(vars(r)) for r in rows])

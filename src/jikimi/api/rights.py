@@ -1,6 +1,6 @@
 """Data-subject rights requests over HTTP: a thin face over ``jikimi.rights``.
 
-Every route calls one ``RightsService`` method with the calling handler (bearer token) and the
+Every route calls one ``jikimi.rights`` method with the calling handler (bearer token) and the
 client's address; the service checks the ``rights`` action and writes the access log. Values
 (new values of a correction) travel only in request bodies, never in URLs.
 """
@@ -14,11 +14,11 @@ from fastapi import APIRouter, Path, Query, Response, status
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
-from jikimi.api.deps import HandlerDep, SourceDep, VaultDep
+from jikimi.api.deps import HandlerDep, JikimiDep, SourceDep
 from jikimi.api.errors import ERROR_RESPONSES
+from jikimi.rights import RightsRequest
 from jikimi.rights.model import HOW_TO_OBJECT_EN, HOW_TO_OBJECT_KO, REFUSAL_GROUNDS
-from jikimi.rights.package import open_package, package_html, package_json
-from jikimi.rights.service import RightsRequest, RightsService
+from jikimi.rights.package import package_html, package_json
 
 router = APIRouter(prefix="/v1/rights", tags=["rights"], responses=ERROR_RESPONSES)
 
@@ -143,12 +143,12 @@ def grounds(_handler: HandlerDep) -> GroundsOut:
     },
 )
 def receive(
-    body: ReceiveIn, vault: VaultDep, handler: HandlerDep, source: SourceDep, response: Response
+    body: ReceiveIn, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep, response: Response
 ) -> RequestOut:
     """열람·정정·삭제·처리정지·동의 철회·자동화된 결정 거부 요구를 접수합니다. 기한은 접수일 다음 날부터 10일(자동화된 결정 30일).
     Receives a request; its deadline runs from now. The same subject's open request of the same type
     is returned with 200 and `duplicate: true` instead of being doubled."""
-    result = RightsService(vault).receive(
+    result = jikimi.rights.receive(
         body.subject_id,
         body.type,
         channel=body.channel,
@@ -167,23 +167,23 @@ def receive(
 
 @router.get("/requests", response_model=RequestsOut, summary="요구 목록 (queue: overdue first)")
 def list_requests(
-    vault: VaultDep,
+    jikimi: JikimiDep,
     handler: HandlerDep,
     open_only: bool = True,
     subject_id: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 200,
 ) -> RequestsOut:
     """처리할 요구 목록: 기한이 지난 것이 먼저, 그다음 기한 순. The queue: overdue first, then by due date."""
-    rows = RightsService(vault).list_requests(
+    rows = jikimi.rights.list_requests(
         actor=handler, open_only=open_only, subject_id=subject_id, limit=limit
     )
     return RequestsOut(requests=[_out(r) for r in rows])
 
 
 @router.get("/requests/{request_id}", response_model=RequestOut, summary="요구 상태 (a request)")
-def get_request(request_id: RequestId, vault: VaultDep, handler: HandlerDep) -> RequestOut:
+def get_request(request_id: RequestId, jikimi: JikimiDep, handler: HandlerDep) -> RequestOut:
     """요구의 상태와 기한 (값은 없음). A request's state and deadline; never personal values."""
-    return _out(RightsService(vault).get(request_id, actor=handler))
+    return _out(jikimi.rights.get(request_id, actor=handler))
 
 
 @router.post(
@@ -192,11 +192,11 @@ def get_request(request_id: RequestId, vault: VaultDep, handler: HandlerDep) -> 
     summary="본인 확인 시작 (issue a one-time code)",
 )
 def start_verification(
-    request_id: RequestId, vault: VaultDep, handler: HandlerDep, source: SourceDep
+    request_id: RequestId, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep
 ) -> VerificationOut:
     """일회용 코드를 만들어 한 번 돌려줍니다. 서비스가 등록된 연락처로 전달합니다.
     Issues a one-time code, returned once, for the service to deliver to the subject's registered contact."""
-    code = RightsService(vault).start_verification(request_id, actor=handler, source=source)
+    code = jikimi.rights.start_verification(request_id, actor=handler, source=source)
     return VerificationOut(request_id=request_id, code=code)
 
 
@@ -204,32 +204,32 @@ def start_verification(
     "/requests/{request_id}/verify", response_model=RequestOut, summary="본인 확인 (verify the requester)"
 )
 def verify(
-    request_id: RequestId, body: VerifyIn, vault: VaultDep, handler: HandlerDep, source: SourceDep
+    request_id: RequestId, body: VerifyIn, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep
 ) -> RequestOut:
     """일회용 코드 또는 취급자의 확인으로 본인임을 확인합니다. 정정 요구는 이때부터 해당 항목의 이용·제공이 보류됩니다.
     Verifies the requester; a correction's items go on hold from here on."""
     return _out(
-        RightsService(vault).verify(
+        jikimi.rights.verify(
             request_id, method=body.method, proof=body.proof, actor=handler, source=source
         )
     )
 
 
 @router.post("/requests/{request_id}/start", response_model=RequestOut, summary="처리 시작 (in progress)")
-def start(request_id: RequestId, vault: VaultDep, handler: HandlerDep, source: SourceDep) -> RequestOut:
+def start(request_id: RequestId, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep) -> RequestOut:
     """확인된 요구를 처리 중으로 표시합니다. Marks a verified request as in progress."""
-    return _out(RightsService(vault).start(request_id, actor=handler, source=source))
+    return _out(jikimi.rights.start(request_id, actor=handler, source=source))
 
 
 @router.post(
     "/requests/{request_id}/extend", response_model=RequestOut, summary="연기 (extend, with a reason)"
 )
 def extend(
-    request_id: RequestId, body: ExtendIn, vault: VaultDep, handler: HandlerDep, source: SourceDep
+    request_id: RequestId, body: ExtendIn, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep
 ) -> RequestOut:
     """열람(35③)과 자동화된 결정(2번까지)의 답을 사유와 함께 미룹니다. Extends an access or automated-decision answer."""
     return _out(
-        RightsService(vault).extend(
+        jikimi.rights.extend(
             request_id, until=body.until, reason=body.reason, actor=handler, source=source
         )
     )
@@ -239,11 +239,11 @@ def extend(
     "/requests/{request_id}/refuse", response_model=RequestOut, summary="거절 (refuse on a legal ground)"
 )
 def refuse(
-    request_id: RequestId, body: RefuseIn, vault: VaultDep, handler: HandlerDep, source: SourceDep
+    request_id: RequestId, body: RefuseIn, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep
 ) -> RequestOut:
     """법이 정한 사유로 거절합니다 (`/v1/rights/grounds`). Refuses on a legal ground; a correction's hold is lifted."""
     return _out(
-        RightsService(vault).refuse(
+        jikimi.rights.refuse(
             request_id, ground=body.ground, note=body.note, actor=handler, source=source
         )
     )
@@ -253,11 +253,11 @@ def refuse(
     "/requests/{request_id}/answer", response_model=RequestOut, summary="답변 (answer access / automated)"
 )
 def answer(
-    request_id: RequestId, body: AnswerIn, vault: VaultDep, handler: HandlerDep, source: SourceDep
+    request_id: RequestId, body: AnswerIn, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep
 ) -> RequestOut:
     """열람 또는 자동화된 결정 요구를 처리 완료(또는 일부)로 닫습니다. Closes an access or automated-decision request."""
     return _out(
-        RightsService(vault).answer(
+        jikimi.rights.answer(
             request_id, note=body.note, partly_ground=body.partly_ground, actor=handler, source=source
         )
     )
@@ -267,12 +267,12 @@ def answer(
     "/requests/{request_id}/correction", response_model=RequestOut, summary="정정 실행 (apply a correction)"
 )
 def correct(
-    request_id: RequestId, body: CorrectionIn, vault: VaultDep, handler: HandlerDep, source: SourceDep
+    request_id: RequestId, body: CorrectionIn, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep
 ) -> RequestOut:
     """새 값을 검사해 저장하고 보류를 풀며, 예전 값을 받은 제3자에게 정정 통지를 보냅니다.
     Stores the checked new values, lifts the hold, and queues correction notices for earlier recipients."""
     return _out(
-        RightsService(vault).apply_correction(
+        jikimi.rights.apply_correction(
             request_id, body.values, refuse=body.refuse, actor=handler, source=source
         )
     )
@@ -283,7 +283,7 @@ def correct(
 )
 def delete(
     request_id: RequestId,
-    vault: VaultDep,
+    jikimi: JikimiDep,
     handler: HandlerDep,
     source: SourceDep,
     body: RefuseSomeIn | None = None,
@@ -291,7 +291,7 @@ def delete(
     """파기 규칙대로 삭제합니다. 법령상 보존할 것은 분리 보관하고 그 사유를 남깁니다.
     Deletes by the lifecycle's rules; what a law keeps is separated and the answer says so."""
     return _out(
-        RightsService(vault).delete(
+        jikimi.rights.delete(
             request_id, refuse=(body or RefuseSomeIn()).refuse, actor=handler, source=source
         )
     )
@@ -302,14 +302,14 @@ def delete(
 )
 def stop(
     request_id: RequestId,
-    vault: VaultDep,
+    jikimi: JikimiDep,
     handler: HandlerDep,
     source: SourceDep,
     body: RefuseSomeIn | None = None,
 ) -> RequestOut:
     """요구한 목적의 처리를 정지합니다 (게이트가 거부). Stops the purposes named; the gate then denies them."""
     return _out(
-        RightsService(vault).stop_processing(
+        jikimi.rights.stop_processing(
             request_id, refuse=(body or RefuseSomeIn()).refuse, actor=handler, source=source
         )
     )
@@ -322,14 +322,14 @@ def stop(
 )
 def withdraw(
     request_id: RequestId,
-    vault: VaultDep,
+    jikimi: JikimiDep,
     handler: HandlerDep,
     source: SourceDep,
     body: RefuseSomeIn | None = None,
 ) -> RequestOut:
     """요구한 목적의 동의를 철회합니다. Withdraws the consents named."""
     return _out(
-        RightsService(vault).withdraw_consents(
+        jikimi.rights.withdraw_consents(
             request_id, refuse=(body or RefuseSomeIn()).refuse, actor=handler, source=source
         )
     )
@@ -342,11 +342,11 @@ def withdraw(
     responses={200: {"content": {"application/json": {}}}},
 )
 def package_as_json(
-    request_id: RequestId, vault: VaultDep, handler: HandlerDep, source: SourceDep
+    request_id: RequestId, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep
 ) -> StreamingResponse:
     """대상자에 관해 보유한 모든 것 (값, 기록, 동의, 목적·보유기간, 제3자 제공, 수탁자, 열람 기록). 접속기록에 남습니다.
     Everything held on the subject, streamed; opening it is logged as a read."""
-    package = open_package(RightsService(vault), request_id, actor=handler, source=source)
+    package = jikimi.rights.package(request_id, actor=handler, source=source)
     return StreamingResponse(
         package_json(package), media_type="application/json", headers={"Cache-Control": "no-store"}
     )
@@ -359,10 +359,10 @@ def package_as_json(
     responses={200: {"content": {"text/html": {}}}},
 )
 def package_as_html(
-    request_id: RequestId, vault: VaultDep, handler: HandlerDep, source: SourceDep
+    request_id: RequestId, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep
 ) -> StreamingResponse:
     """같은 내용을 읽기 쉬운 한국어 HTML로. The same package as a readable Korean HTML page."""
-    package = open_package(RightsService(vault), request_id, actor=handler, source=source)
+    package = jikimi.rights.package(request_id, actor=handler, source=source)
     return StreamingResponse(
         package_html(package), media_type="text/html; charset=utf-8", headers={"Cache-Control": "no-store"}
     )

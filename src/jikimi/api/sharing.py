@@ -1,6 +1,6 @@
 """Provision to third parties, third-party consents, processors and statistics exports (a thin face).
 
-Every route calls one ``jikimi.sharing.Sharing`` method with the calling handler and the client's
+Every route calls one ``jikimi.sharing`` method with the calling handler and the client's
 address, so the access log records who did what from where. Subject ids travel in bodies or as
 opaque path segments; values only ever appear in the response of a provision that was allowed.
 """
@@ -13,11 +13,11 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Body, Depends, Path, Query
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from jikimi.api.deps import AdminDep, HandlerDep, SourceDep, VaultDep
+from jikimi.api.deps import AdminDep, HandlerDep, JikimiDep, SourceDep
 from jikimi.api.errors import ERROR_RESPONSES
 from jikimi.errors import Denied
 from jikimi.handlers import Handler
-from jikimi.sharing import DEFAULT_K, MAX_PROVIDE, RegisteredProcessor, Sharing, SubjectQuery
+from jikimi.sharing import DEFAULT_K, MAX_PROVIDE, RegisteredProcessor, SubjectQuery
 
 router = APIRouter(prefix="/v1", tags=["sharing"], responses=ERROR_RESPONSES)
 
@@ -168,7 +168,7 @@ LedgerReaderDep = Annotated[Handler, Depends(_ledger_reader)]
 
 
 @router.post("/provisions", response_model=ProvideOut, summary="제3자 제공 (provide to a third party)")
-def provide(body: ProvideIn, vault: VaultDep, handler: HandlerDep, source: SourceDep) -> ProvideOut:
+def provide(body: ProvideIn, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep) -> ProvideOut:
     """동의 또는 법령 근거(근거 문서 번호 필수)가 있는 대상자의 값만 제3자에게 제공하고, 제공마다 기록을 남깁니다.
     Provides the items of the subjects allowed — recorded consent to the recipient, or a legal basis
     with its reference — and returns the values handed over. Children under 14 (when the policy says
@@ -179,7 +179,7 @@ def provide(body: ProvideIn, vault: VaultDep, handler: HandlerDep, source: Sourc
         if body.subject_ids is not None
         else SubjectQuery(**(body.query or SubjectQueryIn()).model_dump())
     )
-    result = Sharing(vault).provide(
+    result = jikimi.sharing.provide(
         selection,
         body.third_party,
         body.items,
@@ -202,7 +202,7 @@ def provide(body: ProvideIn, vault: VaultDep, handler: HandlerDep, source: Sourc
 
 @router.get("/provisions", response_model=LedgerOut, summary="제3자 제공 기록 (the provision ledger)")
 def ledger(
-    vault: VaultDep,
+    jikimi: JikimiDep,
     _handler: LedgerReaderDep,
     subject_id: Annotated[str | None, Query(max_length=64)] = None,
     third_party: Annotated[str | None, Query(max_length=64)] = None,
@@ -213,7 +213,7 @@ def ledger(
     """제공 기록(대상자, 제3자, 항목 id, 근거, 시각)을 오래된 것부터 보여 줍니다. 값은 없습니다.
     Provision ledger rows, oldest first (ids, items, basis, reference, time — never values);
     page with `after_id`. Needs the `audit` or `provide` action."""
-    rows = Sharing(vault).ledger(
+    rows = jikimi.sharing.ledger(
         subject_id=subject_id, third_party=third_party, batch_id=batch_id, after_id=after_id, limit=limit
     )
     return LedgerOut(provisions=[ProvisionRow(**{**vars(r), "items": list(r.items)}) for r in rows])
@@ -227,14 +227,14 @@ def ledger(
 def give_consent(
     subject_id: SubjectId,
     third_party: ThirdPartyId,
-    vault: VaultDep,
+    jikimi: JikimiDep,
     handler: HandlerDep,
     source: SourceDep,
     body: Annotated[ChannelIn | None, Body()] = None,
 ) -> ThirdPartyConsentOut:
     """대상자의 제3자 제공 동의를 기록합니다 (PIPA 17①1). `consent` 작업 권한이 필요합니다.
     Records the subject's consent to provision to the recipient. Needs the `consent` action."""
-    Sharing(vault).give_consent(
+    jikimi.sharing.give_consent(
         subject_id, third_party, actor=handler, channel=(body or ChannelIn()).channel, source=source
     )
     return ThirdPartyConsentOut(subject_id=subject_id, third_party=third_party, granted=True)
@@ -248,14 +248,14 @@ def give_consent(
 def withdraw_consent(
     subject_id: SubjectId,
     third_party: ThirdPartyId,
-    vault: VaultDep,
+    jikimi: JikimiDep,
     handler: HandlerDep,
     source: SourceDep,
     body: Annotated[ChannelIn | None, Body()] = None,
 ) -> ThirdPartyConsentOut:
     """제3자 제공 동의를 철회합니다 (PIPA 37). 이후 동의에 근거한 제공은 거부됩니다.
     Withdraws consent to the recipient; later consent-based provisions are denied (`consent_withdrawn`)."""
-    Sharing(vault).withdraw_consent(
+    jikimi.sharing.withdraw_consent(
         subject_id, third_party, actor=handler, channel=(body or ChannelIn()).channel, source=source
     )
     return ThirdPartyConsentOut(subject_id=subject_id, third_party=third_party, granted=False)
@@ -266,19 +266,19 @@ def _registry_out(rows: list[RegisteredProcessor]) -> RegistryOut:
 
 
 @router.get("/processors", response_model=RegistryOut, summary="수탁자 등록부 (processor registry)")
-def processors(vault: VaultDep, _handler: HandlerDep) -> RegistryOut:
+def processors(jikimi: JikimiDep, _handler: HandlerDep) -> RegistryOut:
     """수탁자 등록부: 처리방침의 수탁자와 맡긴 항목, 기한, 등록·해제 시각.
     The processor registry: each processor, the items it holds, until when, registered and released."""
-    return _registry_out(Sharing(vault).registry())
+    return _registry_out(jikimi.sharing.registry())
 
 
 @router.post(
     "/processors/sync", response_model=RegistryOut, summary="수탁자 등록부 갱신 (sync from the policy)"
 )
-def sync_processors(vault: VaultDep, handler: AdminDep, source: SourceDep) -> RegistryOut:
+def sync_processors(jikimi: JikimiDep, handler: AdminDep, source: SourceDep) -> RegistryOut:
     """처리방침의 수탁자 목록으로 등록부를 맞춥니다 (추가, 변경, 해제). `admin` 작업 권한이 필요합니다.
     Syncs the registry with the policy's processors (new, changed, released). Needs `admin`."""
-    return _registry_out(Sharing(vault).register_processors(actor=handler, source=source))
+    return _registry_out(jikimi.sharing.register_processors(actor=handler, source=source))
 
 
 @router.get(
@@ -286,10 +286,10 @@ def sync_processors(vault: VaultDep, handler: AdminDep, source: SourceDep) -> Re
     response_model=HoldingsOut,
     summary="대상자의 정보를 맡은 수탁자 (processors holding a subject's items)",
 )
-def subject_processors(subject_id: SubjectId, vault: VaultDep, _handler: HandlerDep) -> HoldingsOut:
+def subject_processors(subject_id: SubjectId, jikimi: JikimiDep, _handler: HandlerDep) -> HoldingsOut:
     """대상자의 어떤 항목을 어느 수탁자가 언제까지 처리하는지 (항목 id만, 값 없음).
     Which processors hold which of the subject's items, and until when (item ids only)."""
-    rows = Sharing(vault).processors_holding(subject_id)
+    rows = jikimi.sharing.processors_holding(subject_id)
     return HoldingsOut(
         subject_id=subject_id, processors=[HoldingOut(**{**vars(r), "items": list(r.items)}) for r in rows]
     )
@@ -298,12 +298,12 @@ def subject_processors(subject_id: SubjectId, vault: VaultDep, _handler: Handler
 @router.post(
     "/exports/stats", response_model=StatsOut, summary="가명처리 통계 내보내기 (de-identified statistics)"
 )
-def export_stats(body: StatsIn, vault: VaultDep, handler: HandlerDep, source: SourceDep) -> StatsOut:
+def export_stats(body: StatsIn, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep) -> StatsOut:
     """직접 식별자를 지우고 준식별자를 일반화한 뒤 k-익명성을 적용한 집계 또는 가명 추출을 내보냅니다.
     Exports aggregates or a pseudonymized extract: direct identifiers removed, birth dates to age
     bands, addresses to 시/도, groups smaller than k suppressed. k-anonymity on the exported items
     only — not l-diversity, not differential privacy. Needs the `export` action and a reason; logged."""
-    result = Sharing(vault).export_stats(
+    result = jikimi.sharing.export_stats(
         body.items,
         mode=body.mode,
         k=body.k,

@@ -1,6 +1,6 @@
 """Subjects: collect, read through the gate, records, consents, guardian consent, state.
 
-Every route calls one vault method with the calling handler and the client's address, so the
+Every route calls one ``jikimi.vault`` method with the calling handler and the client's address, so the
 access log records who did what from where. Reads are POSTs: nothing personal goes in a URL, and
 subject ids are opaque random ids.
 """
@@ -11,7 +11,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Path, status
 
-from jikimi.api.deps import HandlerDep, SourceDep, VaultDep, requires
+from jikimi.api.deps import HandlerDep, JikimiDep, SourceDep, requires
 from jikimi.api.errors import ERROR_RESPONSES
 from jikimi.api.schemas import (
     BulkReadIn,
@@ -34,7 +34,7 @@ from jikimi.api.schemas import (
     SubjectOut,
 )
 from jikimi.handlers import Handler
-from jikimi.vault import Collected
+from jikimi.vault.collect import Collected
 
 router = APIRouter(prefix="/v1", tags=["subjects"], responses=ERROR_RESPONSES)
 
@@ -63,12 +63,12 @@ def _collected(result: Collected) -> CollectOut:
     response_model=CollectOut,
     summary="수집 (collect a new subject)",
 )
-def collect(body: CollectIn, vault: VaultDep, handler: HandlerDep, source: SourceDep) -> CollectOut:
+def collect(body: CollectIn, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep) -> CollectOut:
     """처리방침의 수집 상황대로 개인정보를 수집합니다: 필수 항목, 형식, 동의를 확인하고 암호화해 저장합니다.
     Collects personal data exactly as the context declares (required items, formats, consents) and
     stores it encrypted. Needs the `collect` action. Nothing is stored when anything is refused."""
     return _collected(
-        vault.collect(
+        jikimi.vault.collect(
             body.context, body.data, body.consents, channel=body.channel, actor=handler, source=source
         )
     )
@@ -81,13 +81,13 @@ def collect(body: CollectIn, vault: VaultDep, handler: HandlerDep, source: Sourc
     summary="추가 수집 (collect more items for a subject)",
 )
 def collect_into(
-    subject_id: SubjectId, body: CollectIn, vault: VaultDep, handler: HandlerDep, source: SourceDep
+    subject_id: SubjectId, body: CollectIn, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep
 ) -> CollectOut:
     """기존 대상자에게 항목을 추가로 수집합니다 (회원 주문, 법정대리인 동의 후 가입 완료 등).
     Adds items collected in a context to an existing active subject (a member's order, a child's
     sign-up completed after the guardian's consent)."""
     return _collected(
-        vault.collect(
+        jikimi.vault.collect(
             body.context,
             body.data,
             body.consents,
@@ -100,29 +100,29 @@ def collect_into(
 
 
 @router.get("/subjects/{subject_id}", response_model=SubjectOut, summary="대상자 상태 (a subject's state)")
-def subject_state(subject_id: SubjectId, vault: VaultDep, _handler: HandlerDep) -> SubjectOut:
+def subject_state(subject_id: SubjectId, jikimi: JikimiDep, _handler: HandlerDep) -> SubjectOut:
     """대상자의 상태와 보관 중인 항목 id를 보여 줍니다. 값은 보여 주지 않습니다.
     A subject's state and the ids of the items held — never their values."""
-    return SubjectOut.model_validate(vault.subject(subject_id))
+    return SubjectOut.model_validate(jikimi.vault.subject(subject_id))
 
 
 @router.post("/subjects/{subject_id}/read", response_model=ReadOut, summary="열람 (read through the gate)")
 def read(
-    subject_id: SubjectId, body: ReadIn, vault: VaultDep, handler: HandlerDep, source: SourceDep
+    subject_id: SubjectId, body: ReadIn, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep
 ) -> ReadOut:
     """목적에 쓰이는 항목만, 법적 근거·동의·대상자 상태·역할이 허락할 때만 값을 돌려줍니다. 모든 시도가 기록됩니다.
     Returns the values only when the purpose uses the items and its basis, the subject's state and
     the handler's role allow it; otherwise 403 with the gate's `reason`. Every attempt is logged."""
-    values = vault.read(subject_id, body.items, body.purpose, handler, body.reason, source=source)
+    values = jikimi.vault.read(subject_id, body.items, body.purpose, handler, body.reason, source=source)
     return ReadOut(subject_id=subject_id, purpose=body.purpose, values=values)
 
 
 @router.post("/read", response_model=BulkReadOut, summary="대량 열람 (bulk read, reason required)")
-def read_many(body: BulkReadIn, vault: VaultDep, handler: HandlerDep, source: SourceDep) -> BulkReadOut:
+def read_many(body: BulkReadIn, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep) -> BulkReadOut:
     """여러 대상자를 한 번에 열람합니다. 사유가 필요하며 대상자마다 판단·기록합니다.
     Reads many subjects at once: needs a reason; each subject is decided and logged, and only the
     allowed ones are returned."""
-    values = vault.read_many(
+    values = jikimi.vault.read_many(
         body.subject_ids, body.items, body.purpose, handler, body.reason or "", source=source
     )
     return BulkReadOut(purpose=body.purpose, values=values)
@@ -135,11 +135,11 @@ def read_many(body: BulkReadIn, vault: VaultDep, handler: HandlerDep, source: So
     summary="기록 추가 (add a record)",
 )
 def add_record(
-    subject_id: SubjectId, body: RecordIn, vault: VaultDep, handler: HandlerDep, source: SourceDep
+    subject_id: SubjectId, body: RecordIn, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep
 ) -> RecordCreated:
     """처리방침에 선언된 종류의 기록(결제, 계약, 민원…)을 암호화해 남깁니다. `record` 작업 권한이 필요합니다.
     Keeps a record of a type the policy declares (payment, contract, complaint…), encrypted."""
-    record_id = vault.add_record(
+    record_id = jikimi.vault.add_record(
         subject_id, body.type, body.data, body.occurred_at, actor=handler, source=source
     )
     return RecordCreated(record_id=record_id)
@@ -151,11 +151,11 @@ def add_record(
     summary="기록 열람 (read records through the gate)",
 )
 def read_records(
-    subject_id: SubjectId, body: RecordsReadIn, vault: VaultDep, handler: HandlerDep, source: SourceDep
+    subject_id: SubjectId, body: RecordsReadIn, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep
 ) -> RecordsOut:
     """한 종류의 기록을 그 기록을 선언한 목적으로 열람합니다 (게이트 판단, 기록됨).
     Reads the records of one type for a purpose that declares them; gated and logged."""
-    found = vault.read_records(subject_id, body.type, body.purpose, handler, body.reason, source=source)
+    found = jikimi.vault.read_records(subject_id, body.type, body.purpose, handler, body.reason, source=source)
     return RecordsOut(
         subject_id=subject_id,
         type=body.type,
@@ -167,11 +167,11 @@ def read_records(
 @router.get(
     "/subjects/{subject_id}/consents", response_model=ConsentsOut, summary="동의 내역 (consent history)"
 )
-def consents(subject_id: SubjectId, vault: VaultDep, _handler: HandlerDep) -> ConsentsOut:
+def consents(subject_id: SubjectId, jikimi: JikimiDep, _handler: HandlerDep) -> ConsentsOut:
     """대상자의 동의·거부·철회 내역 (목적, 처리방침 버전, 경로, 시각).
     A subject's consent history: purpose, answer, policy version, channel and times."""
-    vault.subject(subject_id)  # 404 for an unknown subject rather than an empty list
-    rows = [ConsentRow.model_validate(row) for row in vault.consents_of(subject_id)]
+    jikimi.vault.subject(subject_id)  # 404 for an unknown subject rather than an empty list
+    rows = [ConsentRow.model_validate(row) for row in jikimi.vault.consents_of(subject_id)]
     return ConsentsOut(subject_id=subject_id, consents=rows)
 
 
@@ -183,14 +183,14 @@ def consents(subject_id: SubjectId, vault: VaultDep, _handler: HandlerDep) -> Co
 def give_consent(
     subject_id: SubjectId,
     purpose: PurposeId,
-    vault: VaultDep,
+    jikimi: JikimiDep,
     handler: HandlerDep,
     source: SourceDep,
     body: Annotated[ConsentChangeIn | None, Body()] = None,
 ) -> ConsentOut:
     """동의를 근거로 하는 목적에 대한 동의를 기록합니다. `consent` 작업 권한이 필요합니다.
     Records the subject's consent for a consent-based purpose. Needs the `consent` action."""
-    vault.give_consent(
+    jikimi.vault.give_consent(
         subject_id, purpose, actor=handler, channel=(body or ConsentChangeIn()).channel, source=source
     )
     return ConsentOut(subject_id=subject_id, purpose=purpose, granted=True)
@@ -204,14 +204,14 @@ def give_consent(
 def withdraw_consent(
     subject_id: SubjectId,
     purpose: PurposeId,
-    vault: VaultDep,
+    jikimi: JikimiDep,
     handler: HandlerDep,
     source: SourceDep,
     body: Annotated[ConsentChangeIn | None, Body()] = None,
 ) -> ConsentOut:
     """목적별 동의를 철회합니다 (PIPA 37). 이후 그 목적의 열람은 거부됩니다.
     Withdraws consent for one purpose; later reads for it are denied (`consent_withdrawn`)."""
-    vault.withdraw_consent(
+    jikimi.vault.withdraw_consent(
         subject_id, purpose, actor=handler, channel=(body or ConsentChangeIn()).channel, source=source
     )
     return ConsentOut(subject_id=subject_id, purpose=purpose, granted=False)
@@ -223,11 +223,11 @@ def withdraw_consent(
     summary="법정대리인 동의 (record the guardian's consent)",
 )
 def guardian_consent(
-    subject_id: SubjectId, body: GuardianConsentIn, vault: VaultDep, handler: ConsentDep, source: SourceDep
+    subject_id: SubjectId, body: GuardianConsentIn, jikimi: JikimiDep, handler: ConsentDep, source: SourceDep
 ) -> Done:
     """만 14세 미만 대상자의 법정대리인 동의를 기록합니다 (PIPA 22-2). 이후 아동의 정보를 수집할 수 있습니다.
     Records the legal guardian's consent for a child under 14; the child's data may then be collected."""
-    vault.record_guardian_consent(
+    jikimi.vault.record_guardian_consent(
         subject_id, method=body.method, actor=handler, channel=body.channel, source=source
     )
     return Done()

@@ -1,3 +1,68 @@
-"""The lifecycle (파기·분리보관·휴면): what happens to personal data when its purpose ends and
-when its time runs out. ``rules`` decides (pure), ``separation`` ends purposes and reads separated
-data, ``sweep`` acts on everything due in batches, ``ledger`` records every destruction."""
+"""The lifecycle (파기·분리보관·휴면): what happens to personal data when its purpose ends and when
+its time runs out.
+
+``rules`` decides (pure), ``separation`` ends purposes (withdrawal, deletion) and re-keys what is
+kept, ``kept`` reads separated data and ends dormancy, ``sweep`` acts on everything due in
+batches, ``ledger`` records every destruction. ``Lifecycle`` is the service (``jikimi.lifecycle``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from jikimi.core import Core
+from jikimi.lifecycle.kept import Keeping, SeparatedData
+from jikimi.lifecycle.ledger import render_month
+from jikimi.lifecycle.separation import END_REASONS, Ended, Ending
+from jikimi.lifecycle.sweep import Sweeper, SweepReport
+from jikimi.periods import month_bounds
+from jikimi.store import ledger as ledger_rows
+from jikimi.store.ledger import LedgerEntry
+from jikimi.store.slots import chosen_limit
+
+
+class Lifecycle(Ending, Keeping):
+    """Withdrawal and deletion, separated data, dormancy, sweeps and the destruction ledger."""
+
+    def __init__(self, core: Core) -> None:
+        self.core = core
+
+    def sweep(
+        self,
+        now: datetime | None = None,
+        *,
+        batch_size: int = 500,
+        progress: Callable[[str, int], None] | None = None,
+        max_active: int | None = None,
+        on_wait: Callable[[], None] | None = None,
+    ) -> SweepReport:
+        """Act on everything whose time has come (파기, 분리보관, 휴면 안내); idempotent, parallel-safe.
+        ``max_active``: at most that many processes sweep at once, the others wait (PostgreSQL);
+        ``on_wait`` is called if this one has to."""
+        sweeper = Sweeper(self.core, self, batch_size=batch_size, max_active=max_active)
+        return sweeper.run(now, progress=progress, on_wait=on_wait)
+
+    def sweep_limit(self, requested: int | None, cpus: int) -> int | None:
+        """How many processes may sweep at once: ``requested`` (``0``: no limit), or by default one per
+        CPU when PostgreSQL runs on this host and no limit otherwise (see ``store/slots.py``)."""
+        return chosen_limit(requested, self.core.engine.url, cpus)
+
+    def count_due(self, now: datetime | None = None) -> dict[str, int]:
+        """How many subjects each kind of sweep work would claim now (a dry run; changes nothing)."""
+        return Sweeper(self.core, self).count_due(now)
+
+    def ledger(self, month: str) -> list[LedgerEntry]:
+        """The destruction ledger of a KST month (``YYYY-MM``): class, count, rule, basis, method."""
+        start, end = month_bounds(month)
+        with self.core.reading() as conn:
+            return ledger_rows.entries(conn, start, end)
+
+    def ledger_text(self, month: str) -> str:
+        """A month of the ledger as text for the privacy officer's signature (KST times)."""
+        policy = self.core.policy
+        labels = {i.id: i.label for i in policy.items} | {r.id: r.label for r in policy.records}
+        return render_month(month.strip(), self.ledger(month), label_of=labels, printed=self.core.now())
+
+
+__all__ = ["END_REASONS", "Ended", "LedgerEntry", "Lifecycle", "SeparatedData", "SweepReport"]

@@ -2,7 +2,7 @@
 when and by which process — one entry per batch and class, never a personal value.
 
 The standard guideline asks controllers to keep these records and have the privacy officer sign
-them; ``jikimi ledger --month YYYY-MM`` prints a month of them for that signature.
+them; ``jikimi ledger --month YYYY-MM`` prints a month of them for that signature (``render_month``).
 """
 
 from __future__ import annotations
@@ -11,14 +11,15 @@ import os
 import secrets
 import socket
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-
-from sqlalchemy import Connection, insert, select
+from datetime import datetime
 
 from jikimi.lifecycle.rules import DESTROY_METHOD
-from jikimi.periods import KST, add_months
-from jikimi.store.tables import destruction_ledger
+from jikimi.periods import KST
+from jikimi.store import ledger as ledger_rows
+from jikimi.store.ledger import LedgerEntry
+from jikimi.store.uow import UnitOfWork
 
 
 def process_name() -> str:
@@ -49,7 +50,7 @@ class LedgerBatch:
     def total(self) -> int:
         return sum(self.counts.values())
 
-    def write(self, conn: Connection, now: datetime) -> int:
+    def write(self, uow: UnitOfWork, now: datetime) -> int:
         """Insert the batch's entries (in the caller's transaction). Returns how many entries."""
         rows = [
             {
@@ -67,61 +68,8 @@ class LedgerBatch:
             }
             for (kind, class_id, trigger, rule_id, basis), count in sorted(self.counts.items(), key=str)
         ]
-        if rows:
-            conn.execute(insert(destruction_ledger), rows)
+        ledger_rows.write(uow.conn, rows)
         return len(rows)
-
-
-@dataclass(frozen=True)
-class LedgerEntry:
-    at: datetime
-    batch_id: str
-    process: str
-    actor: str
-    class_kind: str
-    class_id: str
-    count: int
-    trigger: str
-    rule_id: str | None
-    basis: str | None
-    method: str
-
-
-def as_utc(moment: datetime) -> datetime:
-    """Aware UTC (SQLite hands back naive datetimes for stored UTC instants)."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def month_bounds(month: str) -> tuple[datetime, datetime]:
-    """The UTC instants bounding a KST calendar month given as ``YYYY-MM``."""
-    first = date.fromisoformat(f"{month}-01")
-    start = datetime.combine(first, time(0, 0), tzinfo=KST)
-    end = datetime.combine(add_months(first, 1), time(0, 0), tzinfo=KST)
-    return start, end
-
-
-def entries(conn: Connection, start: datetime, end: datetime) -> list[LedgerEntry]:
-    rows = conn.execute(
-        select(destruction_ledger)
-        .where(destruction_ledger.c.at >= start, destruction_ledger.c.at < end)
-        .order_by(destruction_ledger.c.at, destruction_ledger.c.id)
-    )
-    return [
-        LedgerEntry(
-            as_utc(r.at),
-            r.batch_id,
-            r.process,
-            r.actor,
-            r.class_kind,
-            r.class_id,
-            r._mapping["count"],
-            r.trigger,
-            r.rule_id,
-            r.basis,
-            r.method,
-        )
-        for r in rows
-    ]
 
 
 TRIGGERS = {
@@ -134,10 +82,10 @@ TRIGGERS = {
 }
 
 
-def render_month(conn: Connection, month: str, *, label_of: dict[str, str] | None = None) -> str:
+def render_month(
+    month: str, found: Sequence[LedgerEntry], *, label_of: Mapping[str, str] | None = None, printed: datetime
+) -> str:
     """A month of the ledger as text for the privacy officer's signature (KST times)."""
-    start, end = month_bounds(month)
-    found = entries(conn, start, end)
     labels = label_of or {}
     lines = [f"파기 기록 (Destruction ledger) — {month} (KST)", ""]
     if not found:
@@ -164,11 +112,6 @@ def render_month(conn: Connection, month: str, *, label_of: dict[str, str] | Non
     lines += [
         "",
         "확인 (Approved by) 개인정보 보호책임자: ____________________   서명 (Signature): __________",
-        f"출력 (Printed): {(datetime.now(KST)).strftime('%Y-%m-%d %H:%M')} KST",
+        f"출력 (Printed): {printed.astimezone(KST).strftime('%Y-%m-%d %H:%M')} KST",
     ]
     return "\n".join(lines)
-
-
-def previous_month(today: date) -> str:
-    first = today.replace(day=1) - timedelta(days=1)
-    return first.strftime("%Y-%m")

@@ -1,4 +1,4 @@
-"""정정 (correction, PIPA 36): the hold while a correction is open, the new values, and the notices.
+"""정정 (correction, PIPA 36): the new values, and the notices to those who received the old ones.
 
 The policy's promise: data under correction is neither used nor provided until it is corrected,
 and third parties that received the old value are told. So a verified correction request puts
@@ -10,51 +10,18 @@ the outbox, with ids only. These helpers work inside the caller's unit of work.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, insert, select, update
-from sqlalchemy.exc import IntegrityError
-
 from jikimi.crypto import blind_index, seal_value
-from jikimi.errors import Duplicate, InvalidInput
-from jikimi.outbox import enqueue
+from jikimi.errors import InvalidInput
 from jikimi.policy.model import Policy
-from jikimi.store.tables import item_values, lookups, provisions
+from jikimi.store import lookups
+from jikimi.store import provisions as provision_rows
+from jikimi.store import values as value_rows
+from jikimi.store.outbox import enqueue
+from jikimi.store.uow import UnitOfWork
 from jikimi.validation import Problem, normalise
-
-
-def held_items(conn: Connection, subject_id: str, items: Iterable[str]) -> list[str]:
-    """Which of ``items`` the subject has a value for."""
-    wanted = list(items)
-    if not wanted:
-        return []
-    return sorted(
-        r.item_id
-        for r in conn.execute(
-            select(item_values.c.item_id).where(
-                item_values.c.subject_id == subject_id, item_values.c.item_id.in_(wanted)
-            )
-        )
-    )
-
-
-def place_hold(conn: Connection, subject_id: str, items: Iterable[str]) -> None:
-    """Put the items on correction hold: the gate denies every read and provision of them."""
-    conn.execute(
-        update(item_values)
-        .where(item_values.c.subject_id == subject_id, item_values.c.item_id.in_(list(items)))
-        .values(hold=True)
-    )
-
-
-def lift_hold(conn: Connection, subject_id: str, items: Iterable[str]) -> None:
-    conn.execute(
-        update(item_values)
-        .where(item_values.c.subject_id == subject_id, item_values.c.item_id.in_(list(items)))
-        .values(hold=False)
-    )
 
 
 def validated(policy: Policy, values: Mapping[str, str]) -> dict[str, str]:
@@ -78,7 +45,7 @@ def validated(policy: Policy, values: Mapping[str, str]) -> dict[str, str]:
 
 
 def apply_values(
-    conn: Connection,
+    uow: UnitOfWork,
     policy: Policy,
     *,
     subject_id: str,
@@ -88,57 +55,20 @@ def apply_values(
 ) -> None:
     """Re-seal the corrected values, lift their hold, and move their look-up digests."""
     for item_id, value in values.items():
-        conn.execute(
-            update(item_values)
-            .where(item_values.c.subject_id == subject_id, item_values.c.item_id == item_id)
-            .values(ciphertext=seal_value(data_key, subject_id, item_id, value), hold=False)
+        value_rows.replace_ciphertext(
+            uow.conn, subject_id, item_id, seal_value(data_key, subject_id, item_id, value), hold=False
         )
-        if not policy.items_by_id[item_id].lookup:
-            continue
-        digest = blind_index(index_key, item_id, value)
-        taken = conn.execute(
-            select(lookups.c.subject_id).where(lookups.c.item_id == item_id, lookups.c.digest == digest)
-        ).first()
-        if taken is not None and taken.subject_id != subject_id:
-            raise Duplicate(item_id)
-        if taken is None:
-            conn.execute(
-                delete(lookups).where(lookups.c.subject_id == subject_id, lookups.c.item_id == item_id)
-            )
-            try:
-                with conn.begin_nested():
-                    conn.execute(
-                        insert(lookups).values(item_id=item_id, digest=digest, subject_id=subject_id)
-                    )
-            except IntegrityError as exc:  # another subject took the value meanwhile
-                raise Duplicate(item_id) from exc
-
-
-def earlier_recipients(
-    conn: Connection, subject_id: str, items: Iterable[str]
-) -> dict[str, tuple[list[str], datetime]]:
-    """Third parties that were given any of ``items`` of the subject: id → (those items, last time)."""
-    wanted = set(items)
-    found: dict[str, tuple[set[str], datetime]] = {}
-    query = (
-        select(provisions.c.third_party_id, provisions.c["items"].label("given"), provisions.c.at)
-        .where(provisions.c.subject_id == subject_id)
-        .order_by(provisions.c.at)
-    )
-    for row in conn.execute(query):
-        given = wanted & set(json.loads(row.given))
-        if given:
-            seen, _ = found.get(row.third_party_id, (set(), row.at))
-            found[row.third_party_id] = (seen | given, row.at)
-    return {tp: (sorted(given), at) for tp, (given, at) in found.items()}
+        if policy.items_by_id[item_id].lookup:
+            lookups.replace(uow.conn, subject_id, item_id, blind_index(index_key, item_id, value))
 
 
 def queue_correction_notices(
-    conn: Connection, *, request_id: str, subject_id: str, items: Iterable[str], now: datetime
+    uow: UnitOfWork, *, request_id: str, subject_id: str, items: Iterable[str], now: datetime
 ) -> list[str]:
     """One ``correction_notice`` per earlier recipient of a corrected item; returns their ids."""
     queued: list[str] = []
-    for third_party_id, (given, last_at) in sorted(earlier_recipients(conn, subject_id, items).items()):
+    recipients = provision_rows.earlier_recipients(uow.conn, subject_id, items)
+    for third_party_id, (given, last_at) in sorted(recipients.items()):
         payload = {
             "request_id": request_id,
             "subject_id": subject_id,
@@ -148,7 +78,7 @@ def queue_correction_notices(
             "corrected_at": now,
         }
         if enqueue(
-            conn,
+            uow.conn,
             kind="correction_notice",
             subject_id=subject_id,
             dedupe_key=f"correction_notice:{request_id}:{third_party_id}",

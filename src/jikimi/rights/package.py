@@ -14,32 +14,31 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cache
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-from sqlalchemy import Engine, func, select
 
-from jikimi.audit import Entry
+from jikimi.audit.log import Entry
+from jikimi.clock import as_utc
+from jikimi.core import Core
 from jikimi.crypto import open_value
 from jikimi.errors import StateConflict
 from jikimi.handlers import Handler
 from jikimi.periods import KST, Duration
 from jikimi.policy.model import Placeholder, Policy, RetentionRule
 from jikimi.rights.model import REQUEST_TYPES
-from jikimi.rights.service import RightsService
-from jikimi.store.tables import (
-    access_log,
-    consents,
-    item_values,
-    provisions,
-    records,
-    separated_records,
-    separated_values,
-    subjects,
-)
-from jikimi.store.uow import UnitOfWork
+from jikimi.rights.requests import DeskBase
+from jikimi.store import access_log as log_rows
+from jikimi.store import consents as consent_rows
+from jikimi.store import provisions as provision_rows
+from jikimi.store import records as record_rows
+from jikimi.store import rights as rows
+from jikimi.store import separated
+from jikimi.store import subjects as subject_rows
+from jikimi.store import values as value_store
+from jikimi.store.bulk import stream
 
 PAGE_ROWS = 1000
 CHUNK_CHARS = 64 * 1024
@@ -47,12 +46,8 @@ _SAFE_ID = re.compile(r"^[A-Za-z0-9_-]+$")
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
 
 
-def _utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
 def _kst(moment: datetime) -> str:
-    return _utc(moment).astimezone(KST).strftime("%Y-%m-%d %H:%M")
+    return as_utc(moment).astimezone(KST).strftime("%Y-%m-%d %H:%M")
 
 
 @dataclass
@@ -66,36 +61,26 @@ class Package:
     processors: list[dict[str, Any]]
     separated: list[dict[str, Any]]
     record_count: int
-    engine: Engine = field(repr=False)
+    core: Core = field(repr=False)
     policy: Policy = field(repr=False)
     data_key: bytes | None = field(repr=False)
 
     def records(self) -> Iterator[dict[str, Any]]:
         """Every record of the subject, decrypted one by one (type, then time)."""
-        for row in _stream(
-            self.engine,
-            select(records.c.id, records.c.type, records.c.occurred_at, records.c.ciphertext)
-            .where(records.c.subject_id == self.meta["subject_id"])
-            .order_by(records.c.type, records.c.occurred_at, records.c.id),
-        ):
+        for row in stream(self.core.engine, record_rows.all_of(self.meta["subject_id"]), PAGE_ROWS):
             yield {
                 "id": row.id,
                 "type": row.type,
                 "label": self.policy.label_of(row.type),
-                "occurred_at": _utc(row.occurred_at),
+                "occurred_at": as_utc(row.occurred_at),
                 "data": json.loads(self._open_record(row.id, row.ciphertext)),
             }
 
     def records_json(self) -> Iterator[str]:
         """Records as JSON text, without re-encoding the sealed JSON bodies (the fast path)."""
-        for row in _stream(
-            self.engine,
-            select(records.c.id, records.c.type, records.c.occurred_at, records.c.ciphertext)
-            .where(records.c.subject_id == self.meta["subject_id"])
-            .order_by(records.c.type, records.c.occurred_at, records.c.id),
-        ):
+        for row in stream(self.core.engine, record_rows.all_of(self.meta["subject_id"]), PAGE_ROWS):
             record_id, kind, at = row[0], row[1], row[2]
-            stamp = at.isoformat() + "+00:00" if at.tzinfo is None else _utc(at).isoformat()
+            stamp = at.isoformat() + "+00:00" if at.tzinfo is None else as_utc(at).isoformat()
             head = (
                 f'{{"id":"{record_id}","type":"{kind}","occurred_at":"{stamp}"'
                 if _SAFE_ID.match(record_id) and _SAFE_ID.match(kind)
@@ -111,12 +96,7 @@ class Package:
     def provisions(self) -> Iterator[dict[str, Any]]:
         """Every provision of the subject's data to a third party (제3자 제공 내역)."""
         names = {tp.id: tp for tp in self.policy.third_parties.recipients}
-        for row in _stream(
-            self.engine,
-            select(provisions)
-            .where(provisions.c.subject_id == self.meta["subject_id"])
-            .order_by(provisions.c.at, provisions.c.id),
-        ):
+        for row in stream(self.core.engine, provision_rows.of_subject(self.meta["subject_id"]), PAGE_ROWS):
             recipient = names.get(row.third_party_id)
             items = json.loads(row._mapping["items"])
             yield {
@@ -126,27 +106,15 @@ class Package:
                 "items": items,
                 "item_labels": [self.policy.label_of(i) for i in items],
                 "basis": row.basis,
-                "at": _utc(row.at),
+                "at": as_utc(row.at),
                 "policy_version": row.policy_version,
             }
 
     def access_history(self) -> Iterator[dict[str, Any]]:
         """Every access-log row about the subject: when, by whom (kind), what, for which purpose."""
-        for row in _stream(
-            self.engine,
-            select(
-                access_log.c.at,
-                access_log.c.actor,
-                access_log.c.action,
-                access_log.c.outcome,
-                access_log.c.purpose,
-                access_log.c["items"].label("ids"),
-            )
-            .where(access_log.c.subject_id == self.meta["subject_id"])
-            .order_by(access_log.c.seq),
-        ):
+        for row in stream(self.core.engine, log_rows.about_subject(self.meta["subject_id"]), PAGE_ROWS):
             yield {
-                "at": _utc(row.at),
+                "at": as_utc(row.at),
                 "by": _actor_kind(row.actor),
                 "action": row.action,
                 "outcome": row.outcome,
@@ -162,14 +130,6 @@ def _actor_kind(actor: str) -> str:
     if actor == "system" or actor.startswith("cli:"):
         return "system"
     return "handler"
-
-
-def _stream(engine: Engine, query: Any) -> Iterator[Any]:
-    """Rows of ``query`` fetched ``PAGE_ROWS`` at a time (a server-side cursor on PostgreSQL)."""
-    with engine.connect() as conn:
-        result = conn.execution_options(yield_per=PAGE_ROWS).execute(query)
-        for page in result.partitions(PAGE_ROWS):
-            yield from page
 
 
 def _period_text(rule: RetentionRule) -> str:
@@ -201,96 +161,104 @@ def _retention(policy: Policy, ref: str) -> list[dict[str, Any]]:
     ]
 
 
-def open_package(
-    service: RightsService, request_id: str, *, actor: Handler | str, source: str = "local"
-) -> Package:
-    """Gather the package for a verified access request and log the read (one unit of work)."""
-    handler = service._handler(actor)
-    vault, policy = service.vault, service.policy
-    now = service._now()
-    with UnitOfWork(vault.engine) as uow:
-        row = service._row(uow.conn, request_id)
-        if row.type != "access":
-            raise StateConflict("열람 요구가 아닙니다", "the request is not an access request")
-        if row.verified_at is None:
-            raise StateConflict(
-                "본인 확인 전에는 열람 자료를 낼 수 없습니다", "the access package needs a verified requester"
-            )
-        if row.status == "refused":
-            raise StateConflict("거절된 요구입니다", "the request was refused")
-        sid = row.subject_id
-        subject = uow.conn.execute(select(subjects).where(subjects.c.id == sid)).first()
-        wanted = set(json.loads(row.scope).get("items", ()))
-        value_rows = uow.conn.execute(
-            select(item_values).where(item_values.c.subject_id == sid).order_by(item_values.c.item_id)
-        ).all()
-        value_rows = [r for r in value_rows if not wanted or r.item_id in wanted]
-        key = vault.keys.get(uow.conn, sid) if sid else None
-        record_count = int(
-            uow.conn.execute(
-                select(func.count()).select_from(records).where(records.c.subject_id == sid)
-            ).scalar_one()
-        )
-        consent_rows = uow.conn.execute(
-            select(consents).where(consents.c.subject_id == sid).order_by(consents.c.at, consents.c.id)
-        ).all()
-        separated = [
-            {
-                "item": r.item_id,
-                "label": policy.label_of(r.item_id),
-                "cause": r.cause,
-                "rule": r.rule_id,
-                "expires_at": _utc(r.expires_at) if r.expires_at else None,
-            }
-            for r in uow.conn.execute(select(separated_values).where(separated_values.c.subject_id == sid))
-        ]
-        separated += [
-            {
-                "item": r.type,
-                "label": policy.label_of(r.type),
-                "cause": r.cause,
-                "rule": r.rule_id,
-                "expires_at": _utc(r.expires) if r.expires else None,
-                "count": int(r.n),
-            }
-            for r in uow.conn.execute(
-                select(
-                    separated_records.c.type,
-                    separated_records.c.cause,
-                    separated_records.c.rule_id,
-                    func.max(separated_records.c.expires_at).label("expires"),
-                    func.count().label("n"),
+class Packaging(DeskBase):
+    """The access package of a verified access request."""
+
+    def package(self, request_id: str, *, actor: Handler | str, source: str = "local") -> Package:
+        """Gather the package for a verified access request and log the read (one unit of work).
+        The long sections (records, provisions, access history) stream as the package is written."""
+        handler = self._handler(actor)
+        core = self.core
+        now = core.now()
+        with core.unit_of_work() as uow:
+            row = rows.get(uow.conn, request_id)
+            if row.type != "access":
+                raise StateConflict("열람 요구가 아닙니다", "the request is not an access request")
+            if row.verified_at is None:
+                raise StateConflict(
+                    "본인 확인 전에는 열람 자료를 낼 수 없습니다",
+                    "the access package needs a verified requester",
                 )
-                .where(separated_records.c.subject_id == sid)
-                .group_by(separated_records.c.type, separated_records.c.cause, separated_records.c.rule_id)
-            )
-        ]
-        record_types = sorted(
-            {
-                r
-                for (r,) in uow.conn.execute(
-                    select(records.c.type).where(records.c.subject_id == sid).distinct()
-                )
-            }
-        )
-        logged = [r.item_id for r in value_rows] + record_types
-        vault.access_log.append(
-            uow,
-            [
+            if row.status == "refused":
+                raise StateConflict("거절된 요구입니다", "the request was refused")
+            sid = row.subject_id
+            subject = subject_rows.find(uow.conn, sid)
+            wanted = set(json.loads(row.scope).get("items", ()))
+            value_rows: list[Any] = [
+                r for r in value_store.rows_of(uow.conn, sid) if not wanted or r.item_id in wanted
+            ]
+            key = core.keys.get(uow.conn, sid) if sid else None
+            record_count = record_rows.count(uow.conn, sid)
+            consents = consent_rows.history(uow.conn, sid)
+            kept_values, kept_records = separated.summary(uow.conn, sid)
+            record_types = record_rows.types_of(uow.conn, sid)
+            core.log(
+                uow,
                 Entry(
-                    now,
-                    handler.login,
-                    "rights.access_package",
-                    "allowed",
-                    sid,
-                    logged,
+                    at=now,
+                    actor=handler.login,
+                    action="rights.access_package",
+                    outcome="allowed",
+                    subject_id=sid,
+                    items=[r.item_id for r in value_rows] + record_types,
                     source=source,
                     reason=f"request={request_id}; type=access",
                     count=max(1, record_count),
-                )
-            ],
+                ),
+            )
+            uow.commit()
+        return _assemble(
+            core,
+            request_id,
+            now,
+            sid,
+            subject,
+            value_rows,
+            key,
+            record_count,
+            consents,
+            kept_values,
+            kept_records,
+            record_types,
         )
-        uow.commit()
+
+
+def _assemble(
+    core: Core,
+    request_id: str,
+    now: datetime,
+    sid: str,
+    subject: Any,
+    value_rows: list[Any],
+    key: bytes | None,
+    record_count: int,
+    consents: list[Any],
+    kept_values: list[Any],
+    kept_records: list[Any],
+    record_types: list[str],
+) -> Package:
+    policy = core.policy
+    separated_list = [
+        {
+            "item": r.item_id,
+            "label": policy.label_of(r.item_id),
+            "cause": r.cause,
+            "rule": r.rule_id,
+            "expires_at": as_utc(r.expires_at),
+        }
+        for r in kept_values
+    ]
+    separated_list += [
+        {
+            "item": r.type,
+            "label": policy.label_of(r.type),
+            "cause": r.cause,
+            "rule": r.rule_id,
+            "expires_at": as_utc(r.expires),
+            "count": int(r.n),
+        }
+        for r in kept_records
+    ]
     items = []
     for r in value_rows:
         item = policy.items_by_id.get(r.item_id)
@@ -303,7 +271,7 @@ def open_package(
                 "value": "(일방향 암호화되어 저장되어 있어 보여 드릴 수 없습니다 / stored as a one-way hash)"
                 if hashed
                 else value,
-                "collected_at": _utc(r.collected_at),
+                "collected_at": as_utc(r.collected_at),
                 "context": r.context,
                 "on_hold": bool(r.hold),
                 "purposes": [
@@ -320,10 +288,10 @@ def open_package(
             "granted": c.granted,
             "policy_version": c.policy_version,
             "channel": c.channel,
-            "at": _utc(c.at),
-            "withdrawn_at": _utc(c.withdrawn_at) if c.withdrawn_at else None,
+            "at": as_utc(c.at),
+            "withdrawn_at": as_utc(c.withdrawn_at) if c.withdrawn_at else None,
         }
-        for c in consent_rows
+        for c in consents
     ]
     held = {r.item_id for r in value_rows}
     for record_type in record_types:
@@ -356,7 +324,7 @@ def open_package(
             "kind": subject.kind,
             "status": subject.status,
             "is_child": bool(subject.is_child),
-            "created_at": _utc(subject.created_at),
+            "created_at": as_utc(subject.created_at),
             "policy_version": subject.policy_version,
         }
     )
@@ -366,9 +334,9 @@ def open_package(
         items,
         consent_list,
         processor_list,
-        separated,
+        separated_list,
         record_count,
-        vault.engine,
+        core,
         policy,
         key,
     )

@@ -22,10 +22,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import Connection, delete, insert, select, update
-
 from jikimi.errors import InvalidInput
-from jikimi.store.tables import verification_codes
+from jikimi.store import rights as rows
+from jikimi.store.uow import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -42,11 +41,11 @@ class Verifier(Protocol):
 
     name: str
 
-    def start(self, conn: Connection, request_id: str, now: datetime) -> str | None:
+    def start(self, uow: UnitOfWork, request_id: str, now: datetime) -> str | None:
         """Begin a verification; returns what the caller must deliver to the requester, if anything."""
         ...
 
-    def check(self, conn: Connection, request_id: str, proof: str, now: datetime) -> Outcome:
+    def check(self, uow: UnitOfWork, request_id: str, proof: str, now: datetime) -> Outcome:
         """Whether ``proof`` verifies the requester of ``request_id``."""
         ...
 
@@ -67,23 +66,13 @@ class OneTimeCode:
     def _digest(self, request_id: str, code: str) -> bytes:
         return hmac.new(self._key, f"rights-otp\x00{request_id}\x00{code}".encode(), hashlib.sha256).digest()
 
-    def start(self, conn: Connection, request_id: str, now: datetime) -> str:
+    def start(self, uow: UnitOfWork, request_id: str, now: datetime) -> str:
         code = f"{secrets.randbelow(10**self.digits):0{self.digits}d}"
-        conn.execute(delete(verification_codes).where(verification_codes.c.request_id == request_id))
-        conn.execute(
-            insert(verification_codes).values(
-                request_id=request_id,
-                code_digest=self._digest(request_id, code),
-                expires_at=now + self.ttl,
-                attempts=0,
-            )
-        )
+        rows.put_code(uow.conn, request_id, self._digest(request_id, code), now + self.ttl)
         return code
 
-    def check(self, conn: Connection, request_id: str, proof: str, now: datetime) -> Outcome:
-        row = conn.execute(
-            select(verification_codes).where(verification_codes.c.request_id == request_id)
-        ).first()
+    def check(self, uow: UnitOfWork, request_id: str, proof: str, now: datetime) -> Outcome:
+        row = rows.code(uow.conn, request_id)
         if row is None:
             return Outcome(False, "no_code_issued", self.name)
         expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=now.tzinfo)
@@ -92,13 +81,9 @@ class OneTimeCode:
         if now >= expires:
             return Outcome(False, "code_expired", self.name)
         if not hmac.compare_digest(bytes(row.code_digest), self._digest(request_id, proof.strip())):
-            conn.execute(
-                update(verification_codes)
-                .where(verification_codes.c.request_id == request_id)
-                .values(attempts=row.attempts + 1)
-            )
+            rows.count_attempt(uow.conn, request_id, row.attempts + 1)
             return Outcome(False, "wrong_code", self.name)
-        conn.execute(delete(verification_codes).where(verification_codes.c.request_id == request_id))
+        rows.drop_code(uow.conn, request_id)
         return Outcome(True, "verified", self.name)
 
 
@@ -107,10 +92,10 @@ class VerifiedByHandler:
 
     name = "handler"
 
-    def start(self, conn: Connection, request_id: str, now: datetime) -> None:
+    def start(self, uow: UnitOfWork, request_id: str, now: datetime) -> None:
         return None
 
-    def check(self, conn: Connection, request_id: str, proof: str, now: datetime) -> Outcome:
+    def check(self, uow: UnitOfWork, request_id: str, proof: str, now: datetime) -> Outcome:
         method = proof.strip()
         if not method:
             raise InvalidInput(

@@ -2,7 +2,7 @@
 
 ``decide_provision`` looks only at the policy and at facts the service passes in — the subject's
 state, its consent to the recipient, the items on correction hold, processing stops, the actor's
-role — and returns a ``ProvisionDecision`` with a stable reason. No framework, no database.
+role — and returns a ``gate.Decision`` with a stable reason of ``REASONS``. No framework, no database.
 
 The order of checks is part of the contract:
 
@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from jikimi.gate import Role
+from jikimi.gate import Decision, Role
 from jikimi.policy.model import Policy, ThirdParty
 
 BASES = ("consent", "law")
@@ -82,28 +82,11 @@ CALL_REASONS = frozenset(
 """Reasons that do not depend on the subject: the whole call is refused on them."""
 
 
-@dataclass(frozen=True)
-class ProvisionDecision:
-    """The answer for one subject. ``reason`` is one of ``REASONS``; ``allowed`` iff it is ``"allowed"``."""
-
-    allowed: bool
-    reason: str
-    detail: str = ""
-
-    @property
-    def message_ko(self) -> str:
-        return REASONS[self.reason][0] + (f" ({self.detail})" if self.detail else "")
-
-    @property
-    def message_en(self) -> str:
-        return REASONS[self.reason][1] + (f" ({self.detail})" if self.detail else "")
+ALLOW = Decision(True, "allowed", reasons=REASONS)
 
 
-ALLOW = ProvisionDecision(True, "allowed")
-
-
-def _deny(reason: str, detail: str = "") -> ProvisionDecision:
-    return ProvisionDecision(False, reason, detail)
+def _deny(reason: str, detail: str = "") -> Decision:
+    return Decision(False, reason, detail, REASONS)
 
 
 @dataclass(frozen=True)
@@ -136,7 +119,7 @@ def decide_call(
     basis: str,
     reference: str | None,
     role: Role,
-) -> ProvisionDecision:
+) -> Decision:
     """The checks that do not depend on the subject (step 1 of the contract)."""
     if not role.may("provide"):
         return _deny("action_not_allowed", "provide")
@@ -153,7 +136,7 @@ def decide_call(
 
 def decide_subject(
     policy: Policy, *, items: Collection[str], basis: str, subject: RecipientFacts
-) -> ProvisionDecision:
+) -> Decision:
     """The checks for one subject, once ``decide_call`` allowed the call (steps 2 and 3)."""
     if subject.status != "active":
         return _deny("subject_not_active", subject.status)
@@ -182,7 +165,7 @@ def decide_provision(
     reference: str | None,
     role: Role,
     subject: RecipientFacts,
-) -> ProvisionDecision:
+) -> Decision:
     """Decide one provision of ``items`` of one subject to ``third_party_id`` on ``basis``."""
     call = decide_call(
         policy, third_party_id=third_party_id, items=items, basis=basis, reference=reference, role=role

@@ -11,17 +11,20 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, Row, insert, select, update
-
-from jikimi.audit import AccessLog, Entry
-from jikimi.errors import NotFound
+from jikimi.audit.log import Entry
+from jikimi.clock import as_utc
+from jikimi.core import Core
+from jikimi.errors import Denied
 from jikimi.handlers import Handler
-from jikimi.policy.model import Policy, Processor
-from jikimi.store.tables import item_values, processor_registry, separated_values, subjects
-from jikimi.store.uow import UnitOfWork
+from jikimi.policy.model import Processor
+from jikimi.states import SubjectStatus
+from jikimi.store import processors as registry_rows
+from jikimi.store import separated
+from jikimi.store import subjects as subject_rows
+from jikimi.store import values as value_rows
 
 _ENDS_WITH_MEMBERSHIP = ("withdrawal", "purpose_end")
 
@@ -56,97 +59,104 @@ class ProcessorHolding:
     marketing: bool
 
 
-def _utc(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def _registered(r: Row[Any]) -> RegisteredProcessor:
-    registered = _utc(r.registered_at)
-    assert registered is not None
+def _registered(r: Any) -> RegisteredProcessor:
     return RegisteredProcessor(
         r.processor_id,
         r.name,
         r.task,
         tuple(json.loads(r.items)),
         r.until_kind,
-        registered,
-        _utc(r.released_at),
+        as_utc(r.registered_at),
+        as_utc(r.released_at),
         r.policy_version,
     )
 
 
-def register_processors(
-    engine: Engine, policy: Policy, log: AccessLog, *, actor: Handler, now: datetime, source: str = "local"
-) -> list[RegisteredProcessor]:
-    """Sync the registry with the policy's processors; returns the whole registry, newest policy first."""
-    declared = {p.id: p for p in policy.processors.processors}
-    with UnitOfWork(engine) as uow:
-        existing = {r.processor_id: r for r in uow.conn.execute(select(processor_registry))}
-        changes: list[str] = []
-        for pid, proc in declared.items():
-            values = {
-                "name": proc.name,
-                "task": proc.task,
-                "items": json.dumps(list(proc.items)),
-                "until_kind": proc.until,
-                "policy_version": policy.version_key,
-            }
-            row = existing.get(pid)
-            if row is None:
-                uow.conn.execute(
-                    insert(processor_registry).values(
-                        processor_id=pid, registered_at=now, until_at=None, released_at=None, **values
-                    )
-                )
-                changes.append(f"+{pid}")
-            elif (
-                row.released_at is not None
-                or row.name != proc.name
-                or row.task != proc.task
-                or json.loads(row.items) != list(proc.items)
-                or row.until_kind != proc.until
-            ):
-                uow.conn.execute(
-                    update(processor_registry)
-                    .where(processor_registry.c.processor_id == pid)
-                    .values(released_at=None, **values)
-                )
-                changes.append(f"~{pid}")
-        for pid, row in existing.items():
-            if pid not in declared and row.released_at is None:
-                uow.conn.execute(
-                    update(processor_registry)
-                    .where(processor_registry.c.processor_id == pid)
-                    .values(released_at=now, until_at=now)
-                )
-                changes.append(f"-{pid}")
-        log.append(
-            uow,
-            [
+class Registering:
+    """The processor registry (수탁자 등록부) and which processors hold a subject's items."""
+
+    core: Core
+
+    def register_processors(
+        self, *, actor: Handler | str, source: str = "local"
+    ) -> list[RegisteredProcessor]:
+        """Sync the registry with the policy's processors (new, changed, released); returns the
+        whole registry. Needs the ``admin`` action."""
+        core = self.core
+        handler = core.actor(actor)
+        if not handler.role.may("admin"):
+            raise Denied(
+                "action_not_allowed", "수탁자 등록 권한이 없습니다", "the handler may not register processors"
+            )
+        policy, now = core.policy, core.now()
+        declared = {p.id: p for p in policy.processors.processors}
+        with core.unit_of_work() as uow:
+            existing = {r.processor_id: r for r in registry_rows.all_rows(uow.conn)}
+            changes: list[str] = []
+            for pid, proc in declared.items():
+                values = {
+                    "name": proc.name,
+                    "task": proc.task,
+                    "items": json.dumps(list(proc.items)),
+                    "until_kind": proc.until,
+                    "policy_version": policy.version_key,
+                }
+                row = existing.get(pid)
+                if row is None:
+                    registry_rows.add(uow.conn, pid, now, **values)
+                    changes.append(f"+{pid}")
+                elif (
+                    row.released_at is not None
+                    or row.name != proc.name
+                    or row.task != proc.task
+                    or json.loads(row.items) != list(proc.items)
+                    or row.until_kind != proc.until
+                ):
+                    registry_rows.change(uow.conn, pid, released_at=None, **values)
+                    changes.append(f"~{pid}")
+            for pid, row in existing.items():
+                if pid not in declared and row.released_at is None:
+                    registry_rows.change(uow.conn, pid, released_at=now, until_at=now)
+                    changes.append(f"-{pid}")
+            core.log(
+                uow,
                 Entry(
-                    now,
-                    actor.login,
-                    "processors.register",
-                    "allowed",
-                    None,
-                    (),
-                    None,
-                    source,
-                    ("changes=" + ",".join(changes))[:1000] if changes else "unchanged",
-                )
-            ],
-        )
-        rows = uow.conn.execute(select(processor_registry).order_by(processor_registry.c.processor_id)).all()
-        uow.commit()
-    return [_registered(r) for r in rows]
+                    at=now,
+                    actor=handler.login,
+                    action="processors.register",
+                    outcome="allowed",
+                    source=source,
+                    reason=("changes=" + ",".join(changes))[:1000] if changes else "unchanged",
+                ),
+            )
+            rows = registry_rows.all_rows(uow.conn)
+            uow.commit()
+        return [_registered(r) for r in rows]
 
+    def registry(self) -> list[RegisteredProcessor]:
+        """The processor registry, current and released."""
+        with self.core.reading() as conn:
+            return [_registered(r) for r in registry_rows.all_rows(conn)]
 
-def registry(engine: Engine) -> list[RegisteredProcessor]:
-    with engine.connect() as conn:
-        rows = conn.execute(select(processor_registry).order_by(processor_registry.c.processor_id)).all()
-    return [_registered(r) for r in rows]
+    def processors_holding(self, subject_id: str) -> list[ProcessorHolding]:
+        """The policy's processors that hold any item of ``subject_id`` (active or separated), with
+        those items (ids only; for 열람, PIPA 35).
+
+        A processor whose entrustment ends with the membership (``until: withdrawal`` or
+        ``purpose_end``) no longer holds anything of a withdrawn subject. Raises ``NotFound`` for an
+        unknown subject.
+        """
+        with self.core.reading() as conn:
+            row = subject_rows.get(conn, subject_id)
+            held = set(value_rows.item_ids(conn, subject_id)) | separated.held_item_ids(conn, subject_id)
+        out: list[ProcessorHolding] = []
+        for proc in self.core.policy.processors.processors:
+            if row.status == SubjectStatus.WITHDRAWN and proc.until in _ENDS_WITH_MEMBERSHIP:
+                continue
+            items = tuple(i for i in proc.items if i in held)
+            if items:
+                out.append(_holding(proc, items))
+        return out
 
 
 def _holding(proc: Processor, items: tuple[str, ...]) -> ProcessorHolding:
@@ -162,33 +172,3 @@ def _holding(proc: Processor, items: tuple[str, ...]) -> ProcessorHolding:
         proc.is_overseas,
         proc.marketing,
     )
-
-
-def processors_holding(engine: Engine, policy: Policy, subject_id: str) -> list[ProcessorHolding]:
-    """The policy's processors that hold any item of ``subject_id`` (active or separated), with those items.
-
-    A processor whose entrustment ends with the membership (``until: withdrawal`` or ``purpose_end``)
-    no longer holds anything of a withdrawn subject. Raises ``NotFound`` for an unknown subject.
-    """
-    with engine.connect() as conn:
-        row = conn.execute(select(subjects.c.status).where(subjects.c.id == subject_id)).first()
-        if row is None:
-            raise NotFound("대상자가 없습니다", "no such subject")
-        held = {
-            r.item_id
-            for r in conn.execute(select(item_values.c.item_id).where(item_values.c.subject_id == subject_id))
-        }
-        held |= {
-            r.item_id
-            for r in conn.execute(
-                select(separated_values.c.item_id).where(separated_values.c.subject_id == subject_id)
-            )
-        }
-    out: list[ProcessorHolding] = []
-    for proc in policy.processors.processors:
-        if row.status == "withdrawn" and proc.until in _ENDS_WITH_MEMBERSHIP:
-            continue
-        items = tuple(i for i in proc.items if i in held)
-        if items:
-            out.append(_holding(proc, items))
-    return out

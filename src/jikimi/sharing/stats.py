@@ -22,23 +22,22 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import Engine, insert, select
-
-from jikimi.audit import AccessLog, Entry
+from jikimi.audit.log import Entry
+from jikimi.core import Core
 from jikimi.crypto import open_value
 from jikimi.errors import Denied, InvalidInput
 from jikimi.handlers import Handler
 from jikimi.periods import kst_day
 from jikimi.sharing.deidentify import DEFAULT_K, Treatment, generalise, k_anonymous, treatment
-from jikimi.store.keys import KeyStore
-from jikimi.store.tables import exports, item_values, subjects
+from jikimi.store import exports as export_rows
+from jikimi.store import subjects as subject_rows
+from jikimi.store import values as value_rows
 from jikimi.store.uow import UnitOfWork
-from jikimi.vault import Vault
 
 ExportKind = Literal["aggregate", "extract"]
 PAGE = 2_000
@@ -89,175 +88,156 @@ def _validate(request: ExportRequest, items_known: set[str]) -> None:
         )
 
 
-def export_stats(
-    vault: Vault, request: ExportRequest, *, actor: Handler, source: str, now: datetime
-) -> StatsExport:
-    """Run one export for ``actor`` (needs the ``export`` action and a reason). See the module docstring."""
-    policy = vault.policy
-    _validate(request, set(policy.items_by_id))
-    asked = list(dict.fromkeys(request.items))
-    treatments = {i: treatment(policy.items_by_id[i]) for i in asked}
-    columns = tuple(i for i in asked if treatments[i] != "removed")
-    removed = tuple(i for i in asked if treatments[i] == "removed")
-    export_id = secrets.token_hex(16)
-    note = f"export={export_id}; kind={request.kind}; k={request.k}; reason={request.reason.strip()}"[:2000]
-    denial: Denied | None = None
-    if not actor.role.may("export"):
-        denial = Denied(
-            "action_not_allowed",
-            "이 역할에는 내보내기가 허용되지 않습니다",
-            "the handler's role may not export",
-        )
-    elif not request.reason.strip():
-        denial = Denied(
-            "reason_required", "내려받기에는 사유가 필요합니다", "an export needs a recorded reason"
-        )
-    elif not columns:
-        raise InvalidInput(
-            "items",
-            f"직접 식별자는 내보낼 수 없습니다: {list(removed)}",
-            f"direct identifiers are never exported: {list(removed)}",
-        )
-    if denial is not None:
-        _log_denial(vault.engine, vault.access_log, actor, source, now, asked, note, denial.reason)
-        raise denial
-    at_day = kst_day(now)
-    kinds = [treatments[c] for c in columns]
-    with UnitOfWork(vault.engine) as uow:
-        generalised: list[tuple[str, ...]] = []
-        for ids in _pages(uow, request.context):
-            opened = _open(uow, vault.keys, ids, columns)
-            for sid in ids:
-                values = opened.get(sid, {})
-                generalised.append(
-                    tuple(
-                        generalise(kind, values.get(c), at_day)
-                        for c, kind in zip(columns, kinds, strict=True)
-                    )
+class Exporting:
+    """De-identified statistics exports."""
+
+    core: Core
+
+    def export_stats(
+        self,
+        items: Sequence[str],
+        *,
+        mode: ExportKind = "aggregate",
+        k: int = DEFAULT_K,
+        reason: str,
+        actor: Handler | str,
+        source: str = "local",
+        context: str | None = None,
+    ) -> StatsExport:
+        """Export aggregates or a pseudonymized extract of ``items``, k-anonymous (see the module
+        docstring). Needs the ``export`` action and a reason; allowed or refused, it is logged."""
+        core = self.core
+        handler = core.actor(actor)
+        request = ExportRequest(items, mode, k, reason, context)
+        policy = core.policy
+        _validate(request, set(policy.items_by_id))
+        now = core.now()
+        asked = list(dict.fromkeys(request.items))
+        treatments = {i: treatment(policy.items_by_id[i]) for i in asked}
+        columns = tuple(i for i in asked if treatments[i] != "removed")
+        removed = tuple(i for i in asked if treatments[i] == "removed")
+        export_id = secrets.token_hex(16)
+        note = f"export={export_id}; kind={request.kind}; k={request.k}; reason={request.reason.strip()}"[
+            :2000
+        ]
+        denial: Denied | None = None
+        if not handler.role.may("export"):
+            denial = Denied(
+                "action_not_allowed",
+                "이 역할에는 내보내기가 허용되지 않습니다",
+                "the handler's role may not export",
+            )
+        elif not request.reason.strip():
+            denial = Denied(
+                "reason_required", "내려받기에는 사유가 필요합니다", "an export needs a recorded reason"
+            )
+        elif not columns:
+            raise InvalidInput(
+                "items",
+                f"직접 식별자는 내보낼 수 없습니다: {list(removed)}",
+                f"direct identifiers are never exported: {list(removed)}",
+            )
+        if denial is not None:
+            with core.unit_of_work() as uow:
+                core.log(
+                    uow,
+                    Entry(
+                        at=now,
+                        actor=handler.login,
+                        action="export",
+                        outcome=f"denied:{denial.reason}",
+                        items=asked,
+                        source=source,
+                        reason=note,
+                    ),
                 )
-        groups = k_anonymous(generalised, request.k)
-        if request.kind == "aggregate":
-            rows: list[dict[str, str | int]] = [
-                {**dict(zip(columns, group, strict=True)), "count": n}
-                for group, n in sorted(groups.kept.items())
-            ]
-        else:
-            rows = [
-                {"pseudonym": secrets.token_hex(8), **dict(zip(columns, row, strict=True))}
-                for row in generalised
-                if row in groups.kept
-            ]
-            secrets.SystemRandom().shuffle(rows)
-        subjects_read = len(generalised)
-        del generalised
-        params = {
-            "items": list(columns),
-            "removed": list(removed),
-            "treatments": {c: treatments[c] for c in columns},
-            "reason": request.reason.strip(),
-            "context": request.context,
-            "suppressed_groups": groups.suppressed_groups,
-            "subjects_read": subjects_read,
-        }
-        uow.conn.execute(
-            insert(exports).values(
-                id=export_id,
+                uow.commit()
+            raise denial
+        at_day = kst_day(now)
+        kinds = [treatments[c] for c in columns]
+        with core.unit_of_work() as uow:
+            generalised: list[tuple[str, ...]] = []
+            for ids in subject_rows.active_pages(uow.conn, request.context, PAGE):
+                opened = self._open_columns(uow, ids, columns)
+                for sid in ids:
+                    values = opened.get(sid, {})
+                    generalised.append(
+                        tuple(
+                            generalise(kind, values.get(c), at_day)
+                            for c, kind in zip(columns, kinds, strict=True)
+                        )
+                    )
+            groups = k_anonymous(generalised, request.k)
+            if request.kind == "aggregate":
+                rows: list[dict[str, str | int]] = [
+                    {**dict(zip(columns, group, strict=True)), "count": n}
+                    for group, n in sorted(groups.kept.items())
+                ]
+            else:
+                rows = [
+                    {"pseudonym": secrets.token_hex(8), **dict(zip(columns, row, strict=True))}
+                    for row in generalised
+                    if row in groups.kept
+                ]
+                secrets.SystemRandom().shuffle(rows)
+            subjects_read = len(generalised)
+            del generalised
+            params = {
+                "items": list(columns),
+                "removed": list(removed),
+                "treatments": {c: treatments[c] for c in columns},
+                "reason": request.reason.strip(),
+                "context": request.context,
+                "suppressed_groups": groups.suppressed_groups,
+                "subjects_read": subjects_read,
+            }
+            export_rows.add(
+                uow.conn,
+                export_id=export_id,
                 at=now,
-                actor=actor.login,
+                actor=handler.login,
                 kind=request.kind,
                 k=request.k,
                 params=json.dumps(params, ensure_ascii=False),
                 rows_out=len(rows),
                 suppressed=groups.suppressed_rows,
             )
-        )
-        vault.access_log.append(
-            uow,
-            [
+            core.log(
+                uow,
                 Entry(
-                    now,
-                    actor.login,
-                    "export",
-                    "allowed",
-                    None,
-                    columns,
-                    None,
-                    source,
-                    note,
+                    at=now,
+                    actor=handler.login,
+                    action="export",
+                    outcome="allowed",
+                    items=columns,
+                    source=source,
+                    reason=note,
                     count=max(subjects_read, 1),
-                )
-            ],
-        )
-        uow.commit()
-    return StatsExport(
-        export_id,
-        request.kind,
-        request.k,
-        now,
-        columns,
-        {c: treatments[c] for c in columns},
-        removed,
-        subjects_read,
-        groups.suppressed_groups,
-        groups.suppressed_rows,
-        rows,
-    )
-
-
-def _log_denial(
-    engine: Engine,
-    log: AccessLog,
-    actor: Handler,
-    source: str,
-    now: datetime,
-    items: list[str],
-    note: str,
-    reason: str,
-) -> None:
-    with UnitOfWork(engine) as uow:
-        log.append(
-            uow, [Entry(now, actor.login, "export", f"denied:{reason}", None, items, None, source, note)]
-        )
-        uow.commit()
-
-
-def _pages(uow: UnitOfWork, context: str | None) -> Iterator[list[str]]:
-    """Active subjects' ids in pages (keyset by id)."""
-    last = ""
-    while True:
-        statement = (
-            select(subjects.c.id)
-            .where(subjects.c.status == "active", subjects.c.id > last)
-            .order_by(subjects.c.id)
-            .limit(PAGE)
-        )
-        if context is not None:
-            statement = statement.where(subjects.c.context == context)
-        ids = [r.id for r in uow.conn.execute(statement)]
-        if not ids:
-            return
-        yield ids
-        last = ids[-1]
-
-
-def _open(
-    uow: UnitOfWork, keys: KeyStore, ids: list[str], columns: Sequence[str]
-) -> dict[str, dict[str, str]]:
-    found = keys.get_many(uow.conn, ids)
-    out: dict[str, dict[str, str]] = {}
-    for start in range(0, len(ids), 500):
-        for r in uow.conn.execute(
-            select(item_values.c.subject_id, item_values.c.item_id, item_values.c.ciphertext).where(
-                item_values.c.subject_id.in_(ids[start : start + 500]),
-                item_values.c.item_id.in_(list(columns)),
+                ),
             )
-        ):
-            key = found.get(r.subject_id)
+            uow.commit()
+        return StatsExport(
+            export_id,
+            request.kind,
+            request.k,
+            now,
+            columns,
+            {c: treatments[c] for c in columns},
+            removed,
+            subjects_read,
+            groups.suppressed_groups,
+            groups.suppressed_rows,
+            rows,
+        )
+
+    def _open_columns(self, uow: UnitOfWork, ids: list[str], columns: Sequence[str]) -> dict[str, dict[str, str]]:
+        found = self.core.keys.get_many(uow.conn, ids)
+        out: dict[str, dict[str, str]] = {}
+        for sid, item_id, blob in value_rows.sealed_of(uow.conn, ids, columns):
+            key = found.get(sid)
             if key is not None:
-                out.setdefault(r.subject_id, {})[r.item_id] = open_value(
-                    key, r.subject_id, r.item_id, bytes(r.ciphertext)
-                )
-    return out
+                out.setdefault(sid, {})[item_id] = open_value(key, sid, item_id, blob)
+        return out
 
 
-__all__ = ["DEFAULT_K", "ExportKind", "ExportRequest", "StatsExport", "export_stats"]
+__all__ = ["DEFAULT_K", "ExportKind", "ExportRequest", "Exporting", "StatsExport"]

@@ -14,10 +14,8 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Table, insert
+from sqlalchemy import Connection, Engine, Table, insert
 from sqlalchemy.exc import DBAPIError
-
-from jikimi.store.tables import lookups
 
 _Processor = Callable[[Any], Any] | None
 COPY_FROM = 100
@@ -101,40 +99,10 @@ def driver_cursor(conn: Connection) -> Any:
     return raw.cursor()
 
 
-def lookup_owners(conn: Connection, item_id: str, digests: Sequence[bytes]) -> list[tuple[bytes, str]]:
-    """``(digest, subject_id)`` of the blind-index entries of ``item_id`` among ``digests`` (any number)."""
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    found: list[tuple[bytes, str]] = []
-    cursor = driver_cursor(conn)
-    try:
-        for start in range(0, len(digests), 500):
-            chunk = list(digests[start : start + 500])
-            sql = (
-                f"SELECT digest, subject_id FROM {lookups.fullname} WHERE item_id = {mark} "
-                f"AND digest IN ({', '.join([mark] * len(chunk))})"
-            )
-            with driver_errors(conn, sql):
-                cursor.execute(sql, [item_id, *chunk])
-            found.extend((bytes(digest), subject_id) for digest, subject_id in cursor.fetchall())
-    finally:
-        cursor.close()
-    return found
-
-
-def defer_checkpoints(conn: Connection, pages: int = 100_000) -> None:
-    """SQLite: let the write-ahead log grow to ``pages`` pages before it is checkpointed (default 1000).
-
-    A bulk import dirties the same index pages batch after batch; checkpointing every batch copies
-    (and fsyncs) each of them into the database file every time, checkpointing less often once per
-    checkpoint. Commits still reach the log exactly as before, so durability does not change. The
-    import's connection also gets a 1 GiB page cache: random subject ids and blind-index digests
-    touch index pages all over the tables, and keeping them in memory saves re-reading them for
-    every batch. Both settings live on the connection. Does nothing on other databases.
-    """
-    if conn.dialect.name == "sqlite":
-        cursor = driver_cursor(conn)
-        try:
-            cursor.execute(f"PRAGMA wal_autocheckpoint={int(pages)}")
-            cursor.execute("PRAGMA cache_size=-1048576")
-        finally:
-            cursor.close()
+def stream(engine: Engine, query: Any, page: int = 1000) -> Iterator[Any]:
+    """Rows of ``query`` fetched ``page`` at a time on a connection of their own (a server-side
+    cursor on PostgreSQL), so a long answer never sits in memory at once."""
+    with engine.connect() as conn:
+        result = conn.execution_options(yield_per=page).execute(query)
+        for part in result.partitions(page):
+            yield from part

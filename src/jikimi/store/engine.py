@@ -20,8 +20,6 @@ from sqlalchemy.engine import make_url
 from jikimi.errors import UsageError
 from jikimi.store.tables import KEYS_SCHEMA
 
-DEFAULT_URL = "sqlite:///var/jikimi.db"
-
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"

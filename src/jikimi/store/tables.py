@@ -187,13 +187,19 @@ key_material = Table(
 # Data kept after its purpose ended (분리보관, PIPA 21③) leaves the active tables for these, so no
 # everyday query can reach it. Values and records moved at withdrawal are re-sealed under a key
 # of their own retention group (``<subject>~<rule hash>``): when the group's period ends its rows
-# are deleted and its key destroyed, and the subject's everyday key is destroyed at withdrawal.
+# are deleted and its key destroyed, and the subject's everyday key is destroyed once the kept rows
+# no longer need it.
 
 # Rows separated under a rule whose period is still a placeholder ("oo년간") wait for the policy to
 # state one; each sweep looks for them (lifecycle/sweep.py::_reprice). A partial index holds just
 # those rows, so the look costs nothing however much dormant data (also without an expiry) is kept.
 # Queries must spell the predicate out literally for either planner to use the index.
 AWAITING_PERIOD = "expires_at IS NULL AND cause = 'withdrawal'"
+
+# Rows moved at a withdrawal are still sealed under the everyday key until, right after the commit,
+# they are re-sealed under their retention group's key (lifecycle/separation.py::rekey); the sweep
+# finds any a crash left behind through a partial index holding just those rows (migration 0005).
+AWAITING_REKEY = "cause = 'withdrawal' AND key_id = subject_id"
 
 separated_values = Table(
     "separated_values",
@@ -216,6 +222,12 @@ separated_values = Table(
         "rule_id",
         sqlite_where=text(AWAITING_PERIOD),
         postgresql_where=text(AWAITING_PERIOD),
+    ),
+    Index(
+        "ix_separated_values_awaiting_rekey",
+        "subject_id",
+        sqlite_where=text(AWAITING_REKEY),
+        postgresql_where=text(AWAITING_REKEY),
     ),
 )
 
@@ -242,6 +254,12 @@ separated_records = Table(
         "rule_id",
         sqlite_where=text(AWAITING_PERIOD),
         postgresql_where=text(AWAITING_PERIOD),
+    ),
+    Index(
+        "ix_separated_records_awaiting_rekey",
+        "subject_id",
+        sqlite_where=text(AWAITING_REKEY),
+        postgresql_where=text(AWAITING_REKEY),
     ),
 )
 

@@ -18,22 +18,21 @@ import hashlib
 import json
 import secrets
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, RowMapping, select
+from sqlalchemy import Connection
 
-from jikimi.store.bulk import insert_many
-from jikimi.store.tables import access_log
+from jikimi.store import access_log as log_rows
 from jikimi.store.uow import UnitOfWork
 
 GENESIS = b"\x00" * 32
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Entry:
-    """One access-log row before it is chained."""
+    """One access-log row before it is chained (built with keywords: ``Entry(at=…, actor=…, …)``)."""
 
     at: datetime
     actor: str
@@ -47,22 +46,6 @@ class Entry:
     count: int = 1
 
 
-_COLUMNS = (
-    "chain",
-    "chain_seq",
-    "at",
-    "actor",
-    "source",
-    "subject_id",
-    "items",
-    "purpose",
-    "action",
-    "outcome",
-    "reason",
-    "count",
-    "prev_hash",
-    "hash",
-)
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)
 
 
@@ -161,7 +144,7 @@ class AccessLog:
             )
             prev = digest
         if rows:
-            insert_many(uow.conn, access_log, _COLUMNS, rows)
+            log_rows.append(uow.conn, rows)
             if chain not in pending:
                 uow.after_commit(lambda: self._advance(chain, pending))
             pending[chain] = (seq, prev)
@@ -200,14 +183,14 @@ class Verification:
 
 def verify(conn: Connection, batch: int = 5000) -> Verification:
     """Walk every chain; report the first altered or missing row of each broken chain."""
-    chains = [r[0] for r in conn.execute(select(access_log.c.chain).distinct().order_by(access_log.c.chain))]
+    chains = log_rows.chains(conn)
     breaks: list[Break] = []
     heads: dict[str, str] = {}
     total = 0
     for chain in chains:
         expected_seq, prev = 1, GENESIS
         broken = False
-        for row in _rows(conn, chain, batch):
+        for row in log_rows.chain_rows(conn, chain, batch):
             total += 1
             if broken:
                 continue
@@ -261,22 +244,3 @@ def verify(conn: Connection, batch: int = 5000) -> Verification:
             prev, expected_seq = digest, expected_seq + 1
         heads[chain] = prev.hex()
     return Verification(rows=total, chains=len(chains), breaks=tuple(breaks), heads=heads)
-
-
-def _rows(conn: Connection, chain: str, batch: int) -> Iterator[RowMapping]:
-    last = 0
-    while True:
-        chunk = (
-            conn.execute(
-                select(access_log)
-                .where(access_log.c.chain == chain, access_log.c.chain_seq > last)
-                .order_by(access_log.c.chain_seq)
-                .limit(batch)
-            )
-            .mappings()
-            .all()
-        )
-        if not chunk:
-            return
-        yield from chunk
-        last = int(chunk[-1]["chain_seq"])

@@ -1,4 +1,4 @@
-"""The outbox: messages jikimi owes a subject or a recipient, written in the same transaction as
+"""The outbox (SQL): messages jikimi owes a subject or a recipient, written in the same transaction as
 the change that owes them (a dormancy notice, a correction notice to an earlier recipient).
 
 Delivery (email, SMS, letters) belongs to a separate worker; here a message is only a row with

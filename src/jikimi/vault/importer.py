@@ -31,44 +31,20 @@ from operator import itemgetter
 from pathlib import Path
 from typing import TextIO
 
-from sqlalchemy.exc import IntegrityError
-
-from jikimi.audit import Entry
+from jikimi.audit.log import Entry
 from jikimi.crypto import KeyRing, Passwords, new_data_key, seal_value, wrap_key
-from jikimi.errors import Denied, InvalidInput
+from jikimi.errors import Denied, Duplicate, InvalidInput
 from jikimi.handlers import SYSTEM, Handler
 from jikimi.ids import new_id
 from jikimi.policy.model import Context
-from jikimi.store.bulk import defer_checkpoints, insert_many, lookup_owners
-from jikimi.store.tables import consents, data_keys, item_values, lookups, subjects
+from jikimi.states import SubjectStatus
+from jikimi.store import imports, lookups
 from jikimi.store.uow import UnitOfWork
-from jikimi.vault import Intake, Vault
+from jikimi.vault.collect import Collecting, Intake
 
 CONSENT_PREFIX = "consent:"
 DEFAULT_BATCH = 2000
 MAX_KEPT_PROBLEMS = 10_000
-_SUBJECT_COLUMNS = (
-    "id",
-    "kind",
-    "status",
-    "context",
-    "is_child",
-    "policy_version",
-    "created_at",
-    "last_activity_at",
-    "status_changed_at",
-)
-_VALUE_COLUMNS = ("subject_id", "item_id", "ciphertext", "context", "collected_at", "hold")
-_CONSENT_COLUMNS = (
-    "subject_id",
-    "target_kind",
-    "target_id",
-    "granted",
-    "policy_version",
-    "channel",
-    "actor",
-    "at",
-)
 _BCRYPT = re.compile(r"^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$")
 _ARGON2 = re.compile(r"^\$argon2(id|i|d)\$v=\d+\$m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$")
 
@@ -171,7 +147,7 @@ class Importer:
 
     def __init__(
         self,
-        vault: Vault,
+        vault: Collecting,
         context: str,
         *,
         hash_plain_passwords: bool = False,
@@ -183,7 +159,7 @@ class Importer:
         if not actor.role.may("collect"):
             raise Denied("action_not_allowed", "수집 권한이 없습니다", "the handler may not collect")
         self.vault = vault
-        self.ctx: Context = vault.policy.contexts_by_id.get(context) or self._unknown_context(context)
+        self.ctx: Context = vault.core.policy.contexts_by_id.get(context) or self._unknown_context(context)
         self.hash_plain = hash_plain_passwords
         self.batch_size = max(1, batch_size)
         self.channel = channel
@@ -192,7 +168,7 @@ class Importer:
         self._imported_at: dict[str, int] = {}  # subject id -> line, to name the earlier line of a duplicate
 
     def _unknown_context(self, context: str) -> Context:
-        known = ", ".join(self.vault.policy.contexts_by_id)
+        known = ", ".join(self.vault.core.policy.contexts_by_id)
         raise InvalidInput(
             "context",
             f"처리방침에 없는 수집 상황입니다 (있는 것: {known})",
@@ -201,7 +177,7 @@ class Importer:
 
     def check_header(self, header: Iterable[str]) -> None:
         """Every column must be an item of the context or ``consent:<purpose>`` of one of its purposes."""
-        policy = self.vault.policy
+        policy = self.vault.core.policy
         items = set(self.ctx.required) | set(self.ctx.optional)
         if policy.children:
             items |= set(policy.children.guardian_items)
@@ -243,7 +219,7 @@ class Importer:
                 "평문 비밀번호입니다 (--hash-plain-passwords 없이는 가져오지 않습니다)",
                 "is a plain password; import hashes (bcrypt/Argon2) or pass --hash-plain-passwords",
             )
-        return self.vault.passwords.hash(value)
+        return self.vault.core.passwords.hash(value)
 
     def _intake(self, line: int, raw: Mapping[str, str], now: datetime) -> _Row | RowProblem:
         if "\x00columns" in raw:
@@ -273,7 +249,7 @@ class Importer:
             intake = self.vault.intake(self.ctx, data, answers, now, password=self._password)
         except InvalidInput as exc:
             return RowProblem(line, exc.field, "invalid", exc.reason_ko, exc.reason_en)
-        return _Row.seal(line, intake, self.vault.keys.ring)
+        return _Row.seal(line, intake, self.vault.core.keys.ring)
 
     def _duplicates(self, uow: UnitOfWork, rows: list[_Row]) -> tuple[list[_Row], list[RowProblem]]:
         """Drop rows whose look-up items repeat an earlier line of the file or a subject in the database."""
@@ -283,7 +259,7 @@ class Importer:
                 wanted.setdefault(item_id, set()).add(digest)
         taken: dict[tuple[str, bytes], str] = {}
         for item_id, digests in wanted.items():
-            for digest, subject_id in lookup_owners(uow.conn, item_id, sorted(digests)):
+            for digest, subject_id in lookups.owners(uow.conn, item_id, sorted(digests)):
                 taken[(item_id, digest)] = subject_id
         claimed: dict[tuple[str, bytes], int] = {}
         kept: list[_Row] = []
@@ -324,25 +300,19 @@ class Importer:
     # -- writing -------------------------------------------------------------------------------------
 
     def _write(self, rows: list[_Row], now: datetime) -> None:
-        vault = self.vault
-        with UnitOfWork(
-            vault.engine
-        ) as uow:  # keys first: a crash leaves keys without data, never the reverse
-            defer_checkpoints(uow.conn)
-            insert_many(
-                uow.conn,
-                data_keys,
-                ("subject_id", "wrapped", "master_key_id", "created_at"),
-                sorted((r.subject_id, r.wrapped_key, r.master_key_id, now) for r in rows),
+        core = self.vault.core
+        with core.unit_of_work() as uow:  # keys first: a crash leaves keys without data, never the reverse
+            imports.add_keys(
+                uow.conn, sorted((r.subject_id, r.wrapped_key, r.master_key_id, now) for r in rows)
             )
             uow.commit()
         try:
-            with UnitOfWork(vault.engine) as uow:
+            with core.unit_of_work() as uow:
                 self._insert(uow, rows, now)
                 uow.commit()
         except BaseException:
-            with UnitOfWork(vault.engine) as uow:
-                vault.keys.destroy(uow.conn, [r.subject_id for r in rows])
+            with core.unit_of_work() as uow:
+                core.keys.destroy(uow.conn, [r.subject_id for r in rows])
                 uow.commit()
             raise
         for row in rows:
@@ -351,7 +321,7 @@ class Importer:
     def _insert(self, uow: UnitOfWork, rows: list[_Row], now: datetime) -> None:
         ctx = self.ctx
         kind = "guest" if ctx.subjects == "guest" else "member"
-        version = self.vault.policy.version_key
+        version = self.vault.core.policy.version_key
         subject_rows: list[tuple[object, ...]] = []
         value_rows: list[tuple[object, ...]] = []
         lookup_rows: list[tuple[object, ...]] = []
@@ -369,26 +339,22 @@ class Importer:
             )
             entries.append(
                 Entry(
-                    now,
-                    self.actor.login,
-                    "collect.import",
-                    "allowed",
-                    sid,
-                    tuple(item_id for item_id, _ in row.sealed),
+                    at=now,
+                    actor=self.actor.login,
+                    action="collect.import",
+                    outcome="allowed",
+                    subject_id=sid,
+                    items=tuple(item_id for item_id, _ in row.sealed),
                     source=self.source,
                     reason=f"context={ctx.id}; line={row.line}",
                 )
             )
-        conn = uow.conn
         # in key order: each insert then lands next to the previous one in the (random-keyed) indexes
         subject_rows.sort(key=itemgetter(0))
         value_rows.sort(key=itemgetter(0, 1))  # (subject id, item id)
         lookup_rows.sort(key=itemgetter(0, 1))  # (item id, digest)
-        insert_many(conn, subjects, _SUBJECT_COLUMNS, subject_rows)
-        insert_many(conn, item_values, _VALUE_COLUMNS, value_rows)
-        insert_many(conn, lookups, ("item_id", "digest", "subject_id"), lookup_rows)
-        insert_many(conn, consents, _CONSENT_COLUMNS, consent_rows)
-        self.vault.access_log.append(uow, entries)
+        imports.add_subjects(uow.conn, subject_rows, value_rows, lookup_rows, consent_rows)
+        self.vault.core.log(uow, *entries)
 
     # -- driving -------------------------------------------------------------------------------------
 
@@ -417,17 +383,17 @@ class Importer:
     ) -> Iterator[tuple[int, list[_Row | RowProblem]]]:
         if workers <= 1:
             for batch in batches:
-                now = self.vault._now()
+                now = self.vault.core.now()
                 yield len(batch), [self._intake(line, raw, now) for line, raw in batch]
             return
         global _WORKER
-        self.vault._index()  # load the blind-index key before forking: workers never open the database
+        self.vault.core.index_key()  # load the blind-index key before forking: workers never open the database
         _WORKER = self
         try:
             with multiprocessing.get_context("fork").Pool(workers, initializer=_forget_connections) as pool:
                 window: deque[tuple[int, AsyncResult[list[_Row | RowProblem]]]] = deque()
                 for batch in batches:
-                    window.append((len(batch), pool.apply_async(_work, (self.vault._now(), batch))))
+                    window.append((len(batch), pool.apply_async(_work, (self.vault.core.now(), batch))))
                     if len(window) > 2 * workers:
                         count, result = window.popleft()
                         yield count, result.get()
@@ -444,24 +410,24 @@ class Importer:
         report: ImportReport,
         on_problem: Callable[[RowProblem], None] | None,
     ) -> None:
-        now = self.vault._now()
+        now = self.vault.core.now()
         problems = [r for r in prepared if isinstance(r, RowProblem)]
         good = [r for r in prepared if isinstance(r, _Row)]
         for attempt in (1, 2):
-            with UnitOfWork(self.vault.engine) as uow:
+            with self.vault.core.unit_of_work() as uow:
                 kept, duplicates = self._duplicates(uow, good)
             try:
                 if kept:
                     self._write(kept, now)
                 break
-            except IntegrityError:
+            except Duplicate:
                 if attempt == 2:  # a concurrent writer keeps taking the same look-ups: give up loudly
                     raise
         problems.extend(duplicates)
         problems.sort(key=lambda p: p.line)
         report.rows += count
         report.imported += len(kept)
-        report.pending_guardian += sum(1 for r in kept if r.status == "pending_guardian")
+        report.pending_guardian += sum(1 for r in kept if r.status == SubjectStatus.PENDING_GUARDIAN)
         for problem in problems:
             if problem.kind == "duplicate":
                 report.duplicates += 1
@@ -480,7 +446,7 @@ _WORKER: Importer | None = None
 def _forget_connections() -> None:
     """In a forked worker: drop the parent's pooled connections without closing them (they are not ours)."""
     if _WORKER is not None:
-        _WORKER.vault.engine.dispose(close=False)
+        _WORKER.vault.core.engine.dispose(close=False)
 
 
 def _work(now: datetime, batch: list[tuple[int, Mapping[str, str]]]) -> list[_Row | RowProblem]:
@@ -499,22 +465,3 @@ def _chunks(
             batch = []
     if batch:
         yield batch
-
-
-def import_csv(
-    vault: Vault,
-    path: Path,
-    context: str,
-    *,
-    hash_plain_passwords: bool = False,
-    batch_size: int = DEFAULT_BATCH,
-    workers: int = 1,
-    on_problem: Callable[[RowProblem], None] | None = None,
-    on_progress: Callable[[int], None] | None = None,
-) -> ImportReport:
-    """Import a members CSV into ``context``; see the module docstring for the rules."""
-    importer = Importer(vault, context, hash_plain_passwords=hash_plain_passwords, batch_size=batch_size)
-    with path.open(encoding="utf-8-sig", newline="") as handle:  # a BOM (Excel's UTF-8 CSV) is allowed
-        header, rows = read_csv(handle)
-        importer.check_header(header)
-        return importer.run(rows, workers=workers, on_problem=on_problem, on_progress=on_progress)

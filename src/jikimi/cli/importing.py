@@ -1,4 +1,5 @@
-"""``jikimi import``: bulk import of existing members from a CSV file (a thin face over ``jikimi.importer``).
+"""``jikimi import``: bulk import of existing members from a CSV file (a thin face over
+``jikimi.vault.import_csv``).
 
 Exit codes: 0 every row imported; 1 some rows were skipped (listed by line and field, never by
 value); 2 the file or the options cannot be used (unknown context, bad header, no key).
@@ -12,7 +13,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -22,11 +22,10 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from jikimi.bootstrap import open_vault
-from jikimi.importer import RowProblem, count_lines, import_csv
-from jikimi.settings import Settings
+from jikimi.bootstrap import Jikimi
+from jikimi.cli._common import DbOption, PolicyOption, err, jikimi_for
+from jikimi.vault.importer import ImportReport, RowProblem, count_lines
 
-_err = Console(stderr=True, soft_wrap=True)
 MAX_SHOWN = 200
 
 
@@ -43,13 +42,8 @@ def import_command(
         ),
     ],
     context: Annotated[str, typer.Option("--context", help="수집 상황 id (collection context), e.g. signup")],
-    policy: Annotated[
-        Path | None, typer.Option("--policy", help="처리방침 파일 (policy file; default JIKIMI_POLICY)")
-    ] = None,
-    db: Annotated[
-        str | None,
-        typer.Option("--db", help="데이터베이스 URL (default JIKIMI_DB_URL or sqlite:///var/jikimi.db)"),
-    ] = None,
+    policy: PolicyOption = None,
+    db: DbOption = None,
     hash_plain_passwords: Annotated[
         bool,
         typer.Option(
@@ -79,11 +73,23 @@ def import_command(
     Argon2id at the member's next login. Rows that fail, and duplicates (login id, email, mobile,
     CI already in the file or in the vault), are reported by line and field and skipped.
     """
-    settings = Settings.from_env(db_url=db, policy_path=policy)
-    vault = open_vault(settings, policy_path=policy)
+    with jikimi_for(db, policy) as jikimi:
+        report, seconds = _import(jikimi, file, context, hash_plain_passwords, batch, workers)
+    typer.echo(
+        f"가져옴 {report.imported}, 건너뜀 {report.skipped} (형식 {report.invalid}, 중복 {report.duplicates}), "
+        f"법정대리인 동의 대기 {report.pending_guardian}, {seconds:.1f}초 — "
+        f"imported {report.imported}, skipped {report.skipped} ({report.invalid} invalid, {report.duplicates} duplicates), "
+        f"{report.pending_guardian} pending guardian consent, {seconds:.1f}s"
+    )
+    raise typer.Exit(1 if report.skipped else 0)
+
+
+def _import(
+    jikimi: Jikimi, file: Path, context: str, hash_plain_passwords: bool, batch: int, workers: int
+) -> tuple[ImportReport, float]:
     procs = workers or os.cpu_count() or 1
     if hash_plain_passwords:
-        _err.print(
+        err.print(
             "[yellow]--hash-plain-passwords: 평문 비밀번호마다 Argon2id 해시를 계산합니다. 느립니다 "
             "(hashing each plain password with Argon2id: expect 0.1 s or more per row).[/yellow]"
         )
@@ -106,7 +112,7 @@ def import_command(
         TextColumn("{task.fields[rate]} rows/s"),
         TimeElapsedColumn(),
         TimeRemainingColumn(),
-        console=_err,
+        console=err,
         transient=False,
     ) as progress:
         task = progress.add_task("import", total=total, rate="-")
@@ -115,8 +121,7 @@ def import_command(
             done = progress.tasks[0].completed + count
             progress.update(task, advance=count, rate=f"{done / max(time.monotonic() - started, 1e-6):,.0f}")
 
-        report = import_csv(
-            vault,
+        report = jikimi.vault.import_csv(
             file,
             context,
             hash_plain_passwords=hash_plain_passwords,
@@ -125,12 +130,4 @@ def import_command(
             on_problem=problem,
             on_progress=advance,
         )
-    vault.engine.dispose()
-    seconds = time.monotonic() - started
-    typer.echo(
-        f"가져옴 {report.imported}, 건너뜀 {report.skipped} (형식 {report.invalid}, 중복 {report.duplicates}), "
-        f"법정대리인 동의 대기 {report.pending_guardian}, {seconds:.1f}초 — "
-        f"imported {report.imported}, skipped {report.skipped} ({report.invalid} invalid, {report.duplicates} duplicates), "
-        f"{report.pending_guardian} pending guardian consent, {seconds:.1f}s"
-    )
-    raise typer.Exit(1 if report.skipped else 0)
+    return report, time.monotonic() - started

@@ -1,4 +1,11 @@
-"""The gated read's single query: everything the gate needs and the sealed values, in one round trip.
+"""What a decision needs to know about a subject (never its values), gathered in one place.
+
+``Facts`` is the one shape: status, child flag, the state of one consent (for a purpose or a
+recipient), the requested items on correction hold, and whether a processing stop is in force.
+Two ways to gather it: ``read_state`` for one subject (the gated read's single query, which also
+brings the sealed values and the wrapped key) and ``many`` for a batch (provision to a third party).
+
+The gated read's single query: everything the gate needs and the sealed values, in one round trip.
 
 For one subject, one purpose and a list of items, one SELECT returns the subject's status and
 child flag, the state of its consent for the purpose, the requested items' ciphertexts and
@@ -14,42 +21,58 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import IntEnum
 from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, Exists, Select, and_, bindparam, case, exists, func, select
 
+from jikimi.states import SubjectStatus
+from jikimi.store import consents as consent_rows
+from jikimi.store import subjects as subject_rows
 from jikimi.store.bulk import driver_cursor, driver_errors
 from jikimi.store.tables import consents, data_keys, item_values, processing_stops, subjects
 
-CONSENT_NONE, CONSENT_WITHDRAWN, CONSENT_LIVE = 0, 1, 2
+IN_CHUNK = 500
+
+
+class Consent(IntEnum):
+    """The state of one consent: ``LIVE`` (given, not withdrawn), else ``WITHDRAWN`` (one was
+    withdrawn), else ``NONE`` (never given, or refused)."""
+
+    NONE = 0
+    WITHDRAWN = 1
+    LIVE = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    status: SubjectStatus
+    is_child: bool
+    consent: Consent
+    held: frozenset[str]
+    """Requested items on correction hold."""
+    stopped: bool
+    """A processing stop (처리정지) is in force for the purpose or recipient."""
 
 
 @dataclass(frozen=True, slots=True)
 class ReadState:
-    status: str
-    is_child: bool
-    consent: int
-    """``CONSENT_LIVE`` if a consent for the purpose is given and not withdrawn, else
-    ``CONSENT_WITHDRAWN`` if one was withdrawn, else ``CONSENT_NONE``."""
-    held: frozenset[str]
-    """Requested items on correction hold."""
-    stopped: bool
-    """A processing stop (처리정지) is in force for the purpose."""
+    facts: Facts
     wrapped_key: bytes | None
     master_key_id: str | None
     ciphertexts: dict[str, bytes]
 
 
 def consent_state(subject_id: object, purpose_id: object) -> object:
-    """A scalar subquery: the ``CONSENT_*`` state of a subject's consent for a purpose."""
+    """A scalar subquery: the ``Consent`` state (as its number) of a subject's consent for a purpose."""
     code = case(
-        (and_(consents.c.granted.is_(True), consents.c.withdrawn_at.is_(None)), CONSENT_LIVE),
-        (consents.c.withdrawn_at.is_not(None), CONSENT_WITHDRAWN),
-        else_=CONSENT_NONE,
+        (and_(consents.c.granted.is_(True), consents.c.withdrawn_at.is_(None)), int(Consent.LIVE)),
+        (consents.c.withdrawn_at.is_not(None), int(Consent.WITHDRAWN)),
+        else_=int(Consent.NONE),
     )
     return (
-        select(func.coalesce(func.max(code), CONSENT_NONE))
+        select(func.coalesce(func.max(code), int(Consent.NONE)))
         .where(
             consents.c.subject_id == subject_id,
             consents.c.target_kind == "purpose",
@@ -147,13 +170,52 @@ def read_state(conn: Connection, subject_id: str, items: Sequence[str], purpose_
             ciphertexts[item_id] = bytes(row[7])
             if row[8]:
                 held.add(item_id)
-    return ReadState(
-        status,
-        bool(is_child),
-        int(consent or 0),
-        frozenset(held),
-        bool(stopped),
-        bytes(wrapped) if wrapped is not None else None,
-        master_key_id,
-        ciphertexts,
+    facts = Facts(
+        SubjectStatus(status), bool(is_child), Consent(int(consent or 0)), frozenset(held), bool(stopped)
     )
+    return ReadState(facts, bytes(wrapped) if wrapped is not None else None, master_key_id, ciphertexts)
+
+
+def many(
+    conn: Connection,
+    subject_ids: Sequence[str],
+    items: Sequence[str],
+    *,
+    third_party: str,
+    stops: Sequence[str],
+) -> dict[str, Facts]:
+    """The facts of many subjects for a provision to ``third_party``: their consent to it, the
+    requested items on hold, and stops under any of the purpose ids ``stops``. Unknown ids are left out."""
+    states = subject_rows.states(conn, subject_ids)
+    consent = consent_rows.third_party_states(conn, subject_ids, third_party)
+    held: dict[str, set[str]] = {}
+    stopped: set[str] = set()
+    for start in range(0, len(subject_ids), IN_CHUNK):
+        chunk = list(subject_ids[start : start + IN_CHUNK])
+        for value in conn.execute(
+            select(item_values.c.subject_id, item_values.c.item_id).where(
+                item_values.c.subject_id.in_(chunk),
+                item_values.c.item_id.in_(list(items)),
+                item_values.c.hold.is_(True),
+            )
+        ):
+            held.setdefault(value.subject_id, set()).add(value.item_id)
+        for stop in conn.execute(
+            select(processing_stops.c.subject_id).where(
+                processing_stops.c.subject_id.in_(chunk),
+                processing_stops.c.purpose_id.in_(list(stops)),
+                processing_stops.c.lifted_at.is_(None),
+            )
+        ):
+            stopped.add(stop.subject_id)
+    states_of = {"live": Consent.LIVE, "withdrawn": Consent.WITHDRAWN}
+    return {
+        sid: Facts(
+            SubjectStatus(status),
+            is_child,
+            states_of.get(consent.get(sid, ""), Consent.NONE),
+            frozenset(held.get(sid, ())),
+            sid in stopped,
+        )
+        for sid, (status, is_child) in states.items()
+    }

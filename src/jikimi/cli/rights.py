@@ -17,11 +17,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from jikimi.bootstrap import open_vault
-from jikimi.handlers import Handler
+from jikimi.cli._common import DbOption, PolicyOption, jikimi_for, operator
+from jikimi.rights import RightsRequest
 from jikimi.rights.model import HOW_TO_OBJECT_KO, REFUSAL_GROUNDS, STATUSES
-from jikimi.rights.service import RightsRequest, RightsService
-from jikimi.settings import Settings
 
 rights_app = typer.Typer(
     help="정보주체 권리 요구 (rights): 열람·정정·삭제·처리정지·동의 철회. "
@@ -29,12 +27,6 @@ rights_app = typer.Typer(
     no_args_is_help=True,
 )
 
-DbOption = Annotated[
-    str | None, typer.Option("--db", help="데이터베이스 URL (database URL; default: JIKIMI_DB_URL)")
-]
-PolicyOption = Annotated[
-    Path | None, typer.Option("--policy", help="처리방침 파일 (policy file; default JIKIMI_POLICY)")
-]
 RequestArg = Annotated[str, typer.Argument(help="권리 요구 id (request id)", show_default=False)]
 _out = Console(soft_wrap=True)
 
@@ -42,16 +34,6 @@ _out = Console(soft_wrap=True)
 class PackageFormat(StrEnum):
     json = "json"
     html = "html"
-
-
-def _desk(db: str | None, policy: Path | None) -> RightsService:
-    return RightsService(open_vault(Settings.from_env(db_url=db, policy_path=policy), policy_path=policy))
-
-
-def _desk_and_actor(db: str | None, policy: Path | None) -> tuple[RightsService, Handler]:
-    from jikimi.cli_vault import _operator as operator
-
-    return _desk(db, policy), operator()
 
 
 def _show(request: RightsRequest) -> None:
@@ -71,23 +53,24 @@ def list_command(
     policy: PolicyOption = None,
 ) -> None:
     """처리할 요구 목록: 기한이 지난 것부터. The request queue, overdue first, then by due date."""
-    desk, actor = _desk_and_actor(db, policy)
-    rows = desk.list_requests(actor=actor, open_only=not all_requests)
-    table = Table(title="정보주체 권리 요구 (rights requests)")
-    table.add_column("id", no_wrap=True, min_width=22)
-    for column in ("type", "status", "due (KST)", "days left", "channel", "requester"):
-        table.add_column(column)
-    for r in rows:
-        table.add_row(
-            r.id,
-            r.type,
-            r.status,
-            r.due_day.isoformat() + (" OVERDUE" if r.overdue else ""),
-            str(r.days_left),
-            r.channel,
-            r.requester,
-        )
-    _out.print(table)
+    with jikimi_for(db, policy) as jikimi:
+        desk, actor = jikimi.rights, operator()
+        rows = desk.list_requests(actor=actor, open_only=not all_requests)
+        table = Table(title="정보주체 권리 요구 (rights requests)")
+        table.add_column("id", no_wrap=True, min_width=22)
+        for column in ("type", "status", "due (KST)", "days left", "channel", "requester"):
+            table.add_column(column)
+        for r in rows:
+            table.add_row(
+                r.id,
+                r.type,
+                r.status,
+                r.due_day.isoformat() + (" OVERDUE" if r.overdue else ""),
+                str(r.days_left),
+                r.channel,
+                r.requester,
+            )
+        _out.print(table)
 
 
 @rights_app.command("grounds")
@@ -118,18 +101,19 @@ def receive_command(
     policy: PolicyOption = None,
 ) -> None:
     """서면·전화·방문으로 받은 요구를 접수합니다. Receive a request (by letter, phone, in person…)."""
-    desk, actor = _desk_and_actor(db, policy)
-    result = desk.receive(
-        subject_id,
-        type,
-        channel=channel,
-        actor=actor,
-        items=[i for i in items.split(",") if i],
-        purposes=[p for p in purposes.split(",") if p],
-    )
-    if result.duplicate:
-        typer.echo("같은 요구가 이미 열려 있습니다 (duplicate; the open request):")
-    _show(result.request)
+    with jikimi_for(db, policy) as jikimi:
+        desk, actor = jikimi.rights, operator()
+        result = desk.receive(
+            subject_id,
+            type,
+            channel=channel,
+            actor=actor,
+            items=[i for i in items.split(",") if i],
+            purposes=[p for p in purposes.split(",") if p],
+        )
+        if result.duplicate:
+            typer.echo("같은 요구가 이미 열려 있습니다 (duplicate; the open request):")
+        _show(result.request)
 
 
 @rights_app.command("verify")
@@ -145,8 +129,9 @@ def verify_command(
     policy: PolicyOption = None,
 ) -> None:
     """취급자가 본인임을 확인했다고 기록합니다. Record that you verified the requester, and how."""
-    desk, actor = _desk_and_actor(db, policy)
-    _show(desk.verify(request_id, method="handler", proof=how, actor=actor))
+    with jikimi_for(db, policy) as jikimi:
+        desk, actor = jikimi.rights, operator()
+        _show(desk.verify(request_id, method="handler", proof=how, actor=actor))
 
 
 @rights_app.command("extend")
@@ -166,8 +151,9 @@ def extend_command(
         raise typer.BadParameter(
             "YYYY-MM-DD 형식이어야 합니다 (expected YYYY-MM-DD)", param_hint="--until"
         ) from None
-    desk, actor = _desk_and_actor(db, policy)
-    _show(desk.extend(request_id, until=day, reason=reason, actor=actor))
+    with jikimi_for(db, policy) as jikimi:
+        desk, actor = jikimi.rights, operator()
+        _show(desk.extend(request_id, until=day, reason=reason, actor=actor))
 
 
 @rights_app.command("refuse")
@@ -181,8 +167,9 @@ def refuse_command(
     policy: PolicyOption = None,
 ) -> None:
     """법이 정한 사유로 거절합니다. Refuse a request on a legal ground."""
-    desk, actor = _desk_and_actor(db, policy)
-    _show(desk.refuse(request_id, ground=ground, note=note, actor=actor))
+    with jikimi_for(db, policy) as jikimi:
+        desk, actor = jikimi.rights, operator()
+        _show(desk.refuse(request_id, ground=ground, note=note, actor=actor))
 
 
 @rights_app.command("answer")
@@ -193,8 +180,9 @@ def answer_command(
     policy: PolicyOption = None,
 ) -> None:
     """열람·자동화된 결정 요구를 처리 완료로 닫습니다. Close an access or automated-decision request as answered."""
-    desk, actor = _desk_and_actor(db, policy)
-    _show(desk.answer(request_id, note=note, actor=actor))
+    with jikimi_for(db, policy) as jikimi:
+        desk, actor = jikimi.rights, operator()
+        _show(desk.answer(request_id, note=note, actor=actor))
 
 
 @rights_app.command("carry-out")
@@ -211,26 +199,27 @@ def carry_out_command(
     policy: PolicyOption = None,
 ) -> None:
     """정정·삭제·처리정지·동의 철회를 실행합니다. Carry out a correction, deletion, stop or consent withdrawal."""
-    desk, actor = _desk_and_actor(db, policy)
-    request = desk.get(request_id, actor=actor)
-    if request.type == "correction":
-        if not values_stdin:
+    with jikimi_for(db, policy) as jikimi:
+        desk, actor = jikimi.rights, operator()
+        request = desk.get(request_id, actor=actor)
+        if request.type == "correction":
+            if not values_stdin:
+                raise typer.BadParameter(
+                    "정정은 --values-stdin 으로 새 값을 주십시오 (give the values on stdin)",
+                    param_hint="--values-stdin",
+                )
+            values = json.loads(sys.stdin.read())
+            _show(desk.apply_correction(request_id, values, actor=actor))
+        elif request.type == "deletion":
+            _show(desk.delete(request_id, actor=actor))
+        elif request.type == "stop":
+            _show(desk.stop_processing(request_id, actor=actor))
+        elif request.type == "consent_withdrawal":
+            _show(desk.withdraw_consents(request_id, actor=actor))
+        else:
             raise typer.BadParameter(
-                "정정은 --values-stdin 으로 새 값을 주십시오 (give the values on stdin)",
-                param_hint="--values-stdin",
+                "열람·자동화된 결정은 answer로 닫습니다 (use `answer`)", param_hint="REQUEST_ID"
             )
-        values = json.loads(sys.stdin.read())
-        _show(desk.apply_correction(request_id, values, actor=actor))
-    elif request.type == "deletion":
-        _show(desk.delete(request_id, actor=actor))
-    elif request.type == "stop":
-        _show(desk.stop_processing(request_id, actor=actor))
-    elif request.type == "consent_withdrawal":
-        _show(desk.withdraw_consents(request_id, actor=actor))
-    else:
-        raise typer.BadParameter(
-            "열람·자동화된 결정은 answer로 닫습니다 (use `answer`)", param_hint="REQUEST_ID"
-        )
 
 
 @rights_app.command("package")
@@ -246,12 +235,13 @@ def package_command(
     policy: PolicyOption = None,
 ) -> None:
     """열람 자료(모든 보유 정보)를 파일로 만듭니다 (접속기록에 남음). Write the access package to a file (logged)."""
-    from jikimi.rights.package import open_package, package_html, package_json
+    from jikimi.rights.package import package_html, package_json
 
-    desk, actor = _desk_and_actor(db, policy)
-    package = open_package(desk, request_id, actor=actor, source="cli")
-    output.parent.mkdir(parents=True, exist_ok=True)
-    with output.open("w", encoding="utf-8") as handle:
-        for chunk in package_json(package) if format is PackageFormat.json else package_html(package):
-            handle.write(chunk)
-    typer.echo(f"저장했습니다 (written): {output}", err=True)
+    with jikimi_for(db, policy) as jikimi:
+        desk, actor = jikimi.rights, operator()
+        package = desk.package(request_id, actor=actor, source="cli")
+        output.parent.mkdir(parents=True, exist_ok=True)
+        with output.open("w", encoding="utf-8") as handle:
+            for chunk in package_json(package) if format is PackageFormat.json else package_html(package):
+                handle.write(chunk)
+        typer.echo(f"저장했습니다 (written): {output}", err=True)

@@ -1,9 +1,9 @@
 """CLI for the lifecycle: ``jikimi sweep`` (파기·분리보관·휴면 처리) and ``jikimi ledger`` (파기 기록).
 
-A thin face over ``Vault.sweep`` and ``lifecycle.ledger``. ``--workers N`` runs N sweeping
-processes at once (each claims disjoint subjects on PostgreSQL; SQLite serialises them);
-``--max-active K`` lets at most K processes — of this command or any other — sweep the database at
-once, the others standing by (lifecycle/slots.py).
+A thin face over ``jikimi.lifecycle`` (``sweep``, ``count_due``, ``ledger_text``). ``--workers N``
+runs N sweeping processes at once (each claims disjoint subjects on PostgreSQL; SQLite serialises
+them); ``--max-active K`` lets at most K processes — of this command or any other — sweep the
+database at once, the others standing by (store/slots.py).
 """
 
 from __future__ import annotations
@@ -20,22 +20,14 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from jikimi.bootstrap import open_vault
+from jikimi.bootstrap import Jikimi
+from jikimi.cli._common import DbOption, PolicyOption, jikimi_for
 from jikimi.errors import UsageError
-from jikimi.lifecycle.ledger import previous_month, render_month
-from jikimi.lifecycle.slots import chosen_limit
-from jikimi.lifecycle.sweep import KINDS, Sweeper, SweepReport
-from jikimi.periods import KST
-from jikimi.settings import Settings
+from jikimi.lifecycle import SweepReport
+from jikimi.lifecycle.sweep import KINDS
+from jikimi.periods import KST, previous_month
 
 _err = Console(stderr=True)
-
-PolicyOption = Annotated[
-    Path | None, typer.Option("--policy", help="처리방침 파일 (policy file; default JIKIMI_POLICY)")
-]
-DbOption = Annotated[
-    str | None, typer.Option("--db", help="데이터베이스 URL (database URL; default JIKIMI_DB_URL)")
-]
 
 KIND_LABELS = {
     "separated_values": "보존기간 만료 항목 파기 (expired separated items)",
@@ -59,6 +51,7 @@ def _report_dict(report: SweepReport) -> dict[str, Any]:
         "subjects_removed": report.subjects_removed,
         "keys_destroyed": report.keys_destroyed,
         "repriced": report.repriced,
+        "rekeyed": report.rekeyed,
         "batches": report.batches,
         "ledger_entries": report.ledger_entries,
         "subjects": len(report.subjects),
@@ -67,11 +60,13 @@ def _report_dict(report: SweepReport) -> dict[str, Any]:
 
 def _worker(db_url: str | None, policy: str | None, batch_size: int, limit: int | None, queue: Any) -> None:
     """One sweeping process (``--workers``): reports progress and its result through ``queue``."""
-    settings = Settings.from_env(db_url=db_url, policy_path=Path(policy) if policy else None)
-    vault = open_vault(settings, migrate=False)
-    report = Sweeper(vault, batch_size=batch_size, max_active=limit).run(
-        progress=lambda kind, n: queue.put(("progress", kind, n)), on_wait=lambda: queue.put(("waiting",))
-    )
+    with jikimi_for(db_url, Path(policy) if policy else None, migrate=False) as jikimi:
+        report = jikimi.lifecycle.sweep(
+            batch_size=batch_size,
+            max_active=limit,
+            progress=lambda kind, n: queue.put(("progress", kind, n)),
+            on_wait=lambda: queue.put(("waiting",)),
+        )
     queue.put(("done", _report_dict(report), sorted(report.subjects)))
 
 
@@ -125,12 +120,25 @@ def sweep_command(
             "--at은 --dry-run과 함께만 쓸 수 있습니다 (미래 시각으로 파기하면 보존 중인 자료가 조기 파기됩니다)",
             "--at works only with --dry-run (sweeping as of a future time would destroy data early)",
         )
-    settings = Settings.from_env(db_url=db, policy_path=policy)
-    vault = open_vault(settings, policy_path=policy)
-    limit = chosen_limit(max_active, vault.engine.url, os.cpu_count() or 1)
-    sweeper = Sweeper(vault, batch_size=batch_size, max_active=limit)
+    with jikimi_for(db, policy) as jikimi:
+        _sweep(jikimi, db, policy, batch_size, workers, max_active, dry_run, at, as_json)
+
+
+def _sweep(
+    jikimi: Jikimi,
+    db: str | None,
+    policy: Path | None,
+    batch_size: int,
+    workers: int,
+    max_active: int | None,
+    dry_run: bool,
+    at: datetime | None,
+    as_json: bool,
+) -> None:
+    lifecycle = jikimi.lifecycle
+    limit = lifecycle.sweep_limit(max_active, os.cpu_count() or 1)
     moment = (at.replace(tzinfo=KST) if at and at.tzinfo is None else at) if at else None
-    due = sweeper.count_due(moment.astimezone(UTC) if moment else None)
+    due = lifecycle.count_due(moment.astimezone(UTC) if moment else None)
     if dry_run:
         if as_json:
             sys.stdout.write(json.dumps(due, ensure_ascii=False) + "\n")
@@ -138,7 +146,7 @@ def sweep_command(
             for kind in KINDS:
                 sys.stdout.write(f"{KIND_LABELS[kind]}: {due[kind]:,}\n")
         return
-    for advice in worker_advice(vault.engine.dialect.name, workers, os.cpu_count() or 1, limit):
+    for advice in worker_advice(jikimi.dialect, workers, os.cpu_count() or 1, limit):
         _err.print(advice)
     total = sum(due.values())
     with Progress(
@@ -161,7 +169,9 @@ def sweep_command(
             )
 
         if workers == 1:
-            report = sweeper.run(progress=advance, on_wait=standing_by)
+            report = lifecycle.sweep(
+                batch_size=batch_size, max_active=limit, progress=advance, on_wait=standing_by
+            )
             result = _report_dict(report)
         else:
             result = _run_workers(db, policy, batch_size, workers, limit, advance, standing_by)
@@ -262,9 +272,5 @@ def ledger_command(
         datetime.strptime(chosen, "%Y-%m")
     except ValueError as exc:
         raise typer.BadParameter("YYYY-MM 형식이어야 합니다 (must be YYYY-MM)", param_hint="--month") from exc
-    settings = Settings.from_env(db_url=db, policy_path=policy)
-    vault = open_vault(settings, policy_path=policy)
-    labels = {i.id: i.label for i in vault.policy.items} | {r.id: r.label for r in vault.policy.records}
-    with vault.engine.connect() as conn:
-        sys.stdout.write(render_month(conn, chosen, label_of=labels) + "\n")
-    vault.engine.dispose()
+    with jikimi_for(db, policy) as jikimi:
+        sys.stdout.write(jikimi.lifecycle.ledger_text(chosen) + "\n")

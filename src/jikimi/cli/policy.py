@@ -1,9 +1,6 @@
-"""The ``jikimi`` command line: a thin face over ``jikimi.policy`` (and, later, the vault).
-
-Exit codes: 0 success; 1 the check found errors (lint errors); 2 the input could not be used
-(a policy file that does not load, a bad option). Errors are printed as ``file:line: key: reason``
-lines on stderr, never as tracebacks.
-"""
+"""``jikimi policy …`` (lint, render, consent, diff, publish), ``jikimi rules`` and ``jikimi statutes``:
+the policy file, published — pure functions of the file, no database. ``rules_command`` and
+``statutes_command`` are mounted at the top level by ``jikimi.cli``."""
 
 from __future__ import annotations
 
@@ -15,28 +12,18 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from jikimi.errors import JikimiError, PolicyLoadError
+from jikimi.cli._common import PolicyFile, write
+from jikimi.cli._common import out as console
+from jikimi.errors import PolicyLoadError
 from jikimi.policy.lint import RULES, Finding, lint
 from jikimi.policy.load import load_policy, load_policy_source
 
-app = typer.Typer(
-    name="jikimi",
-    help="지킴이 — 개인정보 처리방침을 파일로 쓰고, 그대로 공개하고 지킵니다. "
-    "(jikimi: a privacy policy written once as a file, published and kept as written.)",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
 policy_app = typer.Typer(
     help="처리방침 파일: 검사, 문서 생성, 동의 화면, 변경 비교. (Policy files: lint, render, consent, diff.)",
     no_args_is_help=True,
 )
-app.add_typer(policy_app, name="policy")
-
-_out = Console(soft_wrap=True)
 
 
 class LintFormat(StrEnum):
@@ -53,18 +40,6 @@ class ConsentFormat(StrEnum):
     md = "md"
     html = "html"
     text = "text"
-
-
-PolicyFile = Annotated[Path, typer.Argument(help="처리방침 YAML 파일 (policy YAML file)", show_default=False)]
-
-
-def _write(text: str, output: Path | None) -> None:
-    if output is None:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
-        return
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(text, encoding="utf-8")
-    typer.echo(f"저장했습니다 (written): {output}", err=True)
 
 
 def _finding_line(finding: Finding) -> str:
@@ -119,7 +94,7 @@ def render_command(
     from jikimi.policy.render import render_html, render_markdown
 
     policy = load_policy(file)
-    _write(render_html(policy) if format is DocFormat.html else render_markdown(policy), output)
+    write(render_html(policy) if format is DocFormat.html else render_markdown(policy), output)
 
 
 @policy_app.command("consent")
@@ -135,7 +110,7 @@ def consent_command(
     from jikimi.policy.render import render_consent
 
     policy = load_policy(file)
-    _write(render_consent(policy, context, format.value), output)
+    write(render_consent(policy, context, format.value), output)
 
 
 @policy_app.command("diff")
@@ -225,13 +200,12 @@ def publish_command(
         table.add_row(
             file.name, str(counts["error"]), str(counts["warning"]), str(counts["info"]), f"{file.stem}/"
         )
-    _out.print(table)
-    _out.print(f"문서와 검사 결과를 {out}/ 에 저장했습니다. (Documents and lint results are in {out}/.)")
-    _out.print(f"브라우저로 열어 보기 (open in a browser): {out / files[0].stem / 'policy.html'}")
+    console.print(table)
+    console.print(f"문서와 검사 결과를 {out}/ 에 저장했습니다. (Documents and lint results are in {out}/.)")
+    console.print(f"브라우저로 열어 보기 (open in a browser): {out / files[0].stem / 'policy.html'}")
     raise typer.Exit(2 if failed else 0)
 
 
-@app.command("rules")
 def rules_command(
     format: Annotated[
         LintFormat, typer.Option("--format", "-f", help="출력 형식 (output format)")
@@ -255,7 +229,6 @@ def rules_command(
         sys.stdout.write(f"{r.id:34} {r.severity:8} {r.article:32} {r.title_ko} ({r.title_en})\n")
 
 
-@app.command("statutes")
 def statutes_command(
     format: Annotated[
         LintFormat, typer.Option("--format", "-f", help="출력 형식 (output format)")
@@ -275,69 +248,3 @@ def statutes_command(
         flag = "  (효력 없음 / obsolete)" if s.obsolete else ""
         sys.stdout.write(f"{key:30} {s.period.korean():6} {s.citation()} — {s.label}{flag}\n")
     sys.stdout.write(f"statutes data version {statutes_version()}\n")
-
-
-def _mount_faces() -> None:
-    """Sub-apps that live in their own modules (kept out of this file to keep it short)."""
-    from jikimi.cli_import import import_command
-    from jikimi.cli_serve import demo_command, serve_command
-    from jikimi.cli_vault import audit_app, db_app, handlers_app, keys_app
-
-    app.command("serve")(serve_command)
-    app.command("demo")(demo_command)
-    app.command("import")(import_command)
-    from jikimi.cli_lifecycle import ledger_command, sweep_command
-
-    app.command("sweep")(sweep_command)
-    app.command("ledger")(ledger_command)
-    app.add_typer(db_app, name="db")
-    app.add_typer(keys_app, name="keys")
-    app.add_typer(handlers_app, name="handlers")
-    app.add_typer(audit_app, name="audit")
-    from jikimi.cli_sharing import export_app, processors_app, provide_app
-
-    app.add_typer(provide_app, name="provide")
-    app.add_typer(processors_app, name="processors")
-    app.add_typer(export_app, name="export")
-    from jikimi.cli_rights import rights_app
-
-    app.add_typer(rights_app, name="rights")
-    try:
-        from jikimi.pii_cli import pii_app
-    except ImportError:  # pragma: no cover - the module ships with the package
-        return
-    app.add_typer(pii_app, name="pii")
-
-
-_mount_faces()
-
-
-def run(argv: list[str] | None = None) -> int:
-    """Run the CLI and return its exit code; jikimi's own errors become messages, not tracebacks."""
-    command = typer.main.get_command(app)
-    try:
-        result = command.main(args=argv, prog_name="jikimi", standalone_mode=False)
-    except typer.Exit as exc:
-        return exc.exit_code
-    except typer.Abort:
-        typer.echo("중단했습니다 (aborted)", err=True)
-        return 1
-    except PolicyLoadError as exc:
-        for problem in exc.problems:
-            typer.echo(str(problem), err=True)
-        return 2
-    except JikimiError as exc:
-        typer.echo(f"error [{exc.code}]: {exc}", err=True)
-        return 2
-    except typer.TyperException as exc:  # usage errors: bad option, missing argument
-        show = getattr(exc, "show", None)
-        if callable(show):
-            show()
-        else:
-            typer.echo(f"Error: {exc}", err=True)
-        return 2
-    return result if isinstance(result, int) else 0
-
-
-def main() -> None:
-    sys.exit(run(sys.argv[1:]))

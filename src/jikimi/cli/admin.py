@@ -1,36 +1,24 @@
-"""CLI commands for the vault: database, keys, handlers, audit. Mounted by ``jikimi.cli``.
-
-A thin face: every command builds ``Settings`` from the environment and its options, calls a
-service (``store.migrate``, ``store.keys``, ``handlers``, ``audit_report``) and prints the result.
-Errors are messages with exit code 2 (see ``jikimi.cli.run``); ``audit verify`` exits 1 when the
-access log is broken.
+"""``jikimi db``, ``keys``, ``handlers`` and ``audit``: what an operator runs without a policy — the
+schema, master keys, handler accounts and roles, and the access log. ``audit verify`` exits 1 when
+the access log is broken.
 """
 
 from __future__ import annotations
 
-import getpass
 import json
-import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
-from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
 
-from jikimi.audit import AccessLog
-from jikimi.clock import SystemClock
+from jikimi import keys as rotation
+from jikimi.cli._common import DbOption, KeyFileOption, PolicyOption, admin_for, operator, out, split
 from jikimi.crypto import KeyRing, MasterKey
 from jikimi.errors import UsageError
-from jikimi.handlers import SYSTEM, Handler, HandlerService
 from jikimi.settings import Settings
-from jikimi.store.engine import make_engine
 
 db_app = typer.Typer(
     help="데이터베이스 (database): 스키마 업그레이드. Schema upgrades.", no_args_is_help=True
@@ -46,47 +34,10 @@ handlers_app = typer.Typer(
     help="개인정보취급자 (handlers): 계정과 역할. Handler accounts and roles.", no_args_is_help=True
 )
 
-DbOption = Annotated[
-    str | None, typer.Option("--db", help="데이터베이스 URL (database URL; default: JIKIMI_DB_URL)")
-]
-KeyFileOption = Annotated[
-    Path | None, typer.Option("--key-file", help="마스터 키 파일 (key file; default: JIKIMI_KEY_FILE)")
-]
-
-_out = Console(soft_wrap=True)
-
 
 class ReportFormat(StrEnum):
     text = "text"
     json = "json"
-
-
-@contextmanager
-def _database(db: str | None) -> Iterator[Engine]:
-    """An engine for ``--db``; database failures become messages (exit 2), not tracebacks."""
-    engine = make_engine(Settings.from_env(db_url=db).db_url)
-    try:
-        yield engine
-    except SQLAlchemyError as exc:
-        raise UsageError(
-            f"데이터베이스 오류입니다 ({type(exc).__name__}). 연결 정보를 확인하고 `jikimi db upgrade`를 실행하십시오",
-            f"database error ({type(exc).__name__}): check the URL and run `jikimi db upgrade`",
-        ) from exc
-    finally:
-        engine.dispose()
-
-
-def _operator() -> Handler:
-    """The person at the terminal, as recorded in the rights log and the access log."""
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):  # no user name in some containers
-        user = "unknown"
-    return Handler(id="cli", login=f"cli:{user}"[:64], role=SYSTEM.role)
-
-
-def _handlers(engine: Engine) -> HandlerService:
-    return HandlerService(engine, SystemClock(), AccessLog())
 
 
 # -- db ---------------------------------------------------------------------------------------------
@@ -99,21 +50,12 @@ def db_upgrade(db: DbOption = None) -> None:
     SQLite: creates the file (and NAME.keys.db beside it) if missing. PostgreSQL: creates the
     jikimi_keys schema and the tables.
     """
-    from jikimi.store.migrate import current_revision, upgrade
-
-    with _database(db) as engine:
-        upgrade(engine)
-        typer.echo(f"스키마 버전 (schema revision): {current_revision(engine)}")
+    with admin_for(db) as admin:
+        revision = admin.upgrade()
+    typer.echo(f"스키마 버전 (schema revision): {revision}")
 
 
 # -- keys -------------------------------------------------------------------------------------------
-
-
-def _write_ring(ring: KeyRing, path: Path) -> None:
-    """Replace the key file atomically: a crash leaves the old file or the new one, never half of one."""
-    temporary = path.with_name(path.name + ".new")
-    ring.write(temporary)
-    os.replace(temporary, path)
 
 
 @keys_app.command("init")
@@ -135,7 +77,7 @@ def keys_init(
             f"the key file {path} exists; use --force to overwrite it (data it protects becomes unreadable)",
         )
     key = MasterKey.generate()
-    _write_ring(KeyRing(current=key), path)
+    rotation.write_ring(KeyRing(current=key), path)
     typer.echo(f"마스터 키를 만들었습니다 (created master key) id={key.id}: {path}")
     typer.echo(
         "이 파일을 안전하게 백업하십시오. (Back this file up somewhere safe; without it the data is lost.)"
@@ -163,35 +105,24 @@ def keys_rotate(
     retired key and removes the retired keys from the file. JIKIMI_MASTER_KEY must be unset: rotation
     rewrites the key file.
     """
-    from jikimi.store.keys import KeyStore
-
     settings = Settings.from_env(db_url=db, key_file=key_file)
-    if settings.master_key:
-        raise UsageError(
-            "JIKIMI_MASTER_KEY가 설정되어 있습니다. 키 교체는 키 파일(--key-file)로 합니다",
-            "JIKIMI_MASTER_KEY is set; rotation rewrites the key file, so unset it and use --key-file",
-        )
-    ring = KeyRing.from_file(settings.key_file)
     if retire:
-        if not ring.retired:
-            typer.echo(f"지울 이전 키가 없습니다 (no retired key to remove); current id={ring.current.id}")
+        with out.status("이전 키로 감싼 키를 찾는 중 (re-wrapping stragglers)…"):
+            done = rotation.retire(settings)
+        if not done.retired:
+            typer.echo(f"지울 이전 키가 없습니다 (no retired key to remove); current id={done.current}")
             return
-        with _database(db) as engine, _out.status("이전 키로 감싼 키를 찾는 중 (re-wrapping stragglers)…"):
-            count = KeyStore(ring).rotate(engine, ring)
-        _write_ring(KeyRing(current=ring.current), settings.key_file)
-        gone = ", ".join(key.id for key in ring.retired)
+        gone = ", ".join(done.retired)
         typer.echo(
-            f"다시 감싼 키 {count}개 (re-wrapped {count}); 이전 키를 지웠습니다 (removed retired keys): {gone}"
+            f"다시 감싼 키 {done.rewrapped}개 (re-wrapped {done.rewrapped}); "
+            f"이전 키를 지웠습니다 (removed retired keys): {gone}"
         )
         return
-    new_ring = ring.rotated()
-    with _database(db) as engine, _out.status("데이터 키를 다시 감싸는 중 (re-wrapping data keys)…"):
-        KeyStore(ring).rotate(engine, ring)  # finishes an interrupted rotation; proves the database is usable
-        _write_ring(new_ring, settings.key_file)  # before re-wrapping: a crash leaves a file that opens both
-        count = KeyStore(new_ring).rotate(engine, new_ring)
-    old = ", ".join(key.id for key in new_ring.retired)
+    with out.status("데이터 키를 다시 감싸는 중 (re-wrapping data keys)…"):
+        done = rotation.rotate(settings)
+    old = ", ".join(done.retired)
     typer.echo(
-        f"새 마스터 키 (new master key) id={new_ring.current.id}; 다시 감싼 키 (re-wrapped keys): {count}"
+        f"새 마스터 키 (new master key) id={done.current}; 다시 감싼 키 (re-wrapped keys): {done.rewrapped}"
     )
     typer.echo(
         f"이전 키 {old}는 키 파일에 남아 있습니다. 이 키 파일을 쓰는 모든 프로세스를 다시 시작한 뒤 "
@@ -223,8 +154,8 @@ def handlers_create(
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = typer.prompt("비밀번호 (password)", hide_input=True, confirmation_prompt=True)
-    with _database(db) as engine:
-        handler, token = _handlers(engine).create(login, password, role=role, actor=_operator(), source="cli")
+    with admin_for(db) as admin:
+        handler, token = admin.handlers.create(login, password, role=role, actor=operator(), source="cli")
     typer.echo(f"취급자를 만들었습니다 (created handler) {handler.login} role={role}")
     typer.echo("API 토큰 (API token; shown once, store it now):")
     typer.echo(token)
@@ -233,8 +164,8 @@ def handlers_create(
 @handlers_app.command("list")
 def handlers_list(db: DbOption = None) -> None:
     """취급자 계정 목록 (역할, 잠김, 비활성). List handler accounts with role and lock state."""
-    with _database(db) as engine:
-        rows = _handlers(engine).all()
+    with admin_for(db) as admin:
+        rows = admin.handlers.all()
     table = Table(title="개인정보취급자 (handlers)")
     for column in ("login", "role", "locked", "disabled", "created"):
         table.add_column(column)
@@ -246,7 +177,7 @@ def handlers_list(db: DbOption = None) -> None:
             "yes" if row["disabled"] else "-",
             str(row["created_at"])[:19],
         )
-    _out.print(table)
+    out.print(table)
 
 
 @handlers_app.command("unlock")
@@ -255,13 +186,9 @@ def handlers_unlock(
     db: DbOption = None,
 ) -> None:
     """잠긴 취급자 계정을 풉니다 (권한 기록에 남음). Unlock a handler locked after failed logins."""
-    with _database(db) as engine:
-        _handlers(engine).unlock(login, actor=_operator(), source="cli")
+    with admin_for(db) as admin:
+        admin.handlers.unlock(login, actor=operator(), source="cli")
     typer.echo(f"잠금을 풀었습니다 (unlocked): {login}")
-
-
-def _split(text: str) -> list[str]:
-    return [part.strip() for part in text.split(",") if part.strip()]
 
 
 @handlers_app.command("role")
@@ -283,20 +210,14 @@ def handlers_role(
             show_default=False,
         ),
     ],
-    policy: Annotated[
-        Path | None,
-        typer.Option(
-            "--policy",
-            help="목적 id를 검사할 처리방침 (policy to check purpose ids against; default: JIKIMI_POLICY)",
-        ),
-    ] = None,
+    policy: PolicyOption = None,
     db: DbOption = None,
 ) -> None:
     """역할을 만들거나 바꿉니다 (최소 권한). Define or change a role: the purposes and actions it allows.
 
     Every grant and change is kept in the rights log for three years.
     """
-    wanted = _split(purposes)
+    wanted = split(purposes)
     path = Settings.from_env(policy_path=policy).policy_path
     if path is not None:
         from jikimi.policy.load import load_policy
@@ -305,9 +226,9 @@ def handlers_role(
         unknown = [p for p in wanted if p != "*" and p not in known]
         if unknown:
             raise UsageError(f"처리방침에 없는 목적: {unknown}", f"purposes not in the policy: {unknown}")
-    with _database(db) as engine:
-        role = _handlers(engine).define_role(
-            name, purposes=wanted, actions=_split(actions), actor=_operator(), source="cli"
+    with admin_for(db) as admin:
+        role = admin.handlers.define_role(
+            name, purposes=wanted, actions=split(actions), actor=operator(), source="cli"
         )
     typer.echo(f"역할 (role) {role.name}: purposes={sorted(role.purposes)} actions={sorted(role.actions)}")
 
@@ -322,10 +243,8 @@ def audit_verify(db: DbOption = None) -> None:
     Exit code 0: every chain is intact; 1: a row was altered or removed (the first one of each
     broken chain is named by its seq or chain position).
     """
-    from jikimi.audit_report import verify_log
-
-    with _database(db) as engine:
-        result = verify_log(engine)
+    with admin_for(db) as admin:
+        result = admin.audit.verify()
     for problem in result.breaks:
         typer.echo(f"위변조 (BROKEN): {problem}")
     state = "정상 (intact)" if result.ok else "위변조 의심 (broken)"
@@ -354,11 +273,12 @@ def audit_report(
     working hours (09:00-18:00 KST on working days), handlers whose volume jumped, rights changes,
     and the chain heads to keep as an anchor.
     """
-    from jikimi.audit_report import month_bounds, monthly_report, render_text
+    from jikimi.audit.report import render_text
+    from jikimi.periods import month_bounds
 
     month_bounds(month)  # a bad month is a usage error before any database work
-    with _database(db) as engine:
-        report = monthly_report(engine, month)
+    with admin_for(db) as admin:
+        report = admin.audit.monthly_report(month)
     text = (
         json.dumps(report, ensure_ascii=False, indent=2) + "\n"
         if format is ReportFormat.json

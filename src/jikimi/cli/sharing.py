@@ -1,7 +1,6 @@
 """CLI for sharing: ``jikimi provide …``, ``jikimi processors …``, ``jikimi export stats``. Mounted by ``jikimi.cli``.
 
-A thin face over ``jikimi.sharing.Sharing``: each command opens the vault from ``Settings`` and its
-options, acts as the operator at the terminal (``cli:<user>`` in the access log) and prints the
+A thin face over ``jikimi.sharing``: each command opens jikimi from ``Settings`` and its options, acts as the operator at the terminal (``cli:<user>`` in the access log) and prints the
 result. Provided values go only to a file readable by its owner (0600), never to the terminal.
 """
 
@@ -10,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -20,12 +18,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from jikimi.bootstrap import open_vault
-from jikimi.cli_vault import _operator
+from jikimi.cli._common import DbOption, PolicyOption, jikimi_for, operator, split, write_private
 from jikimi.errors import UsageError
-from jikimi.settings import Settings
-from jikimi.sharing import DEFAULT_K, Sharing, SubjectQuery
-from jikimi.vault import Vault
+from jikimi.sharing import DEFAULT_K, SubjectQuery
 
 provide_app = typer.Typer(
     help="제3자 제공 (provision to third parties): 제공, 동의, 제공 기록. Provide, consents, ledger.",
@@ -37,13 +32,6 @@ processors_app = typer.Typer(
 export_app = typer.Typer(
     help="내보내기 (exports): 가명처리 통계. De-identified statistics.", no_args_is_help=True
 )
-
-DbOption = Annotated[
-    str | None, typer.Option("--db", help="데이터베이스 URL (database URL; default: JIKIMI_DB_URL)")
-]
-PolicyOption = Annotated[
-    Path | None, typer.Option("--policy", help="처리방침 파일 (policy file; default: JIKIMI_POLICY)")
-]
 
 _out = Console(soft_wrap=True)
 
@@ -62,22 +50,6 @@ class TableFormat(StrEnum):
     text = "text"
     json = "json"
     csv = "csv"
-
-
-def _vault(db: str | None, policy: Path | None) -> Vault:
-    return open_vault(Settings.from_env(db_url=db, policy_path=policy), policy_path=policy)
-
-
-def _split(text: str) -> list[str]:
-    return [part.strip() for part in text.split(",") if part.strip()]
-
-
-def _write_private(path: Path, text: str) -> None:
-    """Write a file only its owner can read (0600): it holds personal data."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
 
 
 # -- provide ----------------------------------------------------------------------------------------
@@ -142,20 +114,17 @@ def provide_run(
         if subjects_file is None
         else [line.strip() for line in subjects_file.read_text(encoding="utf-8").splitlines() if line.strip()]
     )
-    vault = _vault(db, policy)
-    try:
-        result = Sharing(vault).provide(
+    with jikimi_for(db, policy) as jikimi:
+        result = jikimi.sharing.provide(
             selection,
             third_party,
-            _split(items),
+            split(items),
             basis=basis.value,
             reference=reference,
-            actor=_operator(),
+            actor=operator(),
             source="cli",
         )
-    finally:
-        vault.engine.dispose()
-    _write_private(
+    write_private(
         output,
         json.dumps(
             {
@@ -192,13 +161,10 @@ def provide_consent(
     policy: PolicyOption = None,
 ) -> None:
     """제3자 제공 동의를 기록하거나 철회합니다. Record or withdraw a subject's consent to a recipient."""
-    vault = _vault(db, policy)
-    try:
-        sharing = Sharing(vault)
+    with jikimi_for(db, policy) as jikimi:
+        sharing = jikimi.sharing
         change = sharing.withdraw_consent if withdraw else sharing.give_consent
-        change(subject_id, third_party, actor=_operator(), channel=channel, source="cli")
-    finally:
-        vault.engine.dispose()
+        change(subject_id, third_party, actor=operator(), channel=channel, source="cli")
     typer.echo(f"{'철회' if withdraw else '동의'} ({'withdrawn' if withdraw else 'given'}): {third_party}")
 
 
@@ -217,13 +183,10 @@ def provide_ledger(
     policy: PolicyOption = None,
 ) -> None:
     """제3자 제공 기록을 보여 줍니다 (값 없음). Show the provision ledger (ids and items, never values)."""
-    vault = _vault(db, policy)
-    try:
-        rows = Sharing(vault).ledger(
+    with jikimi_for(db, policy) as jikimi:
+        rows = jikimi.sharing.ledger(
             subject_id=subject_id, third_party=third_party, batch_id=batch_id, limit=limit
         )
-    finally:
-        vault.engine.dispose()
     records: list[dict[str, object]] = [
         {
             "id": r.id,
@@ -264,11 +227,8 @@ def provide_ledger(
 @processors_app.command("sync")
 def processors_sync(db: DbOption = None, policy: PolicyOption = None) -> None:
     """처리방침의 수탁자로 등록부를 맞춥니다. Sync the processor registry with the policy (new, changed, released)."""
-    vault = _vault(db, policy)
-    try:
-        rows = Sharing(vault).register_processors(actor=_operator(), source="cli")
-    finally:
-        vault.engine.dispose()
+    with jikimi_for(db, policy) as jikimi:
+        rows = jikimi.sharing.register_processors(actor=operator(), source="cli")
     for r in rows:
         state = f"해제 released {r.released_at:%Y-%m-%d}" if r.released_at else "위탁 중 (in force)"
         typer.echo(f"{r.processor_id}: {r.name} — {', '.join(r.items)} [{r.until or '-'}] {state}")
@@ -281,11 +241,8 @@ def processors_holding(
     policy: PolicyOption = None,
 ) -> None:
     """대상자의 어떤 항목을 어느 수탁자가 처리하는지 보여 줍니다. Which processors hold which of a subject's items."""
-    vault = _vault(db, policy)
-    try:
-        rows = Sharing(vault).processors_holding(subject_id)
-    finally:
-        vault.engine.dispose()
+    with jikimi_for(db, policy) as jikimi:
+        rows = jikimi.sharing.processors_holding(subject_id)
     for r in rows:
         typer.echo(
             f"{r.processor_id}: {r.name} ({r.task}) — {', '.join(r.items)}; {r.until_text or r.until or '-'}"
@@ -339,19 +296,16 @@ def export_stats(
     and groups smaller than k are suppressed (counted on stderr). This is k-anonymity on the chosen
     items only — not l-diversity, not differential privacy. The export is logged with its reason.
     """
-    vault = _vault(db, policy)
-    try:
-        result = Sharing(vault).export_stats(
-            _split(items),
+    with jikimi_for(db, policy) as jikimi:
+        result = jikimi.sharing.export_stats(
+            split(items),
             mode=mode.value,
             k=k,
             reason=reason,
-            actor=_operator(),
+            actor=operator(),
             source="cli",
             context=context,
         )
-    finally:
-        vault.engine.dispose()
     if format is TableFormat.json:
         text = (
             json.dumps(
@@ -379,7 +333,7 @@ def export_stats(
     if output is None:
         sys.stdout.write(text)
     else:
-        _write_private(output, text)
+        write_private(output, text)
     removed = (
         f"; 제거한 직접 식별자 (removed direct identifiers): {', '.join(result.removed)}"
         if result.removed

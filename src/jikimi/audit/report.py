@@ -1,6 +1,6 @@
 """The monthly access-log review (접속기록 월간 점검, 안전성 확보조치 기준 제8조).
 
-``monthly_report(engine, month)`` reads the access log and the rights log for one calendar month in
+``monthly_report(conn, month)`` reads the access log and the rights log for one calendar month in
 Korean time and returns a JSON-ready dict: reads per handler (allowed, denied), denials by reason,
 bulk reads and downloads with their recorded reasons, reads outside working hours (before 09:00 or
 from 18:00 KST, weekends, Korean public holidays), handlers whose volume jumped, the rights changes
@@ -13,20 +13,20 @@ Values never appear here: the log holds item ids, purposes and opaque subject id
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from typing import Any
 
 import holidays
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, Engine
 
-from jikimi.audit import Verification, verify
-from jikimi.errors import UsageError
+from jikimi.audit.log import Verification, verify
+from jikimi.clock import Clock, as_utc
 from jikimi.gate import REASONS
-from jikimi.periods import KST
-from jikimi.store.tables import access_log, rights_log
+from jikimi.periods import KST, month_bounds, shift_month
+from jikimi.store import access_log as log_rows
+from jikimi.store import handlers as handler_rows
 
 READ_ACTIONS = ("read", "read.bulk", "record.read", "export", "lookup")
 """Actions that disclose something about a subject; they count as reads in the review."""
@@ -36,36 +36,11 @@ WORK_END = time(18, 0)
 JUMP_FACTOR = 3
 JUMP_MINIMUM = 50
 OFF_HOURS_LISTED = 500
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-
-
-def month_bounds(month: str) -> tuple[datetime, datetime]:
-    """The first instant of ``YYYY-MM`` and of the next month, in Korean time (as aware UTC)."""
-    match = _MONTH.match(month.strip())
-    if not match:
-        raise UsageError(
-            f"월은 YYYY-MM 형식이어야 합니다: {month!r}", f"the month must be YYYY-MM, got {month!r}"
-        )
-    year, mon = int(match.group(1)), int(match.group(2))
-    start = datetime(year, mon, 1, tzinfo=KST)
-    end = datetime(year + (mon == 12), mon % 12 + 1, 1, tzinfo=KST)
-    return start.astimezone(UTC), end.astimezone(UTC)
-
-
-def _shift(month: str, months: int) -> str:
-    year, mon = (int(part) for part in month.strip().split("-"))
-    index = year * 12 + mon - 1 + months
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite gives naive UTC back, PostgreSQL aware; make both aware UTC."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def off_hours(moment: datetime, calendar: Mapping[date, str]) -> str | None:
     """Why ``moment`` is outside working hours in Korea (``holiday:NAME``, ``weekend``, ``night``), or None."""
-    local = _aware(moment).astimezone(KST)
+    local = as_utc(moment).astimezone(KST)
     day = local.date()
     if day in calendar:
         return f"holiday:{calendar[day]}"
@@ -77,87 +52,55 @@ def off_hours(moment: datetime, calendar: Mapping[date, str]) -> str | None:
 
 
 def _kst(moment: datetime) -> str:
-    return _aware(moment).astimezone(KST).isoformat(timespec="seconds")
+    return as_utc(moment).astimezone(KST).isoformat(timespec="seconds")
 
 
-def monthly_report(engine: Engine, month: str, *, generated_at: datetime | None = None) -> dict[str, Any]:
+def monthly_report(conn: Connection, month: str, *, generated_at: datetime) -> dict[str, Any]:
     """The review of ``month`` (``YYYY-MM``, Korean time) as a JSON-ready dict."""
     start, end = month_bounds(month)
-    first_baseline = month_bounds(_shift(month, -3))[0]
+    first_baseline = month_bounds(shift_month(month, -3))[0]
     local_start = start.astimezone(KST)
     calendar: Mapping[date, str] = holidays.country_holidays("KR", years=[local_start.year], language="ko")
-    in_month = (access_log.c.at >= start) & (access_log.c.at < end)
-    reads = access_log.c.action.in_(READ_ACTIONS)
 
     per_handler: dict[str, Counter[str]] = defaultdict(Counter)
     bulk: dict[tuple[Any, ...], Counter[str]] = {}
     night_rows: list[dict[str, Any]] = []
-    with engine.connect() as conn:
-        stream = conn.execution_options(stream_results=True, yield_per=2000).execute(
-            select(
-                access_log.c.seq,
-                access_log.c.at,
-                access_log.c.actor,
-                access_log.c.action,
-                access_log.c.outcome,
-                access_log.c.purpose,
-                access_log.c.reason,
-                access_log.c.subject_id,
-            )
-            .where(in_month, reads)
-            .order_by(access_log.c.seq)
-        )
-        for row in stream:
-            denied = row.outcome.startswith("denied:")
-            counts = per_handler[row.actor]
-            counts["reads"] += 1
-            counts["denied" if denied else "allowed"] += 1
-            if row.action in BULK_ACTIONS:
-                key = (_kst(row.at), row.actor, row.action, row.purpose, row.reason)
-                group = bulk.setdefault(key, Counter())
-                group["subjects"] += 1
-                group["allowed"] += 0 if denied else 1
-            why = off_hours(row.at, calendar)
-            if why is not None:
-                counts["off_hours"] += 1
-                if len(night_rows) < OFF_HOURS_LISTED:
-                    night_rows.append(
-                        {
-                            "seq": row.seq,
-                            "at": _kst(row.at),
-                            "actor": row.actor,
-                            "action": row.action,
-                            "purpose": row.purpose,
-                            "subject_id": row.subject_id,
-                            "outcome": row.outcome,
-                            "why": why,
-                        }
-                    )
-        denials = conn.execute(
-            select(access_log.c.outcome, access_log.c.action, func.count())
-            .where(in_month, access_log.c.outcome.like("denied:%"))
-            .group_by(access_log.c.outcome, access_log.c.action)
-        ).all()
-        baseline: dict[str, int] = {
-            actor: int(n)
-            for actor, n in conn.execute(
-                select(access_log.c.actor, func.count())
-                .where(access_log.c.at >= first_baseline, access_log.c.at < start, reads)
-                .group_by(access_log.c.actor)
-            )
-        }
-        rights = conn.execute(
-            select(rights_log)
-            .where(rights_log.c.at >= start, rights_log.c.at < end)
-            .order_by(rights_log.c.id)
-        ).all()
-        chain = verify(conn)
+    for row in log_rows.reads_between(conn, start, end, READ_ACTIONS):
+        denied = row.outcome.startswith("denied:")
+        counts = per_handler[row.actor]
+        counts["reads"] += 1
+        counts["denied" if denied else "allowed"] += 1
+        if row.action in BULK_ACTIONS:
+            key = (_kst(row.at), row.actor, row.action, row.purpose, row.reason)
+            group = bulk.setdefault(key, Counter())
+            group["subjects"] += 1
+            group["allowed"] += 0 if denied else 1
+        why = off_hours(row.at, calendar)
+        if why is not None:
+            counts["off_hours"] += 1
+            if len(night_rows) < OFF_HOURS_LISTED:
+                night_rows.append(
+                    {
+                        "seq": row.seq,
+                        "at": _kst(row.at),
+                        "actor": row.actor,
+                        "action": row.action,
+                        "purpose": row.purpose,
+                        "subject_id": row.subject_id,
+                        "outcome": row.outcome,
+                        "why": why,
+                    }
+                )
+    denials = log_rows.denials_between(conn, start, end)
+    baseline = log_rows.reads_per_actor(conn, first_baseline, start, READ_ACTIONS)
+    rights = handler_rows.rights_changes(conn, start, end)
+    chain = verify(conn)
 
     return {
         "month": month.strip(),
         "timezone": "Asia/Seoul (KST, UTC+09:00)",
         "period": {"from": _kst(start), "to": _kst(end)},
-        "generated_at": _kst(generated_at or datetime.now(UTC)),
+        "generated_at": _kst(generated_at),
         "working_hours": f"{WORK_START:%H:%M}-{WORK_END:%H:%M} KST, weekdays except public holidays",
         "reads_by_handler": sorted(
             (
@@ -328,7 +271,21 @@ def render_text(report: Mapping[str, Any]) -> str:
     return "\n".join(out) + "\n"
 
 
-def verify_log(engine: Engine) -> Verification:
-    """Walk every chain of the access log (``jikimi audit verify``)."""
-    with engine.connect() as conn:
-        return verify(conn)
+class Audit:
+    """The access log's face (``jikimi.audit``): chain verification and the monthly review."""
+
+    def __init__(self, engine: Engine, clock: Clock) -> None:
+        self._engine = engine
+        self._clock = clock
+
+    def verify(self) -> Verification:
+        """Walk every chain of the access log (``jikimi audit verify``)."""
+        with self._engine.connect() as conn:
+            return verify(conn)
+
+    def monthly_report(self, month: str) -> dict[str, Any]:
+        """The review of ``month`` (``YYYY-MM``, Korean time) as a JSON-ready dict; ``render_text``
+        prints it for signing. Raises ``UsageError`` for a malformed month."""
+        month_bounds(month)
+        with self._engine.connect() as conn:
+            return monthly_report(conn, month, generated_at=as_utc(self._clock.now()))

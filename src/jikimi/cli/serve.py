@@ -1,7 +1,7 @@
 """``jikimi serve`` (the HTTP API under uvicorn) and ``jikimi demo`` (a demo database to try it on).
 
 Both are plain Typer command functions, mounted by ``jikimi.cli`` as ``app.command("serve")`` and
-``app.command("demo")``.
+``app.command("demo")``; ``--policy`` is required for both (the policy is what is served).
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from jikimi.bootstrap import open_vault
+from jikimi.bootstrap import Jikimi
+from jikimi.cli._common import DbOption, err, jikimi_for
 from jikimi.crypto import KeyRing, MasterKey
 from jikimi.demo import DEMO_HANDLERS, define_handlers, demo_people, refresh_tokens, seed_subjects, today_of
 from jikimi.errors import UsageError
@@ -31,16 +31,6 @@ PolicyOption = Annotated[
         show_default=False,
     ),
 ]
-DbOption = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        help="데이터베이스 URL (database URL; default JIKIMI_DB_URL or sqlite:///var/jikimi.db)",
-        show_default=False,
-    ),
-]
-
-_err = Console(stderr=True, soft_wrap=True)
 
 
 def serve_command(
@@ -55,15 +45,15 @@ def serve_command(
     from jikimi.api.app import create_app
 
     settings = Settings.from_env(db_url=db, policy_path=policy)
-    vault = open_vault(settings)
-    app = create_app(vault, max_body_bytes=settings.max_body_bytes)
-    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-    _err.print(f"[bold]jikimi API[/] — 처리방침 {vault.policy.version_key} ({policy})")
-    _err.print(f"API 문서 (docs):     http://{shown}:{port}/docs")
-    _err.print(f"OpenAPI:            http://{shown}:{port}/openapi.json")
-    _err.print(f"상태 (health):      http://{shown}:{port}/healthz")
-    # uvicorn's access log prints the request line; URLs carry only opaque ids, never personal values.
-    uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)
+    with jikimi_for(db, policy) as jikimi:
+        app = create_app(jikimi, max_body_bytes=settings.max_body_bytes)
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+        err.print(f"[bold]jikimi API[/] — 처리방침 {jikimi.policy.version_key} ({policy})")
+        err.print(f"API 문서 (docs):     http://{shown}:{port}/docs")
+        err.print(f"OpenAPI:            http://{shown}:{port}/openapi.json")
+        err.print(f"상태 (health):      http://{shown}:{port}/healthz")
+        # uvicorn's access log prints the request line; URLs carry only opaque ids, never personal values.
+        uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)
 
 
 def demo_command(
@@ -83,10 +73,14 @@ def demo_command(
     settings = Settings.from_env(db_url=db, policy_path=policy)
     if settings.master_key is None and not settings.key_file.exists():
         KeyRing(MasterKey.generate()).write(settings.key_file)
-        _err.print(f"마스터 키를 만들었습니다 (created the master key file): {settings.key_file}")
-    vault = open_vault(settings)
+        err.print(f"마스터 키를 만들었습니다 (created the master key file): {settings.key_file}")
+    with jikimi_for(db, policy) as jikimi:
+        _demo(jikimi, settings, policy, subjects, tokens)
+
+
+def _demo(jikimi: Jikimi, settings: Settings, policy: Path, subjects: int, tokens: Path) -> None:
     state = _read_state(tokens, settings.db_url)
-    existing = {str(row["login"]) for row in vault.handlers.all()}
+    existing = {str(row["login"]) for row in jikimi.handlers.all()}
     if "demo-admin" in existing:
         if state is None:
             raise UsageError(
@@ -94,17 +88,17 @@ def demo_command(
                 f"the database already has demo handlers but the token file {tokens} is missing; "
                 "delete the database and run again",
             )
-        state["handlers"] = refresh_tokens(vault, state["handlers"])
+        state["handlers"] = refresh_tokens(jikimi, state["handlers"])
     else:
         state = {
             "db": settings.db_url,
             "policy": str(policy),
-            "handlers": define_handlers(vault),
+            "handlers": define_handlers(jikimi),
             "complete": False,
         }
     _write_state(tokens, state)
     if state.get("complete"):
-        _err.print(
+        err.print(
             f"데모 데이터가 이미 있습니다 — 그대로 씁니다 (reusing the existing demo data in {settings.db_url})"
         )
     else:
@@ -113,11 +107,11 @@ def demo_command(
             BarColumn(),
             MofNCompleteColumn(),
             TimeRemainingColumn(),
-            console=_err,
+            console=err,
         ) as progress:
             task = progress.add_task("collect", total=subjects)
             seeded = seed_subjects(
-                vault, demo_people(subjects, today=today_of(vault)), lambda: progress.advance(task)
+                jikimi, demo_people(subjects, today=today_of(jikimi)), lambda: progress.advance(task)
             )
         state |= {
             "complete": True,
@@ -127,7 +121,7 @@ def demo_command(
             "examples": seeded.examples,
         }
         _write_state(tokens, state)
-        _err.print(
+        err.print(
             f"수집 완료 (collected): {seeded.created}, 기록 (records) {seeded.records}, "
             f"이미 있음 (already there) {seeded.skipped}"
         )

@@ -1,0 +1,72 @@
+"""The small core every service is built on: the policy, the database, the keys, the clock, the
+access log and the handlers — and the three things every operation asks of them.
+
+``now()`` (the clock, in UTC), ``actor(…)`` (who acts: a ``Handler``, or a handler's login) and
+``unit_of_work()`` (one transaction; only its ``commit`` commits). Services take the core in their
+constructor and, for operations others build on, the caller's unit of work; none reaches another
+service through a façade. ``bootstrap.open_jikimi`` builds the one core of a process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+
+from sqlalchemy import Connection, Engine
+
+from jikimi.audit.log import AccessLog, Entry
+from jikimi.clock import Clock, SystemClock, as_utc
+from jikimi.crypto import KeyRing, Passwords
+from jikimi.handlers import Handler, HandlerService
+from jikimi.policy.model import Policy
+from jikimi.store.keys import KeyStore
+from jikimi.store.uow import UnitOfWork
+
+
+class Core:
+    """Build one per process (``bootstrap.open_jikimi`` does); it holds no per-request state."""
+
+    def __init__(
+        self,
+        *,
+        policy: Policy,
+        engine: Engine,
+        keys: KeyRing,
+        clock: Clock | None = None,
+        passwords: Passwords | None = None,
+        access_log: AccessLog | None = None,
+    ) -> None:
+        self.policy = policy
+        self.engine = engine
+        self.keys = KeyStore(keys)
+        self.clock: Clock = clock or SystemClock()
+        self.passwords = passwords or Passwords()
+        self.access_log = access_log or AccessLog()
+        self.handlers = HandlerService(engine, self.clock, self.access_log, self.passwords)
+
+    def now(self) -> datetime:
+        """The current instant in UTC."""
+        return as_utc(self.clock.now())
+
+    def actor(self, actor: Handler | str) -> Handler:
+        """The handler acting: as given, or the active handler with that login."""
+        return actor if isinstance(actor, Handler) else self.handlers.get(actor)
+
+    def unit_of_work(self) -> UnitOfWork:
+        """A new unit of work on the database: ``with core.unit_of_work() as uow: …; uow.commit()``."""
+        return UnitOfWork(self.engine)
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A connection for reads that change nothing (and so need no access-log row of their own)."""
+        with self.engine.connect() as conn:
+            yield conn
+
+    def index_key(self) -> bytes:
+        """The blind-index key (created on first use)."""
+        return self.keys.ensure_index_key(self.engine, self.now())
+
+    def log(self, uow: UnitOfWork, *entries: Entry) -> None:
+        """Append access-log rows inside ``uow``; they count once it commits."""
+        self.access_log.append(uow, entries)

@@ -1,0 +1,280 @@
+"""Carrying requests out: correction (정정), deletion (삭제), stop (처리정지) and consent withdrawal
+(동의 철회) — each in ONE unit of work with the request's closing.
+
+The change and the answer commit together: a crash at any point leaves either the data changed and
+the request closed, or neither. Keys follow after the commit (a deletion's everyday key, see
+``lifecycle/separation.py``). Every item or purpose named must be carried out or refused with a
+legal ground; what a retention rule keeps after a deletion is separated and answered with the
+ground ``other_law_requires_data``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from jikimi.audit.log import Entry
+from jikimi.errors import InvalidInput, StateConflict
+from jikimi.handlers import SELF, Handler
+from jikimi.lifecycle.separation import Ended, Ending
+from jikimi.rights import corrections
+from jikimi.rights.model import is_open
+from jikimi.rights.requests import Reader, RightsRequest
+from jikimi.states import SubjectStatus
+from jikimi.store import rights as rows
+from jikimi.store import subjects as subject_rows
+from jikimi.store import values as value_rows
+from jikimi.store.rights import RequestRow
+from jikimi.store.uow import UnitOfWork
+from jikimi.vault.consents import Consenting
+
+
+class CarryingOut(Reader):
+    """The four requests that close by carrying them out."""
+
+    lifecycle: Ending
+    consents: Consenting
+
+    def _verified_open(self, uow: UnitOfWork, request_id: str, type: str) -> RequestRow:
+        row = rows.get(uow.conn, request_id, lock=True)
+        if row.type != type:
+            raise StateConflict(f"'{type}' 요구가 아닙니다", f"the request is not of type '{type}'")
+        if not is_open(row.status):
+            raise StateConflict("이미 끝난 요구입니다", "the request is closed")
+        if row.verified_at is None:
+            raise StateConflict("본인 확인 전입니다", "the requester's identity is not verified yet")
+        return row
+
+    def _close_partly(
+        self,
+        uow: UnitOfWork,
+        row: RequestRow,
+        handler: Handler,
+        now: datetime,
+        done: Sequence[str],
+        refused: Mapping[str, str],
+        what: str,
+    ) -> str:
+        for each in refused.values():
+            self._check_ground(row.type, each)
+        note = "; ".join(f"{key}: {why}" for key, why in sorted(refused.items())) or None
+        ground = sorted(refused.values())[0] if refused else None
+        target = ("refused" if not done else "partly_answered") if refused else "answered"
+        self._move(
+            uow,
+            row,
+            target,
+            handler,
+            now,
+            f"{what}: {', '.join(done) or '-'}" + (f"; refused {note}" if note else ""),
+            refusal_ground=ground,
+            note=note,
+        )
+        return target
+
+    def _stray(self, asked: Sequence[str], refused: Mapping[str, str], what: tuple[str, str]) -> None:
+        stray = sorted(set(refused) - set(asked))
+        if stray:
+            raise InvalidInput(stray[0], *what)
+
+    # -- correction -----------------------------------------------------------------------------
+
+    def apply_correction(
+        self,
+        request_id: str,
+        values: Mapping[str, str],
+        *,
+        refuse: Mapping[str, str] | None = None,
+        actor: Handler | str,
+        source: str = "local",
+    ) -> RightsRequest:
+        """Correct the items (정정): new values re-sealed, holds lifted, earlier recipients notified.
+
+        Every item of the request must be either corrected (``values``) or refused with a ground
+        (``refuse``: item → ground). Values are checked like at collection."""
+        core = self.core
+        handler = self._handler(actor)
+        refused = dict(refuse or {})
+        new_values = corrections.validated(core.policy, values)
+        index_key = (
+            core.index_key()
+        )  # before the unit of work: its first use writes it in a transaction of its own
+        now = core.now()
+        with core.unit_of_work() as uow:
+            row = self._verified_open(uow, request_id, "correction")
+            items = set(json.loads(row.scope)["items"])
+            stray = sorted((set(new_values) | set(refused)) - items)
+            if stray:
+                raise InvalidInput(
+                    stray[0], "이 정정 요구에 없는 항목입니다", "is not an item of this correction request"
+                )
+            left = sorted(items - set(new_values) - set(refused))
+            if left:
+                raise InvalidInput(
+                    left[0], "정정하거나 거절 사유를 정해야 합니다", "correct it or refuse it with a ground"
+                )
+            sid = row.subject_id
+            key = core.keys.get(uow.conn, sid)
+            if key is None:
+                raise StateConflict(
+                    "대상자의 데이터 키가 없습니다 (파기됨)", "the subject's data key is gone (destroyed)"
+                )
+            corrections.apply_values(
+                uow, core.policy, subject_id=sid, data_key=key, index_key=index_key, values=new_values
+            )
+            value_rows.set_hold(uow.conn, sid, refused, False)
+            notified = corrections.queue_correction_notices(
+                uow, request_id=request_id, subject_id=sid, items=new_values, now=now
+            )
+            self._close_partly(uow, row, handler, now, sorted(new_values), refused, "corrected")
+            if notified:
+                self._event(
+                    uow,
+                    request_id,
+                    now,
+                    handler,
+                    "answered" if not refused else "partly_answered",
+                    f"correction notices queued for {', '.join(notified)}",
+                )
+            self._log(
+                uow, now, handler, "rights.correct", "allowed", row, items=sorted(new_values), source=source
+            )
+            uow.commit()
+        return self.get(request_id, actor=handler)
+
+    # -- stop -----------------------------------------------------------------------------------
+
+    def stop_processing(
+        self,
+        request_id: str,
+        *,
+        refuse: Mapping[str, str] | None = None,
+        actor: Handler | str,
+        source: str = "local",
+    ) -> RightsRequest:
+        """Stop processing for the purposes named (처리정지); the gate then denies them
+        (``processing_stopped``). Purposes in ``refuse`` (purpose → ground) keep running."""
+        core = self.core
+        handler = self._handler(actor)
+        refused = dict(refuse or {})
+        now = core.now()
+        with core.unit_of_work() as uow:
+            row = self._verified_open(uow, request_id, "stop")
+            purposes = json.loads(row.scope)["purposes"]
+            self._stray(purposes, refused, ("이 요구에 없는 목적입니다", "is not a purpose of this request"))
+            stopped = [p for p in purposes if p not in refused]
+            for purpose_id in stopped:
+                rows.stop(uow.conn, row.subject_id, purpose_id, request_id, now)
+            self._close_partly(uow, row, handler, now, stopped, refused, "stopped")
+            core.log(
+                uow,
+                Entry(
+                    at=now,
+                    actor=handler.login,
+                    action="rights.stop",
+                    outcome="allowed",
+                    subject_id=row.subject_id,
+                    purpose=",".join(stopped)[:64] or None,
+                    source=source,
+                    reason=f"request={row.id}; type=stop",
+                ),
+            )
+            uow.commit()
+        return self.get(request_id, actor=handler)
+
+    # -- consent withdrawal ---------------------------------------------------------------------
+
+    def withdraw_consents(
+        self,
+        request_id: str,
+        *,
+        refuse: Mapping[str, str] | None = None,
+        actor: Handler | str,
+        source: str = "local",
+    ) -> RightsRequest:
+        """Withdraw the consents named (동의 철회, 37): later reads for them are denied.
+
+        Each withdrawal is the vault's own, recorded as the subject's act through the request's
+        channel, in the same unit of work that closes the request."""
+        core = self.core
+        handler = self._handler(actor)
+        refused = dict(refuse or {})
+        by = handler if handler.role.may("consent") else SELF
+        now = core.now()
+        with core.unit_of_work() as uow:
+            row = self._verified_open(uow, request_id, "consent_withdrawal")
+            purposes = json.loads(row.scope)["purposes"] or [
+                p.id for p in core.policy.purposes if p.basis == "consent"
+            ]
+            self._stray(purposes, refused, ("이 요구에 없는 목적입니다", "is not a purpose of this request"))
+            for ground in refused.values():
+                self._check_ground(row.type, ground)
+            done = [p for p in purposes if p not in refused]
+            for purpose_id in done:
+                self.consents.change_in(
+                    uow, row.subject_id, purpose_id, False, actor=by, channel=row.channel, source=source
+                )
+            self._close_partly(uow, row, handler, now, done, refused, "withdrawn")
+            self._log(uow, now, handler, "rights.withdraw_consent", "allowed", row, source=source)
+            uow.commit()
+        return self.get(request_id, actor=handler)
+
+    # -- deletion -------------------------------------------------------------------------------
+
+    def delete(
+        self,
+        request_id: str,
+        *,
+        refuse: Mapping[str, str] | None = None,
+        actor: Handler | str,
+        source: str = "local",
+    ) -> RightsRequest:
+        """Delete the items named, or everything when none are named (삭제, 36), by the lifecycle's rules.
+
+        What a retention rule keeps is separated (분리보관), not kept active; the answer then says
+        so with the ground ``other_law_requires_data``. Items in ``refuse`` (item → ground) stay.
+        The deletion and the request's closing are one unit of work."""
+        core = self.core
+        handler = self._handler(actor)
+        refused = dict(refuse or {})
+        now = core.now()
+        with core.unit_of_work() as uow:
+            row = self._verified_open(uow, request_id, "deletion")
+            subject = subject_rows.find(uow.conn, row.subject_id)
+            held = value_rows.held_among(uow.conn, row.subject_id, core.policy.items_by_id)
+            for ground in refused.values():
+                self._check_ground(row.type, ground)
+            named = json.loads(row.scope)["items"]
+            self._stray(
+                named or held,
+                refused,
+                ("이 삭제 요구에 없는 항목입니다", "is not an item of this deletion request"),
+            )
+            end: Ended | None = None
+            if subject is not None and subject.status != SubjectStatus.WITHDRAWN:
+                if not named and not refused:
+                    by = handler if handler.role.may("withdraw") else SELF
+                    end = self.lifecycle.withdraw_in(
+                        uow, row.subject_id, "deletion_request", actor=by, channel=row.channel, source=source
+                    )
+                else:
+                    targets = [i for i in (named or held) if i not in refused]
+                    if targets:
+                        end = self.lifecycle.delete_items_in(
+                            uow, row.subject_id, targets, actor=handler, source=source
+                        )
+            destroyed, separated = (
+                (set(end.destroyed), set(end.separated)) if end is not None else (set(), set())
+            )
+            kept = {
+                slot.split(":")[0] if slot.startswith("record:") else slot: "other_law_requires_data"
+                for slot in separated
+            }
+            done = sorted(destroyed - set(kept)) or (["-"] if not kept and not refused else [])
+            self._close_partly(uow, row, handler, now, done, {**kept, **refused}, "deleted")
+            self._log(
+                uow, now, handler, "rights.delete", "allowed", row, items=sorted(destroyed), source=source
+            )
+            uow.commit()
+        return self.get(request_id, actor=handler)

@@ -1,0 +1,121 @@
+"""Queries on ``access_log`` (접속기록): appending chained rows, walking a chain, and the reviews' reads."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, RowMapping, Select, func, select
+
+from jikimi.store.bulk import insert_many
+from jikimi.store.tables import access_log
+
+COLUMNS = (
+    "chain",
+    "chain_seq",
+    "at",
+    "actor",
+    "source",
+    "subject_id",
+    "items",
+    "purpose",
+    "action",
+    "outcome",
+    "reason",
+    "count",
+    "prev_hash",
+    "hash",
+)
+
+
+def append(conn: Connection, rows: Sequence[Sequence[object]]) -> None:
+    """Insert chained rows (tuples in the order of ``COLUMNS``) in the caller's transaction."""
+    insert_many(conn, access_log, COLUMNS, rows)
+
+
+def chains(conn: Connection) -> list[str]:
+    return [r[0] for r in conn.execute(select(access_log.c.chain).distinct().order_by(access_log.c.chain))]
+
+
+def chain_rows(conn: Connection, chain: str, batch: int) -> Iterator[RowMapping]:
+    """Every row of one chain in chain order, fetched ``batch`` at a time."""
+    last = 0
+    while True:
+        chunk = (
+            conn.execute(
+                select(access_log)
+                .where(access_log.c.chain == chain, access_log.c.chain_seq > last)
+                .order_by(access_log.c.chain_seq)
+                .limit(batch)
+            )
+            .mappings()
+            .all()
+        )
+        if not chunk:
+            return
+        yield from chunk
+        last = int(chunk[-1]["chain_seq"])
+
+
+def reads_between(
+    conn: Connection, start: datetime, end: datetime, actions: Sequence[str]
+) -> Iterator[Row[Any]]:
+    """Rows of the given actions in ``[start, end)``, streamed in log order."""
+    return iter(
+        conn.execution_options(stream_results=True, yield_per=2000).execute(
+            select(
+                access_log.c.seq,
+                access_log.c.at,
+                access_log.c.actor,
+                access_log.c.action,
+                access_log.c.outcome,
+                access_log.c.purpose,
+                access_log.c.reason,
+                access_log.c.subject_id,
+            )
+            .where(access_log.c.at >= start, access_log.c.at < end, access_log.c.action.in_(list(actions)))
+            .order_by(access_log.c.seq)
+        )
+    )
+
+
+def denials_between(conn: Connection, start: datetime, end: datetime) -> list[Row[Any]]:
+    """``(outcome, action, count)`` of the denials in ``[start, end)``."""
+    return list(
+        conn.execute(
+            select(access_log.c.outcome, access_log.c.action, func.count())
+            .where(access_log.c.at >= start, access_log.c.at < end, access_log.c.outcome.like("denied:%"))
+            .group_by(access_log.c.outcome, access_log.c.action)
+        ).all()
+    )
+
+
+def reads_per_actor(
+    conn: Connection, start: datetime, end: datetime, actions: Sequence[str]
+) -> dict[str, int]:
+    """How many rows of the given actions each actor has in ``[start, end)``."""
+    return {
+        actor: int(n)
+        for actor, n in conn.execute(
+            select(access_log.c.actor, func.count())
+            .where(access_log.c.at >= start, access_log.c.at < end, access_log.c.action.in_(list(actions)))
+            .group_by(access_log.c.actor)
+        )
+    }
+
+
+def about_subject(subject_id: str) -> Select[Any]:
+    """Every row about one subject, in log order (for the subject's access package): to stream."""
+    return (
+        select(
+            access_log.c.at,
+            access_log.c.actor,
+            access_log.c.action,
+            access_log.c.outcome,
+            access_log.c.purpose,
+            access_log.c["items"].label("ids"),
+        )
+        .where(access_log.c.subject_id == subject_id)
+        .order_by(access_log.c.seq)
+    )

@@ -1,0 +1,343 @@
+"""Reads through the gate (열람): the only way personal data leaves jikimi for a handler.
+
+Every read, allowed or denied, is an access-log row: one query gathers the facts and the sealed
+values (``store.facts.read_state``), ``gate.decide_read`` decides, the log row is written and
+committed, and only then is the data key unwrapped and the values decrypted.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from jikimi.audit.log import Entry
+from jikimi.clock import as_utc
+from jikimi.core import Core
+from jikimi.crypto import blind_index, open_value, seal_value
+from jikimi.errors import Denied, InvalidInput
+from jikimi.gate import ConsentFacts, Decision, SubjectFacts, decide_read
+from jikimi.handlers import SELF, Handler
+from jikimi.store import lookups, separated
+from jikimi.store import records as record_rows
+from jikimi.store import subjects as subject_rows
+from jikimi.store import values as value_rows
+from jikimi.store.facts import Consent, Facts, ReadState, read_state
+from jikimi.store.records import RecordOut
+from jikimi.validation import Problem, normalise
+
+MAX_BULK = 100_000
+CALL_DENIALS = frozenset(
+    {"reason_required", "role_not_allowed", "action_not_allowed", "unknown_purpose", "item_not_in_purpose"}
+)
+"""Reasons that do not depend on the subject: a bulk read stops at the first one."""
+
+
+def gate_facts(facts: Facts, purpose_id: str) -> tuple[SubjectFacts, ConsentFacts]:
+    """The gate's view of one subject's facts for one purpose."""
+    only = frozenset({purpose_id})
+    subject = SubjectFacts(facts.status, facts.is_child, facts.held, only if facts.stopped else frozenset())
+    if facts.consent == Consent.LIVE:
+        return subject, ConsentFacts(granted=only)
+    return subject, ConsentFacts(withdrawn=only) if facts.consent == Consent.WITHDRAWN else ConsentFacts()
+
+
+def outcome(decision: Decision) -> str:
+    """The access log's outcome for a decision: ``allowed`` or ``denied:<reason>``."""
+    return "allowed" if decision.allowed else f"denied:{decision.reason}"
+
+
+class Reading:
+    """Gated reads, look-ups, logins and subject state: the vault's ways out."""
+
+    core: Core
+
+    def _decide(
+        self,
+        state: ReadState,
+        items: Sequence[str],
+        purpose: str,
+        handler: Handler,
+        reason: str | None,
+        *,
+        bulk: bool = False,
+    ) -> Decision:
+        subject, consents = gate_facts(state.facts, purpose)
+        return decide_read(
+            self.core.policy,
+            purpose_id=purpose,
+            items=items,
+            subject=subject,
+            consents=consents,
+            role=handler.role,
+            bulk=bulk,
+            reason=reason,
+        )
+
+    def _open(self, subject_id: str, state: ReadState) -> dict[str, str]:
+        """The state's values, decrypted (passwords are never returned)."""
+        if state.wrapped_key is None or state.master_key_id is None:
+            return {}
+        key = self.core.keys.unwrap(subject_id, state.wrapped_key, state.master_key_id)
+        items_by_id = self.core.policy.items_by_id
+        return {
+            item_id: open_value(key, subject_id, item_id, blob)
+            for item_id, blob in state.ciphertexts.items()
+            if items_by_id[item_id].format != "password"
+        }
+
+    def read(
+        self,
+        subject_id: str,
+        items: Sequence[str],
+        purpose: str,
+        actor: Handler | str,
+        reason: str | None = None,
+        *,
+        source: str = "local",
+    ) -> dict[str, str]:
+        """The values of ``items`` for ``purpose`` — or ``Denied`` with the gate's reason. Always logged."""
+        core = self.core
+        handler = core.actor(actor)
+        items = list(dict.fromkeys(items))
+        unknown = [i for i in items if i not in core.policy.items_by_id]
+        if unknown or not items:
+            raise InvalidInput(
+                "items",
+                f"알 수 없는 항목: {unknown}" if unknown else "항목이 없습니다",
+                f"unknown items {unknown}" if unknown else "no items requested",
+            )
+        now = core.now()
+        with core.unit_of_work() as uow:
+            # one query: subject state, consent for the purpose, the items' holds and ciphertexts, the wrapped key
+            state = read_state(uow.conn, subject_id, items, purpose)
+            if state is None:
+                raise subject_rows.not_found()
+            decision = self._decide(state, items, purpose, handler, reason)
+            core.log(
+                uow,
+                Entry(
+                    at=now,
+                    actor=handler.login,
+                    action="read",
+                    outcome=outcome(decision),
+                    subject_id=subject_id,
+                    items=items,
+                    purpose=purpose,
+                    source=source,
+                    reason=reason,
+                ),
+            )
+            uow.commit()
+        if not decision.allowed:
+            raise Denied(decision.reason, decision.message_ko, decision.message_en)
+        return self._open(subject_id, state)
+
+    def read_many(
+        self,
+        subject_ids: Sequence[str],
+        items: Sequence[str],
+        purpose: str,
+        actor: Handler | str,
+        reason: str,
+        *,
+        source: str = "local",
+    ) -> dict[str, dict[str, str]]:
+        """A bulk read or download: needs a recorded reason; each subject is decided and logged."""
+        core = self.core
+        handler = core.actor(actor)
+        if len(subject_ids) > MAX_BULK:
+            raise InvalidInput(
+                "subject_ids", f"한 번에 {MAX_BULK}명까지입니다", f"at most {MAX_BULK} subjects per call"
+            )
+        now = core.now()
+        allowed: dict[str, ReadState] = {}
+        with core.unit_of_work() as uow:
+            entries: list[Entry] = []
+            for sid in subject_ids:
+                state = read_state(uow.conn, sid, items, purpose)
+                if state is None:
+                    continue
+                decision = self._decide(state, items, purpose, handler, reason, bulk=True)
+                entries.append(
+                    Entry(
+                        at=now,
+                        actor=handler.login,
+                        action="read.bulk",
+                        outcome=outcome(decision),
+                        subject_id=sid,
+                        items=items,
+                        purpose=purpose,
+                        source=source,
+                        reason=reason,
+                    )
+                )
+                if decision.reason in CALL_DENIALS:
+                    core.log(uow, *entries)
+                    uow.commit()
+                    raise Denied(decision.reason, decision.message_ko, decision.message_en)
+                if decision.allowed:
+                    allowed[sid] = state
+            core.log(uow, *entries)
+            uow.commit()
+        out = {sid: self._open(sid, state) for sid, state in allowed.items()}
+        return {sid: values for sid, values in out.items() if values}
+
+    def read_records(
+        self,
+        subject_id: str,
+        type: str,
+        purpose: str,
+        actor: Handler | str,
+        reason: str | None = None,
+        *,
+        source: str = "local",
+    ) -> list[RecordOut]:
+        """Records of one type for a purpose that declares them; gated and logged like item reads."""
+        core = self.core
+        handler = core.actor(actor)
+        if type not in core.policy.records_by_id:
+            raise InvalidInput(
+                "type", "처리방침에 없는 기록 종류입니다", "is not a record type the policy declares"
+            )
+        now = core.now()
+        with core.unit_of_work() as uow:
+            state = read_state(uow.conn, subject_id, [], purpose)
+            if state is None:
+                raise subject_rows.not_found()
+            decision = self._decide(state, [type], purpose, handler, reason)
+            core.log(
+                uow,
+                Entry(
+                    at=now,
+                    actor=handler.login,
+                    action="record.read",
+                    outcome=outcome(decision),
+                    subject_id=subject_id,
+                    items=(type,),
+                    purpose=purpose,
+                    source=source,
+                    reason=reason,
+                ),
+            )
+            if not decision.allowed:
+                uow.commit()
+                raise Denied(decision.reason, decision.message_ko, decision.message_en)
+            rows = record_rows.of_type(uow.conn, subject_id, type)
+            uow.commit()
+        if state.wrapped_key is None or state.master_key_id is None:
+            return []
+        key = core.keys.unwrap(subject_id, state.wrapped_key, state.master_key_id)
+        return [
+            RecordOut(
+                r.id,
+                r.type,
+                as_utc(r.occurred_at),
+                json.loads(open_value(key, subject_id, f"record:{r.id}", bytes(r.ciphertext))),
+            )
+            for r in rows
+        ]
+
+    # -- look-ups, logins and state -------------------------------------------------------------
+
+    def find(self, item_id: str, value: str, *, actor: Handler | str, source: str = "local") -> str | None:
+        """The subject holding ``value`` for a look-up item (login id, email, mobile, CI), via its blind index."""
+        core = self.core
+        handler = core.actor(actor)
+        item = core.policy.items_by_id.get(item_id)
+        if item is None or not item.lookup:
+            raise InvalidInput("item", "조회용 항목이 아닙니다", "is not a look-up item")
+        normal = normalise(item, value)
+        if isinstance(normal, Problem):
+            raise InvalidInput(item_id, normal.reason_ko, normal.reason_en)
+        digest = blind_index(core.index_key(), item_id, normal)
+        now = core.now()
+        with core.unit_of_work() as uow:
+            found = lookups.owner(uow.conn, item_id, digest)
+            core.log(
+                uow,
+                Entry(
+                    at=now,
+                    actor=handler.login,
+                    action="lookup",
+                    outcome="found" if found else "not_found",
+                    subject_id=found,
+                    items=(item_id,),
+                    source=source,
+                ),
+            )
+            uow.commit()
+        return found
+
+    def verify_password(self, subject_id: str, item_id: str, password: str, *, source: str = "local") -> bool:
+        """Check a subject's password; a legacy (bcrypt) or outdated hash is replaced on success.
+        A dormant member logging in comes back (휴면 해제) when the policy allows reactivation by login."""
+        core = self.core
+        item = core.policy.items_by_id.get(item_id)
+        if item is None or item.format != "password":
+            raise InvalidInput("item", "비밀번호 항목이 아닙니다", "is not a password item")
+        now = core.now()
+        with core.unit_of_work() as uow:
+            blob = value_rows.ciphertext(uow.conn, subject_id, item_id)
+            dormant = False
+            if blob is None and self._may_reactivate_by_login():
+                blob = separated.dormant_ciphertext(uow.conn, subject_id, item_id)
+                dormant = blob is not None
+            key = core.keys.get(uow.conn, subject_id)
+            if blob is None or key is None:
+                return False
+            check = core.passwords.verify(open_value(key, subject_id, item_id, blob), password)
+            if check.ok and dormant:  # 휴면 해제: the member came back by logging in
+                separated.restore_dormant(uow.conn, subject_id, now)
+                core.log(
+                    uow,
+                    Entry(
+                        at=now,
+                        actor=SELF.login,
+                        action="reactivate",
+                        outcome="allowed",
+                        subject_id=subject_id,
+                        source=source,
+                        reason="via=login",
+                    ),
+                )
+            if check.ok and check.new_hash:
+                value_rows.replace_ciphertext(
+                    uow.conn, subject_id, item_id, seal_value(key, subject_id, item_id, check.new_hash)
+                )
+            if check.ok:
+                subject_rows.touch(uow.conn, subject_id, now)
+            core.log(
+                uow,
+                Entry(
+                    at=now,
+                    actor=SELF.login,
+                    action="login",
+                    outcome="allowed" if check.ok else "denied:wrong_password",
+                    subject_id=subject_id,
+                    items=(item_id,),
+                    source=source,
+                ),
+            )
+            uow.commit()
+        return check.ok
+
+    def _may_reactivate_by_login(self) -> bool:
+        dormancy = self.core.policy.dormancy
+        return dormancy is not None and (not dormancy.reactivation or "login" in dormancy.reactivation)
+
+    def subject(self, subject_id: str) -> dict[str, object]:
+        """A subject's state (never its values)."""
+        with self.core.reading() as conn:
+            row = subject_rows.get(conn, subject_id)
+            held = value_rows.item_ids(conn, subject_id)
+        return {
+            "id": row.id,
+            "kind": row.kind,
+            "status": row.status,
+            "context": row.context,
+            "is_child": row.is_child,
+            "policy_version": row.policy_version,
+            "created_at": as_utc(row.created_at),
+            "last_activity_at": as_utc(row.last_activity_at),
+            "items": held,
+        }
