@@ -125,14 +125,14 @@ def key_ring(name: str) -> Any:
 
 
 def open_vault(url: str, name: str) -> Any:
+    from jikimi.bootstrap import build_jikimi
     from jikimi.policy.load import load_policy
     from jikimi.store.engine import make_engine
     from jikimi.store.migrate import upgrade
-    from jikimi.vault import Vault
 
     engine = make_engine(url)
     upgrade(engine)
-    return Vault(policy=load_policy(POLICY), engine=engine, keys=key_ring(name))
+    return build_jikimi(policy=load_policy(POLICY), engine=engine, keys=key_ring(name))
 
 
 # -- output ------------------------------------------------------------------------------------------

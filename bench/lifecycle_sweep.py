@@ -336,12 +336,12 @@ def copy_of(kind: str, source_url: str, name: str) -> str:
 
 
 def open_vault(url: str) -> Any:
+    from jikimi.bootstrap import build_jikimi
     from jikimi.crypto import KeyRing, MasterKey
     from jikimi.policy.load import load_policy
     from jikimi.store.engine import make_engine
-    from jikimi.vault import Vault
 
-    return Vault(
+    return build_jikimi(
         policy=load_policy(common.POLICY), engine=make_engine(url), keys=KeyRing(MasterKey.generate())
     )
 
@@ -368,14 +368,16 @@ def table_counts(url: str) -> dict[str, int]:
 
 
 def run_sweep(url: str, batch: int) -> dict[str, Any]:
-    vault = open_vault(url)
+    jikimi = open_vault(url)
     started = time.perf_counter()
-    report = vault.sweep(NOW, batch_size=batch)
+    report = jikimi.lifecycle.sweep(NOW, batch_size=batch)
     seconds = time.perf_counter() - started
     started = time.perf_counter()
-    again = vault.sweep(NOW, batch_size=batch)  # nothing left: the cost of a sweep with nothing due
+    again = jikimi.lifecycle.sweep(
+        NOW, batch_size=batch
+    )  # nothing left: the cost of a sweep with nothing due
     nothing_due = time.perf_counter() - started
-    vault.engine.dispose()
+    jikimi.core.engine.dispose()
     assert not again.subjects, "a second sweep at the same moment found work left"
     return {
         "seconds": round(seconds, 2),
@@ -390,14 +392,14 @@ def run_sweep(url: str, batch: int) -> dict[str, Any]:
 
 
 def _worker(url: str, batch: int, limit: int | None, ready: Any, go: Any, out: Any) -> None:
-    vault = open_vault(url)
-    with vault.engine.connect():
+    jikimi = open_vault(url)
+    with jikimi.core.engine.connect():
         pass  # connect before the start signal
     ready.release()
     go.wait()
-    report = vault.sweep(NOW, batch_size=batch, max_active=limit)
+    report = jikimi.lifecycle.sweep(NOW, batch_size=batch, max_active=limit)
     out.put((time.time(), len(report.subjects), report.destroyed_total))
-    vault.engine.dispose()
+    jikimi.core.engine.dispose()
 
 
 def run_workers(url: str, batch: int, workers: int, limit: int | None) -> dict[str, Any]:
@@ -671,7 +673,7 @@ def main() -> None:
     if args.db == "postgresql":
         from sqlalchemy.engine import make_url
 
-        from jikimi.lifecycle.slots import chosen_limit
+        from jikimi.store.slots import chosen_limit
 
         limit = chosen_limit(args.max_active, make_url(source), os.cpu_count() or 1)
         counts = [int(w) for w in args.workers.split(",")]

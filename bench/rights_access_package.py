@@ -28,19 +28,18 @@ import _common as common
 def build(kind: str, records: int) -> tuple[Any, Any, str, str]:
     """A fresh database with one member holding ``records`` payment records and a verified access request."""
     from jikimi.crypto import seal_value
-    from jikimi.rights.service import RightsService
     from jikimi.store.tables import records as records_table
 
     name = f"rights_pkg_{records}"
     url = common.bench_url(kind, name)
     common.drop_database(url)
-    vault = common.open_vault(url, name)
-    vault.handlers.define_role("privacy_team", purposes=[], actions=["rights"])
-    clerk, _ = vault.handlers.create("privacy-choi", "correct horse battery", role="privacy_team")
+    jikimi = common.open_vault(url, name)
+    jikimi.handlers.define_role("privacy_team", purposes=[], actions=["rights"])
+    clerk, _ = jikimi.handlers.create("privacy-choi", "correct horse battery", role="privacy_team")
     hashes = common.legacy_hashes(1)
     row = common.member_row(1, hashes)
     data = dict(zip(common.HEADER[:-1], row[:-1], strict=True))
-    sid = vault.collect("signup", data, {"marketing": True}).subject_id
+    sid = jikimi.vault.collect("signup", data, {"marketing": True}).subject_id
     start = datetime(2024, 1, 1, tzinfo=UTC)
     body = json.dumps(
         {
@@ -51,8 +50,8 @@ def build(kind: str, records: int) -> tuple[Any, Any, str, str]:
         },
         ensure_ascii=False,
     )
-    with vault.engine.begin() as conn:
-        key = vault.keys.get(conn, sid)
+    with jikimi.core.engine.begin() as conn:
+        key = jikimi.core.keys.get(conn, sid)
         for first in range(0, records, 5000):
             conn.execute(
                 records_table.insert(),
@@ -68,28 +67,25 @@ def build(kind: str, records: int) -> tuple[Any, Any, str, str]:
                     for n in range(first, min(records, first + 5000))
                 ],
             )
-    desk = RightsService(vault)
+    desk = jikimi.rights
     request = desk.receive(sid, "access", channel="web", actor=clerk).request
     desk.verify(request.id, method="handler", proof="bench", actor=clerk)
-    return vault, clerk, sid, request.id
+    return jikimi, clerk, sid, request.id
 
 
-def package_run(vault: Any, clerk: Any, request_id: str) -> int:
+def package_run(jikimi: Any, clerk: Any, request_id: str) -> int:
     from jikimi.rights.package import open_package, package_json
-    from jikimi.rights.service import RightsService
 
-    return sum(
-        len(chunk) for chunk in package_json(open_package(RightsService(vault), request_id, actor=clerk))
-    )
+    return sum(len(chunk) for chunk in package_json(open_package(jikimi.rights, request_id, actor=clerk)))
 
 
-def baseline_run(vault: Any, sid: str) -> int:
+def baseline_run(jikimi: Any, sid: str) -> int:
     """Raw SQL: select the sealed records, decrypt each, dump them all as JSON."""
     from jikimi.crypto import open_value
     from jikimi.store.bulk import driver_cursor
 
-    with vault.engine.connect() as conn:
-        key = vault.keys.get(conn, sid)
+    with jikimi.core.engine.connect() as conn:
+        key = jikimi.core.keys.get(conn, sid)
         mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
         cursor = driver_cursor(conn)
         cursor.execute(
@@ -111,24 +107,24 @@ def baseline_run(vault: Any, sid: str) -> int:
 
 
 def timing(kind: str, records: int, repeats: int) -> None:
-    vault, clerk, sid, request_id = build(kind, records)
-    package_run(vault, clerk, request_id)
-    baseline_run(vault, sid)  # warm both
+    jikimi, clerk, sid, request_id = build(kind, records)
+    package_run(jikimi, clerk, request_id)
+    baseline_run(jikimi, sid)  # warm both
     ours: list[float] = []
     theirs: list[float] = []
     size = 0
     for _ in range(repeats):
         started = time.perf_counter()
-        size = package_run(vault, clerk, request_id)
+        size = package_run(jikimi, clerk, request_id)
         ours.append(time.perf_counter() - started)
         started = time.perf_counter()
-        baseline_run(vault, sid)
+        baseline_run(jikimi, sid)
         theirs.append(time.perf_counter() - started)
     median, base = statistics.median(ours), statistics.median(theirs)
     common.emit(
         {
             "bench": "rights_access_package_json",
-            "db": vault.engine.dialect.name,
+            "db": jikimi.core.engine.dialect.name,
             "records": records,
             "repeats": repeats,
             "median_ms": round(median * 1000, 1),
@@ -140,22 +136,22 @@ def timing(kind: str, records: int, repeats: int) -> None:
             "machine": common.machine(),
         }
     )
-    vault.engine.dispose()
+    jikimi.core.engine.dispose()
 
 
 def memory(kind: str, records: int) -> None:
-    vault, clerk, sid, request_id = build(kind, records)
+    jikimi, clerk, sid, request_id = build(kind, records)
     tracemalloc.start()
-    package_run(vault, clerk, request_id)
+    package_run(jikimi, clerk, request_id)
     ours = tracemalloc.get_traced_memory()[1]
     tracemalloc.reset_peak()
-    baseline_run(vault, sid)
+    baseline_run(jikimi, sid)
     theirs = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     common.emit(
         {
             "bench": "rights_access_package_memory",
-            "db": vault.engine.dialect.name,
+            "db": jikimi.core.engine.dialect.name,
             "records": records,
             "peak_mib": round(ours / 2**20, 1),
             "baseline_raw_sql_peak_mib": round(theirs / 2**20, 1),
@@ -163,7 +159,7 @@ def memory(kind: str, records: int) -> None:
             "machine": common.machine(),
         }
     )
-    vault.engine.dispose()
+    jikimi.core.engine.dispose()
 
 
 def main() -> None:

@@ -31,7 +31,6 @@ ITEMS = ["name", "mobile"]
 
 
 def ensure_database(kind: str, subjects: int, rebuild: bool) -> tuple[str, str, dict[str, Any] | None]:
-    from jikimi.importer import import_csv
     from jikimi.store.bulk import insert_many
     from jikimi.store.tables import consents
     from jikimi.store.tables import subjects as subjects_table
@@ -45,29 +44,29 @@ def ensure_database(kind: str, subjects: int, rebuild: bool) -> tuple[str, str, 
     common.BENCH_DIR.mkdir(parents=True, exist_ok=True)
     source = common.members_csv(subjects)
     common.drop_database(url)
-    vault = common.open_vault(url, name)
+    jikimi = common.open_vault(url, name)
     started = time.perf_counter()
-    report = import_csv(vault, source, "signup", workers=2)
+    report = jikimi.vault.import_csv(source, "signup", workers=2)
     now = datetime.now(UTC)
-    with UnitOfWork(vault.engine) as uow:
+    with UnitOfWork(jikimi.core.engine) as uow:
         ids = [r.id for r in uow.conn.execute(subjects_table.select().with_only_columns(subjects_table.c.id))]
         insert_many(
             uow.conn,
             consents,
             ("subject_id", "target_kind", "target_id", "granted", "policy_version", "channel", "actor", "at"),
             [
-                (sid, "third_party", RECIPIENT, True, vault.policy.version_key, "web", "self", now)
+                (sid, "third_party", RECIPIENT, True, jikimi.policy.version_key, "web", "self", now)
                 for sid in ids
             ],
         )
         uow.commit()
     seconds = time.perf_counter() - started
-    vault.engine.dispose()
+    jikimi.core.engine.dispose()
     marker.write_text(str(report.imported))
     return url, name, {"imported": report.imported, "setup_s": round(seconds, 1)}
 
 
-def baseline(vault: Any, ids: list[str]) -> int:
+def baseline(jikimi: Any, ids: list[str]) -> int:
     """Read keys and ciphertexts, decrypt, insert the ledger rows: the same hand-over without jikimi."""
     from sqlalchemy import select
 
@@ -79,8 +78,8 @@ def baseline(vault: Any, ids: list[str]) -> int:
     batch = secrets.token_hex(16)
     now = datetime.now(UTC)
     values: dict[str, dict[str, str]] = {}
-    with UnitOfWork(vault.engine) as uow:
-        keys = vault.keys.get_many(uow.conn, ids)
+    with UnitOfWork(jikimi.core.engine) as uow:
+        keys = jikimi.core.keys.get_many(uow.conn, ids)
         for start in range(0, len(ids), 500):
             for r in uow.conn.execute(
                 select(item_values.c.subject_id, item_values.c.item_id, item_values.c.ciphertext).where(
@@ -114,7 +113,7 @@ def baseline(vault: Any, ids: list[str]) -> int:
                     None,
                     now,
                     "baseline",
-                    vault.policy.version_key,
+                    jikimi.policy.version_key,
                 )
                 for sid, v in values.items()
             ],
@@ -135,12 +134,11 @@ def main() -> None:
     from sqlalchemy import func, select
 
     from jikimi.handlers import SYSTEM
-    from jikimi.sharing import Sharing
     from jikimi.store.tables import access_log, provisions, subjects
 
     url, name, built = ensure_database(args.db, args.n, args.rebuild)
-    vault = common.open_vault(url, name)
-    with vault.engine.connect() as conn:
+    jikimi = common.open_vault(url, name)
+    with jikimi.core.engine.connect() as conn:
         ids = [r.id for r in conn.execute(select(subjects.c.id).order_by(subjects.c.id).limit(args.n))]
 
         def counts() -> tuple[int, int]:
@@ -152,15 +150,15 @@ def main() -> None:
         ledger_before, log_before = counts()
         conn.rollback()
         with common.Timer() as plain:
-            baseline_rows = baseline(vault, ids)
+            baseline_rows = baseline(jikimi, ids)
         ledger_mid, log_mid = counts()
         conn.rollback()
         with common.Timer() as gated:
-            result = Sharing(vault).provide(
+            result = jikimi.sharing.provide(
                 ids, RECIPIENT, ITEMS, basis="consent", actor=SYSTEM, source="bench"
             )
         ledger_after, log_after = counts()
-    vault.engine.dispose()
+    jikimi.core.engine.dispose()
     common.emit(
         {
             "bench": "sharing_provide",

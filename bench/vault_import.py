@@ -31,7 +31,6 @@ TABLES = ("subjects", "item_values", "lookups", "consents", "access_log")
 
 
 def run_import(kind: str, subjects: int, workers: int, batch: int) -> tuple[str, dict[str, Any]]:
-    from jikimi.importer import import_csv
 
     source = common.members_csv(subjects)
     name = f"read_{subjects}"
@@ -39,11 +38,11 @@ def run_import(kind: str, subjects: int, workers: int, batch: int) -> tuple[str,
     marker = common.BENCH_DIR / f"{name}.{kind if '://' not in kind else 'url'}.ok"
     marker.unlink(missing_ok=True)
     common.drop_database(url)
-    vault = common.open_vault(url, name)
+    jikimi = common.open_vault(url, name)
     started = time.perf_counter()
-    report = import_csv(vault, source, "signup", workers=workers, batch_size=batch)
+    report = jikimi.vault.import_csv(source, "signup", workers=workers, batch_size=batch)
     seconds = time.perf_counter() - started
-    vault.engine.dispose()
+    jikimi.core.engine.dispose()
     marker.write_text(str(report.imported))
     return url, {
         "imported": report.imported,

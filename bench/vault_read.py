@@ -32,7 +32,6 @@ PURPOSE = "membership"
 
 def ensure_database(kind: str, subjects: int, rebuild: bool) -> tuple[str, str, dict[str, Any] | None]:
     """The cached database with ``subjects`` members (built with the importer when missing)."""
-    from jikimi.importer import import_csv
 
     name = f"read_{subjects}"
     url = common.bench_url(kind, name)
@@ -42,22 +41,22 @@ def ensure_database(kind: str, subjects: int, rebuild: bool) -> tuple[str, str, 
     common.BENCH_DIR.mkdir(parents=True, exist_ok=True)
     source = common.members_csv(subjects)
     common.drop_database(url)
-    vault = common.open_vault(url, name)
+    jikimi = common.open_vault(url, name)
     started = time.perf_counter()
-    report = import_csv(vault, source, "signup", workers=2)
+    report = jikimi.vault.import_csv(source, "signup", workers=2)
     seconds = time.perf_counter() - started
-    vault.engine.dispose()
+    jikimi.core.engine.dispose()
     marker.write_text(str(report.imported))
     return url, name, {"imported": report.imported, "import_s": round(seconds, 1)}
 
 
-def baseline_read(vault: Any, subject_id: str, items: list[str]) -> dict[str, str]:
+def baseline_read(jikimi: Any, subject_id: str, items: list[str]) -> dict[str, str]:
     from sqlalchemy import select
 
     from jikimi.crypto import open_value
     from jikimi.store.tables import data_keys, item_values
 
-    with vault.engine.connect() as conn:
+    with jikimi.core.engine.connect() as conn:
         rows = conn.execute(
             select(
                 item_values.c.item_id,
@@ -68,16 +67,16 @@ def baseline_read(vault: Any, subject_id: str, items: list[str]) -> dict[str, st
             .join(data_keys, data_keys.c.subject_id == item_values.c.subject_id)
             .where(item_values.c.subject_id == subject_id, item_values.c.item_id.in_(items))
         ).all()
-    key = vault.keys.unwrap(subject_id, bytes(rows[0].wrapped), rows[0].master_key_id)
+    key = jikimi.core.keys.unwrap(subject_id, bytes(rows[0].wrapped), rows[0].master_key_id)
     return {r.item_id: open_value(key, subject_id, r.item_id, bytes(r.ciphertext)) for r in rows}
 
 
-def prepared_read(vault: Any, subject_id: str, items: list[str]) -> dict[str, str]:
+def prepared_read(jikimi: Any, subject_id: str, items: list[str]) -> dict[str, str]:
     """The floor: the same select as driver SQL on the driver cursor (no SQLAlchemy statement work)."""
     from jikimi.crypto import open_value
     from jikimi.store.bulk import driver_cursor
 
-    with vault.engine.connect() as conn:
+    with jikimi.core.engine.connect() as conn:
         mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
         cursor = driver_cursor(conn)
         cursor.execute(
@@ -88,19 +87,19 @@ def prepared_read(vault: Any, subject_id: str, items: list[str]) -> dict[str, st
         )
         rows = cursor.fetchall()
         cursor.close()
-    key = vault.keys.unwrap(subject_id, bytes(rows[0][2]), rows[0][3])
+    key = jikimi.core.keys.unwrap(subject_id, bytes(rows[0][2]), rows[0][3])
     return {r[0]: open_value(key, subject_id, r[0], bytes(r[1])) for r in rows}
 
 
-def handler(vault: Any) -> Any:
+def handler(jikimi: Any) -> Any:
     from jikimi.errors import InvalidInput
 
-    vault.handlers.define_role("bench_cs", purposes=["membership", "support"], actions=["read"])
+    jikimi.handlers.define_role("bench_cs", purposes=["membership", "support"], actions=["read"])
     try:
-        vault.handlers.create("bench-cs", "bench handler password", role="bench_cs")
+        jikimi.handlers.create("bench-cs", "bench handler password", role="bench_cs")
     except InvalidInput:
         pass  # created by an earlier run
-    return vault.handlers.get("bench-cs")
+    return jikimi.handlers.get("bench-cs")
 
 
 def main() -> None:
@@ -120,24 +119,24 @@ def main() -> None:
     from jikimi.store.tables import subjects
 
     url, name, built = ensure_database(args.db, args.subjects, args.rebuild)
-    vault = common.open_vault(url, name)
-    actor = handler(vault)
-    with vault.engine.connect() as conn:
+    jikimi = common.open_vault(url, name)
+    actor = handler(jikimi)
+    with jikimi.core.engine.connect() as conn:
         ids = [
             r[0]
             for r in conn.execute(select(subjects.c.id).order_by(func.random()).limit(2 * args.reads + 500))
         ]
     warm, paired, loop = ids[:500], ids[500 : 500 + args.reads], ids[500 + args.reads :]
     for sid in warm:
-        assert vault.read(sid, ITEMS, PURPOSE, actor) == baseline_read(vault, sid, ITEMS)
+        assert jikimi.vault.read(sid, ITEMS, PURPOSE, actor) == baseline_read(jikimi, sid, ITEMS)
 
     def gated_read(sid: str) -> object:
-        return vault.read(sid, ITEMS, PURPOSE, actor)
+        return jikimi.vault.read(sid, ITEMS, PURPOSE, actor)
 
     kinds = [
         (gated_read, []),
-        (lambda sid: baseline_read(vault, sid, ITEMS), []),
-        (lambda sid: prepared_read(vault, sid, ITEMS), []),
+        (lambda sid: baseline_read(jikimi, sid, ITEMS), []),
+        (lambda sid: prepared_read(jikimi, sid, ITEMS), []),
     ]
     gated, plain, floor = (bucket for _, bucket in kinds)
     clock = time.perf_counter
@@ -150,18 +149,18 @@ def main() -> None:
     random.shuffle(loop)
     start = clock()
     for sid in loop:
-        vault.read(sid, ITEMS, PURPOSE, actor)
+        jikimi.vault.read(sid, ITEMS, PURPOSE, actor)
     gated_rate = len(loop) / (clock() - start)
     start = clock()
     for sid in loop:
-        baseline_read(vault, sid, ITEMS)
+        baseline_read(jikimi, sid, ITEMS)
     plain_rate = len(loop) / (clock() - start)
 
     g, b, f = common.summary(gated), common.summary(plain), common.summary(floor)
     ratio = g["median_us"] / b["median_us"]
     record: dict[str, Any] = {
         "bench": "vault_read",
-        "db": vault.engine.dialect.name,
+        "db": jikimi.core.engine.dialect.name,
         "subjects": args.subjects,
         "reads": len(paired),
         "items": len(ITEMS),
@@ -181,7 +180,7 @@ def main() -> None:
     if "sqlite" in url:
         record["db_file_mb"] = round(Path(url.removeprefix("sqlite:///")).stat().st_size / 1e6)
     common.emit(record)
-    vault.engine.dispose()
+    jikimi.core.engine.dispose()
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from jikimi.audit import AccessLog
+from jikimi.audit.log import AccessLog
 from jikimi.cli import run
 from jikimi.clock import SystemClock
 from jikimi.crypto import KeyRing

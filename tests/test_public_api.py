@@ -7,13 +7,47 @@ import jikimi
 
 def test_public_api_is_pinned() -> None:
     assert jikimi.__all__ == [
+        "Denied",
+        "Duplicate",
+        "InvalidInput",
+        "Jikimi",
         "JikimiError",
+        "NotFound",
         "Policy",
         "PolicyError",
         "PolicyLoadError",
         "PolicyProblem",
+        "Settings",
+        "StateConflict",
         "load_policy",
+        "open_jikimi",
     ]
+
+
+def test_the_facade_has_one_attribute_per_service() -> None:
+    """Each operation has one way to be called: through one service of the façade."""
+    import dataclasses
+
+    assert [f.name for f in dataclasses.fields(jikimi.Jikimi)] == [
+        "core",
+        "vault",
+        "lifecycle",
+        "rights",
+        "sharing",
+        "audit",
+    ]
+
+
+def test_importing_the_package_loads_no_database_or_web_framework() -> None:
+    """``import jikimi`` is cheap: the engine loads when ``open_jikimi`` is first used (PEP 562)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, jikimi; print(sorted(m for m in ('sqlalchemy', 'fastapi', 'typer') if m in sys.modules))"
+    )
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert found.stdout.strip() == "[]"
 
 
 def test_all_is_sorted_and_importable() -> None:

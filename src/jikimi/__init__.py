@@ -7,7 +7,8 @@ published and kept exactly as written.
 pinned by ``tests/test_public_api.py``.
 """
 
-from jikimi.bootstrap import Jikimi, open_jikimi
+from typing import TYPE_CHECKING, Any
+
 from jikimi.errors import (
     Denied,
     Duplicate,
@@ -22,6 +23,9 @@ from jikimi.errors import (
 from jikimi.policy.load import load_policy
 from jikimi.policy.model import Policy
 from jikimi.settings import Settings
+
+if TYPE_CHECKING:
+    from jikimi.bootstrap import Jikimi, open_jikimi
 
 __all__ = [
     "Denied",
@@ -40,3 +44,15 @@ __all__ = [
     "open_jikimi",
 ]
 __version__ = "0.1.0"
+
+_LAZY = {"Jikimi", "open_jikimi"}
+
+
+def __getattr__(name: str) -> Any:
+    """``Jikimi`` and ``open_jikimi`` load the engine's modules (SQLAlchemy and the rest) on first use,
+    so that ``import jikimi.pii`` or ``jikimi.policy`` alone pulls in no database or web framework."""
+    if name in _LAZY:
+        from jikimi import bootstrap
+
+        return getattr(bootstrap, name)
+    raise AttributeError(f"module 'jikimi' has no attribute {name!r}")

@@ -24,7 +24,7 @@ from jikimi.audit.log import AccessLog
 from jikimi.audit.report import Audit
 from jikimi.clock import Clock, SystemClock
 from jikimi.core import Core
-from jikimi.crypto import Passwords
+from jikimi.crypto import KeyRing, Passwords
 from jikimi.errors import UsageError
 from jikimi.handlers import HandlerService
 from jikimi.lifecycle import Lifecycle
@@ -130,6 +130,22 @@ def assemble(core: Core) -> Jikimi:
     )
 
 
+def build_jikimi(
+    *,
+    policy: Policy,
+    engine: Engine,
+    keys: KeyRing,
+    clock: Clock | None = None,
+    passwords: Passwords | None = None,
+    access_log: AccessLog | None = None,
+) -> Jikimi:
+    """jikimi over a policy already loaded and an engine already made (tests, benchmarks, embedding);
+    the schema must be migrated (``store.migrate.upgrade``)."""
+    return assemble(
+        Core(policy=policy, engine=engine, keys=keys, clock=clock, passwords=passwords, access_log=access_log)
+    )
+
+
 def open_jikimi(
     settings: Settings,
     *,
@@ -151,4 +167,4 @@ def open_jikimi(
     engine = make_engine(settings.db_url)
     if migrate:
         upgrade(engine)
-    return assemble(Core(policy=policy, engine=engine, keys=ring, clock=clock, passwords=passwords))
+    return build_jikimi(policy=policy, engine=engine, keys=ring, clock=clock, passwords=passwords)

@@ -155,7 +155,9 @@ def shift(moment: datetime, period: Duration, *, back: bool = False) -> datetime
     """``moment`` moved forward (or back) by a period: calendar months, then days."""
     sign = -1 if back else 1
     day = add_months(moment.date(), sign * period.total_months)
-    return moment.replace(year=day.year, month=day.month, day=day.day) + timedelta(days=sign * period.total_days)
+    return moment.replace(year=day.year, month=day.month, day=day.day) + timedelta(
+        days=sign * period.total_days
+    )
 
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -168,7 +170,9 @@ def month_bounds(month: str) -> tuple[datetime, datetime]:
 
     match = _MONTH.match(month.strip())
     if not match:
-        raise UsageError(f"월은 YYYY-MM 형식이어야 합니다: {month!r}", f"the month must be YYYY-MM, got {month!r}")
+        raise UsageError(
+            f"월은 YYYY-MM 형식이어야 합니다: {month!r}", f"the month must be YYYY-MM, got {month!r}"
+        )
     year, mon = int(match.group(1)), int(match.group(2))
     start = datetime(year, mon, 1, tzinfo=KST)
     end = datetime(year + (mon == 12), mon % 12 + 1, 1, tzinfo=KST)

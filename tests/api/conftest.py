@@ -10,10 +10,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
 from jikimi.api.app import create_app
+from jikimi.bootstrap import Jikimi, build_jikimi
 from jikimi.clock import FixedClock
 from jikimi.crypto import KeyRing, MasterKey, Passwords
 from jikimi.store.tables import consents, item_values, subjects
-from jikimi.vault import Vault
 
 from ..conftest import EXAMPLES, MEMBER, START  # noqa: TID252,F401
 from ..policies import cached_policy as load_policy
@@ -23,10 +23,10 @@ PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
-def vault(engine: Engine, clock: FixedClock) -> Vault:
+def jikimi(engine: Engine, clock: FixedClock) -> Jikimi:
     # Argon2id with light parameters: the lockout tests hash a dozen passwords.
     passwords = Passwords(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-    return Vault(
+    return build_jikimi(
         policy=load_policy(EXAMPLES / "reference.yaml"),
         engine=engine,
         keys=KeyRing(MasterKey.generate()),
@@ -36,32 +36,32 @@ def vault(engine: Engine, clock: FixedClock) -> Vault:
 
 
 @pytest.fixture
-def client(vault: Vault) -> Iterator[TestClient]:
-    with TestClient(create_app(vault, max_body_bytes=MAX_BODY)) as client:
+def client(jikimi: Jikimi) -> Iterator[TestClient]:
+    with TestClient(create_app(jikimi, max_body_bytes=MAX_BODY)) as client:
         yield client
 
 
-def handler_token(vault: Vault, login: str, role: str, purposes: list[str], actions: list[str]) -> str:
-    vault.handlers.define_role(role, purposes=purposes, actions=actions)
-    _, token = vault.handlers.create(login, PASSWORD, role=role)
+def handler_token(jikimi: Jikimi, login: str, role: str, purposes: list[str], actions: list[str]) -> str:
+    jikimi.handlers.define_role(role, purposes=purposes, actions=actions)
+    _, token = jikimi.handlers.create(login, PASSWORD, role=role)
     return token
 
 
 @pytest.fixture
-def admin(vault: Vault) -> dict[str, str]:
+def admin(jikimi: Jikimi) -> dict[str, str]:
     """Headers of an administrator (every purpose, every action)."""
-    return bearer(handler_token(vault, "admin-park", "admin", ["*"], ["*"]))
+    return bearer(handler_token(jikimi, "admin-park", "admin", ["*"], ["*"]))
 
 
 @pytest.fixture
-def cs(vault: Vault) -> dict[str, str]:
+def cs(jikimi: Jikimi) -> dict[str, str]:
     """Headers of a support agent: may read for membership and support only."""
-    return bearer(handler_token(vault, "cs-kim", "cs", ["membership", "support"], ["read"]))
+    return bearer(handler_token(jikimi, "cs-kim", "cs", ["membership", "support"], ["read"]))
 
 
 @pytest.fixture
-def marketer(vault: Vault) -> dict[str, str]:
-    return bearer(handler_token(vault, "mk-lee", "marketing", ["marketing"], ["read", "export"]))
+def marketer(jikimi: Jikimi) -> dict[str, str]:
+    return bearer(handler_token(jikimi, "mk-lee", "marketing", ["marketing"], ["read", "export"]))
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -5,19 +5,19 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
+from jikimi.bootstrap import Jikimi
 from jikimi.store.tables import access_log
-from jikimi.vault import Vault
 
 from .conftest import bearer, handler_token, signup
 
 
 def test_an_altered_access_log_row_is_named_by_verify(
-    client: TestClient, admin: dict[str, str], vault: Vault
+    client: TestClient, admin: dict[str, str], jikimi: Jikimi
 ) -> None:
-    auditor = bearer(handler_token(vault, "au-choi", "auditor", [], ["audit"]))
+    auditor = bearer(handler_token(jikimi, "au-choi", "auditor", [], ["audit"]))
     signup(client, admin)
     assert client.get("/v1/audit/verify", headers=auditor).json()["ok"] is True
-    with vault.engine.begin() as conn:
+    with jikimi.core.engine.begin() as conn:
         conn.execute(update(access_log).where(access_log.c.action == "collect").values(actor="someone-else"))
     result = client.get("/v1/audit/verify", headers=auditor).json()
     assert result["ok"] is False and len(result["breaks"]) == 1
@@ -25,9 +25,9 @@ def test_an_altered_access_log_row_is_named_by_verify(
 
 
 def test_the_monthly_review_is_json_for_auditors_only(
-    client: TestClient, admin: dict[str, str], cs: dict[str, str], vault: Vault
+    client: TestClient, admin: dict[str, str], cs: dict[str, str], jikimi: Jikimi
 ) -> None:
-    auditor = bearer(handler_token(vault, "au-choi", "auditor", [], ["audit"]))
+    auditor = bearer(handler_token(jikimi, "au-choi", "auditor", [], ["audit"]))
     sid = signup(client, admin)
     client.post(f"/v1/subjects/{sid}/read", headers=cs, json={"items": ["email"], "purpose": "marketing"})
     report = client.get("/v1/audit/report", headers=auditor, params={"month": "2026-03"})

@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from jikimi.api.app import create_app
-from jikimi.bootstrap import open_vault
-from jikimi.cli_serve import demo_command, serve_command
+from jikimi.bootstrap import open_jikimi
+from jikimi.cli.serve import demo_command, serve_command
 from jikimi.settings import Settings
 
 from ..conftest import EXAMPLES  # noqa: TID252
@@ -55,8 +55,8 @@ def test_demo_creates_handlers_and_subjects_and_is_idempotent(
 
     second = CliRunner().invoke(_cli(), args)
     assert second.exit_code == 0, second.output
-    vault = open_vault(Settings.from_env(db_url=db, policy_path=EXAMPLES / "reference.yaml"))
-    with TestClient(create_app(vault)) as client:
+    jikimi = open_jikimi(Settings.from_env(db_url=db, policy_path=EXAMPLES / "reference.yaml"))
+    with TestClient(create_app(jikimi)) as client:
         cs = {"Authorization": f"Bearer {state['handlers']['demo-cs']['token']}"}
         member = state["examples"]["member"]
         read = client.post(
@@ -73,6 +73,6 @@ def test_demo_creates_handlers_and_subjects_and_is_idempotent(
 
     from jikimi.store.tables import subjects
 
-    with vault.engine.connect() as conn:
+    with jikimi.core.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(subjects)).scalar_one() == 20  # not duplicated
-    vault.engine.dispose()
+    jikimi.core.engine.dispose()

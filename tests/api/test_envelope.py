@@ -9,15 +9,15 @@ from fastapi.testclient import TestClient
 from httpx import Response
 
 from jikimi.api.app import create_app
-from jikimi.vault import Vault
+from jikimi.bootstrap import Jikimi
 
 from .conftest import MAX_BODY, MEMBER, PASSWORD, error_of, signup
 
 
 @pytest.fixture
-def broken_client(vault: Vault) -> Iterator[TestClient]:
+def broken_client(jikimi: Jikimi) -> Iterator[TestClient]:
     """The real app plus one route that fails in a way nobody planned for."""
-    app = create_app(vault)
+    app = create_app(jikimi)
 
     def explode() -> None:
         raise RuntimeError("secret detail 010-1234-5678")

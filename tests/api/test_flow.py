@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from jikimi.vault import Vault
+from jikimi.bootstrap import Jikimi
 
 from .conftest import MEMBER, PASSWORD, bearer, error_of, signup
 
@@ -257,19 +257,19 @@ def test_subject_state_shows_items_never_values(
 
 
 def test_health_reports_the_database_and_policy_without_authentication(
-    client: TestClient, vault: Vault
+    client: TestClient, jikimi: Jikimi
 ) -> None:
     health = client.get("/healthz")
     assert health.status_code == 200
     body = health.json()
     assert (
-        body["status"] == "ok" and body["db"] == "ok" and body["policy_version"] == vault.policy.version_key
+        body["status"] == "ok" and body["db"] == "ok" and body["policy_version"] == jikimi.policy.version_key
     )
     assert body["schema_revision"]
 
 
 def test_every_request_is_logged_with_the_handler_and_client_address(
-    client: TestClient, admin: dict[str, str], cs: dict[str, str], vault: Vault
+    client: TestClient, admin: dict[str, str], cs: dict[str, str], jikimi: Jikimi
 ) -> None:
     from sqlalchemy import select
 
@@ -277,7 +277,7 @@ def test_every_request_is_logged_with_the_handler_and_client_address(
 
     sid = signup(client, admin)
     read(client, cs, sid, ["email"], "marketing")
-    with vault.engine.connect() as conn:
+    with jikimi.core.engine.connect() as conn:
         rows = conn.execute(
             select(access_log.c.actor, access_log.c.action, access_log.c.outcome, access_log.c.source)
             .where(access_log.c.subject_id == sid)

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from fastapi.testclient import TestClient
 
+from jikimi.bootstrap import Jikimi
 from jikimi.clock import FixedClock
-from jikimi.vault import Vault
 
 from ..conftest import MEMBER
 from .conftest import bearer, error_of, handler_token, signup
@@ -31,7 +31,7 @@ def test_a_withdrawal_destroys_at_once_and_separates_what_the_policy_keeps(
 
 
 def test_separated_data_is_read_only_for_its_reason_and_only_by_a_role_allowed_to(
-    client: TestClient, vault: Vault, admin: dict[str, str], cs: dict[str, str]
+    client: TestClient, jikimi: Jikimi, admin: dict[str, str], cs: dict[str, str]
 ) -> None:
     sid = signup(client, admin)
     client.post(f"/v1/subjects/{sid}/withdraw", headers=admin, json={"reason": "member_request"})
@@ -52,13 +52,13 @@ def test_separated_data_is_read_only_for_its_reason_and_only_by_a_role_allowed_t
 
 
 def test_a_dormant_member_comes_back_on_request(
-    client: TestClient, vault: Vault, clock: FixedClock, admin: dict[str, str], cs: dict[str, str]
+    client: TestClient, jikimi: Jikimi, clock: FixedClock, admin: dict[str, str], cs: dict[str, str]
 ) -> None:
     sid = signup(client, admin)
     clock.advance(timedelta(days=340))
-    vault.sweep()  # the notice, 30 days ahead
+    jikimi.lifecycle.sweep()  # the notice, 30 days ahead
     clock.advance(timedelta(days=31))
-    assert vault.sweep().separated_dormant == 1
+    assert jikimi.lifecycle.sweep().separated_dormant == 1
     read = {"items": ["name"], "purpose": "membership"}
     assert error_of(client.post(f"/v1/subjects/{sid}/read", headers=cs, json=read))["reason"] == "dormant"
     assert client.post(f"/v1/subjects/{sid}/reactivate", headers=admin).status_code == 200
@@ -68,11 +68,11 @@ def test_a_dormant_member_comes_back_on_request(
 
 
 def test_the_ledger_of_a_month_needs_the_audit_action_and_holds_no_values(
-    client: TestClient, vault: Vault, admin: dict[str, str], cs: dict[str, str]
+    client: TestClient, jikimi: Jikimi, admin: dict[str, str], cs: dict[str, str]
 ) -> None:
     sid = signup(client, admin)
     client.post(f"/v1/subjects/{sid}/withdraw", headers=admin, json={"reason": "member_request"})
-    month = vault.clock.now().strftime("%Y-%m")
+    month = jikimi.core.clock.now().strftime("%Y-%m")
     assert client.get("/v1/ledger", headers=cs, params={"month": month}).status_code == 403
     response = client.get("/v1/ledger", headers=admin, params={"month": month})
     assert response.status_code == 200
@@ -83,9 +83,9 @@ def test_the_ledger_of_a_month_needs_the_audit_action_and_holds_no_values(
 
 
 def test_withdrawal_needs_the_withdraw_action(
-    client: TestClient, vault: Vault, admin: dict[str, str]
+    client: TestClient, jikimi: Jikimi, admin: dict[str, str]
 ) -> None:
     sid = signup(client, admin)
-    reader = bearer(handler_token(vault, "reader-1", "reader", ["*"], ["read"]))
+    reader = bearer(handler_token(jikimi, "reader-1", "reader", ["*"], ["read"]))
     response = client.post(f"/v1/subjects/{sid}/withdraw", headers=reader, json={"reason": "member_request"})
     assert response.status_code == 403 and error_of(response)["reason"] == "action_not_allowed"

@@ -20,7 +20,7 @@ import pytest
 import uvicorn
 
 from jikimi.api.app import create_app
-from jikimi.vault import Vault
+from jikimi.bootstrap import Jikimi
 
 from .conftest import MAX_BODY
 
@@ -108,12 +108,12 @@ def captured() -> Iterator[_Collect]:
 
 
 @pytest.fixture
-def server(vault: Vault, captured: _Collect) -> Iterator[str]:
+def server(jikimi: Jikimi, captured: _Collect) -> Iterator[str]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     config = uvicorn.Config(
-        create_app(vault, max_body_bytes=MAX_BODY),
+        create_app(jikimi, max_body_bytes=MAX_BODY),
         host="127.0.0.1",
         port=port,
         log_config=None,
@@ -132,17 +132,17 @@ def server(vault: Vault, captured: _Collect) -> Iterator[str]:
     thread.join(timeout=20)
 
 
-def _token(vault: Vault, login: str, role: str, purposes: list[str], actions: list[str]) -> dict[str, str]:
-    vault.handlers.define_role(role, purposes=purposes, actions=actions)
-    _, token = vault.handlers.create(login, "correct horse battery", role=role)
+def _token(jikimi: Jikimi, login: str, role: str, purposes: list[str], actions: list[str]) -> dict[str, str]:
+    jikimi.handlers.define_role(role, purposes=purposes, actions=actions)
+    _, token = jikimi.handlers.create(login, "correct horse battery", role=role)
     return {"Authorization": f"Bearer {token}"}
 
 
 def test_no_personal_value_reaches_the_logs_or_error_responses(
-    vault: Vault, server: str, captured: _Collect
+    jikimi: Jikimi, server: str, captured: _Collect
 ) -> None:
-    admin = _token(vault, "admin-park", "admin", ["*"], ["*"])
-    cs = _token(vault, "cs-kim", "cs", ["membership", "support"], ["read"])
+    admin = _token(jikimi, "admin-park", "admin", ["*"], ["*"])
+    cs = _token(jikimi, "cs-kim", "cs", ["membership", "support"], ["read"])
     errors: list[httpx.Response] = []
     with httpx.Client(base_url=server, timeout=30) as http:
 

@@ -10,6 +10,7 @@ import pytest
 from ruamel.yaml import YAML
 from sqlalchemy import Engine, select
 
+from jikimi.bootstrap import Jikimi, build_jikimi
 from jikimi.clock import FixedClock
 from jikimi.crypto import KeyRing, MasterKey
 from jikimi.handlers import Handler
@@ -28,13 +29,12 @@ from jikimi.store.tables import (
     separated_values,
     subjects,
 )
-from jikimi.vault import Vault
 
 from ..conftest import EXAMPLES
 from ..policies import cached_policy as load_policy
 from ..vault.conftest import fast_passwords
 
-VaultFor = Callable[[str], Vault]
+VaultFor = Callable[[str], Jikimi]
 
 
 @pytest.fixture
@@ -42,8 +42,8 @@ def vault_for(engine: Engine, clock: FixedClock) -> VaultFor:
     """``vault_for("mecross")``: a vault keeping ``examples/policies/mecross.yaml``."""
     ring = KeyRing(MasterKey.generate())
 
-    def make(name: str) -> Vault:
-        return Vault(
+    def make(name: str) -> Jikimi:
+        return build_jikimi(
             policy=load_policy(EXAMPLES / f"{name}.yaml"),
             engine=engine,
             keys=ring,
@@ -54,10 +54,10 @@ def vault_for(engine: Engine, clock: FixedClock) -> VaultFor:
     return make
 
 
-def officer_of(vault: Vault) -> Handler:
+def officer_of(jikimi: Jikimi) -> Handler:
     """A handler who may read separated data (the privacy officer's team)."""
-    vault.handlers.define_role("retention", purposes=["*"], actions=["separated", "read", "withdraw"])
-    handler, _ = vault.handlers.create("officer-retention", "correct horse battery", role="retention")
+    jikimi.handlers.define_role("retention", purposes=["*"], actions=["separated", "read", "withdraw"])
+    handler, _ = jikimi.handlers.create("officer-retention", "correct horse battery", role="retention")
     return handler
 
 
@@ -69,9 +69,9 @@ def kst(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second:
     return datetime(year, month, day, hour, minute, second, tzinfo=KST)
 
 
-def active_slots(vault: Vault, subject_id: str) -> set[str]:
+def active_slots(jikimi: Jikimi, subject_id: str) -> set[str]:
     """Item ids and record types the subject has in the everyday tables."""
-    with vault.engine.connect() as conn:
+    with jikimi.core.engine.connect() as conn:
         values = {
             r.item_id
             for r in conn.execute(select(item_values.c.item_id).where(item_values.c.subject_id == subject_id))
@@ -82,9 +82,9 @@ def active_slots(vault: Vault, subject_id: str) -> set[str]:
     return values | recs
 
 
-def separated_slots(vault: Vault, subject_id: str, cause: str | None = None) -> set[str]:
+def separated_slots(jikimi: Jikimi, subject_id: str, cause: str | None = None) -> set[str]:
     """Item ids and record types kept in the separated store (분리보관), optionally of one cause."""
-    with vault.engine.connect() as conn:
+    with jikimi.core.engine.connect() as conn:
         vq = select(separated_values.c.item_id).where(separated_values.c.subject_id == subject_id)
         rq = select(separated_records.c.type).where(separated_records.c.subject_id == subject_id)
         if cause is not None:
@@ -93,8 +93,8 @@ def separated_slots(vault: Vault, subject_id: str, cause: str | None = None) -> 
         return {r[0] for r in conn.execute(vq)} | {r[0] for r in conn.execute(rq)}
 
 
-def separated_lookup_items(vault: Vault, subject_id: str) -> set[str]:
-    with vault.engine.connect() as conn:
+def separated_lookup_items(jikimi: Jikimi, subject_id: str) -> set[str]:
+    with jikimi.core.engine.connect() as conn:
         return {
             r[0]
             for r in conn.execute(
@@ -103,14 +103,14 @@ def separated_lookup_items(vault: Vault, subject_id: str) -> set[str]:
         }
 
 
-def subject_exists(vault: Vault, subject_id: str) -> bool:
-    with vault.engine.connect() as conn:
+def subject_exists(jikimi: Jikimi, subject_id: str) -> bool:
+    with jikimi.core.engine.connect() as conn:
         return conn.execute(select(subjects.c.id).where(subjects.c.id == subject_id)).first() is not None
 
 
-def key_ids_of(vault: Vault, subject_id: str) -> set[str]:
+def key_ids_of(jikimi: Jikimi, subject_id: str) -> set[str]:
     """The subject's data keys still in existence: its everyday key and its retention-group keys."""
-    with vault.engine.connect() as conn:
+    with jikimi.core.engine.connect() as conn:
         return {
             r[0]
             for r in conn.execute(
@@ -121,16 +121,16 @@ def key_ids_of(vault: Vault, subject_id: str) -> set[str]:
         }
 
 
-def ledger_rows(vault: Vault) -> list[dict[str, Any]]:
-    with vault.engine.connect() as conn:
+def ledger_rows(jikimi: Jikimi) -> list[dict[str, Any]]:
+    with jikimi.core.engine.connect() as conn:
         return [
             dict(r._mapping)
             for r in conn.execute(select(destruction_ledger).order_by(destruction_ledger.c.id))
         ]
 
 
-def outbox_rows(vault: Vault, kind: str, subject_id: str) -> list[dict[str, Any]]:
-    with vault.engine.connect() as conn:
+def outbox_rows(jikimi: Jikimi, kind: str, subject_id: str) -> list[dict[str, Any]]:
+    with jikimi.core.engine.connect() as conn:
         return [
             dict(r._mapping)
             for r in conn.execute(
@@ -141,8 +141,8 @@ def outbox_rows(vault: Vault, kind: str, subject_id: str) -> list[dict[str, Any]
         ]
 
 
-def access_rows(vault: Vault, subject_id: str, action: str) -> list[dict[str, Any]]:
-    with vault.engine.connect() as conn:
+def access_rows(jikimi: Jikimi, subject_id: str, action: str) -> list[dict[str, Any]]:
+    with jikimi.core.engine.connect() as conn:
         return [
             dict(r._mapping)
             for r in conn.execute(
@@ -153,21 +153,21 @@ def access_rows(vault: Vault, subject_id: str, action: str) -> list[dict[str, An
         ]
 
 
-def sweep_at(vault: Vault, clock: FixedClock, moment: datetime) -> SweepReport:
+def sweep_at(jikimi: Jikimi, clock: FixedClock, moment: datetime) -> SweepReport:
     """Move the clock to ``moment`` and sweep there."""
     clock.set(moment)
-    return vault.sweep()
+    return jikimi.lifecycle.sweep()
 
 
-def with_policy(vault: Vault, policy: Policy) -> Vault:
+def with_policy(jikimi: Jikimi, policy: Policy) -> Jikimi:
     """The same service (database, keys, clock) restarted with another version of its policy."""
-    return Vault(
+    return build_jikimi(
         policy=policy,
-        engine=vault.engine,
-        keys=vault.keys.ring,
-        clock=vault.clock,
-        passwords=vault.passwords,
-        access_log=vault.access_log,
+        engine=jikimi.core.engine,
+        keys=jikimi.core.keys.ring,
+        clock=jikimi.core.clock,
+        passwords=jikimi.core.passwords,
+        access_log=jikimi.core.access_log,
     )
 
 

@@ -45,18 +45,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--wait", action="store_true", help="read a line from stdin before sweeping")
     args = parser.parse_args(argv)
 
+    from jikimi.bootstrap import build_jikimi
     from jikimi.crypto import KeyRing
     from jikimi.policy.load import load_policy
     from jikimi.store.engine import make_engine
-    from jikimi.vault import Vault
 
-    vault = Vault(
+    jikimi = build_jikimi(
         policy=load_policy(args.policy), engine=make_engine(args.url), keys=KeyRing.from_file(args.keys)
     )
     say(event="ready")
     if args.wait and not sys.stdin.readline():
         return 1  # the parent went away before the start signal
-    report = vault.sweep(
+    report = jikimi.lifecycle.sweep(
         datetime.fromisoformat(args.now),
         batch_size=args.batch,
         max_active=args.max_active,
@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         batches=report.batches,
         ledger_entries=report.ledger_entries,
     )
-    vault.engine.dispose()
+    jikimi.core.engine.dispose()
     return 0
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, Table, insert, text
 
-from jikimi.lifecycle.sweep import awaiting_period
+from jikimi.store.sweep_queries import awaiting_period
 from jikimi.store.tables import separated_records, separated_values, subjects
 
 WHEN = datetime(2026, 3, 2, tzinfo=UTC)

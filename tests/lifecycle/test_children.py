@@ -26,18 +26,18 @@ DESTROY_AT = kst(2026, 3, 10)
 
 
 def test_unconfirmed_child_data_is_destroyed_after_seven_days(vault_for: VaultFor, clock: FixedClock) -> None:
-    vault = vault_for("reference")
-    sid = vault.collect("signup", CHILD).subject_id
-    assert vault.subject(sid)["status"] == "pending_guardian"
-    assert active_slots(vault, sid) == {"guardian_name", "guardian_mobile"}  # nothing of the child yet
+    jikimi = vault_for("reference")
+    sid = jikimi.vault.collect("signup", CHILD).subject_id
+    assert jikimi.vault.subject(sid)["status"] == "pending_guardian"
+    assert active_slots(jikimi, sid) == {"guardian_name", "guardian_mobile"}  # nothing of the child yet
 
-    sweep_at(vault, clock, DESTROY_AT - timedelta(seconds=1))
-    assert subject_exists(vault, sid)
-    report = sweep_at(vault, clock, DESTROY_AT)
+    sweep_at(jikimi, clock, DESTROY_AT - timedelta(seconds=1))
+    assert subject_exists(jikimi, sid)
+    report = sweep_at(jikimi, clock, DESTROY_AT)
     assert report.subjects_removed == 1
-    assert not subject_exists(vault, sid)
-    assert key_ids_of(vault, sid) == set()
-    entries = [e for e in ledger_rows(vault) if e["trigger"] == "guardian_not_confirmed"]
+    assert not subject_exists(jikimi, sid)
+    assert key_ids_of(jikimi, sid) == set()
+    entries = [e for e in ledger_rows(jikimi) if e["trigger"] == "guardian_not_confirmed"]
     assert sorted((e["class_kind"], e["class_id"], e["count"]) for e in entries) == [
         ("item", "guardian_mobile", 1),
         ("item", "guardian_name", 1),
@@ -45,22 +45,22 @@ def test_unconfirmed_child_data_is_destroyed_after_seven_days(vault_for: VaultFo
 
 
 def test_confirmed_child_data_is_kept(vault_for: VaultFor, clock: FixedClock) -> None:
-    vault = vault_for("reference")
-    sid = vault.collect("signup", CHILD).subject_id
+    jikimi = vault_for("reference")
+    sid = jikimi.vault.collect("signup", CHILD).subject_id
     clock.advance(timedelta(days=6))
-    vault.record_guardian_consent(sid, method="법정대리인 명의 휴대전화 본인확인")
-    sweep_at(vault, clock, DESTROY_AT)
-    sweep_at(vault, clock, kst(2026, 6, 1))
-    assert vault.subject(sid)["status"] == "active"
-    assert active_slots(vault, sid) == {"guardian_name", "guardian_mobile"}
-    assert [e for e in ledger_rows(vault) if e["trigger"] == "guardian_not_confirmed"] == []
+    jikimi.vault.record_guardian_consent(sid, method="법정대리인 명의 휴대전화 본인확인")
+    sweep_at(jikimi, clock, DESTROY_AT)
+    sweep_at(jikimi, clock, kst(2026, 6, 1))
+    assert jikimi.vault.subject(sid)["status"] == "active"
+    assert active_slots(jikimi, sid) == {"guardian_name", "guardian_mobile"}
+    assert [e for e in ledger_rows(jikimi) if e["trigger"] == "guardian_not_confirmed"] == []
 
 
 def test_only_the_late_child_is_destroyed(vault_for: VaultFor, clock: FixedClock) -> None:
-    vault = vault_for("reference")
-    early = vault.collect("signup", CHILD).subject_id
+    jikimi = vault_for("reference")
+    early = jikimi.vault.collect("signup", CHILD).subject_id
     clock.set(kst(2026, 3, 5, 23, 0))
-    late = vault.collect(
+    late = jikimi.vault.collect(
         "signup",
         {
             **CHILD,
@@ -70,10 +70,10 @@ def test_only_the_late_child_is_destroyed(vault_for: VaultFor, clock: FixedClock
             "ci": "CI" + "L" * 86,
         },
     ).subject_id
-    sweep_at(vault, clock, DESTROY_AT)
-    assert not subject_exists(vault, early)
-    assert subject_exists(vault, late)
-    sweep_at(vault, clock, kst(2026, 3, 13) - timedelta(seconds=1))
-    assert subject_exists(vault, late)
-    sweep_at(vault, clock, kst(2026, 3, 13))
-    assert not subject_exists(vault, late)
+    sweep_at(jikimi, clock, DESTROY_AT)
+    assert not subject_exists(jikimi, early)
+    assert subject_exists(jikimi, late)
+    sweep_at(jikimi, clock, kst(2026, 3, 13) - timedelta(seconds=1))
+    assert subject_exists(jikimi, late)
+    sweep_at(jikimi, clock, kst(2026, 3, 13))
+    assert not subject_exists(jikimi, late)

@@ -8,11 +8,11 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import Engine
 
+from jikimi.bootstrap import build_jikimi
 from jikimi.cli import run
 from jikimi.clock import FixedClock
 from jikimi.crypto import KeyRing, MasterKey
 from jikimi.periods import KST
-from jikimi.vault import Vault
 
 from ..conftest import EXAMPLES, MEMBER, START
 from ..policies import cached_policy as load_policy
@@ -28,11 +28,11 @@ def withdrawn_long_ago(engine: Engine, db_url: str, monkeypatch: pytest.MonkeyPa
     key = MasterKey.generate()
     monkeypatch.setenv("JIKIMI_MASTER_KEY", key.encoded())
     clock = FixedClock(START - timedelta(days=400))
-    vault = Vault(
+    jikimi = build_jikimi(
         policy=load_policy(POLICY), engine=engine, keys=KeyRing(key), clock=clock, passwords=fast_passwords()
     )
-    sid = vault.collect("signup", MEMBER, {"marketing": True}).subject_id
-    vault.withdraw(sid, "member_request")
+    sid = jikimi.vault.collect("signup", MEMBER, {"marketing": True}).subject_id
+    jikimi.lifecycle.withdraw(sid, "member_request")
     return db_url
 
 
@@ -81,7 +81,7 @@ def test_a_malformed_month_is_a_usage_error(
 
 
 def test_asking_for_more_workers_than_can_help_says_so() -> None:
-    from jikimi.cli_lifecycle import worker_advice
+    from jikimi.cli.lifecycle import worker_advice
 
     assert worker_advice("postgresql", 2, cpus=2) == []
     assert worker_advice("postgresql", 1, cpus=1) == []

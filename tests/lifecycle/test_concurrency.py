@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, func, select
 
-from jikimi.audit import verify
+from jikimi.audit.log import verify
 from jikimi.crypto import KeyRing, MasterKey
 from jikimi.store.tables import destruction_ledger
 

@@ -19,10 +19,9 @@ from pathlib import Path
 
 from sqlalchemy import Engine, text
 
-from jikimi.audit import verify
+from jikimi.audit.log import verify
+from jikimi.bootstrap import build_jikimi
 from jikimi.crypto import KeyRing, MasterKey
-from jikimi.lifecycle.sweep import Sweeper
-from jikimi.vault import Vault
 
 from ..conftest import EXAMPLES
 from ..policies import cached_policy as load_policy
@@ -128,8 +127,8 @@ def test_sweep_killed_at_20_random_points_leaves_no_subject_half_processed(
         "most kills should come after some progress"
     )
 
-    vault = Vault(policy=policy, engine=engine, keys=ring)
-    report = vault.sweep(NOW, batch_size=BATCH)
+    jikimi = build_jikimi(policy=policy, engine=engine, keys=ring)
+    report = jikimi.lifecycle.sweep(NOW, batch_size=BATCH)
     assert report.subjects == due.due - done_before, (
         "the re-run does exactly the work left, each subject once"
     )
@@ -140,5 +139,7 @@ def test_sweep_killed_at_20_random_points_leaves_no_subject_half_processed(
         assert undecryptable(conn, ring) == [], "retained data no longer opens"
         assert ledger_totals(conn) == due.destroyed_total()
         assert verify(conn).ok, "the access log's chains are broken"
-    assert Sweeper(vault).count_due(NOW) == dict.fromkeys(Sweeper(vault).count_due(NOW), 0)
-    assert vault.sweep(NOW, batch_size=BATCH).subjects == set(), "a second sweep finds nothing to do"
+    assert jikimi.lifecycle.count_due(NOW) == dict.fromkeys(jikimi.lifecycle.count_due(NOW), 0)
+    assert jikimi.lifecycle.sweep(NOW, batch_size=BATCH).subjects == set(), (
+        "a second sweep finds nothing to do"
+    )

@@ -10,10 +10,10 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from jikimi.bootstrap import Jikimi, build_jikimi
 from jikimi.clock import FixedClock
 from jikimi.errors import Denied, StateConflict
 from jikimi.handlers import Handler
-from jikimi.vault import Vault
 
 from ..conftest import MEMBER
 from .conftest import (
@@ -34,131 +34,135 @@ NOTICE_AT = kst(2027, 2, 1)  # 30 days before
 
 
 @pytest.fixture(params=sorted(SIGNUPS))
-def member_of(request: pytest.FixtureRequest, vault_for: VaultFor) -> tuple[Vault, str]:
-    vault = vault_for(request.param)
-    return vault, vault.collect("signup", SIGNUPS[request.param]).subject_id
+def member_of(request: pytest.FixtureRequest, vault_for: VaultFor) -> tuple[Jikimi, str]:
+    jikimi = vault_for(request.param)
+    return jikimi, jikimi.vault.collect("signup", SIGNUPS[request.param]).subject_id
 
 
-def notices(vault: Vault, sid: str) -> list[dict[str, object]]:
-    return outbox_rows(vault, "dormancy_notice", sid)
+def notices(jikimi: Jikimi, sid: str) -> list[dict[str, object]]:
+    return outbox_rows(jikimi, "dormancy_notice", sid)
 
 
 def test_idle_member_gets_one_notice_30_days_ahead_then_is_separated(
-    member_of: tuple[Vault, str], clock: FixedClock
+    member_of: tuple[Jikimi, str], clock: FixedClock
 ) -> None:
-    vault, sid = member_of
-    held = active_slots(vault, sid)
+    jikimi, sid = member_of
+    held = active_slots(jikimi, sid)
 
-    sweep_at(vault, clock, NOTICE_AT - timedelta(seconds=1))
-    assert notices(vault, sid) == []
-    report = sweep_at(vault, clock, NOTICE_AT)
+    sweep_at(jikimi, clock, NOTICE_AT - timedelta(seconds=1))
+    assert notices(jikimi, sid) == []
+    report = sweep_at(jikimi, clock, NOTICE_AT)
     assert report.notices == 1
-    (notice,) = notices(vault, sid)
+    (notice,) = notices(jikimi, sid)
     payload = json.loads(str(notice["payload"]))
     assert set(payload) == {"subject_id", "separation_at", "channels"}  # ids, dates and codes: no values
     assert datetime.fromisoformat(payload["separation_at"]) == DORMANT_AT
     assert payload["channels"] == ["email"] and payload["subject_id"] == sid
     for again in (NOTICE_AT, NOTICE_AT + timedelta(days=3), DORMANT_AT - timedelta(seconds=1)):
-        assert sweep_at(vault, clock, again).notices == 0  # re-running the sweep never doubles the notice
-    assert len(notices(vault, sid)) == 1
-    assert vault.subject(sid)["status"] == "active"
-    assert active_slots(vault, sid) == held
+        assert sweep_at(jikimi, clock, again).notices == 0  # re-running the sweep never doubles the notice
+    assert len(notices(jikimi, sid)) == 1
+    assert jikimi.vault.subject(sid)["status"] == "active"
+    assert active_slots(jikimi, sid) == held
 
-    report = sweep_at(vault, clock, DORMANT_AT)
+    report = sweep_at(jikimi, clock, DORMANT_AT)
     assert report.separated_dormant == 1
-    assert vault.subject(sid)["status"] == "dormant"
-    assert active_slots(vault, sid) == set()
-    assert separated_slots(vault, sid, cause="dormancy") == held
-    assert len(notices(vault, sid)) == 1
+    assert jikimi.vault.subject(sid)["status"] == "dormant"
+    assert active_slots(jikimi, sid) == set()
+    assert separated_slots(jikimi, sid, cause="dormancy") == held
+    assert len(notices(jikimi, sid)) == 1
 
 
 def test_a_late_sweep_still_gives_the_member_the_full_notice_period(
-    member_of: tuple[Vault, str], clock: FixedClock
+    member_of: tuple[Jikimi, str], clock: FixedClock
 ) -> None:
-    vault, sid = member_of
+    jikimi, sid = member_of
     late = kst(2027, 4, 1)  # no sweep ran for a year: the member is overdue, but was never told
-    report = sweep_at(vault, clock, late)
+    report = sweep_at(jikimi, clock, late)
     assert (report.notices, report.separated_dormant) == (1, 0)
-    sweep_at(vault, clock, late + timedelta(days=30) - timedelta(seconds=1))
-    assert vault.subject(sid)["status"] == "active"
-    report = sweep_at(vault, clock, late + timedelta(days=30))
-    assert report.separated_dormant == 1 and vault.subject(sid)["status"] == "dormant"
-    assert len(notices(vault, sid)) == 1
+    sweep_at(jikimi, clock, late + timedelta(days=30) - timedelta(seconds=1))
+    assert jikimi.vault.subject(sid)["status"] == "active"
+    report = sweep_at(jikimi, clock, late + timedelta(days=30))
+    assert report.separated_dormant == 1 and jikimi.vault.subject(sid)["status"] == "dormant"
+    assert len(notices(jikimi, sid)) == 1
 
 
 def test_activity_during_the_notice_period_keeps_the_member_active(
-    member_of: tuple[Vault, str], clock: FixedClock
+    member_of: tuple[Jikimi, str], clock: FixedClock
 ) -> None:
-    vault, sid = member_of
-    sweep_at(vault, clock, NOTICE_AT)
+    jikimi, sid = member_of
+    sweep_at(jikimi, clock, NOTICE_AT)
     clock.set(kst(2027, 2, 20, 9, 0))
-    assert vault.verify_password(sid, "password", "secret-pass-1")  # the member logs in after the email
-    sweep_at(vault, clock, DORMANT_AT)
-    assert vault.subject(sid)["status"] == "active"
-    assert len(notices(vault, sid)) == 1  # the old notice covered the old idle spell only
+    assert jikimi.vault.verify_password(
+        sid, "password", "secret-pass-1"
+    )  # the member logs in after the email
+    sweep_at(jikimi, clock, DORMANT_AT)
+    assert jikimi.vault.subject(sid)["status"] == "active"
+    assert len(notices(jikimi, sid)) == 1  # the old notice covered the old idle spell only
 
 
 def test_login_brings_a_dormant_member_back_and_a_new_idle_spell_gets_a_new_notice(
-    member_of: tuple[Vault, str], clock: FixedClock
+    member_of: tuple[Jikimi, str], clock: FixedClock
 ) -> None:
-    vault, sid = member_of
-    held = active_slots(vault, sid)
-    sweep_at(vault, clock, NOTICE_AT)
-    sweep_at(vault, clock, DORMANT_AT)
-    assert vault.subject(sid)["status"] == "dormant"
+    jikimi, sid = member_of
+    held = active_slots(jikimi, sid)
+    sweep_at(jikimi, clock, NOTICE_AT)
+    sweep_at(jikimi, clock, DORMANT_AT)
+    assert jikimi.vault.subject(sid)["status"] == "dormant"
 
     clock.set(kst(2027, 6, 10, 20, 0))
-    assert not vault.verify_password(sid, "password", "wrong-password")  # a wrong password changes nothing
-    assert vault.subject(sid)["status"] == "dormant"
-    assert vault.verify_password(sid, "password", "secret-pass-1")  # 휴면 해제 by logging in
-    assert vault.subject(sid)["status"] == "active"
-    assert active_slots(vault, sid) == held
-    assert separated_slots(vault, sid) == set()
-    assert [r["outcome"] for r in access_rows(vault, sid, "reactivate")] == ["allowed"]
+    assert not jikimi.vault.verify_password(
+        sid, "password", "wrong-password"
+    )  # a wrong password changes nothing
+    assert jikimi.vault.subject(sid)["status"] == "dormant"
+    assert jikimi.vault.verify_password(sid, "password", "secret-pass-1")  # 휴면 해제 by logging in
+    assert jikimi.vault.subject(sid)["status"] == "active"
+    assert active_slots(jikimi, sid) == held
+    assert separated_slots(jikimi, sid) == set()
+    assert [r["outcome"] for r in access_rows(jikimi, sid, "reactivate")] == ["allowed"]
 
     # idle again from 2027-06-10: dormant at the close of 2028-06-10, told 30 days before
-    sweep_at(vault, clock, kst(2028, 5, 12) - timedelta(seconds=1))
-    assert len(notices(vault, sid)) == 1
-    assert sweep_at(vault, clock, kst(2028, 5, 12)).notices == 1
-    assert len(notices(vault, sid)) == 2
-    sweep_at(vault, clock, kst(2028, 6, 11))
-    assert vault.subject(sid)["status"] == "dormant"
+    sweep_at(jikimi, clock, kst(2028, 5, 12) - timedelta(seconds=1))
+    assert len(notices(jikimi, sid)) == 1
+    assert sweep_at(jikimi, clock, kst(2028, 5, 12)).notices == 1
+    assert len(notices(jikimi, sid)) == 2
+    sweep_at(jikimi, clock, kst(2028, 6, 11))
+    assert jikimi.vault.subject(sid)["status"] == "dormant"
 
 
-def test_a_dormant_member_may_ask_to_come_back(member_of: tuple[Vault, str], clock: FixedClock) -> None:
-    vault, sid = member_of
-    held = active_slots(vault, sid)
+def test_a_dormant_member_may_ask_to_come_back(member_of: tuple[Jikimi, str], clock: FixedClock) -> None:
+    jikimi, sid = member_of
+    held = active_slots(jikimi, sid)
     with pytest.raises(StateConflict):
-        vault.reactivate(sid)  # not dormant
-    sweep_at(vault, clock, NOTICE_AT)
-    sweep_at(vault, clock, DORMANT_AT)
+        jikimi.lifecycle.reactivate(sid)  # not dormant
+    sweep_at(jikimi, clock, NOTICE_AT)
+    sweep_at(jikimi, clock, DORMANT_AT)
     clock.set(kst(2027, 3, 5, 11, 0))
-    vault.reactivate(sid, via="request")
-    assert vault.subject(sid)["status"] == "active"
-    assert vault.subject(sid)["last_activity_at"] == kst(2027, 3, 5, 11, 0)
-    assert active_slots(vault, sid) == held
+    jikimi.lifecycle.reactivate(sid, via="request")
+    assert jikimi.vault.subject(sid)["status"] == "active"
+    assert jikimi.vault.subject(sid)["last_activity_at"] == kst(2027, 3, 5, 11, 0)
+    assert active_slots(jikimi, sid) == held
 
 
 @pytest.fixture
-def reader(vault_for: VaultFor) -> tuple[Vault, Handler]:
-    vault = vault_for("reference")
-    vault.handlers.define_role("cs", purposes=["membership"], actions=["read"])
-    handler, _ = vault.handlers.create("cs-kim", "correct horse battery", role="cs")
-    return vault, handler
+def reader(vault_for: VaultFor) -> tuple[Jikimi, Handler]:
+    jikimi = vault_for("reference")
+    jikimi.handlers.define_role("cs", purposes=["membership"], actions=["read"])
+    handler, _ = jikimi.handlers.create("cs-kim", "correct horse battery", role="cs")
+    return jikimi, handler
 
 
-def test_the_gate_denies_reads_of_a_dormant_member(reader: tuple[Vault, Handler], clock: FixedClock) -> None:
-    vault, cs = reader
-    sid = vault.collect("signup", MEMBER).subject_id
-    assert vault.read(sid, ["name"], "membership", cs) == {"name": MEMBER["name"]}
-    sweep_at(vault, clock, NOTICE_AT)
-    sweep_at(vault, clock, DORMANT_AT)
+def test_the_gate_denies_reads_of_a_dormant_member(reader: tuple[Jikimi, Handler], clock: FixedClock) -> None:
+    jikimi, cs = reader
+    sid = jikimi.vault.collect("signup", MEMBER).subject_id
+    assert jikimi.vault.read(sid, ["name"], "membership", cs) == {"name": MEMBER["name"]}
+    sweep_at(jikimi, clock, NOTICE_AT)
+    sweep_at(jikimi, clock, DORMANT_AT)
     with pytest.raises(Denied) as denied:
-        vault.read(sid, ["name", "email"], "membership", cs)
+        jikimi.vault.read(sid, ["name", "email"], "membership", cs)
     assert denied.value.reason == "dormant"
-    assert [r["outcome"] for r in access_rows(vault, sid, "read")] == ["allowed", "denied:dormant"]
-    vault.reactivate(sid)
-    assert vault.read(sid, ["name"], "membership", cs) == {"name": MEMBER["name"]}
+    assert [r["outcome"] for r in access_rows(jikimi, sid, "read")] == ["allowed", "denied:dormant"]
+    jikimi.lifecycle.reactivate(sid)
+    assert jikimi.vault.read(sid, ["name"], "membership", cs) == {"name": MEMBER["name"]}
 
 
 def test_without_a_notice_period_an_idle_member_is_separated_when_the_year_is_up(
@@ -174,18 +178,18 @@ def test_without_a_notice_period_an_idle_member_is_separated_when_the_year_is_up
         dormancy.pop("notice_before", None)
         data["dormancy"] = dormancy
 
-    vault = Vault(
+    jikimi = build_jikimi(
         policy=policy_with(no_notice),
         engine=engine,
         keys=KeyRing(MasterKey.generate()),  # type: ignore[arg-type]
         clock=clock,
         passwords=fast_passwords(),
     )
-    sid = vault.collect("signup", MEMBER, {"marketing": True}).subject_id
+    sid = jikimi.vault.collect("signup", MEMBER, {"marketing": True}).subject_id
     clock.advance(timedelta(days=364))
-    vault.sweep()
-    assert vault.subject(sid)["status"] == "active"
+    jikimi.lifecycle.sweep()
+    assert jikimi.vault.subject(sid)["status"] == "active"
     clock.advance(timedelta(days=2))
-    report = vault.sweep()
+    report = jikimi.lifecycle.sweep()
     assert report.separated_dormant == 1 and report.notices == 0
-    assert vault.subject(sid)["status"] == "dormant"
+    assert jikimi.vault.subject(sid)["status"] == "dormant"

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from jikimi.bootstrap import Jikimi
 from jikimi.clock import FixedClock
-from jikimi.lifecycle.ledger import render_month
 from jikimi.lifecycle.rules import DESTROY_METHOD
-from jikimi.vault import Vault
 
 from ..conftest import MEMBER
 from .conftest import VaultFor, kst, ledger_rows, outbox_rows, sweep_at
@@ -24,17 +23,17 @@ LOG = {"ip": "198.51.100.23", "service_log": "2026-03-02 상품 12번 조회"}
 PERSONAL = [*MEMBER.values(), *ORDER.values(), *LOG.values(), "010-1234-5678", "01012345678"]
 
 
-def lived_and_left(vault: Vault, clock: FixedClock) -> str:
+def lived_and_left(jikimi: Jikimi, clock: FixedClock) -> str:
     """A reference member who ordered, was logged, withdrew on 2026-03-20 and was swept for six years."""
-    sid = vault.collect("signup", MEMBER, {"marketing": True}).subject_id
-    vault.collect("order", ORDER, subject_id=sid)
-    vault.add_record(sid, "payment", PAYMENT)
-    vault.add_record(sid, "contract", {"name": MEMBER["name"], "email": MEMBER["email"]})
-    vault.add_record(sid, "access_log", LOG)
+    sid = jikimi.vault.collect("signup", MEMBER, {"marketing": True}).subject_id
+    jikimi.vault.collect("order", ORDER, subject_id=sid)
+    jikimi.vault.add_record(sid, "payment", PAYMENT)
+    jikimi.vault.add_record(sid, "contract", {"name": MEMBER["name"], "email": MEMBER["email"]})
+    jikimi.vault.add_record(sid, "access_log", LOG)
     clock.set(kst(2026, 3, 20, 16, 30))
-    vault.withdraw(sid, "member_request")
+    jikimi.lifecycle.withdraw(sid, "member_request")
     for moment in (kst(2026, 4, 20), kst(2026, 6, 3), kst(2026, 6, 21), kst(2031, 3, 3)):
-        sweep_at(vault, clock, moment)
+        sweep_at(jikimi, clock, moment)
     return sid
 
 
@@ -45,9 +44,9 @@ def every_text(rows: list[dict[str, Any]]) -> str:
 def test_ledger_entries_name_class_count_rule_basis_method_and_process(
     vault_for: VaultFor, clock: FixedClock
 ) -> None:
-    vault = vault_for("reference")
-    lived_and_left(vault, clock)
-    rows = ledger_rows(vault)
+    jikimi = vault_for("reference")
+    lived_and_left(jikimi, clock)
+    rows = ledger_rows(jikimi)
     assert rows
     for row in rows:
         assert row["class_kind"] in {"item", "record", "lookup", "consent"}
@@ -77,9 +76,9 @@ def test_ledger_entries_name_class_count_rule_basis_method_and_process(
 
 
 def test_no_personal_value_reaches_the_ledger_or_the_outbox(vault_for: VaultFor, clock: FixedClock) -> None:
-    vault = vault_for("reference")
-    sid = lived_and_left(vault, clock)
-    idle = vault.collect(
+    jikimi = vault_for("reference")
+    sid = lived_and_left(jikimi, clock)
+    idle = jikimi.vault.collect(
         "signup",
         {
             **MEMBER,
@@ -89,25 +88,23 @@ def test_no_personal_value_reaches_the_ledger_or_the_outbox(vault_for: VaultFor,
             "ci": "CI" + "Z" * 86,
         },
     ).subject_id
-    sweep_at(vault, clock, kst(2032, 3, 3))  # idle a year since 2031-03-03: notice, then dormancy
-    sweep_at(vault, clock, kst(2032, 4, 3))
-    text = every_text(ledger_rows(vault)) + every_text(outbox_rows(vault, "dormancy_notice", idle))
-    assert outbox_rows(vault, "dormancy_notice", idle)
+    sweep_at(jikimi, clock, kst(2032, 3, 3))  # idle a year since 2031-03-03: notice, then dormancy
+    sweep_at(jikimi, clock, kst(2032, 4, 3))
+    text = every_text(ledger_rows(jikimi)) + every_text(outbox_rows(jikimi, "dormancy_notice", idle))
+    assert outbox_rows(jikimi, "dormancy_notice", idle)
     leaked = [value for value in PERSONAL + ["idle@example.com", "010-2222-3333"] if value in text]
     assert leaked == []
-    assert sid not in every_text(ledger_rows(vault))  # counted by class, not by subject
+    assert sid not in every_text(ledger_rows(jikimi))  # counted by class, not by subject
 
 
 def test_render_month_prints_a_month_for_the_officers_signature(
     vault_for: VaultFor, clock: FixedClock
 ) -> None:
-    vault = vault_for("reference")
-    lived_and_left(vault, clock)
-    labels = {i.id: i.label for i in vault.policy.items} | {r.id: r.label for r in vault.policy.records}
-    with vault.engine.connect() as conn:
-        march = render_month(conn, "2026-03", label_of=labels)
-        june = render_month(conn, "2026-06", label_of=labels)
-        may = render_month(conn, "2026-05", label_of=labels)
+    jikimi = vault_for("reference")
+    lived_and_left(jikimi, clock)
+    march = jikimi.lifecycle.ledger_text("2026-03")
+    june = jikimi.lifecycle.ledger_text("2026-06")
+    may = jikimi.lifecycle.ledger_text("2026-05")
     assert march.startswith("파기 기록 (Destruction ledger) — 2026-03 (KST)")
     assert "2026-03-20 16:30" in march  # the withdrawal, on the Korean clock
     assert "이름" in march and "탈퇴·목적 달성" in march

@@ -20,16 +20,16 @@ def test_a_log_expired_before_withdrawal_is_destroyed_not_kept_again(
     for record in data["records"]:
         if record["id"] == "fraud_record":
             record["generated"] = True  # a fraud-detection log: 1 year, also while the member is active
-    vault = with_policy(vault_for("mecross"), policy_from(data))
-    sid = vault.collect("signup", SIGNUP).subject_id
-    vault.add_record(sid, "fraud_record", {"what": "자동 탐지"}, occurred_at=kst(2026, 3, 2, 10, 0))
+    jikimi = with_policy(vault_for("mecross"), policy_from(data))
+    sid = jikimi.vault.collect("signup", SIGNUP).subject_id
+    jikimi.vault.add_record(sid, "fraud_record", {"what": "자동 탐지"}, occurred_at=kst(2026, 3, 2, 10, 0))
     clock.set(
         kst(2027, 3, 3) + timedelta(minutes=5)
     )  # the log's year ended at 2027-03-03 00:00; no sweep since
-    ended = vault.withdraw(sid, "member_request")
+    ended = jikimi.lifecycle.withdraw(sid, "member_request")
     assert "fraud_record" in ended.destroyed
     assert "fraud_record" not in ended.separated
-    assert "fraud_record" not in separated_slots(vault, sid)
+    assert "fraud_record" not in separated_slots(jikimi, sid)
 
 
 def test_a_log_still_running_at_withdrawal_is_kept_by_its_rule(
@@ -39,9 +39,9 @@ def test_a_log_still_running_at_withdrawal_is_kept_by_its_rule(
     for record in data["records"]:
         if record["id"] == "fraud_record":
             record["generated"] = True
-    vault = with_policy(vault_for("mecross"), policy_from(data))
-    sid = vault.collect("signup", SIGNUP).subject_id
-    vault.add_record(sid, "fraud_record", {"what": "자동 탐지"}, occurred_at=kst(2026, 3, 2, 10, 0))
+    jikimi = with_policy(vault_for("mecross"), policy_from(data))
+    sid = jikimi.vault.collect("signup", SIGNUP).subject_id
+    jikimi.vault.add_record(sid, "fraud_record", {"what": "자동 탐지"}, occurred_at=kst(2026, 3, 2, 10, 0))
     clock.set(kst(2027, 3, 2, 23, 59, 59))
-    ended = vault.withdraw(sid, "member_request")
+    ended = jikimi.lifecycle.withdraw(sid, "member_request")
     assert ended.separated["fraud_record"] == kst(2028, 3, 3)  # the rule counts 1 year from the withdrawal

@@ -11,9 +11,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import Engine, text
 
-from jikimi.lifecycle.sweep import first_expired
 from jikimi.store.engine import make_engine
 from jikimi.store.migrate import upgrade
+from jikimi.store.sweep_queries import first_expired
 from jikimi.store.tables import separated_values
 
 from ..databases import fresh_postgres  # noqa: TID252

@@ -33,6 +33,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, select
 
+from jikimi.bootstrap import Jikimi, build_jikimi
 from jikimi.clock import FixedClock
 from jikimi.crypto import KeyRing, MasterKey
 from jikimi.periods import Duration, expiry_instant
@@ -50,7 +51,6 @@ from jikimi.store.tables import (
     separated_values,
     subjects,
 )
-from jikimi.vault import Vault
 
 from ..conftest import START
 from ..databases import fresh_postgres
@@ -324,8 +324,8 @@ class Model:
 # -- comparing the database with the model ----------------------------------------------------------
 
 
-def check(vault: Vault, model: Model, members: list[Member], now: datetime) -> None:
-    with vault.engine.connect() as conn:
+def check(jikimi: Jikimi, model: Model, members: list[Member], now: datetime) -> None:
+    with jikimi.core.engine.connect() as conn:
         for m in members:
             where = f"{m.id} at {now.isoformat()}"
             row = conn.execute(select(subjects.c.status).where(subjects.c.id == m.id)).first()
@@ -390,10 +390,12 @@ def check(vault: Vault, model: Model, members: list[Member], now: datetime) -> N
             assert len(sent) == len(m.notices), f"notices {len(sent)} != {len(m.notices)}: {where}"
 
 
-def live(vault: Vault, model: Model, clock: FixedClock, policy: Policy, life: list[tuple[Any, ...]]) -> None:
+def live(
+    jikimi: Jikimi, model: Model, clock: FixedClock, policy: Policy, life: list[tuple[Any, ...]]
+) -> None:
     members: list[Member] = []
     for n in range(2):
-        sid = vault.collect("signup", member_data(n)).subject_id
+        sid = jikimi.vault.collect("signup", member_data(n)).subject_id
         members.append(Member(sid, items={i: Slot(i, START) for i in SIGNUP_ITEMS}))
     for step in life:
         kind = step[0]
@@ -406,9 +408,9 @@ def live(vault: Vault, model: Model, clock: FixedClock, policy: Policy, life: li
                     continue
                 clock.set(max(ahead[0] + step[1], clock.now()))
             now = clock.now()
-            vault.sweep()
+            jikimi.lifecycle.sweep()
             model.sweep(members, now)
-            check(vault, model, members, now)
+            check(jikimi, model, members, now)
             for m in members:
                 event(f"swept a {m.status} member")
             continue
@@ -417,21 +419,21 @@ def live(vault: Vault, model: Model, clock: FixedClock, policy: Policy, life: li
         m = members[step[1]]
         if kind == "record" and m.status == "active":
             occurred = now - timedelta(days=step[3])
-            rid = vault.add_record(m.id, step[2], {}, occurred_at=occurred)
+            rid = jikimi.vault.add_record(m.id, step[2], {}, occurred_at=occurred)
             expiry = model.log_expiry(step[2], occurred)
             m.recs[rid] = Slot(step[2], now, occurred, rid, expiry, expiry is None)
         elif kind == "order" and m.status == "active":
-            vault.collect("order", ORDER, subject_id=m.id)
+            jikimi.vault.collect("order", ORDER, subject_id=m.id)
             m.items.update({i: Slot(i, now) for i in ORDER_ITEMS})
             m.last_activity = now
         elif kind == "login" and m.status in ("active", "dormant"):
-            assert vault.verify_password(m.id, "password", PASSWORD)
+            assert jikimi.vault.verify_password(m.id, "password", PASSWORD)
             m.status = "active"
             m.last_activity = now
         elif kind == "withdraw" and m.status in ("active", "dormant"):
-            vault.withdraw(m.id, "member_request")
+            jikimi.lifecycle.withdraw(m.id, "member_request")
             model.end(m, now)
-            check(vault, model, [m], now)  # the others are checked at the next sweep
+            check(jikimi, model, [m], now)  # the others are checked at the next sweep
             event(f"withdrawal kept {len(m.slots())} slots")
 
 
@@ -458,7 +460,7 @@ def sqlite_copy(template: Path) -> Engine:
 
 def run_example(engine: Engine, policy: Policy, life: list[tuple[Any, ...]]) -> None:
     clock = FixedClock(START)
-    vault = Vault(
+    jikimi = build_jikimi(
         policy=policy,
         engine=engine,
         keys=KeyRing(MasterKey.generate()),
@@ -466,7 +468,7 @@ def run_example(engine: Engine, policy: Policy, life: list[tuple[Any, ...]]) -> 
         passwords=fast_passwords(),
     )
     try:
-        live(vault, Model(policy), clock, policy, life)
+        live(jikimi, Model(policy), clock, policy, life)
     finally:
         engine.dispose()
 

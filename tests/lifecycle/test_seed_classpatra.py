@@ -41,10 +41,10 @@ KEPT_ITEMS = {
 
 
 def test_withdrawn_member_walks_through_the_retention_section(vault_for: VaultFor, clock: FixedClock) -> None:
-    vault = vault_for("classpatra")
-    officer = officer_of(vault)
-    sid = vault.collect("signup", SIGNUP).subject_id
-    vault.collect("member_profile", PROFILE, subject_id=sid)
+    jikimi = vault_for("classpatra")
+    officer = officer_of(jikimi)
+    sid = jikimi.vault.collect("signup", SIGNUP).subject_id
+    jikimi.vault.collect("member_profile", PROFILE, subject_id=sid)
     at = kst(2026, 3, 2, 10, 0)
     for kind in (
         "identity_record",
@@ -53,40 +53,42 @@ def test_withdrawn_member_walks_through_the_retention_section(vault_for: VaultFo
         "payment_record",
         "complaint_record",
     ):
-        vault.add_record(sid, kind, {"kind": kind}, occurred_at=at)
+        jikimi.vault.add_record(sid, kind, {"kind": kind}, occurred_at=at)
 
     clock.set(kst(2026, 4, 10, 15, 0))
-    ended = vault.withdraw(sid, "member_request")
+    ended = jikimi.lifecycle.withdraw(sid, "member_request")
     assert set(ended.destroyed) == {"nickname", "password", *PROFILE}  # 회원맞춤정보 is no retention item
     assert {slot for slot, expiry in ended.separated.items() if expiry == kst(2027, 4, 11)} == KEPT_ITEMS
-    assert active_slots(vault, sid) == set()
+    assert active_slots(jikimi, sid) == set()
     reason = "불량 이용자의 재가입 방지, 불법적 사용자에 대한 관련 기관 수사협조"
-    assert vault.read_separated(sid, ["email"], reason, actor=officer).values == {"email": "mom@example.com"}
+    assert jikimi.lifecycle.read_separated(sid, ["email"], reason, actor=officer).values == {
+        "email": "mom@example.com"
+    }
 
     # records count from their own date (2026-03-02): 6 months → due 2026-09-03 00:00 KST
-    sweep_at(vault, clock, kst(2026, 9, 2, 23, 59, 59))
-    assert {"identity_record", "advertising_record"} <= separated_slots(vault, sid)
-    sweep_at(vault, clock, kst(2026, 9, 3))
-    assert separated_slots(vault, sid) == KEPT_ITEMS | {
+    sweep_at(jikimi, clock, kst(2026, 9, 2, 23, 59, 59))
+    assert {"identity_record", "advertising_record"} <= separated_slots(jikimi, sid)
+    sweep_at(jikimi, clock, kst(2026, 9, 3))
+    assert separated_slots(jikimi, sid) == KEPT_ITEMS | {
         "contract_record",
         "payment_record",
         "complaint_record",
     }
 
     # the member's items: 1 year from the withdrawal on 2026-04-10
-    sweep_at(vault, clock, kst(2027, 4, 10, 23, 59, 59))
-    assert KEPT_ITEMS <= separated_slots(vault, sid)
-    sweep_at(vault, clock, kst(2027, 4, 11))
-    assert separated_slots(vault, sid) == {"contract_record", "payment_record", "complaint_record"}
+    sweep_at(jikimi, clock, kst(2027, 4, 10, 23, 59, 59))
+    assert KEPT_ITEMS <= separated_slots(jikimi, sid)
+    sweep_at(jikimi, clock, kst(2027, 4, 11))
+    assert separated_slots(jikimi, sid) == {"contract_record", "payment_record", "complaint_record"}
 
-    sweep_at(vault, clock, kst(2029, 3, 3))  # complaints: 3 years from 2026-03-02
-    assert separated_slots(vault, sid) == {"contract_record", "payment_record"}
-    sweep_at(vault, clock, kst(2031, 3, 2, 23, 59, 59))
-    assert separated_slots(vault, sid) == {"contract_record", "payment_record"}
-    sweep_at(vault, clock, kst(2031, 3, 3))  # contracts and payments: 5 years
-    assert not subject_exists(vault, sid)
+    sweep_at(jikimi, clock, kst(2029, 3, 3))  # complaints: 3 years from 2026-03-02
+    assert separated_slots(jikimi, sid) == {"contract_record", "payment_record"}
+    sweep_at(jikimi, clock, kst(2031, 3, 2, 23, 59, 59))
+    assert separated_slots(jikimi, sid) == {"contract_record", "payment_record"}
+    sweep_at(jikimi, clock, kst(2031, 3, 3))  # contracts and payments: 5 years
+    assert not subject_exists(jikimi, sid)
     expired = {
-        (e["class_id"], e["rule_id"]) for e in ledger_rows(vault) if e["trigger"] == "retention_expired"
+        (e["class_id"], e["rule_id"]) for e in ledger_rows(jikimi) if e["trigger"] == "retention_expired"
     }
     assert expired >= {
         ("identity_record", "identity_verification"),
@@ -100,32 +102,32 @@ def test_withdrawn_member_walks_through_the_retention_section(vault_for: VaultFo
 def test_visit_logs_are_kept_three_months_while_the_member_is_active(
     vault_for: VaultFor, clock: FixedClock
 ) -> None:
-    vault = vault_for("classpatra")
-    sid = vault.collect("signup", SIGNUP).subject_id
-    vault.add_record(sid, "visit_record", {"path": "/class/1"}, occurred_at=kst(2026, 3, 2, 10, 0))
+    jikimi = vault_for("classpatra")
+    sid = jikimi.vault.collect("signup", SIGNUP).subject_id
+    jikimi.vault.add_record(sid, "visit_record", {"path": "/class/1"}, occurred_at=kst(2026, 3, 2, 10, 0))
     clock.advance(timedelta(days=20))
-    vault.add_record(sid, "visit_record", {"path": "/class/2"})
+    jikimi.vault.add_record(sid, "visit_record", {"path": "/class/2"})
 
-    sweep_at(vault, clock, kst(2026, 6, 2, 23, 59, 59))
-    assert "visit_record" in active_slots(vault, sid)
-    report = sweep_at(vault, clock, kst(2026, 6, 3))
+    sweep_at(jikimi, clock, kst(2026, 6, 2, 23, 59, 59))
+    assert "visit_record" in active_slots(jikimi, sid)
+    report = sweep_at(jikimi, clock, kst(2026, 6, 3))
     assert report.destroyed["record:visit_record"] == 1
-    assert "visit_record" in active_slots(vault, sid)  # the later visit has its own three months
-    sweep_at(vault, clock, kst(2026, 6, 23))
-    assert "visit_record" not in active_slots(vault, sid)
-    assert vault.subject(sid)["status"] == "active"
+    assert "visit_record" in active_slots(jikimi, sid)  # the later visit has its own three months
+    sweep_at(jikimi, clock, kst(2026, 6, 23))
+    assert "visit_record" not in active_slots(jikimi, sid)
+    assert jikimi.vault.subject(sid)["status"] == "active"
 
 
 def test_a_visit_log_still_young_at_withdrawal_is_separated_for_the_rest_of_its_three_months(
     vault_for: VaultFor, clock: FixedClock
 ) -> None:
-    vault = vault_for("classpatra")
-    sid = vault.collect("signup", SIGNUP).subject_id
-    vault.add_record(sid, "visit_record", {"path": "/"}, occurred_at=kst(2026, 3, 2, 10, 0))
+    jikimi = vault_for("classpatra")
+    sid = jikimi.vault.collect("signup", SIGNUP).subject_id
+    jikimi.vault.add_record(sid, "visit_record", {"path": "/"}, occurred_at=kst(2026, 3, 2, 10, 0))
     clock.set(kst(2026, 5, 1, 9, 0))
-    ended = vault.withdraw(sid, "member_request")
+    ended = jikimi.lifecycle.withdraw(sid, "member_request")
     assert ended.separated["visit_record"] == kst(2026, 6, 3)
-    sweep_at(vault, clock, kst(2026, 6, 2, 23, 59, 59))
-    assert "visit_record" in separated_slots(vault, sid)
-    sweep_at(vault, clock, kst(2026, 6, 3))
-    assert "visit_record" not in separated_slots(vault, sid)
+    sweep_at(jikimi, clock, kst(2026, 6, 2, 23, 59, 59))
+    assert "visit_record" in separated_slots(jikimi, sid)
+    sweep_at(jikimi, clock, kst(2026, 6, 3))
+    assert "visit_record" not in separated_slots(jikimi, sid)

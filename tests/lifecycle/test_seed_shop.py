@@ -26,19 +26,19 @@ SIGNUP = {
 def test_everything_is_destroyed_at_once_when_membership_ends(
     vault_for: VaultFor, clock: FixedClock, reason: str
 ) -> None:
-    vault = vault_for("shop")
-    assert vault.policy.retention == ()
-    sid = vault.collect("signup", SIGNUP).subject_id
-    assert key_ids_of(vault, sid) == {sid}
-    ended = vault.withdraw(sid, reason)
+    jikimi = vault_for("shop")
+    assert jikimi.policy.retention == ()
+    sid = jikimi.vault.collect("signup", SIGNUP).subject_id
+    assert key_ids_of(jikimi, sid) == {sid}
+    ended = jikimi.lifecycle.withdraw(sid, reason)
     assert set(ended.destroyed) == set(SIGNUP)
     assert ended.separated == {} and ended.subject_removed
-    assert not subject_exists(vault, sid)
-    assert key_ids_of(vault, sid) == set()  # crypto-shredded: old backups of the rows are unreadable
+    assert not subject_exists(jikimi, sid)
+    assert key_ids_of(jikimi, sid) == set()  # crypto-shredded: old backups of the rows are unreadable
     with pytest.raises(NotFound):
-        vault.subject(sid)
-    destroyed = {e["class_id"]: e for e in ledger_rows(vault) if e["class_kind"] == "item"}
+        jikimi.vault.subject(sid)
+    destroyed = {e["class_id"]: e for e in ledger_rows(jikimi) if e["class_kind"] == "item"}
     assert set(destroyed) == set(SIGNUP)
     assert {e["trigger"] for e in destroyed.values()} == {"withdrawal"}
     assert {e["basis"] for e in destroyed.values()} == {"처리 목적 달성 (개인정보 보호법 제21조①)"}
-    assert vault.sweep().destroyed_total == 0  # nothing was left for a sweep
+    assert jikimi.lifecycle.sweep().destroyed_total == 0  # nothing was left for a sweep

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import pytest
 
-from jikimi.clock import FixedClock
+from jikimi.bootstrap import Jikimi
+from jikimi.clock import FixedClock, as_utc
 from jikimi.errors import Denied
-from jikimi.lifecycle.ledger import as_utc
 from jikimi.lifecycle.separation import Ended
 from jikimi.policy.lint import lint
 from jikimi.store.tables import separated_values
-from jikimi.vault import Vault
 
 from ..vault.conftest import policy_from
 from .conftest import (
@@ -49,21 +48,21 @@ MEMBER_ITEMS = {"name", "birthdate", "gender", "login_id", "password", "home_pho
 ACCESS = "불량회원의 부정한 이용의 재발을 방지"
 
 
-def withdrawn_member(vault: Vault, clock: FixedClock) -> tuple[str, Ended]:
+def withdrawn_member(jikimi: Jikimi, clock: FixedClock) -> tuple[str, Ended]:
     """Signed up and used the service on 2026-03-02, left on 2026-04-01 (이용계약 해지)."""
-    sid = vault.collect("signup", SIGNUP).subject_id
-    vault.collect("service_use", SERVICE_USE, subject_id=sid)
+    sid = jikimi.vault.collect("signup", SIGNUP).subject_id
+    jikimi.vault.collect("service_use", SERVICE_USE, subject_id=sid)
     for kind in ("payment_record", "abuse_record", "contract_record", "complaint_record"):
-        vault.add_record(sid, kind, {"kind": kind}, occurred_at=kst(2026, 3, 2, 10, 0))
+        jikimi.vault.add_record(sid, kind, {"kind": kind}, occurred_at=kst(2026, 3, 2, 10, 0))
     clock.set(kst(2026, 4, 1, 12, 0))
-    return sid, vault.withdraw(sid, "member_request")
+    return sid, jikimi.lifecycle.withdraw(sid, "member_request")
 
 
 def test_the_placeholder_period_keeps_member_data_separated_with_no_expiry(
     vault_for: VaultFor, clock: FixedClock
 ) -> None:
-    vault = vault_for("yeongsang")
-    sid, ended = withdrawn_member(vault, clock)
+    jikimi = vault_for("yeongsang")
+    sid, ended = withdrawn_member(jikimi, clock)
     assert set(ended.destroyed) == {"service_log", "cookie", "ip", "abuse_record"}
     assert {slot for slot, expiry in ended.separated.items() if expiry is None} == MEMBER_ITEMS
     assert ended.separated["access_log"] == kst(2026, 6, 3)  # 3 months from its collection on 2026-03-02
@@ -72,9 +71,9 @@ def test_the_placeholder_period_keeps_member_data_separated_with_no_expiry(
     assert ended.separated["complaint_record"] == kst(2029, 3, 3)
 
     # the linter flags the blank; nothing in the engine fills it in
-    flagged = [f for f in lint(vault.policy) if f.rule == "retention-placeholder"]
+    flagged = [f for f in lint(jikimi.policy) if f.rule == "retention-placeholder"]
     assert len(flagged) == 1 and flagged[0].severity == "error"
-    with vault.engine.connect() as conn:
+    with jikimi.core.engine.connect() as conn:
         expiries = {
             r.item_id: r.expires_at
             for r in conn.execute(
@@ -86,34 +85,34 @@ def test_the_placeholder_period_keeps_member_data_separated_with_no_expiry(
         }
     assert set(expiries) == MEMBER_ITEMS and set(expiries.values()) == {None}
 
-    officer = officer_of(vault)
-    kept = vault.read_separated(sid, ["email", "password"], ACCESS, actor=officer)
+    officer = officer_of(jikimi)
+    kept = jikimi.lifecycle.read_separated(sid, ["email", "password"], ACCESS, actor=officer)
     assert kept.values == {"email": "ys@example.com"}  # a password is never handed out, even a kept one
     with pytest.raises(Denied):
-        vault.read_separated(sid, ["email"], "마케팅", actor=officer)
+        jikimi.lifecycle.read_separated(sid, ["email"], "마케팅", actor=officer)
 
     # twenty years of sweeps: everything with a period went on time, the member's data is still there
-    sweep_at(vault, clock, kst(2029, 3, 3))
-    assert separated_slots(vault, sid) == MEMBER_ITEMS | {"contract_record", "payment_record"}
-    sweep_at(vault, clock, kst(2046, 4, 1))
-    assert separated_slots(vault, sid) == MEMBER_ITEMS
-    assert subject_exists(vault, sid)
+    sweep_at(jikimi, clock, kst(2029, 3, 3))
+    assert separated_slots(jikimi, sid) == MEMBER_ITEMS | {"contract_record", "payment_record"}
+    sweep_at(jikimi, clock, kst(2046, 4, 1))
+    assert separated_slots(jikimi, sid) == MEMBER_ITEMS
+    assert subject_exists(jikimi, sid)
 
 
 def test_once_the_policy_states_the_period_the_sweep_applies_it(
     vault_for: VaultFor, clock: FixedClock
 ) -> None:
-    vault = vault_for("yeongsang")
-    sid, _ = withdrawn_member(vault, clock)
+    jikimi = vault_for("yeongsang")
+    sid, _ = withdrawn_member(jikimi, clock)
     data = example_data("yeongsang")
     (rule,) = [r for r in data["retention"] if r["id"] == "member_after_termination"]
     rule["period"] = "P1Y"  # the officer fills in the blank: 1년간
-    fixed = with_policy(vault, policy_from(data))
+    fixed = with_policy(jikimi, policy_from(data))
     assert [f for f in lint(fixed.policy) if f.rule == "retention-placeholder"] == []
 
     report = sweep_at(fixed, clock, kst(2026, 5, 1))
     assert report.repriced == len(MEMBER_ITEMS)
-    with vault.engine.connect() as conn:
+    with jikimi.core.engine.connect() as conn:
         expiries = {
             r.expires_at
             for r in conn.execute(
@@ -135,10 +134,12 @@ def test_once_the_policy_states_the_period_the_sweep_applies_it(
 def test_access_log_items_are_destroyed_three_months_after_collection_while_the_member_is_active(
     vault_for: VaultFor, clock: FixedClock
 ) -> None:
-    vault = vault_for("yeongsang")
-    sid = vault.collect("signup", SIGNUP).subject_id
-    vault.collect("service_use", SERVICE_USE, subject_id=sid)  # 2026-03-02: kept to the close of 2026-06-02
-    sweep_at(vault, clock, kst(2026, 6, 2, 23, 59, 59))
-    assert "access_log" in active_slots(vault, sid)
-    sweep_at(vault, clock, kst(2026, 6, 3))
-    assert "access_log" not in active_slots(vault, sid)
+    jikimi = vault_for("yeongsang")
+    sid = jikimi.vault.collect("signup", SIGNUP).subject_id
+    jikimi.vault.collect(
+        "service_use", SERVICE_USE, subject_id=sid
+    )  # 2026-03-02: kept to the close of 2026-06-02
+    sweep_at(jikimi, clock, kst(2026, 6, 2, 23, 59, 59))
+    assert "access_log" in active_slots(jikimi, sid)
+    sweep_at(jikimi, clock, kst(2026, 6, 3))
+    assert "access_log" not in active_slots(jikimi, sid)

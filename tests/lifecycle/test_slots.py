@@ -15,11 +15,11 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.engine import make_url
 
+from jikimi.bootstrap import Jikimi, build_jikimi
 from jikimi.crypto import KeyRing, MasterKey
-from jikimi.lifecycle.slots import SLOT_LOCK_CLASS, chosen_limit, default_limit
 from jikimi.lifecycle.sweep import Sweeper
 from jikimi.store.engine import make_engine
-from jikimi.vault import Vault
+from jikimi.store.slots import SLOT_LOCK_CLASS, chosen_limit, default_limit
 
 from ..conftest import EXAMPLES
 from ..databases import fresh_postgres
@@ -97,17 +97,23 @@ def test_max_active_zero_lifts_the_limit_and_an_explicit_one_overrides_the_defau
     assert chosen_limit(8, local, cpus=2) == 8
 
 
+def sweeper(jikimi: Jikimi, *, batch_size: int, max_active: int) -> Sweeper:
+    return Sweeper(jikimi.core, jikimi.lifecycle, batch_size=batch_size, max_active=max_active)
+
+
 def test_a_limit_below_one_is_refused(pg: Engine) -> None:
-    vault = Vault(policy=POLICY, engine=pg, keys=KeyRing(MasterKey.generate()))
+    jikimi = build_jikimi(policy=POLICY, engine=pg, keys=KeyRing(MasterKey.generate()))
     with pytest.raises(ValueError, match="at least 1"):
-        Sweeper(vault, max_active=0)
+        jikimi.lifecycle.sweep(NOW, max_active=0)
 
 
 def test_a_single_slot_sweeps_everything_on_either_database(engine: Engine) -> None:
     """SQLite needs no slots (one writer); on PostgreSQL one slot is one sweeper, not a deadlock."""
     ring = KeyRing(MasterKey.generate())
     due = build(engine, POLICY, ring, per_case=5)
-    report = Vault(policy=POLICY, engine=engine, keys=ring).sweep(NOW, batch_size=7, max_active=1)
+    report = build_jikimi(policy=POLICY, engine=engine, keys=ring).lifecycle.sweep(
+        NOW, batch_size=7, max_active=1
+    )
     assert report.subjects == due.due
     with engine.connect() as conn:
         assert ledger_totals(conn) == due.destroyed_total()
@@ -120,7 +126,7 @@ def test_a_sweep_stands_by_while_every_slot_is_taken_and_sweeps_once_one_frees(p
     try:
         assert holder.take(0) and holder.take(1)
         thread, result, waiting = sweep_in_thread(
-            Sweeper(Vault(policy=POLICY, engine=pg, keys=ring), batch_size=20, max_active=2)
+            sweeper(build_jikimi(policy=POLICY, engine=pg, keys=ring), batch_size=20, max_active=2)
         )
         assert waiting.wait(10), "the sweep should report that it stands by"
         time.sleep(0.3)
@@ -145,7 +151,7 @@ def test_the_slot_is_free_again_after_a_sweep_that_failed(pg: Engine) -> None:
         raise RuntimeError("the progress display broke")
 
     with pytest.raises(RuntimeError):
-        Sweeper(Vault(policy=POLICY, engine=pg, keys=ring), batch_size=5, max_active=1).run(
+        sweeper(build_jikimi(policy=POLICY, engine=pg, keys=ring), batch_size=5, max_active=1).run(
             NOW, progress=fail
         )
     holder = Holder(pg)
@@ -168,7 +174,7 @@ def test_a_standby_takes_over_when_the_sweeping_process_is_killed(
         runner.go()
         assert runner.wait_batches(3), "the first process should still be sweeping"
         thread, result, waiting = sweep_in_thread(
-            Sweeper(Vault(policy=POLICY, engine=pg, keys=ring), batch_size=10, max_active=1)
+            sweeper(build_jikimi(policy=POLICY, engine=pg, keys=ring), batch_size=10, max_active=1)
         )
         assert waiting.wait(10), "with one slot, the second process stands by"
         assert runner.kill(), "the first process was killed in the middle of its sweep"

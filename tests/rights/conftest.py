@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from jikimi.bootstrap import Jikimi
 from jikimi.handlers import Handler
-from jikimi.rights.service import RightsService
-from jikimi.vault import Vault
+from jikimi.rights import RightsDesk
 
 from ..conftest import MEMBER, START  # noqa: TID252,F401
-from ..vault.conftest import fast_passwords, officer, reference_policy, ring, vault  # noqa: TID252,F401
+from ..vault.conftest import fast_passwords, officer, reference_policy, ring, jikimi  # noqa: TID252,F401
 
 CHILD = {
     "name": "김아이",
@@ -25,28 +25,28 @@ CHILD = {
 
 
 @pytest.fixture
-def desk(vault: Vault) -> RightsService:  # noqa: F811
-    return RightsService(vault)
+def desk(jikimi: Jikimi) -> RightsDesk:  # noqa: F811
+    return jikimi.rights
 
 
 @pytest.fixture
-def clerk(vault: Vault) -> Handler:  # noqa: F811
+def clerk(jikimi: Jikimi) -> Handler:  # noqa: F811
     """A privacy-team handler: may handle rights requests, and nothing else."""
-    vault.handlers.define_role("privacy_team", purposes=[], actions=["rights"])
-    handler, _ = vault.handlers.create("privacy-choi", "correct horse battery", role="privacy_team")
+    jikimi.handlers.define_role("privacy_team", purposes=[], actions=["rights"])
+    handler, _ = jikimi.handlers.create("privacy-choi", "correct horse battery", role="privacy_team")
     return handler
 
 
 @pytest.fixture
-def member(vault: Vault) -> str:  # noqa: F811
+def member(jikimi: Jikimi) -> str:  # noqa: F811
     """An adult member who gave marketing consent."""
-    return vault.collect("signup", MEMBER, {"marketing": True}).subject_id
+    return jikimi.vault.collect("signup", MEMBER, {"marketing": True}).subject_id
 
 
 @pytest.fixture
-def child(vault: Vault) -> str:  # noqa: F811
+def child(jikimi: Jikimi) -> str:  # noqa: F811
     """A child under 14 whose guardian consented (an active child member)."""
-    sid = vault.collect("signup", CHILD, {}).subject_id
-    vault.record_guardian_consent(sid, method="휴대전화 본인확인")
-    vault.collect("signup", CHILD, {"marketing": False}, subject_id=sid)
+    sid = jikimi.vault.collect("signup", CHILD, {}).subject_id
+    jikimi.vault.record_guardian_consent(sid, method="휴대전화 본인확인")
+    jikimi.vault.collect("signup", CHILD, {"marketing": False}, subject_id=sid)
     return sid

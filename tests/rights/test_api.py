@@ -8,25 +8,25 @@ import pytest
 from fastapi.testclient import TestClient
 
 from jikimi.api.app import create_app
-from jikimi.vault import Vault
+from jikimi.bootstrap import Jikimi
 
 from ..api.conftest import bearer, error_of, handler_token, signup  # noqa: TID252
 
 
 @pytest.fixture
-def client(vault: Vault) -> Iterator[TestClient]:
-    with TestClient(create_app(vault)) as client:
+def client(jikimi: Jikimi) -> Iterator[TestClient]:
+    with TestClient(create_app(jikimi)) as client:
         yield client
 
 
 @pytest.fixture
-def admin(vault: Vault) -> dict[str, str]:
-    return bearer(handler_token(vault, "admin-park", "admin", ["*"], ["*"]))
+def admin(jikimi: Jikimi) -> dict[str, str]:
+    return bearer(handler_token(jikimi, "admin-park", "admin", ["*"], ["*"]))
 
 
 @pytest.fixture
-def desk_headers(vault: Vault) -> dict[str, str]:
-    return bearer(handler_token(vault, "privacy-choi", "privacy_team", [], ["rights"]))
+def desk_headers(jikimi: Jikimi) -> dict[str, str]:
+    return bearer(handler_token(jikimi, "privacy-choi", "privacy_team", [], ["rights"]))
 
 
 def test_a_request_goes_from_receipt_to_answer_over_http(
@@ -115,10 +115,10 @@ def test_refusals_use_the_listed_grounds_and_errors_keep_the_envelope(
 
 
 def test_a_handler_without_the_rights_action_gets_403_and_no_token_401(
-    client: TestClient, admin: dict[str, str], vault: Vault
+    client: TestClient, admin: dict[str, str], jikimi: Jikimi
 ) -> None:
     sid = signup(client, admin)
-    cs = bearer(handler_token(vault, "cs-kim", "cs", ["membership"], ["read"]))
+    cs = bearer(handler_token(jikimi, "cs-kim", "cs", ["membership"], ["read"]))
     denied = client.post(
         "/v1/rights/requests", headers=cs, json={"subject_id": sid, "type": "access", "channel": "web"}
     )

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from jikimi.bootstrap import Jikimi
 from jikimi.cli import run
 from jikimi.crypto import KeyRing
-from jikimi.rights.service import RightsService
-from jikimi.vault import Vault
+from jikimi.rights import RightsDesk
 
 from ..conftest import EXAMPLES  # noqa: TID252
 
@@ -24,9 +24,9 @@ def terminal(monkeypatch: pytest.MonkeyPatch, db_url: str, ring: KeyRing) -> Non
 
 def test_a_letter_is_received_verified_answered_and_packaged_at_the_terminal(
     terminal: None,
-    vault: Vault,
+    jikimi: Jikimi,
     member: str,
-    desk: RightsService,
+    desk: RightsDesk,
     clerk: object,
     capsys: pytest.CaptureFixture[str],
     tmp_path: Path,
@@ -47,7 +47,7 @@ def test_a_letter_is_received_verified_answered_and_packaged_at_the_terminal(
 
 
 def test_a_refusal_needs_a_listed_ground(
-    terminal: None, vault: Vault, member: str, capsys: pytest.CaptureFixture[str]
+    terminal: None, jikimi: Jikimi, member: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert run(["rights", "grounds"]) == 0
     assert "PIPA 37②4" in capsys.readouterr().out
@@ -59,7 +59,7 @@ def test_a_refusal_needs_a_listed_ground(
 
 
 def test_an_old_id_starting_with_a_dash_is_passed_after_a_double_dash(
-    terminal: None, vault: Vault, capsys: pytest.CaptureFixture[str]
+    terminal: None, jikimi: Jikimi, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert run(["rights", "receive", "--type", "access", "--", "-NoSuchSubject0123456"]) == 2
     err = capsys.readouterr().err

@@ -9,13 +9,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from jikimi.bootstrap import Jikimi
 from jikimi.errors import StateConflict
 from jikimi.handlers import Handler
-from jikimi.rights.package import Package, open_package, package_json
-from jikimi.rights.service import RightsService
-from jikimi.sharing import Sharing
+from jikimi.rights import RightsDesk
+from jikimi.rights.package import Package, package_json
 from jikimi.store.tables import access_log
-from jikimi.vault import Vault
 
 SECTIONS = [
     "package",
@@ -32,9 +31,9 @@ SECTIONS = [
 
 
 @pytest.fixture
-def rich_member(vault: Vault, member: str, officer: Handler) -> str:
+def rich_member(jikimi: Jikimi, member: str, officer: Handler) -> str:
     """A member with orders, a provision to 누림포인트, and some reads in the access log."""
-    vault.collect(
+    jikimi.vault.collect(
         "order",
         {
             "recipient_name": "홍길순",
@@ -45,30 +44,30 @@ def rich_member(vault: Vault, member: str, officer: Handler) -> str:
         subject_id=member,
     )
     for n in range(3):
-        vault.add_record(
+        jikimi.vault.add_record(
             member,
             "payment",
             {"name": "홍길동", "recipient_name": f"수령인{n}"},
             datetime(2026, 2, 1 + n, tzinfo=UTC),
         )
-    sharing = Sharing(vault)
+    sharing = jikimi.sharing
     sharing.give_consent(member, "nurim_points", actor=officer)
     sharing.provide([member], "nurim_points", ["name", "mobile"], basis="consent", actor=officer)
-    vault.read(member, ["email"], "marketing", officer)
+    jikimi.vault.read(member, ["email"], "marketing", officer)
     return member
 
 
-def access_request(desk: RightsService, clerk: Handler, subject: str) -> str:
+def access_request(desk: RightsDesk, clerk: Handler, subject: str) -> str:
     request = desk.receive(subject, "access", channel="web", actor=clerk).request
     desk.verify(request.id, method="handler", proof="로그인 세션 확인", actor=clerk)
     return request.id
 
 
 def test_the_json_package_holds_every_section(
-    vault: Vault, desk: RightsService, clerk: Handler, rich_member: str
+    jikimi: Jikimi, desk: RightsDesk, clerk: Handler, rich_member: str
 ) -> None:
     package = json.loads(
-        "".join(package_json(open_package(desk, access_request(desk, clerk, rich_member), actor=clerk)))
+        "".join(package_json(desk.package(access_request(desk, clerk, rich_member), actor=clerk)))
     )
     assert list(package) == SECTIONS
     items = {i["id"]: i for i in package["items"]}
@@ -95,11 +94,11 @@ def test_the_json_package_holds_every_section(
 
 
 def test_opening_the_package_is_logged_as_a_read_of_personal_data(
-    vault: Vault, desk: RightsService, clerk: Handler, rich_member: str
+    jikimi: Jikimi, desk: RightsDesk, clerk: Handler, rich_member: str
 ) -> None:
     request_id = access_request(desk, clerk, rich_member)
-    open_package(desk, request_id, actor=clerk, source="10.0.0.7")
-    with vault.engine.connect() as conn:
+    desk.package(request_id, actor=clerk, source="10.0.0.7")
+    with jikimi.core.engine.connect() as conn:
         row = conn.execute(select(access_log).where(access_log.c.action == "rights.access_package")).one()
     assert (row.actor, row.subject_id, row.source, row.count) == (clerk.login, rich_member, "10.0.0.7", 3)
     assert "payment" in json.loads(row.items) and "name" in json.loads(row.items)
@@ -107,24 +106,24 @@ def test_opening_the_package_is_logged_as_a_read_of_personal_data(
 
 
 def test_no_package_before_verification_or_for_other_request_types(
-    desk: RightsService, clerk: Handler, member: str
+    desk: RightsDesk, clerk: Handler, member: str
 ) -> None:
     request = desk.receive(member, "access", channel="web", actor=clerk).request
     with pytest.raises(StateConflict):
-        open_package(desk, request.id, actor=clerk)
+        desk.package(request.id, actor=clerk)
     stop = desk.receive(member, "stop", channel="web", actor=clerk, purposes=["marketing"]).request
     desk.verify(stop.id, method="handler", proof="확인", actor=clerk)
     with pytest.raises(StateConflict):
-        open_package(desk, stop.id, actor=clerk)
+        desk.package(stop.id, actor=clerk)
 
 
 def test_held_items_are_shown_to_the_subject_marked_as_on_hold(
-    desk: RightsService, clerk: Handler, member: str
+    desk: RightsDesk, clerk: Handler, member: str
 ) -> None:
     correction = desk.receive(member, "correction", channel="web", actor=clerk, items=["email"]).request
     desk.verify(correction.id, method="handler", proof="확인", actor=clerk)
     package = json.loads(
-        "".join(package_json(open_package(desk, access_request(desk, clerk, member), actor=clerk)))
+        "".join(package_json(desk.package(access_request(desk, clerk, member), actor=clerk)))
     )
     email = [i for i in package["items"] if i["id"] == "email"][0]
     assert (email["value"], email["on_hold"]) == ("hong@example.com", True)
@@ -141,13 +140,13 @@ def _peak_while_streaming(package: Package) -> int:
 
 
 def test_records_are_streamed_so_memory_does_not_grow_with_their_number(
-    vault: Vault, desk: RightsService, clerk: Handler, member: str, db_url: str
+    jikimi: Jikimi, desk: RightsDesk, clerk: Handler, member: str, db_url: str
 ) -> None:
     from jikimi.crypto import seal_value
     from jikimi.store.tables import records
 
-    with vault.engine.begin() as conn:
-        key = vault.keys.get(conn, member)
+    with jikimi.core.engine.begin() as conn:
+        key = jikimi.core.keys.get(conn, member)
         assert key is not None
         start = datetime(2025, 1, 1, tzinfo=UTC)
         body = json.dumps(
@@ -167,8 +166,8 @@ def test_records_are_streamed_so_memory_does_not_grow_with_their_number(
         ]
         conn.execute(records.insert(), rows)
     request_id = access_request(desk, clerk, member)
-    peak = _peak_while_streaming(open_package(desk, request_id, actor=clerk))
-    text = "".join(package_json(open_package(desk, request_id, actor=clerk)))
+    peak = _peak_while_streaming(desk.package(request_id, actor=clerk))
+    text = "".join(package_json(desk.package(request_id, actor=clerk)))
     assert len(text) > 1_500_000 and len(json.loads(text)["records"]) == 12_000
     # the whole document is >1.5 MB; streaming keeps the peak to a few pages of rows
     assert peak < 1_500_000, peak

@@ -10,11 +10,10 @@ from typing import Any
 
 import pytest
 
+from jikimi.bootstrap import Jikimi
 from jikimi.handlers import Handler
-from jikimi.rights.package import open_package, package_html
-from jikimi.rights.service import RightsService
-from jikimi.sharing import Sharing
-from jikimi.vault import Vault
+from jikimi.rights import RightsDesk
+from jikimi.rights.package import package_html
 
 pytestmark = pytest.mark.browser
 
@@ -55,21 +54,21 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def page_file(
-    vault: Vault, desk: RightsService, clerk: Handler, officer: Handler, member: str, tmp_path: Path
+    jikimi: Jikimi, desk: RightsDesk, clerk: Handler, officer: Handler, member: str, tmp_path: Path
 ) -> Path:
-    vault.add_record(
+    jikimi.vault.add_record(
         member,
         "payment",
         {"name": "홍길동", "recipient_name": "<b>수령인</b>"},
         datetime(2026, 2, 1, tzinfo=UTC),
     )
-    sharing = Sharing(vault)
+    sharing = jikimi.sharing
     sharing.give_consent(member, "nurim_points", actor=officer)
     sharing.provide([member], "nurim_points", ["name", "mobile"], basis="consent", actor=officer)
     request = desk.receive(member, "access", channel="web", actor=clerk).request
     desk.verify(request.id, method="handler", proof="로그인 세션 확인", actor=clerk)
     path = tmp_path / "package.html"
-    path.write_text("".join(package_html(open_package(desk, request.id, actor=clerk))), encoding="utf-8")
+    path.write_text("".join(package_html(desk.package(request.id, actor=clerk))), encoding="utf-8")
     return path
 
 

@@ -8,13 +8,13 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from jikimi.bootstrap import Jikimi
 from jikimi.clock import FixedClock
 from jikimi.errors import Denied, InvalidInput, StateConflict
 from jikimi.handlers import Handler
+from jikimi.rights import RightsDesk
 from jikimi.rights.model import CHANNELS, REFUSAL_GROUNDS, REQUEST_TYPES
-from jikimi.rights.service import RightsService
 from jikimi.store.tables import access_log, rights_events, rights_requests, verification_codes
-from jikimi.vault import Vault
 
 SCOPES: dict[str, dict[str, list[str]]] = {
     "access": {},
@@ -26,15 +26,13 @@ SCOPES: dict[str, dict[str, list[str]]] = {
 }
 
 
-def received(
-    desk: RightsService, clerk: Handler, member: str, kind: str, channel: str = "web", **extra: object
-):  # type: ignore[no-untyped-def]
+def received(desk: RightsDesk, clerk: Handler, member: str, kind: str, channel: str = "web", **extra: object):  # type: ignore[no-untyped-def]
     return desk.receive(member, kind, channel=channel, actor=clerk, **SCOPES[kind], **extra).request  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("kind", sorted(REQUEST_TYPES))
 def test_each_request_type_is_received_through_each_channel(
-    desk: RightsService, clerk: Handler, member: str, kind: str
+    desk: RightsDesk, clerk: Handler, member: str, kind: str
 ) -> None:
     for channel in CHANNELS:
         request = received(desk, clerk, member, kind, channel)
@@ -51,7 +49,7 @@ def test_each_request_type_is_received_through_each_channel(
 
 
 def test_the_deadline_is_ten_days_after_receipt_shown_as_a_korean_day(
-    desk: RightsService, clerk: Handler, member: str
+    desk: RightsDesk, clerk: Handler, member: str
 ) -> None:
     # received Monday 2026-03-02 10:00 KST (a substitute holiday; receipt day is not counted anyway)
     request = received(desk, clerk, member, "access")
@@ -60,7 +58,7 @@ def test_the_deadline_is_ten_days_after_receipt_shown_as_a_korean_day(
 
 
 def test_a_second_open_request_of_the_same_kind_is_detected_not_doubled(
-    vault: Vault, desk: RightsService, clerk: Handler, member: str
+    jikimi: Jikimi, desk: RightsDesk, clerk: Handler, member: str
 ) -> None:
     first = desk.receive(member, "access", channel="web", actor=clerk)
     again = desk.receive(member, "access", channel="email", actor=clerk)
@@ -71,7 +69,7 @@ def test_a_second_open_request_of_the_same_kind_is_detected_not_doubled(
     assert any(n and n.startswith("duplicate received (channel=email") for n in notes)
     desk.refuse(first.request.id, ground="identity_not_verified", actor=clerk)
     assert not desk.receive(member, "access", channel="web", actor=clerk).duplicate
-    with vault.engine.connect() as conn:
+    with jikimi.core.engine.connect() as conn:
         assert (
             len(conn.execute(select(rights_requests.c.id).where(rights_requests.c.type == "access")).all())
             == 2
@@ -79,7 +77,7 @@ def test_a_second_open_request_of_the_same_kind_is_detected_not_doubled(
 
 
 def test_simultaneous_duplicates_make_one_request(
-    vault: Vault, desk: RightsService, clerk: Handler, member: str
+    jikimi: Jikimi, desk: RightsDesk, clerk: Handler, member: str
 ) -> None:
     results: list[bool] = []
     errors: list[BaseException] = []
@@ -99,12 +97,12 @@ def test_simultaneous_duplicates_make_one_request(
         thread.join()
     assert not errors, errors
     assert results.count(False) == 1
-    with vault.engine.connect() as conn:
+    with jikimi.core.engine.connect() as conn:
         assert len(conn.execute(select(rights_requests.c.id)).all()) == 1
 
 
 def test_a_legal_guardian_requests_for_a_child_but_not_for_an_adult(
-    desk: RightsService, clerk: Handler, member: str, child: str
+    desk: RightsDesk, clerk: Handler, member: str, child: str
 ) -> None:
     request = desk.receive(
         child,
@@ -122,7 +120,7 @@ def test_a_legal_guardian_requests_for_a_child_but_not_for_an_adult(
 
 
 def test_an_agent_needs_a_power_of_attorney_and_its_details_are_sealed(
-    vault: Vault, desk: RightsService, clerk: Handler, member: str
+    jikimi: Jikimi, desk: RightsDesk, clerk: Handler, member: str
 ) -> None:
     with pytest.raises(InvalidInput) as refused:
         desk.receive(
@@ -143,7 +141,7 @@ def test_an_agent_needs_a_power_of_attorney_and_its_details_are_sealed(
         requester_detail={"name": "이대리", "power_of_attorney": "위임장 2026-0042"},
     ).request
     assert desk.requester_detail(request.id, actor=clerk)["power_of_attorney"] == "위임장 2026-0042"
-    with vault.engine.connect() as conn:
+    with jikimi.core.engine.connect() as conn:
         sealed = conn.execute(select(rights_requests.c.requester_detail)).scalar_one()
         logged = conn.execute(select(access_log.c.action, access_log.c.reason)).all()
     assert "이대리".encode() not in bytes(sealed) and b"0042" not in bytes(sealed)
@@ -152,22 +150,22 @@ def test_an_agent_needs_a_power_of_attorney_and_its_details_are_sealed(
 
 
 def test_a_one_time_code_verifies_and_only_its_digest_is_stored(
-    vault: Vault, desk: RightsService, clerk: Handler, member: str
+    jikimi: Jikimi, desk: RightsDesk, clerk: Handler, member: str
 ) -> None:
     request = received(desk, clerk, member, "access")
     code = desk.start_verification(request.id, actor=clerk)
     assert code is not None and len(code) == 6 and code.isdigit()
-    with vault.engine.connect() as conn:
+    with jikimi.core.engine.connect() as conn:
         digest = conn.execute(select(verification_codes.c.code_digest)).scalar_one()
     assert code.encode() not in bytes(digest)
     verified = desk.verify(request.id, method="one_time_code", proof=code, actor=clerk)
     assert verified.status == "verified" and verified.verification == "one_time_code"
-    with vault.engine.connect() as conn:
+    with jikimi.core.engine.connect() as conn:
         assert conn.execute(select(verification_codes.c.request_id)).first() is None  # used once
 
 
 def test_a_wrong_code_counts_and_five_wrong_codes_lock_the_code(
-    desk: RightsService, clerk: Handler, member: str
+    desk: RightsDesk, clerk: Handler, member: str
 ) -> None:
     request = received(desk, clerk, member, "access")
     code = desk.start_verification(request.id, actor=clerk)
@@ -184,7 +182,7 @@ def test_a_wrong_code_counts_and_five_wrong_codes_lock_the_code(
 
 
 def test_a_code_expires_after_ten_minutes(
-    desk: RightsService, clerk: Handler, member: str, clock: FixedClock
+    desk: RightsDesk, clerk: Handler, member: str, clock: FixedClock
 ) -> None:
     request = received(desk, clerk, member, "access")
     code = desk.start_verification(request.id, actor=clerk)
@@ -195,7 +193,7 @@ def test_a_code_expires_after_ten_minutes(
     assert denied.value.reason == "verification_code_expired"
 
 
-def test_a_handler_verifies_in_person_saying_how(desk: RightsService, clerk: Handler, member: str) -> None:
+def test_a_handler_verifies_in_person_saying_how(desk: RightsDesk, clerk: Handler, member: str) -> None:
     request = received(desk, clerk, member, "access", "in_person")
     with pytest.raises(InvalidInput):
         desk.verify(request.id, method="handler", proof="  ", actor=clerk)
@@ -205,7 +203,7 @@ def test_a_handler_verifies_in_person_saying_how(desk: RightsService, clerk: Han
 
 
 def test_nothing_is_answered_before_the_requester_is_verified(
-    desk: RightsService, clerk: Handler, member: str
+    desk: RightsDesk, clerk: Handler, member: str
 ) -> None:
     request = received(desk, clerk, member, "access")
     with pytest.raises(StateConflict):
@@ -214,20 +212,18 @@ def test_nothing_is_answered_before_the_requester_is_verified(
         desk.start(request.id, actor=clerk)
 
 
-def test_a_handler_without_the_rights_action_is_denied(
-    vault: Vault, desk: RightsService, member: str
-) -> None:
-    vault.handlers.define_role("cs", purposes=["membership"], actions=["read"])
-    cs, _ = vault.handlers.create("cs-kim", "correct horse battery", role="cs")
+def test_a_handler_without_the_rights_action_is_denied(jikimi: Jikimi, desk: RightsDesk, member: str) -> None:
+    jikimi.handlers.define_role("cs", purposes=["membership"], actions=["read"])
+    cs, _ = jikimi.handlers.create("cs-kim", "correct horse battery", role="cs")
     with pytest.raises(Denied) as denied:
         desk.receive(member, "access", channel="web", actor=cs)
     assert denied.value.reason == "action_not_allowed"
 
 
 def test_overdue_requests_are_listed_first_then_by_due_date(
-    desk: RightsService, clerk: Handler, member: str, vault: Vault, clock: FixedClock
+    desk: RightsDesk, clerk: Handler, member: str, jikimi: Jikimi, clock: FixedClock
 ) -> None:
-    other = vault.collect(
+    other = jikimi.vault.collect(
         "signup",
         {
             "name": "김철수",
@@ -257,7 +253,7 @@ def test_overdue_requests_are_listed_first_then_by_due_date(
 
 
 def test_access_can_be_postponed_with_a_reason_before_its_deadline(
-    desk: RightsService, clerk: Handler, member: str, clock: FixedClock
+    desk: RightsDesk, clerk: Handler, member: str, clock: FixedClock
 ) -> None:
     request = received(desk, clerk, member, "access")
     with pytest.raises(InvalidInput):
@@ -278,7 +274,7 @@ def test_access_can_be_postponed_with_a_reason_before_its_deadline(
 
 
 def test_corrections_deletions_and_stops_cannot_be_extended(
-    desk: RightsService, clerk: Handler, member: str
+    desk: RightsDesk, clerk: Handler, member: str
 ) -> None:
     for kind in ("correction", "deletion", "stop", "consent_withdrawal"):
         request = received(desk, clerk, member, kind)
@@ -287,7 +283,7 @@ def test_corrections_deletions_and_stops_cannot_be_extended(
 
 
 def test_an_automated_decision_answer_may_be_extended_twice(
-    desk: RightsService, clerk: Handler, member: str
+    desk: RightsDesk, clerk: Handler, member: str
 ) -> None:
     request = received(desk, clerk, member, "automated_decision")
     assert request.due_day == date(2026, 4, 1)
@@ -302,7 +298,7 @@ def test_an_automated_decision_answer_may_be_extended_twice(
 
 @pytest.mark.parametrize("ground", sorted(REFUSAL_GROUNDS))
 def test_each_refusal_ground_is_recorded_with_its_article_and_how_to_object(
-    desk: RightsService, clerk: Handler, member: str, ground: str
+    desk: RightsDesk, clerk: Handler, member: str, ground: str
 ) -> None:
     kind = sorted(REFUSAL_GROUNDS[ground].applies_to)[0]
     request = received(desk, clerk, member, kind)
@@ -315,7 +311,7 @@ def test_each_refusal_ground_is_recorded_with_its_article_and_how_to_object(
 
 
 def test_a_ground_that_does_not_fit_the_request_type_is_rejected(
-    desk: RightsService, clerk: Handler, member: str
+    desk: RightsDesk, clerk: Handler, member: str
 ) -> None:
     request = received(desk, clerk, member, "access")
     with pytest.raises(InvalidInput) as refused:
@@ -328,7 +324,7 @@ def test_a_ground_that_does_not_fit_the_request_type_is_rejected(
 
 
 def test_every_step_is_an_event_and_an_access_log_row_without_values(
-    vault: Vault, desk: RightsService, clerk: Handler, member: str
+    jikimi: Jikimi, desk: RightsDesk, clerk: Handler, member: str
 ) -> None:
     request = received(desk, clerk, member, "access")
     desk.verify(request.id, method="handler", proof="신분증 확인", actor=clerk)
@@ -340,7 +336,7 @@ def test_every_step_is_an_event_and_an_access_log_row_without_values(
         "in_progress",
         "answered",
     ]
-    with vault.engine.connect() as conn:
+    with jikimi.core.engine.connect() as conn:
         actions = [
             r.action
             for r in conn.execute(

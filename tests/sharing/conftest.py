@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
+from jikimi.bootstrap import Jikimi, build_jikimi
 from jikimi.clock import FixedClock
 from jikimi.crypto import KeyRing
 from jikimi.handlers import Handler
 from jikimi.policy.model import Policy
 from jikimi.sharing import Sharing
-from jikimi.vault import Vault
 
 from ..conftest import MEMBER  # noqa: TID252
 from ..vault.conftest import fast_passwords, marketer, officer, policy_with, ring, support_agent  # noqa: TID252,F401
@@ -38,20 +38,22 @@ def sharing_policy() -> Policy:
 
 
 @pytest.fixture
-def vault(engine: Engine, sharing_policy: Policy, ring: KeyRing, clock: FixedClock) -> Vault:  # noqa: F811
-    return Vault(policy=sharing_policy, engine=engine, keys=ring, clock=clock, passwords=fast_passwords())
+def jikimi(engine: Engine, sharing_policy: Policy, ring: KeyRing, clock: FixedClock) -> Jikimi:  # noqa: F811
+    return build_jikimi(
+        policy=sharing_policy, engine=engine, keys=ring, clock=clock, passwords=fast_passwords()
+    )
 
 
 @pytest.fixture
-def sharing(vault: Vault) -> Sharing:
-    return Sharing(vault)
+def sharing(jikimi: Jikimi) -> Sharing:
+    return jikimi.sharing
 
 
 @pytest.fixture
-def provider(vault: Vault) -> Handler:
+def provider(jikimi: Jikimi) -> Handler:
     """A handler who may provide data to third parties and record consents, and nothing else."""
-    vault.handlers.define_role("partnerships", purposes=[], actions=["provide", "consent"])
-    handler, _ = vault.handlers.create("pt-choi", "correct horse battery", role="partnerships")
+    jikimi.handlers.define_role("partnerships", purposes=[], actions=["provide", "consent"])
+    handler, _ = jikimi.handlers.create("pt-choi", "correct horse battery", role="partnerships")
     return handler
 
 
@@ -69,5 +71,5 @@ def member_data(n: int, **changes: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def member(vault: Vault) -> str:
-    return vault.collect("signup", member_data(1), {"marketing": True}).subject_id
+def member(jikimi: Jikimi) -> str:
+    return jikimi.vault.collect("signup", member_data(1), {"marketing": True}).subject_id

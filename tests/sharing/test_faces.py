@@ -12,11 +12,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from jikimi.api.app import create_app
+from jikimi.bootstrap import Jikimi
 from jikimi.cli import run
 from jikimi.crypto import KeyRing
-from jikimi.sharing import Sharing
 from jikimi.store.tables import access_log, provisions
-from jikimi.vault import Vault
 
 from ..api.conftest import bearer, error_of, handler_token  # noqa: TID252
 from ..conftest import EXAMPLES  # noqa: TID252
@@ -26,23 +25,23 @@ WARRANT = "서울중앙지법 2026-영장-0042"
 
 
 @pytest.fixture
-def client(vault: Vault) -> Iterator[TestClient]:
-    with TestClient(create_app(vault)) as client:
+def client(jikimi: Jikimi) -> Iterator[TestClient]:
+    with TestClient(create_app(jikimi)) as client:
         yield client
 
 
 @pytest.fixture
-def partner(vault: Vault) -> dict[str, str]:
-    return bearer(handler_token(vault, "pt-choi", "partnerships", [], ["provide", "consent"]))
+def partner(jikimi: Jikimi) -> dict[str, str]:
+    return bearer(handler_token(jikimi, "pt-choi", "partnerships", [], ["provide", "consent"]))
 
 
 @pytest.fixture
-def admin(vault: Vault) -> dict[str, str]:
-    return bearer(handler_token(vault, "admin-park", "admin", ["*"], ["*"]))
+def admin(jikimi: Jikimi) -> dict[str, str]:
+    return bearer(handler_token(jikimi, "admin-park", "admin", ["*"], ["*"]))
 
 
 def test_provision_over_http_needs_consent_recorded_over_http(
-    client: TestClient, partner: dict[str, str], member: str, vault: Vault
+    client: TestClient, partner: dict[str, str], member: str, jikimi: Jikimi
 ) -> None:
     body = {
         "subject_ids": [member],
@@ -62,7 +61,7 @@ def test_provision_over_http_needs_consent_recorded_over_http(
     )
     again = client.post("/v1/provisions", headers=partner, json=body).json()
     assert again["denied"] == {member: "consent_withdrawn"}
-    with vault.engine.connect() as conn:
+    with jikimi.core.engine.connect() as conn:
         sources = {r.source for r in conn.execute(select(access_log).where(access_log.c.action == "provide"))}
     assert sources == {"testclient"}
 
@@ -80,9 +79,9 @@ def test_a_legal_basis_without_reference_is_403_with_the_reason(
 
 
 def test_a_query_provides_to_every_consenting_subject_and_the_ledger_lists_them(
-    client: TestClient, partner: dict[str, str], admin: dict[str, str], member: str, vault: Vault
+    client: TestClient, partner: dict[str, str], admin: dict[str, str], member: str, jikimi: Jikimi
 ) -> None:
-    Sharing(vault).give_consent(member, "nurim_points", actor="pt-choi")
+    jikimi.sharing.give_consent(member, "nurim_points", actor="pt-choi")
     response = client.post(
         "/v1/provisions",
         headers=partner,
@@ -100,9 +99,9 @@ def test_a_query_provides_to_every_consenting_subject_and_the_ledger_lists_them(
 
 
 def test_the_ledger_needs_audit_or_provide_and_unauthenticated_calls_get_401(
-    client: TestClient, vault: Vault
+    client: TestClient, jikimi: Jikimi
 ) -> None:
-    cs = bearer(handler_token(vault, "cs-kim", "cs", ["membership"], ["read"]))
+    cs = bearer(handler_token(jikimi, "cs-kim", "cs", ["membership"], ["read"]))
     assert error_of(client.get("/v1/provisions", headers=cs))["reason"] == "action_not_allowed"
     assert client.post("/v1/provisions", json={}).status_code in (401, 422)
     assert client.get("/v1/processors").status_code == 401
@@ -136,11 +135,11 @@ def test_processors_over_http(
 
 
 def test_statistics_over_http_need_export_and_a_reason(
-    client: TestClient, vault: Vault, partner: dict[str, str]
+    client: TestClient, jikimi: Jikimi, partner: dict[str, str]
 ) -> None:
     for n in range(30, 36):
-        vault.collect("signup", member_data(n, gender="여"), {"marketing": False})
-    analyst = bearer(handler_token(vault, "an-jung", "analyst", [], ["export"]))
+        jikimi.vault.collect("signup", member_data(n, gender="여"), {"marketing": False})
+    analyst = bearer(handler_token(jikimi, "an-jung", "analyst", [], ["export"]))
     body = {"items": ["birthdate", "gender", "email"], "reason": "연령대별 통계"}
     assert (
         error_of(client.post("/v1/exports/stats", headers=partner, json=body))["reason"]
@@ -155,7 +154,7 @@ def test_statistics_over_http_need_export_and_a_reason(
 
 @pytest.fixture
 def cli_env(
-    db_url: str, vault: Vault, ring: KeyRing, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    db_url: str, jikimi: Jikimi, ring: KeyRing, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> Path:
     """The CLI pointed at the test database, key and a policy file with the police recipient."""
     from ..vault.conftest import reference_data  # noqa: TID252
@@ -173,7 +172,7 @@ def cli_env(
 
 
 def test_the_cli_provides_to_a_file_only_its_owner_can_read(
-    cli_env: Path, vault: Vault, member: str, capsys: pytest.CaptureFixture[str]
+    cli_env: Path, jikimi: Jikimi, member: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     ids = cli_env / "ids.txt"
     ids.write_text(member + "\n", encoding="utf-8")
@@ -199,7 +198,7 @@ def test_the_cli_provides_to_a_file_only_its_owner_can_read(
     assert "allowed=1" in capsys.readouterr().out
     assert oct(os.stat(out).st_mode & 0o777) == "0o600"
     assert set(json.loads(out.read_text(encoding="utf-8"))["values"][member]) == {"name", "mobile"}
-    with vault.engine.connect() as conn:
+    with jikimi.core.engine.connect() as conn:
         assert conn.execute(select(provisions.c.actor)).scalar_one().startswith("cli:")
     assert (
         run(
@@ -224,11 +223,11 @@ def test_the_cli_provides_to_a_file_only_its_owner_can_read(
 
 
 def test_the_cli_exports_statistics_and_says_what_it_suppressed(
-    cli_env: Path, vault: Vault, capsys: pytest.CaptureFixture[str]
+    cli_env: Path, jikimi: Jikimi, capsys: pytest.CaptureFixture[str]
 ) -> None:
     for n in range(40, 47):
-        vault.collect("signup", member_data(n, gender="남"), {"marketing": False})
-    vault.collect("signup", member_data(47, gender="여"), {"marketing": False})
+        jikimi.vault.collect("signup", member_data(n, gender="남"), {"marketing": False})
+    jikimi.vault.collect("signup", member_data(47, gender="여"), {"marketing": False})
     code = run(["export", "stats", "--items", "birthdate,gender,name", "--reason", "성별 통계"])
     captured = capsys.readouterr()
     assert code == 0, captured.err

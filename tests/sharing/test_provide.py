@@ -8,26 +8,26 @@ import json
 import pytest
 from sqlalchemy import func, insert, select, update
 
+from jikimi.bootstrap import Jikimi
 from jikimi.clock import FixedClock
 from jikimi.errors import Denied, InvalidInput
 from jikimi.handlers import Handler
 from jikimi.sharing import Sharing, SubjectQuery
-from jikimi.sharing import service as sharing_service
+from jikimi.sharing import provide as sharing_service
 from jikimi.store.tables import access_log, item_values, processing_stops, provisions, subjects
-from jikimi.vault import Vault
 
 from .conftest import member_data
 
 WARRANT = "서울중앙지법 2026-영장-0042"
 
 
-def ledger_rows(vault: Vault) -> list[dict[str, object]]:
-    with vault.engine.connect() as conn:
+def ledger_rows(jikimi: Jikimi) -> list[dict[str, object]]:
+    with jikimi.core.engine.connect() as conn:
         return [dict(r._mapping) for r in conn.execute(select(provisions).order_by(provisions.c.id))]
 
 
-def provide_log(vault: Vault) -> list[dict[str, object]]:
-    with vault.engine.connect() as conn:
+def provide_log(jikimi: Jikimi) -> list[dict[str, object]]:
+    with jikimi.core.engine.connect() as conn:
         return [
             dict(r._mapping)
             for r in conn.execute(
@@ -37,14 +37,14 @@ def provide_log(vault: Vault) -> list[dict[str, object]]:
 
 
 def test_a_member_who_consented_is_provided_and_the_provision_is_recorded_without_values(
-    vault: Vault, sharing: Sharing, provider: Handler, member: str, officer: Handler
+    jikimi: Jikimi, sharing: Sharing, provider: Handler, member: str, officer: Handler
 ) -> None:
     sharing.give_consent(member, "nurim_points", actor=provider)
     result = sharing.provide([member], "nurim_points", ["name", "mobile"], basis="consent", actor=provider)
-    expected = vault.read(member, ["name", "mobile"], "membership", officer)
+    expected = jikimi.vault.read(member, ["name", "mobile"], "membership", officer)
     assert result.values == {member: expected}
     assert result.counts == {"allowed": 1}
-    [row] = ledger_rows(vault)
+    [row] = ledger_rows(jikimi)
     assert (row["batch_id"], row["subject_id"], row["third_party_id"], row["basis"], row["reference"]) == (
         result.batch_id,
         member,
@@ -53,52 +53,52 @@ def test_a_member_who_consented_is_provided_and_the_provision_is_recorded_withou
         None,
     )
     assert json.loads(str(row["items"])) == ["mobile", "name"]
-    [entry] = provide_log(vault)
+    [entry] = provide_log(jikimi)
     assert (entry["subject_id"], entry["outcome"], entry["actor"]) == (member, "allowed", "pt-choi")
-    recorded = json.dumps([ledger_rows(vault), provide_log(vault)], default=str, ensure_ascii=False)
+    recorded = json.dumps([ledger_rows(jikimi), provide_log(jikimi)], default=str, ensure_ascii=False)
     assert all(value not in recorded for value in expected.values())
 
 
 def test_without_consent_to_the_recipient_nothing_is_provided(
-    vault: Vault, sharing: Sharing, provider: Handler, member: str
+    jikimi: Jikimi, sharing: Sharing, provider: Handler, member: str
 ) -> None:
     result = sharing.provide([member], "nurim_points", ["name", "mobile"], basis="consent", actor=provider)
     assert result.values == {}
     assert result.denied == {member: "consent_missing"}
-    assert ledger_rows(vault) == []
-    assert [e["outcome"] for e in provide_log(vault)] == ["denied:consent_missing"]
+    assert ledger_rows(jikimi) == []
+    assert [e["outcome"] for e in provide_log(jikimi)] == ["denied:consent_missing"]
 
 
 def test_a_withdrawn_consent_stops_later_provisions(
-    vault: Vault, sharing: Sharing, provider: Handler, member: str, clock: FixedClock
+    jikimi: Jikimi, sharing: Sharing, provider: Handler, member: str, clock: FixedClock
 ) -> None:
     sharing.give_consent(member, "nurim_points", actor=provider)
     assert sharing.provide([member], "nurim_points", ["name"], basis="consent", actor=provider).allowed == 1
     sharing.withdraw_consent(member, "nurim_points", actor=provider)
     result = sharing.provide([member], "nurim_points", ["name"], basis="consent", actor=provider)
     assert result.denied == {member: "consent_withdrawn"}
-    assert len(ledger_rows(vault)) == 1
+    assert len(ledger_rows(jikimi)) == 1
 
 
 def test_a_legal_basis_with_its_reference_provides_without_consent(
-    vault: Vault, sharing: Sharing, provider: Handler, member: str
+    jikimi: Jikimi, sharing: Sharing, provider: Handler, member: str
 ) -> None:
     result = sharing.provide(
         [member], "police", ["name", "login_id"], basis="law", reference=WARRANT, actor=provider
     )
     assert set(result.values[member]) == {"name", "login_id"}
-    [row] = ledger_rows(vault)
+    [row] = ledger_rows(jikimi)
     assert (row["basis"], row["reference"], row["third_party_id"]) == ("law", WARRANT, "police")
 
 
 def test_a_legal_basis_without_reference_refuses_the_whole_call_and_logs_it(
-    vault: Vault, sharing: Sharing, provider: Handler, member: str
+    jikimi: Jikimi, sharing: Sharing, provider: Handler, member: str
 ) -> None:
     with pytest.raises(Denied) as refused:
         sharing.provide([member], "police", ["name"], basis="law", actor=provider)
     assert refused.value.reason == "reference_required"
-    assert ledger_rows(vault) == []
-    [entry] = provide_log(vault)
+    assert ledger_rows(jikimi) == []
+    [entry] = provide_log(jikimi)
     assert entry["outcome"] == "denied:reference_required"
 
 
@@ -110,7 +110,7 @@ def test_a_legal_basis_without_reference_refuses_the_whole_call_and_logs_it(
     ],
 )
 def test_recipients_and_items_outside_the_policy_are_refused(
-    vault: Vault,
+    jikimi: Jikimi,
     sharing: Sharing,
     provider: Handler,
     member: str,
@@ -122,11 +122,11 @@ def test_recipients_and_items_outside_the_policy_are_refused(
     with pytest.raises(Denied) as refused:
         sharing.provide([member], third_party, items, basis="consent", actor=provider)
     assert refused.value.reason == reason
-    assert ledger_rows(vault) == []
+    assert ledger_rows(jikimi) == []
 
 
 def test_a_handler_whose_role_may_not_provide_is_refused(
-    vault: Vault, sharing: Sharing, support_agent: Handler, member: str
+    jikimi: Jikimi, sharing: Sharing, support_agent: Handler, member: str
 ) -> None:
     with pytest.raises(Denied) as refused:
         sharing.provide([member], "police", ["name"], basis="law", reference=WARRANT, actor=support_agent)
@@ -138,40 +138,42 @@ def test_a_meaningless_basis_is_invalid_input(sharing: Sharing, provider: Handle
         sharing.provide([member], "nurim_points", ["name"], basis="legitimate_interest", actor=provider)
 
 
-def child(vault: Vault) -> str:
+def child(jikimi: Jikimi) -> str:
     """A child under 14 whose guardian consented and whose sign-up was completed."""
     data = member_data(9, birthdate="2016-05-05", guardian_name="홍부모", guardian_mobile="010-9999-0000")
-    sid = vault.collect("signup", data, {}).subject_id
-    vault.record_guardian_consent(sid, method="mobile")
-    vault.collect("signup", member_data(9, birthdate="2016-05-05"), {"marketing": False}, subject_id=sid)
+    sid = jikimi.vault.collect("signup", data, {}).subject_id
+    jikimi.vault.record_guardian_consent(sid, method="mobile")
+    jikimi.vault.collect(
+        "signup", member_data(9, birthdate="2016-05-05"), {"marketing": False}, subject_id=sid
+    )
     return sid
 
 
 def test_children_under_14_are_never_provided_even_with_consent_or_a_warrant(
-    vault: Vault, sharing: Sharing, provider: Handler
+    jikimi: Jikimi, sharing: Sharing, provider: Handler
 ) -> None:
-    kid = child(vault)
+    kid = child(jikimi)
     sharing.give_consent(kid, "nurim_points", actor=provider)
     by_consent = sharing.provide([kid], "nurim_points", ["name"], basis="consent", actor=provider)
     by_law = sharing.provide([kid], "police", ["name"], basis="law", reference=WARRANT, actor=provider)
     assert by_consent.denied == {kid: "child_protected"} and by_law.denied == {kid: "child_protected"}
-    assert ledger_rows(vault) == []
+    assert ledger_rows(jikimi) == []
 
 
 def test_a_child_waiting_for_the_guardian_is_not_active(
-    vault: Vault, sharing: Sharing, provider: Handler
+    jikimi: Jikimi, sharing: Sharing, provider: Handler
 ) -> None:
     data = member_data(8, birthdate="2016-05-05", guardian_name="홍부모", guardian_mobile="010-9999-0001")
-    sid = vault.collect("signup", data, {}).subject_id
+    sid = jikimi.vault.collect("signup", data, {}).subject_id
     result = sharing.provide([sid], "police", ["name"], basis="law", reference=WARRANT, actor=provider)
     assert result.denied == {sid: "subject_not_active"}
 
 
 def test_items_under_correction_are_not_provided_until_corrected(
-    vault: Vault, sharing: Sharing, provider: Handler, member: str
+    jikimi: Jikimi, sharing: Sharing, provider: Handler, member: str
 ) -> None:
     sharing.give_consent(member, "nurim_points", actor=provider)
-    with vault.engine.begin() as conn:  # what opening a correction does (정정 요구: item on hold)
+    with jikimi.core.engine.begin() as conn:  # what opening a correction does (정정 요구: item on hold)
         conn.execute(
             update(item_values)
             .where(item_values.c.subject_id == member, item_values.c.item_id == "mobile")
@@ -183,16 +185,18 @@ def test_items_under_correction_are_not_provided_until_corrected(
     assert by_law.denied == {member: "correction_hold"}
     other = sharing.provide([member], "nurim_points", ["name"], basis="consent", actor=provider)
     assert set(other.values[member]) == {"name"}
-    with vault.engine.begin() as conn:  # the correction is applied: the hold is lifted
+    with jikimi.core.engine.begin() as conn:  # the correction is applied: the hold is lifted
         conn.execute(update(item_values).where(item_values.c.subject_id == member).values(hold=False))
     assert sharing.provide([member], "nurim_points", ["mobile"], basis="consent", actor=provider).allowed == 1
 
 
 def test_a_stop_of_provision_blocks_consent_based_provision_until_lifted(
-    vault: Vault, sharing: Sharing, provider: Handler, member: str, clock: FixedClock
+    jikimi: Jikimi, sharing: Sharing, provider: Handler, member: str, clock: FixedClock
 ) -> None:
     sharing.give_consent(member, "nurim_points", actor=provider)
-    with vault.engine.begin() as conn:  # what a stop-processing request (처리정지) records for a recipient
+    with (
+        jikimi.core.engine.begin() as conn
+    ):  # what a stop-processing request (처리정지) records for a recipient
         conn.execute(
             insert(processing_stops).values(
                 subject_id=member, purpose_id="third_party:nurim_points", at=clock.now()
@@ -205,22 +209,22 @@ def test_a_stop_of_provision_blocks_consent_based_provision_until_lifted(
         sharing.provide([member], "police", ["name"], basis="law", reference=WARRANT, actor=provider).allowed
         == 1
     )
-    with vault.engine.begin() as conn:
+    with jikimi.core.engine.begin() as conn:
         conn.execute(update(processing_stops).values(lifted_at=clock.now()))
     assert sharing.provide([member], "nurim_points", ["name"], basis="consent", actor=provider).allowed == 1
 
 
 def test_dormant_and_unknown_subjects_are_counted_not_provided(
-    vault: Vault, sharing: Sharing, provider: Handler, member: str
+    jikimi: Jikimi, sharing: Sharing, provider: Handler, member: str
 ) -> None:
-    other = vault.collect("signup", member_data(2), {"marketing": False}).subject_id
-    with vault.engine.begin() as conn:
+    other = jikimi.vault.collect("signup", member_data(2), {"marketing": False}).subject_id
+    with jikimi.core.engine.begin() as conn:
         conn.execute(update(subjects).where(subjects.c.id == other).values(status="dormant"))
     result = sharing.provide(
         [member, other, "no-such-subject"], "police", ["name"], basis="law", reference=WARRANT, actor=provider
     )
     assert result.counts == {"allowed": 1, "subject_not_active": 1, "subject_not_found": 1}
-    assert [e["outcome"] for e in provide_log(vault)] == [
+    assert [e["outcome"] for e in provide_log(jikimi)] == [
         "allowed",
         "denied:subject_not_active",
         "denied:subject_not_found",
@@ -228,9 +232,11 @@ def test_dormant_and_unknown_subjects_are_counted_not_provided(
 
 
 def test_a_query_selects_the_subjects_who_consented_to_the_recipient(
-    vault: Vault, sharing: Sharing, provider: Handler
+    jikimi: Jikimi, sharing: Sharing, provider: Handler
 ) -> None:
-    ids = [vault.collect("signup", member_data(n), {"marketing": False}).subject_id for n in range(10, 14)]
+    ids = [
+        jikimi.vault.collect("signup", member_data(n), {"marketing": False}).subject_id for n in range(10, 14)
+    ]
     for sid in ids[:3]:
         sharing.give_consent(sid, "nurim_points", actor=provider)
     sharing.withdraw_consent(ids[0], "nurim_points", actor=provider)
@@ -242,23 +248,25 @@ def test_a_query_selects_the_subjects_who_consented_to_the_recipient(
 
 
 def test_a_call_is_written_chunk_by_chunk_with_one_batch_id(
-    vault: Vault, sharing: Sharing, provider: Handler, monkeypatch: pytest.MonkeyPatch
+    jikimi: Jikimi, sharing: Sharing, provider: Handler, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    ids = [vault.collect("signup", member_data(n), {"marketing": False}).subject_id for n in range(20, 25)]
+    ids = [
+        jikimi.vault.collect("signup", member_data(n), {"marketing": False}).subject_id for n in range(20, 25)
+    ]
     monkeypatch.setattr(sharing_service, "CHUNK", 2)
     result = sharing.provide(
         ids, "police", ["name", "mobile"], basis="law", reference=WARRANT, actor=provider
     )
     assert result.allowed == 5
-    rows = ledger_rows(vault)
+    rows = ledger_rows(jikimi)
     assert {r["subject_id"] for r in rows} == set(ids) and {r["batch_id"] for r in rows} == {result.batch_id}
-    assert len(provide_log(vault)) == 5
+    assert len(provide_log(jikimi)) == 5
 
 
 def test_the_ledger_answers_by_subject_recipient_and_batch(
-    vault: Vault, sharing: Sharing, provider: Handler, member: str
+    jikimi: Jikimi, sharing: Sharing, provider: Handler, member: str
 ) -> None:
-    other = vault.collect("signup", member_data(2), {"marketing": False}).subject_id
+    other = jikimi.vault.collect("signup", member_data(2), {"marketing": False}).subject_id
     first = sharing.provide(
         [member, other], "police", ["name"], basis="law", reference=WARRANT, actor=provider
     )
@@ -269,12 +277,12 @@ def test_the_ledger_answers_by_subject_recipient_and_batch(
     assert [r.items for r in sharing.ledger(third_party="nurim_points")] == [("mobile",)]
     page = sharing.ledger(limit=2)
     assert len(page) == 2 and len(sharing.ledger(after_id=page[-1].id)) == 1
-    with vault.engine.connect() as conn:
+    with jikimi.core.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(provisions)).scalar_one() == 3
 
 
-def test_the_vault_itself_provides_through_the_same_rules(vault: Vault, officer: Handler) -> None:
-    """``vault.provide`` is the issue's entry point; it is ``Sharing(vault).provide``."""
-    sid = vault.collect("signup", member_data(0), {"marketing": True}).subject_id
+def test_the_facade_provides_through_the_same_rules(jikimi: Jikimi, officer: Handler) -> None:
+    """``jikimi.sharing.provide`` is the one entry point (there is no second one on the vault)."""
+    sid = jikimi.vault.collect("signup", member_data(0), {"marketing": True}).subject_id
     with pytest.raises(Denied):
-        vault.provide([sid], "no_such_recipient", ["name"], basis="consent", actor=officer)
+        jikimi.sharing.provide([sid], "no_such_recipient", ["name"], basis="consent", actor=officer)

@@ -9,12 +9,12 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from jikimi.bootstrap import Jikimi
 from jikimi.errors import Denied, InvalidInput
 from jikimi.handlers import Handler
 from jikimi.sharing import Sharing
 from jikimi.sharing.deidentify import age_band, generalise, k_anonymous, region, treatment
 from jikimi.store.tables import access_log, exports
-from jikimi.vault import Vault
 
 from .conftest import member_data
 
@@ -22,9 +22,9 @@ REASON = "2026년 1분기 회원 연령대·성별 통계 (경영 보고)"
 
 
 def test_every_item_of_the_reference_policy_gets_the_treatment_its_class_and_format_call_for(
-    vault: Vault,
+    jikimi: Jikimi,
 ) -> None:
-    got = {i.id: treatment(i) for i in vault.policy.items}
+    got = {i.id: treatment(i) for i in jikimi.policy.items}
     assert got["birthdate"] == "age_band"
     assert got["address"] == got["delivery_address"] == "region"
     assert got["gender"] == got["interests"] == "kept"
@@ -92,11 +92,11 @@ def test_groups_smaller_than_k_are_suppressed_and_counted() -> None:
 
 
 @pytest.fixture
-def population(vault: Vault) -> list[str]:
+def population(jikimi: Jikimi) -> list[str]:
     """6 men born 1990, 5 women born 1985, 2 women born 2000 (too few to show at k=5)."""
     people = [("1990-06-01", "남")] * 6 + [("1985-06-01", "여")] * 5 + [("2000-06-01", "여")] * 2
     return [
-        vault.collect(
+        jikimi.vault.collect(
             "signup", member_data(n, birthdate=birth, gender=gender), {"marketing": False}
         ).subject_id
         for n, (birth, gender) in enumerate(people, start=100)
@@ -104,7 +104,7 @@ def population(vault: Vault) -> list[str]:
 
 
 def test_an_aggregate_shows_only_groups_of_at_least_k_and_removes_names(
-    vault: Vault, sharing: Sharing, marketer: Handler, population: list[str]
+    jikimi: Jikimi, sharing: Sharing, marketer: Handler, population: list[str]
 ) -> None:
     result = sharing.export_stats(["name", "birthdate", "gender"], reason=REASON, actor=marketer)
     assert result.removed == ("name",) and result.columns == ("birthdate", "gender")
@@ -113,7 +113,7 @@ def test_an_aggregate_shows_only_groups_of_at_least_k_and_removes_names(
         {"birthdate": "40-49", "gender": "여", "count": 5},
     ]
     assert (result.subjects_read, result.suppressed_groups, result.suppressed_rows) == (13, 1, 2)
-    with vault.engine.connect() as conn:
+    with jikimi.core.engine.connect() as conn:
         row = conn.execute(select(exports)).one()
         entry = conn.execute(select(access_log).where(access_log.c.action == "export")).one()
     assert (row.kind, row.k, row.rows_out, row.suppressed, row.actor) == ("aggregate", 5, 2, 2, "mk-lee")
@@ -129,7 +129,7 @@ def test_a_larger_k_suppresses_more(sharing: Sharing, marketer: Handler, populat
 
 
 def test_an_extract_has_fresh_random_pseudonyms_and_nothing_that_links_back(
-    vault: Vault, sharing: Sharing, marketer: Handler, population: list[str]
+    jikimi: Jikimi, sharing: Sharing, marketer: Handler, population: list[str]
 ) -> None:
     first = sharing.export_stats(["birthdate", "gender"], mode="extract", reason=REASON, actor=marketer)
     second = sharing.export_stats(["birthdate", "gender"], mode="extract", reason=REASON, actor=marketer)
@@ -139,7 +139,7 @@ def test_an_extract_has_fresh_random_pseudonyms_and_nothing_that_links_back(
     assert {tuple(sorted(r)) for r in first.rows} == {("birthdate", "gender", "pseudonym")}
     dumped = json.dumps(first.rows, ensure_ascii=False)
     assert not any(sid in dumped for sid in population)
-    with vault.engine.connect() as conn:
+    with jikimi.core.engine.connect() as conn:
         stored = json.dumps(
             [dict(r._mapping) for r in conn.execute(select(exports))], default=str, ensure_ascii=False
         )
@@ -147,12 +147,12 @@ def test_an_extract_has_fresh_random_pseudonyms_and_nothing_that_links_back(
 
 
 def test_an_export_without_a_reason_is_refused_and_logged(
-    vault: Vault, sharing: Sharing, marketer: Handler, population: list[str]
+    jikimi: Jikimi, sharing: Sharing, marketer: Handler, population: list[str]
 ) -> None:
     with pytest.raises(Denied) as refused:
         sharing.export_stats(["birthdate"], reason="  ", actor=marketer)
     assert refused.value.reason == "reason_required"
-    with vault.engine.connect() as conn:
+    with jikimi.core.engine.connect() as conn:
         outcomes = [
             r.outcome for r in conn.execute(select(access_log).where(access_log.c.action == "export"))
         ]

@@ -6,11 +6,11 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import Engine
 
+from jikimi.bootstrap import Jikimi, build_jikimi
 from jikimi.clock import FixedClock
 from jikimi.crypto import KeyRing, MasterKey, Passwords
 from jikimi.handlers import Handler
 from jikimi.policy.model import Policy
-from jikimi.vault import Vault
 
 from ..conftest import EXAMPLES, MEMBER, START  # noqa: TID252,F401
 from ..policies import cached_policy as load_policy
@@ -28,24 +28,26 @@ def ring() -> KeyRing:
 
 
 @pytest.fixture
-def vault(engine: Engine, reference_policy: Policy, ring: KeyRing, clock: FixedClock) -> Vault:
+def jikimi(engine: Engine, reference_policy: Policy, ring: KeyRing, clock: FixedClock) -> Jikimi:
     # Light Argon2id parameters keep the suite fast; the real parameters are exercised by
     # tests/vault/test_encryption.py (rehash on login) and tests/test_crypto.py.
-    return Vault(policy=reference_policy, engine=engine, keys=ring, clock=clock, passwords=fast_passwords())
+    return build_jikimi(
+        policy=reference_policy, engine=engine, keys=ring, clock=clock, passwords=fast_passwords()
+    )
 
 
 @pytest.fixture
-def support_agent(vault: Vault) -> Handler:
+def support_agent(jikimi: Jikimi) -> Handler:
     """A handler whose role may read for membership and support only."""
-    vault.handlers.define_role("cs", purposes=["membership", "support"], actions=["read"])
-    handler, _ = vault.handlers.create("cs-kim", "correct horse battery", role="cs")
+    jikimi.handlers.define_role("cs", purposes=["membership", "support"], actions=["read"])
+    handler, _ = jikimi.handlers.create("cs-kim", "correct horse battery", role="cs")
     return handler
 
 
 @pytest.fixture
-def marketer(vault: Vault) -> Handler:
-    vault.handlers.define_role("marketing", purposes=["marketing"], actions=["read", "export"])
-    handler, _ = vault.handlers.create("mk-lee", "correct horse battery", role="marketing")
+def marketer(jikimi: Jikimi) -> Handler:
+    jikimi.handlers.define_role("marketing", purposes=["marketing"], actions=["read", "export"])
+    handler, _ = jikimi.handlers.create("mk-lee", "correct horse battery", role="marketing")
     return handler
 
 
@@ -55,14 +57,14 @@ def fast_passwords() -> Passwords:
 
 
 @pytest.fixture
-def officer(vault: Vault) -> Handler:
+def officer(jikimi: Jikimi) -> Handler:
     """A handler whose role may use every purpose and every action (an administrator)."""
-    vault.handlers.define_role("officer", purposes=["*"], actions=["*"])
-    handler, _ = vault.handlers.create("officer-park", "correct horse battery", role="officer")
+    jikimi.handlers.define_role("officer", purposes=["*"], actions=["*"])
+    handler, _ = jikimi.handlers.create("officer-park", "correct horse battery", role="officer")
     return handler
 
 
 @pytest.fixture
-def member(vault: Vault) -> str:
+def member(jikimi: Jikimi) -> str:
     """An adult member who gave marketing consent."""
-    return vault.collect("signup", MEMBER, {"marketing": True}).subject_id
+    return jikimi.vault.collect("signup", MEMBER, {"marketing": True}).subject_id

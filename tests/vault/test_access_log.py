@@ -9,37 +9,37 @@ from typing import Any
 import pytest
 from sqlalchemy import delete, select, update
 
+from jikimi.bootstrap import Jikimi
 from jikimi.cli import run
 from jikimi.errors import Denied
 from jikimi.handlers import Handler
 from jikimi.store.tables import access_log
-from jikimi.vault import Vault
 
 from .conftest import MEMBER
 
 
-def rows(vault: Vault) -> list[Any]:
-    with vault.engine.connect() as conn:
+def rows(jikimi: Jikimi) -> list[Any]:
+    with jikimi.core.engine.connect() as conn:
         return list(conn.execute(select(access_log).order_by(access_log.c.seq)))
 
 
 def test_every_access_appends_a_row_with_ids_never_values(
-    vault: Vault, officer: Handler, support_agent: Handler
+    jikimi: Jikimi, officer: Handler, support_agent: Handler
 ) -> None:
-    start = len(rows(vault))
-    sid = vault.collect("signup", MEMBER, {"marketing": True}, source="203.0.113.7")
-    vault.read(sid.subject_id, ["name", "email"], "support", support_agent, source="10.0.0.5")
+    start = len(rows(jikimi))
+    sid = jikimi.vault.collect("signup", MEMBER, {"marketing": True}, source="203.0.113.7")
+    jikimi.vault.read(sid.subject_id, ["name", "email"], "support", support_agent, source="10.0.0.5")
     with pytest.raises(Denied):
-        vault.read(sid.subject_id, ["email"], "marketing", support_agent, source="10.0.0.5")
-    vault.add_record(sid.subject_id, "complaint", {"name": "홍길동"})
-    vault.read_records(sid.subject_id, "complaint", "support", support_agent)
-    vault.withdraw_consent(sid.subject_id, "marketing")
-    vault.give_consent(sid.subject_id, "marketing")
-    vault.find("email", "hong@example.com", actor=officer)
-    vault.read_many([sid.subject_id], ["email"], "marketing", officer, "이벤트 안내")
-    vault.verify_password(sid.subject_id, "password", MEMBER["password"])
-    vault.handlers.unlock("cs-kim", actor=officer)
-    got = rows(vault)[start:]
+        jikimi.vault.read(sid.subject_id, ["email"], "marketing", support_agent, source="10.0.0.5")
+    jikimi.vault.add_record(sid.subject_id, "complaint", {"name": "홍길동"})
+    jikimi.vault.read_records(sid.subject_id, "complaint", "support", support_agent)
+    jikimi.vault.withdraw_consent(sid.subject_id, "marketing")
+    jikimi.vault.give_consent(sid.subject_id, "marketing")
+    jikimi.vault.find("email", "hong@example.com", actor=officer)
+    jikimi.vault.read_many([sid.subject_id], ["email"], "marketing", officer, "이벤트 안내")
+    jikimi.vault.verify_password(sid.subject_id, "password", MEMBER["password"])
+    jikimi.handlers.unlock("cs-kim", actor=officer)
+    got = rows(jikimi)[start:]
     summary = [(r.actor, r.action, r.outcome, r.purpose, json.loads(r.items)) for r in got]
     assert summary == [
         ("self", "collect", "allowed", None, sorted(MEMBER)),
@@ -65,20 +65,20 @@ def test_every_access_appends_a_row_with_ids_never_values(
 
 
 def test_an_untouched_log_verifies(
-    vault: Vault, member: str, support_agent: Handler, db_url: str, capsys: pytest.CaptureFixture[str]
+    jikimi: Jikimi, member: str, support_agent: Handler, db_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    vault.read(member, ["name"], "support", support_agent)
+    jikimi.vault.read(member, ["name"], "support", support_agent)
     assert run(["audit", "verify", "--db", db_url]) == 0
     assert "intact" in capsys.readouterr().out
 
 
 def test_an_altered_row_is_named_by_audit_verify(
-    vault: Vault, member: str, support_agent: Handler, db_url: str, capsys: pytest.CaptureFixture[str]
+    jikimi: Jikimi, member: str, support_agent: Handler, db_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     for _ in range(3):
-        vault.read(member, ["name"], "support", support_agent)
-    target = rows(vault)[-2]
-    with vault.engine.begin() as conn:
+        jikimi.vault.read(member, ["name"], "support", support_agent)
+    target = rows(jikimi)[-2]
+    with jikimi.core.engine.begin() as conn:
         conn.execute(update(access_log).where(access_log.c.seq == target.seq).values(purpose="membership"))
     assert run(["audit", "verify", "--db", db_url]) == 1
     out = capsys.readouterr().out
@@ -86,12 +86,12 @@ def test_an_altered_row_is_named_by_audit_verify(
 
 
 def test_a_row_deleted_in_the_middle_is_reported_by_position(
-    vault: Vault, member: str, support_agent: Handler, db_url: str, capsys: pytest.CaptureFixture[str]
+    jikimi: Jikimi, member: str, support_agent: Handler, db_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     for _ in range(3):
-        vault.read(member, ["name"], "support", support_agent)
-    target = rows(vault)[-2]
-    with vault.engine.begin() as conn:
+        jikimi.vault.read(member, ["name"], "support", support_agent)
+    target = rows(jikimi)[-2]
+    with jikimi.core.engine.begin() as conn:
         conn.execute(delete(access_log).where(access_log.c.seq == target.seq))
     assert run(["audit", "verify", "--db", db_url]) == 1
     out = capsys.readouterr().out
@@ -99,14 +99,14 @@ def test_a_row_deleted_in_the_middle_is_reported_by_position(
 
 
 def test_a_rehashed_row_still_breaks_the_link_to_the_next(
-    vault: Vault, member: str, support_agent: Handler, db_url: str, capsys: pytest.CaptureFixture[str]
+    jikimi: Jikimi, member: str, support_agent: Handler, db_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Recomputing an altered row's own hash does not help: the next row links to the old hash."""
-    from jikimi.audit import row_hash
+    from jikimi.audit.log import row_hash
 
     for _ in range(3):
-        vault.read(member, ["name"], "support", support_agent)
-    target, after = rows(vault)[-2:]
+        jikimi.vault.read(member, ["name"], "support", support_agent)
+    target, after = rows(jikimi)[-2:]
     fields = {
         k: getattr(target, k)
         for k in (
@@ -124,7 +124,7 @@ def test_a_rehashed_row_still_breaks_the_link_to_the_next(
     }
     fields["outcome"] = "denied:role_not_allowed"
     forged = row_hash(bytes(target.prev_hash), target.chain, target.chain_seq, fields)
-    with vault.engine.begin() as conn:
+    with jikimi.core.engine.begin() as conn:
         conn.execute(
             update(access_log)
             .where(access_log.c.seq == target.seq)

@@ -9,12 +9,12 @@ from datetime import date, datetime
 import holidays
 import pytest
 
-from jikimi.audit_report import month_bounds, monthly_report, off_hours, render_text
+from jikimi.audit.report import off_hours, render_text
+from jikimi.bootstrap import Jikimi
 from jikimi.clock import FixedClock
 from jikimi.errors import Denied, UsageError
 from jikimi.handlers import Handler
-from jikimi.periods import KST
-from jikimi.vault import Vault
+from jikimi.periods import KST, month_bounds
 
 from .conftest import MEMBER
 
@@ -55,7 +55,7 @@ def test_months_are_korean_calendar_months() -> None:
 
 
 def _reads(
-    vault: Vault,
+    jikimi: Jikimi,
     clock: FixedClock,
     when: datetime,
     count: int,
@@ -66,18 +66,18 @@ def _reads(
 ) -> None:
     clock.set(when)
     for _ in range(count):
-        vault.read(sid, items, purpose, actor)
+        jikimi.vault.read(sid, items, purpose, actor)
 
 
 @pytest.fixture
 def may(
-    vault: Vault, clock: FixedClock, support_agent: Handler, marketer: Handler, officer: Handler
+    jikimi: Jikimi, clock: FixedClock, support_agent: Handler, marketer: Handler, officer: Handler
 ) -> dict[str, str]:
     """Three months of ordinary reads, then a May with a jump, nights, a holiday, bulk reads and new rights."""
     clock.set(kst(2026, 2, 2, 10, 0))
-    member = vault.collect("signup", MEMBER, {"marketing": True}).subject_id
+    member = jikimi.vault.collect("signup", MEMBER, {"marketing": True}).subject_id
     others = [
-        vault.collect(
+        jikimi.vault.collect(
             "signup",
             {
                 **MEMBER,
@@ -91,41 +91,46 @@ def may(
         for i in range(2)
     ]
     for month in (2, 3, 4):
-        _reads(vault, clock, kst(2026, month, 10, 11, 0), 2, member, ["name"], "support", support_agent)
-        _reads(vault, clock, kst(2026, month, 10, 14, 0), 20, member, ["email"], "marketing", marketer)
-    _reads(vault, clock, kst(2026, 4, 30, 23, 30), 1, member, ["name"], "membership", officer)  # April in KST
+        _reads(jikimi, clock, kst(2026, month, 10, 11, 0), 2, member, ["name"], "support", support_agent)
+        _reads(jikimi, clock, kst(2026, month, 10, 14, 0), 20, member, ["email"], "marketing", marketer)
+    _reads(
+        jikimi, clock, kst(2026, 4, 30, 23, 30), 1, member, ["name"], "membership", officer
+    )  # April in KST
 
-    _reads(vault, clock, kst(2026, 5, 6, 10, 0), 54, member, ["name", "email"], "support", support_agent)
+    _reads(jikimi, clock, kst(2026, 5, 6, 10, 0), 54, member, ["name", "email"], "support", support_agent)
     clock.set(kst(2026, 5, 6, 11, 0))
     with pytest.raises(Denied):
-        vault.read(member, ["email"], "marketing", support_agent)
-    _reads(vault, clock, kst(2026, 5, 6, 8, 59), 2, member, ["name"], "support", support_agent)
-    _reads(vault, clock, kst(2026, 5, 6, 18, 0), 1, member, ["name"], "support", support_agent)
-    _reads(vault, clock, kst(2026, 5, 9, 11, 0), 1, member, ["name"], "support", support_agent)
-    _reads(vault, clock, kst(2026, 5, 5, 10, 0), 1, member, ["name"], "support", support_agent)
+        jikimi.vault.read(member, ["email"], "marketing", support_agent)
+    _reads(jikimi, clock, kst(2026, 5, 6, 8, 59), 2, member, ["name"], "support", support_agent)
+    _reads(jikimi, clock, kst(2026, 5, 6, 18, 0), 1, member, ["name"], "support", support_agent)
+    _reads(jikimi, clock, kst(2026, 5, 9, 11, 0), 1, member, ["name"], "support", support_agent)
+    _reads(jikimi, clock, kst(2026, 5, 5, 10, 0), 1, member, ["name"], "support", support_agent)
 
-    _reads(vault, clock, kst(2026, 5, 7, 14, 0), 55, member, ["email"], "marketing", marketer)
+    _reads(jikimi, clock, kst(2026, 5, 7, 14, 0), 55, member, ["email"], "marketing", marketer)
     clock.set(kst(2026, 5, 7, 14, 59))
     with pytest.raises(Denied):
-        vault.read_many([member, *others], ["email"], "marketing", marketer, "")
+        jikimi.vault.read_many([member, *others], ["email"], "marketing", marketer, "")
     clock.set(kst(2026, 5, 7, 15, 0))
-    vault.read_many([member, *others], ["email"], "marketing", marketer, "5월 이벤트 안내 발송")
+    jikimi.vault.read_many([member, *others], ["email"], "marketing", marketer, "5월 이벤트 안내 발송")
 
-    _reads(vault, clock, kst(2026, 5, 31, 23, 30), 1, member, ["name"], "membership", officer)  # Sunday night
     _reads(
-        vault, clock, kst(2026, 6, 1, 0, 30), 1, member, ["name"], "membership", officer
+        jikimi, clock, kst(2026, 5, 31, 23, 30), 1, member, ["name"], "membership", officer
+    )  # Sunday night
+    _reads(
+        jikimi, clock, kst(2026, 6, 1, 0, 30), 1, member, ["name"], "membership", officer
     )  # June in KST, May in UTC
 
     clock.set(kst(2026, 5, 11, 10, 0))
-    vault.handlers.define_role("auditor", purposes=[], actions=["audit"], actor=officer)
-    vault.handlers.create("au-jung", "correct horse battery", role="auditor", actor=officer)
+    jikimi.handlers.define_role("auditor", purposes=[], actions=["audit"], actor=officer)
+    jikimi.handlers.create("au-jung", "correct horse battery", role="auditor", actor=officer)
     return {"member": member}
 
 
 def test_the_monthly_review_counts_reads_denials_bulk_nights_jumps_and_rights(
-    vault: Vault, may: dict[str, str]
+    jikimi: Jikimi, may: dict[str, str], clock: FixedClock
 ) -> None:
-    report = monthly_report(vault.engine, "2026-05", generated_at=kst(2026, 6, 2, 9, 0))
+    clock.set(kst(2026, 6, 2, 9, 0))  # the review is generated the day after the month
+    report = jikimi.audit.monthly_report("2026-05")
     assert json.loads(json.dumps(report, ensure_ascii=False)) == report, "the report is JSON-ready"
     assert report["period"] == {"from": "2026-05-01T00:00:00+09:00", "to": "2026-06-01T00:00:00+09:00"}
     assert report["reads_by_handler"] == [
@@ -166,21 +171,21 @@ def test_the_monthly_review_counts_reads_denials_bulk_nights_jumps_and_rights(
 
 
 def test_the_previous_months_are_the_baseline_not_part_of_the_review(
-    vault: Vault, may: dict[str, str]
+    jikimi: Jikimi, may: dict[str, str]
 ) -> None:
-    april = monthly_report(vault.engine, "2026-04")
+    april = jikimi.audit.monthly_report("2026-04")
     assert [(r["actor"], r["reads"], r["off_hours"]) for r in april["reads_by_handler"]] == [
         ("mk-lee", 20, 0),
         ("cs-kim", 2, 0),
         ("officer-park", 1, 1),
     ]
     assert april["volume_jumps"] == [] and april["bulk_reads"] == []
-    june = monthly_report(vault.engine, "2026-06")
+    june = jikimi.audit.monthly_report("2026-06")
     assert [(r["actor"], r["reads"]) for r in june["reads_by_handler"]] == [("officer-park", 1)]
 
 
-def test_the_printed_review_has_everything_and_a_signature_line(vault: Vault, may: dict[str, str]) -> None:
-    text = render_text(monthly_report(vault.engine, "2026-05"))
+def test_the_printed_review_has_everything_and_a_signature_line(jikimi: Jikimi, may: dict[str, str]) -> None:
+    text = render_text(jikimi.audit.monthly_report("2026-05"))
     for expected in (
         "2026-05",
         "cs-kim",

@@ -7,60 +7,60 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from jikimi.bootstrap import Jikimi, build_jikimi
 from jikimi.clock import FixedClock
 from jikimi.errors import Denied, Duplicate, InvalidInput
 from jikimi.handlers import Handler
 from jikimi.store.tables import item_values, subjects
-from jikimi.vault import Vault
 
 from .conftest import MEMBER, policy_with
 
 
-def _count(vault: Vault, table: Any) -> int:
-    with vault.engine.connect() as conn:
+def _count(jikimi: Jikimi, table: Any) -> int:
+    with jikimi.core.engine.connect() as conn:
         return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
 
 
 def _refused(
-    vault: Vault,
+    jikimi: Jikimi,
     data: dict[str, str],
     field: str,
     consents: dict[str, bool] | None = None,
     context: str = "signup",
 ) -> InvalidInput:
-    before = _count(vault, subjects)
+    before = _count(jikimi, subjects)
     with pytest.raises(InvalidInput) as caught:
-        vault.collect(context, data, consents)
+        jikimi.vault.collect(context, data, consents)
     assert caught.value.field == field
-    assert _count(vault, subjects) == before, "a refused collection stores nothing"
+    assert _count(jikimi, subjects) == before, "a refused collection stores nothing"
     return caught.value
 
 
-def test_signup_stores_the_required_items_encrypted(vault: Vault) -> None:
-    got = vault.collect("signup", MEMBER)
+def test_signup_stores_the_required_items_encrypted(jikimi: Jikimi) -> None:
+    got = jikimi.vault.collect("signup", MEMBER)
     assert got.status == "active"
     assert got.stored_items == tuple(sorted(MEMBER))
-    with vault.engine.connect() as conn:
+    with jikimi.core.engine.connect() as conn:
         blobs = [bytes(r.ciphertext) for r in conn.execute(select(item_values.c.ciphertext))]
     assert len(blobs) == len(MEMBER)
     assert not any(value.encode() in blob for blob in blobs for value in MEMBER.values())
 
 
 @pytest.mark.parametrize("missing", ["name", "birthdate", "login_id", "password", "mobile", "email", "ci"])
-def test_a_missing_required_item_refuses_signup(vault: Vault, missing: str) -> None:
+def test_a_missing_required_item_refuses_signup(jikimi: Jikimi, missing: str) -> None:
     data = {k: v for k, v in MEMBER.items() if k != missing}
-    error = _refused(vault, data, missing)
+    error = _refused(jikimi, data, missing)
     assert error.reason_en == "is required"
 
 
-def test_a_blank_required_item_counts_as_missing(vault: Vault) -> None:
-    _refused(vault, {**MEMBER, "name": "   "}, "name")
+def test_a_blank_required_item_counts_as_missing(jikimi: Jikimi) -> None:
+    _refused(jikimi, {**MEMBER, "name": "   "}, "name")
 
 
-def test_an_undeclared_item_refuses_collection(vault: Vault) -> None:
-    error = _refused(vault, {**MEMBER, "refund_account": "123-456"}, "refund_account")
+def test_an_undeclared_item_refuses_collection(jikimi: Jikimi) -> None:
+    error = _refused(jikimi, {**MEMBER, "refund_account": "123-456"}, "refund_account")
     assert "not collected" in error.reason_en
-    _refused(vault, {**MEMBER, "blood_type": "A"}, "blood_type")
+    _refused(jikimi, {**MEMBER, "blood_type": "A"}, "blood_type")
 
 
 @pytest.mark.parametrize(
@@ -78,8 +78,8 @@ def test_an_undeclared_item_refuses_collection(vault: Vault) -> None:
         ("login_id", "홍길동"),
     ],
 )
-def test_malformed_values_are_refused_with_the_field_named(vault: Vault, field: str, value: str) -> None:
-    error = _refused(vault, {**MEMBER, field: value}, field)
+def test_malformed_values_are_refused_with_the_field_named(jikimi: Jikimi, field: str, value: str) -> None:
+    error = _refused(jikimi, {**MEMBER, field: value}, field)
     assert value not in str(error), "error messages never carry the value"
 
 
@@ -96,13 +96,13 @@ def _with_identifier_items(data: dict[str, Any]) -> None:
 
 
 @pytest.fixture
-def id_vault(vault: Vault) -> Vault:
+def id_vault(jikimi: Jikimi) -> Jikimi:
     """The reference vault's database with a policy variant that collects RRN, business and card numbers."""
-    return Vault(
+    return build_jikimi(
         policy=policy_with(_with_identifier_items),
-        engine=vault.engine,
-        keys=vault.keys.ring,
-        clock=vault.clock,
+        engine=jikimi.core.engine,
+        keys=jikimi.core.keys.ring,
+        clock=jikimi.core.clock,
     )
 
 
@@ -121,27 +121,27 @@ SUPPORT = {"name": "홍길동", "email": "hong@example.com"}
         ("card_no", "4111"),
     ],
 )
-def test_identifier_formats_are_checked(id_vault: Vault, field: str, value: str) -> None:
+def test_identifier_formats_are_checked(id_vault: Jikimi, field: str, value: str) -> None:
     _refused(id_vault, {**SUPPORT, field: value}, field, context="support")
 
 
-def test_valid_identifiers_are_accepted(id_vault: Vault, officer: Handler) -> None:
-    got = id_vault.collect(
+def test_valid_identifiers_are_accepted(id_vault: Jikimi, officer: Handler) -> None:
+    got = id_vault.vault.collect(
         "support",
         {**SUPPORT, "rrn": "9001011234567", "business_no": "1248100998", "card_no": "4111 1111 1111 1111"},
     )
-    values = id_vault.read(got.subject_id, ["rrn", "business_no", "card_no"], "support", officer)
+    values = id_vault.vault.read(got.subject_id, ["rrn", "business_no", "card_no"], "support", officer)
     assert values == {"rrn": "900101-1234567", "business_no": "124-81-00998", "card_no": "4111111111111111"}
 
 
-def test_signup_succeeds_with_every_optional_item_and_consent_refused(vault: Vault) -> None:
+def test_signup_succeeds_with_every_optional_item_and_consent_refused(jikimi: Jikimi) -> None:
     """PIPA 16③, 22⑤: refusing optional items or optional consents never blocks sign-up."""
-    got = vault.collect("signup", {**MEMBER, "gender": "", "interests": ""}, {"marketing": False})
+    got = jikimi.vault.collect("signup", {**MEMBER, "gender": "", "interests": ""}, {"marketing": False})
     assert got.status == "active"
     assert "gender" not in got.stored_items and "interests" not in got.stored_items
     assert got.consents_given == () and got.consents_refused == ("marketing",)
     assert (
-        vault.collect(
+        jikimi.vault.collect(
             "signup",
             {
                 **MEMBER,
@@ -155,46 +155,49 @@ def test_signup_succeeds_with_every_optional_item_and_consent_refused(vault: Vau
     )
 
 
-def test_optional_items_are_stored_when_given(vault: Vault) -> None:
-    got = vault.collect("signup", {**MEMBER, "gender": "여", "interests": "도서"}, {"marketing": True})
+def test_optional_items_are_stored_when_given(jikimi: Jikimi) -> None:
+    got = jikimi.vault.collect("signup", {**MEMBER, "gender": "여", "interests": "도서"}, {"marketing": True})
     assert {"gender", "interests"} <= set(got.stored_items)
     assert got.consents_given == ("marketing",)
 
 
-def test_a_refused_required_consent_refuses_signup(vault: Vault) -> None:
+def test_a_refused_required_consent_refuses_signup(jikimi: Jikimi) -> None:
     def marketing_required(data: dict[str, Any]) -> None:
         marketing = next(p for p in data["purposes"] if p["id"] == "marketing")
         marketing["consent"] = "required"
 
-    strict = Vault(
-        policy=policy_with(marketing_required), engine=vault.engine, keys=vault.keys.ring, clock=vault.clock
+    strict = build_jikimi(
+        policy=policy_with(marketing_required),
+        engine=jikimi.core.engine,
+        keys=jikimi.core.keys.ring,
+        clock=jikimi.core.clock,
     )
     _refused(strict, MEMBER, "consents.marketing", {"marketing": False})
     _refused(strict, MEMBER, "consents.marketing", {})
-    assert strict.collect("signup", MEMBER, {"marketing": True}).consents_given == ("marketing",)
+    assert strict.vault.collect("signup", MEMBER, {"marketing": True}).consents_given == ("marketing",)
 
 
-def test_consent_for_a_purpose_the_context_does_not_ask_is_refused(vault: Vault) -> None:
-    _refused(vault, MEMBER, "consents.support", {"support": True})
+def test_consent_for_a_purpose_the_context_does_not_ask_is_refused(jikimi: Jikimi) -> None:
+    _refused(jikimi, MEMBER, "consents.support", {"support": True})
 
 
 def test_consent_is_recorded_per_purpose_with_version_channel_and_time(
-    vault: Vault, clock: FixedClock
+    jikimi: Jikimi, clock: FixedClock
 ) -> None:
-    sid = vault.collect("signup", MEMBER, {"marketing": True}, channel="app").subject_id
-    history = vault.consents_of(sid)
+    sid = jikimi.vault.collect("signup", MEMBER, {"marketing": True}, channel="app").subject_id
+    history = jikimi.vault.consents_of(sid)
     assert history == [
         {
             "target_kind": "purpose",
             "target_id": "marketing",
             "granted": True,
-            "policy_version": vault.policy.version_key,
+            "policy_version": jikimi.policy.version_key,
             "channel": "app",
             "at": clock.now(),
             "withdrawn_at": None,
         }
     ]
-    refused = vault.collect(
+    refused = jikimi.vault.collect(
         "signup",
         {
             **MEMBER,
@@ -205,7 +208,7 @@ def test_consent_is_recorded_per_purpose_with_version_channel_and_time(
         },
         {"marketing": False},
     )
-    assert [(c["target_id"], c["granted"]) for c in vault.consents_of(refused.subject_id)] == [
+    assert [(c["target_id"], c["granted"]) for c in jikimi.vault.consents_of(refused.subject_id)] == [
         ("marketing", False)
     ]
 
@@ -220,76 +223,83 @@ def test_consent_is_recorded_per_purpose_with_version_channel_and_time(
         ("ci", MEMBER["ci"]),
     ],
 )
-def test_duplicate_signup_is_found_through_the_blind_index(vault: Vault, field: str, variant: str) -> None:
-    vault.collect("signup", MEMBER)
+def test_duplicate_signup_is_found_through_the_blind_index(jikimi: Jikimi, field: str, variant: str) -> None:
+    jikimi.vault.collect("signup", MEMBER)
     others = {
         "login_id": "second",
         "email": "second@example.com",
         "mobile": "010-5555-6666",
         "ci": "CI" + "Z" * 86,
     }
-    before = _count(vault, subjects)
+    before = _count(jikimi, subjects)
     with pytest.raises(Duplicate) as caught:
-        vault.collect("signup", {**MEMBER, **others, field: variant})
+        jikimi.vault.collect("signup", {**MEMBER, **others, field: variant})
     assert caught.value.field == field
-    assert _count(vault, subjects) == before
+    assert _count(jikimi, subjects) == before
 
 
-def test_lookup_finds_a_member_by_a_differently_formatted_number(vault: Vault, officer: Handler) -> None:
-    sid = vault.collect("signup", MEMBER).subject_id
-    assert vault.find("mobile", "01012345678", actor=officer) == sid
-    assert vault.find("email", "HONG@example.com", actor=officer) is None  # the local part is case-sensitive
-    assert vault.find("login_id", "Hong", actor=officer) == sid
+def test_lookup_finds_a_member_by_a_differently_formatted_number(jikimi: Jikimi, officer: Handler) -> None:
+    sid = jikimi.vault.collect("signup", MEMBER).subject_id
+    assert jikimi.vault.find("mobile", "01012345678", actor=officer) == sid
+    assert (
+        jikimi.vault.find("email", "HONG@example.com", actor=officer) is None
+    )  # the local part is case-sensitive
+    assert jikimi.vault.find("login_id", "Hong", actor=officer) == sid
 
 
 CHILD = {**MEMBER, "birthdate": "2016-05-01", "guardian_name": "홍부모", "guardian_mobile": "010-7777-8888"}
 
 
 def test_a_child_under_14_waits_for_the_guardian_holding_only_guardian_contact(
-    vault: Vault, officer: Handler
+    jikimi: Jikimi, officer: Handler
 ) -> None:
-    got = vault.collect("signup", CHILD, {"marketing": True})
+    got = jikimi.vault.collect("signup", CHILD, {"marketing": True})
     assert got.status == "pending_guardian"
     assert got.stored_items == ("guardian_mobile", "guardian_name")
     assert got.consents_given == ()
-    state = vault.subject(got.subject_id)
+    state = jikimi.vault.subject(got.subject_id)
     assert state["is_child"] is True and state["items"] == ["guardian_mobile", "guardian_name"]
     for purpose, items in [("guardian_consent", ["guardian_name"]), ("membership", ["name"])]:
         with pytest.raises(Denied) as caught:
-            vault.read(got.subject_id, items, purpose, officer)
+            jikimi.vault.read(got.subject_id, items, purpose, officer)
         assert caught.value.reason == "pending_guardian"
 
 
-def test_a_child_without_guardian_contact_is_refused(vault: Vault) -> None:
-    _refused(vault, {k: v for k, v in CHILD.items() if k != "guardian_mobile"}, "guardian_mobile")
+def test_a_child_without_guardian_contact_is_refused(jikimi: Jikimi) -> None:
+    _refused(jikimi, {k: v for k, v in CHILD.items() if k != "guardian_mobile"}, "guardian_mobile")
 
 
-def test_guardian_consent_activates_the_child_and_completes_signup(vault: Vault, officer: Handler) -> None:
-    sid = vault.collect("signup", CHILD).subject_id
-    vault.record_guardian_consent(sid, method="guardian mobile verification")
-    assert vault.subject(sid)["status"] == "active"
-    assert vault.read(sid, ["guardian_name"], "guardian_consent", officer) == {"guardian_name": "홍부모"}
-    done = vault.collect("signup", CHILD, subject_id=sid)
+def test_guardian_consent_activates_the_child_and_completes_signup(jikimi: Jikimi, officer: Handler) -> None:
+    sid = jikimi.vault.collect("signup", CHILD).subject_id
+    jikimi.vault.record_guardian_consent(sid, method="guardian mobile verification")
+    assert jikimi.vault.subject(sid)["status"] == "active"
+    assert jikimi.vault.read(sid, ["guardian_name"], "guardian_consent", officer) == {
+        "guardian_name": "홍부모"
+    }
+    done = jikimi.vault.collect("signup", CHILD, subject_id=sid)
     assert done.status == "active"
-    assert vault.read(sid, ["name", "birthdate"], "membership", officer) == {
+    assert jikimi.vault.read(sid, ["name", "birthdate"], "membership", officer) == {
         "name": "홍길동",
         "birthdate": "2016-05-01",
     }
-    assert [(c["target_kind"], c["target_id"], c["granted"]) for c in vault.consents_of(sid)] == [
+    assert [(c["target_kind"], c["target_id"], c["granted"]) for c in jikimi.vault.consents_of(sid)] == [
         ("guardian", "guardian", True),
         ("purpose", "marketing", False),
     ]
 
 
-def test_a_service_that_does_not_collect_childrens_data_refuses_under_14(vault: Vault) -> None:
+def test_a_service_that_does_not_collect_childrens_data_refuses_under_14(jikimi: Jikimi) -> None:
     def not_collected(data: dict[str, Any]) -> None:
         data["children"] = {"policy": "not_collected", "age": 14}
 
-    adults_only = Vault(
-        policy=policy_with(not_collected), engine=vault.engine, keys=vault.keys.ring, clock=vault.clock
+    adults_only = build_jikimi(
+        policy=policy_with(not_collected),
+        engine=jikimi.core.engine,
+        keys=jikimi.core.keys.ring,
+        clock=jikimi.core.clock,
     )
     _refused(adults_only, {k: v for k, v in CHILD.items() if not k.startswith("guardian")}, "birthdate")
-    assert adults_only.collect("signup", MEMBER).status == "active"
+    assert adults_only.vault.collect("signup", MEMBER).status == "active"
 
 
 GUEST = {
@@ -303,15 +313,17 @@ GUEST = {
 }
 
 
-def test_a_guest_holds_only_what_the_guest_order_context_allows(vault: Vault, officer: Handler) -> None:
-    got = vault.collect("guest_order", GUEST)
-    state = vault.subject(got.subject_id)
+def test_a_guest_holds_only_what_the_guest_order_context_allows(jikimi: Jikimi, officer: Handler) -> None:
+    got = jikimi.vault.collect("guest_order", GUEST)
+    state = jikimi.vault.subject(got.subject_id)
     assert state["kind"] == "guest" and state["items"] == sorted(GUEST)
-    _refused(vault, {**GUEST, "birthdate": "1990-01-01"}, "birthdate", context="guest_order")
-    _refused(vault, {**GUEST, "login_id": "guest1"}, "login_id", context="guest_order")
-    values = vault.read(got.subject_id, ["recipient_name", "order_password"], "order_fulfilment", officer)
+    _refused(jikimi, {**GUEST, "birthdate": "1990-01-01"}, "birthdate", context="guest_order")
+    _refused(jikimi, {**GUEST, "login_id": "guest1"}, "login_id", context="guest_order")
+    values = jikimi.vault.read(
+        got.subject_id, ["recipient_name", "order_password"], "order_fulfilment", officer
+    )
     assert values == {"recipient_name": "받는이"}, "password hashes never leave the vault"
 
 
-def test_an_unknown_context_is_refused(vault: Vault) -> None:
-    _refused(vault, MEMBER, "context", context="newsletter")
+def test_an_unknown_context_is_refused(jikimi: Jikimi) -> None:
+    _refused(jikimi, MEMBER, "context", context="newsletter")

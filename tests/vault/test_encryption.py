@@ -12,13 +12,13 @@ import bcrypt
 import pytest
 from sqlalchemy import Engine, select, text, update
 
+from jikimi.bootstrap import Jikimi, build_jikimi
 from jikimi.crypto import open_value, seal_value
 from jikimi.errors import KeyRingError
 from jikimi.handlers import Handler
 from jikimi.store.engine import make_engine, sqlite_paths
 from jikimi.store.tables import item_values
 from jikimi.store.uow import UnitOfWork
-from jikimi.vault import Vault
 
 from .conftest import MEMBER, fast_passwords
 
@@ -86,22 +86,22 @@ def postgres_text(engine: Engine) -> bytes:
 
 
 @pytest.mark.slow
-def test_known_values_of_1000_members_are_nowhere_in_the_stored_bytes(vault: Vault) -> None:
-    bulk = Vault(
-        policy=vault.policy,
-        engine=vault.engine,
-        keys=vault.keys.ring,
-        clock=vault.clock,
+def test_known_values_of_1000_members_are_nowhere_in_the_stored_bytes(jikimi: Jikimi) -> None:
+    bulk = build_jikimi(
+        policy=jikimi.policy,
+        engine=jikimi.core.engine,
+        keys=jikimi.core.keys.ring,
+        clock=jikimi.core.clock,
         passwords=fast_passwords(),
     )
     members = [known_member(i) for i in range(1000)]
     for i, member in enumerate(members):
-        bulk.collect("signup", member, {"marketing": i % 2 == 0})
-    if vault.engine.dialect.name == "sqlite":
-        stored = sqlite_bytes(vault.engine)
+        bulk.vault.collect("signup", member, {"marketing": i % 2 == 0})
+    if jikimi.core.engine.dialect.name == "sqlite":
+        stored = sqlite_bytes(jikimi.core.engine)
         hex_forms: list[bytes] = []
     else:
-        stored = postgres_text(vault.engine)
+        stored = postgres_text(jikimi.core.engine)
         hex_forms = [n.hex().encode("ascii") for n in needles(members)]  # bytea prints as \x<hex>
     assert b"context=signup" in stored, "the search reads the real stored data"
     leaked = [n for n in needles(members) + hex_forms if n in stored]
@@ -146,55 +146,59 @@ OTHER = {
 
 
 def test_destroying_a_data_key_makes_every_copy_unreadable(
-    vault: Vault, officer: Handler, tmp_path: Path
+    jikimi: Jikimi, officer: Handler, tmp_path: Path
 ) -> None:
-    sid = vault.collect("signup", MEMBER).subject_id
-    other = vault.collect("signup", OTHER).subject_id
-    before = _ciphertexts(vault.engine, sid)
-    is_sqlite = vault.engine.dialect.name == "sqlite"
+    sid = jikimi.vault.collect("signup", MEMBER).subject_id
+    other = jikimi.vault.collect("signup", OTHER).subject_id
+    before = _ciphertexts(jikimi.core.engine, sid)
+    is_sqlite = jikimi.core.engine.dialect.name == "sqlite"
     if is_sqlite:
-        _copy(vault.engine, tmp_path / "backup")  # a backup taken before the deletion, main and keys
+        _copy(jikimi.core.engine, tmp_path / "backup")  # a backup taken before the deletion, main and keys
 
-    with UnitOfWork(vault.engine) as uow:
-        assert vault.keys.destroy(uow.conn, [sid]) == 1
+    with UnitOfWork(jikimi.core.engine) as uow:
+        assert jikimi.core.keys.destroy(uow.conn, [sid]) == 1
         uow.commit()
 
     if is_sqlite:
         restore = tmp_path / "restore"
         shutil.copytree(tmp_path / "backup", restore, ignore=shutil.ignore_patterns("*.keys.db"))
-        _copy(vault.engine, restore, main=False)  # today's key store beside yesterday's data
+        _copy(jikimi.core.engine, restore, main=False)  # today's key store beside yesterday's data
         engine = make_engine(f"sqlite:///{restore / 'jikimi.db'}")
-        restored = Vault(policy=vault.policy, engine=engine, keys=vault.keys.ring, clock=vault.clock)
+        restored = build_jikimi(
+            policy=jikimi.policy, engine=engine, keys=jikimi.core.keys.ring, clock=jikimi.core.clock
+        )
         assert _ciphertexts(engine, sid) == before, "the old copy still holds the ciphertext"
-        assert restored.read(sid, ["name", "email"], "membership", officer) == {}
-        assert restored.read(other, ["name"], "membership", officer) == {"name": "홍길동"}
+        assert restored.vault.read(sid, ["name", "email"], "membership", officer) == {}
+        assert restored.vault.read(other, ["name"], "membership", officer) == {"name": "홍길동"}
         with engine.connect() as conn:
-            other_key = restored.keys.get(conn, other)
-            assert restored.keys.get(conn, sid) is None
+            other_key = restored.core.keys.get(conn, other)
+            assert restored.core.keys.get(conn, sid) is None
         engine.dispose()
         whole = make_engine(f"sqlite:///{tmp_path / 'backup' / 'jikimi.db'}")
-        control = Vault(policy=vault.policy, engine=whole, keys=vault.keys.ring, clock=vault.clock)
-        assert control.read(sid, ["name"], "membership", officer) == {"name": "홍길동"}, (
+        control = build_jikimi(
+            policy=jikimi.policy, engine=whole, keys=jikimi.core.keys.ring, clock=jikimi.core.clock
+        )
+        assert control.vault.read(sid, ["name"], "membership", officer) == {"name": "홍길동"}, (
             "control: the key was the difference"
         )
         whole.dispose()
     else:
-        assert vault.read(sid, ["name", "email"], "membership", officer) == {}
-        with vault.engine.connect() as conn:
-            assert vault.keys.get(conn, sid) is None
-            other_key = vault.keys.get(conn, other)
+        assert jikimi.vault.read(sid, ["name", "email"], "membership", officer) == {}
+        with jikimi.core.engine.connect() as conn:
+            assert jikimi.core.keys.get(conn, sid) is None
+            other_key = jikimi.core.keys.get(conn, other)
     assert other_key is not None
     _unopenable(before, sid, [other_key, secrets.token_bytes(32)])
 
 
-def test_a_ciphertext_moved_to_another_subject_or_item_does_not_open(vault: Vault) -> None:
-    sid = vault.collect("signup", MEMBER).subject_id
-    other = vault.collect("signup", OTHER).subject_id
-    with vault.engine.connect() as conn:
-        key = vault.keys.get(conn, sid)
-        other_key = vault.keys.get(conn, other)
+def test_a_ciphertext_moved_to_another_subject_or_item_does_not_open(jikimi: Jikimi) -> None:
+    sid = jikimi.vault.collect("signup", MEMBER).subject_id
+    other = jikimi.vault.collect("signup", OTHER).subject_id
+    with jikimi.core.engine.connect() as conn:
+        key = jikimi.core.keys.get(conn, sid)
+        other_key = jikimi.core.keys.get(conn, other)
     assert key is not None and other_key is not None
-    blob = _ciphertexts(vault.engine, sid)["email"]
+    blob = _ciphertexts(jikimi.core.engine, sid)["email"]
     assert open_value(key, sid, "email", blob) == "hong@example.com"
     with pytest.raises(KeyRingError):
         open_value(key, sid, "mobile", blob)
@@ -204,11 +208,11 @@ def test_a_ciphertext_moved_to_another_subject_or_item_does_not_open(vault: Vaul
         open_value(other_key, other, "email", blob)
 
 
-def test_a_legacy_bcrypt_password_verifies_once_and_becomes_argon2id(vault: Vault) -> None:
-    sid = vault.collect("signup", MEMBER).subject_id
+def test_a_legacy_bcrypt_password_verifies_once_and_becomes_argon2id(jikimi: Jikimi) -> None:
+    sid = jikimi.vault.collect("signup", MEMBER).subject_id
     legacy = bcrypt.hashpw(b"legacy-pass-1", bcrypt.gensalt(rounds=4)).decode("ascii")
-    with UnitOfWork(vault.engine) as uow:
-        key = vault.keys.get(uow.conn, sid)
+    with UnitOfWork(jikimi.core.engine) as uow:
+        key = jikimi.core.keys.get(uow.conn, sid)
         assert key is not None
         uow.conn.execute(
             update(item_values)
@@ -216,20 +220,20 @@ def test_a_legacy_bcrypt_password_verifies_once_and_becomes_argon2id(vault: Vaul
             .values(ciphertext=seal_value(key, sid, "password", legacy))
         )
         uow.commit()
-    assert vault.verify_password(sid, "password", "wrong-pass-1") is False
-    assert vault.verify_password(sid, "password", "legacy-pass-1") is True
-    stored = open_value(key, sid, "password", _ciphertexts(vault.engine, sid)["password"])
+    assert jikimi.vault.verify_password(sid, "password", "wrong-pass-1") is False
+    assert jikimi.vault.verify_password(sid, "password", "legacy-pass-1") is True
+    stored = open_value(key, sid, "password", _ciphertexts(jikimi.core.engine, sid)["password"])
     assert stored.startswith("$argon2id$")
-    assert vault.verify_password(sid, "password", "legacy-pass-1") is True
-    assert vault.verify_password(sid, "password", MEMBER["password"]) is False
+    assert jikimi.vault.verify_password(sid, "password", "legacy-pass-1") is True
+    assert jikimi.vault.verify_password(sid, "password", MEMBER["password"]) is False
 
 
-def test_the_password_given_at_signup_is_stored_as_argon2id(vault: Vault) -> None:
-    sid = vault.collect("signup", MEMBER).subject_id
-    with vault.engine.connect() as conn:
-        key = vault.keys.get(conn, sid)
+def test_the_password_given_at_signup_is_stored_as_argon2id(jikimi: Jikimi) -> None:
+    sid = jikimi.vault.collect("signup", MEMBER).subject_id
+    with jikimi.core.engine.connect() as conn:
+        key = jikimi.core.keys.get(conn, sid)
     assert key is not None
-    assert open_value(key, sid, "password", _ciphertexts(vault.engine, sid)["password"]).startswith(
+    assert open_value(key, sid, "password", _ciphertexts(jikimi.core.engine, sid)["password"]).startswith(
         "$argon2id$"
     )
-    assert vault.verify_password(sid, "password", MEMBER["password"]) is True
+    assert jikimi.vault.verify_password(sid, "password", MEMBER["password"]) is True

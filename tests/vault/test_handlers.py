@@ -8,73 +8,73 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from jikimi.bootstrap import Jikimi
 from jikimi.errors import AccountLocked, AuthError, InvalidInput, NotFound
 from jikimi.handlers import Handler
 from jikimi.store.tables import access_log
-from jikimi.vault import Vault
 
 PASSWORD = "correct horse battery"
 
 
 def test_five_failed_logins_lock_the_account_until_unlocked(
-    vault: Vault, support_agent: Handler, officer: Handler
+    jikimi: Jikimi, support_agent: Handler, officer: Handler
 ) -> None:
-    _, token = vault.handlers.login("cs-kim", PASSWORD)
+    _, token = jikimi.handlers.login("cs-kim", PASSWORD)
     for _ in range(5):
         with pytest.raises(AuthError) as caught:
-            vault.handlers.login("cs-kim", "wrong password!")
+            jikimi.handlers.login("cs-kim", "wrong password!")
         assert not isinstance(caught.value, AccountLocked)
     with pytest.raises(AccountLocked):
-        vault.handlers.login("cs-kim", PASSWORD)
+        jikimi.handlers.login("cs-kim", PASSWORD)
     with pytest.raises(AccountLocked):
-        vault.handlers.authenticate(token)
-    assert [h["locked"] for h in vault.handlers.all() if h["login"] == "cs-kim"] == [True]
-    vault.handlers.unlock("cs-kim", actor=officer)
-    handler, fresh = vault.handlers.login("cs-kim", PASSWORD)
-    assert handler.login == "cs-kim" and vault.handlers.authenticate(fresh).login == "cs-kim"
-    changes = [r["change"] for r in vault.handlers.rights_history("cs-kim")]
+        jikimi.handlers.authenticate(token)
+    assert [h["locked"] for h in jikimi.handlers.all() if h["login"] == "cs-kim"] == [True]
+    jikimi.handlers.unlock("cs-kim", actor=officer)
+    handler, fresh = jikimi.handlers.login("cs-kim", PASSWORD)
+    assert handler.login == "cs-kim" and jikimi.handlers.authenticate(fresh).login == "cs-kim"
+    changes = [r["change"] for r in jikimi.handlers.rights_history("cs-kim")]
     assert changes == ["grant", "lock", "unlock"]
 
 
-def test_a_successful_login_resets_the_failure_count(vault: Vault, support_agent: Handler) -> None:
+def test_a_successful_login_resets_the_failure_count(jikimi: Jikimi, support_agent: Handler) -> None:
     for _ in range(4):
         with pytest.raises(AuthError):
-            vault.handlers.login("cs-kim", "wrong password!")
-    vault.handlers.login("cs-kim", PASSWORD)
+            jikimi.handlers.login("cs-kim", "wrong password!")
+    jikimi.handlers.login("cs-kim", PASSWORD)
     for _ in range(4):
         with pytest.raises(AuthError):
-            vault.handlers.login("cs-kim", "wrong password!")
-    assert vault.handlers.login("cs-kim", PASSWORD)[0].login == "cs-kim"
+            jikimi.handlers.login("cs-kim", "wrong password!")
+    assert jikimi.handlers.login("cs-kim", PASSWORD)[0].login == "cs-kim"
 
 
-def test_unknown_handlers_and_short_passwords_are_refused(vault: Vault, support_agent: Handler) -> None:
+def test_unknown_handlers_and_short_passwords_are_refused(jikimi: Jikimi, support_agent: Handler) -> None:
     with pytest.raises(AuthError):
-        vault.handlers.login("nobody", PASSWORD)
+        jikimi.handlers.login("nobody", PASSWORD)
     with pytest.raises(AuthError):
-        vault.handlers.authenticate("jk_not-a-token")
+        jikimi.handlers.authenticate("jk_not-a-token")
     with pytest.raises(InvalidInput):
-        vault.handlers.create("short-pw", "short", role="cs")
+        jikimi.handlers.create("short-pw", "short", role="cs")
     with pytest.raises(InvalidInput):
-        vault.handlers.create("cs-kim", PASSWORD, role="cs")
+        jikimi.handlers.create("cs-kim", PASSWORD, role="cs")
     with pytest.raises(NotFound):
-        vault.handlers.create("no-role", PASSWORD, role="ghost")
+        jikimi.handlers.create("no-role", PASSWORD, role="ghost")
     with pytest.raises(NotFound):
-        vault.handlers.unlock("nobody", actor=support_agent)
-    assert [r["handler_login"] for r in vault.handlers.rights_history()] == ["cs", "cs-kim"]
+        jikimi.handlers.unlock("nobody", actor=support_agent)
+    assert [r["handler_login"] for r in jikimi.handlers.rights_history()] == ["cs", "cs-kim"]
 
 
 def test_every_change_of_rights_is_kept_three_years_and_logged_as_admin(
-    vault: Vault, officer: Handler
+    jikimi: Jikimi, officer: Handler
 ) -> None:
-    vault.handlers.define_role("cs", purposes=["support"], actions=["read"], actor=officer)
-    vault.handlers.define_role("cs", purposes=["support", "membership"], actions=["read"], actor=officer)
-    vault.handlers.create("cs-kim", PASSWORD, role="cs", actor=officer)
-    vault.handlers.change_role("cs-kim", "officer", actor=officer)
-    vault.handlers.unlock("cs-kim", actor=officer)
-    vault.handlers.disable("cs-kim", actor=officer)
+    jikimi.handlers.define_role("cs", purposes=["support"], actions=["read"], actor=officer)
+    jikimi.handlers.define_role("cs", purposes=["support", "membership"], actions=["read"], actor=officer)
+    jikimi.handlers.create("cs-kim", PASSWORD, role="cs", actor=officer)
+    jikimi.handlers.change_role("cs-kim", "officer", actor=officer)
+    jikimi.handlers.unlock("cs-kim", actor=officer)
+    jikimi.handlers.disable("cs-kim", actor=officer)
     with pytest.raises(NotFound):
-        vault.handlers.get("cs-kim")
-    history = [r for r in vault.handlers.rights_history() if r["actor"] == "officer-park"]
+        jikimi.handlers.get("cs-kim")
+    history = [r for r in jikimi.handlers.rights_history() if r["actor"] == "officer-park"]
     assert [(r["handler_login"], r["change"]) for r in history] == [
         ("cs", "role"),
         ("cs", "role"),
@@ -87,7 +87,7 @@ def test_every_change_of_rights_is_kept_three_years_and_logged_as_admin(
     for row in history:
         kept = row["keep_until"] - row["at"]
         assert kept >= timedelta(days=3 * 365), "the rights log is kept at least three years"
-    with vault.engine.connect() as conn:
+    with jikimi.core.engine.connect() as conn:
         admin = conn.execute(
             select(access_log.c.action, access_log.c.reason)
             .where(access_log.c.actor == "officer-park", access_log.c.action.like("admin.%"))
@@ -103,6 +103,6 @@ def test_every_change_of_rights_is_kept_three_years_and_logged_as_admin(
     ]
 
 
-def test_unknown_actions_cannot_be_granted(vault: Vault) -> None:
+def test_unknown_actions_cannot_be_granted(jikimi: Jikimi) -> None:
     with pytest.raises(InvalidInput):
-        vault.handlers.define_role("weird", purposes=["*"], actions=["read", "delete_everything"])
+        jikimi.handlers.define_role("weird", purposes=["*"], actions=["read", "delete_everything"])

@@ -11,13 +11,13 @@ import typer
 from sqlalchemy import Engine, select
 from typer.testing import CliRunner
 
-from jikimi.cli_import import import_command
+from jikimi.bootstrap import Jikimi
+from jikimi.cli.importing import import_command
 from jikimi.crypto import KeyRing, open_value
 from jikimi.errors import InvalidInput
 from jikimi.handlers import Handler
-from jikimi.importer import RowProblem, import_csv
 from jikimi.store.tables import access_log, item_values
-from jikimi.vault import Vault
+from jikimi.vault.importer import RowProblem
 
 from .conftest import MEMBER
 
@@ -49,23 +49,23 @@ def write_csv(path: Path, rows: list[dict[str, str]], header: list[str] = HEADER
     return path
 
 
-def stored(vault: Vault, engine: Engine, subject_id: str, item_id: str) -> str:
+def stored(jikimi: Jikimi, engine: Engine, subject_id: str, item_id: str) -> str:
     with engine.connect() as conn:
         blob = conn.execute(
             select(item_values.c.ciphertext).where(
                 item_values.c.subject_id == subject_id, item_values.c.item_id == item_id
             )
         ).scalar_one()
-        key = vault.keys.get(conn, subject_id)
+        key = jikimi.core.keys.get(conn, subject_id)
     assert key is not None
     return open_value(key, subject_id, item_id, bytes(blob))
 
 
 def test_imported_members_are_stored_encrypted_readable_through_the_gate_and_logged(
-    vault: Vault, engine: Engine, tmp_path: Path, support_agent: Handler
+    jikimi: Jikimi, engine: Engine, tmp_path: Path, support_agent: Handler
 ) -> None:
     path = write_csv(tmp_path / "members.csv", [member(n) for n in range(1, 6)])
-    report = import_csv(vault, path, "signup")
+    report = jikimi.vault.import_csv(path, "signup")
     assert (report.imported, report.skipped) == (5, 0)
 
     with engine.connect() as conn:
@@ -80,21 +80,23 @@ def test_imported_members_are_stored_encrypted_readable_through_the_gate_and_log
     assert len(logged) == 5 and len({r.subject_id for r in logged}) == 5
     assert all("password" in r.items and "member" not in r.items for r in logged)  # item ids, never values
 
-    sid = vault.find("email", "member3@example.com", actor=support_agent)
+    sid = jikimi.vault.find("email", "member3@example.com", actor=support_agent)
     assert sid is not None
-    assert vault.read(sid, ["name", "mobile", "email"], "membership", support_agent) == {
+    assert jikimi.vault.read(sid, ["name", "mobile", "email"], "membership", support_agent) == {
         "name": "회원3",
         "mobile": "010-5555-0003",
         "email": "member3@example.com",
     }
-    answers = {c["target_id"]: c["granted"] for c in vault.consents_of(sid) if c["target_kind"] == "purpose"}
+    answers = {
+        c["target_id"]: c["granted"] for c in jikimi.vault.consents_of(sid) if c["target_kind"] == "purpose"
+    }
     assert answers == {"marketing": True}
 
 
 def test_duplicates_and_bad_rows_are_reported_by_line_and_field_and_skipped(
-    vault: Vault, tmp_path: Path
+    jikimi: Jikimi, tmp_path: Path
 ) -> None:
-    vault.collect("signup", MEMBER, {"marketing": False})
+    jikimi.vault.collect("signup", MEMBER, {"marketing": False})
     rows = [
         member(1),  # line 2: fine
         member(2, mobile="02-12"),  # line 3: not a phone number
@@ -109,7 +111,7 @@ def test_duplicates_and_bad_rows_are_reported_by_line_and_field_and_skipped(
     with path.open("a", encoding="utf-8") as handle:
         handle.write("only,three,columns\n")  # line 10: wrong number of columns
     seen: list[RowProblem] = []
-    report = import_csv(vault, path, "signup", batch_size=3, on_problem=seen.append)
+    report = jikimi.vault.import_csv(path, "signup", batch_size=3, on_problem=seen.append)
 
     assert (report.imported, report.invalid, report.duplicates) == (2, 4, 3)
     assert [(p.line, p.field, p.kind) for p in report.problems] == [
@@ -129,66 +131,70 @@ def test_duplicates_and_bad_rows_are_reported_by_line_and_field_and_skipped(
 
 
 def test_a_legacy_bcrypt_hash_is_kept_until_the_first_login_then_upgraded_to_argon2id(
-    vault: Vault, engine: Engine, tmp_path: Path, support_agent: Handler
+    jikimi: Jikimi, engine: Engine, tmp_path: Path, support_agent: Handler
 ) -> None:
-    import_csv(vault, write_csv(tmp_path / "members.csv", [member(1)]), "signup")
-    sid = vault.find("login_id", "member1", actor=support_agent)
+    jikimi.vault.import_csv(write_csv(tmp_path / "members.csv", [member(1)]), "signup")
+    sid = jikimi.vault.find("login_id", "member1", actor=support_agent)
     assert sid is not None
-    assert stored(vault, engine, sid, "password") == LEGACY  # stored as it came, not re-hashed
+    assert stored(jikimi, engine, sid, "password") == LEGACY  # stored as it came, not re-hashed
 
-    assert not vault.verify_password(sid, "password", "wrong-password")
-    assert stored(vault, engine, sid, "password") == LEGACY
-    assert vault.verify_password(sid, "password", "legacy-pass-1")
-    assert stored(vault, engine, sid, "password").startswith("$argon2id$")
-    assert vault.verify_password(sid, "password", "legacy-pass-1")
+    assert not jikimi.vault.verify_password(sid, "password", "wrong-password")
+    assert stored(jikimi, engine, sid, "password") == LEGACY
+    assert jikimi.vault.verify_password(sid, "password", "legacy-pass-1")
+    assert stored(jikimi, engine, sid, "password").startswith("$argon2id$")
+    assert jikimi.vault.verify_password(sid, "password", "legacy-pass-1")
 
 
 def test_plain_passwords_are_refused_unless_hashing_is_asked_for(
-    vault: Vault, engine: Engine, tmp_path: Path, support_agent: Handler
+    jikimi: Jikimi, engine: Engine, tmp_path: Path, support_agent: Handler
 ) -> None:
     path = write_csv(
         tmp_path / "members.csv",
         [member(1, password="plain-password-1"), member(2, password="$2b$12$broken")],
     )
-    report = import_csv(vault, path, "signup")
+    report = jikimi.vault.import_csv(path, "signup")
     assert report.imported == 0
     assert [(p.line, p.field) for p in report.problems] == [(2, "password"), (3, "password")]
     assert "--hash-plain-passwords" in report.problems[0].reason_en
 
-    report = import_csv(vault, path, "signup", hash_plain_passwords=True)
+    report = jikimi.vault.import_csv(path, "signup", hash_plain_passwords=True)
     assert report.imported == 1 and [(p.line, p.field) for p in report.problems] == [(3, "password")]
-    sid = vault.find("login_id", "member1", actor=support_agent)
+    sid = jikimi.vault.find("login_id", "member1", actor=support_agent)
     assert sid is not None
-    assert stored(vault, engine, sid, "password").startswith("$argon2id$")
-    assert vault.verify_password(sid, "password", "plain-password-1")
+    assert stored(jikimi, engine, sid, "password").startswith("$argon2id$")
+    assert jikimi.vault.verify_password(sid, "password", "plain-password-1")
 
 
-def test_the_header_may_only_name_items_and_consents_of_the_context(vault: Vault, tmp_path: Path) -> None:
+def test_the_header_may_only_name_items_and_consents_of_the_context(jikimi: Jikimi, tmp_path: Path) -> None:
     with pytest.raises(InvalidInput) as undeclared:
-        import_csv(vault, write_csv(tmp_path / "a.csv", [member(1)], [*HEADER, "refund_account"]), "signup")
+        jikimi.vault.import_csv(
+            write_csv(tmp_path / "a.csv", [member(1)], [*HEADER, "refund_account"]), "signup"
+        )
     assert undeclared.value.field == "refund_account"
     with pytest.raises(InvalidInput) as missing:
-        import_csv(
-            vault, write_csv(tmp_path / "b.csv", [member(1)], [h for h in HEADER if h != "ci"]), "signup"
+        jikimi.vault.import_csv(
+            write_csv(tmp_path / "b.csv", [member(1)], [h for h in HEADER if h != "ci"]), "signup"
         )
     assert missing.value.field == "ci"
     with pytest.raises(InvalidInput) as consent:
-        import_csv(
-            vault, write_csv(tmp_path / "c.csv", [member(1)], [*HEADER, "consent:membership"]), "signup"
+        jikimi.vault.import_csv(
+            write_csv(tmp_path / "c.csv", [member(1)], [*HEADER, "consent:membership"]), "signup"
         )
     assert consent.value.field == "consent:membership"
 
 
-def test_children_under_14_follow_the_sign_up_rule(vault: Vault, tmp_path: Path) -> None:
+def test_children_under_14_follow_the_sign_up_rule(jikimi: Jikimi, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "members.csv", [member(1, birthdate="2020-01-01"), member(2)])
-    report = import_csv(vault, path, "signup")
+    report = jikimi.vault.import_csv(path, "signup")
     assert report.imported == 1
     assert [(p.line, p.field) for p in report.problems] == [(2, "guardian_name")]
 
 
-def test_validation_workers_give_the_same_result(vault: Vault, engine: Engine, tmp_path: Path) -> None:
+def test_validation_workers_give_the_same_result(jikimi: Jikimi, engine: Engine, tmp_path: Path) -> None:
     rows = [member(n) for n in range(1, 41)] + [member(41, email="member5@example.com")]
-    report = import_csv(vault, write_csv(tmp_path / "members.csv", rows), "signup", batch_size=7, workers=2)
+    report = jikimi.vault.import_csv(
+        write_csv(tmp_path / "members.csv", rows), "signup", batch_size=7, workers=2
+    )
     assert (report.imported, report.duplicates) == (40, 1)
     assert [(p.line, p.field) for p in report.problems] == [(42, "email")]
     with engine.connect() as conn:

@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from jikimi.bootstrap import Jikimi, build_jikimi
 from jikimi.cli import run
 from jikimi.crypto import KeyRing
 from jikimi.errors import KeyRingError
 from jikimi.handlers import Handler
 from jikimi.store.tables import data_keys, item_values, key_material
-from jikimi.vault import Vault
 
 from .conftest import MEMBER
 
@@ -25,19 +25,19 @@ LATE = {
 }
 
 
-def _wrapping_ids(vault: Vault) -> set[str]:
-    with vault.engine.connect() as conn:
+def _wrapping_ids(jikimi: Jikimi) -> set[str]:
+    with jikimi.core.engine.connect() as conn:
         ids = {r[0] for r in conn.execute(select(data_keys.c.master_key_id))}
         return ids | {r[0] for r in conn.execute(select(key_material.c.master_key_id))}
 
 
-def _values(vault: Vault) -> dict[tuple[str, str], bytes]:
-    with vault.engine.connect() as conn:
+def _values(jikimi: Jikimi) -> dict[tuple[str, str], bytes]:
+    with jikimi.core.engine.connect() as conn:
         return {(r.subject_id, r.item_id): bytes(r.ciphertext) for r in conn.execute(select(item_values))}
 
 
 def test_rotation_rewraps_keys_without_touching_values_then_retires_the_old_key(
-    vault: Vault,
+    jikimi: Jikimi,
     officer: Handler,
     db_url: str,
     tmp_path: Path,
@@ -46,11 +46,11 @@ def test_rotation_rewraps_keys_without_touching_values_then_retires_the_old_key(
 ) -> None:
     monkeypatch.delenv("JIKIMI_MASTER_KEY", raising=False)
     key_file = tmp_path / "master.key"
-    old_ring = vault.keys.ring
+    old_ring = jikimi.core.keys.ring
     old_ring.write(key_file)
-    sid = vault.collect("signup", MEMBER).subject_id
-    values_before = _values(vault)
-    assert _wrapping_ids(vault) == {old_ring.current.id}
+    sid = jikimi.vault.collect("signup", MEMBER).subject_id
+    values_before = _values(jikimi)
+    assert _wrapping_ids(jikimi) == {old_ring.current.id}
 
     assert run(["keys", "rotate", "--db", db_url, "--key-file", str(key_file)]) == 0
     out = capsys.readouterr().out
@@ -58,37 +58,43 @@ def test_rotation_rewraps_keys_without_touching_values_then_retires_the_old_key(
     assert rotated.retired == (old_ring.current,) and rotated.current.id in out
     assert "re-wrapped keys): 1" in out and "--retire" in out
     assert old_ring.current.encoded() not in out and rotated.current.encoded() not in out
-    assert _wrapping_ids(vault) == {rotated.current.id}
-    assert _values(vault) == values_before, "values are not re-encrypted"
+    assert _wrapping_ids(jikimi) == {rotated.current.id}
+    assert _values(jikimi) == values_before, "values are not re-encrypted"
 
-    new_only = Vault(
-        policy=vault.policy, engine=vault.engine, keys=KeyRing(rotated.current), clock=vault.clock
+    new_only = build_jikimi(
+        policy=jikimi.policy,
+        engine=jikimi.core.engine,
+        keys=KeyRing(rotated.current),
+        clock=jikimi.core.clock,
     )
-    assert new_only.read(sid, ["name", "email"], "membership", officer) == {
+    assert new_only.vault.read(sid, ["name", "email"], "membership", officer) == {
         "name": "홍길동",
         "email": "hong@example.com",
     }
-    assert new_only.find("mobile", "01012345678", actor=officer) == sid
+    assert new_only.vault.find("mobile", "01012345678", actor=officer) == sid
 
     # a process not yet restarted still wraps new keys under the old master key …
-    late = vault.collect("signup", LATE).subject_id
-    assert _wrapping_ids(vault) == {rotated.current.id, old_ring.current.id}
+    late = jikimi.vault.collect("signup", LATE).subject_id
+    assert _wrapping_ids(jikimi) == {rotated.current.id, old_ring.current.id}
     # … which `--retire` re-wraps before it drops the old key from the file
     assert run(["keys", "rotate", "--retire", "--db", db_url, "--key-file", str(key_file)]) == 0
     assert "re-wrapped 1" in capsys.readouterr().out
     assert KeyRing.from_file(key_file) == KeyRing(rotated.current)
-    assert _wrapping_ids(vault) == {rotated.current.id}
-    assert new_only.read(late, ["login_id"], "membership", officer) == {"login_id": "late"}
+    assert _wrapping_ids(jikimi) == {rotated.current.id}
+    assert new_only.vault.read(late, ["login_id"], "membership", officer) == {"login_id": "late"}
 
-    old_only = Vault(
-        policy=vault.policy, engine=vault.engine, keys=KeyRing(old_ring.current), clock=vault.clock
+    old_only = build_jikimi(
+        policy=jikimi.policy,
+        engine=jikimi.core.engine,
+        keys=KeyRing(old_ring.current),
+        clock=jikimi.core.clock,
     )
     with pytest.raises(KeyRingError):
-        old_only.read(sid, ["name"], "membership", officer)
+        old_only.vault.read(sid, ["name"], "membership", officer)
 
 
 def test_retire_without_retired_keys_changes_nothing(
-    vault: Vault,
+    jikimi: Jikimi,
     db_url: str,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -96,7 +102,7 @@ def test_retire_without_retired_keys_changes_nothing(
 ) -> None:
     monkeypatch.delenv("JIKIMI_MASTER_KEY", raising=False)
     key_file = tmp_path / "master.key"
-    vault.keys.ring.write(key_file)
+    jikimi.core.keys.ring.write(key_file)
     assert run(["keys", "rotate", "--retire", "--db", db_url, "--key-file", str(key_file)]) == 0
     assert "no retired key" in capsys.readouterr().out
-    assert KeyRing.from_file(key_file) == vault.keys.ring
+    assert KeyRing.from_file(key_file) == jikimi.core.keys.ring

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from jikimi.outbox import enqueue, pending
+from jikimi.store.outbox import enqueue, pending
 
 from ..conftest import START
 

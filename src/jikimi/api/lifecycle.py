@@ -98,7 +98,9 @@ def withdraw(
 ) -> WithdrawOut:
     """보존 규칙이 없는 항목은 즉시 파기하고, 있는 항목은 분리보관합니다. `withdraw` 작업 권한이 필요합니다.
     Destroys at once what no retention rule keeps and separates the rest until its period ends."""
-    ended = jikimi.lifecycle.withdraw(subject_id, body.reason, actor=handler, channel=body.channel, source=source)
+    ended = jikimi.lifecycle.withdraw(
+        subject_id, body.reason, actor=handler, channel=body.channel, source=source
+    )
     return WithdrawOut(
         subject_id=subject_id,
         destroyed=list(ended.destroyed),

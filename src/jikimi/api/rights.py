@@ -174,9 +174,7 @@ def list_requests(
     limit: Annotated[int, Query(ge=1, le=5000)] = 200,
 ) -> RequestsOut:
     """처리할 요구 목록: 기한이 지난 것이 먼저, 그다음 기한 순. The queue: overdue first, then by due date."""
-    rows = jikimi.rights.list_requests(
-        actor=handler, open_only=open_only, subject_id=subject_id, limit=limit
-    )
+    rows = jikimi.rights.list_requests(actor=handler, open_only=open_only, subject_id=subject_id, limit=limit)
     return RequestsOut(requests=[_out(r) for r in rows])
 
 
@@ -209,9 +207,7 @@ def verify(
     """일회용 코드 또는 취급자의 확인으로 본인임을 확인합니다. 정정 요구는 이때부터 해당 항목의 이용·제공이 보류됩니다.
     Verifies the requester; a correction's items go on hold from here on."""
     return _out(
-        jikimi.rights.verify(
-            request_id, method=body.method, proof=body.proof, actor=handler, source=source
-        )
+        jikimi.rights.verify(request_id, method=body.method, proof=body.proof, actor=handler, source=source)
     )
 
 
@@ -229,9 +225,7 @@ def extend(
 ) -> RequestOut:
     """열람(35③)과 자동화된 결정(2번까지)의 답을 사유와 함께 미룹니다. Extends an access or automated-decision answer."""
     return _out(
-        jikimi.rights.extend(
-            request_id, until=body.until, reason=body.reason, actor=handler, source=source
-        )
+        jikimi.rights.extend(request_id, until=body.until, reason=body.reason, actor=handler, source=source)
     )
 
 
@@ -243,9 +237,7 @@ def refuse(
 ) -> RequestOut:
     """법이 정한 사유로 거절합니다 (`/v1/rights/grounds`). Refuses on a legal ground; a correction's hold is lifted."""
     return _out(
-        jikimi.rights.refuse(
-            request_id, ground=body.ground, note=body.note, actor=handler, source=source
-        )
+        jikimi.rights.refuse(request_id, ground=body.ground, note=body.note, actor=handler, source=source)
     )
 
 
@@ -291,9 +283,7 @@ def delete(
     """파기 규칙대로 삭제합니다. 법령상 보존할 것은 분리 보관하고 그 사유를 남깁니다.
     Deletes by the lifecycle's rules; what a law keeps is separated and the answer says so."""
     return _out(
-        jikimi.rights.delete(
-            request_id, refuse=(body or RefuseSomeIn()).refuse, actor=handler, source=source
-        )
+        jikimi.rights.delete(request_id, refuse=(body or RefuseSomeIn()).refuse, actor=handler, source=source)
     )
 
 

@@ -155,7 +155,9 @@ def read_records(
 ) -> RecordsOut:
     """한 종류의 기록을 그 기록을 선언한 목적으로 열람합니다 (게이트 판단, 기록됨).
     Reads the records of one type for a purpose that declares them; gated and logged."""
-    found = jikimi.vault.read_records(subject_id, body.type, body.purpose, handler, body.reason, source=source)
+    found = jikimi.vault.read_records(
+        subject_id, body.type, body.purpose, handler, body.reason, source=source
+    )
     return RecordsOut(
         subject_id=subject_id,
         type=body.type,

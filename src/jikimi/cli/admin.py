@@ -15,6 +15,7 @@ import typer
 from rich.table import Table
 
 from jikimi import keys as rotation
+from jikimi.bootstrap import database_errors
 from jikimi.cli._common import DbOption, KeyFileOption, PolicyOption, admin_for, operator, out, split
 from jikimi.crypto import KeyRing, MasterKey
 from jikimi.errors import UsageError
@@ -107,7 +108,7 @@ def keys_rotate(
     """
     settings = Settings.from_env(db_url=db, key_file=key_file)
     if retire:
-        with out.status("이전 키로 감싼 키를 찾는 중 (re-wrapping stragglers)…"):
+        with database_errors(), out.status("이전 키로 감싼 키를 찾는 중 (re-wrapping stragglers)…"):
             done = rotation.retire(settings)
         if not done.retired:
             typer.echo(f"지울 이전 키가 없습니다 (no retired key to remove); current id={done.current}")
@@ -118,7 +119,7 @@ def keys_rotate(
             f"이전 키를 지웠습니다 (removed retired keys): {gone}"
         )
         return
-    with out.status("데이터 키를 다시 감싸는 중 (re-wrapping data keys)…"):
+    with database_errors(), out.status("데이터 키를 다시 감싸는 중 (re-wrapping data keys)…"):
         done = rotation.rotate(settings)
     old = ", ".join(done.retired)
     typer.echo(

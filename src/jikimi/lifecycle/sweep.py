@@ -319,7 +319,9 @@ class Sweeper:
         """Children's data whose guardian never confirmed within the policy's limit is destroyed."""
         if due.guardian_before is None:
             return set()
-        children, items, looked = q.destroy_unconfirmed_children(uow.conn, claim.ids, claim.span, due.guardian_before)
+        children, items, looked = q.destroy_unconfirmed_children(
+            uow.conn, claim.ids, claim.span, due.guardian_before
+        )
         for item_id in items:
             counts["item", item_id, "guardian_not_confirmed", None] += 1
         for item_id in looked:

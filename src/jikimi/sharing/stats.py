@@ -230,7 +230,9 @@ class Exporting:
             rows,
         )
 
-    def _open_columns(self, uow: UnitOfWork, ids: list[str], columns: Sequence[str]) -> dict[str, dict[str, str]]:
+    def _open_columns(
+        self, uow: UnitOfWork, ids: list[str], columns: Sequence[str]
+    ) -> dict[str, dict[str, str]]:
         found = self.core.keys.get_many(uow.conn, ids)
         out: dict[str, dict[str, str]] = {}
         for sid, item_id, blob in value_rows.sealed_of(uow.conn, ids, columns):
