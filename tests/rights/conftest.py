@@ -9,7 +9,7 @@ from jikimi.handlers import Handler
 from jikimi.rights import RightsDesk
 
 from ..conftest import MEMBER, START  # noqa: TID252,F401
-from ..vault.conftest import fast_passwords, officer, reference_policy, ring, jikimi  # noqa: TID252,F401
+from ..vault.conftest import fast_passwords, jikimi, officer, reference_policy, ring  # noqa: TID252,F401
 
 CHILD = {
     "name": "김아이",
