@@ -110,6 +110,7 @@ def _sqlite_template() -> tuple[Path, Path]:
 @contextmanager
 def fresh_sqlite(tmp_path: Path, migrated: bool = False) -> Iterator[str]:
     """A SQLite file in ``tmp_path``: empty, or ``migrated`` (a copy of a migrated template)."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
     url = f"sqlite:///{tmp_path / 'jikimi.db'}"
     if migrated:
         import shutil

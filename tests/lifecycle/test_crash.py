@@ -3,11 +3,13 @@ of a large sweep leaves no subject half-processed, destroys nothing retained ear
 sweep is re-run to completion nothing due survives and the destruction ledger counts exactly what
 was destroyed — on a SQLite file and on PostgreSQL.
 
-The sweep runs in a child process (``sweep_worker.py``). Each kill waits for a random number (0–3)
-of committed batches and then a random delay of up to two batches' time, so the signal lands
-anywhere: while claiming, inside a batch's transaction, between its commit and the destruction of
-its keys, or in the orphan-key clean-up. After every kill the database is checked against the
-expectation written from the set-up (``due_set.py``), not against the engine's own view.
+The sweep runs in a forked child (``tests/crashes.py``) that SIGKILLs itself just before its N-th
+database statement, N drawn from a seeded generator over the first three batches' worth of
+statements, so the signal lands anywhere — while claiming, inside a batch's transaction, at its
+commit, between its commit and the destruction of its keys — and lands there on any machine at any
+speed. The seed is printed with every failure and set with ``JIKIMI_CRASH_SEED``. After every kill
+the database is checked against the expectation written from the set-up (``due_set.py``), not
+against the engine's own view.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from __future__ import annotations
 import os
 import random
 import time
-from pathlib import Path
 
 from sqlalchemy import Engine, text
 
@@ -24,14 +25,17 @@ from jikimi.bootstrap import build_jikimi
 from jikimi.crypto import KeyRing, MasterKey
 
 from ..conftest import EXAMPLES
+from ..crashes import run
 from ..policies import cached_policy as load_policy
 from .due_set import GONE, NOW, DueSet, build, key_ids, ledger_totals, shapes, undecryptable
-from .sweep_worker import Worker
 
 KILLS = 20
 BATCH = 15
 PER_CASE = 300  # 2,700 subjects, 1,800 of them due: about 120 batches, more than 20 kills can get through
-SEED = int(os.environ.get("JIKIMI_CRASH_SEED", random.SystemRandom().randrange(10**6)))
+SEED = int(os.environ.get("JIKIMI_CRASH_SEED", "20261203"))
+STATEMENTS = {"sqlite": 3 * 160, "postgresql": 3 * 20}
+"""About three batches' statements, counted as the driver sees them (SQLite's trace also counts each row
+of an executemany and each cascading delete): a kill lands within the first three batches left."""
 
 
 def wait_for_dead_sessions(engine: Engine, timeout: float = 20) -> None:
@@ -85,40 +89,27 @@ def assert_whole_subjects(engine: Engine, due: DueSet, when: str) -> set[str]:
 
 
 def test_sweep_killed_at_20_random_points_leaves_no_subject_half_processed(
-    engine: Engine, db_url: str, tmp_path: Path
+    engine: Engine, db_url: str
 ) -> None:
     rnd = random.Random(SEED)
     policy = load_policy(EXAMPLES / "reference.yaml")
     ring = KeyRing(MasterKey.generate())
-    key_file = tmp_path / "master.key"
-    ring.write(key_file)
     due = build(engine, policy, ring, per_case=PER_CASE)
     assert assert_whole_subjects(engine, due, "before any sweep") == set()
 
-    interrupted: list[
-        tuple[int, set[str]]
-    ] = []  # (batches the killed process committed, subjects done so far)
-    spare: Worker | None = Worker(db_url, key_file, NOW, batch=BATCH)
-    try:
-        for kill in range(KILLS):
-            assert spare is not None
-            worker, spare = spare, None
-            worker.wait_ready()
-            started = time.monotonic()
-            worker.go()
-            spare = Worker(db_url, key_file, NOW, batch=BATCH)  # warms up (imports) while this one sweeps
-            wanted = rnd.randint(0, 3)
-            reached = worker.wait_batches(wanted)
-            per_batch = (time.monotonic() - started) / max(worker.batches, 1)
-            time.sleep(rnd.uniform(0, 2 * min(per_batch, 0.25)) if reached else 0)
-            assert worker.kill(), f"kill {kill + 1} (seed {SEED}) came after the sweep had finished"
-            wait_for_dead_sessions(engine)
-            interrupted.append(
-                (worker.batches, assert_whole_subjects(engine, due, f"after kill {kill + 1} (seed {SEED})"))
-            )
-    finally:
-        if spare is not None:
-            spare.close()
+    def sweep(child_engine: Engine) -> None:
+        build_jikimi(policy=policy, engine=child_engine, keys=ring).lifecycle.sweep(NOW, batch_size=BATCH)
+
+    interrupted: list[tuple[int, set[str]]] = []  # (the statement killed at, subjects done so far)
+    for kill in range(KILLS):
+        point = rnd.randint(1, STATEMENTS[engine.dialect.name])
+        outcome = run(db_url, sweep, kill_at=point)
+        assert outcome.killed, (
+            f"kill {kill + 1} at statement {point} (seed {SEED}) came after the sweep finished"
+        )
+        wait_for_dead_sessions(engine)
+        where = f"after kill {kill + 1} at statement {point} (seed {SEED})"
+        interrupted.append((point, assert_whole_subjects(engine, due, where)))
 
     assert len(interrupted) == KILLS
     done_before = interrupted[-1][1]
