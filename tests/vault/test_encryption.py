@@ -3,6 +3,7 @@ makes the subject's values unreadable even in copies of the database taken befor
 
 from __future__ import annotations
 
+import re
 import secrets
 import shutil
 from datetime import date, timedelta
@@ -45,6 +46,28 @@ def needles(members: list[dict[str, str]]) -> list[bytes]:
         found += [value.encode("utf-8") for value in member.values()]
         found.append(member["mobile"].replace("-", "").encode("ascii"))
     return found
+
+
+SHAPES = [
+    rb"(?:[\xea-\xed][\x80-\xbf]{2}){3}",  # a name: three Hangul syllables
+    rb"\d{4}-\d{2}-\d{2}",  # a birth date
+    rb"probe\d{4}user",  # a login id
+    rb"pw-secret-\d{4}!",  # a password
+    rb"010-\d{4}-\d{4}|010\d{8}",  # a mobile number, with and without dashes
+    rb"probe\.\d{4}@example\.com",  # an e-mail address
+    rb"[A-Za-z0-9_-]{88}",  # a CI
+]
+"""The shapes of the needles. Each needle matches one of them whole (``leaked`` checks), and each shape
+is looked for at every offset, so every place a needle occurs is found: the search is exact."""
+_AT_EVERY_OFFSET = [re.compile(rb"(?=(" + shape + rb"))") for shape in SHAPES]
+
+
+def leaked(found_in: bytes, wanted: list[bytes]) -> list[bytes]:
+    """The needles that occur anywhere in ``found_in``: one pass per shape over the bytes, instead of one
+    scan of the whole database per needle (8,000 scans of megabytes)."""
+    assert all(any(re.fullmatch(shape, n) for shape in SHAPES) for n in wanted), "a needle of no known shape"
+    seen = {match.group(1) for shape in _AT_EVERY_OFFSET for match in shape.finditer(found_in)}
+    return [n for n in wanted if n in seen]
 
 
 def _checkpoint(engine: Engine) -> None:
@@ -99,13 +122,12 @@ def test_known_values_of_1000_members_are_nowhere_in_the_stored_bytes(jikimi: Ji
         bulk.vault.collect("signup", member, {"marketing": i % 2 == 0})
     if jikimi.core.engine.dialect.name == "sqlite":
         stored = sqlite_bytes(jikimi.core.engine)
-        hex_forms: list[bytes] = []
     else:
         stored = postgres_text(jikimi.core.engine)
-        hex_forms = [n.hex().encode("ascii") for n in needles(members)]  # bytea prints as \x<hex>
+        # bytea prints as \x<hex>: the bytes it stands for are searched as well
+        stored += b"".join(bytes.fromhex(h.decode()) for h in re.findall(rb"\\x((?:[0-9a-f]{2})+)", stored))
     assert b"context=signup" in stored, "the search reads the real stored data"
-    leaked = [n for n in needles(members) + hex_forms if n in stored]
-    assert leaked == []
+    assert leaked(stored, needles(members)) == []
 
 
 def _copy(engine: Engine, target: Path, *, main: bool = True, keys: bool = True) -> None:

@@ -6,10 +6,12 @@ sign-up checks and ``find``. No value is ever stored here, only its HMAC.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import Connection, delete, insert, or_, select
+from sqlalchemy import Connection, Select, Table, bindparam, delete, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from jikimi.errors import Duplicate
@@ -52,6 +54,60 @@ def claim(conn: Connection, subject_id: str, item_id: str, digest: bytes, now: d
                 conn.execute(insert(lookups).values(item_id=item_id, digest=digest, subject_id=subject_id))
         except IntegrityError as exc:  # a concurrent sign-up won the race
             raise Duplicate(item_id) from exc
+
+
+def claim_all(conn: Connection, subject_id: str, digests: Mapping[str, bytes], now: datetime) -> None:
+    """``claim`` for several items at once (a sign-up's login id, email, mobile, CI): two look-ups and
+    one insert instead of three statements per item. ``Duplicate`` names the first item, in the order
+    given, that another subject holds now or keeps after a withdrawal, or takes concurrently."""
+    if not digests:
+        return
+    pairs = list(digests.items())
+    taken = _owners(conn, lookups, pairs, None)
+    kept = _owners(conn, separated_lookups, pairs, now)
+    for item_id, digest in pairs:
+        for owners in (taken, kept):
+            owner = owners.get((item_id, digest))
+            if owner is not None and owner != subject_id:
+                raise Duplicate(item_id)
+    new = [(item_id, digest) for item_id, digest in pairs if (item_id, digest) not in taken]
+    if not new:
+        return
+    try:
+        with conn.begin_nested():
+            conn.execute(
+                insert(lookups), [{"item_id": i, "digest": d, "subject_id": subject_id} for i, d in new]
+            )
+    except IntegrityError:  # a concurrent sign-up won a race: find which value, one by one
+        for item_id, digest in new:
+            claim(conn, subject_id, item_id, digest, now)
+        raise Duplicate(new[0][0]) from None  # pragma: no cover - the loop above raised
+
+
+@cache
+def _owners_query(table: Table, kept: bool) -> Select[Any]:
+    # built once: a (item id, digest) primary-key look-up for a list of each; the pairs are matched below
+    query = select(table.c.item_id, table.c.digest, table.c.subject_id).where(
+        table.c.item_id.in_(bindparam("items", expanding=True)),
+        table.c.digest.in_(bindparam("digests", expanding=True)),
+    )
+    if kept:
+        query = query.where(or_(table.c.expires_at.is_(None), table.c.expires_at > bindparam("now")))
+    return query
+
+
+def _owners(
+    conn: Connection, table: Table, pairs: Sequence[tuple[str, bytes]], now: datetime | None
+) -> dict[tuple[str, bytes], str]:
+    """``{(item id, digest): subject id}`` of the pairs found in ``table`` (kept ones: not expired at ``now``)."""
+    params: dict[str, Any] = {"items": sorted({i for i, _ in pairs}), "digests": [d for _, d in pairs]}
+    if now is not None:
+        params["now"] = now
+    wanted = set(pairs)
+    found = conn.execute(_owners_query(table, now is not None), params)
+    return {
+        (r.item_id, bytes(r.digest)): r.subject_id for r in found if (r.item_id, bytes(r.digest)) in wanted
+    }
 
 
 def replace(conn: Connection, subject_id: str, item_id: str, digest: bytes) -> None:

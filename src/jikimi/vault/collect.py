@@ -162,8 +162,7 @@ class Collecting:
     ) -> None:
         sealed = {item_id: seal_value(key, sid, item_id, value) for item_id, value in intake.values.items()}
         value_rows.insert_sealed(uow.conn, sid, ctx.id, sealed, now)
-        for item_id, digest in intake.digests.items():
-            lookups.claim(uow.conn, sid, item_id, digest, now)
+        lookups.claim_all(uow.conn, sid, intake.digests, now)
         consent_rows.add(
             uow.conn,
             sid,
