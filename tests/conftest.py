@@ -69,6 +69,19 @@ notice: {lead_days: 7, material_lead_days: 30}
 """
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _policies_parsed_once() -> Iterator[None]:
+    """Every ``open_jikimi`` of the session (the CLI's and the API's, run in-process by the tests) takes
+    its policy from the session's cache: a file is parsed once, not once per command run."""
+    from jikimi import bootstrap
+
+    from .policies import cached_policy
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(bootstrap, "load_policy", cached_policy)
+        yield
+
+
 @pytest.fixture
 def clean_policy_text() -> str:
     return CLEAN_POLICY

@@ -30,6 +30,8 @@ def _file(path: Path, mtime_ns: int) -> Policy:
 def cached_policy(path: Path | str) -> Policy:
     """``load_policy(path)``, parsed once per file (and again if the file changes)."""
     resolved = Path(path).resolve()
+    if not resolved.is_file():
+        return load_policy(path)  # the loader's own error (file:line), never cached
     return _file(resolved, resolved.stat().st_mtime_ns)
 
 
