@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench clean browser
+.PHONY: run test quick bench clean browser _quick_types _quick_tests
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,12 +23,29 @@ run: $(STAMP)
 	@echo "API 문서 (API docs): http://127.0.0.1:8000/docs   — 멈추려면 Ctrl+C (Ctrl+C to stop)"
 	$(BIN)/jikimi serve --policy examples/policies/reference.yaml --db sqlite:///var/demo.db --port 8000
 
-## test: set up .venv and run every check and test (fails if no test ran)
+CHECKED := src tests bench scripts
+
+## test: set up .venv and run every check and test: formatting, lint, types, the import contracts, and
+##       the whole suite on SQLite, PostgreSQL and a browser, in one process per CPU (pytest-xdist)
 test: $(STAMP) browser
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check $(CHECKED)
+	$(BIN)/ruff check $(CHECKED)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
+
+## quick: the fast tier while working — formatting, lint, types and every test that needs no database,
+##        no browser and is not marked slow (about 30 s); `make test` is what CI runs
+quick: $(STAMP)
+	$(BIN)/ruff format --check $(CHECKED)
+	$(BIN)/ruff check $(CHECKED)
+	@$(MAKE) --no-print-directory -j2 _quick_types _quick_tests
+
+_quick_types:
+	@$(BIN)/mypy
+
+_quick_tests:
+	@$(BIN)/python -m pytest -q -m "not db and not browser and not slow"
 
 ## browser: Debian's chromium for the page tests (installed with apt when we are root)
 browser:

@@ -435,7 +435,7 @@ def run_workers(url: str, batch: int, workers: int, limit: int | None) -> dict[s
 
 
 def run_baseline(url: str, batch: int) -> dict[str, Any]:
-    """The same deletes and moves as hand-written SQL on the driver cursor, ``batch`` subjects a transaction."""
+    """The same deletes and moves as hand-written SQL on the driver cursor, ``batch`` subjects a transaction."""  # noqa: E501
     from jikimi.store.bulk import driver_cursor
     from jikimi.store.engine import make_engine
 
@@ -475,7 +475,7 @@ def run_baseline(url: str, batch: int) -> dict[str, Any]:
             ]
             if rows:
                 cursor.executemany(
-                    "INSERT INTO destruction_ledger (batch_id, at, process, actor, class_kind, class_id, count, "
+                    "INSERT INTO destruction_ledger (batch_id, at, process, actor, class_kind, class_id, count, "  # noqa: E501
                     f"trigger, rule_id, basis, method) VALUES ({marks(list(rows[0]))})",
                     rows,
                 )

@@ -10,7 +10,7 @@ subject's sealed records, each decrypted, then ``json.dumps`` of the whole list.
 on the same database. ``ratio`` is median(package) / median(baseline). A second line per database
 gives the peak Python memory (tracemalloc) while streaming the package of ``--mem-n`` records, and
 what the baseline peaks at for the same records.
-"""
+"""  # noqa: E501
 
 from __future__ import annotations
 

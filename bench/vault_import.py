@@ -16,7 +16,7 @@ size — the bare cost of the database writes, without validation, encryption or
 insert and commit time is counted. ``ratio`` is import seconds / baseline seconds.
 
 The imported database is kept as the read benchmark's cached database for the same size.
-"""
+"""  # noqa: E501
 
 from __future__ import annotations
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -66,7 +67,7 @@ complaints:
     - {name: 대검찰청, phone: "1301"}
     - {name: 경찰청, phone: "182"}
 notice: {lead_days: 7, material_lead_days: 30}
-"""
+"""  # noqa: E501
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -94,7 +95,7 @@ def examples_dir() -> Path:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh, migrated database per test: a SQLite file, and a PostgreSQL database (see tests/databases.py)."""
+    """A fresh, migrated database per test: a SQLite file, and a PostgreSQL database (see tests/databases.py)."""  # noqa: E501
     with fresh_database(request.param, tmp_path) as url:
         yield url
 
@@ -109,3 +110,23 @@ def engine(db_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def clock() -> FixedClock:
     return FixedClock(START)
+
+
+# -- tiers: `make quick` runs what needs no database -------------------------------------------------
+
+DB_FIXTURES = frozenset({"db_url", "engine", "jikimi", "vault_for", "pg", "pg_url", "migrated_sqlite"})
+DB_MARKS_IN_SOURCE = ("sqlite:///", "fresh_postgres", "fresh_sqlite", "fresh_database", "make_engine(")
+
+
+@cache
+def _module_uses_a_database(path: str) -> bool:
+    text = Path(path).read_text(encoding="utf-8")
+    return any(mark in text for mark in DB_MARKS_IN_SOURCE)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that opens a database (a SQLite file or PostgreSQL) with ``db``."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if fixtures & DB_FIXTURES or _module_uses_a_database(str(item.path)):
+            item.add_marker(pytest.mark.db)

@@ -39,9 +39,9 @@ class Doc:
 def _order(rng: random.Random) -> str:
     r = rng.random()
     if r < 0.4:
-        return f"{rng.randrange(2019, 2026)}{rng.randrange(1, 13):02d}{rng.randrange(1, 29):02d}{v.digits(rng, 8)}"
+        return f"{rng.randrange(2019, 2026)}{rng.randrange(1, 13):02d}{rng.randrange(1, 29):02d}{v.digits(rng, 8)}"  # noqa: E501
     if r < 0.7:
-        return f"ORD-{rng.randrange(2019, 2026)}{rng.randrange(1, 13):02d}{rng.randrange(1, 29):02d}-{v.digits(rng, 6)}"
+        return f"ORD-{rng.randrange(2019, 2026)}{rng.randrange(1, 13):02d}{rng.randrange(1, 29):02d}-{v.digits(rng, 6)}"  # noqa: E501
     return v.digits(rng, rng.choice([10, 12, 13, 14, 16]))
 
 

@@ -22,12 +22,13 @@ Detector = Callable[[str], Spans]
 
 PRESIDIO_TYPES = {
     "KR_RRN": "rrn", "KR_FRN": "frn", "KR_PASSPORT": "passport", "KR_DRIVER_LICENSE": "driver_license",
-    "KR_BRN": "brn", "PHONE_NUMBER": "phone", "EMAIL_ADDRESS": "email", "CREDIT_CARD": "card", "IP_ADDRESS": "ip",
+    "KR_BRN": "brn", "PHONE_NUMBER": "phone", "EMAIL_ADDRESS": "email", "CREDIT_CARD": "card",
+    "IP_ADDRESS": "ip",
 }  # fmt: skip
 KOPII_TYPES = {
-    "RRN": "rrn", "FRN": "frn", "PASSPORT": "passport", "DRIVER_LICENSE": "driver_license", "BUSINESS_REG": "brn",
-    "PHONE": "phone", "FAX": "phone", "EMAIL": "email", "CARD": "card", "ACCOUNT": "account",
-    "MEDICAL_INSURANCE": "health_insurance", "VEHICLE": "car_plate", "IP": "ip", "PERSON": "name",
+    "RRN": "rrn", "FRN": "frn", "PASSPORT": "passport", "DRIVER_LICENSE": "driver_license",
+    "BUSINESS_REG": "brn", "PHONE": "phone", "FAX": "phone", "EMAIL": "email", "CARD": "card",
+    "ACCOUNT": "account", "MEDICAL_INSURANCE": "health_insurance", "VEHICLE": "car_plate", "IP": "ip", "PERSON": "name",
     "ADDRESS": "address",
 }  # fmt: skip
 

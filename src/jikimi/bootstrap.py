@@ -111,7 +111,7 @@ def database_errors() -> Iterator[None]:
         yield
     except SQLAlchemyError as exc:
         raise UsageError(
-            f"데이터베이스 오류입니다 ({type(exc).__name__}). 연결 정보를 확인하고 `jikimi db upgrade`를 실행하십시오",
+            f"데이터베이스 오류입니다 ({type(exc).__name__}). 연결 정보를 확인하고 `jikimi db upgrade`를 실행하십시오",  # noqa: E501
             f"database error ({type(exc).__name__}): check the URL and run `jikimi db upgrade`",
         ) from exc
 

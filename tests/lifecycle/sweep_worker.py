@@ -8,7 +8,7 @@ work); with ``--wait`` it then reads one line from stdin before sweeping (a star
 several workers); ``{"event": "batch", "kind": …, "subjects": n}`` after every batch the sweep
 commits; and ``{"event": "done", …}`` with the report (subject ids, destruction counts) at the end.
 Run by file path, it imports only jikimi, not the test suite. ``Worker`` is the parent's side.
-"""
+"""  # noqa: E501
 
 from __future__ import annotations
 

@@ -36,8 +36,8 @@ def test_the_look_for_expired_rows_reads_the_expiry_index_even_on_statistics_fro
     with pg_engine.begin() as conn:
         conn.exec_driver_sql("ALTER TABLE separated_values SET (autovacuum_enabled = false)")
         conn.exec_driver_sql(
-            "INSERT INTO subjects (id, kind, status, context, is_child, policy_version, created_at, last_activity_at,"
-            " status_changed_at) SELECT 's' || lpad(g::text, 6, '0'), 'member', 'dormant', 'signup', false, 't',"
+            "INSERT INTO subjects (id, kind, status, context, is_child, policy_version, created_at, last_activity_at,"  # noqa: E501
+            " status_changed_at) SELECT 's' || lpad(g::text, 6, '0'), 'member', 'dormant', 'signup', false, 't',"  # noqa: E501
             " now(), now(), now() FROM generate_series(1, 20000) g"
         )
         conn.exec_driver_sql(

@@ -64,7 +64,7 @@ CASES: dict[str, Mutation] = {
     "sensitive-without-consent": lambda t: _edit(
         t,
         "  - {id: name, label: 이름}",
-        "  - {id: name, label: 이름}\n  - {id: pregnancy, label: 임신정보, class: sensitive, sensitive_kind: health}",
+        "  - {id: name, label: 이름}\n  - {id: pregnancy, label: 임신정보, class: sensitive, sensitive_kind: health}",  # noqa: E501
     ).replace(
         "required: [name, email, password]", "required: [name, email, password], optional: [pregnancy]", 1
     ),
@@ -72,7 +72,7 @@ CASES: dict[str, Mutation] = {
         t, "  - {kind: encryption_at_rest, description: 개인정보는 암호화하여 저장합니다}\n", ""
     ).replace(
         "  - {id: name, label: 이름}",
-        "  - {id: name, label: 이름}\n  - {id: pregnancy, label: 임신정보, class: sensitive, sensitive_kind: health}",
+        "  - {id: name, label: 이름}\n  - {id: pregnancy, label: 임신정보, class: sensitive, sensitive_kind: health}",  # noqa: E501
         1,
     ),
     "password-not-hashed": lambda t: _edit(
@@ -93,16 +93,16 @@ CASES: dict[str, Mutation] = {
     "third-parties-announced-empty": lambda t: t + "third_parties: {announced: true}\n",
     "third-party-without-basis": lambda t: (
         t
-        + "third_parties:\n  recipients:\n    - {id: partner, name: 제휴사, purpose: 제휴 서비스, items: [name]}\n"
+        + "third_parties:\n  recipients:\n    - {id: partner, name: 제휴사, purpose: 제휴 서비스, items: [name]}\n"  # noqa: E501
     ),
     "processors-announced-empty": lambda t: t + "processors: {announced: true}\n",
     "overseas-missing-disclosures": lambda t: (
         t
-        + "processors:\n  processors:\n    - {id: cloud, name: Example Cloud Inc., task: 클라우드 보관, country: 미국}\n"
+        + "processors:\n  processors:\n    - {id: cloud, name: Example Cloud Inc., task: 클라우드 보관, country: 미국}\n"  # noqa: E501
     ),
     "processor-open-ended": lambda t: (
         t
-        + "processors:\n  processors:\n    - {id: sms, name: 문자발송사, task: 문자 발송, until: withdrawal}\n"
+        + "processors:\n  processors:\n    - {id: sms, name: 문자발송사, task: 문자 발송, until: withdrawal}\n"  # noqa: E501
     ),
     "retention-shorter-than-statute": lambda t: _edit(
         t, "basis: ecommerce.payment,", "basis: ecommerce.payment, period: P3Y,"
@@ -110,17 +110,17 @@ CASES: dict[str, Mutation] = {
     "obsolete-citation": lambda t: _edit(
         t,
         "  - {id: payment_records,",
-        "  - {id: identity_records, what: [payment], basis: itnet.identity_verification, from: record_date}\n  - {id: payment_records,",
+        "  - {id: identity_records, what: [payment], basis: itnet.identity_verification, from: record_date}\n  - {id: payment_records,",  # noqa: E501
     ),
     "retention-placeholder": lambda t: _edit(
         t,
         "  - {id: payment_records,",
-        "  - {id: internal, what: [name], period: {placeholder: oo년간}, reason: 분쟁해결}\n  - {id: payment_records,",
+        "  - {id: internal, what: [name], period: {placeholder: oo년간}, reason: 분쟁해결}\n  - {id: payment_records,",  # noqa: E501
     ),
     "statute-unresolved": lambda t: _edit(
         t,
         "  - {id: payment_records,",
-        "  - {id: tax, what: [payment], period: P5Y, law: 어느 세법, from: record_date}\n  - {id: payment_records,",
+        "  - {id: tax, what: [payment], period: P5Y, law: 어느 세법, from: record_date}\n  - {id: payment_records,",  # noqa: E501
     ),
     "auto-collection-no-refusal": lambda t: (
         t + "auto_collection:\n  - {id: cookie, kind: cookie, label: 쿠키, purpose: 로그인 유지}\n"
@@ -163,7 +163,7 @@ def test_spelled_statute_is_matched_by_law_and_label(clean_policy_text: str) -> 
     text = _edit(
         clean_policy_text,
         "  - {id: payment_records,",
-        "  - {id: logs, what: [payment], label: 로그기록, period: P1M, law: 통신비밀보호법, from: record_date}\n"
+        "  - {id: logs, what: [payment], label: 로그기록, period: P1M, law: 통신비밀보호법, from: record_date}\n"  # noqa: E501
         "  - {id: payment_records,",
     )
     assert "retention-shorter-than-statute" in _rules(text)

@@ -59,7 +59,7 @@ def test_bad_duration_is_reported_with_its_key() -> None:
 
 
 def test_unknown_statute_preset_is_a_dangling_reference() -> None:
-    text = "controller: {name: x}\nrecords: [{id: pay, label: 결제}]\nretention:\n  - {id: r, what: [pay], basis: ecommerce.nope}\n"
+    text = "controller: {name: x}\nrecords: [{id: pay, label: 결제}]\nretention:\n  - {id: r, what: [pay], basis: ecommerce.nope}\n"  # noqa: E501
     assert _problems(text) == ["policy.yaml:4: retention[0].basis: unknown statute preset 'ecommerce.nope'"]
 
 
@@ -88,7 +88,7 @@ def test_a_list_where_a_mapping_belongs_is_refused() -> None:
 
 
 def test_statute_field_cannot_be_written_by_hand() -> None:
-    text = "controller: {name: x}\nrecords: [{id: p, label: P}]\nretention:\n  - {id: r, what: [p], basis: ecommerce.payment, statute: {}}\n"
+    text = "controller: {name: x}\nrecords: [{id: p, label: P}]\nretention:\n  - {id: r, what: [p], basis: ecommerce.payment, statute: {}}\n"  # noqa: E501
     assert _problems(text)[0].startswith("policy.yaml:4: retention[0].statute: filled in by jikimi")
 
 
@@ -103,8 +103,8 @@ def test_missing_file_is_a_load_error(tmp_path: Path) -> None:
     [
         "controller:\n  name: x\nitems:\n  - {id: a, label: b\n",
         "controller:\n  name: x\n  nmae: y\n",
-        "controller: {name: x}\nitems: [{id: a, label: A}]\nretention:\n  - {id: r, what: [zzz], period: P3M}\n",
-        "controller: {name: x}\nitems: [{id: a, label: A}]\nretention:\n  - {id: r, what: [a], period: 3 months}\n",
+        "controller: {name: x}\nitems: [{id: a, label: A}]\nretention:\n  - {id: r, what: [zzz], period: P3M}\n",  # noqa: E501
+        "controller: {name: x}\nitems: [{id: a, label: A}]\nretention:\n  - {id: r, what: [a], period: 3 months}\n",  # noqa: E501
         "\x00\x01 binary",
         "",
     ],

@@ -114,7 +114,7 @@ pseudonymization: {purposes: [통계 작성], items: [interests], retention: P3Y
 rights: {channels: [app, email]}
 sections:
   - {title: 링크 사이트, body: "회사는 외부 링크에 대해 책임지지 않습니다.\\n\\n_두 번째 문단_입니다."}
-"""
+"""  # noqa: E501
 
 
 @pytest.fixture(scope="module")
@@ -372,6 +372,7 @@ def _vnu_jar() -> Path | None:
     return jar if jar.exists() else None
 
 
+@pytest.mark.slow
 def test_the_pages_pass_the_nu_html_checker(tmp_path: Path) -> None:
     java, jar = shutil.which("java"), _vnu_jar()
     if java is None or jar is None:
@@ -399,7 +400,7 @@ def test_the_pages_pass_the_nu_html_checker(tmp_path: Path) -> None:
 
 
 def _page(fragment: str) -> str:
-    return f'<!doctype html><html lang="ko"><head><meta charset="utf-8"><title>동의</title></head><body>{fragment}</body></html>'
+    return f'<!doctype html><html lang="ko"><head><meta charset="utf-8"><title>동의</title></head><body>{fragment}</body></html>'  # noqa: E501
 
 
 # --- consent screens ----------------------------------------------------------------------------

@@ -73,7 +73,7 @@ def _reads(
 def may(
     jikimi: Jikimi, clock: FixedClock, support_agent: Handler, marketer: Handler, officer: Handler
 ) -> dict[str, str]:
-    """Three months of ordinary reads, then a May with a jump, nights, a holiday, bulk reads and new rights."""
+    """Three months of ordinary reads, then a May with a jump, nights, a holiday, bulk reads and new rights."""  # noqa: E501
     clock.set(kst(2026, 2, 2, 10, 0))
     member = jikimi.vault.collect("signup", MEMBER, {"marketing": True}).subject_id
     others = [

@@ -1,4 +1,4 @@
-"""Collection rules (수집): only what the context declares, in the right format, with the consents it needs."""
+"""Collection rules (수집): only what the context declares, in the right format, with the consents it needs."""  # noqa: E501
 
 from __future__ import annotations
 

@@ -130,8 +130,8 @@ def test_a_batch_in_id_order_reads_an_index_range_on_postgresql(pg_engine: Engin
     the batch's span shows the planner a narrow range of the primary key instead."""
     with pg_engine.begin() as conn:
         conn.exec_driver_sql(
-            "INSERT INTO subjects (id, kind, status, context, is_child, policy_version, created_at, last_activity_at,"
-            " status_changed_at) SELECT 's' || lpad(g::text, 6, '0'), 'member', 'active', 'signup', false, 't',"
+            "INSERT INTO subjects (id, kind, status, context, is_child, policy_version, created_at, last_activity_at,"  # noqa: E501
+            " status_changed_at) SELECT 's' || lpad(g::text, 6, '0'), 'member', 'active', 'signup', false, 't',"  # noqa: E501
             " now(), now(), now() FROM generate_series(1, 20000) g"
         )
         conn.exec_driver_sql(

@@ -1,4 +1,4 @@
-"""Master key rotation (`jikimi keys rotate`): data keys and the index key are re-wrapped, values untouched."""
+"""Master key rotation (`jikimi keys rotate`): data keys and the index key are re-wrapped, values untouched."""  # noqa: E501
 
 from __future__ import annotations
 

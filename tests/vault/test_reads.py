@@ -131,7 +131,7 @@ def test_children_are_never_read_for_marketing(jikimi: Jikimi, officer: Handler)
 
 
 def test_items_on_correction_hold_are_not_read(jikimi: Jikimi, member: str, support_agent: Handler) -> None:
-    """The hold is set directly on the row: the correction request that sets it belongs to the rights issue."""
+    """The hold is set directly on the row: the correction request that sets it belongs to the rights issue."""  # noqa: E501
     with jikimi.core.engine.begin() as conn:
         conn.execute(
             update(item_values)

@@ -35,5 +35,5 @@ def verify_log(jikimi: JikimiDep, _auditor: AuditorDep) -> VerifyOut:
 def monthly_report(month: Month, jikimi: JikimiDep, _auditor: AuditorDep) -> dict[str, Any]:
     """한 달의 접속기록 점검 보고서: 취급자별 열람, 거부, 대량 다운로드와 사유, 업무시간 외 열람, 급증한 취급자.
     The monthly review: reads per handler, denials, bulk downloads with reasons, reads outside
-    working hours, handlers whose volume jumps."""
+    working hours, handlers whose volume jumps."""  # noqa: E501
     return jikimi.audit.monthly_report(month)

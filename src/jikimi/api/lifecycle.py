@@ -29,7 +29,7 @@ class _In(BaseModel):
 
 class WithdrawIn(_In):
     reason: Literal["member_request", "membership_lost", "consent_withdrawn", "deletion_request"] = Field(
-        description="종료 사유 (member_request: 탈퇴 요청, membership_lost: 자격 상실, consent_withdrawn: 마지막 동의 "
+        description="종료 사유 (member_request: 탈퇴 요청, membership_lost: 자격 상실, consent_withdrawn: 마지막 동의 "  # noqa: E501
         "철회, deletion_request: 삭제 요구)"
     )
     channel: Annotated[str, StringConstraints(min_length=1, max_length=32)] = "web"

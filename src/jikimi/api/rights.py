@@ -125,7 +125,7 @@ def _out(request: RightsRequest, duplicate: bool = False) -> RequestOut:
 
 @router.get("/grounds", response_model=GroundsOut, summary="거절 사유 (refusal grounds)")
 def grounds(_handler: HandlerDep) -> GroundsOut:
-    """법이 정한 거절 사유와 조문, 이의제기 방법. The legal refusal grounds with articles, and how to object."""
+    """법이 정한 거절 사유와 조문, 이의제기 방법. The legal refusal grounds with articles, and how to object."""  # noqa: E501
     rows = [
         GroundOut(id=g.id, article=g.article, ko=g.ko, en=g.en, applies_to=sorted(g.applies_to))
         for g in REFUSAL_GROUNDS.values()
@@ -147,7 +147,7 @@ def receive(
 ) -> RequestOut:
     """열람·정정·삭제·처리정지·동의 철회·자동화된 결정 거부 요구를 접수합니다. 기한은 접수일 다음 날부터 10일(자동화된 결정 30일).
     Receives a request; its deadline runs from now. The same subject's open request of the same type
-    is returned with 200 and `duplicate: true` instead of being doubled."""
+    is returned with 200 and `duplicate: true` instead of being doubled."""  # noqa: E501
     result = jikimi.rights.receive(
         body.subject_id,
         body.type,
@@ -205,7 +205,7 @@ def verify(
     request_id: RequestId, body: VerifyIn, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep
 ) -> RequestOut:
     """일회용 코드 또는 취급자의 확인으로 본인임을 확인합니다. 정정 요구는 이때부터 해당 항목의 이용·제공이 보류됩니다.
-    Verifies the requester; a correction's items go on hold from here on."""
+    Verifies the requester; a correction's items go on hold from here on."""  # noqa: E501
     return _out(
         jikimi.rights.verify(request_id, method=body.method, proof=body.proof, actor=handler, source=source)
     )
@@ -223,7 +223,7 @@ def start(request_id: RequestId, jikimi: JikimiDep, handler: HandlerDep, source:
 def extend(
     request_id: RequestId, body: ExtendIn, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep
 ) -> RequestOut:
-    """열람(35③)과 자동화된 결정(2번까지)의 답을 사유와 함께 미룹니다. Extends an access or automated-decision answer."""
+    """열람(35③)과 자동화된 결정(2번까지)의 답을 사유와 함께 미룹니다. Extends an access or automated-decision answer."""  # noqa: E501
     return _out(
         jikimi.rights.extend(request_id, until=body.until, reason=body.reason, actor=handler, source=source)
     )
@@ -235,7 +235,7 @@ def extend(
 def refuse(
     request_id: RequestId, body: RefuseIn, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep
 ) -> RequestOut:
-    """법이 정한 사유로 거절합니다 (`/v1/rights/grounds`). Refuses on a legal ground; a correction's hold is lifted."""
+    """법이 정한 사유로 거절합니다 (`/v1/rights/grounds`). Refuses on a legal ground; a correction's hold is lifted."""  # noqa: E501
     return _out(
         jikimi.rights.refuse(request_id, ground=body.ground, note=body.note, actor=handler, source=source)
     )
@@ -247,7 +247,7 @@ def refuse(
 def answer(
     request_id: RequestId, body: AnswerIn, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep
 ) -> RequestOut:
-    """열람 또는 자동화된 결정 요구를 처리 완료(또는 일부)로 닫습니다. Closes an access or automated-decision request."""
+    """열람 또는 자동화된 결정 요구를 처리 완료(또는 일부)로 닫습니다. Closes an access or automated-decision request."""  # noqa: E501
     return _out(
         jikimi.rights.answer(
             request_id, note=body.note, partly_ground=body.partly_ground, actor=handler, source=source
@@ -297,7 +297,7 @@ def stop(
     source: SourceDep,
     body: RefuseSomeIn | None = None,
 ) -> RequestOut:
-    """요구한 목적의 처리를 정지합니다 (게이트가 거부). Stops the purposes named; the gate then denies them."""
+    """요구한 목적의 처리를 정지합니다 (게이트가 거부). Stops the purposes named; the gate then denies them."""  # noqa: E501
     return _out(
         jikimi.rights.stop_processing(
             request_id, refuse=(body or RefuseSomeIn()).refuse, actor=handler, source=source
@@ -335,7 +335,7 @@ def package_as_json(
     request_id: RequestId, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep
 ) -> StreamingResponse:
     """대상자에 관해 보유한 모든 것 (값, 기록, 동의, 목적·보유기간, 제3자 제공, 수탁자, 열람 기록). 접속기록에 남습니다.
-    Everything held on the subject, streamed; opening it is logged as a read."""
+    Everything held on the subject, streamed; opening it is logged as a read."""  # noqa: E501
     package = jikimi.rights.package(request_id, actor=handler, source=source)
     return StreamingResponse(
         package_json(package), media_type="application/json", headers={"Cache-Control": "no-store"}

@@ -173,7 +173,7 @@ def provide(body: ProvideIn, jikimi: JikimiDep, handler: HandlerDep, source: Sou
     Provides the items of the subjects allowed — recorded consent to the recipient, or a legal basis
     with its reference — and returns the values handed over. Children under 14 (when the policy says
     so), items under correction hold and withdrawn consents are refused per subject with a reason.
-    Needs the `provide` action; every subject is logged and every provision is a ledger row."""
+    Needs the `provide` action; every subject is logged and every provision is a ledger row."""  # noqa: E501
     selection: list[str] | SubjectQuery = (
         body.subject_ids
         if body.subject_ids is not None

@@ -112,7 +112,7 @@ def read(
 ) -> ReadOut:
     """목적에 쓰이는 항목만, 법적 근거·동의·대상자 상태·역할이 허락할 때만 값을 돌려줍니다. 모든 시도가 기록됩니다.
     Returns the values only when the purpose uses the items and its basis, the subject's state and
-    the handler's role allow it; otherwise 403 with the gate's `reason`. Every attempt is logged."""
+    the handler's role allow it; otherwise 403 with the gate's `reason`. Every attempt is logged."""  # noqa: E501
     values = jikimi.vault.read(subject_id, body.items, body.purpose, handler, body.reason, source=source)
     return ReadOut(subject_id=subject_id, purpose=body.purpose, values=values)
 

@@ -39,7 +39,7 @@ OFF_HOURS_LISTED = 500
 
 
 def off_hours(moment: datetime, calendar: Mapping[date, str]) -> str | None:
-    """Why ``moment`` is outside working hours in Korea (``holiday:NAME``, ``weekend``, ``night``), or None."""
+    """Why ``moment`` is outside working hours in Korea (``holiday:NAME``, ``weekend``, ``night``), or None."""  # noqa: E501
     local = as_utc(moment).astimezone(KST)
     day = local.date()
     if day in calendar:
@@ -202,7 +202,7 @@ def render_text(report: Mapping[str, Any]) -> str:
     line("")
     line("1. 취급자별 열람 (reads per handler)")
     line(
-        f"   {'취급자 handler':24} {'열람 reads':>10} {'허용 allowed':>12} {'거부 denied':>11} {'시간외 off-hours':>16}"
+        f"   {'취급자 handler':24} {'열람 reads':>10} {'허용 allowed':>12} {'거부 denied':>11} {'시간외 off-hours':>16}"  # noqa: E501
     )
     for r in report["reads_by_handler"]:
         line(f"   {r['actor']:24} {r['reads']:>10} {r['allowed']:>12} {r['denied']:>11} {r['off_hours']:>16}")
@@ -229,13 +229,13 @@ def render_text(report: Mapping[str, Any]) -> str:
     line(f"4. 업무 시간 외 열람 (reads outside working hours): {off['total']}건")
     for r in off["rows"]:
         line(
-            f"   seq={r['seq']} {r['at']} {r['actor']} {r['action']} purpose={r['purpose']} {r['outcome']} ({r['why']})"
+            f"   seq={r['seq']} {r['at']} {r['actor']} {r['action']} purpose={r['purpose']} {r['outcome']} ({r['why']})"  # noqa: E501
         )
     if off["truncated"]:
         line(f"   … 처음 {len(off['rows'])}건만 표시 (first {len(off['rows'])} shown; use --format json)")
     line("")
     line(
-        f"5. 열람량 급증 취급자 (volume jumps: > {JUMP_FACTOR}x the previous 3 months' average and >= {JUMP_MINIMUM})"
+        f"5. 열람량 급증 취급자 (volume jumps: > {JUMP_FACTOR}x the previous 3 months' average and >= {JUMP_MINIMUM})"  # noqa: E501
     )
     for j in report["volume_jumps"]:
         factor = f"{j['factor']}x" if j["factor"] is not None else "new"
@@ -246,7 +246,7 @@ def render_text(report: Mapping[str, Any]) -> str:
     line("6. 권한 부여·변경·말소 (rights changes)")
     for c in report["rights_changes"]:
         line(
-            f"   {c['at']} {c['actor']} → {c['handler']}: {c['change']} {json.dumps(c['detail'], ensure_ascii=False)}"
+            f"   {c['at']} {c['actor']} → {c['handler']}: {c['change']} {json.dumps(c['detail'], ensure_ascii=False)}"  # noqa: E501
         )
     if not report["rights_changes"]:
         line("   없음 (none)")

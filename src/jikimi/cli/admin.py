@@ -93,7 +93,7 @@ def keys_rotate(
         bool,
         typer.Option(
             "--retire",
-            help="교체를 마무리하고 이전 키를 키 파일에서 지웁니다 (finish a rotation and drop the retired keys)",
+            help="교체를 마무리하고 이전 키를 키 파일에서 지웁니다 (finish a rotation and drop the retired keys)",  # noqa: E501
         ),
     ] = False,
 ) -> None:
@@ -127,7 +127,7 @@ def keys_rotate(
     )
     typer.echo(
         f"이전 키 {old}는 키 파일에 남아 있습니다. 이 키 파일을 쓰는 모든 프로세스를 다시 시작한 뒤 "
-        f"`jikimi keys rotate --retire`로 지우십시오. (The old key stays in the file as retired; restart every "
+        f"`jikimi keys rotate --retire`로 지우십시오. (The old key stays in the file as retired; restart every "  # noqa: E501
         f"process using it, then run `jikimi keys rotate --retire` to remove it.)"
     )
 
@@ -150,7 +150,7 @@ def handlers_create(
     """취급자 계정을 만들고 API 토큰을 한 번만 보여 줍니다. Create a handler account; prints its API token once.
 
     The password must be at least 10 characters. Without --password-stdin it is prompted for.
-    """
+    """  # noqa: E501
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
@@ -250,7 +250,7 @@ def audit_verify(db: DbOption = None) -> None:
         typer.echo(f"위변조 (BROKEN): {problem}")
     state = "정상 (intact)" if result.ok else "위변조 의심 (broken)"
     typer.echo(
-        f"접속기록 {result.rows}행, 체인 {result.chains}개: {state} ({result.rows} rows in {result.chains} chains)"
+        f"접속기록 {result.rows}행, 체인 {result.chains}개: {state} ({result.rows} rows in {result.chains} chains)"  # noqa: E501
     )
     raise typer.Exit(0 if result.ok else 1)
 

@@ -76,9 +76,9 @@ def import_command(
     with jikimi_for(db, policy) as jikimi:
         report, seconds = _import(jikimi, file, context, hash_plain_passwords, batch, workers)
     typer.echo(
-        f"가져옴 {report.imported}, 건너뜀 {report.skipped} (형식 {report.invalid}, 중복 {report.duplicates}), "
+        f"가져옴 {report.imported}, 건너뜀 {report.skipped} (형식 {report.invalid}, 중복 {report.duplicates}), "  # noqa: E501
         f"법정대리인 동의 대기 {report.pending_guardian}, {seconds:.1f}초 — "
-        f"imported {report.imported}, skipped {report.skipped} ({report.invalid} invalid, {report.duplicates} duplicates), "
+        f"imported {report.imported}, skipped {report.skipped} ({report.invalid} invalid, {report.duplicates} duplicates), "  # noqa: E501
         f"{report.pending_guardian} pending guardian consent, {seconds:.1f}s"
     )
     raise typer.Exit(1 if report.skipped else 0)

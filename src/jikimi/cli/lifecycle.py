@@ -88,8 +88,8 @@ def sweep_command(
             "--max-active",
             min=0,
             max=1024,
-            help="데이터베이스를 동시에 스윕할 최대 프로세스 수, 나머지는 대기; 0은 제한 없음. 기본값: PostgreSQL이 "
-            "이 호스트에 있으면 CPU 수, 아니면 제한 없음 (at most this many processes sweep the database at once, "
+            help="데이터베이스를 동시에 스윕할 최대 프로세스 수, 나머지는 대기; 0은 제한 없음. 기본값: PostgreSQL이 "  # noqa: E501
+            "이 호스트에 있으면 CPU 수, 아니면 제한 없음 (at most this many processes sweep the database at once, "  # noqa: E501
             "the others stand by; 0: no limit; default: the CPU count when PostgreSQL runs on this host, "
             "else no limit)",
         ),
@@ -117,7 +117,7 @@ def sweep_command(
     """
     if at is not None and not dry_run:
         raise UsageError(
-            "--at은 --dry-run과 함께만 쓸 수 있습니다 (미래 시각으로 파기하면 보존 중인 자료가 조기 파기됩니다)",
+            "--at은 --dry-run과 함께만 쓸 수 있습니다 (미래 시각으로 파기하면 보존 중인 자료가 조기 파기됩니다)",  # noqa: E501
             "--at works only with --dry-run (sweeping as of a future time would destroy data early)",
         )
     with jikimi_for(db, policy) as jikimi:
@@ -266,7 +266,7 @@ def ledger_command(
         str | None, typer.Option("--month", help="YYYY-MM (KST); 기본값은 지난달 (default: last month)")
     ] = None,
 ) -> None:
-    """파기 기록을 출력합니다 (개인정보 보호책임자 서명용). Print a month of the destruction ledger for signature."""
+    """파기 기록을 출력합니다 (개인정보 보호책임자 서명용). Print a month of the destruction ledger for signature."""  # noqa: E501
     chosen = month or previous_month(datetime.now(KST).date())
     try:
         datetime.strptime(chosen, "%Y-%m")

@@ -179,7 +179,7 @@ def answer_command(
     db: DbOption = None,
     policy: PolicyOption = None,
 ) -> None:
-    """열람·자동화된 결정 요구를 처리 완료로 닫습니다. Close an access or automated-decision request as answered."""
+    """열람·자동화된 결정 요구를 처리 완료로 닫습니다. Close an access or automated-decision request as answered."""  # noqa: E501
     with jikimi_for(db, policy) as jikimi:
         desk, actor = jikimi.rights, operator()
         _show(desk.answer(request_id, note=note, actor=actor))
@@ -198,7 +198,7 @@ def carry_out_command(
     db: DbOption = None,
     policy: PolicyOption = None,
 ) -> None:
-    """정정·삭제·처리정지·동의 철회를 실행합니다. Carry out a correction, deletion, stop or consent withdrawal."""
+    """정정·삭제·처리정지·동의 철회를 실행합니다. Carry out a correction, deletion, stop or consent withdrawal."""  # noqa: E501
     with jikimi_for(db, policy) as jikimi:
         desk, actor = jikimi.rights, operator()
         request = desk.get(request_id, actor=actor)
@@ -234,7 +234,7 @@ def package_command(
     db: DbOption = None,
     policy: PolicyOption = None,
 ) -> None:
-    """열람 자료(모든 보유 정보)를 파일로 만듭니다 (접속기록에 남음). Write the access package to a file (logged)."""
+    """열람 자료(모든 보유 정보)를 파일로 만듭니다 (접속기록에 남음). Write the access package to a file (logged)."""  # noqa: E501
     from jikimi.rights.package import package_html, package_json
 
     with jikimi_for(db, policy) as jikimi:

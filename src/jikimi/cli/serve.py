@@ -69,7 +69,7 @@ def demo_command(
         Path, typer.Option("--tokens", help="데모 토큰 파일 (where the demo tokens are written, 0600)")
     ] = Path("var/demo-tokens.json"),
 ) -> None:
-    """데모 DB를 만듭니다: 취급자·역할·가상 정보주체. Create a demo database: handlers, roles, fake subjects."""
+    """데모 DB를 만듭니다: 취급자·역할·가상 정보주체. Create a demo database: handlers, roles, fake subjects."""  # noqa: E501
     settings = Settings.from_env(db_url=db, policy_path=policy)
     if settings.master_key is None and not settings.key_file.exists():
         KeyRing(MasterKey.generate()).write(settings.key_file)
@@ -84,7 +84,7 @@ def _demo(jikimi: Jikimi, settings: Settings, policy: Path, subjects: int, token
     if "demo-admin" in existing:
         if state is None:
             raise UsageError(
-                f"이 데이터베이스에는 이미 데모 취급자가 있지만 토큰 파일({tokens})이 없습니다. 데이터베이스를 지우고 다시 실행하십시오",
+                f"이 데이터베이스에는 이미 데모 취급자가 있지만 토큰 파일({tokens})이 없습니다. 데이터베이스를 지우고 다시 실행하십시오",  # noqa: E501
                 f"the database already has demo handlers but the token file {tokens} is missing; "
                 "delete the database and run again",
             )
@@ -99,7 +99,7 @@ def _demo(jikimi: Jikimi, settings: Settings, policy: Path, subjects: int, token
     _write_state(tokens, state)
     if state.get("complete"):
         err.print(
-            f"데모 데이터가 이미 있습니다 — 그대로 씁니다 (reusing the existing demo data in {settings.db_url})"
+            f"데모 데이터가 이미 있습니다 — 그대로 씁니다 (reusing the existing demo data in {settings.db_url})"  # noqa: E501
         )
     else:
         with Progress(

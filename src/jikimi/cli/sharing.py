@@ -2,7 +2,7 @@
 
 A thin face over ``jikimi.sharing``: each command opens jikimi from ``Settings`` and its options, acts as the operator at the terminal (``cli:<user>`` in the access log) and prints the
 result. Provided values go only to a file readable by its owner (0600), never to the terminal.
-"""
+"""  # noqa: E501
 
 from __future__ import annotations
 
@@ -226,7 +226,7 @@ def provide_ledger(
 
 @processors_app.command("sync")
 def processors_sync(db: DbOption = None, policy: PolicyOption = None) -> None:
-    """처리방침의 수탁자로 등록부를 맞춥니다. Sync the processor registry with the policy (new, changed, released)."""
+    """처리방침의 수탁자로 등록부를 맞춥니다. Sync the processor registry with the policy (new, changed, released)."""  # noqa: E501
     with jikimi_for(db, policy) as jikimi:
         rows = jikimi.sharing.register_processors(actor=operator(), source="cli")
     for r in rows:
@@ -240,7 +240,7 @@ def processors_holding(
     db: DbOption = None,
     policy: PolicyOption = None,
 ) -> None:
-    """대상자의 어떤 항목을 어느 수탁자가 처리하는지 보여 줍니다. Which processors hold which of a subject's items."""
+    """대상자의 어떤 항목을 어느 수탁자가 처리하는지 보여 줍니다. Which processors hold which of a subject's items."""  # noqa: E501
     with jikimi_for(db, policy) as jikimi:
         rows = jikimi.sharing.processors_holding(subject_id)
     for r in rows:
@@ -340,7 +340,7 @@ def export_stats(
         else ""
     )
     typer.echo(
-        f"내보내기 (export) {result.id}: {len(result.rows)}행 (rows), 대상자 {result.subjects_read}명 (subjects), "
+        f"내보내기 (export) {result.id}: {len(result.rows)}행 (rows), 대상자 {result.subjects_read}명 (subjects), "  # noqa: E501
         f"k={result.k} 미만 억제 {result.suppressed_rows}명/{result.suppressed_groups}집단 "
         f"(suppressed {result.suppressed_rows} subjects in {result.suppressed_groups} groups){removed}",
         err=True,

@@ -123,7 +123,7 @@ class Keeping:
                 return (
                     "reason_not_allowed",
                     f"{slot}: 보존 사유에 해당하지 않습니다 (허용: {' / '.join(allowed) or '없음'})",
-                    f"{slot}: not a reason its retention rule allows (allowed: {' / '.join(allowed) or 'none'})",
+                    f"{slot}: not a reason its retention rule allows (allowed: {' / '.join(allowed) or 'none'})",  # noqa: E501
                 )
         return None
 

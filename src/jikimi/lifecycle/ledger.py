@@ -92,7 +92,7 @@ def render_month(
         lines.append("이 달에 파기한 개인정보가 없습니다. (Nothing was destroyed this month.)")
     else:
         lines.append(
-            f"{'일시 (KST)':<17} {'구분':<7} {'항목':<24} {'건수':>8}  {'사유':<14} {'근거':<30} 처리 프로세스"
+            f"{'일시 (KST)':<17} {'구분':<7} {'항목':<24} {'건수':>8}  {'사유':<14} {'근거':<30} 처리 프로세스"  # noqa: E501
         )
         totals: Counter[str] = Counter()
         for e in found:

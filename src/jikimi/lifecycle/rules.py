@@ -23,7 +23,7 @@ DESTROY_METHOD = "electronic_irrecoverable: rows deleted (secure_delete), data k
 
 @dataclass(frozen=True)
 class Keep:
-    """Separate and keep until ``expires_at`` (None: the rule's period is a placeholder — see ``unpriced``)."""
+    """Separate and keep until ``expires_at`` (None: the rule's period is a placeholder — see ``unpriced``)."""  # noqa: E501
 
     rule: RetentionRule
     start_at: datetime

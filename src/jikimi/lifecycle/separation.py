@@ -72,7 +72,7 @@ class Ending:
         channel: str = "web",
         source: str = "local",
     ) -> Ended:
-        """End the subject's purpose (회원탈퇴 등): destroy what no rule keeps, separate the rest (분리보관)."""
+        """End the subject's purpose (회원탈퇴 등): destroy what no rule keeps, separate the rest (분리보관)."""  # noqa: E501
         with self.core.unit_of_work() as uow:
             ended = self.withdraw_in(uow, subject_id, reason, actor=actor, channel=channel, source=source)
             uow.commit()

@@ -1,4 +1,4 @@
-"""Sections 안전성 확보조치 to 처리방침의 변경: safeguards, automatic collection, rights, contacts, redress, changes."""
+"""Sections 안전성 확보조치 to 처리방침의 변경: safeguards, automatic collection, rights, contacts, redress, changes."""  # noqa: E501
 
 from __future__ import annotations
 

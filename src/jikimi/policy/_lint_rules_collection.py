@@ -31,8 +31,8 @@ def _rrn_without_basis(policy: Policy) -> Iterator[Hit]:
         if item.format == "rrn" and item.legal_basis is None and _collected(policy, item):
             yield (
                 ("items", i),
-                f"'{item.label}'(주민등록번호)는 법령이 구체적으로 요구·허용하는 경우에만 처리할 수 있는데 근거가 없습니다.",
-                f"'{item.id}' is a resident registration number collected with no law requiring or allowing it.",
+                f"'{item.label}'(주민등록번호)는 법령이 구체적으로 요구·허용하는 경우에만 처리할 수 있는데 근거가 없습니다.",  # noqa: E501
+                f"'{item.id}' is a resident registration number collected with no law requiring or allowing it.",  # noqa: E501
             )
 
 
@@ -49,7 +49,7 @@ def _rrn_required(policy: Policy) -> Iterator[Hit]:
             if policy.items_by_id[item_id].format == "rrn":
                 yield (
                     ("contexts", i, "required", j),
-                    f"'{ctx.label}'에서 주민등록번호가 필수입니다. 주민등록번호 없이 가입할 방법을 제공해야 합니다.",
+                    f"'{ctx.label}'에서 주민등록번호가 필수입니다. 주민등록번호 없이 가입할 방법을 제공해야 합니다.",  # noqa: E501
                     f"context '{ctx.id}' requires a resident registration number; an alternative must exist.",
                 )
 
@@ -233,8 +233,8 @@ def _children(policy: Policy) -> Iterator[Hit]:
         if policy.contexts and open_contexts:
             yield (
                 ("contexts",),
-                "만 14세 미만 아동의 개인정보를 어떻게 처리하는지(법정대리인 동의 또는 수집하지 않음) 정하지 않았습니다.",
-                "the policy does not say how children under 14 are handled (guardian consent or not collected).",
+                "만 14세 미만 아동의 개인정보를 어떻게 처리하는지(법정대리인 동의 또는 수집하지 않음) 정하지 않았습니다.",  # noqa: E501
+                "the policy does not say how children under 14 are handled (guardian consent or not collected).",  # noqa: E501
             )
     elif rule_.policy == "guardian_consent" and not rule_.guardian_items:
         yield (

@@ -48,7 +48,7 @@ def _retention_shorter(policy: Policy) -> Iterator[Hit]:
         if period is not None and period.approx_days() < statute.period.approx_days():
             yield (
                 ("retention", i, "period"),
-                f"{statute.law}({statute.article})은 {statute.period.korean()} 보존을 요구하는데 {period.korean()}만 보존합니다.",
+                f"{statute.law}({statute.article})은 {statute.period.korean()} 보존을 요구하는데 {period.korean()}만 보존합니다.",  # noqa: E501
                 f"{statute.law_en} requires {statute.period.english()}; the rule keeps {period.english()}.",
             )
 
@@ -77,7 +77,7 @@ def _obsolete(policy: Policy) -> Iterator[Hit]:
         if cited:
             yield (
                 ("dormancy",),
-                "휴면(유효기간제)을 법령상 의무로 인용합니다. 유효기간제는 2023-09-15 삭제되어 이제 서비스 자체 방침입니다.",
+                "휴면(유효기간제)을 법령상 의무로 인용합니다. 유효기간제는 2023-09-15 삭제되어 이제 서비스 자체 방침입니다.",  # noqa: E501
                 "dormancy is cited as a legal duty; the validity-period rule was deleted on 2023-09-15.",
             )
 
@@ -90,7 +90,7 @@ def _retention_placeholder(policy: Policy) -> Iterator[Hit]:
         if isinstance(rule_.period, Placeholder):
             yield (
                 ("retention", i, "period"),
-                f"보유기간이 '{rule_.period.placeholder}'(으)로 비어 있습니다. 구체적인 기간을 적어야 합니다.",
+                f"보유기간이 '{rule_.period.placeholder}'(으)로 비어 있습니다. 구체적인 기간을 적어야 합니다.",  # noqa: E501
                 f"the retention period is the placeholder '{rule_.period.placeholder}'; state a period.",
             )
 
@@ -107,6 +107,6 @@ def _statute_unresolved(policy: Policy) -> Iterator[Hit]:
         if rule_.law and rule_.statute is None and _statute_for(rule_) is None:
             yield (
                 ("retention", i, "law"),
-                f"'{rule_.law}'을(를) 인용하지만 법정 보존기간 프리셋(basis)을 지정하지 않아 기간을 검증할 수 없습니다.",
+                f"'{rule_.law}'을(를) 인용하지만 법정 보존기간 프리셋(basis)을 지정하지 않아 기간을 검증할 수 없습니다.",  # noqa: E501
                 f"cites '{rule_.law}' without a statute preset (basis); the period cannot be checked.",
             )

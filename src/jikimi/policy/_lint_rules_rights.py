@@ -119,6 +119,6 @@ def _notice(policy: Policy) -> Iterator[Hit]:
     elif policy.notice.material_lead_days < 30:
         yield (
             ("notice", "material_lead_days"),
-            f"중요한 변경(수집 항목, 제3자 제공 등)을 {policy.notice.material_lead_days}일 전에만 알립니다. 30일 전 고지를 권장합니다.",
-            f"material changes are announced only {policy.notice.material_lead_days} days before; 30 is the norm.",
+            f"중요한 변경(수집 항목, 제3자 제공 등)을 {policy.notice.material_lead_days}일 전에만 알립니다. 30일 전 고지를 권장합니다.",  # noqa: E501
+            f"material changes are announced only {policy.notice.material_lead_days} days before; 30 is the norm.",  # noqa: E501
         )

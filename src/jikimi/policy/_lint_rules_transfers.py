@@ -95,7 +95,7 @@ def _overseas(policy: Policy) -> Iterator[Hit]:
         if gaps:
             yield (
                 path,
-                f"국외 이전('{entry.name}', {entry.country})에 빠진 고지사항: {', '.join(g[0] for g in gaps)}",
+                f"국외 이전('{entry.name}', {entry.country})에 빠진 고지사항: {', '.join(g[0] for g in gaps)}",  # noqa: E501
                 f"overseas transfer to '{entry.name}' lacks: {', '.join(g[1] for g in gaps)}",
             )
 

@@ -84,6 +84,6 @@ def _masking(policy: Policy) -> Iterator[Hit]:
             if name not in known:
                 yield (
                     ("masking", context, "types", index),
-                    f"'{name}'은(는) 탐지할 수 있는 개인정보 유형이 아닙니다 (가능: {', '.join(sorted(known))})",
+                    f"'{name}'은(는) 탐지할 수 있는 개인정보 유형이 아닙니다 (가능: {', '.join(sorted(known))})",  # noqa: E501
                     f"'{name}' is not a detectable type (known: {', '.join(sorted(known))})",
                 )

@@ -137,7 +137,7 @@ REFUSAL_GROUNDS: dict[str, RefusalGround] = {
             "PIPA 35④3",
             "공공기관이 조세 부과·징수, 성적 평가, 시험·자격 심사, 보상금·급부금 산정, "
             "진행 중인 감사·조사 등의 업무를 수행할 때 중대한 지장을 초래하는 경우",
-            "a public institution's taxation, grading, examination, benefit assessment or ongoing audit would be "
+            "a public institution's taxation, grading, examination, benefit assessment or ongoing audit would be "  # noqa: E501
             "seriously hindered",
             "access",
         ),
@@ -146,7 +146,7 @@ REFUSAL_GROUNDS: dict[str, RefusalGround] = {
             "PIPA 36① 단서",
             "다른 법령에서 그 개인정보가 수집 대상으로 명시되어 있어 "
             "삭제를 요구할 수 없는 경우 (법정 보존기간 동안 분리 보관)",
-            "another law names the data as to be collected or kept, so it cannot be deleted (it is kept separated "
+            "another law names the data as to be collected or kept, so it cannot be deleted (it is kept separated "  # noqa: E501
             "for the statutory period)",
             "deletion",
         ),
@@ -192,8 +192,8 @@ REFUSAL_GROUNDS: dict[str, RefusalGround] = {
             "contract_needs_processing",
             "PIPA 37②4",
             "개인정보를 처리하지 아니하면 정보주체와 약정한 서비스를 제공하지 "
-            "못하는 등 계약의 이행이 곤란한 경우로서 정보주체가 그 계약의 해지 의사를 명확하게 밝히지 아니한 경우",
-            "the contracted service cannot be provided without the processing and the subject has not clearly "
+            "못하는 등 계약의 이행이 곤란한 경우로서 정보주체가 그 계약의 해지 의사를 명확하게 밝히지 아니한 경우",  # noqa: E501
+            "the contracted service cannot be provided without the processing and the subject has not clearly "  # noqa: E501
             "ended the contract",
             *_STOP_LIKE,
         ),
@@ -224,15 +224,15 @@ REFUSAL_GROUNDS: dict[str, RefusalGround] = {
 }
 
 HOW_TO_OBJECT_KO = (
-    "이 결정에 이의가 있으시면 결과를 받은 날부터 개인정보 보호책임자에게 서면·이메일·전화로 이의를 제기하실 수 "
-    "있습니다(개인정보 보호법 제38조제5항). 또한 개인정보분쟁조정위원회(1833-6972, www.kopico.go.kr)에 분쟁조정을 "
-    "신청하거나 개인정보침해신고센터(118)에 신고하실 수 있으며, 공공기관의 처분에 대해서는 행정심판 또는 행정소송을 "
+    "이 결정에 이의가 있으시면 결과를 받은 날부터 개인정보 보호책임자에게 서면·이메일·전화로 이의를 제기하실 수 "  # noqa: E501
+    "있습니다(개인정보 보호법 제38조제5항). 또한 개인정보분쟁조정위원회(1833-6972, www.kopico.go.kr)에 분쟁조정을 "  # noqa: E501
+    "신청하거나 개인정보침해신고센터(118)에 신고하실 수 있으며, 공공기관의 처분에 대해서는 행정심판 또는 행정소송을 "  # noqa: E501
     "제기하실 수 있습니다."
 )
 HOW_TO_OBJECT_EN = (
-    "If you disagree, you may object to the privacy officer in writing, by email or by phone (PIPA 38⑤). You may "
+    "If you disagree, you may object to the privacy officer in writing, by email or by phone (PIPA 38⑤). You may "  # noqa: E501
     "also apply for mediation to the Personal Information Dispute Mediation Committee (1833-6972, "
-    "www.kopico.go.kr) or report to the Privacy Infringement Report Center (118); a public institution's decision "
+    "www.kopico.go.kr) or report to the Privacy Infringement Report Center (118); a public institution's decision "  # noqa: E501
     "may be challenged by administrative appeal (행정심판) or administrative litigation (행정소송)."
 )
 

@@ -76,7 +76,7 @@ class Event:
 
 
 class DeskBase:
-    """What every step of the rights desk shares. Handlers need the ``rights`` action (the subject may file)."""
+    """What every step of the rights desk shares. Handlers need the ``rights`` action (the subject may file)."""  # noqa: E501
 
     core: Core
     _verifiers: dict[str, Verifier] | None

@@ -5,7 +5,7 @@ inserts processors new to the policy, updates changed ones, and marks those the 
 lists as released (``released_at``), so the registry answers "who held what, when" after the policy
 changed. ``processors_holding`` tells which processors hold which of one subject's items (for the
 access package, PIPA 35); it reads item ids, never values.
-"""
+"""  # noqa: E501
 
 from __future__ import annotations
 

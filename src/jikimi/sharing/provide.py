@@ -142,7 +142,7 @@ class Providing:
         (role, recipient, items, missing reference — logged once); otherwise each subject is
         decided and logged, and only allowed subjects' values are returned and recorded. Never
         children's data when the policy says so, nor items on correction hold.
-        """
+        """  # noqa: E501
         core = self.core
         handler = core.actor(actor)
         wanted = list(dict.fromkeys(items))

@@ -44,7 +44,7 @@ def sqlite_paths(url: str) -> tuple[Path, Path]:
     if not database or database == ":memory:":
         raise UsageError(
             "SQLite는 파일 경로가 필요합니다 (sqlite:///path/jikimi.db)",
-            "SQLite needs a file path (sqlite:///path/jikimi.db); in-memory databases cannot hold a separate key store",
+            "SQLite needs a file path (sqlite:///path/jikimi.db); in-memory databases cannot hold a separate key store",  # noqa: E501
         )
     main = Path(database)
     return main, main.with_name(main.stem + ".keys" + (main.suffix or ".db"))

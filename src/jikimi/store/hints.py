@@ -107,7 +107,7 @@ class among(ColumnElement[bool]):  # noqa: N801 - reads like the SQL operator it
 
 @compiles(among)
 def _among_sqlite(element: among, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"{compiler.process(element.column, **kw)} IN (SELECT value FROM json_each({compiler.process(element.ids, **kw)}))"
+    return f"{compiler.process(element.column, **kw)} IN (SELECT value FROM json_each({compiler.process(element.ids, **kw)}))"  # noqa: E501
 
 
 @compiles(among, "postgresql")

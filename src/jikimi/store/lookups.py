@@ -99,7 +99,7 @@ def _owners_query(table: Table, kept: bool) -> Select[Any]:
 def _owners(
     conn: Connection, table: Table, pairs: Sequence[tuple[str, bytes]], now: datetime | None
 ) -> dict[tuple[str, bytes], str]:
-    """``{(item id, digest): subject id}`` of the pairs found in ``table`` (kept ones: not expired at ``now``)."""
+    """``{(item id, digest): subject id}`` of the pairs found in ``table`` (kept ones: not expired at ``now``)."""  # noqa: E501
     params: dict[str, Any] = {"items": sorted({i for i, _ in pairs}), "digests": [d for _, d in pairs]}
     if now is not None:
         params["now"] = now

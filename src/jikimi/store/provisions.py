@@ -1,4 +1,4 @@
-"""Queries on the provision ledger (제3자 제공 기록): ids, items and basis of every provision, never values."""
+"""Queries on the provision ledger (제3자 제공 기록): ids, items and basis of every provision, never values."""  # noqa: E501
 
 from __future__ import annotations
 

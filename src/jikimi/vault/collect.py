@@ -98,7 +98,7 @@ class Collecting:
         ``True``; optional ones may be refused or left out. With ``subject_id``, the items are
         added to an existing active subject (an order by a member, or a child's sign-up completed
         after the guardian's consent) instead of creating a new one.
-        """
+        """  # noqa: E501
         core = self.core
         handler = core.actor(actor)
         if not handler.role.may("collect"):
@@ -190,8 +190,8 @@ class Collecting:
             row = subject_rows.get(uow.conn, sid)
             if row.status != SubjectStatus.ACTIVE:
                 raise StateConflict(
-                    "활성 상태의 대상자에게만 추가로 수집할 수 있습니다 (법정대리인 동의 대기, 휴면, 탈퇴 제외)",
-                    "items can be added only to an active subject (not pending guardian, dormant or withdrawn)",
+                    "활성 상태의 대상자에게만 추가로 수집할 수 있습니다 (법정대리인 동의 대기, 휴면, 탈퇴 제외)",  # noqa: E501
+                    "items can be added only to an active subject (not pending guardian, dormant or withdrawn)",  # noqa: E501
                 )
             key = core.keys.get(uow.conn, sid)
             assert key is not None
@@ -356,7 +356,7 @@ class Collecting:
         channel: str = "web",
         source: str = "local",
     ) -> None:
-        """The legal guardian consented (법정대리인 동의, PIPA 22-2): the child's data may now be collected."""
+        """The legal guardian consented (법정대리인 동의, PIPA 22-2): the child's data may now be collected."""  # noqa: E501
         core = self.core
         handler = core.actor(actor)
         now = core.now()

@@ -160,7 +160,7 @@ class Consenting:
         ]
 
     def basis_holds(self, subject_id: str, purpose_id: str) -> Decision:
-        """Whether the purpose's legal basis holds for the subject now (its consent, where consent is the basis)."""
+        """Whether the purpose's legal basis holds for the subject now (its consent, where consent is the basis)."""  # noqa: E501
         with self.core.reading() as conn:
             state = read_state(conn, subject_id, [], purpose_id)
         if state is None:

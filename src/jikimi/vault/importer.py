@@ -387,7 +387,7 @@ class Importer:
                 yield len(batch), [self._intake(line, raw, now) for line, raw in batch]
             return
         global _WORKER
-        self.vault.core.index_key()  # load the blind-index key before forking: workers never open the database
+        self.vault.core.index_key()  # the blind-index key before forking: workers never open the database
         _WORKER = self
         try:
             with multiprocessing.get_context("fork").Pool(workers, initializer=_forget_connections) as pool:

@@ -108,7 +108,8 @@ class Reading:
             )
         now = core.now()
         with core.unit_of_work() as uow:
-            # one query: subject state, consent for the purpose, the items' holds and ciphertexts, the wrapped key
+            # one query: the subject's state, its consent for the purpose, the items' holds and sealed values,
+            # and the wrapped key
             state = read_state(uow.conn, subject_id, items, purpose)
             if state is None:
                 raise subject_rows.not_found()
@@ -240,7 +241,7 @@ class Reading:
     # -- look-ups, logins and state -------------------------------------------------------------
 
     def find(self, item_id: str, value: str, *, actor: Handler | str, source: str = "local") -> str | None:
-        """The subject holding ``value`` for a look-up item (login id, email, mobile, CI), via its blind index."""
+        """The subject holding ``value`` for a look-up item (login id, email, mobile, CI), via its blind index."""  # noqa: E501
         core = self.core
         handler = core.actor(actor)
         item = core.policy.items_by_id.get(item_id)
