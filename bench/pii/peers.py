@@ -28,8 +28,8 @@ PRESIDIO_TYPES = {
 KOPII_TYPES = {
     "RRN": "rrn", "FRN": "frn", "PASSPORT": "passport", "DRIVER_LICENSE": "driver_license",
     "BUSINESS_REG": "brn", "PHONE": "phone", "FAX": "phone", "EMAIL": "email", "CARD": "card",
-    "ACCOUNT": "account", "MEDICAL_INSURANCE": "health_insurance", "VEHICLE": "car_plate", "IP": "ip", "PERSON": "name",
-    "ADDRESS": "address",
+    "ACCOUNT": "account", "MEDICAL_INSURANCE": "health_insurance", "VEHICLE": "car_plate", "IP": "ip",
+    "PERSON": "name", "ADDRESS": "address",
 }  # fmt: skip
 
 
