@@ -124,7 +124,7 @@ def key_ring(name: str) -> Any:
     return KeyRing.from_file(path)
 
 
-def open_vault(url: str, name: str) -> Any:
+def open_jikimi_at(url: str, name: str) -> Any:
     from jikimi.bootstrap import build_jikimi
     from jikimi.policy.load import load_policy
     from jikimi.store.engine import make_engine

@@ -19,7 +19,7 @@ The rows are written straight into the tables with random bytes as ciphertexts (
 decrypts; sealing millions of values is not what is measured) and kept as a template under
 ``var/bench/``; every measurement runs on a fresh copy.
 
-*Sweep*: ``Vault.sweep(now, batch_size=…)`` — claims per kind of due work, all due work of the
+*Sweep*: ``jikimi.lifecycle.sweep(now, batch_size=…)`` — claims per kind of due work, all due work of the
 claimed subjects set-based in one transaction per batch with its destruction-ledger rows and an
 access-log row, keys destroyed after the commit. *Baseline*, in the same run on another copy:
 hand-written SQL on the driver cursor doing the same deletes and moves for batches of the same
@@ -81,8 +81,9 @@ def build_template(url: str, n: int) -> None:
     """Write ``n`` due subjects (see the module docstring) with the driver, 20,000 subjects a transaction."""
     from jikimi.lifecycle.rules import group_key_id
     from jikimi.periods import Duration, expiry_instant
-    from jikimi.store.bulk import defer_checkpoints, insert_many
+    from jikimi.store.bulk import insert_many
     from jikimi.store.engine import make_engine
+    from jikimi.store.imports import defer_checkpoints
     from jikimi.store.migrate import upgrade
     from jikimi.store.tables import (
         data_keys,
@@ -335,7 +336,7 @@ def copy_of(kind: str, source_url: str, name: str) -> str:
     return url
 
 
-def open_vault(url: str) -> Any:
+def open_jikimi_at(url: str) -> Any:
     from jikimi.bootstrap import build_jikimi
     from jikimi.crypto import KeyRing, MasterKey
     from jikimi.policy.load import load_policy
@@ -368,7 +369,7 @@ def table_counts(url: str) -> dict[str, int]:
 
 
 def run_sweep(url: str, batch: int) -> dict[str, Any]:
-    jikimi = open_vault(url)
+    jikimi = open_jikimi_at(url)
     started = time.perf_counter()
     report = jikimi.lifecycle.sweep(NOW, batch_size=batch)
     seconds = time.perf_counter() - started
@@ -392,7 +393,7 @@ def run_sweep(url: str, batch: int) -> dict[str, Any]:
 
 
 def _worker(url: str, batch: int, limit: int | None, ready: Any, go: Any, out: Any) -> None:
-    jikimi = open_vault(url)
+    jikimi = open_jikimi_at(url)
     with jikimi.core.engine.connect():
         pass  # connect before the start signal
     ready.release()

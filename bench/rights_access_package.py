@@ -33,7 +33,7 @@ def build(kind: str, records: int) -> tuple[Any, Any, str, str]:
     name = f"rights_pkg_{records}"
     url = common.bench_url(kind, name)
     common.drop_database(url)
-    jikimi = common.open_vault(url, name)
+    jikimi = common.open_jikimi_at(url, name)
     jikimi.handlers.define_role("privacy_team", purposes=[], actions=["rights"])
     clerk, _ = jikimi.handlers.create("privacy-choi", "correct horse battery", role="privacy_team")
     hashes = common.legacy_hashes(1)
@@ -74,9 +74,9 @@ def build(kind: str, records: int) -> tuple[Any, Any, str, str]:
 
 
 def package_run(jikimi: Any, clerk: Any, request_id: str) -> int:
-    from jikimi.rights.package import open_package, package_json
+    from jikimi.rights.package import package_json
 
-    return sum(len(chunk) for chunk in package_json(open_package(jikimi.rights, request_id, actor=clerk)))
+    return sum(len(chunk) for chunk in package_json(jikimi.rights.package(request_id, actor=clerk)))
 
 
 def baseline_run(jikimi: Any, sid: str) -> int:

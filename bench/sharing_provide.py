@@ -44,7 +44,7 @@ def ensure_database(kind: str, subjects: int, rebuild: bool) -> tuple[str, str, 
     common.BENCH_DIR.mkdir(parents=True, exist_ok=True)
     source = common.members_csv(subjects)
     common.drop_database(url)
-    jikimi = common.open_vault(url, name)
+    jikimi = common.open_jikimi_at(url, name)
     started = time.perf_counter()
     report = jikimi.vault.import_csv(source, "signup", workers=2)
     now = datetime.now(UTC)
@@ -137,7 +137,7 @@ def main() -> None:
     from jikimi.store.tables import access_log, provisions, subjects
 
     url, name, built = ensure_database(args.db, args.n, args.rebuild)
-    jikimi = common.open_vault(url, name)
+    jikimi = common.open_jikimi_at(url, name)
     with jikimi.core.engine.connect() as conn:
         ids = [r.id for r in conn.execute(select(subjects.c.id).order_by(subjects.c.id).limit(args.n))]
 

@@ -38,7 +38,7 @@ def run_import(kind: str, subjects: int, workers: int, batch: int) -> tuple[str,
     marker = common.BENCH_DIR / f"{name}.{kind if '://' not in kind else 'url'}.ok"
     marker.unlink(missing_ok=True)
     common.drop_database(url)
-    jikimi = common.open_vault(url, name)
+    jikimi = common.open_jikimi_at(url, name)
     started = time.perf_counter()
     report = jikimi.vault.import_csv(source, "signup", workers=workers, batch_size=batch)
     seconds = time.perf_counter() - started

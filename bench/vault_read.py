@@ -4,7 +4,7 @@
     .venv/bin/python bench/vault_read.py --subjects 1000000 --reads 20000  # the size
     .venv/bin/python bench/vault_read.py --db postgresql --subjects 1000000
 
-The gated read is ``Vault.read`` (gate decision with consent and subject state, one access-log row
+The gated read is ``jikimi.vault.read`` (gate decision with consent and subject state, one access-log row
 appended in the same transaction, the data key unwrapped, five values decrypted). The baseline is
 what an application without jikimi would do: one SQLAlchemy Core select of the same five
 encrypted rows joined with the subject's wrapped key, then unwrap and decrypt. A second reference,
@@ -41,7 +41,7 @@ def ensure_database(kind: str, subjects: int, rebuild: bool) -> tuple[str, str, 
     common.BENCH_DIR.mkdir(parents=True, exist_ok=True)
     source = common.members_csv(subjects)
     common.drop_database(url)
-    jikimi = common.open_vault(url, name)
+    jikimi = common.open_jikimi_at(url, name)
     started = time.perf_counter()
     report = jikimi.vault.import_csv(source, "signup", workers=2)
     seconds = time.perf_counter() - started
@@ -119,7 +119,7 @@ def main() -> None:
     from jikimi.store.tables import subjects
 
     url, name, built = ensure_database(args.db, args.subjects, args.rebuild)
-    jikimi = common.open_vault(url, name)
+    jikimi = common.open_jikimi_at(url, name)
     actor = handler(jikimi)
     with jikimi.core.engine.connect() as conn:
         ids = [
