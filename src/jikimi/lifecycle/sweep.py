@@ -34,6 +34,7 @@ from jikimi.policy.model import Policy
 from jikimi.states import Cause
 from jikimi.store import separated
 from jikimi.store import sweep_queries as q
+from jikimi.store.keys import destroy_orphan_keys
 from jikimi.store.outbox import enqueue
 from jikimi.store.slots import sweep_slot
 from jikimi.store.sweep_queries import KINDS, Claim, Due, Position
@@ -215,7 +216,7 @@ class Sweeper:
         if not (standby and not report.subjects):
             with core.unit_of_work() as uow:
                 if q.first_to_clean_up(uow.conn):
-                    report.keys_destroyed += separated.destroy_orphan_keys(uow.conn, moment)
+                    report.keys_destroyed += destroy_orphan_keys(uow.conn, moment)
                 uow.commit()
         q.truncate_sqlite_wal(core.engine)
         return report

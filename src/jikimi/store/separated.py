@@ -11,18 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
     Connection,
     Row,
-    and_,
     delete,
-    exists,
     insert,
     literal,
-    not_,
     null,
     or_,
     select,
@@ -35,7 +32,6 @@ from jikimi.states import Cause, SubjectStatus
 from jikimi.store.hints import Span, among, unindexed
 from jikimi.store.tables import (
     AWAITING_REKEY,
-    data_keys,
     item_values,
     processing_stops,
     records,
@@ -43,9 +39,6 @@ from jikimi.store.tables import (
     separated_values,
     subjects,
 )
-
-ORPHAN_KEY_GRACE = timedelta(hours=1)
-"""A key younger than this may belong to a sign-up or withdrawal still in flight."""
 
 
 @dataclass(frozen=True)
@@ -449,38 +442,6 @@ def restore_dormant(conn: Connection, subject_id: str, now: datetime) -> None:
         .where(subjects.c.id == subject_id)
         .values(status=SubjectStatus.ACTIVE, status_changed_at=now, last_activity_at=now)
     )
-
-
-def destroy_orphan_keys(conn: Connection, now: datetime) -> int:
-    """Destroy keys nothing needs any more (left by a crash between a data commit and its key step)."""
-    # only keys the lifecycle makes: everyday keys (a bare subject id) and retention-group keys
-    # ("<subject>~<6 hex>"); other modules' keys (e.g. rights requests' "rq~<id>") are theirs to keep
-    group = and_(data_keys.c.subject_id.like("%~______"), not_(data_keys.c.subject_id.like("rq~%")))
-    everyday = not_(data_keys.c.subject_id.like("%~%"))
-    sealing = or_(
-        exists().where(separated_values.c.key_id == data_keys.c.subject_id),
-        exists().where(separated_records.c.key_id == data_keys.c.subject_id),
-    )
-    unused_group = and_(group, not_(sealing))
-    unused_everyday = and_(
-        everyday,
-        not_(
-            exists().where(
-                subjects.c.id == data_keys.c.subject_id, subjects.c.status != SubjectStatus.WITHDRAWN
-            )
-        ),
-        not_(sealing),  # kept rows a crash left under the everyday key, before their re-keying
-    )
-    if conn.dialect.name == "postgresql":
-        # the scan's estimated cost passes jit_above_cost from a few thousand keys on, and compiling it
-        # took longer than running it: 210 ms against 80 ms with 70,000 keys (docs/performance.md)
-        conn.execute(text("SET LOCAL jit = off"))
-    result = conn.execute(
-        delete(data_keys).where(
-            data_keys.c.created_at < now - ORPHAN_KEY_GRACE, or_(unused_group, unused_everyday)
-        )
-    )
-    return result.rowcount or 0
 
 
 def _literal(value: object) -> Any:
