@@ -9,7 +9,7 @@ service through a façade. ``bootstrap.open_jikimi`` builds the one core of a pr
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 
@@ -67,6 +67,37 @@ class Core:
         """The blind-index key (created on first use)."""
         return self.keys.ensure_index_key(self.engine, self.now())
 
-    def log(self, uow: UnitOfWork, *entries: Entry) -> None:
-        """Append access-log rows inside ``uow``; they count once it commits."""
+    def log(
+        self,
+        uow: UnitOfWork,
+        at: datetime,
+        actor: str,
+        action: str,
+        *,
+        outcome: str = "allowed",
+        subject_id: str | None = None,
+        items: Sequence[str] = (),
+        purpose: str | None = None,
+        source: str = "local",
+        reason: str | None = None,
+        count: int = 1,
+    ) -> None:
+        """Append one access-log row inside ``uow`` (it counts once the unit of work commits): who
+        (``actor``, a login), when, what, whose data, which items (ids, never values) and why."""
+        entry = Entry(
+            at=at,
+            actor=actor,
+            action=action,
+            outcome=outcome,
+            subject_id=subject_id,
+            items=items,
+            purpose=purpose,
+            source=source,
+            reason=reason,
+            count=count,
+        )
+        self.access_log.append(uow, [entry])
+
+    def log_all(self, uow: UnitOfWork, entries: Iterable[Entry]) -> None:
+        """Append many access-log rows inside ``uow`` (a bulk read, a provision: one per subject)."""
         self.access_log.append(uow, entries)

@@ -15,7 +15,7 @@ import json
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
@@ -174,24 +174,11 @@ class HandlerService:
         with UnitOfWork(self._engine) as uow:
             row = rows.by_login(uow.conn, login)
             if row is None or row.disabled_at is not None:
-                self._log.append(
-                    uow,
-                    [
-                        Entry(
-                            at=now,
-                            actor=login[:64],
-                            action="login",
-                            outcome="denied:unknown_handler",
-                            source=source,
-                        )
-                    ],
-                )
+                self._logged_in(uow, now, login[:64], "denied:unknown_handler", source)
                 uow.commit()
                 raise AuthError("계정 또는 비밀번호가 맞지 않습니다", "wrong login or password")
             if row.locked_at is not None:
-                self._log.append(
-                    uow, [Entry(at=now, actor=login, action="login", outcome="denied:locked", source=source)]
-                )
+                self._logged_in(uow, now, login, "denied:locked", source)
                 uow.commit()
                 raise AccountLocked(
                     "잠긴 계정입니다. 관리자에게 해제를 요청하십시오",
@@ -205,18 +192,7 @@ class HandlerService:
                     values["locked_at"] = now
                     self._rights(uow, SYSTEM, login, "lock", {"failed_logins": failures}, source)
                 rows.change_by_id(uow.conn, row.id, **values)
-                self._log.append(
-                    uow,
-                    [
-                        Entry(
-                            at=now,
-                            actor=login,
-                            action="login",
-                            outcome="denied:wrong_password",
-                            source=source,
-                        )
-                    ],
-                )
+                self._logged_in(uow, now, login, "denied:wrong_password", source)
                 uow.commit()
                 raise AuthError("계정 또는 비밀번호가 맞지 않습니다", "wrong login or password")
             token = new_token()
@@ -224,9 +200,7 @@ class HandlerService:
             if check.new_hash:
                 values["password_hash"] = check.new_hash
             rows.change_by_id(uow.conn, row.id, **values)
-            self._log.append(
-                uow, [Entry(at=now, actor=login, action="login", outcome="allowed", source=source)]
-            )
+            self._logged_in(uow, now, login, "allowed", source)
             uow.commit()
         return Handler(row.id, row.login, self.role(row.role)), token
 
@@ -255,19 +229,19 @@ class HandlerService:
             detail=json.dumps(detail, ensure_ascii=False),
             keep_until=now + RIGHTS_LOG_KEEP,
         )
-        self._log.append(
-            uow,
-            [
-                Entry(
-                    at=now,
-                    actor=actor.login,
-                    action=f"admin.{change}",
-                    outcome="allowed",
-                    source=source,
-                    reason=f"handler={login}",
-                )
-            ],
+        entry = Entry(
+            at=now,
+            actor=actor.login,
+            action=f"admin.{change}",
+            outcome="allowed",
+            source=source,
+            reason=f"handler={login}",
         )
+        self._log.append(uow, [entry])
+
+    def _logged_in(self, uow: UnitOfWork, now: datetime, login: str, outcome: str, source: str) -> None:
+        """One access-log row for a login attempt (the outcome says how it ended)."""
+        self._log.append(uow, [Entry(at=now, actor=login, action="login", outcome=outcome, source=source)])
 
     def rights_history(self, login: str | None = None) -> list[dict[str, object]]:
         with self._engine.connect() as conn:

@@ -11,7 +11,6 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from jikimi.audit.log import Entry
 from jikimi.clock import as_utc
 from jikimi.core import Core
 from jikimi.crypto import open_value
@@ -71,16 +70,14 @@ class Keeping:
             )
             core.log(
                 uow,
-                Entry(
-                    at=now,
-                    actor=handler.login,
-                    action="read.separated",
-                    outcome=outcome,
-                    subject_id=subject_id,
-                    items=tuple(wanted),
-                    source=source,
-                    reason=note[:500],
-                ),
+                now,
+                handler.login,
+                "read.separated",
+                outcome=outcome,
+                subject_id=subject_id,
+                items=tuple(wanted),
+                source=source,
+                reason=note[:500],
             )
             if denial is not None or exists_row is None:
                 uow.commit()
@@ -148,14 +145,11 @@ class Keeping:
             separated.restore_dormant(uow.conn, subject_id, now)
             core.log(
                 uow,
-                Entry(
-                    at=now,
-                    actor=handler.login,
-                    action="reactivate",
-                    outcome="allowed",
-                    subject_id=subject_id,
-                    source=source,
-                    reason=f"via={via}",
-                ),
+                now,
+                handler.login,
+                "reactivate",
+                subject_id=subject_id,
+                source=source,
+                reason=f"via={via}",
             )
             uow.commit()

@@ -20,7 +20,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from jikimi.audit.log import Entry
 from jikimi.clock import as_utc
 from jikimi.core import Core
 from jikimi.crypto import open_value, seal_value
@@ -108,18 +107,16 @@ class Ending:
         ledger = LedgerBatch(actor=handler.login)
         ended = self._end(uow, subject_id, None, now, as_utc(row.last_activity_at), "withdrawal", ledger)
         ledger.write(uow, now)
+        touched = sorted(set(ended.destroyed) | set(ended.separated))
         core.log(
             uow,
-            Entry(
-                at=now,
-                actor=handler.login,
-                action="withdraw",
-                outcome="allowed",
-                subject_id=subject_id,
-                items=tuple(sorted(set(ended.destroyed) | set(ended.separated))),
-                source=source,
-                reason=f"{reason}; channel={channel}",
-            ),
+            now,
+            handler.login,
+            "withdraw",
+            subject_id=subject_id,
+            items=touched,
+            source=source,
+            reason=f"{reason}; channel={channel}",
         )
         return ended
 
@@ -176,18 +173,16 @@ class Ending:
             uow, subject_id, list(items), now, as_utc(row.last_activity_at), "deletion_request", ledger
         )
         ledger.write(uow, now)
+        touched = sorted(set(ended.destroyed) | set(ended.separated))
         core.log(
             uow,
-            Entry(
-                at=now,
-                actor=handler.login,
-                action="delete",
-                outcome="allowed",
-                subject_id=subject_id,
-                items=tuple(sorted(set(ended.destroyed) | set(ended.separated))),
-                source=source,
-                reason=reason[:200],
-            ),
+            now,
+            handler.login,
+            "delete",
+            subject_id=subject_id,
+            items=touched,
+            source=source,
+            reason=reason[:200],
         )
         return ended
 

@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from jikimi.audit.log import Entry
 from jikimi.clock import as_utc
 from jikimi.core import Core
 from jikimi.errors import StateConflict
@@ -185,16 +184,13 @@ class Sweeper:
                     if batch.subjects:
                         core.log(
                             uow,
-                            Entry(
-                                at=moment,
-                                actor=SWEEPER,
-                                action="sweep",
-                                outcome="allowed",
-                                items=sorted(batch.destroyed),
-                                source="sweep",
-                                reason=f"kind={kind}",
-                                count=len(batch.subjects),
-                            ),
+                            moment,
+                            SWEEPER,
+                            "sweep",
+                            items=sorted(batch.destroyed),
+                            source="sweep",
+                            reason=f"kind={kind}",
+                            count=len(batch.subjects),
                         )
                     uow.commit()
                 batch.keys_destroyed = self._destroy_keys(keys)

@@ -14,7 +14,6 @@ import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from jikimi.audit.log import Entry
 from jikimi.errors import InvalidInput, StateConflict
 from jikimi.handlers import SELF, Handler
 from jikimi.lifecycle.separation import Ended, Ending
@@ -169,16 +168,13 @@ class CarryingOut(Reader):
             self._close_partly(uow, row, handler, now, stopped, refused, "stopped")
             core.log(
                 uow,
-                Entry(
-                    at=now,
-                    actor=handler.login,
-                    action="rights.stop",
-                    outcome="allowed",
-                    subject_id=row.subject_id,
-                    purpose=",".join(stopped)[:64] or None,
-                    source=source,
-                    reason=f"request={row.id}; type=stop",
-                ),
+                now,
+                handler.login,
+                "rights.stop",
+                subject_id=row.subject_id,
+                purpose=",".join(stopped)[:64] or None,
+                source=source,
+                reason=f"request={row.id}; type=stop",
             )
             uow.commit()
         return self.get(request_id, actor=handler)

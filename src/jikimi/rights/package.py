@@ -20,7 +20,6 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from jikimi.audit.log import Entry
 from jikimi.clock import as_utc
 from jikimi.core import Core
 from jikimi.crypto import open_value
@@ -194,17 +193,14 @@ class Packaging(DeskBase):
             record_types = record_rows.types_of(uow.conn, sid)
             core.log(
                 uow,
-                Entry(
-                    at=now,
-                    actor=handler.login,
-                    action="rights.access_package",
-                    outcome="allowed",
-                    subject_id=sid,
-                    items=[r.item_id for r in value_rows] + record_types,
-                    source=source,
-                    reason=f"request={request_id}; type=access",
-                    count=max(1, record_count),
-                ),
+                now,
+                handler.login,
+                "rights.access_package",
+                subject_id=sid,
+                items=[r.item_id for r in value_rows] + record_types,
+                source=source,
+                reason=f"request={request_id}; type=access",
+                count=max(1, record_count),
             )
             uow.commit()
         return _assemble(

@@ -12,7 +12,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from jikimi.audit.log import Entry
 from jikimi.clock import as_utc
 from jikimi.core import Core
 from jikimi.crypto import open_value
@@ -194,16 +193,14 @@ class DeskBase:
         reason = None if row is None else f"request={row.id}; type={row.type}"
         self.core.log(
             uow,
-            Entry(
-                at=now,
-                actor=actor.login,
-                action=action,
-                outcome=outcome,
-                subject_id=sid,
-                items=tuple(items),
-                source=source,
-                reason=reason,
-            ),
+            now,
+            actor.login,
+            action,
+            outcome=outcome,
+            subject_id=sid,
+            items=tuple(items),
+            source=source,
+            reason=reason,
         )
 
     def _check_ground(self, type: str, ground: str) -> None:

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from jikimi.audit.log import Entry
 from jikimi.clock import as_utc
 from jikimi.core import Core
 from jikimi.errors import Denied
@@ -118,17 +117,8 @@ class Registering:
                 if pid not in declared and row.released_at is None:
                     registry_rows.change(uow.conn, pid, released_at=now, until_at=now)
                     changes.append(f"-{pid}")
-            core.log(
-                uow,
-                Entry(
-                    at=now,
-                    actor=handler.login,
-                    action="processors.register",
-                    outcome="allowed",
-                    source=source,
-                    reason=("changes=" + ",".join(changes))[:1000] if changes else "unchanged",
-                ),
-            )
+            summary = ("changes=" + ",".join(changes))[:1000] if changes else "unchanged"
+            core.log(uow, now, handler.login, "processors.register", source=source, reason=summary)
             rows = registry_rows.all_rows(uow.conn)
             uow.commit()
         return [_registered(r) for r in rows]

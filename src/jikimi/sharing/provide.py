@@ -179,16 +179,14 @@ class Providing:
             with core.unit_of_work() as uow:
                 core.log(
                     uow,
-                    Entry(
-                        at=now,
-                        actor=handler.login,
-                        action="provide",
-                        outcome=f"denied:{call.reason}",
-                        items=wanted,
-                        source=source,
-                        reason=note,
-                        count=max(len(ids), 1),
-                    ),
+                    now,
+                    handler.login,
+                    "provide",
+                    outcome=f"denied:{call.reason}",
+                    items=wanted,
+                    source=source,
+                    reason=note,
+                    count=max(len(ids), 1),
                 )
                 uow.commit()
             raise Denied(call.reason, call.message_ko, call.message_en)
@@ -270,9 +268,9 @@ class Providing:
                 if sid in values
             ],
         )
-        core.log(
+        core.log_all(
             uow,
-            *(
+            (
                 Entry(
                     at=now,
                     actor=handler.login,
@@ -378,15 +376,12 @@ class Providing:
             )
             core.log(
                 uow,
-                Entry(
-                    at=now,
-                    actor=handler.login,
-                    action="consent.give" if granted else "consent.withdraw",
-                    outcome="allowed",
-                    subject_id=subject_id,
-                    source=source,
-                    reason=f"third_party={third_party}; channel={channel}",
-                ),
+                now,
+                handler.login,
+                "consent.give" if granted else "consent.withdraw",
+                subject_id=subject_id,
+                source=source,
+                reason=f"third_party={third_party}; channel={channel}",
             )
             uow.commit()
 

@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-from jikimi.audit.log import Entry
 from jikimi.core import Core
 from jikimi.crypto import open_value
 from jikimi.errors import Denied, InvalidInput
@@ -141,15 +140,13 @@ class Exporting:
             with core.unit_of_work() as uow:
                 core.log(
                     uow,
-                    Entry(
-                        at=now,
-                        actor=handler.login,
-                        action="export",
-                        outcome=f"denied:{denial.reason}",
-                        items=asked,
-                        source=source,
-                        reason=note,
-                    ),
+                    now,
+                    handler.login,
+                    "export",
+                    outcome=f"denied:{denial.reason}",
+                    items=asked,
+                    source=source,
+                    reason=note,
                 )
                 uow.commit()
             raise denial
@@ -204,16 +201,13 @@ class Exporting:
             )
             core.log(
                 uow,
-                Entry(
-                    at=now,
-                    actor=handler.login,
-                    action="export",
-                    outcome="allowed",
-                    items=columns,
-                    source=source,
-                    reason=note,
-                    count=max(subjects_read, 1),
-                ),
+                now,
+                handler.login,
+                "export",
+                items=columns,
+                source=source,
+                reason=note,
+                count=max(subjects_read, 1),
             )
             uow.commit()
         return StatsExport(

@@ -13,7 +13,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from jikimi.audit.log import Entry
 from jikimi.clock import as_utc
 from jikimi.core import Core
 from jikimi.crypto import blind_index, seal_value
@@ -128,16 +127,13 @@ class Collecting:
                 self._store(uow, sid, data_key, ctx, intake, channel, handler, now)
                 core.log(
                     uow,
-                    Entry(
-                        at=now,
-                        actor=handler.login,
-                        action="collect",
-                        outcome="allowed",
-                        subject_id=sid,
-                        items=tuple(intake.values),
-                        source=source,
-                        reason=f"context={ctx.id}",
-                    ),
+                    now,
+                    handler.login,
+                    "collect",
+                    subject_id=sid,
+                    items=tuple(intake.values),
+                    source=source,
+                    reason=f"context={ctx.id}",
                 )
                 uow.commit()
         except BaseException:
@@ -200,16 +196,13 @@ class Collecting:
             subject_rows.touch(uow.conn, sid, now)
             core.log(
                 uow,
-                Entry(
-                    at=now,
-                    actor=handler.login,
-                    action="collect",
-                    outcome="allowed",
-                    subject_id=sid,
-                    items=tuple(intake.values),
-                    source=source,
-                    reason=f"context={ctx.id}; added to an existing subject",
-                ),
+                now,
+                handler.login,
+                "collect",
+                subject_id=sid,
+                items=tuple(intake.values),
+                source=source,
+                reason=f"context={ctx.id}; added to an existing subject",
             )
             uow.commit()
         return Collected(
@@ -380,15 +373,12 @@ class Collecting:
             )
             core.log(
                 uow,
-                Entry(
-                    at=now,
-                    actor=handler.login,
-                    action="consent.guardian",
-                    outcome="allowed",
-                    subject_id=subject_id,
-                    source=source,
-                    reason=f"method={method}"[:200],
-                ),
+                now,
+                handler.login,
+                "consent.guardian",
+                subject_id=subject_id,
+                source=source,
+                reason=f"method={method}"[:200],
             )
             uow.commit()
 
@@ -443,16 +433,7 @@ class Collecting:
                 expires_at=log_expiry(core.policy, type, when),
             )
             core.log(
-                uow,
-                Entry(
-                    at=now,
-                    actor=handler.login,
-                    action="record.add",
-                    outcome="allowed",
-                    subject_id=subject_id,
-                    items=(type,),
-                    source=source,
-                ),
+                uow, now, handler.login, "record.add", subject_id=subject_id, items=(type,), source=source
             )
             uow.commit()
         return record_id

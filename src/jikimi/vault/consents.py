@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from jikimi.audit.log import Entry
 from jikimi.clock import as_utc
 from jikimi.core import Core
 from jikimi.errors import Denied, InvalidInput, StateConflict
@@ -131,15 +130,12 @@ class Consenting:
         )
         core.log(
             uow,
-            Entry(
-                at=now,
-                actor=handler.login,
-                action="consent.give" if granted else "consent.withdraw",
-                outcome="allowed",
-                subject_id=subject_id,
-                purpose=purpose_id,
-                source=source,
-            ),
+            now,
+            handler.login,
+            "consent.give" if granted else "consent.withdraw",
+            subject_id=subject_id,
+            purpose=purpose_id,
+            source=source,
         )
 
     def consents_of(self, subject_id: str) -> list[dict[str, object]]:

@@ -354,7 +354,7 @@ class Importer:
         value_rows.sort(key=itemgetter(0, 1))  # (subject id, item id)
         lookup_rows.sort(key=itemgetter(0, 1))  # (item id, digest)
         imports.add_subjects(uow.conn, subject_rows, value_rows, lookup_rows, consent_rows)
-        self.vault.core.log(uow, *entries)
+        self.vault.core.log_all(uow, entries)
 
     # -- driving -------------------------------------------------------------------------------------
 

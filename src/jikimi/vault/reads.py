@@ -116,17 +116,15 @@ class Reading:
             decision = self._decide(state, items, purpose, handler, reason)
             core.log(
                 uow,
-                Entry(
-                    at=now,
-                    actor=handler.login,
-                    action="read",
-                    outcome=outcome(decision),
-                    subject_id=subject_id,
-                    items=items,
-                    purpose=purpose,
-                    source=source,
-                    reason=reason,
-                ),
+                now,
+                handler.login,
+                "read",
+                outcome=outcome(decision),
+                subject_id=subject_id,
+                items=items,
+                purpose=purpose,
+                source=source,
+                reason=reason,
             )
             uow.commit()
         if not decision.allowed:
@@ -173,12 +171,12 @@ class Reading:
                     )
                 )
                 if decision.reason in CALL_DENIALS:
-                    core.log(uow, *entries)
+                    core.log_all(uow, entries)
                     uow.commit()
                     raise Denied(decision.reason, decision.message_ko, decision.message_en)
                 if decision.allowed:
                     allowed[sid] = state
-            core.log(uow, *entries)
+            core.log_all(uow, entries)
             uow.commit()
         out = {sid: self._open(sid, state) for sid, state in allowed.items()}
         return {sid: values for sid, values in out.items() if values}
@@ -208,17 +206,15 @@ class Reading:
             decision = self._decide(state, [type], purpose, handler, reason)
             core.log(
                 uow,
-                Entry(
-                    at=now,
-                    actor=handler.login,
-                    action="record.read",
-                    outcome=outcome(decision),
-                    subject_id=subject_id,
-                    items=(type,),
-                    purpose=purpose,
-                    source=source,
-                    reason=reason,
-                ),
+                now,
+                handler.login,
+                "record.read",
+                outcome=outcome(decision),
+                subject_id=subject_id,
+                items=(type,),
+                purpose=purpose,
+                source=source,
+                reason=reason,
             )
             if not decision.allowed:
                 uow.commit()
@@ -256,15 +252,13 @@ class Reading:
             found = lookups.owner(uow.conn, item_id, digest)
             core.log(
                 uow,
-                Entry(
-                    at=now,
-                    actor=handler.login,
-                    action="lookup",
-                    outcome="found" if found else "not_found",
-                    subject_id=found,
-                    items=(item_id,),
-                    source=source,
-                ),
+                now,
+                handler.login,
+                "lookup",
+                outcome="found" if found else "not_found",
+                subject_id=found,
+                items=(item_id,),
+                source=source,
             )
             uow.commit()
         return found
@@ -291,15 +285,12 @@ class Reading:
                 separated.restore_dormant(uow.conn, subject_id, now)
                 core.log(
                     uow,
-                    Entry(
-                        at=now,
-                        actor=SELF.login,
-                        action="reactivate",
-                        outcome="allowed",
-                        subject_id=subject_id,
-                        source=source,
-                        reason="via=login",
-                    ),
+                    now,
+                    SELF.login,
+                    "reactivate",
+                    subject_id=subject_id,
+                    source=source,
+                    reason="via=login",
                 )
             if check.ok and check.new_hash:
                 value_rows.replace_ciphertext(
@@ -309,15 +300,13 @@ class Reading:
                 subject_rows.touch(uow.conn, subject_id, now)
             core.log(
                 uow,
-                Entry(
-                    at=now,
-                    actor=SELF.login,
-                    action="login",
-                    outcome="allowed" if check.ok else "denied:wrong_password",
-                    subject_id=subject_id,
-                    items=(item_id,),
-                    source=source,
-                ),
+                now,
+                SELF.login,
+                "login",
+                outcome="allowed" if check.ok else "denied:wrong_password",
+                subject_id=subject_id,
+                items=(item_id,),
+                source=source,
             )
             uow.commit()
         return check.ok
