@@ -18,7 +18,7 @@ import hashlib
 import json
 import secrets
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -53,27 +53,18 @@ def _dumps(body: list[object]) -> bytes:
     return _ENCODER.encode(body).encode("utf-8")
 
 
-def _canonical(chain: str, chain_seq: int, row: dict[str, object]) -> bytes:
+FIELDS = ("actor", "source", "subject_id", "items", "purpose", "action", "outcome", "reason", "count")
+"""The columns a row's hash covers after its chain, position and instant, in that order."""
+
+
+def _canonical(chain: str, chain_seq: int, row: Mapping[str, object]) -> bytes:
     at = row["at"]
     assert isinstance(at, datetime)
-    body = [
-        chain,
-        chain_seq,
-        _normalise_at(at).isoformat(timespec="microseconds"),
-        row["actor"],
-        row["source"],
-        row["subject_id"],
-        row["items"],
-        row["purpose"],
-        row["action"],
-        row["outcome"],
-        row["reason"],
-        row["count"],
-    ]
+    body = [chain, chain_seq, _normalise_at(at).isoformat(timespec="microseconds"), *(row[f] for f in FIELDS)]
     return _dumps(body)
 
 
-def row_hash(prev: bytes, chain: str, chain_seq: int, row: dict[str, object]) -> bytes:
+def row_hash(prev: bytes, chain: str, chain_seq: int, row: Mapping[str, object]) -> bytes:
     return hashlib.sha256(prev + _canonical(chain, chain_seq, row)).digest()
 
 
@@ -108,40 +99,10 @@ class AccessLog:
         for entry in entries:
             seq += 1
             at = entry.at.astimezone(UTC)
-            items = json.dumps(sorted(entry.items))
-            body = [
-                chain,
-                seq,
-                at.replace(tzinfo=None).isoformat(timespec="microseconds"),
-                entry.actor,
-                entry.source,
-                entry.subject_id,
-                items,
-                entry.purpose,
-                entry.action,
-                entry.outcome,
-                entry.reason,
-                entry.count,
-            ]
-            digest = hashlib.sha256(prev + _dumps(body)).digest()  # == row_hash(prev, chain, seq, row)
-            rows.append(
-                (
-                    chain,
-                    seq,
-                    at,
-                    entry.actor,
-                    entry.source,
-                    entry.subject_id,
-                    items,
-                    entry.purpose,
-                    entry.action,
-                    entry.outcome,
-                    entry.reason,
-                    entry.count,
-                    prev,
-                    digest,
-                )
-            )
+            row: dict[str, object] = {"at": at, **{f: getattr(entry, f) for f in FIELDS}}
+            row["items"] = json.dumps(sorted(entry.items))
+            digest = row_hash(prev, chain, seq, row)
+            rows.append((chain, seq, *(row[c] for c in log_rows.COLUMNS[2:-2]), prev, digest))
             prev = digest
         if rows:
             log_rows.append(uow.conn, rows)
@@ -217,26 +178,7 @@ def verify(conn: Connection, batch: int = 5000) -> Verification:
                 )
                 broken = True
                 continue
-            digest = row_hash(
-                prev,
-                chain,
-                expected_seq,
-                {
-                    k: data[k]
-                    for k in (
-                        "at",
-                        "actor",
-                        "source",
-                        "subject_id",
-                        "items",
-                        "purpose",
-                        "action",
-                        "outcome",
-                        "reason",
-                        "count",
-                    )
-                },
-            )
+            digest = row_hash(prev, chain, expected_seq, data)
             if digest != bytes(data["hash"]):
                 breaks.append(Break(chain, expected_seq, data["seq"], "content was altered (hash mismatch)"))
                 broken = True

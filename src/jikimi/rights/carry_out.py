@@ -11,7 +11,8 @@ ground ``other_law_requires_data``.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from jikimi.errors import InvalidInput, StateConflict
@@ -27,6 +28,18 @@ from jikimi.store import values as value_rows
 from jikimi.store.rights import RequestRow
 from jikimi.store.uow import UnitOfWork
 from jikimi.vault.consents import Consenting
+
+
+@dataclass(frozen=True)
+class Step:
+    """What carrying out one request works with: its unit of work, its (locked) row, who acts,
+    the items or purposes refused with their grounds, and the operation's instant."""
+
+    uow: UnitOfWork
+    row: RequestRow
+    handler: Handler
+    refused: dict[str, str]
+    now: datetime
 
 
 class CarryingOut(Reader):
@@ -77,6 +90,23 @@ class CarryingOut(Reader):
         if stray:
             raise InvalidInput(stray[0], *what)
 
+    def _carry_out(
+        self,
+        request_id: str,
+        kind: str,
+        actor: Handler | str,
+        refuse: Mapping[str, str] | None,
+        step: Callable[[Step], None],
+    ) -> RightsRequest:
+        """Carry out a verified open request of ``kind`` with ``step`` and close it, in one unit of work."""
+        handler = self._handler(actor)
+        now = self.core.now()
+        with self.core.unit_of_work() as uow:
+            row = self._verified_open(uow, request_id, kind)
+            step(Step(uow, row, handler, dict(refuse or {}), now))
+            uow.commit()
+        return self.get(request_id, actor=handler)
+
     # -- correction -----------------------------------------------------------------------------
 
     def apply_correction(
@@ -92,55 +122,58 @@ class CarryingOut(Reader):
 
         Every item of the request must be either corrected (``values``) or refused with a ground
         (``refuse``: item → ground). Values are checked like at collection."""
-        core = self.core
-        handler = self._handler(actor)
-        refused = dict(refuse or {})
-        new_values = corrections.validated(core.policy, values)
-        index_key = (
-            core.index_key()
-        )  # before the unit of work: its first use writes it in a transaction of its own
-        now = core.now()
-        with core.unit_of_work() as uow:
-            row = self._verified_open(uow, request_id, "correction")
-            items = set(json.loads(row.scope)["items"])
-            stray = sorted((set(new_values) | set(refused)) - items)
-            if stray:
-                raise InvalidInput(
-                    stray[0], "이 정정 요구에 없는 항목입니다", "is not an item of this correction request"
-                )
-            left = sorted(items - set(new_values) - set(refused))
-            if left:
-                raise InvalidInput(
-                    left[0], "정정하거나 거절 사유를 정해야 합니다", "correct it or refuse it with a ground"
-                )
-            sid = row.subject_id
-            key = core.keys.get(uow.conn, sid)
-            if key is None:
-                raise StateConflict(
-                    "대상자의 데이터 키가 없습니다 (파기됨)", "the subject's data key is gone (destroyed)"
-                )
-            corrections.apply_values(
-                uow, core.policy, subject_id=sid, data_key=key, index_key=index_key, values=new_values
+        handler = self._handler(actor)  # who acts is checked first, as for every step of the desk
+        new_values = corrections.validated(self.core.policy, values)
+        # the index key before the unit of work: its first use is a transaction of its own
+        index_key = self.core.index_key()
+        return self._carry_out(
+            request_id,
+            "correction",
+            handler,
+            refuse,
+            lambda at: self._correct(at, new_values, index_key, source),
+        )
+
+    def _correct(self, at: Step, new_values: Mapping[str, str], index_key: bytes, source: str) -> None:
+        core, uow, row, refused = self.core, at.uow, at.row, at.refused
+        items = set(json.loads(row.scope)["items"])
+        stray = sorted((set(new_values) | set(refused)) - items)
+        if stray:
+            raise InvalidInput(
+                stray[0], "이 정정 요구에 없는 항목입니다", "is not an item of this correction request"
             )
-            value_rows.set_hold(uow.conn, sid, refused, False)
-            notified = corrections.queue_correction_notices(
-                uow, request_id=request_id, subject_id=sid, items=new_values, now=now
+        left = sorted(items - set(new_values) - set(refused))
+        if left:
+            raise InvalidInput(
+                left[0], "정정하거나 거절 사유를 정해야 합니다", "correct it or refuse it with a ground"
             )
-            self._close_partly(uow, row, handler, now, sorted(new_values), refused, "corrected")
-            if notified:
-                self._event(
-                    uow,
-                    request_id,
-                    now,
-                    handler,
-                    "answered" if not refused else "partly_answered",
-                    f"correction notices queued for {', '.join(notified)}",
-                )
-            self._log(
-                uow, now, handler, "rights.correct", "allowed", row, items=sorted(new_values), source=source
+        sid = row.subject_id
+        key = core.keys.get(uow.conn, sid)
+        if key is None:
+            raise StateConflict(
+                "대상자의 데이터 키가 없습니다 (파기됨)", "the subject's data key is gone (destroyed)"
             )
-            uow.commit()
-        return self.get(request_id, actor=handler)
+        corrections.apply_values(
+            uow, core.policy, subject_id=sid, data_key=key, index_key=index_key, values=new_values
+        )
+        value_rows.set_hold(uow.conn, sid, refused, False)
+        notified = corrections.queue_correction_notices(
+            uow, request_id=row.id, subject_id=sid, items=new_values, now=at.now
+        )
+        self._close_partly(uow, row, at.handler, at.now, sorted(new_values), refused, "corrected")
+        if notified:
+            status = "answered" if not refused else "partly_answered"
+            self._event(
+                uow,
+                row.id,
+                at.now,
+                at.handler,
+                status,
+                f"correction notices queued for {', '.join(notified)}",
+            )
+        self._log(
+            uow, at.now, at.handler, "rights.correct", "allowed", row, items=sorted(new_values), source=source
+        )
 
     # -- stop -----------------------------------------------------------------------------------
 
@@ -154,30 +187,26 @@ class CarryingOut(Reader):
     ) -> RightsRequest:
         """Stop processing for the purposes named (처리정지); the gate then denies them
         (``processing_stopped``). Purposes in ``refuse`` (purpose → ground) keep running."""
-        core = self.core
-        handler = self._handler(actor)
-        refused = dict(refuse or {})
-        now = core.now()
-        with core.unit_of_work() as uow:
-            row = self._verified_open(uow, request_id, "stop")
-            purposes = json.loads(row.scope)["purposes"]
-            self._stray(purposes, refused, ("이 요구에 없는 목적입니다", "is not a purpose of this request"))
-            stopped = [p for p in purposes if p not in refused]
-            for purpose_id in stopped:
-                rows.stop(uow.conn, row.subject_id, purpose_id, request_id, now)
-            self._close_partly(uow, row, handler, now, stopped, refused, "stopped")
-            core.log(
-                uow,
-                now,
-                handler.login,
-                "rights.stop",
-                subject_id=row.subject_id,
-                purpose=",".join(stopped)[:64] or None,
-                source=source,
-                reason=f"request={row.id}; type=stop",
-            )
-            uow.commit()
-        return self.get(request_id, actor=handler)
+        return self._carry_out(request_id, "stop", actor, refuse, lambda at: self._stop(at, source))
+
+    def _stop(self, at: Step, source: str) -> None:
+        row = at.row
+        purposes = json.loads(row.scope)["purposes"]
+        self._stray(purposes, at.refused, ("이 요구에 없는 목적입니다", "is not a purpose of this request"))
+        stopped = [p for p in purposes if p not in at.refused]
+        for purpose_id in stopped:
+            rows.stop(at.uow.conn, row.subject_id, purpose_id, row.id, at.now)
+        self._close_partly(at.uow, row, at.handler, at.now, stopped, at.refused, "stopped")
+        self.core.log(
+            at.uow,
+            at.now,
+            at.handler.login,
+            "rights.stop",
+            subject_id=row.subject_id,
+            purpose=",".join(stopped)[:64] or None,
+            source=source,
+            reason=f"request={row.id}; type=stop",
+        )
 
     # -- consent withdrawal ---------------------------------------------------------------------
 
@@ -193,28 +222,26 @@ class CarryingOut(Reader):
 
         Each withdrawal is the vault's own, recorded as the subject's act through the request's
         channel, in the same unit of work that closes the request."""
-        core = self.core
-        handler = self._handler(actor)
-        refused = dict(refuse or {})
-        by = handler if handler.role.may("consent") else SELF
-        now = core.now()
-        with core.unit_of_work() as uow:
-            row = self._verified_open(uow, request_id, "consent_withdrawal")
-            purposes = json.loads(row.scope)["purposes"] or [
-                p.id for p in core.policy.purposes if p.basis == "consent"
-            ]
-            self._stray(purposes, refused, ("이 요구에 없는 목적입니다", "is not a purpose of this request"))
-            for ground in refused.values():
-                self._check_ground(row.type, ground)
-            done = [p for p in purposes if p not in refused]
-            for purpose_id in done:
-                self.consents.change_in(
-                    uow, row.subject_id, purpose_id, False, actor=by, channel=row.channel, source=source
-                )
-            self._close_partly(uow, row, handler, now, done, refused, "withdrawn")
-            self._log(uow, now, handler, "rights.withdraw_consent", "allowed", row, source=source)
-            uow.commit()
-        return self.get(request_id, actor=handler)
+        return self._carry_out(
+            request_id, "consent_withdrawal", actor, refuse, lambda at: self._withdraw(at, source)
+        )
+
+    def _withdraw(self, at: Step, source: str) -> None:
+        row = at.row
+        purposes = json.loads(row.scope)["purposes"] or [
+            p.id for p in self.core.policy.purposes if p.basis == "consent"
+        ]
+        self._stray(purposes, at.refused, ("이 요구에 없는 목적입니다", "is not a purpose of this request"))
+        for ground in at.refused.values():
+            self._check_ground(row.type, ground)
+        done = [p for p in purposes if p not in at.refused]
+        by = at.handler if at.handler.role.may("consent") else SELF
+        for purpose_id in done:
+            self.consents.change_in(
+                at.uow, row.subject_id, purpose_id, False, actor=by, channel=row.channel, source=source
+            )
+        self._close_partly(at.uow, row, at.handler, at.now, done, at.refused, "withdrawn")
+        self._log(at.uow, at.now, at.handler, "rights.withdraw_consent", "allowed", row, source=source)
 
     # -- deletion -------------------------------------------------------------------------------
 
@@ -231,46 +258,40 @@ class CarryingOut(Reader):
         What a retention rule keeps is separated (분리보관), not kept active; the answer then says
         so with the ground ``other_law_requires_data``. Items in ``refuse`` (item → ground) stay.
         The deletion and the request's closing are one unit of work."""
-        core = self.core
-        handler = self._handler(actor)
-        refused = dict(refuse or {})
-        now = core.now()
-        with core.unit_of_work() as uow:
-            row = self._verified_open(uow, request_id, "deletion")
-            subject = subject_rows.find(uow.conn, row.subject_id)
-            held = value_rows.held_among(uow.conn, row.subject_id, core.policy.items_by_id)
-            for ground in refused.values():
-                self._check_ground(row.type, ground)
-            named = json.loads(row.scope)["items"]
-            self._stray(
-                named or held,
-                refused,
-                ("이 삭제 요구에 없는 항목입니다", "is not an item of this deletion request"),
-            )
-            end: Ended | None = None
-            if subject is not None and subject.status != SubjectStatus.WITHDRAWN:
-                if not named and not refused:
-                    by = handler if handler.role.may("withdraw") else SELF
-                    end = self.lifecycle.withdraw_in(
-                        uow, row.subject_id, "deletion_request", actor=by, channel=row.channel, source=source
+        return self._carry_out(request_id, "deletion", actor, refuse, lambda at: self._delete(at, source))
+
+    def _delete(self, at: Step, source: str) -> None:
+        uow, row, handler, refused = at.uow, at.row, at.handler, at.refused
+        subject = subject_rows.find(uow.conn, row.subject_id)
+        held = value_rows.held_among(uow.conn, row.subject_id, self.core.policy.items_by_id)
+        for ground in refused.values():
+            self._check_ground(row.type, ground)
+        named = json.loads(row.scope)["items"]
+        self._stray(
+            named or held,
+            refused,
+            ("이 삭제 요구에 없는 항목입니다", "is not an item of this deletion request"),
+        )
+        end: Ended | None = None
+        if subject is not None and subject.status != SubjectStatus.WITHDRAWN:
+            if not named and not refused:
+                by = handler if handler.role.may("withdraw") else SELF
+                end = self.lifecycle.withdraw_in(
+                    uow, row.subject_id, "deletion_request", actor=by, channel=row.channel, source=source
+                )
+            else:
+                targets = [i for i in (named or held) if i not in refused]
+                if targets:
+                    end = self.lifecycle.delete_items_in(
+                        uow, row.subject_id, targets, actor=handler, source=source
                     )
-                else:
-                    targets = [i for i in (named or held) if i not in refused]
-                    if targets:
-                        end = self.lifecycle.delete_items_in(
-                            uow, row.subject_id, targets, actor=handler, source=source
-                        )
-            destroyed, separated = (
-                (set(end.destroyed), set(end.separated)) if end is not None else (set(), set())
-            )
-            kept = {
-                slot.split(":")[0] if slot.startswith("record:") else slot: "other_law_requires_data"
-                for slot in separated
-            }
-            done = sorted(destroyed - set(kept)) or (["-"] if not kept and not refused else [])
-            self._close_partly(uow, row, handler, now, done, {**kept, **refused}, "deleted")
-            self._log(
-                uow, now, handler, "rights.delete", "allowed", row, items=sorted(destroyed), source=source
-            )
-            uow.commit()
-        return self.get(request_id, actor=handler)
+        destroyed, separated = (set(end.destroyed), set(end.separated)) if end is not None else (set(), set())
+        kept = {
+            slot.split(":")[0] if slot.startswith("record:") else slot: "other_law_requires_data"
+            for slot in separated
+        }
+        done = sorted(destroyed - set(kept)) or (["-"] if not kept and not refused else [])
+        self._close_partly(uow, row, handler, at.now, done, {**kept, **refused}, "deleted")
+        self._log(
+            uow, at.now, handler, "rights.delete", "allowed", row, items=sorted(destroyed), source=source
+        )
