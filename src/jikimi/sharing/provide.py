@@ -41,7 +41,7 @@ from jikimi.store import values as value_rows
 from jikimi.store.facts import Consent, Facts
 from jikimi.store.subjects import Selection
 from jikimi.store.uow import UnitOfWork
-from jikimi.vault.consents import change_consent
+from jikimi.vault.consents import change_consent, consenting
 
 MAX_PROVIDE = 100_000
 """Subjects per call (a larger recipient list is several calls, each its own batch)."""
@@ -344,13 +344,8 @@ class Providing:
         channel: str,
         source: str,
     ) -> None:
-        core = self.core
-        handler = core.actor(actor)
-        if not handler.role.may("consent"):
-            raise Denied(
-                "action_not_allowed", "동의 변경 권한이 없습니다", "the handler may not change consents"
-            )
-        party = recipient(core.policy, third_party)
+        handler = consenting(self.core, actor)
+        party = recipient(self.core.policy, third_party)
         if party is None:
             raise InvalidInput(
                 "third_party", REASONS["unknown_third_party"][0], REASONS["unknown_third_party"][1]
@@ -361,10 +356,9 @@ class Providing:
                 "법령에 따라 제공하는 제3자로, 동의를 받지 않습니다",
                 "this recipient receives data on a legal basis, not on consent",
             )
-        now = core.now()
-        with core.unit_of_work() as uow:
+        with self.core.unit_of_work() as uow:
             change_consent(
-                core,
+                self.core,
                 uow,
                 subject_id=subject_id,
                 kind="third_party",
@@ -372,14 +366,6 @@ class Providing:
                 granted=granted,
                 handler=handler,
                 channel=channel,
-                now=now,
-            )
-            core.log(
-                uow,
-                now,
-                handler.login,
-                "consent.give" if granted else "consent.withdraw",
-                subject_id=subject_id,
                 source=source,
                 reason=f"third_party={third_party}; channel={channel}",
             )

@@ -1,14 +1,13 @@
 """Consents (동의): given, refused and withdrawn — as easily one way as the other (PIPA 37④).
 
 ``change_consent`` is the one writer of consent changes, for purposes (here) and for third-party
-recipients (``jikimi.sharing``); callers check what their target allows and write their own
-access-log row. ``Consenting`` is the vault's face for purposes, with a composable ``change_in``
-that works inside the caller's unit of work (a rights request closes in the same transaction).
+recipients (``jikimi.sharing``), with its access-log row; callers check the handler
+(``consenting``) and what their target is. ``Consenting`` is the vault's face for purposes, with
+a composable ``change_in`` that works inside the caller's unit of work (a rights request closes in
+the same transaction).
 """
 
 from __future__ import annotations
-
-from datetime import datetime
 
 from jikimi.clock import as_utc
 from jikimi.core import Core
@@ -23,6 +22,14 @@ from jikimi.store.uow import UnitOfWork
 from jikimi.vault.reads import gate_facts
 
 
+def consenting(core: Core, actor: Handler | str) -> Handler:
+    """The acting handler, if it may change consents (``Denied`` if not)."""
+    handler = core.actor(actor)
+    if not handler.role.may("consent"):
+        raise Denied("action_not_allowed", "동의 변경 권한이 없습니다", "the handler may not change consents")
+    return handler
+
+
 def change_consent(
     core: Core,
     uow: UnitOfWork,
@@ -33,11 +40,15 @@ def change_consent(
     granted: bool,
     handler: Handler,
     channel: str,
-    now: datetime,
+    source: str,
+    purpose: str | None = None,
+    reason: str | None = None,
 ) -> None:
     """Give (only to an active subject; nothing new if already live) or withdraw a consent to
-    ``target`` (a purpose or a recipient, by ``kind``), inside ``uow``. ``NotFound`` for no subject.
-    The caller has checked the handler's ``consent`` action and what ``target`` is."""
+    ``target`` (a purpose or a recipient, by ``kind``) inside ``uow``, and log the change there
+    (``purpose`` and ``reason`` are the log row's). ``NotFound`` for no subject. The caller has
+    checked the handler (``consenting``) and what ``target`` is."""
+    now = core.now()
     row = subject_rows.get(uow.conn, subject_id)
     if granted:
         if row.status != SubjectStatus.ACTIVE:
@@ -55,6 +66,16 @@ def change_consent(
             )
     else:
         consent_rows.withdraw(uow.conn, subject_id, kind, target, now)
+    core.log(
+        uow,
+        now,
+        handler.login,
+        "consent.give" if granted else "consent.withdraw",
+        subject_id=subject_id,
+        purpose=purpose,
+        source=source,
+        reason=reason,
+    )
 
 
 class Consenting:
@@ -105,20 +126,14 @@ class Consenting:
         source: str = "local",
     ) -> None:
         """Give or withdraw consent for a purpose inside the caller's unit of work, logged there."""
-        core = self.core
-        handler = core.actor(actor)
-        if not handler.role.may("consent"):
-            raise Denied(
-                "action_not_allowed", "동의 변경 권한이 없습니다", "the handler may not change consents"
-            )
-        purpose = core.policy.purposes_by_id.get(purpose_id)
+        handler = consenting(self.core, actor)
+        purpose = self.core.policy.purposes_by_id.get(purpose_id)
         if purpose is None or purpose.basis != "consent":
             raise InvalidInput(
                 "purpose", "동의를 근거로 하는 목적이 아닙니다", "is not a purpose based on consent"
             )
-        now = core.now()
         change_consent(
-            core,
+            self.core,
             uow,
             subject_id=subject_id,
             kind="purpose",
@@ -126,16 +141,8 @@ class Consenting:
             granted=granted,
             handler=handler,
             channel=channel,
-            now=now,
-        )
-        core.log(
-            uow,
-            now,
-            handler.login,
-            "consent.give" if granted else "consent.withdraw",
-            subject_id=subject_id,
-            purpose=purpose_id,
             source=source,
+            purpose=purpose_id,
         )
 
     def consents_of(self, subject_id: str) -> list[dict[str, object]]:
