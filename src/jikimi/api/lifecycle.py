@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue, StringConstraints
 from jikimi.api.deps import AuditorDep, HandlerDep, JikimiDep, SourceDep, requires
 from jikimi.api.errors import ERROR_RESPONSES
 from jikimi.handlers import Handler
+from jikimi.lifecycle import LedgerEntry
 
 router = APIRouter(prefix="/v1", tags=["lifecycle"], responses=ERROR_RESPONSES)
 
@@ -71,23 +72,9 @@ class Done(BaseModel):
     ok: bool = True
 
 
-class LedgerRow(BaseModel):
-    at: datetime
-    batch_id: str
-    process: str
-    actor: str
-    class_kind: str
-    class_id: str
-    count: int
-    trigger: str
-    rule_id: str | None
-    basis: str | None
-    method: str
-
-
 class LedgerOut(BaseModel):
     month: str
-    entries: list[LedgerRow]
+    entries: list[LedgerEntry]
 
 
 @router.post(
@@ -148,4 +135,4 @@ def ledger(
     """한 달의 파기 기록 (항목 종류, 건수, 규칙, 근거, 방법, 시각, 프로세스 — 개인정보 없음). `audit` 권한.
     A month of the destruction ledger: class, count, rule, basis, method, time, process — no personal data."""
     rows = jikimi.lifecycle.ledger(month)
-    return LedgerOut(month=month, entries=[LedgerRow.model_validate(vars(r)) for r in rows])
+    return LedgerOut(month=month, entries=list(rows))

@@ -17,7 +17,7 @@ from jikimi.api.deps import AdminDep, HandlerDep, JikimiDep, SourceDep
 from jikimi.api.errors import ERROR_RESPONSES
 from jikimi.errors import Denied
 from jikimi.handlers import Handler
-from jikimi.sharing import DEFAULT_K, MAX_PROVIDE, RegisteredProcessor, SubjectQuery
+from jikimi.sharing import DEFAULT_K, MAX_PROVIDE, ProcessorHolding, RegisteredProcessor, SubjectQuery
 
 router = APIRouter(prefix="/v1", tags=["sharing"], responses=ERROR_RESPONSES)
 
@@ -99,37 +99,13 @@ class ThirdPartyConsentOut(BaseModel):
     granted: bool
 
 
-class RegisteredOut(BaseModel):
-    processor_id: str
-    name: str
-    task: str
-    items: list[str]
-    until: str | None
-    registered_at: datetime
-    released_at: datetime | None
-    policy_version: str
-
-
 class RegistryOut(BaseModel):
-    processors: list[RegisteredOut]
-
-
-class HoldingOut(BaseModel):
-    processor_id: str
-    name: str
-    task: str
-    items: list[str]
-    until: str | None
-    until_text: str | None
-    max_period: str | None
-    country: str | None
-    overseas: bool
-    marketing: bool
+    processors: list[RegisteredProcessor]
 
 
 class HoldingsOut(BaseModel):
     subject_id: str
-    processors: list[HoldingOut]
+    processors: list[ProcessorHolding]
 
 
 class StatsIn(_In):
@@ -262,7 +238,7 @@ def withdraw_consent(
 
 
 def _registry_out(rows: list[RegisteredProcessor]) -> RegistryOut:
-    return RegistryOut(processors=[RegisteredOut(**{**vars(r), "items": list(r.items)}) for r in rows])
+    return RegistryOut(processors=list(rows))
 
 
 @router.get("/processors", response_model=RegistryOut, summary="수탁자 등록부 (processor registry)")
@@ -290,9 +266,7 @@ def subject_processors(subject_id: SubjectId, jikimi: JikimiDep, _handler: Handl
     """대상자의 어떤 항목을 어느 수탁자가 언제까지 처리하는지 (항목 id만, 값 없음).
     Which processors hold which of the subject's items, and until when (item ids only)."""
     rows = jikimi.sharing.processors_holding(subject_id)
-    return HoldingsOut(
-        subject_id=subject_id, processors=[HoldingOut(**{**vars(r), "items": list(r.items)}) for r in rows]
-    )
+    return HoldingsOut(subject_id=subject_id, processors=list(rows))
 
 
 @router.post(
