@@ -10,7 +10,7 @@ so their checksum cannot be required. Values are normalised for storage and for 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -18,6 +18,7 @@ import phonenumbers
 from stdnum import luhn
 from stdnum.kr import brn
 
+from jikimi.errors import InvalidInput
 from jikimi.policy.model import Item
 
 MAX_VALUE_CHARS = 4000
@@ -27,6 +28,20 @@ _EMAIL = re.compile(
 )
 _LOGIN_ID = re.compile(r"^[A-Za-z0-9._@-]{3,64}$")
 _DIGITS = re.compile(r"\D")
+
+
+def known_items(items: Iterable[str], known: Collection[str]) -> list[str]:
+    """``items`` without repeats, in order; ``InvalidInput`` on ``items`` if none is given or one
+    is not in ``known`` (the policy's item ids, or items and records)."""
+    wanted = list(dict.fromkeys(items))
+    unknown = [i for i in wanted if i not in known]
+    if unknown or not wanted:
+        raise InvalidInput(
+            "items",
+            f"알 수 없는 항목: {unknown}" if unknown else "항목이 없습니다",
+            f"unknown items {unknown}" if unknown else "no items given",
+        )
+    return wanted
 
 
 @dataclass(frozen=True)

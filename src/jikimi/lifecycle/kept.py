@@ -21,6 +21,7 @@ from jikimi.states import SubjectStatus
 from jikimi.store import separated
 from jikimi.store import subjects as subject_rows
 from jikimi.store.records import RecordOut
+from jikimi.validation import known_items
 
 
 @dataclass(frozen=True)
@@ -48,14 +49,7 @@ class Keeping:
         core = self.core
         handler = core.actor(actor)
         policy = core.policy
-        wanted = list(dict.fromkeys(items))
-        unknown = [i for i in wanted if i not in policy.items_by_id and i not in policy.records_by_id]
-        if unknown or not wanted:
-            raise InvalidInput(
-                "items",
-                f"알 수 없는 항목: {unknown}" if unknown else "항목이 없습니다",
-                f"unknown items {unknown}" if unknown else "no items requested",
-            )
+        wanted = known_items(items, policy.items_by_id.keys() | policy.records_by_id.keys())
         if not reason or not reason.strip():
             raise InvalidInput("reason", "분리보관 자료 열람에는 사유가 필요합니다", "a reason is required")
         now = core.now()

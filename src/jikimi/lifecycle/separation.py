@@ -33,6 +33,7 @@ from jikimi.store import lookups, separated
 from jikimi.store import subjects as subject_rows
 from jikimi.store.separated import Kept, Slot
 from jikimi.store.uow import UnitOfWork
+from jikimi.validation import known_items
 
 _log = logging.getLogger("jikimi.lifecycle")
 
@@ -154,13 +155,7 @@ class Ending:
             raise Denied(
                 "action_not_allowed", "삭제 처리 권한이 없습니다", "the handler may not delete items"
             )
-        unknown = [i for i in items if i not in core.policy.items_by_id]
-        if unknown or not items:
-            raise InvalidInput(
-                "items",
-                f"알 수 없는 항목: {unknown}" if unknown else "항목이 없습니다",
-                f"unknown items {unknown}" if unknown else "no items given",
-            )
+        known_items(items, core.policy.items_by_id)
         now = core.now()
         row = subject_rows.get(uow.conn, subject_id, lock=True)
         if row.status not in (SubjectStatus.ACTIVE, SubjectStatus.DORMANT):

@@ -37,6 +37,7 @@ from jikimi.store import exports as export_rows
 from jikimi.store import subjects as subject_rows
 from jikimi.store import values as value_rows
 from jikimi.store.uow import UnitOfWork
+from jikimi.validation import known_items
 
 ExportKind = Literal["aggregate", "extract"]
 PAGE = 2_000
@@ -78,13 +79,7 @@ def _validate(request: ExportRequest, items_known: set[str]) -> None:
         raise InvalidInput("mode", "aggregate 또는 extract여야 합니다", "must be aggregate or extract")
     if not 2 <= request.k <= MAX_K:
         raise InvalidInput("k", f"2 이상 {MAX_K} 이하여야 합니다", f"must be between 2 and {MAX_K}")
-    unknown = [i for i in request.items if i not in items_known]
-    if unknown or not request.items:
-        raise InvalidInput(
-            "items",
-            f"알 수 없는 항목: {unknown}" if unknown else "항목이 없습니다",
-            f"unknown items {unknown}" if unknown else "no items requested",
-        )
+    known_items(request.items, items_known)
 
 
 class Exporting:

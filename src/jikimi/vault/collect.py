@@ -54,6 +54,16 @@ class Intake:
     refused: list[str]
     digests: dict[str, bytes]
 
+    def collected(self, subject_id: str, status: SubjectStatus | None = None) -> Collected:
+        """The answer once this intake is stored (``status``: the subject's, if not the intake's)."""
+        return Collected(
+            subject_id,
+            status or self.status,
+            tuple(sorted(self.values)),
+            tuple(self.given),
+            tuple(self.refused),
+        )
+
 
 class Collecting:
     """Collection, guardian consent and records: the vault's ways in."""
@@ -124,26 +134,14 @@ class Collecting:
                     policy_version=core.policy.version_key,
                     now=now,
                 )
-                self._store(uow, sid, data_key, ctx, intake, channel, handler, now)
-                core.log(
-                    uow,
-                    now,
-                    handler.login,
-                    "collect",
-                    subject_id=sid,
-                    items=tuple(intake.values),
-                    source=source,
-                    reason=f"context={ctx.id}",
-                )
+                self._store(uow, sid, data_key, ctx, intake, channel, handler, source, now)
                 uow.commit()
         except BaseException:
             with core.unit_of_work() as uow:
                 core.keys.destroy(uow.conn, [sid])
                 uow.commit()
             raise
-        return Collected(
-            sid, intake.status, tuple(sorted(intake.values)), tuple(intake.given), tuple(intake.refused)
-        )
+        return intake.collected(sid)
 
     def _store(
         self,
@@ -154,8 +152,12 @@ class Collecting:
         intake: Intake,
         channel: str,
         handler: Handler,
+        source: str,
         now: datetime,
+        *,
+        note: str = "",
     ) -> None:
+        """Seal and store the intake's values, claim its look-ups, record its consents, and log it."""
         sealed = {item_id: seal_value(key, sid, item_id, value) for item_id, value in intake.values.items()}
         value_rows.insert_sealed(uow.conn, sid, ctx.id, sealed, now)
         lookups.claim_all(uow.conn, sid, intake.digests, now)
@@ -169,6 +171,16 @@ class Collecting:
             channel=channel,
             actor=handler.login,
             now=now,
+        )
+        self.core.log(
+            uow,
+            now,
+            handler.login,
+            "collect",
+            subject_id=sid,
+            items=tuple(intake.values),
+            source=source,
+            reason=f"context={ctx.id}{note}",
         )
 
     def _collect_into(
@@ -192,26 +204,21 @@ class Collecting:
             key = core.keys.get(uow.conn, sid)
             assert key is not None
             value_rows.delete_items(uow.conn, sid, intake.values)
-            self._store(uow, sid, key, ctx, intake, channel, handler, now)
-            subject_rows.touch(uow.conn, sid, now)
-            core.log(
+            self._store(
                 uow,
+                sid,
+                key,
+                ctx,
+                intake,
+                channel,
+                handler,
+                source,
                 now,
-                handler.login,
-                "collect",
-                subject_id=sid,
-                items=tuple(intake.values),
-                source=source,
-                reason=f"context={ctx.id}; added to an existing subject",
+                note="; added to an existing subject",
             )
+            subject_rows.touch(uow.conn, sid, now)
             uow.commit()
-        return Collected(
-            sid,
-            SubjectStatus.ACTIVE,
-            tuple(sorted(intake.values)),
-            tuple(intake.given),
-            tuple(intake.refused),
-        )
+        return intake.collected(sid, SubjectStatus.ACTIVE)
 
     # -- validation -----------------------------------------------------------------------------
 

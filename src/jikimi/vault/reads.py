@@ -23,7 +23,7 @@ from jikimi.store import subjects as subject_rows
 from jikimi.store import values as value_rows
 from jikimi.store.facts import Consent, Facts, ReadState, read_state
 from jikimi.store.records import RecordOut
-from jikimi.validation import Problem, normalise
+from jikimi.validation import Problem, known_items, normalise
 
 MAX_BULK = 100_000
 CALL_DENIALS = frozenset(
@@ -98,14 +98,7 @@ class Reading:
         """The values of ``items`` for ``purpose`` — or ``Denied`` with the gate's reason. Always logged."""
         core = self.core
         handler = core.actor(actor)
-        items = list(dict.fromkeys(items))
-        unknown = [i for i in items if i not in core.policy.items_by_id]
-        if unknown or not items:
-            raise InvalidInput(
-                "items",
-                f"알 수 없는 항목: {unknown}" if unknown else "항목이 없습니다",
-                f"unknown items {unknown}" if unknown else "no items requested",
-            )
+        items = known_items(items, core.policy.items_by_id)
         now = core.now()
         with core.unit_of_work() as uow:
             # one query: the subject's state, its consent for the purpose, the items' holds and sealed values,
