@@ -12,15 +12,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from jikimi.errors import InvalidInput, StateConflict
 from jikimi.handlers import SELF, Handler
 from jikimi.lifecycle.separation import Ended, Ending
 from jikimi.rights import corrections
-from jikimi.rights.model import is_open
-from jikimi.rights.requests import Reader, RightsRequest
+from jikimi.rights.requests import Reader, RightsRequest, Step
 from jikimi.states import SubjectStatus
 from jikimi.store import rights as rows
 from jikimi.store import subjects as subject_rows
@@ -30,33 +28,11 @@ from jikimi.store.uow import UnitOfWork
 from jikimi.vault.consents import Consenting
 
 
-@dataclass(frozen=True)
-class Step:
-    """What carrying out one request works with: its unit of work, its (locked) row, who acts,
-    the items or purposes refused with their grounds, and the operation's instant."""
-
-    uow: UnitOfWork
-    row: RequestRow
-    handler: Handler
-    refused: dict[str, str]
-    now: datetime
-
-
 class CarryingOut(Reader):
     """The four requests that close by carrying them out."""
 
     lifecycle: Ending
     consents: Consenting
-
-    def _verified_open(self, uow: UnitOfWork, request_id: str, type: str) -> RequestRow:
-        row = rows.get(uow.conn, request_id, lock=True)
-        if row.type != type:
-            raise StateConflict(f"'{type}' 요구가 아닙니다", f"the request is not of type '{type}'")
-        if not is_open(row.status):
-            raise StateConflict("이미 끝난 요구입니다", "the request is closed")
-        if row.verified_at is None:
-            raise StateConflict("본인 확인 전입니다", "the requester's identity is not verified yet")
-        return row
 
     def _close_partly(
         self,
@@ -100,11 +76,8 @@ class CarryingOut(Reader):
     ) -> RightsRequest:
         """Carry out a verified open request of ``kind`` with ``step`` and close it, in one unit of work."""
         handler = self._handler(actor)
-        now = self.core.now()
-        with self.core.unit_of_work() as uow:
-            row = self._verified_open(uow, request_id, kind)
-            step(Step(uow, row, handler, dict(refuse or {}), now))
-            uow.commit()
+        with self._step(request_id, handler, carrying_out=kind, refuse=refuse) as at:
+            step(at)
         return self.get(request_id, actor=handler)
 
     # -- correction -----------------------------------------------------------------------------

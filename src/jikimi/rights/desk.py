@@ -274,14 +274,11 @@ class Steps(Reader):
         **values: object,
     ) -> RightsRequest:
         handler = self._handler(actor)
-        now = self.core.now()
-        with self.core.unit_of_work() as uow:
-            row = rows.get(uow.conn, request_id, lock=True)
-            if target == "in_progress" and row.verified_at is None:
+        with self._step(request_id, handler) as at:
+            if target == "in_progress" and at.row.verified_at is None:
                 raise StateConflict("본인 확인 전입니다", "the requester's identity is not verified yet")
-            self._move(uow, row, target, handler, now, note, **values)
-            self._log(uow, now, handler, f"rights.{target}", "allowed", row, source=source)
-            uow.commit()
+            self._move(at.uow, at.row, target, handler, at.now, note, **values)
+            self._log(at.uow, at.now, handler, f"rights.{target}", "allowed", at.row, source=source)
         return self.get(request_id, actor=handler)
 
     def extend(
@@ -291,9 +288,8 @@ class Steps(Reader):
         handler = self._handler(actor)
         if not reason.strip():
             raise InvalidInput("reason", "연기 사유를 적어야 합니다", "state the reason for the extension")
-        now = self.core.now()
-        with self.core.unit_of_work() as uow:
-            row = rows.get(uow.conn, request_id, lock=True)
+        with self._step(request_id, handler) as at:
+            uow, row, now = at.uow, at.row, at.now
             if row.type not in MAX_EXTENSIONS:
                 raise StateConflict(
                     "이 요구는 법이 정한 10일 안에 결과를 알려야 하며 연기할 수 없습니다",
@@ -326,7 +322,6 @@ class Steps(Reader):
                 note=reason.strip()[:500],
             )
             self._log(uow, now, handler, "rights.extend", "allowed", row, source=source)
-            uow.commit()
         return self.get(request_id, actor=handler)
 
     def refuse(
@@ -340,9 +335,8 @@ class Steps(Reader):
     ) -> RightsRequest:
         """Refuse the request on a legal ground; a correction's hold is lifted. See ``refusal_notice``."""
         handler = self._handler(actor)
-        now = self.core.now()
-        with self.core.unit_of_work() as uow:
-            row = rows.get(uow.conn, request_id, lock=True)
+        with self._step(request_id, handler) as at:
+            uow, row, now = at.uow, at.row, at.now
             self._check_ground(row.type, ground)
             self._move(
                 uow,
@@ -357,7 +351,6 @@ class Steps(Reader):
             if row.type == "correction" and row.subject_id is not None:
                 value_rows.set_hold(uow.conn, row.subject_id, json.loads(row.scope)["items"], False)
             self._log(uow, now, handler, "rights.refuse", "refused", row, source=source)
-            uow.commit()
         return self.get(request_id, actor=handler)
 
     def answer(
@@ -374,9 +367,8 @@ class Steps(Reader):
         The other types close through the action that carries them out (``apply_correction``,
         ``delete``, ``stop_processing``, ``withdraw_consents``)."""
         handler = self._handler(actor)
-        now = self.core.now()
-        with self.core.unit_of_work() as uow:
-            row = rows.get(uow.conn, request_id, lock=True)
+        with self._step(request_id, handler) as at:
+            uow, row, now = at.uow, at.row, at.now
             if row.type not in ("access", "automated_decision"):
                 raise StateConflict(
                     "이 요구는 정정·삭제·정지·철회를 실행하여 마칩니다",
@@ -397,7 +389,6 @@ class Steps(Reader):
                 note=(note or "").strip()[:500] or None,
             )
             self._log(uow, now, handler, f"rights.{target}", "allowed", row, source=source)
-            uow.commit()
         return self.get(request_id, actor=handler)
 
     def _drop_key(self, key_id: str) -> None:

@@ -8,7 +8,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -74,6 +75,18 @@ class Event:
     note: str | None
 
 
+@dataclass(frozen=True)
+class Step:
+    """What one step on a request works with: its unit of work, its locked row, who acts, the
+    items or purposes refused with their grounds (when carrying it out), and the step's instant."""
+
+    uow: UnitOfWork
+    row: RequestRow
+    handler: Handler
+    refused: dict[str, str]
+    now: datetime
+
+
 class DeskBase:
     """What every step of the rights desk shares. Handlers need the ``rights`` action (the subject may file)."""  # noqa: E501
 
@@ -109,6 +122,33 @@ class DeskBase:
                 "the handler may not handle data-subject requests",
             )
         return handler
+
+    @contextmanager
+    def _step(
+        self,
+        request_id: str,
+        handler: Handler,
+        *,
+        carrying_out: str | None = None,
+        refuse: Mapping[str, str] | None = None,
+    ) -> Iterator[Step]:
+        """One step on a request, in one unit of work: the request's row is locked, and the work
+        done in the ``with`` block commits when it ends without an error. ``carrying_out``: the
+        request must be a verified, open request of that type."""
+        now = self.core.now()
+        with self.core.unit_of_work() as uow:
+            row = rows.get(uow.conn, request_id, lock=True)
+            if carrying_out is not None:
+                if row.type != carrying_out:
+                    raise StateConflict(
+                        f"'{carrying_out}' 요구가 아닙니다", f"the request is not of type '{carrying_out}'"
+                    )
+                if not is_open(row.status):
+                    raise StateConflict("이미 끝난 요구입니다", "the request is closed")
+                if row.verified_at is None:
+                    raise StateConflict("본인 확인 전입니다", "the requester's identity is not verified yet")
+            yield Step(uow, row, handler, dict(refuse or {}), now)
+            uow.commit()
 
     def _view(self, row: RequestRow, now: datetime) -> RightsRequest:
         scope = json.loads(row.scope)
