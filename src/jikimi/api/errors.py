@@ -79,26 +79,25 @@ def error_response(status: int, body: dict[str, Any], headers: dict[str, str] | 
     return JSONResponse(status_code=status, content=body, headers=headers)
 
 
+STATUS_OF: tuple[tuple[type[JikimiError] | tuple[type[JikimiError], ...], int], ...] = (
+    (AccountLocked, 423),
+    (AuthError, 401),
+    (InvalidInput, 422),
+    ((Duplicate, StateConflict), 409),
+    (NotFound, 404),
+    (Denied, 403),
+    (InputTooLarge, 413),
+    ((PiiError, UsageError), 422),
+    (VaultError, 400),
+)
+"""The HTTP status of each kind of error, the first that matches (a subclass before its base)."""
+
+
 def status_of(exc: JikimiError) -> int:
     """The HTTP status for one of jikimi's errors (the domain never chooses it)."""
-    if isinstance(exc, AccountLocked):
-        return 423
-    if isinstance(exc, AuthError):
-        return 401
-    if isinstance(exc, InvalidInput):
-        return 422
-    if isinstance(exc, Duplicate | StateConflict):
-        return 409
-    if isinstance(exc, NotFound):
-        return 404
-    if isinstance(exc, Denied):
-        return 403
-    if isinstance(exc, InputTooLarge):
-        return 413
-    if isinstance(exc, PiiError | UsageError):
-        return 422
-    if isinstance(exc, VaultError):
-        return 400
+    for kinds, status in STATUS_OF:
+        if isinstance(exc, kinds):
+            return status
     return 500  # key ring, policy: the server's problem, not the client's
 
 

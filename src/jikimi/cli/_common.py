@@ -13,6 +13,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -22,6 +23,15 @@ from rich.console import Console
 from jikimi.bootstrap import Admin, Jikimi, database_errors, open_admin, open_jikimi
 from jikimi.handlers import SYSTEM, Handler
 from jikimi.settings import Settings
+
+
+class TextOrJson(StrEnum):
+    text = "text"
+    json = "json"
+
+
+FormatOption = Annotated[TextOrJson, typer.Option("--format", "-f", help="출력 형식 (output format)")]
+"""``--format text|json``: text for people, JSON for programs."""
 
 DbOption = Annotated[
     str | None,

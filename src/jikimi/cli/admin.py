@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -16,7 +15,17 @@ from rich.table import Table
 
 from jikimi import keys as rotation
 from jikimi.bootstrap import database_errors
-from jikimi.cli._common import DbOption, KeyFileOption, PolicyOption, admin_for, operator, out, split
+from jikimi.cli._common import (
+    DbOption,
+    FormatOption,
+    KeyFileOption,
+    PolicyOption,
+    TextOrJson,
+    admin_for,
+    operator,
+    out,
+    split,
+)
 from jikimi.crypto import KeyRing, MasterKey
 from jikimi.errors import UsageError
 from jikimi.settings import Settings
@@ -34,11 +43,6 @@ audit_app = typer.Typer(
 handlers_app = typer.Typer(
     help="개인정보취급자 (handlers): 계정과 역할. Handler accounts and roles.", no_args_is_help=True
 )
-
-
-class ReportFormat(StrEnum):
-    text = "text"
-    json = "json"
 
 
 # -- db ---------------------------------------------------------------------------------------------
@@ -260,9 +264,7 @@ def audit_report(
     month: Annotated[
         str, typer.Option("--month", help="점검할 달 YYYY-MM (month, Korean time)", show_default=False)
     ],
-    format: Annotated[
-        ReportFormat, typer.Option("--format", "-f", help="출력 형식 (output format)")
-    ] = ReportFormat.text,
+    format: FormatOption = TextOrJson.text,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="저장할 파일 (default: stdout)")
     ] = None,
@@ -282,7 +284,7 @@ def audit_report(
         report = admin.audit.monthly_report(month)
     text = (
         json.dumps(report, ensure_ascii=False, indent=2) + "\n"
-        if format is ReportFormat.json
+        if format is TextOrJson.json
         else render_text(report)
     )
     if output is None:

@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from jikimi.cli._common import PolicyFile, write
+from jikimi.cli._common import FormatOption, PolicyFile, TextOrJson, write
 from jikimi.cli._common import out as console
 from jikimi.errors import PolicyLoadError
 from jikimi.policy.lint import RULES, Finding, lint
@@ -24,11 +24,6 @@ policy_app = typer.Typer(
     help="처리방침 파일: 검사, 문서 생성, 동의 화면, 변경 비교. (Policy files: lint, render, consent, diff.)",
     no_args_is_help=True,
 )
-
-
-class LintFormat(StrEnum):
-    text = "text"
-    json = "json"
 
 
 class DocFormat(StrEnum):
@@ -56,9 +51,7 @@ def _summary(findings: list[Finding]) -> dict[str, int]:
 @policy_app.command("lint")
 def lint_command(
     file: PolicyFile,
-    format: Annotated[
-        LintFormat, typer.Option("--format", "-f", help="출력 형식 (output format)")
-    ] = LintFormat.text,
+    format: FormatOption = TextOrJson.text,
 ) -> None:
     """PIPA 기준으로 처리방침을 검사합니다. Lint a policy against PIPA.
 
@@ -67,7 +60,7 @@ def lint_command(
     source = load_policy_source(file)
     findings = lint(source.policy, file=str(file), line_of=source.line)
     counts = _summary(findings)
-    if format is LintFormat.json:
+    if format is TextOrJson.json:
         payload = {"file": str(file), "summary": counts, "findings": [f.to_dict() for f in findings]}
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
     else:
@@ -117,9 +110,7 @@ def consent_command(
 def diff_command(
     old: Annotated[Path, typer.Argument(help="이전 처리방침 (old policy)", show_default=False)],
     new: Annotated[Path, typer.Argument(help="새 처리방침 (new policy)", show_default=False)],
-    format: Annotated[
-        LintFormat, typer.Option("--format", "-f", help="출력 형식 (output format)")
-    ] = LintFormat.text,
+    format: FormatOption = TextOrJson.text,
     notice_date: Annotated[
         str | None,
         typer.Option(
@@ -139,7 +130,7 @@ def diff_command(
                 "YYYY-MM-DD 형식이어야 합니다 (expected YYYY-MM-DD)", param_hint="--notice-date"
             ) from None
     result = diff_policies(load_policy(old), load_policy(new))
-    if format is LintFormat.json:
+    if format is TextOrJson.json:
         sys.stdout.write(json.dumps(result.to_dict(when), ensure_ascii=False, indent=2, default=str) + "\n")
     else:
         sys.stdout.write(result.to_text(when).rstrip("\n") + "\n")
@@ -207,12 +198,10 @@ def publish_command(
 
 
 def rules_command(
-    format: Annotated[
-        LintFormat, typer.Option("--format", "-f", help="출력 형식 (output format)")
-    ] = LintFormat.text,
+    format: FormatOption = TextOrJson.text,
 ) -> None:
     """검사 규칙 목록을 보여 줍니다. List every lint rule with its severity and article."""
-    if format is LintFormat.json:
+    if format is TextOrJson.json:
         rows = [
             {
                 "rule": r.id,
@@ -230,15 +219,13 @@ def rules_command(
 
 
 def statutes_command(
-    format: Annotated[
-        LintFormat, typer.Option("--format", "-f", help="출력 형식 (output format)")
-    ] = LintFormat.text,
+    format: FormatOption = TextOrJson.text,
 ) -> None:
     """법정 보존기간 프리셋을 보여 줍니다. List the statutory retention presets usable as `basis:`."""
     from jikimi.policy.statutes import statutes, statutes_version
 
     presets = statutes()
-    if format is LintFormat.json:
+    if format is TextOrJson.json:
         rows = {key: s.model_dump(mode="json") for key, s in presets.items()}
         sys.stdout.write(
             json.dumps({"version": statutes_version(), "presets": rows}, ensure_ascii=False, indent=2) + "\n"

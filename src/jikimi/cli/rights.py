@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -18,7 +20,8 @@ from rich.console import Console
 from rich.table import Table
 
 from jikimi.cli._common import DbOption, PolicyOption, jikimi_for, operator
-from jikimi.rights import RightsRequest
+from jikimi.handlers import Handler
+from jikimi.rights import RightsDesk, RightsRequest
 from jikimi.rights.model import HOW_TO_OBJECT_KO, REFUSAL_GROUNDS, STATUSES
 
 rights_app = typer.Typer(
@@ -34,6 +37,13 @@ _out = Console(soft_wrap=True)
 class PackageFormat(StrEnum):
     json = "json"
     html = "html"
+
+
+@contextmanager
+def _desk(db: str | None, policy: Path | None) -> Iterator[tuple[RightsDesk, Handler]]:
+    """The rights desk of the database, and the operator acting at it."""
+    with jikimi_for(db, policy) as jikimi:
+        yield jikimi.rights, operator()
 
 
 def _show(request: RightsRequest) -> None:
@@ -53,8 +63,7 @@ def list_command(
     policy: PolicyOption = None,
 ) -> None:
     """처리할 요구 목록: 기한이 지난 것부터. The request queue, overdue first, then by due date."""
-    with jikimi_for(db, policy) as jikimi:
-        desk, actor = jikimi.rights, operator()
+    with _desk(db, policy) as (desk, actor):
         rows = desk.list_requests(actor=actor, open_only=not all_requests)
         table = Table(title="정보주체 권리 요구 (rights requests)")
         table.add_column("id", no_wrap=True, min_width=22)
@@ -101,8 +110,7 @@ def receive_command(
     policy: PolicyOption = None,
 ) -> None:
     """서면·전화·방문으로 받은 요구를 접수합니다. Receive a request (by letter, phone, in person…)."""
-    with jikimi_for(db, policy) as jikimi:
-        desk, actor = jikimi.rights, operator()
+    with _desk(db, policy) as (desk, actor):
         result = desk.receive(
             subject_id,
             type,
@@ -129,8 +137,7 @@ def verify_command(
     policy: PolicyOption = None,
 ) -> None:
     """취급자가 본인임을 확인했다고 기록합니다. Record that you verified the requester, and how."""
-    with jikimi_for(db, policy) as jikimi:
-        desk, actor = jikimi.rights, operator()
+    with _desk(db, policy) as (desk, actor):
         _show(desk.verify(request_id, method="handler", proof=how, actor=actor))
 
 
@@ -151,8 +158,7 @@ def extend_command(
         raise typer.BadParameter(
             "YYYY-MM-DD 형식이어야 합니다 (expected YYYY-MM-DD)", param_hint="--until"
         ) from None
-    with jikimi_for(db, policy) as jikimi:
-        desk, actor = jikimi.rights, operator()
+    with _desk(db, policy) as (desk, actor):
         _show(desk.extend(request_id, until=day, reason=reason, actor=actor))
 
 
@@ -167,8 +173,7 @@ def refuse_command(
     policy: PolicyOption = None,
 ) -> None:
     """법이 정한 사유로 거절합니다. Refuse a request on a legal ground."""
-    with jikimi_for(db, policy) as jikimi:
-        desk, actor = jikimi.rights, operator()
+    with _desk(db, policy) as (desk, actor):
         _show(desk.refuse(request_id, ground=ground, note=note, actor=actor))
 
 
@@ -180,8 +185,7 @@ def answer_command(
     policy: PolicyOption = None,
 ) -> None:
     """열람·자동화된 결정 요구를 처리 완료로 닫습니다. Close an access or automated-decision request as answered."""  # noqa: E501
-    with jikimi_for(db, policy) as jikimi:
-        desk, actor = jikimi.rights, operator()
+    with _desk(db, policy) as (desk, actor):
         _show(desk.answer(request_id, note=note, actor=actor))
 
 
@@ -199,8 +203,7 @@ def carry_out_command(
     policy: PolicyOption = None,
 ) -> None:
     """정정·삭제·처리정지·동의 철회를 실행합니다. Carry out a correction, deletion, stop or consent withdrawal."""  # noqa: E501
-    with jikimi_for(db, policy) as jikimi:
-        desk, actor = jikimi.rights, operator()
+    with _desk(db, policy) as (desk, actor):
         request = desk.get(request_id, actor=actor)
         if request.type == "correction":
             if not values_stdin:
@@ -237,8 +240,7 @@ def package_command(
     """열람 자료(모든 보유 정보)를 파일로 만듭니다 (접속기록에 남음). Write the access package to a file (logged)."""  # noqa: E501
     from jikimi.rights.package import package_html, package_json
 
-    with jikimi_for(db, policy) as jikimi:
-        desk, actor = jikimi.rights, operator()
+    with _desk(db, policy) as (desk, actor):
         package = desk.package(request_id, actor=actor, source="cli")
         output.parent.mkdir(parents=True, exist_ok=True)
         with output.open("w", encoding="utf-8") as handle:
