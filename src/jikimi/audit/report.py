@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, time
 from typing import Any
 
@@ -191,6 +191,9 @@ def _jumps(per_handler: Mapping[str, Counter[str]], baseline: Mapping[str, int])
     return sorted(jumps, key=lambda j: (-j["reads"], j["actor"]))
 
 
+_Row = Mapping[str, Any]
+
+
 def render_text(report: Mapping[str, Any]) -> str:
     """The review as plain text (Korean with English) for printing and signing."""
     out: list[str] = []
@@ -200,31 +203,41 @@ def render_text(report: Mapping[str, Any]) -> str:
     line(f"작성 (generated): {report['generated_at']}")
     line(f"업무 시간 (working hours): {report['working_hours']}")
     line("")
-    line("1. 취급자별 열람 (reads per handler)")
-    line(
-        f"   {'취급자 handler':24} {'열람 reads':>10} {'허용 allowed':>12} {'거부 denied':>11} {'시간외 off-hours':>16}"  # noqa: E501
+
+    def listed(
+        title: str, rows: Sequence[Mapping[str, Any]], show: Callable[[Mapping[str, Any]], str]
+    ) -> None:
+        """A numbered part of the review: its title, a line a row (or "none"), a blank line."""
+        line(title)
+        out.extend(f"   {show(r)}" for r in rows)
+        if not rows:
+            line("   없음 (none)")
+        line("")
+
+    listed(
+        "1. 취급자별 열람 (reads per handler)\n"
+        f"   {'취급자 handler':24} {'열람 reads':>10} {'허용 allowed':>12} {'거부 denied':>11} {'시간외 off-hours':>16}",  # noqa: E501
+        report["reads_by_handler"],
+        lambda r: (
+            f"{r['actor']:24} {r['reads']:>10} {r['allowed']:>12} {r['denied']:>11} {r['off_hours']:>16}"
+        ),
     )
-    for r in report["reads_by_handler"]:
-        line(f"   {r['actor']:24} {r['reads']:>10} {r['allowed']:>12} {r['denied']:>11} {r['off_hours']:>16}")
-    if not report["reads_by_handler"]:
-        line("   없음 (none)")
-    line("")
-    line("2. 거부 사유별 건수 (denials by reason)")
-    for d in report["denials_by_reason"]:
-        actions = ", ".join(f"{a} {n}" for a, n in d["actions"].items())
-        line(f"   {d['reason']:22} {d['count']:>6}  {d['label_ko']} ({d['label_en']}) [{actions}]")
-    if not report["denials_by_reason"]:
-        line("   없음 (none)")
-    line("")
-    line("3. 대량 열람·다운로드와 사유 (bulk reads and downloads with their reasons)")
-    for b in report["bulk_reads"]:
-        line(
-            f"   {b['at']} {b['actor']} {b['action']} purpose={b['purpose']} 대상 {b['subjects']}명 "
+    listed(
+        "2. 거부 사유별 건수 (denials by reason)",
+        report["denials_by_reason"],
+        lambda d: (
+            f"{d['reason']:22} {d['count']:>6}  {d['label_ko']} ({d['label_en']}) "
+            f"[{', '.join(f'{a} {n}' for a, n in d['actions'].items())}]"
+        ),
+    )
+    listed(
+        "3. 대량 열람·다운로드와 사유 (bulk reads and downloads with their reasons)",
+        report["bulk_reads"],
+        lambda b: (
+            f"{b['at']} {b['actor']} {b['action']} purpose={b['purpose']} 대상 {b['subjects']}명 "
             f"(allowed {b['allowed']}) 사유(reason): {b['reason'] or '-'}"
-        )
-    if not report["bulk_reads"]:
-        line("   없음 (none)")
-    line("")
+        ),
+    )
     off = report["off_hours"]
     line(f"4. 업무 시간 외 열람 (reads outside working hours): {off['total']}건")
     for r in off["rows"]:
@@ -234,23 +247,22 @@ def render_text(report: Mapping[str, Any]) -> str:
     if off["truncated"]:
         line(f"   … 처음 {len(off['rows'])}건만 표시 (first {len(off['rows'])} shown; use --format json)")
     line("")
-    line(
-        f"5. 열람량 급증 취급자 (volume jumps: > {JUMP_FACTOR}x the previous 3 months' average and >= {JUMP_MINIMUM})"  # noqa: E501
+    listed(
+        f"5. 열람량 급증 취급자 (volume jumps: > {JUMP_FACTOR}x the previous 3 months' average and >= {JUMP_MINIMUM})",  # noqa: E501
+        report["volume_jumps"],
+        lambda j: (
+            f"{j['actor']}: {j['reads']}건 (previous average {j['previous_average']}, "
+            + ("new)" if j["factor"] is None else f"{j['factor']}x)")
+        ),
     )
-    for j in report["volume_jumps"]:
-        factor = f"{j['factor']}x" if j["factor"] is not None else "new"
-        line(f"   {j['actor']}: {j['reads']}건 (previous average {j['previous_average']}, {factor})")
-    if not report["volume_jumps"]:
-        line("   없음 (none)")
-    line("")
-    line("6. 권한 부여·변경·말소 (rights changes)")
-    for c in report["rights_changes"]:
-        line(
-            f"   {c['at']} {c['actor']} → {c['handler']}: {c['change']} {json.dumps(c['detail'], ensure_ascii=False)}"  # noqa: E501
-        )
-    if not report["rights_changes"]:
-        line("   없음 (none)")
-    line("")
+    listed(
+        "6. 권한 부여·변경·말소 (rights changes)",
+        report["rights_changes"],
+        lambda c: (
+            f"{c['at']} {c['actor']} → {c['handler']}: {c['change']} "
+            f"{json.dumps(c['detail'], ensure_ascii=False)}"
+        ),
+    )
     chain = report["chain"]
     status = "정상 (intact)" if chain["ok"] else "위변조 의심 (BROKEN)"
     line(
