@@ -264,40 +264,34 @@ def count_due(conn: Connection, due: Due) -> dict[str, int]:
 # -- one batch: set-based statements for the claimed subjects ---------------------------------------
 
 
-def expire_values(conn: Connection, ids: list[str], span: Span | None, now: datetime) -> list[Row[Any]]:
-    """Delete separated values past their expiry: ``(subject_id, item_id, rule_id, key_id)``."""
-    t = separated_values
+def _expire(
+    conn: Connection, t: Table, ids: list[str], span: Span | None, now: datetime, *returned: str
+) -> list[Row[Any]]:
+    """Delete the claimed subjects' rows of ``t`` past their expiry, returning ``returned``."""
     return list(
         conn.execute(
             delete(t)
             .where(among(t.c.subject_id, ids, span), t.c.expires_at <= now)
-            .returning(t.c.subject_id, t.c.item_id, t.c.rule_id, t.c.key_id)
+            .returning(*(t.c[name] for name in returned))
         )
     )
 
 
+def expire_values(conn: Connection, ids: list[str], span: Span | None, now: datetime) -> list[Row[Any]]:
+    """Delete separated values past their expiry: ``(subject_id, item_id, rule_id, key_id)``."""
+    return _expire(conn, separated_values, ids, span, now, "subject_id", "item_id", "rule_id", "key_id")
+
+
 def expire_records(conn: Connection, ids: list[str], span: Span | None, now: datetime) -> list[Row[Any]]:
     """Delete separated records past their expiry: ``(subject_id, type, rule_id, key_id, cause)``."""
-    t = separated_records
-    return list(
-        conn.execute(
-            delete(t)
-            .where(among(t.c.subject_id, ids, span), t.c.expires_at <= now)
-            .returning(t.c.subject_id, t.c.type, t.c.rule_id, t.c.key_id, t.c.cause)
-        )
+    return _expire(
+        conn, separated_records, ids, span, now, "subject_id", "type", "rule_id", "key_id", "cause"
     )
 
 
 def expire_lookups(conn: Connection, ids: list[str], span: Span | None, now: datetime) -> list[Row[Any]]:
     """Delete kept look-ups past their expiry: ``(subject_id, item_id, rule_id)``."""
-    t = separated_lookups
-    return list(
-        conn.execute(
-            delete(t)
-            .where(among(t.c.subject_id, ids, span), t.c.expires_at <= now)
-            .returning(t.c.subject_id, t.c.item_id, t.c.rule_id)
-        )
-    )
+    return _expire(conn, separated_lookups, ids, span, now, "subject_id", "item_id", "rule_id")
 
 
 def expire_logs(conn: Connection, ids: list[str], span: Span | None, now: datetime) -> list[Row[Any]]:
