@@ -14,6 +14,7 @@ import random
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -133,6 +134,38 @@ def open_jikimi_at(url: str, name: str) -> Any:
     engine = make_engine(url)
     upgrade(engine)
     return build_jikimi(policy=load_policy(POLICY), engine=engine, keys=key_ring(name))
+
+
+def imported_members(
+    kind: str,
+    name: str,
+    subjects: int,
+    *,
+    rebuild: bool,
+    workers: int = 2,
+    batch_size: int | None = None,
+    then: Callable[[Any], None] | None = None,
+) -> tuple[str, Any, float]:
+    """The database ``name`` of ``subjects`` members brought in by the importer (``then`` adds to
+    it), kept between runs: ``(url, import report, seconds)``, the report ``None`` when it was kept."""
+    url = bench_url(kind, name)
+    marker = BENCH_DIR / f"{name}.{kind if '://' not in kind else 'url'}.ok"
+    if marker.exists() and not rebuild:
+        return url, None, 0.0
+    marker.unlink(missing_ok=True)
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    source = members_csv(subjects)
+    drop_database(url)
+    jikimi = open_jikimi_at(url, name)
+    started = time.perf_counter()
+    sizes = {} if batch_size is None else {"batch_size": batch_size}
+    report = jikimi.vault.import_csv(source, "signup", workers=workers, **sizes)
+    if then is not None:
+        then(jikimi)
+    seconds = time.perf_counter() - started
+    jikimi.core.engine.dispose()
+    marker.write_text(str(report.imported))
+    return url, report, seconds
 
 
 # -- output ------------------------------------------------------------------------------------------

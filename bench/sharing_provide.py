@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import secrets
-import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -36,33 +35,35 @@ def ensure_database(kind: str, subjects: int, rebuild: bool) -> tuple[str, str, 
     from jikimi.store.tables import subjects as subjects_table
     from jikimi.store.uow import UnitOfWork
 
+    def consented(jikimi: Any) -> None:
+        now = datetime.now(UTC)
+        with UnitOfWork(jikimi.core.engine) as uow:
+            column = subjects_table.c.id
+            ids = [r.id for r in uow.conn.execute(subjects_table.select().with_only_columns(column))]
+            insert_many(
+                uow.conn,
+                consents,
+                (
+                    "subject_id",
+                    "target_kind",
+                    "target_id",
+                    "granted",
+                    "policy_version",
+                    "channel",
+                    "actor",
+                    "at",
+                ),
+                [
+                    (sid, "third_party", RECIPIENT, True, jikimi.policy.version_key, "web", "self", now)
+                    for sid in ids
+                ],
+            )
+            uow.commit()
+
     name = f"provide_{subjects}"
-    url = common.bench_url(kind, name)
-    marker = common.BENCH_DIR / f"{name}.{kind if '://' not in kind else 'url'}.ok"
-    if marker.exists() and not rebuild:
+    url, report, seconds = common.imported_members(kind, name, subjects, rebuild=rebuild, then=consented)
+    if report is None:
         return url, name, None
-    common.BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    source = common.members_csv(subjects)
-    common.drop_database(url)
-    jikimi = common.open_jikimi_at(url, name)
-    started = time.perf_counter()
-    report = jikimi.vault.import_csv(source, "signup", workers=2)
-    now = datetime.now(UTC)
-    with UnitOfWork(jikimi.core.engine) as uow:
-        ids = [r.id for r in uow.conn.execute(subjects_table.select().with_only_columns(subjects_table.c.id))]
-        insert_many(
-            uow.conn,
-            consents,
-            ("subject_id", "target_kind", "target_id", "granted", "policy_version", "channel", "actor", "at"),
-            [
-                (sid, "third_party", RECIPIENT, True, jikimi.policy.version_key, "web", "self", now)
-                for sid in ids
-            ],
-        )
-        uow.commit()
-    seconds = time.perf_counter() - started
-    jikimi.core.engine.dispose()
-    marker.write_text(str(report.imported))
     return url, name, {"imported": report.imported, "setup_s": round(seconds, 1)}
 
 

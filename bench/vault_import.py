@@ -32,18 +32,10 @@ TABLES = ("subjects", "item_values", "lookups", "consents", "access_log")
 
 def run_import(kind: str, subjects: int, workers: int, batch: int) -> tuple[str, dict[str, Any]]:
 
-    source = common.members_csv(subjects)
     name = f"read_{subjects}"
-    url = common.bench_url(kind, name)
-    marker = common.BENCH_DIR / f"{name}.{kind if '://' not in kind else 'url'}.ok"
-    marker.unlink(missing_ok=True)
-    common.drop_database(url)
-    jikimi = common.open_jikimi_at(url, name)
-    started = time.perf_counter()
-    report = jikimi.vault.import_csv(source, "signup", workers=workers, batch_size=batch)
-    seconds = time.perf_counter() - started
-    jikimi.core.engine.dispose()
-    marker.write_text(str(report.imported))
+    url, report, seconds = common.imported_members(
+        kind, name, subjects, rebuild=True, workers=workers, batch_size=batch
+    )
     return url, {
         "imported": report.imported,
         "skipped": report.skipped,

@@ -34,19 +34,9 @@ def ensure_database(kind: str, subjects: int, rebuild: bool) -> tuple[str, str, 
     """The cached database with ``subjects`` members (built with the importer when missing)."""
 
     name = f"read_{subjects}"
-    url = common.bench_url(kind, name)
-    marker = common.BENCH_DIR / f"{name}.{kind if '://' not in kind else 'url'}.ok"
-    if marker.exists() and not rebuild:
+    url, report, seconds = common.imported_members(kind, name, subjects, rebuild=rebuild)
+    if report is None:
         return url, name, None
-    common.BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    source = common.members_csv(subjects)
-    common.drop_database(url)
-    jikimi = common.open_jikimi_at(url, name)
-    started = time.perf_counter()
-    report = jikimi.vault.import_csv(source, "signup", workers=2)
-    seconds = time.perf_counter() - started
-    jikimi.core.engine.dispose()
-    marker.write_text(str(report.imported))
     return url, name, {"imported": report.imported, "import_s": round(seconds, 1)}
 
 
