@@ -135,24 +135,27 @@ def build_template(url: str, n: int) -> None:
                     created_at=KEYS_CREATED,
                 )
 
+            def member(sid: str, status: str, created: datetime, last: datetime, add: Any = add) -> None:
+                add(
+                    subjects,
+                    id=sid,
+                    kind="member",
+                    status=status,
+                    context="signup",
+                    is_child=False,
+                    guardian_id=None,
+                    policy_version="bench",
+                    created_at=created,
+                    last_activity_at=last,
+                    status_changed_at=last,
+                )
+
             for i in range(start, min(start + 20_000, n)):
                 sid = f"b{i:09d}"
                 case = case_of(i)
                 if case in ("gone", "partial"):
                     withdrawn = NOW - timedelta(days=100 if case == "gone" else 40)
-                    add(
-                        subjects,
-                        id=sid,
-                        kind="member",
-                        status="withdrawn",
-                        context="signup",
-                        is_child=False,
-                        guardian_id=None,
-                        policy_version="bench",
-                        created_at=withdrawn - timedelta(days=700),
-                        last_activity_at=withdrawn,
-                        status_changed_at=withdrawn,
-                    )
+                    member(sid, "withdrawn", withdrawn - timedelta(days=700), withdrawn)
                     for item, (rule, period) in rules.items():
                         kid = group_key_id(sid, rule)
                         key(kid)
@@ -200,19 +203,7 @@ def build_template(url: str, n: int) -> None:
                         )
                     continue
                 last = NOW - timedelta(days=400 if case == "dormant" else 2)
-                add(
-                    subjects,
-                    id=sid,
-                    kind="member",
-                    status="active",
-                    context="signup",
-                    is_child=False,
-                    guardian_id=None,
-                    policy_version="bench",
-                    created_at=last - timedelta(days=300),
-                    last_activity_at=last,
-                    status_changed_at=last,
-                )
+                member(sid, "active", last - timedelta(days=300), last)
                 key(sid)
                 for item in MEMBER_ITEMS if case == "dormant" else MEMBER_ITEMS[:1]:
                     add(

@@ -36,6 +36,10 @@ def set_status(jikimi: Jikimi, sid: str, status: str) -> None:
         conn.execute(update(subjects).where(subjects.c.id == sid).values(status=status))
 
 
+CHILD = {**MEMBER, "birthdate": "2016-05-01", "guardian_name": "홍부모", "guardian_mobile": "010-7777-8888"}
+"""A child under 14 signing up, with a guardian's name and mobile (PIPA 22-2)."""
+
+
 def test_a_support_agent_reads_support_items(jikimi: Jikimi, member: str, support_agent: Handler) -> None:
     assert jikimi.vault.read(member, ["name", "email", "mobile"], "support", support_agent) == {
         "name": "홍길동",
@@ -106,23 +110,13 @@ def test_consent_changes_apply_only_to_consent_purposes(jikimi: Jikimi, member: 
 
 
 def test_a_pending_childs_data_is_read_for_no_purpose(jikimi: Jikimi, officer: Handler) -> None:
-    child = {
-        **MEMBER,
-        "birthdate": "2016-05-01",
-        "guardian_name": "홍부모",
-        "guardian_mobile": "010-7777-8888",
-    }
+    child = CHILD
     sid = jikimi.vault.collect("signup", child).subject_id
     denied("pending_guardian", jikimi.vault.read, sid, ["guardian_mobile"], "guardian_consent", officer)
 
 
 def test_children_are_never_read_for_marketing(jikimi: Jikimi, officer: Handler) -> None:
-    child = {
-        **MEMBER,
-        "birthdate": "2016-05-01",
-        "guardian_name": "홍부모",
-        "guardian_mobile": "010-7777-8888",
-    }
+    child = CHILD
     sid = jikimi.vault.collect("signup", child).subject_id
     jikimi.vault.record_guardian_consent(sid, method="guardian mobile verification")
     jikimi.vault.collect("signup", child, {"marketing": True}, subject_id=sid)
