@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 import stat
+import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import typer
@@ -24,6 +28,17 @@ def _cli() -> typer.Typer:
     app.command("demo")(demo_command)
     app.command("serve")(serve_command)
     return app
+
+
+def _readme_request(tokens: Path) -> tuple[str, Any]:
+    """The README's demo request: its ``TOKEN=$(python3 -c '…')`` run against ``tokens`` as the
+    demo's token file, and the JSON body of its ``curl``."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    (code,) = re.findall(r"^TOKEN=\$\(python3 -c '(.*)'\)$", readme, flags=re.MULTILINE)
+    (body,) = re.findall(r"-d '(\{.*\})'", readme)
+    code = code.replace("var/demo-tokens.json", str(tokens))
+    token = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    return token.strip(), json.loads(body)
 
 
 def test_demo_creates_handlers_and_subjects_and_is_idempotent(
@@ -57,13 +72,11 @@ def test_demo_creates_handlers_and_subjects_and_is_idempotent(
     assert second.exit_code == 0, second.output
     jikimi = open_jikimi(Settings.from_env(db_url=db, policy_path=EXAMPLES / "reference.yaml"))
     with TestClient(create_app(jikimi)) as client:
-        cs = {"Authorization": f"Bearer {state['handlers']['demo-cs']['token']}"}
+        token, body = _readme_request(tokens)  # what the README tells a new user to run
+        cs = {"Authorization": f"Bearer {token}"}
+        assert token == state["handlers"]["demo-cs"]["token"]
         member = state["examples"]["member"]
-        read = client.post(
-            f"/v1/subjects/{member}/read",
-            headers=cs,
-            json={"items": ["name", "email"], "purpose": "membership"},
-        )
+        read = client.post(f"/v1/subjects/{member}/read", headers=cs, json=body)
         assert read.status_code == 200 and read.json()["values"]["email"].endswith("@example.com")
         admin = {"Authorization": f"Bearer {state['handlers']['demo-admin']['token']}"}
         assert len(client.get("/v1/handlers", headers=admin).json()) == 4
