@@ -23,16 +23,17 @@ from jikimi.policy.model import Policy
 
 
 @cache
-def _file(path: Path, mtime_ns: int) -> Policy:
+def _file(path: Path, mtime_ns: int, size: int) -> Policy:
     return load_policy(path)
 
 
 def cached_policy(path: Path | str) -> Policy:
-    """``load_policy(path)``, parsed once per file (and again if the file changes)."""
+    """``load_policy(path)``, parsed once per file (and again if the file changes: its time or size)."""
     resolved = Path(path).resolve()
     if not resolved.is_file():
         return load_policy(path)  # the loader's own error (file:line), never cached
-    return _file(resolved, resolved.stat().st_mtime_ns)
+    stat = resolved.stat()
+    return _file(resolved, stat.st_mtime_ns, stat.st_size)
 
 
 @lru_cache(maxsize=512)
