@@ -26,13 +26,14 @@ run: $(STAMP)
 CHECKED := src tests bench scripts
 
 ## test: set up .venv and run every check and test: formatting, lint, types, the import contracts, and
-##       the whole suite on SQLite, PostgreSQL and a browser, in one process per CPU (pytest-xdist)
+##       the whole suite on SQLite, PostgreSQL and a browser, in one process per CPU (pytest-xdist;
+##       an idle process takes tests from a busy one, so a long test at the end does not hold the run)
 test: $(STAMP) browser
 	$(BIN)/ruff format --check $(CHECKED)
 	$(BIN)/ruff check $(CHECKED)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest -n auto
+	$(BIN)/python -m pytest -n auto --dist worksteal
 
 ## quick: the fast tier while working — formatting, lint, types and every test that needs no database,
 ##        no browser and is not marked slow (about 30 s); `make test` is what CI runs
