@@ -1,9 +1,10 @@
 """A rights request and the change it asks for commit together (issue: one trunk): a deletion, a
-partial deletion, a consent withdrawal and a correction, each killed with SIGKILL at seeded points
-of its run (``tests/crashes.py``: just before the N-th database statement), leave either the request
-open and the data as it was, or the request answered and the data changed — never a request still
-open with its data already gone, nor an answered one with its data untouched. Re-running the request
-(or the sweep, for a kill after the commit) then finishes it, and what was kept stays readable.
+partial deletion, a consent withdrawal, a stop of processing and a correction, each killed with
+SIGKILL at seeded points of its run (``tests/crashes.py``: just before the N-th database
+statement), leave either the request open and the data as it was, or the request answered and the
+data changed — never a request still open with its data already gone, nor an answered one with its
+data untouched. Re-running the request (or the sweep, for a kill after the commit) then finishes
+it, and what was kept stays readable.
 
 Each kill point gets a database of its own, set up the same way; the points are drawn from the
 operation's own statement count (measured by a run to completion) with a fixed, printed seed.
@@ -28,7 +29,13 @@ from jikimi.crypto import KeyRing, MasterKey, open_value
 from jikimi.handlers import Handler
 from jikimi.store.engine import make_engine
 from jikimi.store.separated import awaiting_rekey
-from jikimi.store.tables import item_values, rights_requests, separated_values, subjects
+from jikimi.store.tables import (
+    item_values,
+    processing_stops,
+    rights_requests,
+    separated_values,
+    subjects,
+)
 
 from ..conftest import EXAMPLES, MEMBER, START
 from ..crashes import run
@@ -60,6 +67,11 @@ CASES = {
         "consent_withdrawal",
         {"purposes": ["marketing"]},
         lambda j, rid, clerk: j.rights.withdraw_consents(rid, actor=clerk),
+    ),
+    "stop": Case(
+        "stop",
+        {"purposes": ["marketing"]},
+        lambda j, rid, clerk: j.rights.stop_processing(rid, actor=clerk),
     ),
     "correction": Case(
         "correction",
@@ -122,6 +134,14 @@ def state(engine: Engine, ring: KeyRing, setup: Setup) -> dict[str, Any]:
                 select(separated_values.c.item_id).where(separated_values.c.subject_id == sid)
             )
         }
+        stopped = sorted(
+            r.purpose_id
+            for r in conn.execute(
+                select(processing_stops.c.purpose_id).where(
+                    processing_stops.c.subject_id == sid, processing_stops.c.lifted_at.is_(None)
+                )
+            )
+        )
         key = jikimi.core.keys.get(conn, sid)
         email = conn.execute(
             select(item_values.c.ciphertext).where(
@@ -136,6 +156,7 @@ def state(engine: Engine, ring: KeyRing, setup: Setup) -> dict[str, Any]:
         "kept": kept,
         "email": open_value(key, sid, "email", bytes(email.ciphertext)) if key and email else None,
         "marketing_withdrawn": [c["withdrawn_at"] is not None for c in marketing],
+        "stopped": stopped,
     }
 
 
