@@ -4,7 +4,7 @@
     .venv/bin/python bench/vault_import.py --subjects 1000000             # the size (target: < 10 min)
     .venv/bin/python bench/vault_import.py --db postgresql --subjects 200000
 
-The import is ``jikimi.importer.import_csv`` on a generated CSV (seven required sign-up items plus
+The import is ``jikimi.vault.import_csv`` on a generated CSV (seven required sign-up items plus
 gender, a marketing consent column, legacy bcrypt hashes): validation exactly like ``collect``,
 duplicate checks through the blind indexes, a data key per subject committed before its values,
 encryption, consents, and one ``collect.import`` access-log row per subject.
