@@ -7,15 +7,15 @@ from jikimi.policy._document_blocks import Block, Bullets, Heading, Para, Table
 from jikimi.policy.model import Policy, Processor, ThirdParty
 
 
-def _labels(p: Policy, refs: tuple[str, ...] | list[str], empty: str = "-") -> str:
+def labels(p: Policy, refs: tuple[str, ...] | list[str], empty: str = "-") -> str:
     return w.join([p.label_of(r) for r in refs], empty=empty)
 
 
-def _unique(values: list[str]) -> list[str]:
+def unique(values: list[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
 
-def _purposes(p: Policy) -> list[Block]:
+def purposes_section(p: Policy) -> list[Block]:
     if not p.purposes:
         return [Para(f"처리 목적: {w.MISSING}")]
     rows = []
@@ -27,18 +27,18 @@ def _purposes(p: Policy) -> list[Block]:
             x.separate_consent and "별도 동의",
             not x.children and "만 14세 미만 아동에게는 적용하지 않음",
         )
-        rows.append((x.label, w.lines(*x.details, x.note) or "-", _labels(p, x.items + x.records), basis))
+        rows.append((x.label, w.lines(*x.details, x.note) or "-", labels(p, x.items + x.records), basis))
     head = ("처리 목적", "세부 내용", "처리 항목", "처리 근거")
     return [Para(w.PURPOSES_INTRO), Table("개인정보의 처리 목적과 근거", head, tuple(rows))]
 
 
-def _items(p: Policy) -> list[Block]:
+def items_section(p: Policy) -> list[Block]:
     blocks: list[Block] = []
     rows = tuple(
         (
             c.label,
-            _labels(p, c.required),
-            _labels(p, c.optional),
+            labels(p, c.required),
+            labels(p, c.optional),
             w.channels(c.channels) or "-",
             w.lines(f"대상: {w.SUBJECTS[c.subjects]}", c.children and w.CONTEXT_CHILDREN[c.children], c.note),
         )
@@ -50,7 +50,7 @@ def _items(p: Policy) -> list[Block]:
     generated = [i for i in p.items if i.generated or i.class_ == "auto_generated"]
     if generated or p.records:
         records = [
-            w.join(w.texts(r.label, r.description, r.items and f"항목: {_labels(p, r.items)}"))
+            w.join(w.texts(r.label, r.description, r.items and f"항목: {labels(p, r.items)}"))
             for r in p.records
         ]
         blocks += [
@@ -103,16 +103,16 @@ def _without_consent(p: Policy) -> list[tuple[str, str, str]]:
         if item.legal_basis is not None:
             rows.append((item.label, w.citation_text(item.legal_basis), w.join([u.label for u in uses])))
         elif uses and all(u.basis not in (None, "consent") for u in uses):
-            bases = _unique([w.legal_basis(u.basis) for u in uses])
+            bases = unique([w.legal_basis(u.basis) for u in uses])
             rows.append((item.label, "\n".join(bases), w.join([u.label for u in uses])))
     return rows
 
 
-def _retention(p: Policy) -> list[Block]:
+def retention_section(p: Policy) -> list[Block]:
     blocks: list[Block] = [Para(w.RETENTION_INTRO)]
     rows = tuple(
         (
-            w.lines(*_unique([r.label or "", _labels(p, r.what)])),
+            w.lines(*unique([r.label or "", labels(p, r.what)])),
             w.retention_period(r),
             w.start(r.from_),
             w.lines(
@@ -145,7 +145,7 @@ def _retention(p: Policy) -> list[Block]:
     return blocks
 
 
-def _children(p: Policy) -> list[Block]:
+def children_section(p: Policy) -> list[Block]:
     ch = p.children
     contexts = [f"{c.label}: {w.CONTEXT_CHILDREN[c.children]}" for c in p.contexts if c.children]
     if ch is None:
@@ -157,7 +157,7 @@ def _children(p: Policy) -> list[Block]:
             f"회사는 만 {ch.age}세 미만 아동의 개인정보를 처리하기 위하여 법정대리인의 동의를 "
             "받습니다 (「개인정보 보호법」 제22조의2)."
         )
-    guardian_items = _labels(p, ch.guardian_items)
+    guardian_items = labels(p, ch.guardian_items)
     return [
         Para(head),
         Bullets(
@@ -175,7 +175,7 @@ def _children(p: Policy) -> list[Block]:
     ]
 
 
-def _destruction(p: Policy) -> list[Block]:
+def destruction_section(p: Policy) -> list[Block]:
     d = p.destruction
     if d is None:
         return [Para(f"파기 절차 및 방법: {w.MISSING}")]
@@ -190,14 +190,14 @@ def _destruction(p: Policy) -> list[Block]:
     ]
 
 
-def _third_parties(p: Policy) -> list[Block]:
+def third_parties_section(p: Policy) -> list[Block]:
     s = p.third_parties
     blocks: list[Block] = [Para(w.THIRD_PARTY_INTRO)]
     rows = tuple(
         (
             w.lines(t.name, t.contact),
             t.purpose,
-            _labels(p, t.items, w.MISSING),
+            labels(p, t.items, w.MISSING),
             _tp_retention(t),
             w.lines(t.basis and w.THIRD_PARTY_BASIS[t.basis], t.citation and w.citation_text(t.citation))
             or w.MISSING,
@@ -221,7 +221,7 @@ def _tp_retention(t: ThirdParty) -> str:
     return w.lines(t.retention and w.period(t.retention), t.retention_text) or w.MISSING
 
 
-def _processors(p: Policy) -> list[Block]:
+def processors_section(p: Policy) -> list[Block]:
     s = p.processors
     blocks: list[Block] = [Para(w.PROCESSORS_INTRO)]
     rows = tuple(
@@ -233,7 +233,7 @@ def _processors(p: Policy) -> list[Block]:
                 x.sub_processors and "재위탁: " + ", ".join(x.sub_processors),
                 x.note,
             ),
-            _labels(p, x.items, w.MISSING),
+            labels(p, x.items, w.MISSING),
             w.lines(
                 x.until_text or (x.until and w.PROCESSOR_UNTIL[x.until]),
                 x.max_period and f"최대 {x.max_period.korean()}",
@@ -253,17 +253,17 @@ def _processors(p: Policy) -> list[Block]:
     return blocks + ([Para(s.note)] if s.note else [])
 
 
-def _abroad(p: Policy) -> list[ThirdParty | Processor]:
+def abroad_parties(p: Policy) -> list[ThirdParty | Processor]:
     parties: list[ThirdParty | Processor] = [*p.third_parties.recipients, *p.processors.processors]
     return [x for x in parties if x.is_overseas or x.overseas is not None]
 
 
-def _overseas(p: Policy) -> list[Block]:
+def overseas_section(p: Policy) -> list[Block]:
     blocks: list[Block] = []
-    for x in _abroad(p):
+    for x in abroad_parties(p):
         o = x.overseas
         role = "제3자 제공" if isinstance(x, ThirdParty) else "처리위탁·보관"
-        items = _labels(p, o.items if o and o.items else x.items, w.MISSING)
+        items = labels(p, o.items if o and o.items else x.items, w.MISSING)
         contact = x.contact if isinstance(x, ThirdParty) else None
         rows = w.overseas_rows(o, items=items, name=x.name, country=x.country, contact=contact)
         blocks.append(Table(f"{x.name} ({role})", ("구분", "내용"), rows))

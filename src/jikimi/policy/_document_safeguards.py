@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from jikimi.policy import wording as w
 from jikimi.policy._document_blocks import Block, Bullets, Heading, Para, Table
-from jikimi.policy._document_processing import _labels
+from jikimi.policy._document_processing import labels
 from jikimi.policy.model import Policy
 
 
-def _security(p: Policy) -> list[Block]:
+def security_section(p: Policy) -> list[Block]:
     if not p.security:
         return [Para(f"안전성 확보조치: {w.MISSING}")]
     return [
@@ -27,13 +27,13 @@ def _covers(p: Policy, covers: tuple[str, ...]) -> str:
     return ", ".join(p.label_of(c) if c in p.items_by_id else w.ITEM_CLASS.get(c, c) for c in covers)
 
 
-def _auto_collection(p: Policy) -> list[Block]:
+def auto_collection_section(p: Policy) -> list[Block]:
     if not p.auto_collection:
         return [Para("처리방침에 기재된 자동 수집 장치가 없습니다.")]
     rows = tuple(
         (
             f"{a.label} ({w.AUTO_KIND[a.kind]})",
-            _labels(p, a.items),
+            labels(p, a.items),
             a.purpose,
             a.how_to_refuse or w.MISSING,
             a.refusal_consequence or w.MISSING,
@@ -44,7 +44,7 @@ def _auto_collection(p: Policy) -> list[Block]:
     return [Table("자동 수집 장치와 거부 방법", head, rows)]
 
 
-def _pseudonymization(p: Policy) -> list[Block]:
+def pseudonymization_section(p: Policy) -> list[Block]:
     ps = p.pseudonymization
     if ps is None:
         return []
@@ -52,7 +52,7 @@ def _pseudonymization(p: Policy) -> list[Block]:
         Bullets(
             w.texts(
                 ps.purposes and "처리 목적: " + ", ".join(ps.purposes),
-                ps.items and f"처리 항목: {_labels(p, ps.items)}",
+                ps.items and f"처리 항목: {labels(p, ps.items)}",
                 ps.retention and f"보유기간: {ps.retention.korean()}",
                 ps.recipients and "제공받는 자: " + ", ".join(ps.recipients),
                 ps.note,
@@ -61,18 +61,18 @@ def _pseudonymization(p: Policy) -> list[Block]:
     ]
 
 
-def _automated_decisions(p: Policy) -> list[Block]:
+def automated_decisions_section(p: Policy) -> list[Block]:
     if not p.automated_decisions:
         return []
     rows = tuple(
-        (d.label, d.purpose, _labels(p, d.items), d.criteria or w.MISSING, d.how_to_object or w.MISSING)
+        (d.label, d.purpose, labels(p, d.items), d.criteria or w.MISSING, d.how_to_object or w.MISSING)
         for d in p.automated_decisions
     )
     head = ("결정", "목적", "이용 항목", "판단 기준", "거부·설명 요구 방법")
     return [Para(w.AUTOMATED_INTRO), Table("자동화된 결정", head, rows)]
 
 
-def _rights(p: Policy) -> list[Block]:
+def rights_section(p: Policy) -> list[Block]:
     r = p.rights
     blocks: list[Block] = [Para(w.RIGHTS_INTRO)]
     if r is None:
@@ -99,7 +99,7 @@ def _rights(p: Policy) -> list[Block]:
     return blocks
 
 
-def _officers(p: Policy) -> list[Block]:
+def officers_section(p: Policy) -> list[Block]:
     rows = tuple(
         (
             w.CONTACT_ROLE[o.role],
@@ -136,7 +136,7 @@ def _officers(p: Policy) -> list[Block]:
     return blocks
 
 
-def _redress(p: Policy) -> list[Block]:
+def redress_section(p: Policy) -> list[Block]:
     listed = p.complaints.redress if p.complaints else ()
     head = ("기관", "전화", "홈페이지")
     if listed:
@@ -156,7 +156,7 @@ def _notice_lines(lead: int, material: int, where: str) -> tuple[str, str]:
     )
 
 
-def _changes(p: Policy) -> list[Block]:
+def changes_section(p: Policy) -> list[Block]:
     n = p.notice
     where = ", ".join(n.channels) or "홈페이지 공지사항"
     blocks: list[Block] = [
