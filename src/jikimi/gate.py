@@ -114,10 +114,12 @@ ACTIONS = (
     "sweep",
     "rights",
     "provide",
+    "provide_by_law",
 )
 """``withdraw`` ends a subject's membership for them; ``separated`` reads 분리보관 data for its
 reason; ``sweep`` runs the lifecycle; ``rights`` handles data-subject requests; ``provide`` gives
-data to a third party."""
+data to a third party on consent; ``provide_by_law`` also on a legal basis (a warrant, a statute)
+to a recipient the policy declares for it."""
 
 
 def purpose_basis_holds(policy: Policy, purpose_id: str, consents: ConsentFacts) -> Decision:

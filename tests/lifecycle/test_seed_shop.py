@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from jikimi.clock import FixedClock
-from jikimi.errors import NotFound
+from jikimi.errors import Denied, NotFound
 
 from .conftest import VaultFor, key_ids_of, ledger_rows, subject_exists
 
@@ -42,3 +42,29 @@ def test_everything_is_destroyed_at_once_when_membership_ends(
     assert {e["trigger"] for e in destroyed.values()} == {"withdrawal"}
     assert {e["basis"] for e in destroyed.values()} == {"처리 목적 달성 (개인정보 보호법 제21조①)"}
     assert jikimi.lifecycle.sweep().destroyed_total == 0  # nothing was left for a sweep
+
+
+def test_the_delivery_company_is_not_given_data_without_consent_because_a_call_cites_the_terms(
+    vault_for: VaultFor,
+) -> None:
+    """The seed serves its delivery companies on its own terms of use ("00 이용약관 15조 3항"), not on a law:
+    a call that claims ``law`` is refused whole, and the refusal is logged."""
+    jikimi = vault_for("shop")
+    sid = jikimi.vault.collect("signup", SIGNUP).subject_id
+    jikimi.handlers.define_role("partnerships", purposes=[], actions=["provide", "provide_by_law"])
+    provider, _ = jikimi.handlers.create("pt-kim", "correct horse battery", role="partnerships")
+    with pytest.raises(Denied) as refused:
+        jikimi.sharing.provide(
+            [sid],
+            "delivery_companies",
+            ["name", "address", "phone"],
+            basis="law",
+            reference="이용약관 15조 3항",
+            actor=provider,
+        )
+    assert refused.value.reason == "basis_not_declared"
+    assert jikimi.sharing.ledger() == []
+    without_consent = jikimi.sharing.provide(
+        [sid], "delivery_companies", ["name", "address", "phone"], basis="consent", actor=provider
+    )
+    assert without_consent.denied == {sid: "consent_missing"}

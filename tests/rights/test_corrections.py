@@ -17,7 +17,7 @@ from jikimi.store.tables import access_log, item_values, outbox, rights_events
 
 @pytest.fixture
 def partner(jikimi: Jikimi) -> Handler:
-    jikimi.handlers.define_role("partnerships", purposes=[], actions=["provide", "consent"])
+    jikimi.handlers.define_role("partnerships", purposes=[], actions=["provide", "provide_by_law", "consent"])
     handler, _ = jikimi.handlers.create("pt-choi", "correct horse battery", role="partnerships")
     return handler
 

@@ -52,7 +52,7 @@ def sharing(jikimi: Jikimi) -> Sharing:
 @pytest.fixture
 def provider(jikimi: Jikimi) -> Handler:
     """A handler who may provide data to third parties and record consents, and nothing else."""
-    jikimi.handlers.define_role("partnerships", purposes=[], actions=["provide", "consent"])
+    jikimi.handlers.define_role("partnerships", purposes=[], actions=["provide", "provide_by_law", "consent"])
     handler, _ = jikimi.handlers.create("pt-choi", "correct horse battery", role="partnerships")
     return handler
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from jikimi.gate import Role
@@ -11,7 +13,7 @@ from jikimi.sharing.decisions import REASONS, RecipientFacts, decide_provision, 
 from ..vault.conftest import policy_with  # noqa: TID252
 from .conftest import with_police
 
-PROVIDER = Role("partnerships", frozenset(), frozenset({"provide"}))
+PROVIDER = Role("partnerships", frozenset(), frozenset({"provide", "provide_by_law"}))
 CONSENTED = RecipientFacts("active", consent="live")
 
 
@@ -68,6 +70,37 @@ def test_a_legal_basis_needs_its_reference(policy: Policy) -> None:
             subject=RecipientFacts("active"),
         )
         == "allowed"
+    )
+
+
+def test_a_recipient_served_on_consent_is_not_served_by_law_because_the_call_claims_it(policy: Policy) -> None:
+    assert (
+        decide(policy, basis="law", reference="이용약관 15조 3항", subject=RecipientFacts("active"))
+        == "basis_not_declared"
+    )
+
+
+def test_a_recipient_declared_by_law_is_not_served_on_a_claimed_consent(policy: Policy) -> None:
+    assert decide(policy, third_party="police", basis="consent") == "basis_not_declared"
+
+
+def test_a_recipient_declared_by_law_needs_its_citation() -> None:
+    def uncited_police(data: dict[str, Any]) -> None:
+        with_police(data)
+        data["third_parties"]["recipients"][-1] = {
+            k: v for k, v in data["third_parties"]["recipients"][-1].items() if k != "citation"
+        }
+
+    uncited = policy_with(uncited_police)
+    assert decide(uncited, third_party="police", basis="law", reference="2026-영장-0042") == "basis_not_declared"
+
+
+def test_a_provision_by_law_needs_a_role_allowed_that_basis(policy: Policy) -> None:
+    consent_only = Role("partnerships", frozenset(), frozenset({"provide"}))
+    assert decide(policy, role=consent_only) == "allowed"
+    assert (
+        decide(policy, third_party="police", basis="law", reference="2026-영장-0042", role=consent_only)
+        == "action_not_allowed"
     )
 
 

@@ -7,9 +7,13 @@ role — and returns a ``gate.Decision`` with a stable reason of ``REASONS``. No
 The order of checks is part of the contract:
 
 1. the call itself: the actor's role (``action_not_allowed``), the recipient
-   (``unknown_third_party``), the items (``item_not_for_recipient``), a legal basis without its
-   reference (``reference_required``). These are the same for every subject of a call, so the
-   service refuses the whole call on them (``decide_call``);
+   (``unknown_third_party``), the items (``item_not_for_recipient``), the basis claimed against the
+   basis the policy declares for the recipient (``basis_not_declared``: a recipient the policy
+   serves on consent is never served "by law" because a call says so, and a recipient declared
+   ``basis: law`` needs its ``citation``), a role allowed that basis (``provide_by_law`` for
+   ``law``: ``action_not_allowed``), a legal basis without its reference (``reference_required``).
+   These are the same for every subject of a call, so the service refuses the whole call on them
+   (``decide_call``);
 2. the subject: not active (``subject_not_active``: waiting for a guardian, dormant, withdrawn),
    a child under 14 where the policy promises never to provide children's data
    (``child_protected``, whatever the basis), items under correction hold (``correction_hold``,
@@ -50,6 +54,10 @@ REASONS: dict[str, tuple[str, str]] = {
         "이 제3자에게 제공하기로 한 항목이 아닙니다",
         "the policy does not provide these items to the recipient",
     ),
+    "basis_not_declared": (
+        "처리방침이 이 제3자에게 정한 제공 근거가 아닙니다",
+        "the policy does not declare this basis for the recipient",
+    ),
     "reference_required": (
         "법령에 따른 제공에는 근거 문서 번호(영장 번호 등)가 필요합니다",
         "a provision on a legal basis needs its reference (e.g. a warrant number)",
@@ -77,7 +85,13 @@ REASONS: dict[str, tuple[str, str]] = {
 }
 
 CALL_REASONS = frozenset(
-    {"action_not_allowed", "unknown_third_party", "item_not_for_recipient", "reference_required"}
+    {
+        "action_not_allowed",
+        "unknown_third_party",
+        "item_not_for_recipient",
+        "basis_not_declared",
+        "reference_required",
+    }
 )
 """Reasons that do not depend on the subject: the whole call is refused on them."""
 
@@ -111,6 +125,11 @@ def recipient(policy: Policy, third_party_id: str) -> ThirdParty | None:
     return next((t for t in policy.third_parties.recipients if t.id == third_party_id), None)
 
 
+def declared_basis(party: ThirdParty) -> str:
+    """The basis the policy serves the recipient on: as declared, else consent (PIPA 17①1)."""
+    return party.basis or "consent"
+
+
 def decide_call(
     policy: Policy,
     *,
@@ -129,6 +148,13 @@ def decide_call(
     outside = sorted(set(items) - set(party.items))
     if outside:
         return _deny("item_not_for_recipient", ", ".join(outside))
+    declared = declared_basis(party)
+    if basis != declared:
+        return _deny("basis_not_declared", f"{party.id}: {declared}")
+    if basis == "law" and party.citation is None:
+        return _deny("basis_not_declared", f"{party.id}: no citation")
+    if basis == "law" and not role.may("provide_by_law"):
+        return _deny("action_not_allowed", "provide_by_law")
     if basis == "law" and not (reference and reference.strip()):
         return _deny("reference_required")
     return ALLOW

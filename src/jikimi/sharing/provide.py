@@ -164,8 +164,12 @@ class Providing:
             )
         now = core.now()
         batch_id = secrets.token_hex(16)
-        note = f"third_party={third_party}; basis={basis}; batch={batch_id}" + (
-            f"; reference={reference}" if reference else ""
+        party = recipient(core.policy, third_party)
+        citation = party.citation.text() if party is not None and party.citation else None
+        note = (
+            f"third_party={third_party}; basis={basis}; batch={batch_id}"
+            + (f"; citation={citation}" if basis == "law" and citation else "")
+            + (f"; reference={reference}" if reference else "")
         )
         call = decide_call(
             core.policy,
