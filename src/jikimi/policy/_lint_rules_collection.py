@@ -25,6 +25,7 @@ def _collected(policy: Policy, item: Item) -> bool:
     "PIPA 24-2①",
     "법적 근거 없는 주민등록번호 처리",
     "resident registration numbers without a legal basis",
+    blocks=True,
 )
 def _rrn_without_basis(policy: Policy) -> Iterator[Hit]:
     for i, item in enumerate(policy.items):
@@ -66,6 +67,7 @@ def _has_separate_ground(policy: Policy, item: Item) -> bool:
     "PIPA 24①",
     "고유식별정보의 별도 동의·법적 근거 없음",
     "unique identifier without separate consent or legal basis",
+    blocks=True,
 )
 def _unique_id_without_consent(policy: Policy) -> Iterator[Hit]:
     for i, item in enumerate(policy.items):
@@ -83,6 +85,7 @@ def _unique_id_without_consent(policy: Policy) -> Iterator[Hit]:
     "PIPA 23①",
     "민감정보의 별도 동의 없음",
     "sensitive data without separate consent",
+    blocks=True,
 )
 def _sensitive_without_consent(policy: Policy) -> Iterator[Hit]:
     for i, item in enumerate(policy.items):

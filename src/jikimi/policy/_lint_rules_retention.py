@@ -83,7 +83,12 @@ def _obsolete(policy: Policy) -> Iterator[Hit]:
 
 
 @rule(
-    "retention-placeholder", "error", "PIPA 30①2", "보유기간 미기재", "retention period left as a placeholder"
+    "retention-placeholder",
+    "error",
+    "PIPA 30①2",
+    "보유기간 미기재",
+    "retention period left as a placeholder",
+    blocks=True,
 )
 def _retention_placeholder(policy: Policy) -> Iterator[Hit]:
     for i, rule_ in enumerate(policy.retention):
