@@ -176,6 +176,26 @@ def test_a_later_retention_start_is_material_and_an_earlier_one_minor() -> None:
     assert not only(diff(BASE, earlier)).material
 
 
+def test_a_retention_start_left_out_is_compared_as_the_start_in_force() -> None:
+    """An unset ``from`` is no start of its own: the rule counts from the statute's start, else from the
+    end of the purpose (it used to fail with ``KeyError: None``)."""
+    unset = edit(BASE, ", from: withdrawal", "")  # from the end of the purpose
+    change = only(diff(unset, BASE))
+    assert (change.key, change.kind, change.new, change.material) == (
+        "retention[member_data].from",
+        "added",
+        "withdrawal",
+        True,  # the end of the purpose → the withdrawal: may start later
+    )
+    assert only(diff(BASE, unset)).kind == "removed"
+
+    # a statute preset counts from the record's date
+    statute = edit(BASE, "period: P1Y, from: withdrawal", "basis: ecommerce.payment")
+    written = edit(statute, "basis: ecommerce.payment", "basis: ecommerce.payment, from: record_date")
+    assert not only(diff(statute, written)).material  # the same start, written out
+    assert not only(diff(written, statute)).material
+
+
 # --- items and collection contexts --------------------------------------------------------------
 
 

@@ -68,6 +68,7 @@ RESOLVED = Why(True, "미정 보유기간이 기간으로 확정", "placeholder 
 UNRESOLVED = Why(True, "보유기간이 미정으로 변경", "period replaced by a placeholder")
 LATER_START = Why(True, "보유기간 기산점 변경(더 늦을 수 있음)", "retention may start later")
 EARLIER_START = Why(False, "보유기간 기산점이 앞당겨짐", "retention starts earlier")
+SAME_START = Why(False, "보유기간 기산점을 적어 넣음(같은 시점)", "retention start written out, same event")
 STATUTE_BASIS = Why(False, "보유 근거 변경(기간은 따로 비교)", "retention basis (period compared apart)")
 DORMANCY_NEW = Why(True, "휴면 정책 신설", "dormancy policy introduced")
 DORMANCY_GONE = Why(True, "휴면 정책 폐지", "dormancy policy removed")
@@ -252,10 +253,17 @@ class SectionDiffer(Differ):
             "statute": skip,
             "basis": fixed(STATUTE_BASIS),
             "what": self.ids(RETAINED_MORE),
-            "from_": when(lambda a, b: _START_RANK[b] >= _START_RANK[a], LATER_START, EARLIER_START),
+            "from_": skip,  # compared by the start in force, in ``_retention_details``
         }
         yield from self.entities(
-            "retention", "retention", old, new, _id, added=NEW_RETENTION, rules=rules, extra=_retention_period
+            "retention",
+            "retention",
+            old,
+            new,
+            _id,
+            added=NEW_RETENTION,
+            rules=rules,
+            extra=_retention_details,
         )
 
     def children(self, old: Any, new: Any) -> Iterator[Change]:
@@ -366,6 +374,24 @@ def _period_text(rule: RetentionRule) -> str:
     if rule.duration is not None:
         return show(rule.duration)
     return show(rule.period)
+
+
+def _retention_details(key: str, old: RetentionRule, new: RetentionRule) -> Iterator[Change]:
+    yield from _retention_period(key, old, new)
+    yield from _retention_start(key, old, new)
+
+
+def _retention_start(key: str, old: RetentionRule, new: RetentionRule) -> Iterator[Change]:
+    """``from`` compared by the start in force (``RetentionRule.start``): an unset ``from`` is no event
+    of its own but the statute's start, else the end of the purpose."""
+    if old.from_ == new.from_:
+        return
+    before, after = old.start, new.start
+    if before == after:
+        why = SAME_START
+    else:
+        why = LATER_START if _START_RANK[after] >= _START_RANK[before] else EARLIER_START
+    yield change("retention", f"{key}.from", old.from_, new.from_, why)
 
 
 def _retention_period(key: str, old: RetentionRule, new: RetentionRule) -> Iterator[Change]:
