@@ -8,6 +8,7 @@
     ├── KeyRingError                 code "keys"            — master key missing, wrong or unusable
     ├── VaultError                   code "vault"           — the vault refused an operation
     │   ├── InvalidInput             code "vault.invalid"   — a field is missing, undeclared or malformed
+    │   │   └── UnlawfulCollection   code "vault.unlawful"  — the policy gives the item no lawful ground
     │   ├── Duplicate                code "vault.duplicate" — the same person is already a subject
     │   ├── NotFound                 code "vault.not_found" — no such subject, record or handler
     │   ├── StateConflict            code "vault.state"     — the subject's state forbids the operation
@@ -107,6 +108,19 @@ class InvalidInput(VaultError):
         self.field = field
         self.reason_ko = reason_ko
         self.reason_en = reason_en
+
+
+class UnlawfulCollection(InvalidInput):
+    """The item may not be collected: the policy gives it no lawful ground (주민등록번호 without a
+    specific law, a unique identifier or sensitive data without separate consent or legal basis).
+    ``rule`` is the lint rule that reports the same gap; ``article`` the provision."""
+
+    code = "vault.unlawful"
+
+    def __init__(self, field: str, rule: str, article: str, reason_ko: str, reason_en: str) -> None:
+        super().__init__(field, f"{reason_ko} ({article}, {rule})", f"{reason_en} ({article}, {rule})")
+        self.rule = rule
+        self.article = article
 
 
 class Duplicate(VaultError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import pytest
 from ruamel.yaml import YAML
@@ -32,24 +32,28 @@ from jikimi.store.tables import (
 
 from ..conftest import EXAMPLES
 from ..policies import cached_policy as load_policy
+from ..policies import policy_from
 from ..vault.conftest import fast_passwords
 
-VaultFor = Callable[[str], Jikimi]
+
+class VaultFor(Protocol):
+    def __call__(self, name: str, edit: Callable[[dict[str, Any]], None] | None = None) -> Jikimi: ...
 
 
 @pytest.fixture
 def vault_for(engine: Engine, clock: FixedClock) -> VaultFor:
-    """``vault_for("mecross")``: a vault keeping ``examples/policies/mecross.yaml``."""
+    """``vault_for("mecross")``: a vault keeping ``examples/policies/mecross.yaml``;
+    ``vault_for("shop", edit)``: keeping that policy with ``edit`` applied to its data."""
     ring = KeyRing(MasterKey.generate())
 
-    def make(name: str) -> Jikimi:
-        return build_jikimi(
-            policy=load_policy(EXAMPLES / f"{name}.yaml"),
-            engine=engine,
-            keys=ring,
-            clock=clock,
-            passwords=fast_passwords(),
-        )
+    def make(name: str, edit: Callable[[dict[str, Any]], None] | None = None) -> Jikimi:
+        path = EXAMPLES / f"{name}.yaml"
+        policy = load_policy(path)
+        if edit is not None:
+            data: dict[str, Any] = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+            edit(data)
+            policy = policy_from(data)
+        return build_jikimi(policy=policy, engine=engine, keys=ring, clock=clock, passwords=fast_passwords())
 
     return make
 

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from jikimi.clock import FixedClock
+from jikimi.errors import UnlawfulCollection
 
 from .conftest import (
     VaultFor,
@@ -29,7 +32,8 @@ SIGNUP = {
     "gender": "여",
     "birthdate": "1992-05-05",
 }
-PROFILE = {"pregnancy": "임신 20주", "baby_name": "튼튼이", "due_date": "2026-07-20", "mom_type": "예비맘"}
+PROFILE = {"baby_name": "튼튼이", "mom_type": "예비맘"}
+HEALTH = {"pregnancy": "임신 20주", "due_date": "2026-07-20"}  # 임신정보, 출산예정일: health data (PIPA 23)
 KEPT_ITEMS = {
     "name",
     "birthdate",
@@ -38,6 +42,19 @@ KEPT_ITEMS = {
     "mobile",
     "email",
 }  # of the rule's list, those collected
+
+
+@pytest.mark.parametrize("item", sorted(HEALTH))
+def test_pregnancy_data_is_not_collected_without_the_separate_consent_the_seed_never_asks(
+    vault_for: VaultFor, item: str
+) -> None:
+    jikimi = vault_for("classpatra")
+    sid = jikimi.vault.collect("signup", SIGNUP).subject_id
+    with pytest.raises(UnlawfulCollection) as refused:
+        jikimi.vault.collect("member_profile", {**PROFILE, item: HEALTH[item]}, subject_id=sid)
+    assert (refused.value.field, refused.value.rule) == (item, "sensitive-without-consent")
+    assert "제23조" in refused.value.message_ko
+    assert not set(HEALTH) & set(jikimi.vault.subject(sid)["items"])  # type: ignore[arg-type]
 
 
 def test_withdrawn_member_walks_through_the_retention_section(vault_for: VaultFor, clock: FixedClock) -> None:

@@ -3,16 +3,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from sqlalchemy import select, true
 
 from jikimi.clock import FixedClock
-from jikimi.errors import Denied, NotFound
+from jikimi.errors import Denied, NotFound, UnlawfulCollection
+from jikimi.store.tables import data_keys, subjects
 
 from .conftest import VaultFor, key_ids_of, ledger_rows, subject_exists
 
 SIGNUP = {
     "name": "홍길동",
-    "rrn": "900101-1234568",
     "address": "서울특별시 종로구 세종대로 1",
     "phone": "02-123-4567",
     "login_id": "hong",
@@ -22,11 +25,33 @@ SIGNUP = {
 }
 
 
+def without_rrn(data: dict[str, Any]) -> None:
+    """The first remediation of the seed: it collects 주민등록번호 with no law requiring it (PIPA 24-2)."""
+    data["items"] = [i for i in data["items"] if i["id"] != "rrn"]
+    for ctx in data["contexts"]:
+        ctx["required"] = [i for i in ctx.get("required", []) if i != "rrn"]
+
+
+def test_as_written_the_shop_signs_up_no_one_since_it_requires_a_resident_number_no_law_asks_for(
+    vault_for: VaultFor,
+) -> None:
+    jikimi = vault_for("shop")
+    with pytest.raises(UnlawfulCollection) as refused:
+        jikimi.vault.collect("signup", {**SIGNUP, "rrn": "900101-1234568"})
+    assert (refused.value.field, refused.value.rule) == ("rrn", "rrn-without-basis")
+    assert "제24조의2" in refused.value.message_ko and "900101" not in str(refused.value)
+    with jikimi.core.engine.connect() as conn:
+        assert (
+            conn.execute(select(subjects, data_keys).select_from(subjects.outerjoin(data_keys, true()))).all()
+            == []
+        )
+
+
 @pytest.mark.parametrize("reason", ["member_request", "membership_lost"])
 def test_everything_is_destroyed_at_once_when_membership_ends(
     vault_for: VaultFor, clock: FixedClock, reason: str
 ) -> None:
-    jikimi = vault_for("shop")
+    jikimi = vault_for("shop", without_rrn)
     assert jikimi.policy.retention == ()
     sid = jikimi.vault.collect("signup", SIGNUP).subject_id
     assert key_ids_of(jikimi, sid) == {sid}
@@ -49,7 +74,7 @@ def test_the_delivery_company_is_not_given_data_without_consent_because_a_call_c
 ) -> None:
     """The seed serves its delivery companies on its own terms of use ("00 이용약관 15조 3항"), not on a law:
     a call that claims ``law`` is refused whole, and the refusal is logged."""
-    jikimi = vault_for("shop")
+    jikimi = vault_for("shop", without_rrn)
     sid = jikimi.vault.collect("signup", SIGNUP).subject_id
     jikimi.handlers.define_role("partnerships", purposes=[], actions=["provide", "provide_by_law"])
     provider, _ = jikimi.handlers.create("pt-kim", "correct horse battery", role="partnerships")

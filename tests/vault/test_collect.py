@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from jikimi.bootstrap import Jikimi, build_jikimi
 from jikimi.clock import FixedClock
-from jikimi.errors import Denied, Duplicate, InvalidInput
+from jikimi.errors import Denied, Duplicate, InvalidInput, UnlawfulCollection
 from jikimi.handlers import Handler
 from jikimi.store.tables import item_values, subjects
 
@@ -85,7 +85,13 @@ def test_malformed_values_are_refused_with_the_field_named(jikimi: Jikimi, field
 
 def _with_identifier_items(data: dict[str, Any]) -> None:
     data["items"] += [
-        {"id": "rrn", "label": "주민등록번호", "format": "rrn", "class": "unique_id"},
+        {
+            "id": "rrn",
+            "label": "주민등록번호",
+            "format": "rrn",
+            "class": "unique_id",
+            "legal_basis": {"law": "전자금융거래법", "article": "제6조"},
+        },
         {"id": "business_no", "label": "사업자등록번호", "format": "business_no"},
         {"id": "card_no", "label": "카드번호", "format": "card", "class": "financial"},
     ]
@@ -132,6 +138,29 @@ def test_valid_identifiers_are_accepted(id_vault: Jikimi, officer: Handler) -> N
     )
     values = id_vault.vault.read(got.subject_id, ["rrn", "business_no", "card_no"], "support", officer)
     assert values == {"rrn": "900101-1234567", "business_no": "124-81-00998", "card_no": "4111111111111111"}
+
+
+def test_a_resident_number_is_not_collected_when_the_policy_names_no_law_for_it(jikimi: Jikimi) -> None:
+    def unfounded(data: dict[str, Any]) -> None:
+        _with_identifier_items(data)
+        rrn = next(i for i in data["items"] if i["id"] == "rrn")
+        del rrn["legal_basis"]
+
+    vault = build_jikimi(
+        policy=policy_with(unfounded),
+        engine=jikimi.core.engine,
+        keys=jikimi.core.keys.ring,
+        clock=jikimi.core.clock,
+    )
+    with pytest.raises(UnlawfulCollection) as refused:
+        vault.vault.collect("support", {**SUPPORT, "rrn": "9001011234567"})
+    assert (refused.value.field, refused.value.rule, refused.value.article) == (
+        "rrn",
+        "rrn-without-basis",
+        "개인정보 보호법 제24조의2①",
+    )
+    assert "9001011234567" not in str(refused.value)
+    assert vault.vault.collect("support", SUPPORT).stored_items  # the rest of the context still works
 
 
 def test_signup_succeeds_with_every_optional_item_and_consent_refused(jikimi: Jikimi) -> None:

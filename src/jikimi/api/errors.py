@@ -36,6 +36,7 @@ from jikimi.errors import (
     NotFound,
     PiiError,
     StateConflict,
+    UnlawfulCollection,
     UsageError,
     VaultError,
 )
@@ -106,7 +107,9 @@ def _render(exc: JikimiError, field: str | None) -> JSONResponse:
     if status == 500:
         return internal_error_response(exc)
     field = exc.field if isinstance(exc, InvalidInput | Duplicate) else field
-    reason = exc.reason if isinstance(exc, Denied) else None
+    reason = (
+        exc.reason if isinstance(exc, Denied) else exc.rule if isinstance(exc, UnlawfulCollection) else None
+    )
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return error_response(
         status, envelope(exc.code, exc.message_ko, exc.message_en, field=field, reason=reason), headers

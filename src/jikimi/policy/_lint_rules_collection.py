@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from jikimi.policy._lint_registry import Hit, rule
+from jikimi.policy.lawful import has_separate_ground
 from jikimi.policy.model import Item, Policy
 
 # --- unique identifiers and sensitive data (PIPA 23, 24, 24-2) -----------------------------------
@@ -55,12 +56,6 @@ def _rrn_required(policy: Policy) -> Iterator[Hit]:
                 )
 
 
-def _has_separate_ground(policy: Policy, item: Item) -> bool:
-    if item.legal_basis is not None:
-        return True
-    return any(p.separate_consent or p.basis == "law" for p in policy.purposes_using(item.id))
-
-
 @rule(
     "unique-id-without-consent",
     "error",
@@ -71,7 +66,7 @@ def _has_separate_ground(policy: Policy, item: Item) -> bool:
 )
 def _unique_id_without_consent(policy: Policy) -> Iterator[Hit]:
     for i, item in enumerate(policy.items):
-        if item.is_unique_id and _collected(policy, item) and not _has_separate_ground(policy, item):
+        if item.is_unique_id and _collected(policy, item) and not has_separate_ground(policy, item):
             yield (
                 ("items", i),
                 f"고유식별정보 '{item.label}'에 대한 별도 동의나 법령상 근거가 없습니다.",
@@ -89,7 +84,7 @@ def _unique_id_without_consent(policy: Policy) -> Iterator[Hit]:
 )
 def _sensitive_without_consent(policy: Policy) -> Iterator[Hit]:
     for i, item in enumerate(policy.items):
-        if item.is_sensitive and _collected(policy, item) and not _has_separate_ground(policy, item):
+        if item.is_sensitive and _collected(policy, item) and not has_separate_ground(policy, item):
             kind = f" ({item.sensitive_kind})" if item.sensitive_kind else ""
             yield (
                 ("items", i),

@@ -59,6 +59,19 @@ def is_live(conn: Connection, subject_id: str, kind: str, target: str) -> bool:
     return conn.execute(select(consents.c.id).where(_live(subject_id, kind, target))).first() is not None
 
 
+def live_targets(conn: Connection, subject_id: str, kind: str) -> set[str]:
+    """The targets (purpose or recipient ids) of the subject's live consents of ``kind``."""
+    rows = conn.execute(
+        select(consents.c.target_id).where(
+            consents.c.subject_id == subject_id,
+            consents.c.target_kind == kind,
+            consents.c.granted.is_(True),
+            consents.c.withdrawn_at.is_(None),
+        )
+    )
+    return {str(r.target_id) for r in rows}
+
+
 def withdraw(conn: Connection, subject_id: str, kind: str, target: str, now: datetime) -> int:
     """Mark the live consent to ``target`` withdrawn (nothing to do if none is live)."""
     return (

@@ -9,18 +9,19 @@ is the validation alone, shared with the bulk importer so both apply exactly the
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from jikimi.clock import as_utc
 from jikimi.core import Core
 from jikimi.crypto import blind_index, seal_value
-from jikimi.errors import Denied, InvalidInput, StateConflict
+from jikimi.errors import Denied, InvalidInput, StateConflict, UnlawfulCollection
 from jikimi.handlers import SELF, SYSTEM, Handler
 from jikimi.ids import new_id
 from jikimi.lifecycle.rules import log_expiry
 from jikimi.periods import kst_day
+from jikimi.policy.lawful import missing_ground
 from jikimi.policy.model import Context, Purpose
 from jikimi.states import SubjectKind, SubjectStatus
 from jikimi.store import consents as consent_rows
@@ -114,7 +115,10 @@ class Collecting:
             raise Denied("action_not_allowed", "수집 권한이 없습니다", "the handler may not collect")
         ctx = self.context(context)
         now = core.now()
-        intake = self.intake(ctx, data, consents_given or {}, now, new_subject=subject_id is None)
+        before = self._consented_before(subject_id, ctx) if subject_id is not None else set()
+        intake = self.intake(
+            ctx, data, consents_given or {}, now, new_subject=subject_id is None, consented_before=before
+        )
         if subject_id is not None:
             return self._collect_into(subject_id, ctx, intake, channel, handler, source, now)
         sid = new_id()
@@ -142,6 +146,15 @@ class Collecting:
                 uow.commit()
             raise
         return intake.collected(sid)
+
+    def _consented_before(self, subject_id: str, ctx: Context) -> set[str]:
+        """The purposes an existing subject consents to, where the context collects an item that
+        needs a separate consent (read only then)."""
+        items = self.core.policy.items_by_id
+        if not any(items[i].is_sensitive or items[i].is_unique_id for i in (*ctx.required, *ctx.optional)):
+            return set()
+        with self.core.reading() as conn:
+            return consent_rows.live_targets(conn, subject_id, "purpose")
 
     def _store(
         self,
@@ -231,12 +244,17 @@ class Collecting:
         *,
         new_subject: bool = True,
         password: Callable[[str, str], str] | None = None,
+        consented_before: Collection[str] = (),
     ) -> Intake:
-        """Validate one collection against the policy (items, formats, consents, children) without storing it.
+        """Validate one collection against the policy (items, formats, consents, children, lawful
+        grounds) without storing it.
 
         Shared by ``collect`` and the bulk importer so that both apply exactly the same rules.
         ``password(item_id, value)`` gives the stored form of a password (default: an Argon2id hash).
-        Raises ``InvalidInput`` naming the first offending field.
+        ``consented_before``: the purposes an existing subject consented to earlier, which count as
+        the separate consent a sensitive item or unique identifier needs (``policy.lawful``).
+        Raises ``InvalidInput`` naming the first offending field, ``UnlawfulCollection`` for an
+        item the policy gives no lawful ground.
         """
         policy = self.core.policy
         values = self._validated(ctx, data, password)
@@ -252,6 +270,13 @@ class Collecting:
                 [],
                 [],
             )
+        consented = set(given) | set(consented_before)
+        for item_id in values:
+            missing = missing_ground(policy, policy.items_by_id[item_id], consented.__contains__)
+            if missing is not None:
+                raise UnlawfulCollection(
+                    item_id, missing.rule, missing.article, missing.message_ko, missing.message_en
+                )
         return Intake(values, status, child, given, refused, self._lookup_digests(values))
 
     def _validated(
