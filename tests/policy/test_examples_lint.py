@@ -24,6 +24,11 @@ def _rules(name: str) -> set[str]:
     return {f.rule for f in lint(source.policy)}
 
 
+def _keys(name: str, rule: str) -> set[str]:
+    source = load_policy_source(EXAMPLES / f"{name}.yaml")
+    return {f.key for f in lint(source.policy) if f.rule == rule}
+
+
 def test_reference_policy_is_lint_clean(capsys: pytest.CaptureFixture[str]) -> None:
     code = run(["policy", "lint", str(EXAMPLES / "reference.yaml")])
     out = capsys.readouterr().out
@@ -74,6 +79,47 @@ def test_mecross_uses_the_outdated_title() -> None:
 
 def test_rsupport_gives_only_7_days_notice_for_material_changes() -> None:
     assert "change-notice" in _rules("rsupport")
+
+
+def test_classpatra_still_calls_itself_취급방침_in_its_body_under_a_처리방침_title() -> None:
+    assert _keys("classpatra", "outdated-name-in-text") == {
+        "preamble",
+        "security[7].description",
+        "security[8].description",
+        "notice.note",
+    }
+
+
+def test_mecross_calls_itself_취급방침_in_its_body_as_in_its_title() -> None:
+    assert _keys("mecross", "outdated-name-in-text") == {
+        "preamble",
+        "security[5].description",
+        "notice.note",
+        "sections[0].body",
+    }
+
+
+@pytest.mark.parametrize("name", ["reference", "yeongsang", "shop", "rsupport"])
+def test_the_other_examples_never_call_themselves_취급방침(name: str) -> None:
+    assert "outdated-name-in-text" not in _rules(name)
+
+
+def test_rsupport_entrusts_amazon_and_paypal_without_saying_the_data_goes_abroad() -> None:
+    source = load_policy_source(EXAMPLES / "rsupport.yaml")
+    found = {f.key: f.message_en for f in lint(source.policy) if f.rule == "foreign-company-without-country"}
+    assert sorted(found) == ["processors.processors[0]", "processors.processors[3]"]
+    assert "Amazon.com, Inc." in found["processors.processors[0]"]
+    assert "PayPal" in found["processors.processors[3]"]
+
+
+@pytest.mark.parametrize("name", ["reference", "yeongsang", "mecross", "shop", "classpatra"])
+def test_the_other_examples_name_no_foreign_company_without_a_country(name: str) -> None:
+    assert not {"foreign-company-without-country", "foreign-subsidiary-without-country"} & _rules(name)
+
+
+@pytest.mark.parametrize("name", ["reference", *SEEDS])
+def test_no_example_contradicts_its_promises_to_children(name: str) -> None:
+    assert not {"children-marketing-contradicted", "children-not-collected-contradicted"} & _rules(name)
 
 
 def test_lint_text_output_points_at_file_and_line(capsys: pytest.CaptureFixture[str]) -> None:

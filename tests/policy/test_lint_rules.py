@@ -34,6 +34,10 @@ CASES: dict[str, Mutation] = {
     "officer-contact": lambda t: _edit(t, ", email: privacy@example.com, phone: 02-6213-4870", ""),
     "effective-date-missing": lambda t: _edit(t, "effective: 2026-01-01\n", ""),
     "outdated-title": lambda t: _edit(t, "title: 개인정보 처리방침", "title: 개인정보취급방침"),
+    "outdated-name-in-text": lambda t: (
+        t
+        + "sections:\n  - {title: 링크 사이트, body: 링크된 사이트의 개인정보취급방침은 회사와 무관합니다.}\n"
+    ),
     "rrn-without-basis": lambda t: (
         _edit(
             t,
@@ -90,6 +94,14 @@ CASES: dict[str, Mutation] = {
     "children-without-guardian-rule": lambda t: _edit(
         t, "children:\n  policy: guardian_consent\n  guardian_items: [guardian_name, guardian_mobile]\n", ""
     ).replace(", children: guardian_consent}", "}", 1),
+    "children-marketing-contradicted": lambda t: _edit(
+        _edit(t, "  policy: guardian_consent\n", "  policy: guardian_consent\n  no_marketing: true\n"),
+        "marketing: true, items: [email], children: false}",
+        "marketing: true, items: [email]}",
+    ),
+    "children-not-collected-contradicted": lambda t: _edit(
+        t, "  policy: guardian_consent\n", "  policy: not_collected\n"
+    ),
     "third-parties-announced-empty": lambda t: t + "third_parties: {announced: true}\n",
     "third-party-without-basis": lambda t: (
         t
@@ -99,6 +111,12 @@ CASES: dict[str, Mutation] = {
     "overseas-missing-disclosures": lambda t: (
         t
         + "processors:\n  processors:\n    - {id: cloud, name: Example Cloud Inc., task: 클라우드 보관, country: 미국}\n"  # noqa: E501
+    ),
+    "foreign-company-without-country": lambda t: (
+        t + "processors:\n  processors:\n    - {id: cloud, name: Amazon Web Services, task: 클라우드 보관}\n"
+    ),
+    "foreign-subsidiary-without-country": lambda t: (
+        t + "processors:\n  processors:\n    - {id: ads, name: 구글코리아 유한회사, task: 광고 성과 분석}\n"
     ),
     "processor-open-ended": lambda t: (
         t

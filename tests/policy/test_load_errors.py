@@ -58,6 +58,29 @@ def test_bad_duration_is_reported_with_its_key() -> None:
     assert problems[0].startswith("policy.yaml:4: retention[0].period: 'P3X' is not an ISO 8601 duration")
 
 
+@pytest.mark.parametrize("period", ["P9000Y", "P101Y", "P1201M", "P99Y12M1D", "P36525D", "P5218W"])
+def test_a_duration_longer_than_a_hundred_years_is_a_load_error_naming_file_line_and_key(period: str) -> None:
+    text = (
+        "controller: {name: x}\nitems: [{id: a, label: A}]\n"
+        f"retention:\n  - {{id: r, what: [a], period: {period}}}\n"
+    )
+    assert _problems(text) == [
+        f"policy.yaml:4: retention[0].period: '{period}' is longer than 100 years (100년보다 긴 기간입니다)"
+    ]
+
+
+def test_a_hundred_years_is_the_longest_duration_that_loads() -> None:
+    text = "controller: {name: x}\nitems: [{id: a, label: A}]\nretention:\n  - {id: r, what: [a], period: P100Y}\n"  # noqa: E501
+    assert load_policy_text(text).retention[0].period is not None
+
+
+def test_a_too_long_duration_is_found_wherever_a_duration_is_written() -> None:
+    text = "controller: {name: x}\ndormancy:\n  notice_before: P30D\n  after: P9000Y\n"
+    assert _problems(text) == [
+        "policy.yaml:4: dormancy.after: 'P9000Y' is longer than 100 years (100년보다 긴 기간입니다)"
+    ]
+
+
 def test_unknown_statute_preset_is_a_dangling_reference() -> None:
     text = "controller: {name: x}\nrecords: [{id: pay, label: 결제}]\nretention:\n  - {id: r, what: [pay], basis: ecommerce.nope}\n"  # noqa: E501
     assert _problems(text) == ["policy.yaml:4: retention[0].basis: unknown statute preset 'ecommerce.nope'"]
@@ -105,10 +128,19 @@ def test_missing_file_is_a_load_error(tmp_path: Path) -> None:
         "controller:\n  name: x\n  nmae: y\n",
         "controller: {name: x}\nitems: [{id: a, label: A}]\nretention:\n  - {id: r, what: [zzz], period: P3M}\n",  # noqa: E501
         "controller: {name: x}\nitems: [{id: a, label: A}]\nretention:\n  - {id: r, what: [a], period: 3 months}\n",  # noqa: E501
+        "controller: {name: x}\nitems: [{id: a, label: A}]\nretention:\n  - {id: r, what: [a], period: P9000Y}\n",  # noqa: E501
         "\x00\x01 binary",
         "",
     ],
-    ids=["bad-yaml", "unknown-key", "dangling-reference", "bad-duration", "garbage", "empty"],
+    ids=[
+        "bad-yaml",
+        "unknown-key",
+        "dangling-reference",
+        "bad-duration",
+        "endless-duration",
+        "garbage",
+        "empty",
+    ],
 )
 def test_cli_exits_2_with_a_located_message_and_no_traceback(
     text: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]

@@ -1,11 +1,23 @@
-"""Lint rules on who else receives the data: third parties, processors, overseas (PIPA 17, 21, 26, 28-8)."""
+"""Lint rules on who else receives the data: third parties, processors, overseas (PIPA 17, 21, 26, 28-8).
+
+Overseas transfers are found by ``country``, and also by name: a processor or recipient that is a
+well-known foreign company (``_lint_foreign_companies``) but states no country is a transfer whose
+disclosures the document and the engine would silently skip.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from jikimi.policy._lint_foreign_companies import ForeignMatch, foreign_company
 from jikimi.policy._lint_registry import Hit, LintPath, rule
 from jikimi.policy.model import Overseas, Policy, Processor, ThirdParty
+
+
+def _recipients_and_processors(policy: Policy) -> list[tuple[LintPath, ThirdParty | Processor]]:
+    return [
+        (("third_parties", "recipients", i), p) for i, p in enumerate(policy.third_parties.recipients)
+    ] + [(("processors", "processors", i), p) for i, p in enumerate(policy.processors.processors)]
 
 
 @rule(
@@ -85,10 +97,7 @@ def _overseas_gaps(overseas: Overseas | None) -> list[tuple[str, str]]:
     "overseas transfer without the five disclosures",
 )
 def _overseas(policy: Policy) -> Iterator[Hit]:
-    entries: list[tuple[LintPath, ThirdParty | Processor]] = [
-        (("third_parties", "recipients", i), p) for i, p in enumerate(policy.third_parties.recipients)
-    ] + [(("processors", "processors", i), p) for i, p in enumerate(policy.processors.processors)]
-    for path, entry in entries:
+    for path, entry in _recipients_and_processors(policy):
         if not entry.is_overseas:
             continue
         gaps = _overseas_gaps(entry.overseas)
@@ -98,6 +107,61 @@ def _overseas(policy: Policy) -> Iterator[Hit]:
                 f"국외 이전('{entry.name}', {entry.country})에 빠진 고지사항: {', '.join(g[0] for g in gaps)}",  # noqa: E501
                 f"overseas transfer to '{entry.name}' lacks: {', '.join(g[1] for g in gaps)}",
             )
+
+
+def _foreign_without_country(
+    policy: Policy,
+) -> Iterator[tuple[LintPath, ThirdParty | Processor, ForeignMatch]]:
+    for path, entry in _recipients_and_processors(policy):
+        if entry.country is None:
+            found = foreign_company(entry.name)
+            if found is not None:
+                yield path, entry, found
+
+
+@rule(
+    "foreign-company-without-country",
+    "error",
+    "PIPA 28-8①·②, 시행령 31①",
+    "국가를 밝히지 않은 외국 기업 (숨은 국외 이전)",
+    "a foreign company with no country (an undisclosed overseas transfer)",
+)
+def _foreign_company_without_country(policy: Policy) -> Iterator[Hit]:
+    for path, entry, found in _foreign_without_country(policy):
+        if found.korean_subsidiary:
+            continue  # foreign-subsidiary-without-country
+        c = found.company
+        yield (
+            path,
+            f"'{entry.name}'은(는) {c.name}(본사 {c.country_ko}) 계열인데 국가(country)가 없어 국외 이전이 아닌 것으로 처리되고, "  # noqa: E501
+            "국외 이전 고지사항 다섯 가지가 빠집니다. 국가와 overseas를 적거나, 국내에서만 처리하면 "
+            "country: KR을 적으십시오.",
+            f"'{entry.name}' is {c.name} (headquartered in {c.country}) but states no country: it is "
+            "treated as domestic and the five overseas disclosures are skipped; state the country and "
+            "`overseas`, or `country: KR` if the data stays in Korea.",
+        )
+
+
+@rule(
+    "foreign-subsidiary-without-country",
+    "warning",
+    "PIPA 28-8①·②, 시행령 31①",
+    "국가를 밝히지 않은 외국 기업의 한국 법인",
+    "a foreign group's Korean company with no country",
+)
+def _foreign_subsidiary_without_country(policy: Policy) -> Iterator[Hit]:
+    for path, entry, found in _foreign_without_country(policy):
+        if not found.korean_subsidiary:
+            continue
+        c = found.company
+        yield (
+            path,
+            f"'{entry.name}'은(는) {c.name}(본사 {c.country_ko})의 한국 법인으로 보입니다. 개인정보가 국외로 이전되는지 "  # noqa: E501
+            "국가(country)로 밝히십시오: 국외라면 국가와 overseas를, 국내에서만 처리하면 country: KR을 적습니다.",  # noqa: E501
+            f"'{entry.name}' looks like the Korean company of {c.name} (headquartered in {c.country}); "
+            "say whether the data goes abroad: its country and `overseas`, or `country: KR` if it stays "
+            "in Korea.",
+        )
 
 
 @rule(

@@ -1,4 +1,5 @@
-"""Lint rules on the values a policy holds: unfilled placeholders in any field, unknown masking types."""
+"""Lint rules on the values a policy holds: unfilled placeholders and the outdated name '취급방침' in any
+text field, unknown masking types."""
 
 from __future__ import annotations
 
@@ -61,6 +62,43 @@ def _placeholders(policy: Policy) -> Iterator[Hit]:
                 f"자리표시자로 보이는 값이 남아 있습니다: '{shown}'",
                 f"looks like an unfilled placeholder: '{shown}'",
             )
+
+
+# --- the policy's own name ----------------------------------------------------------------------
+
+_OUTDATED_NAME = re.compile(r"(?:개인\s*정보\s*)?취급\s*방침")
+_NAME_SKIPPED = {("title",), ("history",)}
+"""The title has its own rule (outdated-title); a history entry may name a past version as it was called."""
+
+
+@rule(
+    "outdated-name-in-text",
+    "warning",
+    "PIPA 30①, 작성지침",
+    "본문의 '취급방침' 표현",
+    "the text calls the policy '취급방침'",
+)
+def _outdated_name_in_text(policy: Policy) -> Iterator[Hit]:
+    titled = "처리방침" in "".join(policy.title.split())
+    for path, value in _walk_strings(policy, ()):
+        if path[:1] in _NAME_SKIPPED or not isinstance(value, str):
+            continue
+        found = _OUTDATED_NAME.search(value)
+        if found is None:
+            continue
+        start = max(found.start() - 12, 0)
+        shown = (
+            ("…" if start else "")
+            + value[start : found.end() + 12]
+            + ("…" if found.end() + 12 < len(value) else "")
+        )
+        if titled:
+            ko = f"제목은 '{policy.title}'인데 이 글은 '{found.group()}'이라 부릅니다: '{shown}'. '개인정보 처리방침'으로 고치십시오."  # noqa: E501
+            en = f"the title is '{policy.title}' but this text says '{found.group()}': '{shown}'; write '개인정보 처리방침'."  # noqa: E501
+        else:
+            ko = f"'{found.group()}'은 옛 명칭입니다: '{shown}'. '개인정보 처리방침'으로 고치십시오."
+            en = f"'{found.group()}' is the outdated name: '{shown}'; write '개인정보 처리방침' (PIPA, 2011)."
+        yield path, ko, en
 
 
 # --- masking ------------------------------------------------------------------------------------

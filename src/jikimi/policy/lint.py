@@ -23,6 +23,7 @@ from jikimi.policy.model import Policy
 # isort: off
 import jikimi.policy._lint_rules_sections  # noqa: F401
 import jikimi.policy._lint_rules_collection  # noqa: F401
+import jikimi.policy._lint_rules_children  # noqa: F401
 import jikimi.policy._lint_rules_transfers  # noqa: F401
 import jikimi.policy._lint_rules_retention  # noqa: F401
 import jikimi.policy._lint_rules_rights  # noqa: F401
