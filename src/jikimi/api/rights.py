@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 
 from jikimi.api.deps import HandlerDep, JikimiDep, SourceDep
 from jikimi.api.errors import ERROR_RESPONSES
+from jikimi.api.schemas import Channel
 from jikimi.rights import RightsRequest
 from jikimi.rights.model import HOW_TO_OBJECT_EN, HOW_TO_OBJECT_KO, REFUSAL_GROUNDS
 from jikimi.rights.package import package_html, package_json
@@ -30,7 +31,11 @@ Ids = list[Annotated[str, Field(max_length=64)]]
 class ReceiveIn(BaseModel):
     subject_id: str = Field(max_length=64)
     type: RequestType
-    channel: Literal["web", "email", "phone", "letter", "in_person"]
+    channel: Channel = Field(
+        description="요구 방법: 처리방침 rights.channels에 있는 것 (a channel the policy's rights section "
+        "declares, e.g. web, email, phone, letter, board; if it declares none: web, email, phone, letter, "
+        "in_person)"
+    )
     requester: Literal["self", "guardian", "agent"] = "self"
     requester_detail: dict[str, Annotated[str, Field(max_length=500)]] | None = Field(None, max_length=10)
     items: Ids = Field(default_factory=list, max_length=100)

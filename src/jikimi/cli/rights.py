@@ -102,7 +102,12 @@ def receive_command(
         ),
     ],
     channel: Annotated[
-        str, typer.Option("--channel", help="web, email, phone, letter, in_person")
+        str,
+        typer.Option(
+            "--channel",
+            help="처리방침 rights.channels에 있는 방법 (a channel the policy's rights section declares: "
+            "web, email, phone, letter, board…)",
+        ),
     ] = "letter",
     items: Annotated[str, typer.Option("--items", help="쉼표로 구분한 항목 id (item ids)")] = "",
     purposes: Annotated[str, typer.Option("--purposes", help="쉼표로 구분한 목적 id (purpose ids)")] = "",

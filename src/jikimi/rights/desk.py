@@ -19,11 +19,12 @@ from jikimi.crypto import seal_value
 from jikimi.errors import Denied, InvalidInput, StateConflict
 from jikimi.handlers import SELF, Handler
 from jikimi.ids import new_id
+from jikimi.policy.wording import CHANNEL
 from jikimi.rights.model import (
-    CHANNELS,
     MAX_EXTENSIONS,
     REQUEST_TYPES,
     REQUESTERS,
+    accepted_channels,
     due_at,
     due_day,
     due_instant,
@@ -56,6 +57,8 @@ class Steps(Reader):
     ) -> Received:
         """Receive a request (접수). Its deadline runs from now; a duplicate returns the open one.
 
+        ``channel`` is one the policy's rights section declares (``rights.channels``; when it
+        declares none, ``DEFAULT_CHANNELS``), recorded on the request; any other is ``InvalidInput``.
         ``requester_detail`` (the guardian's or agent's name, relation, power-of-attorney
         reference) is sealed under a key of the request's own. ``items`` names what to see,
         correct or delete (empty: everything); ``purposes`` what to stop or withdraw consent for;
@@ -146,11 +149,7 @@ class Steps(Reader):
         return Received(self._view(row, now), duplicate=False)
 
     def _check_kind(self, type: str, channel: str, requester: str) -> None:
-        for field, value, known in (
-            ("type", type, REQUEST_TYPES),
-            ("channel", channel, CHANNELS),
-            ("requester", requester, REQUESTERS),
-        ):
+        for field, value, known in (("type", type, REQUEST_TYPES), ("requester", requester, REQUESTERS)):
             if value not in known:
                 raise InvalidInput(
                     field,
@@ -158,6 +157,29 @@ class Steps(Reader):
                     f"unknown value (known: {', '.join(known)})",
                 )
 
+        self._check_channel(channel)
+
+    def _check_channel(self, channel: str) -> None:
+        """The request must come through a channel the policy's rights section declares (its
+        promise to subjects); a policy that declares none gets ``DEFAULT_CHANNELS``."""
+        rights = self.core.policy.rights
+        declared = rights.channels if rights is not None else ()
+        accepted = accepted_channels(declared)
+        if channel in accepted:
+            return
+        ko = ", ".join(f"{CHANNEL.get(c, c)}({c})" for c in accepted)
+        en = ", ".join(accepted)
+        if declared:
+            raise InvalidInput(
+                "channel",
+                f"처리방침이 정한 권리 행사 방법이 아닙니다 (처리방침의 방법: {ko})",
+                f"not a channel the policy's rights section declares (declared: {en})",
+            )
+        raise InvalidInput(
+            "channel",
+            f"처리방침에 권리 행사 방법이 없어 기본 방법만 받습니다 (기본: {ko})",
+            f"the policy's rights section declares no channels; the default ones are accepted ({en})",
+        )
     def _scope(
         self, type: str, items: Sequence[str], purposes: Sequence[str], decision: str | None
     ) -> dict[str, Any]:

@@ -7,7 +7,8 @@ decide. The rules (PIPA 35–38, 시행령 41–44, 민법 157·161):
   (stop, 37), 동의 철회 (consent withdrawal, 37), and 자동화된 결정에 대한 거부·설명 요구
   (objection to an automated decision, 37-2).
 * A request is made by the subject, by the legal guardian of a child under 14 (38②), or by an
-  agent holding a power of attorney (38①), through a channel (web, email, phone, letter, in person).
+  agent holding a power of attorney (38①), through a channel the policy's rights section declares
+  (``rights.channels``; when it declares none, web, email, phone, letter and in person).
 * States: received → verified (본인 확인) → in_progress → answered / partly_answered / refused;
   ``extended`` (연기, with a reason) may come before the answer. Nothing that discloses or changes
   data happens before the requester's identity is verified.
@@ -18,7 +19,7 @@ decide. The rules (PIPA 35–38, 시행령 41–44, 민법 157·161):
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
@@ -45,13 +46,8 @@ REQUESTERS: dict[str, tuple[str, str]] = {
     "agent": ("대리인 (위임장)", "an agent with a power of attorney"),
 }
 
-CHANNELS: dict[str, tuple[str, str]] = {
-    "web": ("웹사이트·앱", "web or app"),
-    "email": ("이메일", "email"),
-    "phone": ("전화", "phone"),
-    "letter": ("서면", "letter"),
-    "in_person": ("방문", "in person"),
-}
+DEFAULT_CHANNELS: tuple[str, ...] = ("web", "email", "phone", "letter", "in_person")
+"""The channels a request is received through when the policy's rights section declares none."""
 
 STATUSES: dict[str, tuple[str, str]] = {
     "received": ("접수", "received"),
@@ -235,6 +231,12 @@ HOW_TO_OBJECT_EN = (
     "www.kopico.go.kr) or report to the Privacy Infringement Report Center (118); a public institution's decision "  # noqa: E501
     "may be challenged by administrative appeal (행정심판) or administrative litigation (행정소송)."
 )
+
+
+def accepted_channels(declared: Sequence[str]) -> tuple[str, ...]:
+    """The channels the desk receives requests through: those the policy's rights section declares
+    (``rights.channels``, the ways it promises subjects, 령 41), else ``DEFAULT_CHANNELS``."""
+    return tuple(dict.fromkeys(declared)) or DEFAULT_CHANNELS
 
 
 def grounds_for(request_type: str) -> tuple[RefusalGround, ...]:

@@ -321,7 +321,7 @@ rights_requests = Table(
     ),  # access | correction | deletion | stop | consent_withdrawal | automated_decision
     Column("requester", String(16), nullable=False),  # self | guardian | agent
     Column("requester_detail", LargeBinary, nullable=True),  # sealed: guardian/agent name, power of attorney
-    Column("channel", String(16), nullable=False),  # web | email | phone | letter | in_person
+    Column("channel", String(16), nullable=False),  # one of the policy's rights.channels (≤ 9 characters)
     Column("status", String(24), nullable=False),
     Column("scope", Text, nullable=False),  # JSON: items, purposes, decision id — ids only
     Column("received_at", Timestamp, nullable=False),
