@@ -118,8 +118,8 @@ def database_errors() -> Iterator[None]:
 
 def assemble(core: Core) -> Jikimi:
     """Every service over ``core``, wired to its collaborators."""
-    vault = Vault(core)
     lifecycle = Lifecycle(core)
+    vault = Vault(core, lifecycle)
     return Jikimi(
         core=core,
         vault=vault,

@@ -174,7 +174,7 @@ def decide_read(
         return _deny("dormant")
     if subject.status != "active":
         return _deny("withdrawn")
-    if subject.is_child and not purpose.children:
+    if subject.is_child and policy.excludes_children(purpose):
         return _deny("child_not_allowed", purpose_id)
     if purpose_id in subject.stopped_purposes:
         return _deny("processing_stopped", purpose_id)

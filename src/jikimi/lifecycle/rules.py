@@ -9,11 +9,12 @@ touches a database; the lifecycle's store code asks these functions and acts.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from jikimi.periods import Duration, expiry_instant
-from jikimi.policy.model import Policy, RetentionRule
+from jikimi.policy.model import Policy, Purpose, RetentionRule
 
 END_OF_PURPOSE_STARTS = frozenset({"withdrawal", "purpose_end", "contract_end", "consent_withdrawal"})
 """Start events that happen at the end of the purpose itself."""
@@ -135,3 +136,48 @@ def dormancy_period(policy: Policy) -> Duration | None:
     """The idle period after which members are separated (None: no dormancy, or a placeholder)."""
     rule = policy.dormancy
     return rule.after if rule is not None and isinstance(rule.after, Duration) else None
+
+
+# --- consent withdrawal (동의 철회, PIPA 37③, 38④) -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AfterWithdrawal:
+    """What a consent withdrawal ends: the whole membership, or the items no purpose still needs."""
+
+    end_membership: bool
+    delete: tuple[str, ...]
+
+
+def after_consent_withdrawal(
+    policy: Policy,
+    collected_for: Sequence[Purpose],
+    *,
+    held: Collection[str],
+    live: Collection[str],
+    all_consents: bool = False,
+) -> AfterWithdrawal:
+    """The seeds' promise "동의 철회시 … 당해 개인정보는 삭제됩니다", once the consents are withdrawn.
+
+    A purpose still holds if its basis is not consent (a contract, a law…) or its consent is
+    ``live``. A purpose with no declared basis holds too — unless the subject withdrew consent as a
+    whole (``all_consents``): a policy that declares no basis has nothing but the subject's consent
+    to collection and use to rest on. When no purpose the subject was collected for
+    (``collected_for``; when the policy links none to the context, any purpose) still holds, the
+    membership ends (under the retention rules); otherwise the
+    items held that only purposes no longer holding use are deleted (again under the retention
+    rules: what a rule keeps is separated).
+    """
+
+    def holds(purpose: Purpose) -> bool:
+        if purpose.basis is None:
+            return not all_consents
+        return purpose.basis != "consent" or purpose.id in live
+
+    if not any(holds(p) for p in (collected_for or policy.purposes)):
+        return AfterWithdrawal(True, ())
+    needed: set[str] = set()
+    covered: set[str] = set()
+    for purpose in policy.purposes:  # items held as values; records keep their own periods
+        (needed if holds(purpose) else covered).update(purpose.items)
+    return AfterWithdrawal(False, tuple(sorted((covered - needed) & set(held))))

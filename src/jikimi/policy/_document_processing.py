@@ -25,7 +25,7 @@ def purposes_section(p: Policy) -> list[Block]:
             w.legal_basis(x.basis, x.citation),
             f"마케팅·광고 목적 ({kind or '동의'})" if x.marketing else kind,
             x.separate_consent and "별도 동의",
-            not x.children and "만 14세 미만 아동에게는 적용하지 않음",
+            p.excludes_children(x) and f"만 {p.children.age if p.children else 14}세 미만 아동에게는 적용하지 않음",
         )
         rows.append((x.label, w.lines(*x.details, x.note) or "-", labels(p, x.items + x.records), basis))
     head = ("처리 목적", "세부 내용", "처리 항목", "처리 근거")
@@ -114,7 +114,7 @@ def retention_section(p: Policy) -> list[Block]:
         (
             w.lines(*unique([r.label or "", labels(p, r.what)])),
             w.retention_period(r),
-            w.start(r.from_),
+            w.start(r.start),
             w.lines(
                 w.retention_basis(r), r.access_reasons and "이용 사유: " + ", ".join(r.access_reasons), r.note
             ),
@@ -199,8 +199,7 @@ def third_parties_section(p: Policy) -> list[Block]:
             t.purpose,
             labels(p, t.items, w.MISSING),
             _tp_retention(t),
-            w.lines(t.basis and w.THIRD_PARTY_BASIS[t.basis], t.citation and w.citation_text(t.citation))
-            or w.MISSING,
+            w.lines(w.THIRD_PARTY_BASIS[t.served_on], t.citation and w.citation_text(t.citation)),
             w.lines(t.country or "-", t.note),
         )
         for t in s.recipients

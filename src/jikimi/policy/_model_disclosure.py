@@ -53,6 +53,12 @@ class ThirdParty(_Model):
     def is_overseas(self) -> bool:
         return self.country is not None and self.country not in DOMESTIC
 
+    @property
+    def served_on(self) -> Literal["consent", "law"]:
+        """The basis the recipient is served on: as declared, else the subject's consent (PIPA 17①1)
+        — what the document states and what ``jikimi.sharing`` checks every provision against."""
+        return self.basis or "consent"
+
 
 class ThirdPartySection(_Model):
     """제3자 제공: recipients, and the cases the policy names where data goes out without consent."""

@@ -174,6 +174,21 @@ class Policy(_Model):
             return self.records_by_id[ref].label
         return ref
 
+    def excludes_children(self, purpose: Purpose) -> bool:
+        """Whether the purpose is never applied to a child under the policy's age: its own
+        ``children: false``, or a marketing purpose under the promise ``children.no_marketing``.
+        The gate enforces exactly what the document says (``만 14세 미만 아동에게는 적용하지 않음``)."""
+        if not purpose.children:
+            return True
+        return purpose.marketing and self.children is not None and self.children.no_marketing
+
+    def purposes_of(self, ctx: Context) -> tuple[Purpose, ...]:
+        """The purposes a collection context collects for: as listed, else every purpose using its items."""
+        if ctx.purposes:
+            return tuple(self.purposes_by_id[p] for p in ctx.purposes)
+        items = set(ctx.required) | set(ctx.optional)
+        return tuple(p for p in self.purposes if items & set(p.items))
+
     def purposes_using(self, item_id: str) -> tuple[Purpose, ...]:
         return tuple(p for p in self.purposes if item_id in p.items or item_id in p.records)
 

@@ -309,7 +309,7 @@ def _keep(p: Policy, ctx: Context, items: list[str], until: str | None) -> str:
     base = until or ("회원 탈퇴 시까지" if ctx.subjects == "member" else "처리 목적 달성 시까지")
     rules = _distinct(r for i in items for r in p.retention_of(i))
     kept = [
-        f"{w.join([p.label_of(i) for i in r.what])}: {w.retention_period(r)} ({w.start(r.from_)}, "
+        f"{w.join([p.label_of(i) for i in r.what])}: {w.retention_period(r)} ({w.start(r.start)}, "
         f"{w.retention_basis(r)})"
         for r in rules
     ]

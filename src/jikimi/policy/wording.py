@@ -255,9 +255,10 @@ def overseas_rows(
     )
 
 
-def start(event: str | None) -> str:
-    """When a retention period starts counting: ``회원 탈퇴일로부터``."""
-    return START.get(event or "withdrawal", event or "")
+def start(event: str) -> str:
+    """When a retention period starts counting: ``회원 탈퇴일로부터``. Pass the rule's resolved start
+    (``RetentionRule.start``), the one the lifecycle enforces, never the ``from`` as written."""
+    return START.get(event, event)
 
 
 # --- standard sentences of the guideline's sample policy -------------------------------------

@@ -201,9 +201,8 @@ class CarryingOut(Reader):
 
     def _withdraw(self, at: Step, source: str) -> None:
         row = at.row
-        purposes = json.loads(row.scope)["purposes"] or [
-            p.id for p in self.core.policy.purposes if p.basis == "consent"
-        ]
+        named = json.loads(row.scope)["purposes"]
+        purposes = named or [p.id for p in self.core.policy.purposes if p.basis == "consent"]
         self._stray(purposes, at.refused, ("이 요구에 없는 목적입니다", "is not a purpose of this request"))
         for ground in at.refused.values():
             self._check_ground(row.type, ground)
@@ -213,8 +212,21 @@ class CarryingOut(Reader):
             self.consents.change_in(
                 at.uow, row.subject_id, purpose_id, False, actor=by, channel=row.channel, source=source
             )
+        ended = self.consents.end_withdrawn_in(
+            at.uow,
+            row.subject_id,
+            all_consents=not named and not at.refused,
+            actor=at.handler,
+            channel=row.channel,
+            source=source,
+        )
+        if ended is not None and not done:
+            done = ["-"]  # consent as a whole: the membership it rested on ended
         self._close_partly(at.uow, row, at.handler, at.now, done, at.refused, "withdrawn")
-        self._log(at.uow, at.now, at.handler, "rights.withdraw_consent", "allowed", row, source=source)
+        items = sorted(set(ended.destroyed) | set(ended.separated)) if ended is not None else []
+        self._log(
+            at.uow, at.now, at.handler, "rights.withdraw_consent", "allowed", row, items=items, source=source
+        )
 
     # -- deletion -------------------------------------------------------------------------------
 

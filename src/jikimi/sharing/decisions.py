@@ -125,9 +125,6 @@ def recipient(policy: Policy, third_party_id: str) -> ThirdParty | None:
     return next((t for t in policy.third_parties.recipients if t.id == third_party_id), None)
 
 
-def declared_basis(party: ThirdParty) -> str:
-    """The basis the policy serves the recipient on: as declared, else consent (PIPA 17①1)."""
-    return party.basis or "consent"
 
 
 def decide_call(
@@ -148,7 +145,7 @@ def decide_call(
     outside = sorted(set(items) - set(party.items))
     if outside:
         return _deny("item_not_for_recipient", ", ".join(outside))
-    declared = declared_basis(party)
+    declared = party.served_on
     if basis != declared:
         return _deny("basis_not_declared", f"{party.id}: {declared}")
     if basis == "law" and party.citation is None:

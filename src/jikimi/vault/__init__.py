@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from jikimi.core import Core
+from jikimi.lifecycle import Lifecycle
 from jikimi.vault.collect import Collected, Collecting, Intake
 from jikimi.vault.consents import Consenting
 from jikimi.vault.importer import DEFAULT_BATCH, Importer, ImportReport, RowProblem, read_csv
@@ -19,8 +20,9 @@ from jikimi.vault.reads import Reading
 class Vault(Collecting, Reading, Consenting):
     """Collection, gated reads and consents over a ``Core`` (``jikimi.vault`` of the façade)."""
 
-    def __init__(self, core: Core) -> None:
+    def __init__(self, core: Core, lifecycle: Lifecycle | None = None) -> None:
         self.core = core
+        self.lifecycle = lifecycle if lifecycle is not None else Lifecycle(core)
 
     def import_csv(
         self,

@@ -85,11 +85,7 @@ class Collecting:
 
     def context_purposes(self, ctx: Context) -> list[Purpose]:
         """The purposes a context collects for: as listed, else every purpose using its items."""
-        policy = self.core.policy
-        if ctx.purposes:
-            return [policy.purposes_by_id[p] for p in ctx.purposes]
-        items = set(ctx.required) | set(ctx.optional)
-        return [p for p in policy.purposes if items & set(p.items)]
+        return list(self.core.policy.purposes_of(ctx))
 
     def collect(
         self,

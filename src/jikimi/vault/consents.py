@@ -5,6 +5,12 @@ recipients (``jikimi.sharing``), with its access-log row; callers check the hand
 (``consenting``) and what their target is. ``Consenting`` is the vault's face for purposes, with
 a composable ``change_in`` that works inside the caller's unit of work (a rights request closes in
 the same transaction).
+
+A withdrawal is carried out, not only recorded ("동의 철회시 … 당해 개인정보는 삭제됩니다", PIPA 37③,
+38④): the purposes stop at once (the gate answers ``consent_withdrawn``), the items that only
+purposes no longer holding use are deleted, and when no purpose the subject was collected for
+still holds, the membership ends — both under the retention rules (``end_withdrawn_in``, the rules
+in ``jikimi.lifecycle.rules.after_consent_withdrawal``).
 """
 
 from __future__ import annotations
@@ -14,9 +20,12 @@ from jikimi.core import Core
 from jikimi.errors import Denied, InvalidInput, StateConflict
 from jikimi.gate import Decision, purpose_basis_holds
 from jikimi.handlers import SELF, Handler
+from jikimi.lifecycle import Ended, Lifecycle
+from jikimi.lifecycle.rules import after_consent_withdrawal
 from jikimi.states import SubjectStatus
 from jikimi.store import consents as consent_rows
 from jikimi.store import subjects as subject_rows
+from jikimi.store import values as value_rows
 from jikimi.store.facts import read_state
 from jikimi.store.uow import UnitOfWork
 from jikimi.vault.reads import gate_facts
@@ -82,6 +91,7 @@ class Consenting:
     """Consents for purposes based on consent (PIPA 15①1, 22)."""
 
     core: Core
+    lifecycle: Lifecycle
 
     def give_consent(
         self,
@@ -104,7 +114,9 @@ class Consenting:
         channel: str = "web",
         source: str = "local",
     ) -> None:
-        """Withdraw consent for one purpose (동의 철회, PIPA 37): later reads for it are denied."""
+        """Withdraw consent for one purpose (동의 철회, PIPA 37): later reads for it are denied, and
+        what it alone covered is deleted — the whole membership, if nothing else holds
+        (``end_withdrawn_in``)."""
         self._change(subject_id, purpose, False, actor, channel, source)
 
     def _change(
@@ -112,7 +124,50 @@ class Consenting:
     ) -> None:
         with self.core.unit_of_work() as uow:
             self.change_in(uow, subject_id, purpose, granted, actor=actor, channel=channel, source=source)
+            if not granted:
+                self.end_withdrawn_in(uow, subject_id, actor=actor, channel=channel, source=source)
             uow.commit()
+
+    def end_withdrawn_in(
+        self,
+        uow: UnitOfWork,
+        subject_id: str,
+        *,
+        all_consents: bool = False,
+        actor: Handler | str,
+        channel: str,
+        source: str = "local",
+    ) -> Ended | None:
+        """Carry out the consents withdrawn (inside ``uow``): end the membership when no purpose the
+        subject was collected for still holds, else delete the items only withdrawn purposes used —
+        by the retention rules, like any end of purpose. ``all_consents``: the subject withdrew
+        consent as a whole (a request naming no purpose), so purposes with no declared basis end
+        too. ``None`` when nothing was left to end (or the subject is no longer active or dormant)."""
+        core = self.core
+        row = subject_rows.get(uow.conn, subject_id, lock=True)
+        if row.status not in (SubjectStatus.ACTIVE, SubjectStatus.DORMANT):
+            return None
+        policy = core.policy
+        ctx = policy.contexts_by_id.get(row.context)
+        collected_for = policy.purposes_of(ctx) if ctx is not None else ()
+        outcome = after_consent_withdrawal(
+            policy,
+            collected_for,
+            held=value_rows.held_among(uow.conn, subject_id, policy.items_by_id),
+            live=consent_rows.live_targets(uow.conn, subject_id, "purpose"),
+            all_consents=all_consents,
+        )
+        handler = core.actor(actor)
+        by = handler if handler.role.may("withdraw") else SELF  # the subject's own act
+        if outcome.end_membership:
+            return self.lifecycle.withdraw_in(
+                uow, subject_id, "consent_withdrawn", actor=by, channel=channel, source=source
+            )
+        if outcome.delete:
+            return self.lifecycle.delete_items_in(
+                uow, subject_id, outcome.delete, actor=by, reason="consent_withdrawn", source=source
+            )
+        return None
 
     def change_in(
         self,
