@@ -73,7 +73,9 @@ def test_a_legal_basis_needs_its_reference(policy: Policy) -> None:
     )
 
 
-def test_a_recipient_served_on_consent_is_not_served_by_law_because_the_call_claims_it(policy: Policy) -> None:
+def test_a_recipient_served_on_consent_is_not_served_by_law_because_the_call_claims_it(
+    policy: Policy,
+) -> None:
     assert (
         decide(policy, basis="law", reference="이용약관 15조 3항", subject=RecipientFacts("active"))
         == "basis_not_declared"
@@ -92,7 +94,9 @@ def test_a_recipient_declared_by_law_needs_its_citation() -> None:
         }
 
     uncited = policy_with(uncited_police)
-    assert decide(uncited, third_party="police", basis="law", reference="2026-영장-0042") == "basis_not_declared"
+    assert (
+        decide(uncited, third_party="police", basis="law", reference="2026-영장-0042") == "basis_not_declared"
+    )
 
 
 def test_a_provision_by_law_needs_a_role_allowed_that_basis(policy: Policy) -> None:

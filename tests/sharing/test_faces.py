@@ -32,7 +32,9 @@ def client(jikimi: Jikimi) -> Iterator[TestClient]:
 
 @pytest.fixture
 def partner(jikimi: Jikimi) -> dict[str, str]:
-    return bearer(handler_token(jikimi, "pt-choi", "partnerships", [], ["provide", "provide_by_law", "consent"]))
+    return bearer(
+        handler_token(jikimi, "pt-choi", "partnerships", [], ["provide", "provide_by_law", "consent"])
+    )
 
 
 @pytest.fixture

@@ -25,7 +25,8 @@ def purposes_section(p: Policy) -> list[Block]:
             w.legal_basis(x.basis, x.citation),
             f"마케팅·광고 목적 ({kind or '동의'})" if x.marketing else kind,
             x.separate_consent and "별도 동의",
-            p.excludes_children(x) and f"만 {p.children.age if p.children else 14}세 미만 아동에게는 적용하지 않음",
+            p.excludes_children(x)
+            and f"만 {p.children.age if p.children else 14}세 미만 아동에게는 적용하지 않음",
         )
         rows.append((x.label, w.lines(*x.details, x.note) or "-", labels(p, x.items + x.records), basis))
     head = ("처리 목적", "세부 내용", "처리 항목", "처리 근거")

@@ -125,8 +125,6 @@ def recipient(policy: Policy, third_party_id: str) -> ThirdParty | None:
     return next((t for t in policy.third_parties.recipients if t.id == third_party_id), None)
 
 
-
-
 def decide_call(
     policy: Policy,
     *,
