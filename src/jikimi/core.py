@@ -1,10 +1,11 @@
 """The small core every service is built on: the policy, the database, the keys, the clock, the
 access log and the handlers — and the three things every operation asks of them.
 
-``now()`` (the clock, in UTC), ``actor(…)`` (who acts: a ``Handler``, or a handler's login) and
-``unit_of_work()`` (one transaction; only its ``commit`` commits). Services take the core in their
-constructor and, for operations others build on, the caller's unit of work; none reaches another
-service through a façade. ``bootstrap.open_jikimi`` builds the one core of a process.
+``now()`` (the clock, in UTC), ``actor(…)`` (who acts: a ``Handler``, ``"self"``, ``"guardian"``,
+``"system"``, or a handler's login) and ``unit_of_work()`` (one transaction; only its ``commit``
+commits). Services take the core in their constructor and, for operations others build on, the
+caller's unit of work; none reaches another service through a façade. ``bootstrap.open_jikimi``
+builds the one core of a process.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sqlalchemy import Connection, Engine
 from jikimi.audit.log import AccessLog, Entry
 from jikimi.clock import Clock, SystemClock, as_utc
 from jikimi.crypto import KeyRing, Passwords
-from jikimi.handlers import Handler, HandlerService
+from jikimi.handlers import BUILT_IN, Handler, HandlerService
 from jikimi.policy.model import Policy
 from jikimi.store.keys import KeyStore
 from jikimi.store.uow import UnitOfWork
@@ -50,8 +51,11 @@ class Core:
         return as_utc(self.clock.now())
 
     def actor(self, actor: Handler | str) -> Handler:
-        """The handler acting: as given, or the active handler with that login."""
-        return actor if isinstance(actor, Handler) else self.handlers.get(actor)
+        """Who acts: a ``Handler`` as given; ``"self"``, ``"guardian"`` or ``"system"`` (jikimi's own
+        actors, ``handlers.BUILT_IN``); any other string, the active handler with that login."""
+        if isinstance(actor, Handler):
+            return actor
+        return BUILT_IN.get(actor) or self.handlers.get(actor)
 
     def unit_of_work(self) -> UnitOfWork:
         """A new unit of work on the database: ``with core.unit_of_work() as uow: …; uow.commit()``."""

@@ -5,8 +5,11 @@ Passwords are Argon2id; API tokens are stored as digests. Five failed logins loc
 Every grant, change and removal of rights is recorded and kept three years (안전성 확보조치 기준),
 and appears in the access log as an admin action.
 
-``SELF`` is the data subject acting for themselves through the service; ``SYSTEM`` is jikimi's own
-processes (sweeps, imports an operator runs).
+``SELF`` is the data subject acting for themselves through the service, ``GUARDIAN`` the legal
+guardian of a child under 14 acting for the child (PIPA 22-2, 38②); ``SYSTEM`` is jikimi's own
+processes (sweeps, imports an operator runs). Wherever an ``actor`` is asked for, the strings
+``"self"``, ``"guardian"`` and ``"system"`` name them (``BUILT_IN``); no handler account may take
+one of these logins (nor a ``cli:`` login, which names the operator at a terminal).
 """
 
 from __future__ import annotations
@@ -39,6 +42,11 @@ class Handler:
     login: str
     role: Role
 
+    @property
+    def for_subject(self) -> bool:
+        """The data subject, or the child's guardian, acting through the service: not a handler."""
+        return self.id in _SUBJECT_SIDE
+
 
 SYSTEM = Handler(id="system", login="system", role=Role("system", frozenset({"*"}), frozenset({"*"})))
 """jikimi's own processes (sweeps, imports run by an operator)."""
@@ -49,6 +57,37 @@ SELF = Handler(
     role=Role("self", frozenset({"*"}), frozenset({"collect", "consent", "record", "withdraw"})),
 )
 """The data subject acting for themselves (sign-up, consent changes) through the service."""
+
+GUARDIAN = Handler(
+    id="guardian",
+    login="guardian",
+    role=Role("guardian", frozenset({"*"}), frozenset({"collect", "consent", "withdraw"})),
+)
+"""The legal guardian of a child under 14 acting for the child through the service: the guardian's
+consent, the child's consents and rights requests (``requester="guardian"``)."""
+
+BUILT_IN: dict[str, Handler] = {h.login: h for h in (SELF, GUARDIAN, SYSTEM)}
+"""The actors that are not handler accounts, by the login an ``actor`` string names them with."""
+
+_SUBJECT_SIDE = frozenset({SELF.id, GUARDIAN.id})
+RESERVED_PREFIX = "cli:"
+"""Logins of the operator at a terminal (``cli:<user>``, see ``jikimi.cli._common.operator``)."""
+
+
+def check_login(login: str) -> None:
+    """``InvalidInput`` for a login no handler account may have: empty, a built-in actor's
+    (``self``, ``guardian``, ``system``, in any case) or an operator's (``cli:…``)."""
+    name = login.strip()
+    if not name or name != login:
+        raise InvalidInput(
+            "login", "비어 있거나 앞뒤에 공백이 있습니다", "is empty or has surrounding spaces"
+        )
+    if name.lower() in BUILT_IN or name.lower().startswith(RESERVED_PREFIX):
+        raise InvalidInput(
+            "login",
+            f"'{name}'은(는) jikimi가 쓰는 이름입니다 (self, guardian, system, cli:…)",
+            f"'{name}' is reserved for jikimi's own actors (self, guardian, system, cli:…)",
+        )
 
 
 class HandlerService:
@@ -101,7 +140,9 @@ class HandlerService:
     def create(
         self, login: str, password: str, *, role: str, actor: Handler = SYSTEM, source: str = "local"
     ) -> tuple[Handler, str]:
-        """Create a handler account; returns it and its first API token (shown once)."""
+        """Create a handler account; returns it and its first API token (shown once). The logins
+        of jikimi's own actors are refused (``check_login``)."""
+        check_login(login)
         if len(password) < 10:
             raise InvalidInput("password", "10자 이상이어야 합니다", "must be at least 10 characters")
         granted = self.role(role)

@@ -17,7 +17,7 @@ from typing import Any
 from jikimi.clock import as_utc
 from jikimi.crypto import seal_value
 from jikimi.errors import Denied, InvalidInput, StateConflict
-from jikimi.handlers import SELF, Handler
+from jikimi.handlers import Handler
 from jikimi.ids import new_id
 from jikimi.policy.wording import CHANNEL
 from jikimi.rights.model import (
@@ -65,6 +65,7 @@ class Steps(Reader):
         ``decision`` the automated decision objected to.
         """
         handler = self._handler(actor, subject_may=True)
+        requester = self._requester(handler, requester)
         self._check_kind(type, channel, requester)
         scope = self._scope(type, items, purposes, decision)
         detail = {k: str(v) for k, v in (requester_detail or {}).items() if str(v).strip()}
@@ -118,7 +119,7 @@ class Steps(Reader):
                 received_at=now,
                 due_at=due_at(now, type, self._is_holiday),
                 open_key=open_key(subject_id, type),
-                handler=None if handler.id == SELF.id else handler.login,
+                handler=None if handler.for_subject else handler.login,
             )
             if not added:
                 existing = rows.open_one(uow.conn, open_key(subject_id, type))

@@ -123,9 +123,10 @@ class Package:
 
 
 def _actor_kind(actor: str) -> str:
-    """Who acted, as the subject may know it: themselves, the system, or a handler (no staff names)."""
-    if actor == "self":
-        return "self"
+    """Who acted, as the subject may know it: themselves, their guardian, the system, or a handler
+    (no staff names)."""
+    if actor in ("self", "guardian"):
+        return actor
     if actor == "system" or actor.startswith("cli:"):
         return "system"
     return "handler"

@@ -17,7 +17,7 @@ from jikimi.clock import as_utc
 from jikimi.core import Core
 from jikimi.crypto import open_value
 from jikimi.errors import Denied, InvalidInput, StateConflict
-from jikimi.handlers import SELF, Handler
+from jikimi.handlers import GUARDIAN, Handler
 from jikimi.rights.model import (
     HOW_TO_OBJECT_EN,
     HOW_TO_OBJECT_KO,
@@ -113,7 +113,7 @@ class DeskBase:
 
     def _handler(self, actor: Handler | str, *, subject_may: bool = False) -> Handler:
         handler = self.core.actor(actor)
-        if subject_may and handler.id == SELF.id:
+        if subject_may and handler.for_subject:  # the subject, or a child's guardian, themselves
             return handler
         if not handler.role.may("rights"):
             raise Denied(
@@ -122,6 +122,20 @@ class DeskBase:
                 "the handler may not handle data-subject requests",
             )
         return handler
+
+    @staticmethod
+    def _requester(handler: Handler, requester: str) -> str:
+        """Who makes the request: as given, except that the guardian acting (``actor="guardian"``)
+        files as the child's legal guardian: ``"self"`` (the default) reads as ``"guardian"``."""
+        if handler.id != GUARDIAN.id or requester == "guardian":
+            return requester
+        if requester != "self":
+            raise InvalidInput(
+                "requester",
+                "법정대리인이 직접 낸 요구는 법정대리인(guardian)의 요구입니다",
+                "a request the guardian files is the guardian's (requester='guardian')",
+            )
+        return "guardian"
 
     @contextmanager
     def _step(
