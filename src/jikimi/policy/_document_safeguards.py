@@ -156,6 +156,15 @@ def _notice_lines(lead: int, material: int, where: str) -> tuple[str, str]:
     )
 
 
+def _notice_undeclared(lead: int, material: int) -> str:
+    """The file states no notice periods: say so, and say the ones ``diff`` holds a change to."""
+    return (
+        "변경 고지 기간: 미기재 (처리방침에 변경 고지 기간이 적혀 있지 않습니다). "
+        f"변경은 적어도 시행 {lead}일 전, 중요한 변경은 시행 {material}일 전에 "
+        "알리는 것을 기준으로 처리합니다."
+    )
+
+
 def changes_section(p: Policy) -> list[Block]:
     n = p.notice
     where = ", ".join(n.channels) or "홈페이지 공지사항"
@@ -169,7 +178,7 @@ def changes_section(p: Policy) -> list[Block]:
                 *(
                     _notice_lines(n.lead_days, n.material_lead_days, where)
                     if p.notice_declared
-                    else ("변경 고지 기간: 미기재 (처리방침에 변경 고지 기간이 적혀 있지 않습니다)",)
+                    else (_notice_undeclared(n.lead_days, n.material_lead_days),)
                 ),
                 n.note,
             )
