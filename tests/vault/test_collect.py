@@ -276,6 +276,73 @@ def test_lookup_finds_a_member_by_a_differently_formatted_number(jikimi: Jikimi,
     assert jikimi.vault.find("login_id", "Hong", actor=officer) == sid
 
 
+# -- which look-ups are unique: account identifiers in account contexts only ----------------------------
+
+GUEST_ORDER = {
+    "name": "손님",
+    "mobile": "010-4444-5555",
+    "email": "guest@example.com",
+    "order_password": "order-pass-1",
+    "recipient_name": "손님",
+    "recipient_phone": "010-4444-5555",
+    "delivery_address": "서울특별시 마포구 월드컵북로 396",
+}
+
+
+def test_a_returning_guest_orders_again_with_the_same_mobile(jikimi: Jikimi, officer: Handler) -> None:
+    first = jikimi.vault.collect("guest_order", GUEST_ORDER)
+    again = jikimi.vault.collect("guest_order", {**GUEST_ORDER, "delivery_address": "부산광역시 해운대구 1"})
+    assert first.subject_id != again.subject_id  # a new guest record, not linked to the first order
+    assert [jikimi.vault.subject(s.subject_id)["kind"] for s in (first, again)] == ["guest", "guest"]
+    assert jikimi.vault.find("mobile", GUEST_ORDER["mobile"], actor=officer) is None  # guests are not indexed
+    member = jikimi.vault.collect(
+        "signup", {**MEMBER, "mobile": GUEST_ORDER["mobile"], "email": GUEST_ORDER["email"]}
+    ).subject_id  # the guest signs up later: the orders hold no claim on the number
+    assert jikimi.vault.find("mobile", GUEST_ORDER["mobile"], actor=officer) == member
+    assert jikimi.vault.collect("guest_order", GUEST_ORDER).subject_id not in (first.subject_id, member)
+
+
+def test_a_member_files_a_support_case_with_their_own_email(jikimi: Jikimi, officer: Handler) -> None:
+    member = jikimi.vault.collect("signup", MEMBER).subject_id
+    case = jikimi.vault.collect("support", {"name": MEMBER["name"], "email": MEMBER["email"]})
+    assert case.subject_id != member
+    into = jikimi.vault.collect(
+        "support", {"name": MEMBER["name"], "email": MEMBER["email"]}, subject_id=member
+    )
+    assert into.subject_id == member
+    assert jikimi.vault.find("email", MEMBER["email"], actor=officer) == member  # still the account's
+
+
+@pytest.mark.parametrize("field", ["login_id", "email"])
+def test_two_members_still_cannot_sign_up_with_the_same_login_id_or_email(jikimi: Jikimi, field: str) -> None:
+    jikimi.vault.collect("signup", MEMBER)
+    jikimi.vault.collect("support", {"name": "다른 사람", "email": MEMBER["email"]})
+    others = {
+        "login_id": "second",
+        "email": "second@example.com",
+        "mobile": "010-5555-6666",
+        "ci": "CI" + "Z" * 86,
+    }
+    before = _count(jikimi, subjects)
+    with pytest.raises(Duplicate) as caught:
+        jikimi.vault.collect("signup", {**MEMBER, **others, field: MEMBER[field]})
+    assert caught.value.field == field
+    assert _count(jikimi, subjects) == before
+
+
+def test_a_guest_corrects_their_mobile_to_one_a_member_holds(jikimi: Jikimi, officer: Handler) -> None:
+    member = jikimi.vault.collect("signup", MEMBER).subject_id
+    guest = jikimi.vault.collect("guest_order", GUEST_ORDER).subject_id
+    request = jikimi.rights.receive(
+        guest, "correction", channel="web", actor=officer, items=["mobile"]
+    ).request
+    jikimi.rights.verify(request.id, method="handler", proof="주문 비밀번호 확인", actor=officer)
+    done = jikimi.rights.apply_correction(request.id, {"mobile": MEMBER["mobile"]}, actor=officer)
+    assert done.status == "answered"
+    assert jikimi.vault.read(guest, ["mobile"], "order_fulfilment", officer) == {"mobile": MEMBER["mobile"]}
+    assert jikimi.vault.find("mobile", MEMBER["mobile"], actor=officer) == member
+
+
 CHILD = {**MEMBER, "birthdate": "2016-05-01", "guardian_name": "홍부모", "guardian_mobile": "010-7777-8888"}
 
 

@@ -145,7 +145,14 @@ Channel = Literal[
 
 
 class Context(_Model):
-    """Where and when items are collected (회원가입, 주문, 상담…)."""
+    """Where and when items are collected (회원가입, 주문, 상담…).
+
+    ``subjects`` also says which look-up items (``Item.lookup``) are promised unique: a ``member``
+    context (a sign-up) claims them for its account, and another account holding one is a duplicate;
+    a ``guest``, ``guardian`` or ``any`` context (a guest order, a guardian's details, an inquiry)
+    claims none and never conflicts. A returning guest is a new guest record each time, not linked
+    to the earlier one, and only account identifiers are found by value (``vault.find``).
+    """
 
     id: Id
     label: str

@@ -157,7 +157,6 @@ class Steps(Reader):
                     f"알 수 없는 값입니다 (있는 것: {', '.join(known)})",
                     f"unknown value (known: {', '.join(known)})",
                 )
-
         self._check_channel(channel)
 
     def _check_channel(self, channel: str) -> None:
@@ -181,6 +180,7 @@ class Steps(Reader):
             f"처리방침에 권리 행사 방법이 없어 기본 방법만 받습니다 (기본: {ko})",
             f"the policy's rights section declares no channels; the default ones are accepted ({en})",
         )
+
     def _scope(
         self, type: str, items: Sequence[str], purposes: Sequence[str], decision: str | None
     ) -> dict[str, Any]:

@@ -1,7 +1,9 @@
 """Queries on the blind indexes (``lookups``, and ``separated_lookups`` kept after a withdrawal).
 
 A look-up row maps (item id, keyed digest of the value) to the subject holding it, for duplicate
-sign-up checks and ``find``. No value is ever stored here, only its HMAC.
+sign-up checks and ``find``. No value is ever stored here, only its HMAC. Only account identifiers
+are claimed — the look-up items of a context whose ``subjects`` is ``member`` (the vault decides,
+``vault/collect.py::_lookup_digests``) — so a claim is unique: one subject per (item, digest).
 """
 
 from __future__ import annotations
@@ -57,9 +59,10 @@ def claim(conn: Connection, subject_id: str, item_id: str, digest: bytes, now: d
 
 
 def claim_all(conn: Connection, subject_id: str, digests: Mapping[str, bytes], now: datetime) -> None:
-    """``claim`` for several items at once (a sign-up's login id, email, mobile, CI): two look-ups and
-    one insert instead of three statements per item. ``Duplicate`` names the first item, in the order
-    given, that another subject holds now or keeps after a withdrawal, or takes concurrently."""
+    """``claim`` for several items at once (a sign-up's login id, email, mobile, CI; a guest order or
+    an inquiry passes none): two look-ups and one insert instead of three statements per item.
+    ``Duplicate`` names the first item, in the order given, that another subject holds now or keeps
+    after a withdrawal, or takes concurrently."""
     if not digests:
         return
     pairs = list(digests.items())
@@ -111,7 +114,13 @@ def _owners(
 
 
 def replace(conn: Connection, subject_id: str, item_id: str, digest: bytes) -> None:
-    """The subject's value of ``item_id`` changed (a correction): move its digest."""
+    """The subject's value of ``item_id`` changed (a correction): move its digest. A value the subject
+    never claimed (one a guest order or an inquiry collected) stays unclaimed: nothing to move."""
+    claimed = conn.execute(
+        select(lookups.c.digest).where(lookups.c.subject_id == subject_id, lookups.c.item_id == item_id)
+    ).first()
+    if claimed is None:
+        return
     taken = owner(conn, item_id, digest)
     if taken is not None and taken != subject_id:
         raise Duplicate(item_id)

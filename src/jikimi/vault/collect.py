@@ -1,7 +1,8 @@
 """Collection (수집): the only way personal data enters jikimi.
 
 ``collect`` takes what a collection context declares (and nothing else), checks formats and
-consents, finds duplicate sign-ups through blind indexes, holds children's data until a legal
+consents, finds duplicate sign-ups through blind indexes (account contexts only: a guest order or an
+inquiry never conflicts), holds children's data until a legal
 guardian consents, and stores every value encrypted under the subject's own data key. ``intake``
 is the validation alone, shared with the bulk importer so both apply exactly the same rules.
 """
@@ -104,6 +105,11 @@ class Collecting:
         ``True``; optional ones may be refused or left out. With ``subject_id``, the items are
         added to an existing active subject (an order by a member, or a child's sign-up completed
         after the guardian's consent) instead of creating a new one.
+
+        ``Duplicate`` comes only from an account context (``subjects: member``) whose look-up item
+        another account holds (or keeps after a withdrawal). A guest context makes a new guest record
+        each time — a returning guest is not linked to the earlier order — and an inquiry (``any``)
+        never conflicts with the member who writes in.
         """  # noqa: E501
         core = self.core
         handler = core.actor(actor)
@@ -273,7 +279,7 @@ class Collecting:
                 raise UnlawfulCollection(
                     item_id, missing.rule, missing.article, missing.message_ko, missing.message_en
                 )
-        return Intake(values, status, child, given, refused, self._lookup_digests(values))
+        return Intake(values, status, child, given, refused, self._lookup_digests(ctx, values))
 
     def _validated(
         self, ctx: Context, data: Mapping[str, str], password: Callable[[str, str], str] | None = None
@@ -358,7 +364,14 @@ class Collecting:
             )
         return {i: values[i] for i in rule.guardian_items}
 
-    def _lookup_digests(self, values: Mapping[str, str]) -> dict[str, bytes]:
+    def _lookup_digests(self, ctx: Context, values: Mapping[str, str]) -> dict[str, bytes]:
+        """The blind-index digests this collection claims for its subject, uniquely: the look-up
+        items (login id, email, mobile, CI) of an account context (``subjects: member``, a sign-up).
+        A guest order, a guardian's details or an inquiry (``guest``, ``guardian``, ``any``) claims
+        none — no one promised those values are unique — so they never conflict, and are not found
+        by value (``find``) either."""
+        if ctx.subjects != "member":
+            return {}
         out: dict[str, bytes] = {}
         for item_id, value in values.items():
             item = self.core.policy.items_by_id[item_id]

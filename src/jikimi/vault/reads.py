@@ -230,7 +230,13 @@ class Reading:
     # -- look-ups, logins and state -------------------------------------------------------------
 
     def find(self, item_id: str, value: str, *, actor: Handler | str, source: str = "local") -> str | None:
-        """The subject holding ``value`` for a look-up item (login id, email, mobile, CI), via its blind index."""  # noqa: E501
+        """The account holding ``value`` for a look-up item (login id, email, mobile, CI), via its blind index.
+
+        Only account identifiers are indexed — the look-up items collected in a context whose
+        ``subjects`` is ``member`` — so at most one subject holds a value and this answers it, or
+        None. The same value given in a guest order or an inquiry is stored but not indexed: it
+        is not found here (a guest may order again with it; each order is a guest record of its own).
+        """  # noqa: E501
         core = self.core
         handler = core.actor(actor)
         item = core.policy.items_by_id.get(item_id)
