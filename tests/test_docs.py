@@ -224,12 +224,10 @@ def test_each_example_triggers_its_rule(base_policy: dict[str, Any], rule_id: st
 
 
 def _documented_output_file(rules_doc: str, folder: Path) -> Path:
-    """The file the output examples of lint-rules.md were made from: the base with a blank date."""
+    """The file the output examples of lint-rules.md were made from: the base with no effective date."""
     (base,) = [b for name, b in _tagged(rules_doc, "example") if name == "base"]
     file = folder / "policy.yaml"
-    file.write_text(
-        base.replace("effective: 2026-01-01\n", 'effective: {placeholder: "0000.00.00"}\n'), encoding="utf-8"
-    )
+    file.write_text(base.replace("effective: 2026-01-01\n", "effective: null\n"), encoding="utf-8")
     return file
 
 

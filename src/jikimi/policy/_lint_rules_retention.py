@@ -84,11 +84,10 @@ def _obsolete(policy: Policy) -> Iterator[Hit]:
 
 @rule(
     "retention-placeholder",
-    "error",
+    "warning",
     "PIPA 30①2",
     "보유기간 미기재",
     "retention period left as a placeholder",
-    blocks=True,
 )
 def _retention_placeholder(policy: Policy) -> Iterator[Hit]:
     for i, rule_ in enumerate(policy.retention):

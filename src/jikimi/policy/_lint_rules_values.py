@@ -38,7 +38,7 @@ def _walk_strings(node: Any, path: LintPath) -> Iterator[tuple[LintPath, Any]]:
         yield path, node
 
 
-@rule("placeholder", "error", "PIPA 30①", "채워지지 않은 자리표시자", "unresolved placeholder")
+@rule("placeholder", "warning", "PIPA 30①", "채워지지 않은 자리표시자", "unresolved placeholder")
 def _placeholders(policy: Policy) -> Iterator[Hit]:
     for path, value in _walk_strings(policy, ()):
         if path[:1] == ("retention",) and path[-1:] == ("period",):
