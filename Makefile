@@ -15,13 +15,14 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	@touch $(STAMP)
 
 ## run: set up .venv, publish the example policies, build a demo database (var/demo.db) and serve the API
-##      on http://127.0.0.1:8000 (docs at /docs; demo handler tokens in var/demo-tokens.json)
+##      on http://127.0.0.1:8000 (docs at /docs; demo handler tokens in var/demo-tokens.json; the demo's
+##      master key, made on the first run, in var/master.key, named explicitly to both commands)
 run: $(STAMP)
 	$(BIN)/jikimi policy publish examples/policies --out out/policies
-	$(BIN)/jikimi demo --policy examples/policies/reference.yaml --db sqlite:///var/demo.db
+	$(BIN)/jikimi demo --policy examples/policies/reference.yaml --db sqlite:///var/demo.db --key-file var/master.key
 	@echo ""
 	@echo "API 문서 (API docs): http://127.0.0.1:8000/docs   — 멈추려면 Ctrl+C (Ctrl+C to stop)"
-	$(BIN)/jikimi serve --policy examples/policies/reference.yaml --db sqlite:///var/demo.db --port 8000
+	$(BIN)/jikimi serve --policy examples/policies/reference.yaml --db sqlite:///var/demo.db --key-file var/master.key --port 8000
 
 CHECKED := src tests bench scripts
 

@@ -3,8 +3,9 @@ exist, an argument it does not take or a name it never defined.
 
 The ```python blocks of one file run in order in one namespace, as a reader would paste them into
 one session, in a fresh working directory that looks like a checkout where the reader has just run
-``jikimi keys init`` (README: "From Python"): ``examples/`` is there, ``var/master.key`` exists and
-nothing else does, so every database an example opens is a new SQLite file under ``var/``. A block
+``jikimi keys init`` and exported ``JIKIMI_KEY_FILE=var/master.key`` (README: "From Python"):
+``examples/`` is there, ``var/master.key`` exists and nothing else does, so every database an
+example opens is a new SQLite file under ``var/``. A block
 that is not meant to run is not marked ``python`` (it is ``text``).
 """
 
@@ -49,7 +50,8 @@ def reader_checkout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
     (tmp_path / "examples").symlink_to(ROOT / "examples", target_is_directory=True)
-    assert run(["keys", "init"]) == 0  # what the README asks the reader to run first
+    assert run(["keys", "init"]) == 0  # what the README asks the reader to run first …
+    monkeypatch.setenv("JIKIMI_KEY_FILE", "var/master.key")  # … and to export: no key file is read unnamed
     # Light Argon2id parameters keep the examples fast (each sign-up and handler hashes a password);
     # the real parameters are tested in tests/test_crypto.py.
     monkeypatch.setattr(

@@ -8,13 +8,21 @@ every service over it, held by the ``Jikimi`` façade.
     jikimi.lifecycle.sweep()
 
 The CLI, the HTTP API and library users hold this one object; each operation has one way to be called.
+
+``open_jikimi`` refuses a policy whose lint has errors that block enforcement (``PolicyBlocked``;
+the rules marked ``blocks``, docs/lint-rules.md) unless ``Settings.allow_blocking_lint`` is set,
+and then says so: a warning on the ``jikimi`` logger, a ``policy.override`` row in the access log,
+and ``Jikimi.policy_check`` (``/healthz``). ``build_jikimi`` (tests, benchmarks, embedding) has no
+such gate; ``policy_check`` still tells. ``open_admin`` loads no policy, so it has nothing to check.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -25,17 +33,50 @@ from jikimi.audit.report import Audit
 from jikimi.clock import Clock, SystemClock
 from jikimi.core import Core
 from jikimi.crypto import KeyRing, Passwords
-from jikimi.errors import UsageError
-from jikimi.handlers import HandlerService
+from jikimi.errors import PolicyBlocked, UsageError
+from jikimi.handlers import SYSTEM, HandlerService
 from jikimi.lifecycle import Lifecycle
+from jikimi.policy.lint import RULES, lint
 from jikimi.policy.load import load_policy
 from jikimi.policy.model import Policy
 from jikimi.rights import RightsDesk
 from jikimi.settings import Settings
 from jikimi.sharing import Sharing
+from jikimi.store import holdings
+from jikimi.store import keys as key_rows
+from jikimi.store import subjects as subject_rows
 from jikimi.store.engine import make_engine
+from jikimi.store.holdings import SeparatedHolding
+from jikimi.store.keys import IndexKeyState, KeyState
 from jikimi.store.migrate import current_revision, upgrade
 from jikimi.vault import Vault
+
+logger = logging.getLogger("jikimi")
+
+
+@dataclass(frozen=True)
+class PolicyCheck:
+    """The policy's lint findings that block enforcement (``(rule id, key)``), and so whether jikimi
+    runs despite them: it does only when an operator allowed it (``allow_blocking_lint``), or when
+    it was built with ``build_jikimi``, which has no gate."""
+
+    blocking: tuple[tuple[str, str], ...]
+
+    @property
+    def rules(self) -> tuple[str, ...]:
+        """The blocking rule ids, sorted, each once."""
+        return tuple(sorted({rule for rule, _ in self.blocking}))
+
+    @property
+    def override(self) -> bool:
+        """jikimi runs although the policy has blocking findings."""
+        return bool(self.blocking)
+
+
+def check_policy(policy: Policy) -> PolicyCheck:
+    """The findings of the rules marked ``blocks`` (pure; lint order: file order within errors)."""
+    blocking = {r.id for r in RULES if r.blocks}
+    return PolicyCheck(tuple((f.rule, f.key) for f in lint(policy) if f.rule in blocking))
 
 
 @dataclass(frozen=True)
@@ -69,6 +110,32 @@ class Jikimi:
     def handlers(self) -> HandlerService:
         """Handler accounts, roles, logins and the rights log."""
         return self.core.handlers
+
+    @cached_property
+    def policy_check(self) -> PolicyCheck:
+        """The policy's enforcement-blocking lint findings (empty for a policy jikimi may run)."""
+        return check_policy(self.core.policy)
+
+    def separated(self, subject_id: str) -> SeparatedHolding:
+        """What the separated store (분리보관) holds for a subject: item ids, record types and counts,
+        look-ups, each with its cause, retention rule and expiry — metadata, never a value (``NotFound``
+        for an unknown subject). The values are read only through ``lifecycle.read_separated``, for
+        a reason their retention rule allows, and logged."""
+        with self.core.reading() as conn:
+            subject_rows.get(conn, subject_id)
+            return holdings.holding(conn, subject_id)
+
+    def key_state(self, subject_id: str) -> KeyState:
+        """Which of a subject's keys exist — its everyday data key, its retention groups' keys —
+        and which master key wraps them; never the keys. A subject removed after its last kept row
+        (or never collected) has none: ``destroyed``."""
+        with self.core.reading() as conn:
+            return key_rows.key_state(conn, subject_id)
+
+    def index_key_state(self) -> IndexKeyState:
+        """Whether the blind-index key (look-ups by value) exists, and which master key wraps it."""
+        with self.core.reading() as conn:
+            return key_rows.index_key_state(conn)
 
     def schema_revision(self) -> str | None:
         """The database's schema revision (raises if the database does not answer)."""
@@ -140,7 +207,8 @@ def build_jikimi(
     access_log: AccessLog | None = None,
 ) -> Jikimi:
     """jikimi over a policy already loaded and an engine already made (tests, benchmarks, embedding);
-    the schema must be migrated (``store.migrate.upgrade``)."""
+    the schema must be migrated (``store.migrate.upgrade``). There is no lint gate here: the caller
+    answers for the policy (``Jikimi.policy_check`` still shows blocking findings)."""
     return assemble(
         Core(policy=policy, engine=engine, keys=keys, clock=clock, passwords=passwords, access_log=access_log)
     )
@@ -155,7 +223,12 @@ def open_jikimi(
     migrate: bool = True,
 ) -> Jikimi:
     """Open the database named in ``settings`` (upgrading its schema unless ``migrate=False``),
-    load the policy and the master key ring, and build every service."""
+    load the policy and the master key ring, and build every service.
+
+    A policy with enforcement-blocking lint findings raises ``PolicyBlocked`` (before any key or
+    database is touched) unless ``settings.allow_blocking_lint``; with it, the override is logged
+    (``jikimi`` logger, and a ``policy.override`` row in the access log). No master key
+    configured raises ``MasterKeyMissing``."""
     path = policy_path or settings.policy_path
     if path is None:
         raise UsageError(
@@ -163,8 +236,38 @@ def open_jikimi(
             "name the policy file (--policy or JIKIMI_POLICY)",
         )
     policy = load_policy(path)
+    check = check_policy(policy)
+    if check.blocking and not settings.allow_blocking_lint:
+        raise PolicyBlocked(check.blocking, file=str(path))
     ring = settings.key_ring()
     engine = make_engine(settings.db_url)
     if migrate:
         upgrade(engine)
-    return build_jikimi(policy=policy, engine=engine, keys=ring, clock=clock, passwords=passwords)
+    jikimi = build_jikimi(policy=policy, engine=engine, keys=ring, clock=clock, passwords=passwords)
+    if check.blocking:
+        _overridden(jikimi.core, check)
+    return jikimi
+
+
+def _overridden(core: Core, check: PolicyCheck) -> None:
+    """Say that jikimi runs a policy with blocking findings: on the logger and in the access log
+    (rule ids and the policy version only; a policy holds no personal data)."""
+    rules = ", ".join(check.rules)
+    logger.warning(
+        "처리방침 %s에 집행을 막는 검사 오류가 있지만 allow_blocking_lint로 시작합니다: %s "
+        "(policy %s has lint errors that block enforcement; running anyway because allow_blocking_lint "
+        "is set: %s)",
+        core.policy.version_key,
+        rules,
+        core.policy.version_key,
+        rules,
+    )
+    with core.unit_of_work() as uow:
+        core.log(
+            uow,
+            core.now(),
+            SYSTEM.login,
+            "policy.override",
+            reason=f"blocking_lint={','.join(check.rules)}; policy={core.policy.version_key}",
+        )
+        uow.commit()

@@ -2,10 +2,13 @@
 
     JikimiError                      code "jikimi"          — root; never raised bare
     ├── PolicyError                  code "policy"          — a policy file cannot be used
-    │   └── PolicyLoadError          code "policy.load"     — YAML, schema or reference problems,
-    │                                                         each with file, line and key
+    │   ├── PolicyLoadError          code "policy.load"     — YAML, schema or reference problems,
+    │   │                                                     each with file, line and key
+    │   └── PolicyBlocked            code "policy.blocked"  — lint errors that block enforcement
+    │                                                         (each rule id and key), no override
     ├── StatuteError                 code "statute.unknown" — a retention rule names no known preset
-    ├── KeyRingError                 code "keys"            — master key missing, wrong or unusable
+    ├── KeyRingError                 code "keys"            — master key wrong or unusable
+    │   └── MasterKeyMissing         code "keys.missing"    — no master key configured at all
     ├── VaultError                   code "vault"           — the vault refused an operation
     │   ├── InvalidInput             code "vault.invalid"   — a field is missing, undeclared or malformed
     │   │   └── UnlawfulCollection   code "vault.unlawful"  — the policy gives the item no lawful ground
@@ -27,6 +30,7 @@ the adapters (``cli``, ``api``), never here.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 
@@ -79,6 +83,31 @@ class PolicyLoadError(PolicyError):
         )
 
 
+class PolicyBlocked(PolicyError):
+    """The policy's lint found errors under which jikimi would process data unlawfully (the rules
+    marked ``blocks``, docs/lint-rules.md), and the operator did not override them.
+
+    ``blocking`` lists each as ``(rule id, key)``: ``("rrn-without-basis", "items[1]")``;
+    ``file`` is the policy file, when known.
+    """
+
+    code = "policy.blocked"
+
+    def __init__(self, blocking: Sequence[tuple[str, str]], *, file: str | None = None) -> None:
+        self.blocking = tuple(blocking)
+        self.file = file
+        listed = ", ".join(f"{rule} ({key or '-'})" for rule, key in self.blocking)
+        where = f"{file}: " if file else ""
+        super().__init__(
+            f"{where}처리방침에 집행을 막는 검사 오류가 있어 시작하지 않습니다: {listed}. "
+            "처리방침을 고치거나, 그대로 시작하려면 명시적으로 허용하십시오 (JIKIMI_ALLOW_BLOCKING_LINT=1, "
+            "jikimi serve --allow-blocking-lint, Settings(allow_blocking_lint=True))",
+            f"{where}the policy has lint errors that block enforcement: {listed}; fix the policy "
+            "(`jikimi policy lint` shows each), or override explicitly (JIKIMI_ALLOW_BLOCKING_LINT=1, "
+            "jikimi serve --allow-blocking-lint, Settings(allow_blocking_lint=True))",
+        )
+
+
 class StatuteError(JikimiError):
     """A retention rule or lookup names a statute preset that does not exist."""
 
@@ -89,6 +118,23 @@ class KeyRingError(JikimiError):
     """A master key is missing, malformed, or does not open what it should."""
 
     code = "keys"
+
+
+class MasterKeyMissing(KeyRingError):
+    """No master key is configured: neither ``JIKIMI_MASTER_KEY`` nor a key file (``JIKIMI_KEY_FILE``,
+    ``--key-file``, ``Settings(key_file=…)``). jikimi never guesses a key file."""
+
+    code = "keys.missing"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "마스터 키가 설정되지 않았습니다. `jikimi keys init --key-file var/master.key`로 "
+            "키 파일을 만들고 JIKIMI_KEY_FILE=var/master.key로 지정하거나, "
+            "JIKIMI_MASTER_KEY에 base64 키를 넣으십시오. 데모는 `make run`이 키를 만들어 줍니다",
+            "no master key is configured: create a key file with `jikimi keys init --key-file "
+            "var/master.key` and set JIKIMI_KEY_FILE=var/master.key (or Settings(key_file=…)), or put a "
+            "base64 key in JIKIMI_MASTER_KEY; for the demo, `make run` creates one",
+        )
 
 
 class VaultError(JikimiError):

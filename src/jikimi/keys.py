@@ -37,23 +37,29 @@ def write_ring(ring: KeyRing, path: Path) -> None:
     os.replace(temporary, path)
 
 
-def _ring(settings: Settings) -> KeyRing:
+def _ring(settings: Settings) -> tuple[KeyRing, Path]:
+    """The ring in the key file, and the file (rotation rewrites it, so it must be named)."""
     if settings.master_key:
         raise UsageError(
             "JIKIMI_MASTER_KEY가 설정되어 있습니다. 키 교체는 키 파일(--key-file)로 합니다",
             "JIKIMI_MASTER_KEY is set; rotation rewrites the key file, so unset it and use --key-file",
         )
-    return KeyRing.from_file(settings.key_file)
+    if settings.key_file is None:
+        raise UsageError(
+            "교체할 키 파일을 지정하십시오 (--key-file 또는 JIKIMI_KEY_FILE)",
+            "name the key file to rotate (--key-file or JIKIMI_KEY_FILE)",
+        )
+    return KeyRing.from_file(settings.key_file), settings.key_file
 
 
 def rotate(settings: Settings) -> Rotation:
     """Step 1: a new current key in the key file; every data key re-wrapped under it."""
-    ring = _ring(settings)
+    ring, path = _ring(settings)
     new_ring = ring.rotated()
     engine = make_engine(settings.db_url)
     try:
         KeyStore(ring).rotate(engine, ring)  # finishes an interrupted rotation; proves the database is usable
-        write_ring(new_ring, settings.key_file)  # before re-wrapping: a crash leaves a file that opens both
+        write_ring(new_ring, path)  # before re-wrapping: a crash leaves a file that opens both
         count = KeyStore(new_ring).rotate(engine, new_ring)
     finally:
         engine.dispose()
@@ -62,7 +68,7 @@ def rotate(settings: Settings) -> Rotation:
 
 def retire(settings: Settings) -> Rotation:
     """Step 2: stragglers re-wrapped, the retired keys removed from the key file."""
-    ring = _ring(settings)
+    ring, path = _ring(settings)
     if not ring.retired:
         return Rotation(ring.current.id, 0, ())
     engine = make_engine(settings.db_url)
@@ -70,5 +76,5 @@ def retire(settings: Settings) -> Rotation:
         count = KeyStore(ring).rotate(engine, ring)
     finally:
         engine.dispose()
-    write_ring(KeyRing(current=ring.current), settings.key_file)
+    write_ring(KeyRing(current=ring.current), path)
     return Rotation(ring.current.id, count, tuple(key.id for key in ring.retired))

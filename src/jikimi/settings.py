@@ -2,8 +2,11 @@
 
 ``JIKIMI_DB_URL``      database (default ``sqlite:///var/jikimi.db``; PostgreSQL: ``postgresql://…``)
 ``JIKIMI_MASTER_KEY``  base64 master key(s), current first, comma-separated (overrides the key file)
-``JIKIMI_KEY_FILE``    key file written by ``jikimi keys init`` (default ``var/master.key``)
+``JIKIMI_KEY_FILE``    key file written by ``jikimi keys init``; no default: without this or
+                       ``JIKIMI_MASTER_KEY`` opening jikimi raises ``MasterKeyMissing``
 ``JIKIMI_POLICY``      the policy file the server enforces
+``JIKIMI_ALLOW_BLOCKING_LINT``  ``1`` to run a policy whose lint has enforcement-blocking errors
+                       (logged, and shown in ``/healthz``); default: refused with ``PolicyBlocked``
 """
 
 from __future__ import annotations
@@ -14,32 +17,64 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from jikimi.crypto import KeyRing
+from jikimi.errors import MasterKeyMissing, UsageError
 
 DEFAULT_URL = "sqlite:///var/jikimi.db"
 DEFAULT_KEY_FILE = Path("var/master.key")
+"""Where ``jikimi keys init`` and ``jikimi demo`` write a new key file when told no other place.
+It is never read unless named (``JIKIMI_KEY_FILE``, ``--key-file``, ``Settings(key_file=…)``)."""
+
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("", "0", "false", "no", "off")
 
 
 @dataclass(frozen=True)
 class Settings:
     db_url: str = DEFAULT_URL
-    key_file: Path = DEFAULT_KEY_FILE
+    key_file: Path | None = None
     master_key: str | None = None
     policy_path: Path | None = None
     max_body_bytes: int = 1_000_000
+    allow_blocking_lint: bool = False
+    """Run a policy whose lint has enforcement-blocking errors anyway (an operator's decision:
+    logged at start, written to the access log and shown in ``/healthz``)."""
+
+    def __post_init__(self) -> None:
+        # ``Settings(key_file="var/master.key")`` reads as well as with a Path
+        for name in ("key_file", "policy_path"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                object.__setattr__(self, name, Path(value))
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
         env = os.environ if environ is None else environ
         settings = cls(
             db_url=env.get("JIKIMI_DB_URL", DEFAULT_URL),
-            key_file=Path(env.get("JIKIMI_KEY_FILE", str(DEFAULT_KEY_FILE))),
+            key_file=Path(env["JIKIMI_KEY_FILE"]) if env.get("JIKIMI_KEY_FILE") else None,
             master_key=env.get("JIKIMI_MASTER_KEY") or None,
             policy_path=Path(env["JIKIMI_POLICY"]) if env.get("JIKIMI_POLICY") else None,
+            allow_blocking_lint=_flag(env, "JIKIMI_ALLOW_BLOCKING_LINT"),
         )
         given = {key: value for key, value in overrides.items() if value is not None}
         return replace(settings, **given)  # type: ignore[arg-type]
 
     def key_ring(self) -> KeyRing:
+        """The master key ring: ``master_key`` if set, else the key file; ``MasterKeyMissing`` when
+        neither is configured (no file is read by default)."""
         if self.master_key:
             return KeyRing.from_env_value(self.master_key)
+        if self.key_file is None:
+            raise MasterKeyMissing()
         return KeyRing.from_file(self.key_file)
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    value = env.get(name, "").strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise UsageError(
+        f"{name}는 1 또는 0이어야 합니다", f"{name} must be 1 or 0 (also true/false, yes/no, on/off)"
+    )

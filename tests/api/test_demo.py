@@ -30,15 +30,22 @@ def _cli() -> typer.Typer:
     return app
 
 
-def _readme_request(tokens: Path) -> tuple[str, Any]:
+def _readme_request(tokens: Path, subject_id: str) -> tuple[str, str, dict[str, str], Any]:
     """The README's demo request: its ``TOKEN=$(python3 -c '…')`` run against ``tokens`` as the
-    demo's token file, and the JSON body of its ``curl``."""
+    demo's token file, and its ``curl`` as written — the path (``SUBJECT_ID`` filled in), the
+    headers (``$TOKEN`` filled in) and the JSON body (sent with ``-d``, so a POST)."""
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     (code,) = re.findall(r"^TOKEN=\$\(python3 -c '(.*)'\)$", readme, flags=re.MULTILINE)
-    (body,) = re.findall(r"-d '(\{.*\})'", readme)
+    (curl,) = re.findall(r"^curl -s (.*?)\n(?!\s)", readme, flags=re.MULTILINE | re.DOTALL)
     code = code.replace("var/demo-tokens.json", str(tokens))
     token = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    return token.strip(), json.loads(body)
+    headers = dict(
+        h.split(": ", 1) for h in re.findall(r"-H [\"']([^\"']+)[\"']", curl.replace("$TOKEN", token.strip()))
+    )
+    (body,) = re.findall(r"-d '(\{.*\})'", curl)
+    (url,) = re.findall(r"(http://127\.0\.0\.1:8000/\S+)", curl)
+    path = url.removeprefix("http://127.0.0.1:8000").replace("SUBJECT_ID", subject_id)
+    return token.strip(), path, headers, json.loads(body)
 
 
 def test_demo_creates_handlers_and_subjects_and_is_idempotent(
@@ -72,11 +79,11 @@ def test_demo_creates_handlers_and_subjects_and_is_idempotent(
     assert second.exit_code == 0, second.output
     jikimi = open_jikimi(Settings.from_env(db_url=db, policy_path=EXAMPLES / "reference.yaml"))
     with TestClient(create_app(jikimi)) as client:
-        token, body = _readme_request(tokens)  # what the README tells a new user to run
+        member = state["examples"]["member"]
+        token, path, headers, body = _readme_request(tokens, member)  # what the README tells a new user
         cs = {"Authorization": f"Bearer {token}"}
         assert token == state["handlers"]["demo-cs"]["token"]
-        member = state["examples"]["member"]
-        read = client.post(f"/v1/subjects/{member}/read", headers=cs, json=body)
+        read = client.post(path, headers=headers, json=body)
         assert read.status_code == 200 and read.json()["values"]["email"].endswith("@example.com")
         admin = {"Authorization": f"Bearer {state['handlers']['demo-admin']['token']}"}
         assert len(client.get("/v1/handlers", headers=admin).json()) == 4

@@ -21,7 +21,7 @@ from jikimi.api.errors import install_error_handlers
 from jikimi.api.guard import GuardMiddleware
 from jikimi.api.pii import PiiApiConfig
 from jikimi.api.pii import router as pii_router
-from jikimi.api.schemas import Health
+from jikimi.api.schemas import Health, PolicyHealth
 from jikimi.bootstrap import Jikimi
 
 # PII texts: JSON escapes can make a character six bytes (\uXXXX); allow that plus room for the other fields.
@@ -37,8 +37,10 @@ Errors always have the shape `{"error": {"code", "message_ko", "message_en", "fi
 """
 
 _HEALTH = (
-    "데이터베이스 연결과 적용 중인 처리방침 버전을 알려 줍니다. 인증이 필요 없고 개인정보는 없습니다. "
-    "Reports whether the database answers and which policy version is enforced; "
+    "데이터베이스 연결, 적용 중인 처리방침 버전, 그리고 집행을 막는 검사 오류를 운영자가 허용해 실행 중인지"
+    "(policy.blocking_lint, policy.override) 알려 줍니다. 인증이 필요 없고 개인정보는 없습니다. "
+    "Reports whether the database answers, which policy version is enforced, and whether it runs "
+    "despite lint errors that block enforcement (policy.blocking_lint, policy.override); "
     "no authentication, no personal data."
 )
 
@@ -87,12 +89,14 @@ def create_app(
 
 
 def _healthz(jikimi: Annotated[Jikimi, Depends(get_jikimi)]) -> Health | JSONResponse:
+    check, version = jikimi.policy_check, jikimi.policy.version_key
+    policy = PolicyHealth(version=version, blocking_lint=list(check.rules), override=check.override)
     try:
         revision = jikimi.schema_revision()
     except Exception:  # noqa: BLE001 - any failure means "not reachable"; say nothing more
-        down = Health(status="unavailable", db="unreachable", policy_version=jikimi.policy.version_key)
+        down = Health(status="unavailable", db="unreachable", policy_version=version, policy=policy)
         return JSONResponse(status_code=503, content=down.model_dump(exclude_none=True))
-    return Health(status="ok", db="ok", schema_revision=revision, policy_version=jikimi.policy.version_key)
+    return Health(status="ok", db="ok", schema_revision=revision, policy_version=version, policy=policy)
 
 
 def _liveness() -> Health:

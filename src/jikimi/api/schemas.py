@@ -198,8 +198,21 @@ class VerifyOut(BaseModel):
     breaks: list[BreakOut]
 
 
+class PolicyHealth(BaseModel):
+    """The policy in force and its enforcement-blocking lint findings (rule ids only)."""
+
+    version: str
+    blocking_lint: list[str] = Field(
+        description="집행을 막는 검사 규칙 id (lint rules whose errors block enforcement; docs/lint-rules.md)"
+    )
+    override: bool = Field(
+        description="차단 오류가 있는데도 허용되어 실행 중 (running although blocking_lint is not empty)"
+    )
+
+
 class Health(BaseModel):
     status: str
     db: str | None = None
     schema_revision: str | None = None
     policy_version: str | None = None
+    policy: PolicyHealth | None = None

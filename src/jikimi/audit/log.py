@@ -46,6 +46,33 @@ class Entry:
     count: int = 1
 
 
+@dataclass(frozen=True, kw_only=True)
+class LogEntry:
+    """One access-log row as read back (``jikimi.audit.about_subject`` and the other readers): item
+    ids, purposes and opaque subject ids only, never values. ``seq`` orders the whole log."""
+
+    seq: int
+    at: datetime  # UTC
+    actor: str
+    action: str
+    outcome: str
+    subject_id: str | None
+    items: tuple[str, ...]
+    purpose: str | None
+    source: str
+    reason: str | None
+    count: int
+
+
+@dataclass(frozen=True)
+class LogPage:
+    """One page of access-log rows in log order; ``next_after`` is the ``after`` of the next page
+    (``None``: this was the last)."""
+
+    entries: tuple[LogEntry, ...]
+    next_after: int | None
+
+
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)
 
 

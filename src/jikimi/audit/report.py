@@ -21,9 +21,11 @@ from typing import Any
 import holidays
 from sqlalchemy import Connection, Engine
 
-from jikimi.audit.log import Verification, verify
+from jikimi.audit.log import LogEntry, LogPage, Verification, verify
 from jikimi.clock import Clock, as_utc
+from jikimi.errors import UsageError
 from jikimi.gate import REASONS
+from jikimi.handlers import Handler
 from jikimi.periods import KST, month_bounds, shift_month
 from jikimi.store import access_log as log_rows
 from jikimi.store import handlers as handler_rows
@@ -283,12 +285,73 @@ def render_text(report: Mapping[str, Any]) -> str:
     return "\n".join(out) + "\n"
 
 
+MAX_PAGE = 1000
+"""The most rows one page of the readers returns."""
+
+
 class Audit:
-    """The access log's face (``jikimi.audit``): chain verification and the monthly review."""
+    """The access log's face (``jikimi.audit``): chain verification, the monthly review, and readers
+    of the log by subject, by handler and by month, a page at a time.
+
+    Like the review, the readers are not themselves logged: they show who did what to whose data
+    by ids (handler logins, item ids, opaque subject ids), never a value.
+    """
 
     def __init__(self, engine: Engine, clock: Clock) -> None:
         self._engine = engine
         self._clock = clock
+
+    def about_subject(self, subject_id: str, *, after: int = 0, limit: int = 100) -> LogPage:
+        """The rows about one subject (``subject_id``), in log order, from the one after ``after``
+        (a ``LogPage.next_after``; ``0``: from the start), at most ``limit`` (1 to 1000)."""
+        return self._page(after, limit, subject_id=subject_id)
+
+    def by_handler(self, handler: Handler | str, *, after: int = 0, limit: int = 100) -> LogPage:
+        """The rows of one actor: a ``Handler`` or its login, or ``"self"``, ``"guardian"``,
+        ``"system"``, ``"cli:<user>"`` (disabled handlers' rows stay in the log under their login)."""
+        return self._page(after, limit, actor=handler.login if isinstance(handler, Handler) else handler)
+
+    def in_month(self, month: str, *, after: int = 0, limit: int = 100) -> LogPage:
+        """The rows of a calendar month in Korean time (``YYYY-MM``; ``UsageError`` if malformed)."""
+        start, end = month_bounds(month)
+        return self._page(after, limit, start=start, end=end)
+
+    def _page(
+        self,
+        after: int,
+        limit: int,
+        *,
+        subject_id: str | None = None,
+        actor: str | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> LogPage:
+        if not 1 <= limit <= MAX_PAGE or after < 0:
+            raise UsageError(
+                f"limit은 1~{MAX_PAGE}, after는 0 이상이어야 합니다",
+                f"limit must be 1 to {MAX_PAGE} and after 0 or more",
+            )
+        with self._engine.connect() as conn:
+            rows = log_rows.page(
+                conn, after=after, limit=limit + 1, subject_id=subject_id, actor=actor, start=start, end=end
+            )
+        entries = tuple(
+            LogEntry(
+                seq=int(r.seq),
+                at=as_utc(r.at),
+                actor=r.actor,
+                action=r.action,
+                outcome=r.outcome,
+                subject_id=r.subject_id,
+                items=tuple(json.loads(r.ids)),
+                purpose=r.purpose,
+                source=r.source,
+                reason=r.reason,
+                count=int(r.n),
+            )
+            for r in rows[:limit]
+        )
+        return LogPage(entries, entries[-1].seq if len(rows) > limit else None)
 
     def verify(self) -> Verification:
         """Walk every chain of the access log (``jikimi audit verify``)."""

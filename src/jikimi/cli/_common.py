@@ -48,7 +48,9 @@ PolicyOption = Annotated[
 KeyFileOption = Annotated[
     Path | None,
     typer.Option(
-        "--key-file", help="마스터 키 파일 (key file; default: JIKIMI_KEY_FILE, else var/master.key)"
+        "--key-file",
+        help="마스터 키 파일 (master key file; default: JIKIMI_KEY_FILE; no file is read unless named)",
+        show_default=False,
     ),
 ]
 PolicyFile = Annotated[Path, typer.Argument(help="처리방침 YAML 파일 (policy YAML file)", show_default=False)]
@@ -72,10 +74,21 @@ def operator() -> Handler:
 
 
 @contextmanager
-def jikimi_for(db: str | None, policy: Path | None, *, migrate: bool = True) -> Iterator[Jikimi]:
-    """jikimi over ``--db`` and ``--policy`` for one command, closed at the end."""
+def jikimi_for(
+    db: str | None,
+    policy: Path | None,
+    *,
+    migrate: bool = True,
+    key_file: Path | None = None,
+    allow_blocking_lint: bool = False,
+) -> Iterator[Jikimi]:
+    """jikimi over ``--db`` and ``--policy`` (and ``--key-file``, ``--allow-blocking-lint`` where a
+    command has them) for one command, closed at the end. The environment fills in the rest."""
+    settings = Settings.from_env(
+        db_url=db, policy_path=policy, key_file=key_file, allow_blocking_lint=allow_blocking_lint or None
+    )
     with database_errors():
-        jikimi = open_jikimi(Settings.from_env(db_url=db, policy_path=policy), migrate=migrate)
+        jikimi = open_jikimi(settings, migrate=migrate)
         try:
             yield jikimi
         finally:

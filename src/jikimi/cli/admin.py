@@ -28,7 +28,7 @@ from jikimi.cli._common import (
 )
 from jikimi.crypto import KeyRing, MasterKey
 from jikimi.errors import UsageError
-from jikimi.settings import Settings
+from jikimi.settings import DEFAULT_KEY_FILE, Settings
 
 db_app = typer.Typer(
     help="데이터베이스 (database): 스키마 업그레이드. Schema upgrades.", no_args_is_help=True
@@ -65,7 +65,14 @@ def db_upgrade(db: DbOption = None) -> None:
 
 @keys_app.command("init")
 def keys_init(
-    key_file: KeyFileOption = None,
+    key_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--key-file",
+            help="만들 키 파일 (key file to create; default: JIKIMI_KEY_FILE, else var/master.key)",
+            show_default=False,
+        ),
+    ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="기존 키 파일을 덮어씁니다 (overwrite an existing key file)")
     ] = False,
@@ -75,7 +82,7 @@ def keys_init(
     Prints the key id, never the key. Refuses to overwrite an existing file unless --force is given:
     overwriting a key file that protects data makes that data unreadable.
     """
-    path = Settings.from_env(key_file=key_file).key_file
+    path = Settings.from_env(key_file=key_file).key_file or DEFAULT_KEY_FILE
     if path.exists() and not force:
         raise UsageError(
             f"키 파일이 이미 있습니다: {path} (덮어쓰려면 --force)",
@@ -86,6 +93,10 @@ def keys_init(
     typer.echo(f"마스터 키를 만들었습니다 (created master key) id={key.id}: {path}")
     typer.echo(
         "이 파일을 안전하게 백업하십시오. (Back this file up somewhere safe; without it the data is lost.)"
+    )
+    typer.echo(
+        f"jikimi는 지정한 키 파일만 읽습니다 (jikimi reads only a key file it is told of): "
+        f"export JIKIMI_KEY_FILE={path}"
     )
 
 

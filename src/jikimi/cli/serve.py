@@ -2,6 +2,11 @@
 
 Both are plain Typer command functions, mounted by ``jikimi.cli`` as ``app.command("serve")`` and
 ``app.command("demo")``; ``--policy`` is required for both (the policy is what is served).
+
+``serve`` reads the master key named by ``--key-file``, ``JIKIMI_KEY_FILE`` or ``JIKIMI_MASTER_KEY``
+and nothing else, and refuses a policy whose lint has enforcement-blocking errors unless
+``--allow-blocking-lint`` (or ``JIKIMI_ALLOW_BLOCKING_LINT=1``) is given. ``demo`` is the one
+command that makes a key of its own: ``var/master.key`` (0600) unless told another place.
 """
 
 from __future__ import annotations
@@ -15,11 +20,11 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from jikimi.bootstrap import Jikimi
-from jikimi.cli._common import DbOption, err, jikimi_for
+from jikimi.cli._common import DbOption, KeyFileOption, err, jikimi_for
 from jikimi.crypto import KeyRing, MasterKey
 from jikimi.demo import DEMO_HANDLERS, define_handlers, demo_people, refresh_tokens, seed_subjects, today_of
 from jikimi.errors import UsageError
-from jikimi.settings import Settings
+from jikimi.settings import DEFAULT_KEY_FILE, Settings
 
 PolicyOption = Annotated[
     Path,
@@ -33,22 +38,45 @@ PolicyOption = Annotated[
 ]
 
 
+AllowBlockingLint = Annotated[
+    bool,
+    typer.Option(
+        "--allow-blocking-lint",
+        help="집행을 막는 검사 오류가 있는 처리방침도 실행합니다 — 기록되고 /healthz에 표시됩니다 "
+        "(run a policy whose lint has enforcement-blocking errors; logged and shown in /healthz; "
+        "default: JIKIMI_ALLOW_BLOCKING_LINT, else refused)",
+    ),
+]
+
+
 def serve_command(
     policy: PolicyOption,
     db: DbOption = None,
     port: Annotated[int, typer.Option("--port", help="포트 (port)", min=1, max=65535)] = 8000,
     host: Annotated[str, typer.Option("--host", help="주소 (address to listen on)")] = "127.0.0.1",
+    key_file: KeyFileOption = None,
+    allow_blocking_lint: AllowBlockingLint = False,
 ) -> None:
-    """HTTP API 서버를 실행합니다 (문서: /docs). Run the HTTP API server (OpenAPI docs at /docs)."""
+    """HTTP API 서버를 실행합니다 (문서: /docs). Run the HTTP API server (OpenAPI docs at /docs).
+
+    The policy is linted first: a policy whose lint has errors that block enforcement (docs/lint-rules.md)
+    is refused unless --allow-blocking-lint is given.
+    """
     import uvicorn
 
     from jikimi.api.app import create_app
 
     settings = Settings.from_env(db_url=db, policy_path=policy)
-    with jikimi_for(db, policy) as jikimi:
+    with jikimi_for(db, policy, key_file=key_file, allow_blocking_lint=allow_blocking_lint) as jikimi:
         app = create_app(jikimi, max_body_bytes=settings.max_body_bytes)
         shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
         err.print(f"[bold]jikimi API[/] — 처리방침 {jikimi.policy.version_key} ({policy})")
+        if jikimi.policy_check.override:
+            rules = ", ".join(jikimi.policy_check.rules)
+            err.print(
+                f"[bold yellow]경고 (warning)[/]: 집행을 막는 검사 오류를 허용하고 실행합니다 "
+                f"(running despite lint errors that block enforcement): {rules}"
+            )
         err.print(f"API 문서 (docs):     http://{shown}:{port}/docs")
         err.print(f"OpenAPI:            http://{shown}:{port}/openapi.json")
         err.print(f"상태 (health):      http://{shown}:{port}/healthz")
@@ -68,13 +96,29 @@ def demo_command(
     tokens: Annotated[
         Path, typer.Option("--tokens", help="데모 토큰 파일 (where the demo tokens are written, 0600)")
     ] = Path("var/demo-tokens.json"),
+    key_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--key-file",
+            help="마스터 키 파일, 없으면 만듭니다 (0600) (master key file, created if missing; default: "
+            "JIKIMI_KEY_FILE, else var/master.key)",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """데모 DB를 만듭니다: 취급자·역할·가상 정보주체. Create a demo database: handlers, roles, fake subjects."""  # noqa: E501
-    settings = Settings.from_env(db_url=db, policy_path=policy)
-    if settings.master_key is None and not settings.key_file.exists():
-        KeyRing(MasterKey.generate()).write(settings.key_file)
-        err.print(f"마스터 키를 만들었습니다 (created the master key file): {settings.key_file}")
-    with jikimi_for(db, policy) as jikimi:
+    """데모 DB를 만듭니다: 취급자·역할·가상 정보주체. Create a demo database: handlers, roles, fake subjects.
+
+    The one command that makes a master key of its own when none is configured (var/master.key,
+    mode 0600); serve the demo with `jikimi serve --key-file var/master.key` (`make run` does).
+    """  # noqa: E501
+    settings = Settings.from_env(db_url=db, policy_path=policy, key_file=key_file)
+    if settings.master_key is None:
+        path = settings.key_file or DEFAULT_KEY_FILE
+        if not path.exists():
+            KeyRing(MasterKey.generate()).write(path)
+            err.print(f"마스터 키를 만들었습니다 (created the master key file, 0600): {path}")
+        settings = Settings.from_env(db_url=db, policy_path=policy, key_file=path)
+    with jikimi_for(db, policy, key_file=settings.key_file) as jikimi:
         _demo(jikimi, settings, policy, subjects, tokens)
 
 
@@ -125,7 +169,10 @@ def _demo(jikimi: Jikimi, settings: Settings, policy: Path, subjects: int, token
             f"수집 완료 (collected): {seeded.created}, 기록 (records) {seeded.records}, "
             f"이미 있음 (already there) {seeded.skipped}"
         )
-    typer.echo(_instructions(tokens, state))
+    serve = f"jikimi serve --policy {policy} --db {settings.db_url}"
+    if settings.master_key is None and settings.key_file is not None:
+        serve += f" --key-file {settings.key_file}"
+    typer.echo(_instructions(tokens, state, serve))
 
 
 def _read_state(path: Path, db_url: str) -> dict[str, Any] | None:
@@ -150,7 +197,7 @@ def _write_state(path: Path, state: dict[str, Any]) -> None:
     os.chmod(path, 0o600)
 
 
-def _instructions(tokens: Path, state: dict[str, Any]) -> str:
+def _instructions(tokens: Path, state: dict[str, Any], serve: str) -> str:
     examples: dict[str, str] = state.get("examples") or {}
     member = examples.get("member", "<subject_id>")
     token = (
@@ -164,7 +211,7 @@ def _instructions(tokens: Path, state: dict[str, Any]) -> str:
   토큰 파일 (tokens, 0600): {tokens}
   API 문서 (docs): {base}/docs
 
-서버를 띄운 뒤 (after `jikimi serve` / `make run`) 이렇게 호출해 보십시오. Try:
+서버를 띄운 뒤 (after `make run`, or: {serve}) 이렇게 호출해 보십시오. Try:
 
   export TOKEN={token}
   curl -s {base}/healthz

@@ -2,8 +2,8 @@
 
 ``blocks=True`` marks an error under which the engine would process data unlawfully (a unique
 identifier or resident registration number without its legal ground, sensitive data without
-separate consent, a retention period that cannot be computed): ``open_jikimi`` and ``jikimi serve``
-refuse a policy with such a finding unless the operator overrides it (docs/lint-rules.md).
+separate consent): ``open_jikimi`` and ``jikimi serve`` refuse a policy with such a finding unless
+the operator overrides it (docs/lint-rules.md).
 """
 
 from __future__ import annotations

@@ -119,3 +119,39 @@ def about_subject(subject_id: str) -> Select[Any]:
         .where(access_log.c.subject_id == subject_id)
         .order_by(access_log.c.seq)
     )
+
+
+def page(
+    conn: Connection,
+    *,
+    after: int,
+    limit: int,
+    subject_id: str | None = None,
+    actor: str | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> list[Row[Any]]:
+    """Up to ``limit`` rows with ``seq`` above ``after``, in log order, about ``subject_id``, by
+    ``actor`` and in ``[start, end)`` (each when given): one page of a reader's walk through the log."""
+    query: Select[Any] = select(
+        access_log.c.seq,
+        access_log.c.at,
+        access_log.c.actor,
+        access_log.c.source,
+        access_log.c.subject_id,
+        access_log.c["items"].label("ids"),
+        access_log.c.purpose,
+        access_log.c.action,
+        access_log.c.outcome,
+        access_log.c.reason,
+        access_log.c.count.label("n"),  # not ``count``: a row is a tuple, and has a count() already
+    ).where(access_log.c.seq > after)
+    if subject_id is not None:
+        query = query.where(access_log.c.subject_id == subject_id)
+    if actor is not None:
+        query = query.where(access_log.c.actor == actor)
+    if start is not None:
+        query = query.where(access_log.c.at >= start)
+    if end is not None:
+        query = query.where(access_log.c.at < end)
+    return list(conn.execute(query.order_by(access_log.c.seq).limit(limit)).all())

@@ -8,10 +8,12 @@ before its values, and destroyed after them.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, Engine, and_, delete, exists, insert, not_, or_, select, text, update
+from sqlalchemy import Connection, Engine, and_, delete, exists, func, insert, not_, or_, select, text, update
 
+from jikimi.clock import as_utc
 from jikimi.crypto import KeyRing, new_data_key, unwrap_key, wrap_key
 from jikimi.states import SubjectStatus
 from jikimi.store.hints import among
@@ -146,6 +148,71 @@ class KeyStore:
                 rewrapped += len(rows)
         self.ring = new_ring
         return rewrapped
+
+
+# -- key state, for operators and tests: which keys exist (never the keys) -------------------------
+
+
+@dataclass(frozen=True)
+class KeyState:
+    """The keys that open one subject's data (``Jikimi.key_state``): no key material, only whether
+    each exists and which master key wraps it.
+
+    ``data_key``: the everyday data key exists; without it (destroyed at withdrawal: crypto-
+    shredding, or never made) no copy of the subject's active values can be read.
+    ``retention_keys``: keys of the retention groups still sealing rows kept after withdrawal.
+    """
+
+    subject_id: str
+    data_key: bool
+    master_key_id: str | None  # the master key wrapping the data key (a public fingerprint)
+    created_at: datetime | None
+    retention_keys: int
+
+    @property
+    def destroyed(self) -> bool:
+        """No key of the subject is left: none of its values, kept or active, can be decrypted."""
+        return not self.data_key and self.retention_keys == 0
+
+
+@dataclass(frozen=True)
+class IndexKeyState:
+    """The blind-index key (look-ups by value): whether it exists and which master key wraps it."""
+
+    exists: bool
+    master_key_id: str | None
+    created_at: datetime | None
+
+
+def key_state(conn: Connection, subject_id: str) -> KeyState:
+    """Which of the subject's keys exist (its everyday key and its retention groups' keys)."""
+    row = conn.execute(
+        select(data_keys.c.master_key_id, data_keys.c.created_at).where(data_keys.c.subject_id == subject_id)
+    ).first()
+    groups = conn.execute(
+        select(func.count())
+        .select_from(data_keys)
+        .where(data_keys.c.subject_id.startswith(f"{subject_id}~", autoescape=True))
+    ).scalar_one()
+    return KeyState(
+        subject_id=subject_id,
+        data_key=row is not None,
+        master_key_id=None if row is None else row.master_key_id,
+        created_at=None if row is None else as_utc(row.created_at),
+        retention_keys=int(groups),
+    )
+
+
+def index_key_state(conn: Connection) -> IndexKeyState:
+    """Whether the blind-index key exists (it is created on the first look-up or collection)."""
+    row = conn.execute(
+        select(key_material.c.master_key_id, key_material.c.created_at).where(
+            key_material.c.name == INDEX_KEY
+        )
+    ).first()
+    if row is None:
+        return IndexKeyState(exists=False, master_key_id=None, created_at=None)
+    return IndexKeyState(exists=True, master_key_id=row.master_key_id, created_at=as_utc(row.created_at))
 
 
 def destroy_orphan_keys(conn: Connection, now: datetime) -> int:

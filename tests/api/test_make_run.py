@@ -1,0 +1,58 @@
+"""``make run`` works on a fresh clone: its ``jikimi demo`` makes the demo's own master key (0600)
+and its ``jikimi serve`` — the commands exactly as the Makefile writes them — serves the reference
+policy with no lint override and no key in the environment."""
+
+from __future__ import annotations
+
+import shlex
+import stat
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from jikimi.cli import run
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.db  # the demo database is a SQLite file (var/demo.db)
+
+
+def _make_run_commands() -> dict[str, list[str]]:
+    """The ``jikimi`` commands of the Makefile's ``run`` target, by subcommand, as argument lists."""
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    target = makefile.split("\nrun:", 1)[1].split("\n\n", 1)[0]
+    commands = {}
+    for line in target.splitlines():
+        if "$(BIN)/jikimi " in line:
+            args = shlex.split(line.split("$(BIN)/jikimi ", 1)[1])
+            commands[args[0]] = args
+    return commands
+
+
+def test_make_run_demo_makes_its_own_key_and_serve_runs_without_an_override(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import uvicorn
+
+    for name in ("JIKIMI_MASTER_KEY", "JIKIMI_KEY_FILE", "JIKIMI_DB_URL", "JIKIMI_ALLOW_BLOCKING_LINT"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "examples").symlink_to(ROOT / "examples", target_is_directory=True)
+    commands = _make_run_commands()
+    assert set(commands) >= {"demo", "serve"}
+    assert "--allow-blocking-lint" not in commands["serve"], "the demo's policy needs no override"
+
+    assert run([*commands["demo"], "--subjects", "3"]) == 0
+    key_file = tmp_path / "var" / "master.key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert "--key-file var/master.key" in capsys.readouterr().out  # how to serve it, said once done
+
+    served: dict[str, Any] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **_: served.setdefault("app", app))
+    assert run(commands["serve"]) == 0
+    with TestClient(served["app"]) as client:
+        health = client.get("/healthz").json()
+    assert health["status"] == "ok"
+    assert health["policy"]["blocking_lint"] == [] and health["policy"]["override"] is False
+    served["app"].state.jikimi.close()
