@@ -191,3 +191,27 @@ def test_a_change_is_announced_as_many_days_ahead_as_the_document_promises(polic
     assert diff_policies(policy, new_recipient).notice_days == notice.material_lead_days
     minor = diff_policies(policy, officer_moved)
     assert minor.notice_days in (0, notice.lead_days) and not minor.material
+
+
+def test_a_rights_request_is_taken_through_the_channels_the_document_lists_and_no_other(
+    policy: Policy,
+) -> None:
+    said = next(
+        (line for line in _texts(policy, "rights").splitlines() if line.startswith("행사 방법: ")), None
+    )
+    if policy.rights is None:
+        assert said is None
+        return
+    assert said is not None
+    named = {word: channel for channel, word in w.CHANNEL.items()}
+    listed = said.removeprefix("행사 방법: ")
+    if not policy.rights.channels:  # none promised: says so, and names the ones the desk takes anyway
+        assert listed.startswith(w.MISSING)
+        listed = (
+            listed.split("적혀 있지 않아 ", 1)[1]
+            .rsplit("(으)로", 1)[0]
+            .rsplit("으로", 1)[0]
+            .rsplit("로", 1)[0]
+        )
+    taken = tuple(named[word] for word in listed.split(", "))
+    assert taken == policy.rights_channels  # what RightsDesk.receive accepts (tests/rights/test_channels.py)

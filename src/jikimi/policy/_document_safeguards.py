@@ -72,6 +72,14 @@ def automated_decisions_section(p: Policy) -> list[Block]:
     return [Para(w.AUTOMATED_INTRO), Table("자동화된 결정", head, rows)]
 
 
+def _channels_line(p: Policy) -> str:
+    """How requests are made: the channels declared, or — none declared — those the desk takes."""
+    if p.rights is not None and p.rights.channels:
+        return f"행사 방법: {w.channels(p.rights.channels)}"
+    taken = w.josa(w.channels(p.rights_channels), "으로", "로")
+    return f"행사 방법: {w.MISSING} (처리방침에 적혀 있지 않아 {taken} 받습니다)"
+
+
 def rights_section(p: Policy) -> list[Block]:
     r = p.rights
     blocks: list[Block] = [Para(w.RIGHTS_INTRO)]
@@ -84,7 +92,7 @@ def rights_section(p: Policy) -> list[Block]:
         Heading("행사 방법과 처리 기한"),
         Bullets(
             w.texts(
-                f"행사 방법: {w.channels(r.channels) or w.MISSING}",
+                _channels_line(p),
                 *r.procedure,
                 f"처리 기한: 요구를 받은 날부터 {days}에 조치하고 그 결과를 알립니다.",
                 r.guardian and w.RIGHTS_GUARDIAN,

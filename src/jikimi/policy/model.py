@@ -111,6 +111,10 @@ __all__ = [
 ]
 
 
+DEFAULT_RIGHTS_CHANNELS: tuple[Channel, ...] = ("web", "email", "phone", "letter", "in_person")
+"""The channels a rights request is received through when the policy's rights section declares none."""
+
+
 class Policy(_Model):
     """A whole 개인정보 처리방침. Immutable; load it with ``jikimi.load_policy``."""
 
@@ -173,6 +177,14 @@ class Policy(_Model):
         if ref in self.records_by_id:
             return self.records_by_id[ref].label
         return ref
+
+    @property
+    def rights_channels(self) -> tuple[Channel, ...]:
+        """The channels a rights request is received through: those the rights section declares
+        (its promise to subjects, 령 41), else ``DEFAULT_RIGHTS_CHANNELS`` — what the document states
+        and what the rights desk accepts."""
+        declared = self.rights.channels if self.rights is not None else ()
+        return tuple(dict.fromkeys(declared)) or DEFAULT_RIGHTS_CHANNELS
 
     def excludes_children(self, purpose: Purpose) -> bool:
         """Whether the purpose is never applied to a child under the policy's age: its own

@@ -24,7 +24,6 @@ from jikimi.rights.model import (
     MAX_EXTENSIONS,
     REQUEST_TYPES,
     REQUESTERS,
-    accepted_channels,
     due_at,
     due_day,
     due_instant,
@@ -164,7 +163,7 @@ class Steps(Reader):
         promise to subjects); a policy that declares none gets ``DEFAULT_CHANNELS``."""
         rights = self.core.policy.rights
         declared = rights.channels if rights is not None else ()
-        accepted = accepted_channels(declared)
+        accepted = self.core.policy.rights_channels
         if channel in accepted:
             return
         ko = ", ".join(f"{CHANNEL.get(c, c)}({c})" for c in accepted)

@@ -25,6 +25,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 
 from jikimi.periods import KST, kst_day
+from jikimi.policy.model import DEFAULT_RIGHTS_CHANNELS
 
 REQUEST_TYPES: dict[str, tuple[str, str, str]] = {
     "access": ("열람", "access", "PIPA 35"),
@@ -46,8 +47,9 @@ REQUESTERS: dict[str, tuple[str, str]] = {
     "agent": ("대리인 (위임장)", "an agent with a power of attorney"),
 }
 
-DEFAULT_CHANNELS: tuple[str, ...] = ("web", "email", "phone", "letter", "in_person")
-"""The channels a request is received through when the policy's rights section declares none."""
+DEFAULT_CHANNELS: tuple[str, ...] = DEFAULT_RIGHTS_CHANNELS
+"""The channels a request is received through when the policy's rights section declares none
+(``Policy.rights_channels``, which the document states too)."""
 
 STATUSES: dict[str, tuple[str, str]] = {
     "received": ("접수", "received"),
