@@ -103,3 +103,11 @@ def test_the_guardian_may_not_take_a_handlers_steps(jikimi: Jikimi, child: str) 
     assert caught.value.reason == "action_not_allowed"
     with pytest.raises(Denied):
         jikimi.vault.read(child, ["email"], "membership", "guardian")
+
+
+def test_a_guardian_may_not_change_an_adults_consents(jikimi: Jikimi, member: str) -> None:
+    with pytest.raises(Denied):
+        jikimi.vault.withdraw_consent(member, "marketing", actor="guardian")
+    assert [c for c in jikimi.vault.consents_of(member) if c["target_id"] == "marketing"][0][
+        "withdrawn_at"
+    ] is None

@@ -19,7 +19,7 @@ from jikimi.clock import as_utc
 from jikimi.core import Core
 from jikimi.errors import Denied, InvalidInput, StateConflict
 from jikimi.gate import Decision, purpose_basis_holds
-from jikimi.handlers import SELF, Handler
+from jikimi.handlers import GUARDIAN, SELF, Handler
 from jikimi.lifecycle import Ended, Lifecycle
 from jikimi.lifecycle.rules import after_consent_withdrawal
 from jikimi.states import SubjectStatus
@@ -59,6 +59,12 @@ def change_consent(
     checked the handler (``consenting``) and what ``target`` is."""
     now = core.now()
     row = subject_rows.get(uow.conn, subject_id)
+    if handler.id == GUARDIAN.id and not row.is_child:
+        raise Denied(
+            "action_not_allowed",
+            "법정대리인은 만 14세 미만 아동의 동의만 바꿀 수 있습니다",
+            "a legal guardian changes consents only for a child under 14 (PIPA 22-2)",
+        )
     if granted:
         if row.status != SubjectStatus.ACTIVE:
             raise StateConflict("활성 상태가 아닌 대상자입니다", "the subject is not active")
