@@ -25,6 +25,7 @@ from jikimi.crypto import KeyRing, MasterKey
 from jikimi.demo import DEMO_HANDLERS, define_handlers, demo_people, refresh_tokens, seed_subjects, today_of
 from jikimi.errors import UsageError
 from jikimi.settings import DEFAULT_KEY_FILE, Settings
+from jikimi.store.engine import database_files, shown_url
 
 PolicyOption = Annotated[
     Path,
@@ -110,6 +111,8 @@ def demo_command(
 
     The one command that makes a master key of its own when none is configured (var/master.key,
     mode 0600); serve the demo with `jikimi serve --key-file var/master.key` (`make run` does).
+    Prints where the database, its key store, the master key and the token file are; a SQLite
+    database is created 0600 like the others.
     """  # noqa: E501
     settings = Settings.from_env(db_url=db, policy_path=policy, key_file=key_file)
     if settings.master_key is None:
@@ -172,7 +175,22 @@ def _demo(jikimi: Jikimi, settings: Settings, policy: Path, subjects: int, token
     serve = f"jikimi serve --policy {policy} --db {settings.db_url}"
     if settings.master_key is None and settings.key_file is not None:
         serve += f" --key-file {settings.key_file}"
-    typer.echo(_instructions(tokens, state, serve))
+    typer.echo(_instructions(tokens, state, serve, _files(settings)))
+
+
+def _files(settings: Settings) -> list[tuple[str, str]]:
+    """Where the demo keeps its secrets: the database (and its key store), the master key file."""
+    sqlite = database_files(settings.db_url)
+    if sqlite is not None:
+        main, keys = sqlite
+        files = [("데이터베이스 (database, 0600)", str(main)), ("데이터 키 (data keys, 0600)", str(keys))]
+    else:
+        files = [("데이터베이스 (database)", shown_url(settings.db_url))]
+    if settings.master_key is None and settings.key_file is not None:
+        files.append(("마스터 키 (master key, 0600)", str(settings.key_file)))
+    else:
+        files.append(("마스터 키 (master key)", "JIKIMI_MASTER_KEY"))
+    return files
 
 
 def _read_state(path: Path, db_url: str) -> dict[str, Any] | None:
@@ -197,7 +215,7 @@ def _write_state(path: Path, state: dict[str, Any]) -> None:
     os.chmod(path, 0o600)
 
 
-def _instructions(tokens: Path, state: dict[str, Any], serve: str) -> str:
+def _instructions(tokens: Path, state: dict[str, Any], serve: str, files: list[tuple[str, str]]) -> str:
     examples: dict[str, str] = state.get("examples") or {}
     member = examples.get("member", "<subject_id>")
     token = (
@@ -205,11 +223,12 @@ def _instructions(tokens: Path, state: dict[str, Any], serve: str) -> str:
     )
     base = "http://127.0.0.1:8000"
     roles = ", ".join(f"{login} ({role})" for login, role in DEMO_HANDLERS.items())
+    where = "".join(f"  {label}: {path}\n" for label, path in files)
     return f"""
 데모 준비 완료 (demo ready)
   취급자 (handlers): {roles}
   토큰 파일 (tokens, 0600): {tokens}
-  API 문서 (docs): {base}/docs
+{where}  API 문서 (docs): {base}/docs
 
 서버를 띄운 뒤 (after `make run`, or: {serve}) 이렇게 호출해 보십시오. Try:
 

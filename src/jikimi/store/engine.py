@@ -3,7 +3,9 @@
 SQLite: the main file holds subjects, values, consents, records, handlers and the access log; a
 second file next to it (``NAME.keys.db``) holds the data keys and is attached as ``jikimi_keys``.
 Every connection turns on WAL, foreign keys and ``secure_delete`` (deleted rows are overwritten
-with zeros, so destroyed values do not linger in free pages).
+with zeros, so destroyed values do not linger in free pages). Both files are created readable by
+their owner only (0600) before SQLite opens them; SQLite gives the ``-wal`` and ``-shm`` files it
+makes the mode of their database file, so they are 0600 too. A file that exists keeps its mode.
 
 PostgreSQL: one database; the data keys live in the ``jikimi_keys`` schema, which can be given
 its own grants and its own backup policy.
@@ -11,6 +13,7 @@ its own grants and its own backup policy.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -50,12 +53,36 @@ def sqlite_paths(url: str) -> tuple[Path, Path]:
     return main, main.with_name(main.stem + ".keys" + (main.suffix or ".db"))
 
 
+def database_files(url: str) -> tuple[Path, Path] | None:
+    """The main file and the keys file of a SQLite URL; None for PostgreSQL."""
+    return sqlite_paths(url) if is_sqlite(url) else None
+
+
+def shown_url(url: str) -> str:
+    """The URL with its password hidden, to print."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def create_private(path: Path) -> None:
+    """Create ``path`` empty and 0600 unless it exists (an empty file is an empty SQLite database).
+
+    The mode is given to ``open`` itself, not set afterwards, so there is no moment when another
+    user could open the file; a umask only takes bits away."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     url = normalise_url(url)
     if not is_sqlite(url):
         return create_engine(url, pool_pre_ping=True, **kwargs)
     main, keys = sqlite_paths(url)
     main.parent.mkdir(parents=True, exist_ok=True)
+    for path in (main, keys):
+        create_private(path)
     engine = create_engine(url, **kwargs)
 
     @event.listens_for(engine, "connect")
