@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import Connection, Engine
@@ -20,9 +21,17 @@ from jikimi.audit.log import AccessLog, Entry
 from jikimi.clock import Clock, SystemClock, as_utc
 from jikimi.crypto import KeyRing, Passwords
 from jikimi.handlers import BUILT_IN, Handler, HandlerService
+from jikimi.pii import mask
 from jikimi.policy.model import Policy
 from jikimi.store.keys import KeyStore
 from jikimi.store.uow import UnitOfWork
+
+
+def scrub(text: str | None) -> str | None:
+    """Free text as it may be stored: personal data a person typed into a reason, a reference or a
+    note (a phone number, an e-mail, a resident number, a name…) replaced by its type, ``<전화번호>``
+    (jikimi's own detector, ``jikimi.pii``); ids, codes and dates pass unchanged."""
+    return mask(text, operator="label") if text else text
 
 
 class Core:
@@ -87,7 +96,9 @@ class Core:
         count: int = 1,
     ) -> None:
         """Append one access-log row inside ``uow`` (it counts once the unit of work commits): who
-        (``actor``, a login), when, what, whose data, which items (ids, never values) and why."""
+        (``actor``, a login), when, what, whose data, which items (ids, never values) and why.
+        The ``reason`` is free text a person may have typed: personal data in it is replaced by its
+        type (``<전화번호>``) before it is stored (``scrub``), so the log outlives no one's data."""
         entry = Entry(
             at=at,
             actor=actor,
@@ -97,11 +108,12 @@ class Core:
             items=items,
             purpose=purpose,
             source=source,
-            reason=reason,
+            reason=scrub(reason),
             count=count,
         )
         self.access_log.append(uow, [entry])
 
     def log_all(self, uow: UnitOfWork, entries: Iterable[Entry]) -> None:
-        """Append many access-log rows inside ``uow`` (a bulk read, a provision: one per subject)."""
-        self.access_log.append(uow, entries)
+        """Append many access-log rows inside ``uow`` (a bulk read, a provision: one per subject),
+        their reasons scrubbed like ``log``'s."""
+        self.access_log.append(uow, (replace(e, reason=scrub(e.reason)) if e.reason else e for e in entries))

@@ -21,7 +21,7 @@ from datetime import datetime
 
 from jikimi.audit.log import Entry
 from jikimi.clock import as_utc
-from jikimi.core import Core
+from jikimi.core import Core, scrub
 from jikimi.crypto import open_value
 from jikimi.errors import Denied, InvalidInput
 from jikimi.handlers import Handler
@@ -150,7 +150,7 @@ class Providing:
             raise InvalidInput("basis", "consent 또는 law여야 합니다", "must be consent or law")
         if not wanted:
             raise InvalidInput("items", "항목이 없습니다", "no items requested")
-        reference = reference.strip() if reference and reference.strip() else None
+        reference = scrub(reference.strip()) if reference and reference.strip() else None
         if reference is not None and len(reference) > 500:
             raise InvalidInput("reference", "500자 이하여야 합니다", "must be at most 500 characters")
         ids = (
