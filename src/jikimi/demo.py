@@ -31,11 +31,14 @@ from jikimi.periods import kst_day
 
 DEMO_ROLES: dict[str, tuple[list[str], list[str]]] = {
     "admin": (["*"], list(ACTIONS)),
-    "cs": (["membership", "support"], ["read"]),
+    "cs": (["membership", "support"], ["read", "metadata"]),
     "marketing": (["marketing"], ["read", "export"]),
-    "auditor": ([], ["audit"]),
+    "auditor": ([], ["audit", "metadata"]),
 }
-"""Role name → (purposes, actions)."""
+"""Role name → (purposes, actions). Support reads for membership and support and sees a member's
+state and consents; marketing reads only for marketing, without metadata; the auditor reads the
+access log and subjects' metadata (to check a read had a consent behind it), no values, and
+changes nothing — withdrawal and reactivation (``withdraw``) are the administrator's."""
 
 DEMO_HANDLERS: dict[str, str] = {
     "demo-admin": "admin",

@@ -115,8 +115,13 @@ ACTIONS = (
     "rights",
     "provide",
     "provide_by_law",
+    "metadata",
 )
-"""``withdraw`` ends a subject's membership for them; ``separated`` reads 분리보관 data for its
+"""``read`` reads values through the gate, for a purpose; ``metadata`` reads what is known about a
+subject without its values — its state and item ids, its consent history, the processors holding
+its items (each read logged: ``subject.state``, ``consents.read``, ``processors.holdings``);
+``withdraw`` changes a subject's membership on their request: it ends it (withdrawal) or ends its
+dormancy (휴면 해제, moving separated data back); ``separated`` reads 분리보관 data for its
 reason; ``sweep`` runs the lifecycle; ``rights`` handles data-subject requests; ``provide`` gives
 data to a third party on consent; ``provide_by_law`` also on a legal basis (a warrant, a statute)
 to a recipient the policy declares for it."""

@@ -55,8 +55,9 @@ def admin(jikimi: Jikimi) -> dict[str, str]:
 
 @pytest.fixture
 def cs(jikimi: Jikimi) -> dict[str, str]:
-    """Headers of a support agent: may read for membership and support only."""
-    return bearer(handler_token(jikimi, "cs-kim", "cs", ["membership", "support"], ["read"]))
+    """Headers of a support agent: may read for membership and support only, and see a subject's
+    metadata (state, consents, processors), like the demo's support role."""
+    return bearer(handler_token(jikimi, "cs-kim", "cs", ["membership", "support"], ["read", "metadata"]))
 
 
 @pytest.fixture

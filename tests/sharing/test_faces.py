@@ -131,9 +131,12 @@ def test_processors_over_http(
         "helpdesk",
     }
     assert client.get("/v1/processors", headers=partner).json() == {"processors": synced}
-    held = client.get(f"/v1/subjects/{member}/processors", headers=partner).json()["processors"]
+    # which processors hold a subject's items is the subject's metadata: the `metadata` action
+    refused = client.get(f"/v1/subjects/{member}/processors", headers=partner)
+    assert refused.status_code == 403 and error_of(refused)["reason"] == "action_not_allowed"
+    held = client.get(f"/v1/subjects/{member}/processors", headers=admin).json()["processors"]
     assert {p["processor_id"]: p["items"] for p in held}["messaging"] == ["mobile", "email"]
-    assert client.get("/v1/subjects/nobody/processors", headers=partner).status_code == 404
+    assert client.get("/v1/subjects/nobody/processors", headers=admin).status_code == 404
 
 
 def test_statistics_over_http_need_export_and_a_reason(

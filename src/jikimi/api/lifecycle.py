@@ -120,8 +120,9 @@ def read_separated(
     "/subjects/{subject_id}/reactivate", response_model=Done, summary="휴면 해제 (end dormancy on request)"
 )
 def reactivate(subject_id: SubjectId, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep) -> Done:
-    """휴면 회원의 요청으로 분리보관된 정보를 되돌립니다 (로그인으로도 해제됩니다).
-    Brings a dormant member's data back on their request (logging in does it too)."""
+    """휴면 회원의 요청으로 분리보관된 정보를 되돌립니다 (로그인으로도 해제됩니다). `withdraw` 작업 권한이 필요합니다.
+    Brings a dormant member's data back on their request (logging in does it too). Needs the
+    `withdraw` action; a refused attempt is logged."""  # noqa: E501
     jikimi.lifecycle.reactivate(subject_id, actor=handler, via="request", source=source)
     return Done()
 

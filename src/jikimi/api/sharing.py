@@ -262,10 +262,13 @@ def sync_processors(jikimi: JikimiDep, handler: AdminDep, source: SourceDep) -> 
     response_model=HoldingsOut,
     summary="대상자의 정보를 맡은 수탁자 (processors holding a subject's items)",
 )
-def subject_processors(subject_id: SubjectId, jikimi: JikimiDep, _handler: HandlerDep) -> HoldingsOut:
-    """대상자의 어떤 항목을 어느 수탁자가 언제까지 처리하는지 (항목 id만, 값 없음).
-    Which processors hold which of the subject's items, and until when (item ids only)."""
-    rows = jikimi.sharing.processors_holding(subject_id)
+def subject_processors(
+    subject_id: SubjectId, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep
+) -> HoldingsOut:
+    """대상자의 어떤 항목을 어느 수탁자가 언제까지 처리하는지 (항목 id만, 값 없음). `metadata` 권한, 기록됨.
+    Which processors hold which of the subject's items, and until when (item ids only). Needs the
+    `metadata` action; every attempt is logged (`processors.holdings`)."""
+    rows = jikimi.sharing.processors_holding(subject_id, actor=handler, source=source)
     return HoldingsOut(subject_id=subject_id, processors=list(rows))
 
 

@@ -100,10 +100,13 @@ def collect_into(
 
 
 @router.get("/subjects/{subject_id}", response_model=SubjectOut, summary="대상자 상태 (a subject's state)")
-def subject_state(subject_id: SubjectId, jikimi: JikimiDep, _handler: HandlerDep) -> SubjectOut:
-    """대상자의 상태와 보관 중인 항목 id를 보여 줍니다. 값은 보여 주지 않습니다.
-    A subject's state and the ids of the items held — never their values."""
-    return SubjectOut.model_validate(jikimi.vault.subject(subject_id))
+def subject_state(
+    subject_id: SubjectId, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep
+) -> SubjectOut:
+    """대상자의 상태와 보관 중인 항목 id를 보여 줍니다. 값은 보여 주지 않습니다. `metadata` 작업 권한이 필요하고 기록됩니다.
+    A subject's state and the ids of the items held — never their values. Needs the `metadata`
+    action; every attempt is logged (`subject.state`)."""  # noqa: E501
+    return SubjectOut.model_validate(jikimi.vault.subject(subject_id, actor=handler, source=source))
 
 
 @router.post("/subjects/{subject_id}/read", response_model=ReadOut, summary="열람 (read through the gate)")
@@ -169,11 +172,12 @@ def read_records(
 @router.get(
     "/subjects/{subject_id}/consents", response_model=ConsentsOut, summary="동의 내역 (consent history)"
 )
-def consents(subject_id: SubjectId, jikimi: JikimiDep, _handler: HandlerDep) -> ConsentsOut:
-    """대상자의 동의·거부·철회 내역 (목적, 처리방침 버전, 경로, 시각).
-    A subject's consent history: purpose, answer, policy version, channel and times."""
-    jikimi.vault.subject(subject_id)  # 404 for an unknown subject rather than an empty list
-    rows = [ConsentRow.model_validate(row) for row in jikimi.vault.consents_of(subject_id)]
+def consents(subject_id: SubjectId, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep) -> ConsentsOut:
+    """대상자의 동의·거부·철회 내역 (목적, 처리방침 버전, 경로, 시각). `metadata` 권한, 기록됨.
+    A subject's consent history: purpose, answer, policy version, channel and times. Needs the
+    `metadata` action; every attempt is logged (`consents.read`); 404 for an unknown subject."""
+    found = jikimi.vault.consents_of(subject_id, actor=handler, source=source)
+    rows = [ConsentRow.model_validate(row) for row in found]
     return ConsentsOut(subject_id=subject_id, consents=rows)
 
 

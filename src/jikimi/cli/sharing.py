@@ -242,7 +242,7 @@ def processors_holding(
 ) -> None:
     """대상자의 어떤 항목을 어느 수탁자가 처리하는지 보여 줍니다. Which processors hold which of a subject's items."""  # noqa: E501
     with jikimi_for(db, policy) as jikimi:
-        rows = jikimi.sharing.processors_holding(subject_id)
+        rows = jikimi.sharing.processors_holding(subject_id, actor=operator(), source="cli")
     for r in rows:
         typer.echo(
             f"{r.processor_id}: {r.name} ({r.task}) — {', '.join(r.items)}; {r.until_text or r.until or '-'}"

@@ -2,7 +2,8 @@
 
 Separated data is read only for a reason its rule declares (PIPA 21③: "used only for that
 reason"), by a handler with the ``separated`` action; every attempt, allowed or not, is logged.
-A dormant member's data comes back to the active tables when the member returns (휴면 해제).
+A dormant member's data comes back to the active tables when the member returns (휴면 해제): by
+logging in, or on request through a handler with the ``withdraw`` action.
 """
 
 from __future__ import annotations
@@ -122,10 +123,30 @@ class Keeping:
         self, subject_id: str, *, actor: Handler | str = SELF, via: str = "request", source: str = "local"
     ) -> None:
         """End a member's dormancy (휴면 해제) on request: their data comes back from the separated
-        store (logging in does it too, see ``Vault.verify_password``)."""
+        store (logging in does it too, see ``Vault.verify_password``). Needs the ``withdraw`` action
+        (a change of membership on the member's request, like a withdrawal); a refused attempt is
+        logged (``reactivate``, ``denied:action_not_allowed``) before ``Denied`` is raised."""
         core = self.core
         handler = core.actor(actor)
         now = core.now()
+        if not handler.role.may("withdraw"):
+            with core.unit_of_work() as uow:
+                core.log(
+                    uow,
+                    now,
+                    handler.login,
+                    "reactivate",
+                    outcome="denied:action_not_allowed",
+                    subject_id=subject_id,
+                    source=source,
+                    reason=f"via={via}",
+                )
+                uow.commit()
+            raise Denied(
+                "action_not_allowed",
+                "이 역할에는 휴면 해제가 허용되지 않습니다 ('withdraw' 작업)",
+                "the handler's role may not end a dormancy (the 'withdraw' action)",
+            )
         with core.unit_of_work() as uow:
             row = subject_rows.get(uow.conn, subject_id, lock=True)
             if row.status != SubjectStatus.DORMANT:

@@ -17,13 +17,13 @@ from typing import Any
 from jikimi.clock import as_utc
 from jikimi.core import Core
 from jikimi.errors import Denied
-from jikimi.handlers import Handler
+from jikimi.handlers import SYSTEM, Handler
 from jikimi.policy.model import Processor
 from jikimi.states import SubjectStatus
 from jikimi.store import processors as registry_rows
 from jikimi.store import separated
-from jikimi.store import subjects as subject_rows
 from jikimi.store import values as value_rows
+from jikimi.vault.metadata import metadata_row
 
 _ENDS_WITH_MEMBERSHIP = ("withdrawal", "purpose_end")
 
@@ -128,17 +128,29 @@ class Registering:
         with self.core.reading() as conn:
             return [_registered(r) for r in registry_rows.all_rows(conn)]
 
-    def processors_holding(self, subject_id: str) -> list[ProcessorHolding]:
+    def processors_holding(
+        self, subject_id: str, *, actor: Handler | str = SYSTEM, source: str = "local"
+    ) -> list[ProcessorHolding]:
         """The policy's processors that hold any item of ``subject_id`` (active or separated), with
         those items (ids only; for 열람, PIPA 35).
 
         A processor whose entrustment ends with the membership (``until: withdrawal`` or
         ``purpose_end``) no longer holds anything of a withdrawn subject. Raises ``NotFound`` for an
-        unknown subject.
+        unknown subject. Needs the ``metadata`` action; logged as ``processors.holdings``
+        (``vault.metadata``).
         """
-        with self.core.reading() as conn:
-            row = subject_rows.get(conn, subject_id)
+        with self.core.unit_of_work() as uow:
+            row = metadata_row(
+                self.core,
+                uow,
+                actor=actor,
+                action="processors.holdings",
+                subject_id=subject_id,
+                source=source,
+            )
+            conn = uow.conn
             held = set(value_rows.item_ids(conn, subject_id)) | separated.held_item_ids(conn, subject_id)
+            uow.commit()
         out: list[ProcessorHolding] = []
         for proc in self.core.policy.processors.processors:
             if row.status == SubjectStatus.WITHDRAWN and proc.until in _ENDS_WITH_MEMBERSHIP:

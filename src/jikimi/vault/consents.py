@@ -19,7 +19,7 @@ from jikimi.clock import as_utc
 from jikimi.core import Core
 from jikimi.errors import Denied, InvalidInput, StateConflict
 from jikimi.gate import Decision, purpose_basis_holds
-from jikimi.handlers import GUARDIAN, SELF, Handler
+from jikimi.handlers import GUARDIAN, SELF, SYSTEM, Handler
 from jikimi.lifecycle import Ended, Lifecycle
 from jikimi.lifecycle.rules import after_consent_withdrawal
 from jikimi.states import SubjectStatus
@@ -28,6 +28,7 @@ from jikimi.store import subjects as subject_rows
 from jikimi.store import values as value_rows
 from jikimi.store.facts import read_state
 from jikimi.store.uow import UnitOfWork
+from jikimi.vault.metadata import metadata_row
 from jikimi.vault.reads import gate_facts
 
 
@@ -206,10 +207,18 @@ class Consenting:
             purpose=purpose_id,
         )
 
-    def consents_of(self, subject_id: str) -> list[dict[str, object]]:
-        """The consent history of a subject (purpose, answer, policy version, channel, times)."""
-        with self.core.reading() as conn:
-            rows = consent_rows.history(conn, subject_id)
+    def consents_of(
+        self, subject_id: str, *, actor: Handler | str = SYSTEM, source: str = "local"
+    ) -> list[dict[str, object]]:
+        """The consent history of a subject (purpose, answer, policy version, channel, times);
+        ``NotFound`` for an unknown subject. Needs the ``metadata`` action; logged as
+        ``consents.read`` (``vault.metadata``)."""
+        with self.core.unit_of_work() as uow:
+            metadata_row(
+                self.core, uow, actor=actor, action="consents.read", subject_id=subject_id, source=source
+            )
+            rows = consent_rows.history(uow.conn, subject_id)
+            uow.commit()
         return [
             {
                 "target_kind": r.target_kind,

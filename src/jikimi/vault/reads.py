@@ -16,7 +16,7 @@ from jikimi.core import Core
 from jikimi.crypto import blind_index, open_value, seal_value
 from jikimi.errors import Denied, InvalidInput
 from jikimi.gate import ConsentFacts, Decision, SubjectFacts, decide_read
-from jikimi.handlers import SELF, Handler
+from jikimi.handlers import SELF, SYSTEM, Handler
 from jikimi.store import lookups, separated
 from jikimi.store import records as record_rows
 from jikimi.store import subjects as subject_rows
@@ -24,6 +24,7 @@ from jikimi.store import values as value_rows
 from jikimi.store.facts import Consent, Facts, ReadState, read_state
 from jikimi.store.records import RecordOut
 from jikimi.validation import Problem, known_items, normalise
+from jikimi.vault.metadata import metadata_row
 
 MAX_BULK = 100_000
 CALL_DENIALS = frozenset(
@@ -314,11 +315,17 @@ class Reading:
         dormancy = self.core.policy.dormancy
         return dormancy is not None and (not dormancy.reactivation or "login" in dormancy.reactivation)
 
-    def subject(self, subject_id: str) -> dict[str, object]:
-        """A subject's state (never its values)."""
-        with self.core.reading() as conn:
-            row = subject_rows.get(conn, subject_id)
-            held = value_rows.item_ids(conn, subject_id)
+    def subject(
+        self, subject_id: str, *, actor: Handler | str = SYSTEM, source: str = "local"
+    ) -> dict[str, object]:
+        """A subject's state and the ids of its items (never their values). Needs the ``metadata``
+        action; logged as ``subject.state`` (``vault.metadata``)."""
+        with self.core.unit_of_work() as uow:
+            row = metadata_row(
+                self.core, uow, actor=actor, action="subject.state", subject_id=subject_id, source=source
+            )
+            held = value_rows.item_ids(uow.conn, subject_id)
+            uow.commit()
         return {
             "id": row.id,
             "kind": row.kind,
