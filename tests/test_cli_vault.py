@@ -132,6 +132,28 @@ def test_handlers_are_created_listed_locked_and_unlocked(
     engine.dispose()
 
 
+def test_an_operator_revokes_a_handlers_tokens_from_the_terminal(
+    db: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(["handlers", "role", "cs", "--purposes", "support", "--actions", "read", "--db", db]) == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+    assert run(["handlers", "create", "cs-kim", "--role", "cs", "--password-stdin", "--db", db]) == 0
+    token = capsys.readouterr().out.strip().splitlines()[-1]
+    engine = make_engine(db)
+    service = HandlerService(engine, SystemClock(), AccessLog())
+    assert service.authenticate(token).login == "cs-kim"
+    assert run(["handlers", "revoke-tokens", "cs-kim", "--db", db]) == 0
+    assert "cs-kim" in capsys.readouterr().out
+    with pytest.raises(AuthError):
+        service.authenticate(token)
+    assert [(r["change"], r["actor"].startswith("cli:")) for r in service.rights_history("cs-kim")] == [
+        ("grant", True),
+        ("token", True),
+    ]
+    assert run(["handlers", "revoke-tokens", "nobody", "--db", db]) == 2
+    engine.dispose()
+
+
 def test_handler_errors_are_messages_not_tracebacks(
     db: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

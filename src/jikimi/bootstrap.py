@@ -22,6 +22,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
 
@@ -40,7 +41,7 @@ from jikimi.policy.lint import RULES, lint
 from jikimi.policy.load import load_policy
 from jikimi.policy.model import Policy
 from jikimi.rights import RightsDesk
-from jikimi.settings import Settings
+from jikimi.settings import TOKEN_LIFETIME, Settings
 from jikimi.sharing import Sharing
 from jikimi.store import holdings
 from jikimi.store import keys as key_rows
@@ -168,7 +169,8 @@ def open_admin(settings: Settings, *, clock: Clock | None = None) -> Admin:
     engine = make_engine(settings.db_url)
     clock = clock or SystemClock()
     log = AccessLog()
-    return Admin(HandlerService(engine, clock, log), Audit(engine, clock), engine)
+    handlers = HandlerService(engine, clock, log, token_lifetime=settings.token_lifetime)
+    return Admin(handlers, Audit(engine, clock), engine)
 
 
 @contextmanager
@@ -205,12 +207,21 @@ def build_jikimi(
     clock: Clock | None = None,
     passwords: Passwords | None = None,
     access_log: AccessLog | None = None,
+    token_lifetime: timedelta = TOKEN_LIFETIME,
 ) -> Jikimi:
     """jikimi over a policy already loaded and an engine already made (tests, benchmarks, embedding);
     the schema must be migrated (``store.migrate.upgrade``). There is no lint gate here: the caller
     answers for the policy (``Jikimi.policy_check`` still shows blocking findings)."""
     return assemble(
-        Core(policy=policy, engine=engine, keys=keys, clock=clock, passwords=passwords, access_log=access_log)
+        Core(
+            policy=policy,
+            engine=engine,
+            keys=keys,
+            clock=clock,
+            passwords=passwords,
+            access_log=access_log,
+            token_lifetime=token_lifetime,
+        )
     )
 
 
@@ -243,7 +254,14 @@ def open_jikimi(
     engine = make_engine(settings.db_url)
     if migrate:
         upgrade(engine)
-    jikimi = build_jikimi(policy=policy, engine=engine, keys=ring, clock=clock, passwords=passwords)
+    jikimi = build_jikimi(
+        policy=policy,
+        engine=engine,
+        keys=ring,
+        clock=clock,
+        passwords=passwords,
+        token_lifetime=settings.token_lifetime,
+    )
     if check.blocking:
         _overridden(jikimi.core, check)
     return jikimi

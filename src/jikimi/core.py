@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, Engine
 
@@ -23,6 +23,7 @@ from jikimi.crypto import KeyRing, Passwords
 from jikimi.handlers import BUILT_IN, Handler, HandlerService
 from jikimi.pii import mask
 from jikimi.policy.model import Policy
+from jikimi.settings import TOKEN_LIFETIME
 from jikimi.store.keys import KeyStore
 from jikimi.store.uow import UnitOfWork
 
@@ -46,6 +47,7 @@ class Core:
         clock: Clock | None = None,
         passwords: Passwords | None = None,
         access_log: AccessLog | None = None,
+        token_lifetime: timedelta = TOKEN_LIFETIME,
     ) -> None:
         self.policy = policy
         self.engine = engine
@@ -53,7 +55,9 @@ class Core:
         self.clock: Clock = clock or SystemClock()
         self.passwords = passwords or Passwords()
         self.access_log = access_log or AccessLog()
-        self.handlers = HandlerService(engine, self.clock, self.access_log, self.passwords)
+        self.handlers = HandlerService(
+            engine, self.clock, self.access_log, self.passwords, token_lifetime=token_lifetime
+        )
 
     def now(self) -> datetime:
         """The current instant in UTC."""

@@ -1,9 +1,24 @@
 """Handlers (개인정보취급자) and their roles: accounts, tokens, lockout, and the rights log.
 
 One account per handler; roles list the purposes and actions they allow (least privilege).
-Passwords are Argon2id; API tokens are stored as digests. Five failed logins lock the account.
-Every grant, change and removal of rights is recorded and kept three years (안전성 확보조치 기준),
-and appears in the access log as an admin action.
+Passwords are Argon2id; API tokens are stored as digests and expire (``TOKEN_LIFETIME`` unless the
+settings say otherwise); an administrator can revoke them (``revoke_tokens``). Every grant, change
+and removal of rights is recorded and kept three years (안전성 확보조치 기준), and appears in the
+access log as an admin action.
+
+Failed logins (안전성 확보조치 기준 제5조⑥) lock new logins for a while, never the handler's work:
+
+* per login: after ``FREE_FAILURES`` wrong passwords in a row, each further one locks new logins
+  for ``lock_for(level)`` — 1, 2, 4, 8, 16, 32 minutes, then 60 at most; a right password after
+  the lock, or an administrator's ``unlock``, starts over. Tokens already issued keep working, so
+  someone guessing an officer's password cannot stop the officer's work;
+* per source address: ``SOURCE_LIMIT`` failures within ``SOURCE_WINDOW`` refuse every login from
+  that address for ``SOURCE_WINDOW``, without looking at the password or counting against the
+  login — one address cannot lock out an account on its own.
+
+The counts are rows in the database, so every process shares them. Every attempt is an
+access-log row (``login``, with its outcome; the login only if it names an account, else
+``UNKNOWN_LOGIN``: a mistyped login may be a password or someone's e-mail address).
 
 ``SELF`` is the data subject acting for themselves through the service, ``GUARDIAN`` the legal
 guardian of a child under 14 acting for the child (PIPA 22-2, 38②); ``SYSTEM`` is jikimi's own
@@ -19,19 +34,35 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Engine
 
 from jikimi.audit.log import AccessLog, Entry
-from jikimi.clock import Clock
+from jikimi.clock import Clock, as_utc
 from jikimi.crypto import Passwords, new_token, token_digest
 from jikimi.errors import AccountLocked, AuthError, InvalidInput, NotFound
 from jikimi.gate import ACTIONS, Role
+from jikimi.settings import TOKEN_LIFETIME
 from jikimi.store import handlers as rows
 from jikimi.store.uow import UnitOfWork
 
-MAX_FAILED_LOGINS = 5
+FREE_FAILURES = 5
+"""Wrong passwords in a row for one login before new logins are locked."""
+FIRST_LOCK = timedelta(minutes=1)
+MAX_LOCK = timedelta(hours=1)
+SOURCE_LIMIT = 20
+"""Failed logins from one source address within ``SOURCE_WINDOW`` before it is refused."""
+SOURCE_WINDOW = timedelta(minutes=15)
+UNKNOWN_LOGIN = "(unknown)"
+"""The access log's actor for a login attempt that names no account (the given name is not kept)."""
 RIGHTS_LOG_KEEP = timedelta(days=3 * 365 + 1)
+
+
+def lock_for(level: int) -> timedelta:
+    """How long the ``level``-th lock in a row lasts: 1 minute, doubling, at most ``MAX_LOCK``."""
+    doublings: int = min(max(level, 1) - 1, 16)
+    return min(FIRST_LOCK * (1 << doublings), MAX_LOCK)
 
 
 @dataclass(frozen=True)
@@ -92,12 +123,22 @@ def check_login(login: str) -> None:
 
 class HandlerService:
     def __init__(
-        self, engine: Engine, clock: Clock, access_log: AccessLog, passwords: Passwords | None = None
+        self,
+        engine: Engine,
+        clock: Clock,
+        access_log: AccessLog,
+        passwords: Passwords | None = None,
+        *,
+        token_lifetime: timedelta = TOKEN_LIFETIME,
     ) -> None:
         self._engine = engine
         self._clock = clock
         self._log = access_log
         self._passwords = passwords or Passwords()
+        self._token_lifetime = token_lifetime
+
+    def _now(self) -> datetime:
+        return as_utc(self._clock.now())
 
     # -- roles --
 
@@ -156,6 +197,7 @@ class HandlerService:
                 role=role,
                 password_hash=self._passwords.hash(password),
                 token=token_digest(token),
+                token_expires_at=self._now() + self._token_lifetime,
                 now=self._clock.now(),
             )
             self._rights(uow, actor, login, "grant", {"role": role}, source)
@@ -167,10 +209,37 @@ class HandlerService:
         self._change(login, "change", {"role": role}, actor, source, role=role)
 
     def disable(self, login: str, *, actor: Handler, source: str = "local") -> None:
-        self._change(login, "revoke", {}, actor, source, disabled_at=self._clock.now(), token_digest=None)
+        self._change(
+            login,
+            "revoke",
+            {},
+            actor,
+            source,
+            disabled_at=self._clock.now(),
+            token_digest=None,
+            token_expires_at=None,
+        )
 
     def unlock(self, login: str, *, actor: Handler, source: str = "local") -> None:
-        self._change(login, "unlock", {}, actor, source, locked_at=None, failed_logins=0)
+        """End a lock after failed logins and start the count over."""
+        self._change(
+            login,
+            "unlock",
+            {},
+            actor,
+            source,
+            locked_at=None,
+            locked_until=None,
+            lock_level=0,
+            failed_logins=0,
+        )
+
+    def revoke_tokens(self, login: str, *, actor: Handler, source: str = "local") -> None:
+        """Revoke the handler's API tokens at once (a lost laptop, a leaked token); the account stays
+        and its next login issues a fresh one. Recorded in the rights log (``token``)."""
+        self._change(
+            login, "token", {"tokens": "revoked"}, actor, source, token_digest=None, token_expires_at=None
+        )
 
     def _change(
         self,
@@ -194,13 +263,15 @@ class HandlerService:
         return Handler(row.id, row.login, self.role(row.role))
 
     def all(self) -> list[dict[str, object]]:
+        """Every account: login, role, whether new logins are locked now, disabled, created."""
+        now = self._now()
         with self._engine.connect() as conn:
             found = rows.all_accounts(conn)
         return [
             {
                 "login": r.login,
                 "role": r.role,
-                "locked": r.locked_at is not None,
+                "locked": _until(r.locked_until, now) is not None,
                 "disabled": r.disabled_at is not None,
                 "created_at": r.created_at,
             }
@@ -210,34 +281,61 @@ class HandlerService:
     # -- authentication --
 
     def login(self, login: str, password: str, *, source: str = "local") -> tuple[Handler, str]:
-        """Password login: returns the handler and a fresh API token. Five failures lock the account."""
-        now = self._clock.now()
+        """Password login: returns the handler and a fresh API token (expiring after the token
+        lifetime). Refused while the login or the source address is locked (``AccountLocked``)."""
+        now = self._now()
+        source = source[:64]
         with UnitOfWork(self._engine) as uow:
-            row = rows.by_login(uow.conn, login)
-            if row is None or row.disabled_at is not None:
-                self._logged_in(uow, now, login[:64], "denied:unknown_handler", source)
+            # the source first, then the account: every login locks its rows in this order
+            address = rows.source_row(uow.conn, source)
+            row = rows.by_login(uow.conn, login, lock=True)
+            known = row is not None and row.disabled_at is None
+            actor = login if known else UNKNOWN_LOGIN
+            blocked = _until(address.blocked_until, now)
+            if blocked is not None:
+                self._logged_in(uow, now, actor, "denied:source_limited", source)
+                uow.commit()
+                raise AccountLocked(
+                    f"이 주소에서 로그인 실패가 너무 많습니다. {blocked:%Y-%m-%d %H:%M} UTC 이후 다시 시도하십시오",  # noqa: E501
+                    f"too many failed logins from this address; try again after {blocked:%Y-%m-%d %H:%M} UTC",
+                )
+            if row is None or not known:
+                self._failed_from(uow, address, now)
+                self._logged_in(uow, now, UNKNOWN_LOGIN, "denied:unknown_handler", source)
                 uow.commit()
                 raise AuthError("계정 또는 비밀번호가 맞지 않습니다", "wrong login or password")
-            if row.locked_at is not None:
+            locked = _until(row.locked_until, now)
+            if locked is not None:
                 self._logged_in(uow, now, login, "denied:locked", source)
                 uow.commit()
                 raise AccountLocked(
-                    "잠긴 계정입니다. 관리자에게 해제를 요청하십시오",
-                    "the account is locked; ask an administrator to unlock it",
+                    f"로그인 실패가 반복되어 {locked:%Y-%m-%d %H:%M} UTC까지 새 로그인이 잠겼습니다 (발급된 토큰은 계속 쓸 수 있습니다)",  # noqa: E501
+                    f"new logins are locked until {locked:%Y-%m-%d %H:%M} UTC after failed logins "
+                    "(tokens already issued keep working)",
                 )
             check = self._passwords.verify(row.password_hash, password)
             if not check.ok:
                 failures = row.failed_logins + 1
                 values: dict[str, object] = {"failed_logins": failures}
-                if failures >= MAX_FAILED_LOGINS:
-                    values["locked_at"] = now
-                    self._rights(uow, SYSTEM, login, "lock", {"failed_logins": failures}, source)
+                if failures >= FREE_FAILURES:
+                    level = row.lock_level + 1
+                    length = lock_for(level)
+                    values |= {"lock_level": level, "locked_until": now + length, "locked_at": now}
+                    detail = {"failed_logins": failures, "minutes": int(length.total_seconds() // 60)}
+                    self._rights(uow, SYSTEM, login, "lock", detail, source)
                 rows.change_by_id(uow.conn, row.id, **values)
+                self._failed_from(uow, address, now)
                 self._logged_in(uow, now, login, "denied:wrong_password", source)
                 uow.commit()
                 raise AuthError("계정 또는 비밀번호가 맞지 않습니다", "wrong login or password")
             token = new_token()
-            values = {"failed_logins": 0, "token_digest": token_digest(token)}
+            values = {
+                "failed_logins": 0,
+                "lock_level": 0,
+                "locked_until": None,
+                "token_digest": token_digest(token),
+                "token_expires_at": now + self._token_lifetime,
+            }
             if check.new_hash:
                 values["password_hash"] = check.new_hash
             rows.change_by_id(uow.conn, row.id, **values)
@@ -245,14 +343,29 @@ class HandlerService:
             uow.commit()
         return Handler(row.id, row.login, self.role(row.role)), token
 
+    def _failed_from(self, uow: UnitOfWork, address: Any, now: datetime) -> None:
+        """Count a failed login against its source address (a window of ``SOURCE_WINDOW``)."""
+        start = as_utc(address.window_start)
+        if start is None or now - start >= SOURCE_WINDOW:
+            failures, start = 1, now
+        else:
+            failures = address.failures + 1
+        blocked = now + SOURCE_WINDOW if failures >= SOURCE_LIMIT else address.blocked_until
+        rows.change_source(
+            uow.conn, address.source, failures=failures, window_start=start, blocked_until=blocked
+        )
+
     def authenticate(self, token: str) -> Handler:
-        """The handler owning an API token (``Authorization: Bearer …``)."""
+        """The handler owning an API token (``Authorization: Bearer …``). A lock after failed logins
+        does not matter here: it stops new logins only. Expired and revoked tokens are refused."""
         with self._engine.connect() as conn:
             row = rows.by_token(conn, token_digest(token))
         if row is None or row.disabled_at is not None:
             raise AuthError("유효하지 않은 토큰입니다", "invalid token")
-        if row.locked_at is not None:
-            raise AccountLocked("잠긴 계정입니다", "the account is locked")
+        if _until(row.token_expires_at, self._now()) is None:
+            raise AuthError(
+                "토큰이 만료되었습니다. 다시 로그인하십시오", "the token has expired; log in again"
+            )
         return Handler(row.id, row.login, self.role(row.role))
 
     # -- rights log --
@@ -287,3 +400,9 @@ class HandlerService:
     def rights_history(self, login: str | None = None) -> list[dict[str, object]]:
         with self._engine.connect() as conn:
             return rows.rights_history(conn, login)
+
+
+def _until(at: datetime | None, now: datetime) -> datetime | None:
+    """``at`` (in UTC) if it is still ahead of ``now``, else None."""
+    moment = as_utc(at)
+    return moment if moment is not None and moment > now else None

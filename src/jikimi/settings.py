@@ -5,6 +5,7 @@
 ``JIKIMI_KEY_FILE``    key file written by ``jikimi keys init``; no default: without this or
                        ``JIKIMI_MASTER_KEY`` opening jikimi raises ``MasterKeyMissing``
 ``JIKIMI_POLICY``      the policy file the server enforces
+``JIKIMI_TOKEN_HOURS`` how long a handler's API token lasts, in hours (default 12)
 ``JIKIMI_ALLOW_BLOCKING_LINT``  ``1`` to run a policy whose lint has enforcement-blocking errors
                        (logged, and shown in ``/healthz``); default: refused with ``PolicyBlocked``
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from pathlib import Path
 
 from jikimi.crypto import KeyRing
@@ -23,6 +25,9 @@ DEFAULT_URL = "sqlite:///var/jikimi.db"
 DEFAULT_KEY_FILE = Path("var/master.key")
 """Where ``jikimi keys init`` and ``jikimi demo`` write a new key file when told no other place.
 It is never read unless named (``JIKIMI_KEY_FILE``, ``--key-file``, ``Settings(key_file=…)``)."""
+
+TOKEN_LIFETIME = timedelta(hours=12)
+"""How long a handler's API token lasts by default: a working day; then the handler logs in again."""
 
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("", "0", "false", "no", "off")
@@ -35,6 +40,7 @@ class Settings:
     master_key: str | None = None
     policy_path: Path | None = None
     max_body_bytes: int = 1_000_000
+    token_lifetime: timedelta = TOKEN_LIFETIME
     allow_blocking_lint: bool = False
     """Run a policy whose lint has enforcement-blocking errors anyway (an operator's decision:
     logged at start, written to the access log and shown in ``/healthz``)."""
@@ -55,6 +61,7 @@ class Settings:
             master_key=env.get("JIKIMI_MASTER_KEY") or None,
             policy_path=Path(env["JIKIMI_POLICY"]) if env.get("JIKIMI_POLICY") else None,
             allow_blocking_lint=_flag(env, "JIKIMI_ALLOW_BLOCKING_LINT"),
+            token_lifetime=_hours(env, "JIKIMI_TOKEN_HOURS", TOKEN_LIFETIME),
         )
         given = {key: value for key, value in overrides.items() if value is not None}
         return replace(settings, **given)  # type: ignore[arg-type]
@@ -67,6 +74,22 @@ class Settings:
         if self.key_file is None:
             raise MasterKeyMissing()
         return KeyRing.from_file(self.key_file)
+
+
+def _hours(env: Mapping[str, str], name: str, default: timedelta) -> timedelta:
+    value = env.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        hours = float(value)
+    except ValueError:
+        hours = 0.0
+    if not 0 < hours <= 24 * 366:
+        raise UsageError(
+            f"{name}는 0보다 큰 시간 수여야 합니다 (예: 12)",
+            f"{name} must be a positive number of hours (e.g. 12)",
+        )
+    return timedelta(hours=hours)
 
 
 def _flag(env: Mapping[str, str], name: str) -> bool:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fastapi.testclient import TestClient
 
 from jikimi.bootstrap import Jikimi
+from jikimi.clock import FixedClock
 
 from .conftest import MEMBER, PASSWORD, bearer, error_of, signup
 
@@ -64,8 +67,8 @@ def test_requests_without_a_valid_token_are_401(client: TestClient) -> None:
     assert basic.status_code == 401
 
 
-def test_five_failed_logins_lock_the_account_even_for_the_right_password(
-    client: TestClient, admin: dict[str, str], cs: dict[str, str]
+def test_five_wrong_passwords_lock_new_logins_for_a_minute_but_not_the_existing_token(
+    client: TestClient, jikimi: Jikimi, clock: FixedClock, admin: dict[str, str], cs: dict[str, str]
 ) -> None:
     first = client.post("/v1/login", json={"login": "cs-kim", "password": PASSWORD})
     assert first.status_code == 200
@@ -77,12 +80,39 @@ def test_five_failed_logins_lock_the_account_even_for_the_right_password(
     locked = client.post("/v1/login", json={"login": "cs-kim", "password": PASSWORD})
     assert locked.status_code == 423 and error_of(locked)["code"] == "auth.locked"
     assert client.get("/v1/handlers", headers=admin).json()[1]["locked"] is True
-    # its existing token is refused too, until an administrator unlocks the account
-    assert client.get("/v1/subjects/x", headers=token).status_code == 423
-    assert client.post("/v1/handlers/cs-kim/unlock", headers=admin).status_code == 200
+    # the token issued before the lock keeps working: a lock stops new logins only
+    assert client.get("/v1/subjects/x", headers=token).status_code == 404
+    clock.advance(timedelta(minutes=1))
     fresh = client.post("/v1/login", json={"login": "cs-kim", "password": PASSWORD})
     assert fresh.status_code == 200 and fresh.json()["role"] == "cs"
     assert client.post("/v1/login", json={"login": "nobody", "password": PASSWORD}).status_code == 401
+
+
+def test_an_administrator_unlocks_and_revokes_tokens_over_http(
+    client: TestClient, admin: dict[str, str], cs: dict[str, str]
+) -> None:
+    for _ in range(5):
+        client.post("/v1/login", json={"login": "cs-kim", "password": "guess-guess"})
+    assert client.post("/v1/handlers/cs-kim/unlock", headers=cs).status_code == 403
+    assert client.post("/v1/handlers/cs-kim/unlock", headers=admin).status_code == 200
+    token = bearer(client.post("/v1/login", json={"login": "cs-kim", "password": PASSWORD}).json()["token"])
+    assert client.get("/v1/subjects/x", headers=token).status_code == 404
+    assert client.post("/v1/handlers/cs-kim/revoke-tokens", headers=token).status_code == 403
+    assert client.post("/v1/handlers/cs-kim/revoke-tokens", headers=admin).status_code == 200
+    revoked = client.get("/v1/subjects/x", headers=token)
+    assert revoked.status_code == 401 and error_of(revoked)["code"] == "auth"
+    assert client.post("/v1/handlers/nobody/revoke-tokens", headers=admin).status_code == 404
+
+
+def test_an_expired_token_is_401_and_a_login_gives_a_fresh_one(
+    client: TestClient, clock: FixedClock, cs: dict[str, str]
+) -> None:
+    assert client.get("/v1/subjects/x", headers=cs).status_code == 404
+    clock.advance(timedelta(hours=12))
+    expired = client.get("/v1/subjects/x", headers=cs)
+    assert expired.status_code == 401 and "expired" in str(error_of(expired)["message_en"])
+    fresh = client.post("/v1/login", json={"login": "cs-kim", "password": PASSWORD})
+    assert client.get("/v1/subjects/x", headers=bearer(fresh.json()["token"])).status_code == 404
 
 
 def test_roles_limit_purposes_and_actions(

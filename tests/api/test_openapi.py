@@ -23,6 +23,7 @@ EXPECTED = {
     ("post", "/v1/handlers/{login}/role"),
     ("post", "/v1/handlers/{login}/disable"),
     ("post", "/v1/handlers/{login}/unlock"),
+    ("post", "/v1/handlers/{login}/revoke-tokens"),
     ("post", "/v1/login"),
     ("get", "/v1/audit/verify"),
     ("get", "/v1/audit/report"),

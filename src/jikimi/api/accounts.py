@@ -1,5 +1,5 @@
-"""Handlers (개인정보취급자) and roles: accounts, tokens, login, lockout. Admin action required,
-except for ``/v1/login``. Every change of rights is recorded by the handler service."""
+"""Handlers (개인정보취급자) and roles: accounts, tokens (expiry, revocation), login, lockout. Admin
+action required, except for ``/v1/login``. Every change of rights is recorded by the handler service."""
 
 from __future__ import annotations
 
@@ -75,9 +75,24 @@ def unlock_handler(login: Login, jikimi: JikimiDep, admin: AdminDep, source: Sou
     return Done()
 
 
+@router.post(
+    "/handlers/{login}/revoke-tokens", response_model=Done, summary="토큰 폐기 (revoke a handler's tokens)"
+)
+def revoke_tokens(login: Login, jikimi: JikimiDep, admin: AdminDep, source: SourceDep) -> Done:
+    """취급자의 API 토큰을 즉시 폐기합니다 (분실·유출). 계정은 남고 다음 로그인에 새 토큰이 나옵니다.
+    Revokes the handler's API tokens at once (a lost device, a leaked token); the account stays."""
+    jikimi.handlers.revoke_tokens(login, actor=admin, source=source)
+    return Done()
+
+
 @router.post("/login", response_model=TokenOut, summary="로그인 (log in for a fresh token)")
 def login(body: LoginIn, jikimi: JikimiDep, source: SourceDep) -> TokenOut:
-    """계정과 비밀번호로 로그인해 새 API 토큰을 받습니다. 5회 실패하면 계정이 잠깁니다 (423).
-    Logs in with login and password for a fresh API token; five failures lock the account (423)."""
+    """계정과 비밀번호로 로그인해 새 API 토큰(기본 12시간 유효)을 받습니다. 5회 연속 실패하면 새 로그인이 잠시
+    잠기고(1분부터 두 배씩, 최대 1시간; 423), 한 주소에서 15분에 20회 실패하면 그 주소가 15분간 막힙니다.
+    잠겨도 이미 발급된 토큰은 계속 쓸 수 있습니다. 모든 시도가 접속기록에 남습니다.
+    Logs in for a fresh API token (valid 12 hours by default). After five wrong passwords in a row
+    new logins are locked for a while (1 minute, doubling, at most an hour; 423); 20 failures from
+    one address within 15 minutes refuse that address for 15 minutes. Tokens already issued keep
+    working during a lock. Every attempt is logged."""
     handler, token = jikimi.handlers.login(body.login, body.password, source=source)
     return TokenOut(login=handler.login, role=handler.role.name, token=token)

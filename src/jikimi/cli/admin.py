@@ -201,10 +201,29 @@ def handlers_unlock(
     login: Annotated[str, typer.Argument(help="취급자 계정 (handler login)", show_default=False)],
     db: DbOption = None,
 ) -> None:
-    """잠긴 취급자 계정을 풉니다 (권한 기록에 남음). Unlock a handler locked after failed logins."""
+    """잠긴 취급자 계정을 풉니다 (권한 기록에 남음). Unlock a handler locked after failed logins.
+
+    A lock after failed logins ends by itself (1 minute, doubling with each further failure, at
+    most an hour) and stops new logins only; tokens already issued keep working.
+    """
     with admin_for(db) as admin:
         admin.handlers.unlock(login, actor=operator(), source="cli")
     typer.echo(f"잠금을 풀었습니다 (unlocked): {login}")
+
+
+@handlers_app.command("revoke-tokens")
+def handlers_revoke_tokens(
+    login: Annotated[str, typer.Argument(help="취급자 계정 (handler login)", show_default=False)],
+    db: DbOption = None,
+) -> None:
+    """취급자의 API 토큰을 즉시 폐기합니다 (권한 기록에 남음). Revoke a handler's API tokens at once.
+
+    For a lost device or a leaked token: the account stays, and its next login issues a fresh
+    token. Tokens also expire on their own (JIKIMI_TOKEN_HOURS, default 12 hours).
+    """
+    with admin_for(db) as admin:
+        admin.handlers.revoke_tokens(login, actor=operator(), source="cli")
+    typer.echo(f"토큰을 폐기했습니다 (revoked tokens): {login}")
 
 
 @handlers_app.command("role")

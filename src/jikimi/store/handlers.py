@@ -1,16 +1,19 @@
-"""Queries on handlers (개인정보취급자), roles and the rights log (권한 부여·변경·말소 기록)."""
+"""Queries on handlers (개인정보취급자), roles, failed logins by source address and the rights log
+(권한 부여·변경·말소 기록)."""
 
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from jikimi.errors import InvalidInput, NotFound
-from jikimi.store.tables import handlers, rights_log, roles
+from jikimi.store.tables import handlers, login_sources, rights_log, roles
 
 
 def role(conn: Connection, name: str) -> Row[Any] | None:
@@ -25,8 +28,13 @@ def put_role(conn: Connection, name: str, purposes: list[str], actions: list[str
         conn.execute(insert(roles).values(name=name, created_at=now, **values))
 
 
-def by_login(conn: Connection, login: str) -> Row[Any] | None:
-    return conn.execute(select(handlers).where(handlers.c.login == login)).first()
+def by_login(conn: Connection, login: str, *, lock: bool = False) -> Row[Any] | None:
+    """The account, or None. ``lock``: held until the transaction ends (PostgreSQL; SQLite writers
+    are serialised by the transaction itself), so concurrent failed logins all count."""
+    query = select(handlers).where(handlers.c.login == login)
+    if lock and conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    return conn.execute(query).first()
 
 
 def by_token(conn: Connection, digest: bytes) -> Row[Any] | None:
@@ -41,6 +49,7 @@ def add(
     role: str,
     password_hash: str,
     token: bytes,
+    token_expires_at: datetime,
     now: datetime,
 ) -> None:
     """A new account; ``InvalidInput`` if the login is taken."""
@@ -52,7 +61,9 @@ def add(
                 role=role,
                 password_hash=password_hash,
                 token_digest=token,
+                token_expires_at=token_expires_at,
                 failed_logins=0,
+                lock_level=0,
                 created_at=now,
             )
         )
@@ -69,6 +80,24 @@ def change(conn: Connection, login: str, **values: Any) -> None:
 
 def change_by_id(conn: Connection, handler_id: str, **values: Any) -> None:
     conn.execute(update(handlers).where(handlers.c.id == handler_id).values(**values))
+
+
+def source_row(conn: Connection, source: str) -> Row[Any]:
+    """The failed-login count of a source address, locked until the transaction ends (PostgreSQL).
+    The row is created first if missing, so concurrent first attempts do not collide."""
+    values = {"source": source, "failures": 0, "window_start": datetime(1970, 1, 1, tzinfo=UTC)}
+    if conn.dialect.name == "postgresql":
+        conn.execute(pg_insert(login_sources).values(**values).on_conflict_do_nothing())
+    else:
+        conn.execute(sqlite_insert(login_sources).values(**values).on_conflict_do_nothing())
+    query = select(login_sources).where(login_sources.c.source == source)
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    return conn.execute(query).one()
+
+
+def change_source(conn: Connection, source: str, **values: Any) -> None:
+    conn.execute(update(login_sources).where(login_sources.c.source == source).values(**values))
 
 
 def all_accounts(conn: Connection) -> list[Row[Any]]:

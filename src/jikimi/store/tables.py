@@ -122,9 +122,21 @@ handlers = Table(
     Column("password_hash", String(255), nullable=False),
     Column("token_digest", LargeBinary(32), nullable=True, unique=True),
     Column("failed_logins", Integer, nullable=False, default=0),
-    Column("locked_at", Timestamp, nullable=True),
+    Column("locked_at", Timestamp, nullable=True),  # when the last lock began
     Column("disabled_at", Timestamp, nullable=True),
     Column("created_at", Timestamp, nullable=False),
+    Column("locked_until", Timestamp, nullable=True),  # no new login before; tokens keep working
+    Column("lock_level", Integer, nullable=False, default=0, server_default="0"),  # locks in a row
+    Column("token_expires_at", Timestamp, nullable=True),
+)
+
+login_sources = Table(
+    "login_sources",
+    metadata,
+    Column("source", String(64), primary_key=True),  # the client address of failed logins
+    Column("failures", Integer, nullable=False),  # in the window that began at window_start
+    Column("window_start", Timestamp, nullable=False),
+    Column("blocked_until", Timestamp, nullable=True),
 )
 
 rights_log = Table(
