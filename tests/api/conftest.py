@@ -69,6 +69,14 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+def logged_in(client: TestClient, login: str) -> dict[str, str]:
+    """Headers with a fresh token from ``/v1/login``: after the clock moved past a token's lifetime,
+    a handler logs in again (tokens expire after 12 hours)."""
+    response = client.post("/v1/login", json={"login": login, "password": PASSWORD})
+    assert response.status_code == 200, response.text
+    return bearer(response.json()["token"])
+
+
 def row_counts(engine: Engine) -> dict[str, int]:
     """How many subjects, item values and consents the database holds."""
     with engine.connect() as conn:

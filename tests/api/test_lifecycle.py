@@ -10,7 +10,7 @@ from jikimi.bootstrap import Jikimi
 from jikimi.clock import FixedClock
 
 from ..conftest import MEMBER
-from .conftest import bearer, error_of, handler_token, signup
+from .conftest import bearer, error_of, handler_token, logged_in, signup
 
 
 def test_a_withdrawal_destroys_at_once_and_separates_what_the_policy_keeps(
@@ -59,6 +59,7 @@ def test_a_dormant_member_comes_back_on_request(
     jikimi.lifecycle.sweep()  # the notice, 30 days ahead
     clock.advance(timedelta(days=31))
     assert jikimi.lifecycle.sweep().separated_dormant == 1
+    admin, cs = logged_in(client, "admin-park"), logged_in(client, "cs-kim")  # a year later
     read = {"items": ["name"], "purpose": "membership"}
     assert error_of(client.post(f"/v1/subjects/{sid}/read", headers=cs, json=read))["reason"] == "dormant"
     assert client.post(f"/v1/subjects/{sid}/reactivate", headers=admin).status_code == 200

@@ -14,7 +14,7 @@ from jikimi.clock import FixedClock
 from jikimi.store.tables import access_log
 
 from ..conftest import MEMBER  # noqa: TID252
-from .conftest import bearer, error_of, handler_token, signup
+from .conftest import bearer, error_of, handler_token, logged_in, signup
 
 METADATA = {
     "subject.state": "/v1/subjects/{sid}",
@@ -52,6 +52,7 @@ def test_an_auditor_cannot_bring_a_dormant_members_separated_data_back(
     jikimi.lifecycle.sweep()
     clock.advance(timedelta(days=31))
     assert jikimi.lifecycle.sweep().separated_dormant == 1
+    admin = logged_in(client, "admin-park")  # a year later: the token of the sign-up day has expired
     refused = client.post(f"/v1/subjects/{sid}/reactivate", headers=auditor(jikimi))
     assert refused.status_code == 403 and error_of(refused)["reason"] == "action_not_allowed"
     assert jikimi.vault.subject(sid)["status"] == "dormant"  # nothing moved back
