@@ -4,7 +4,8 @@
 ``/healthz`` and the OpenAPI document (``/openapi.json``, browsable at ``/docs``). Handlers
 authenticate with ``Authorization: Bearer <token>``. Every error leaves as
 ``{"error": {"code", "message_ko", "message_en", "field", "reason"}}`` (``jikimi.api.errors``);
-the HTTP status is chosen there from the error's type, never by the domain.
+the HTTP status is chosen there from the error's type, never by the domain. One check
+(``jikimi.api.inputs``) refuses a NUL, a lone surrogate or a NaN in any path, query or body field.
 ``create_app()`` without jikimi serves only ``/healthz`` and the PII router.
 """
 
@@ -17,8 +18,9 @@ from fastapi.responses import JSONResponse
 
 from jikimi.api import accounts, audit, lifecycle, rights, sharing, subjects
 from jikimi.api.deps import get_jikimi
-from jikimi.api.errors import install_error_handlers
+from jikimi.api.errors import ERROR_RESPONSES, install_error_handlers
 from jikimi.api.guard import GuardMiddleware
+from jikimi.api.inputs import clean_request
 from jikimi.api.pii import PiiApiConfig
 from jikimi.api.pii import router as pii_router
 from jikimi.api.schemas import Health, PolicyHealth
@@ -58,6 +60,7 @@ def create_app(
         openapi_url="/openapi.json",
         docs_url="/docs",
         redoc_url=None,
+        dependencies=[Depends(clean_request)],  # no NUL, lone surrogate or NaN in any field (422)
     )
     app.state.jikimi = jikimi
     app.state.pii_config = config
@@ -84,7 +87,7 @@ def create_app(
         app.include_router(lifecycle.router)
         app.include_router(sharing.router)
         app.include_router(rights.router)
-    app.include_router(pii_router)
+    app.include_router(pii_router, responses={status: ERROR_RESPONSES[status] for status in (413, 422)})
     return app
 
 

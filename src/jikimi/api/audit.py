@@ -8,11 +8,11 @@ from fastapi import APIRouter, Query
 
 from jikimi.api.deps import AuditorDep, JikimiDep
 from jikimi.api.errors import ERROR_RESPONSES
-from jikimi.api.schemas import BreakOut, VerifyOut
+from jikimi.api.schemas import MONTH_PATTERN, BreakOut, VerifyOut
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"], responses=ERROR_RESPONSES)
 
-Month = Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="점검 월 (YYYY-MM)")]
+Month = Annotated[str, Query(pattern=MONTH_PATTERN, description="점검 월 (YYYY-MM, 0001-01 to 9999-12)")]
 
 
 @router.get("/verify", response_model=VerifyOut, summary="접속기록 위변조 검증 (verify the access-log chain)")

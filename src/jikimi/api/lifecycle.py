@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
@@ -11,14 +10,13 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue, StringConstraints
 
 from jikimi.api.deps import AuditorDep, HandlerDep, JikimiDep, SourceDep, requires
 from jikimi.api.errors import ERROR_RESPONSES
+from jikimi.api.schemas import MONTH_PATTERN, SUBJECT_ID_PATTERN, Instant
 from jikimi.handlers import Handler
 from jikimi.lifecycle import LedgerEntry
 
 router = APIRouter(prefix="/v1", tags=["lifecycle"], responses=ERROR_RESPONSES)
 
-SubjectId = Annotated[
-    str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="대상자 id (opaque subject id)")
-]
+SubjectId = Annotated[str, Path(pattern=SUBJECT_ID_PATTERN, description="대상자 id (opaque subject id)")]
 WithdrawDep = Annotated[Handler, Depends(requires("withdraw"))]
 SeparatedDep = Annotated[Handler, Depends(requires("separated"))]
 PolicyId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
@@ -39,7 +37,7 @@ class WithdrawIn(_In):
 class WithdrawOut(BaseModel):
     subject_id: str
     destroyed: list[str] = Field(description="즉시 파기된 항목·기록 (destroyed at once)")
-    separated: dict[str, datetime | None] = Field(
+    separated: dict[str, Instant | None] = Field(
         description="분리보관된 항목·기록과 파기 예정 시각 (kept apart until; null: 처리방침의 기간 미기재)"
     )
     subject_removed: bool
@@ -58,7 +56,7 @@ class SeparatedReadIn(_In):
 class SeparatedRecord(BaseModel):
     id: str
     type: str
-    occurred_at: datetime
+    occurred_at: Instant
     data: dict[str, JsonValue]
 
 
@@ -131,7 +129,7 @@ def reactivate(subject_id: SubjectId, jikimi: JikimiDep, handler: HandlerDep, so
 def ledger(
     jikimi: JikimiDep,
     _handler: AuditorDep,
-    month: Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM (KST)")],
+    month: Annotated[str, Query(pattern=MONTH_PATTERN, description="YYYY-MM (KST, 0001-01 to 9999-12)")],
 ) -> LedgerOut:
     """한 달의 파기 기록 (항목 종류, 건수, 규칙, 근거, 방법, 시각, 프로세스 — 개인정보 없음). `audit` 권한.
     A month of the destruction ledger: class, count, rule, basis, method, time, process — no personal data."""

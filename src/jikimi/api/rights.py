@@ -7,7 +7,7 @@ client's address; the service checks the ``rights`` action and writes the access
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response, status
@@ -16,20 +16,20 @@ from pydantic import BaseModel, Field
 
 from jikimi.api.deps import HandlerDep, JikimiDep, SourceDep
 from jikimi.api.errors import ERROR_RESPONSES
-from jikimi.api.schemas import Channel
+from jikimi.api.schemas import SUBJECT_ID_PATTERN, Channel, Instant
 from jikimi.rights import RightsRequest
 from jikimi.rights.model import HOW_TO_OBJECT_EN, HOW_TO_OBJECT_KO, REFUSAL_GROUNDS
 from jikimi.rights.package import package_html, package_json
 
 router = APIRouter(prefix="/v1/rights", tags=["rights"], responses=ERROR_RESPONSES)
 
-RequestId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="권리 요구 id (request id)")]
+RequestId = Annotated[str, Path(pattern=SUBJECT_ID_PATTERN, description="권리 요구 id (request id)")]
 RequestType = Literal["access", "correction", "deletion", "stop", "consent_withdrawal", "automated_decision"]
 Ids = list[Annotated[str, Field(max_length=64)]]
 
 
 class ReceiveIn(BaseModel):
-    subject_id: str = Field(max_length=64)
+    subject_id: str = Field(max_length=32)
     type: RequestType
     channel: Channel = Field(
         description="요구 방법: 처리방침 rights.channels에 있는 것 (a channel the policy's rights section "
@@ -53,14 +53,14 @@ class RequestOut(BaseModel):
     items: list[str]
     purposes: list[str]
     decision: str | None
-    received_at: datetime
-    due_at: datetime
+    received_at: Instant
+    due_at: Instant
     due_day: date
     days_left: int
     overdue: bool
-    verified_at: datetime | None
+    verified_at: Instant | None
     verification: str | None
-    answered_at: datetime | None
+    answered_at: Instant | None
     refusal_ground: str | None
     note: str | None
     duplicate: bool = False
@@ -175,7 +175,7 @@ def list_requests(
     jikimi: JikimiDep,
     handler: HandlerDep,
     open_only: bool = True,
-    subject_id: Annotated[str | None, Query(max_length=64)] = None,
+    subject_id: Annotated[str | None, Query(max_length=32)] = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 200,
 ) -> RequestsOut:
     """처리할 요구 목록: 기한이 지난 것이 먼저, 그다음 기한 순. The queue: overdue first, then by due date."""

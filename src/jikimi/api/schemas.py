@@ -6,13 +6,26 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, StrictBool, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue, StrictBool, StringConstraints
 
-Id = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+from jikimi.clock import as_utc
+
+# Lengths are the columns' (src/jikimi/store/tables.py): ids and names String(64), subject ids String(32).
+# NUL, lone surrogates and NaN are refused for every field by one check (jikimi.api.inputs).
+Id = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+"""An item, purpose or role id, or a role name (roles.name, item_id, target_id: String(64))."""
 PolicyId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 """An item, purpose, context or record id as the policy spells them (so that no value can pass for one)."""
-SubjectRef = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+SUBJECT_ID_PATTERN = r"^[A-Za-z0-9_-]{1,32}$"
+"""An opaque subject or request id (22 characters; the columns hold 32)."""
+SubjectRef = Annotated[str, StringConstraints(pattern=SUBJECT_ID_PATTERN)]
 """An opaque subject id."""
+MONTH_PATTERN = r"^(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(0[1-9]|1[0-2])$"
+"""``YYYY-MM`` with a year from 0001 to 9999 and a month from 01 to 12."""
+Instant = Annotated[datetime, AfterValidator(as_utc)]
+"""A moment in a response: always aware, in UTC (``…+00:00``); SQLite hands naive UTC datetimes back."""
+MAX_ROW_ID = 2**63 - 1
+"""The largest id a BIGINT column holds (a cursor past it is refused, not sent to the database)."""
 Value = Annotated[str, StringConstraints(max_length=4000)]
 Reason = Annotated[str, StringConstraints(max_length=500)]
 Channel = Annotated[str, StringConstraints(min_length=1, max_length=32)]
@@ -84,7 +97,7 @@ class RecordsReadIn(_In):
 class RecordItem(BaseModel):
     id: str
     type: str
-    occurred_at: datetime
+    occurred_at: Instant
     data: dict[str, JsonValue]
 
 
@@ -111,8 +124,8 @@ class ConsentRow(BaseModel):
     granted: bool
     policy_version: str
     channel: str
-    at: datetime
-    withdrawn_at: datetime | None
+    at: Instant
+    withdrawn_at: Instant | None
 
 
 class ConsentsOut(BaseModel):
@@ -134,15 +147,17 @@ class SubjectOut(BaseModel):
     context: str | None
     is_child: bool
     policy_version: str | None
-    created_at: datetime
-    last_activity_at: datetime | None
+    created_at: Instant
+    last_activity_at: Instant | None
     items: list[str] = Field(description="보관 중인 항목 id (ids only, never values)")
 
 
 class RoleIn(_In):
     name: Id
-    purposes: list[Id] = Field(description="허용 목적 (purpose ids, or *)")
-    actions: list[Id] = Field(description="허용 작업 (collect, read, record, consent, export, admin, audit)")
+    purposes: list[Id] = Field(max_length=200, description="허용 목적 (purpose ids, or *)")
+    actions: list[Id] = Field(
+        max_length=50, description="허용 작업 (collect, read, record, consent, export, admin, audit)"
+    )
 
 
 class RoleOut(BaseModel):
@@ -168,7 +183,7 @@ class HandlerRow(BaseModel):
     role: str
     locked: bool
     disabled: bool
-    created_at: datetime
+    created_at: Instant
 
 
 class RoleChangeIn(_In):

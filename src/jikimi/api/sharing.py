@@ -7,7 +7,6 @@ opaque path segments; values only ever appear in the response of a provision tha
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Depends, Path, Query
@@ -15,15 +14,14 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from jikimi.api.deps import AdminDep, HandlerDep, JikimiDep, SourceDep
 from jikimi.api.errors import ERROR_RESPONSES
+from jikimi.api.schemas import MAX_ROW_ID, SUBJECT_ID_PATTERN, Instant
 from jikimi.errors import Denied
 from jikimi.handlers import Handler
 from jikimi.sharing import DEFAULT_K, MAX_PROVIDE, ProcessorHolding, RegisteredProcessor, SubjectQuery
 
 router = APIRouter(prefix="/v1", tags=["sharing"], responses=ERROR_RESPONSES)
 
-SubjectId = Annotated[
-    str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="대상자 id (opaque subject id)")
-]
+SubjectId = Annotated[str, Path(pattern=SUBJECT_ID_PATTERN, description="대상자 id (opaque subject id)")]
 ThirdPartyId = Annotated[
     str, Path(pattern=r"^[a-z][a-z0-9_]*$", max_length=64, description="제3자 id (recipient id)")
 ]
@@ -43,7 +41,7 @@ class SubjectQueryIn(_In):
 
 
 class ProvideIn(_In):
-    subject_ids: list[Annotated[str, Field(max_length=64)]] | None = Field(None, max_length=MAX_PROVIDE)
+    subject_ids: list[Annotated[str, Field(max_length=32)]] | None = Field(None, max_length=MAX_PROVIDE)
     query: SubjectQueryIn | None = None
     third_party: str = Field(max_length=64)
     items: list[Annotated[str, Field(max_length=64)]] = Field(min_length=1, max_length=200)
@@ -64,7 +62,7 @@ class ProvideOut(BaseModel):
     third_party: str
     basis: str
     reference: str | None
-    at: datetime
+    at: Instant
     values: dict[str, dict[str, str]] = Field(
         description="제공한 값 (the data handed over), subject → item → value"
     )
@@ -80,7 +78,7 @@ class ProvisionRow(BaseModel):
     items: list[str]
     basis: str
     reference: str | None
-    at: datetime
+    at: Instant
     actor: str
     policy_version: str
 
@@ -120,7 +118,7 @@ class StatsOut(BaseModel):
     id: str
     kind: str
     k: int
-    at: datetime
+    at: Instant
     columns: list[str]
     treatments: dict[str, str]
     removed: list[str]
@@ -180,10 +178,10 @@ def provide(body: ProvideIn, jikimi: JikimiDep, handler: HandlerDep, source: Sou
 def ledger(
     jikimi: JikimiDep,
     _handler: LedgerReaderDep,
-    subject_id: Annotated[str | None, Query(max_length=64)] = None,
+    subject_id: Annotated[str | None, Query(max_length=32)] = None,
     third_party: Annotated[str | None, Query(max_length=64)] = None,
     batch_id: Annotated[str | None, Query(max_length=32)] = None,
-    after_id: Annotated[int, Query(ge=0)] = 0,
+    after_id: Annotated[int, Query(ge=0, le=MAX_ROW_ID)] = 0,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
 ) -> LedgerOut:
     """제공 기록(대상자, 제3자, 항목 id, 근거, 시각)을 오래된 것부터 보여 줍니다. 값은 없습니다.

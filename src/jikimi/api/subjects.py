@@ -14,6 +14,7 @@ from fastapi import APIRouter, Body, Depends, Path, status
 from jikimi.api.deps import HandlerDep, JikimiDep, SourceDep, requires
 from jikimi.api.errors import ERROR_RESPONSES
 from jikimi.api.schemas import (
+    SUBJECT_ID_PATTERN,
     BulkReadIn,
     BulkReadOut,
     CollectIn,
@@ -38,9 +39,7 @@ from jikimi.vault.collect import Collected
 
 router = APIRouter(prefix="/v1", tags=["subjects"], responses=ERROR_RESPONSES)
 
-SubjectId = Annotated[
-    str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="대상자 id (opaque subject id)")
-]
+SubjectId = Annotated[str, Path(pattern=SUBJECT_ID_PATTERN, description="대상자 id (opaque subject id)")]
 ConsentDep = Annotated[Handler, Depends(requires("consent"))]
 PurposeId = Annotated[
     str, Path(pattern=r"^[a-z][a-z0-9_]*$", max_length=64, description="목적 id (purpose id)")

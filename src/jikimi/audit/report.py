@@ -26,7 +26,7 @@ from jikimi.clock import Clock, as_utc
 from jikimi.errors import UsageError
 from jikimi.gate import REASONS
 from jikimi.handlers import Handler
-from jikimi.periods import KST, month_bounds, shift_month
+from jikimi.periods import FAR_PAST, KST, month_bounds, shift_month
 from jikimi.store import access_log as log_rows
 from jikimi.store import handlers as handler_rows
 
@@ -54,13 +54,22 @@ def off_hours(moment: datetime, calendar: Mapping[date, str]) -> str | None:
 
 
 def _kst(moment: datetime) -> str:
-    return as_utc(moment).astimezone(KST).isoformat(timespec="seconds")
+    try:
+        return as_utc(moment).astimezone(KST).isoformat(timespec="seconds")
+    except OverflowError:  # the end of 9999-12 (FAR_FUTURE) is past the calendar's last KST moment
+        return datetime.max.replace(tzinfo=KST).isoformat(timespec="seconds")
+
+
+def _baseline_start(month: str) -> datetime:
+    """The first instant of the three months before ``month`` (the calendar's first one in 0001)."""
+    earlier = shift_month(month, -3)
+    return FAR_PAST if earlier < "0001-01" else month_bounds(earlier)[0]
 
 
 def monthly_report(conn: Connection, month: str, *, generated_at: datetime) -> dict[str, Any]:
     """The review of ``month`` (``YYYY-MM``, Korean time) as a JSON-ready dict."""
     start, end = month_bounds(month)
-    first_baseline = month_bounds(shift_month(month, -3))[0]
+    first_baseline = _baseline_start(month)
     local_start = start.astimezone(KST)
     calendar: Mapping[date, str] = holidays.country_holidays("KR", years=[local_start.year], language="ko")
 
