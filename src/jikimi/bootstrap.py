@@ -29,6 +29,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from jikimi.audit.anchors import AnchorSink, FileSink
 from jikimi.audit.log import AccessLog
 from jikimi.audit.report import Audit
 from jikimi.clock import Clock, SystemClock
@@ -168,9 +169,23 @@ def open_admin(settings: Settings, *, clock: Clock | None = None) -> Admin:
     """Handlers and the access log of the database named in ``settings`` (no policy, no keys needed)."""
     engine = make_engine(settings.db_url)
     clock = clock or SystemClock()
-    log = AccessLog()
+    ring = settings.key_ring() if settings.has_keys() else None  # without one: plain (v1) rows
+    log = AccessLog(ring, sink=anchor_sink(settings) if ring else None)
     handlers = HandlerService(engine, clock, log, token_lifetime=settings.token_lifetime)
-    return Admin(handlers, Audit(engine, clock), engine)
+    return Admin(handlers, Audit(engine, clock, ring, settings.anchors()), engine)
+
+
+def anchor_sink(settings: Settings) -> AnchorSink | None:
+    """Where the access log's signed chain heads go (``Settings.anchors``); none, with a warning."""
+    path = settings.anchors()
+    if path is None:
+        logging.getLogger("jikimi.audit").warning(
+            "접속기록 앵커 파일이 없습니다: 최근 행의 삭제를 검출할 수 없습니다 (JIKIMI_ANCHOR_FILE) "
+            "(no access-log anchor file: truncation of the newest rows cannot be detected; "
+            "set JIKIMI_ANCHOR_FILE)"
+        )
+        return None
+    return FileSink(path)
 
 
 @contextmanager
@@ -195,7 +210,7 @@ def assemble(core: Core) -> Jikimi:
         lifecycle=lifecycle,
         rights=RightsDesk(core, lifecycle=lifecycle, consents=vault),
         sharing=Sharing(core),
-        audit=Audit(core.engine, core.clock),
+        audit=Audit(core.engine, core.clock, core.keys.ring, core.access_log.anchor_file),
     )
 
 
@@ -212,6 +227,7 @@ def build_jikimi(
     """jikimi over a policy already loaded and an engine already made (tests, benchmarks, embedding);
     the schema must be migrated (``store.migrate.upgrade``). There is no lint gate here: the caller
     answers for the policy (``Jikimi.policy_check`` still shows blocking findings)."""
+    access_log = access_log or AccessLog(keys)  # keyed: each row carries a MAC (audit.chain)
     return assemble(
         Core(
             policy=policy,
@@ -254,14 +270,17 @@ def open_jikimi(
     engine = make_engine(settings.db_url)
     if migrate:
         upgrade(engine)
+    log = AccessLog(ring, sink=anchor_sink(settings))
     jikimi = build_jikimi(
         policy=policy,
         engine=engine,
         keys=ring,
         clock=clock,
         passwords=passwords,
+        access_log=log,
         token_lifetime=settings.token_lifetime,
     )
+    log.seal(engine, jikimi.core.now())  # the plain rows of a version before the keyed log (docs/audit.md)
     if check.blocking:
         _overridden(jikimi.core, check)
     return jikimi

@@ -30,7 +30,9 @@ import bcrypt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from jikimi.errors import KeyRingError
 
@@ -135,6 +137,15 @@ class KeyRing:
     def rotated(self) -> KeyRing:
         """A ring with a fresh current key; the old current key becomes retired."""
         return KeyRing(current=MasterKey.generate(), retired=(self.current, *self.retired))
+
+
+def derive_key(master: MasterKey, label: str) -> bytes:
+    """A 256-bit key for one purpose, derived from a master key with HKDF-SHA256 and ``label`` as
+    its info (``"jikimi/access-log/mac/v1"``): distinct labels give unrelated keys. A derived key
+    is never stored; whoever holds the master key derives it again."""
+    return HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None, info=label.encode("utf-8")).derive(
+        master.secret
+    )
 
 
 # --- wrapping and sealing ------------------------------------------------------------------------

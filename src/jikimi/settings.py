@@ -6,6 +6,8 @@
                        ``JIKIMI_MASTER_KEY`` opening jikimi raises ``MasterKeyMissing``
 ``JIKIMI_POLICY``      the policy file the server enforces
 ``JIKIMI_TOKEN_HOURS`` how long a handler's API token lasts, in hours (default 12)
+``JIKIMI_ANCHOR_FILE`` where the access log's signed chain heads go (JSON lines, mode 0600); default
+                       ``access-log.anchors`` beside the key file; none (with a warning) without one
 ``JIKIMI_ALLOW_BLOCKING_LINT``  ``1`` to run a policy whose lint has enforcement-blocking errors
                        (logged, and shown in ``/healthz``); default: refused with ``PolicyBlocked``
 """
@@ -41,13 +43,14 @@ class Settings:
     policy_path: Path | None = None
     max_body_bytes: int = 1_000_000
     token_lifetime: timedelta = TOKEN_LIFETIME
+    anchor_file: Path | None = None
     allow_blocking_lint: bool = False
     """Run a policy whose lint has enforcement-blocking errors anyway (an operator's decision:
     logged at start, written to the access log and shown in ``/healthz``)."""
 
     def __post_init__(self) -> None:
         # ``Settings(key_file="var/master.key")`` reads as well as with a Path
-        for name in ("key_file", "policy_path"):
+        for name in ("key_file", "policy_path", "anchor_file"):
             value = getattr(self, name)
             if isinstance(value, str):
                 object.__setattr__(self, name, Path(value))
@@ -60,6 +63,7 @@ class Settings:
             key_file=Path(env["JIKIMI_KEY_FILE"]) if env.get("JIKIMI_KEY_FILE") else None,
             master_key=env.get("JIKIMI_MASTER_KEY") or None,
             policy_path=Path(env["JIKIMI_POLICY"]) if env.get("JIKIMI_POLICY") else None,
+            anchor_file=Path(env["JIKIMI_ANCHOR_FILE"]) if env.get("JIKIMI_ANCHOR_FILE") else None,
             allow_blocking_lint=_flag(env, "JIKIMI_ALLOW_BLOCKING_LINT"),
             token_lifetime=_hours(env, "JIKIMI_TOKEN_HOURS", TOKEN_LIFETIME),
         )
@@ -74,6 +78,18 @@ class Settings:
         if self.key_file is None:
             raise MasterKeyMissing()
         return KeyRing.from_file(self.key_file)
+
+    def anchors(self) -> Path | None:
+        """The access log's anchor file: ``anchor_file``, else ``access-log.anchors`` beside the key
+        file, else ``None`` (no anchors are written; verification warns that truncation of the
+        newest rows cannot be ruled out)."""
+        if self.anchor_file is not None:
+            return self.anchor_file
+        return self.key_file.parent / "access-log.anchors" if self.key_file is not None else None
+
+    def has_keys(self) -> bool:
+        """Whether a master key is configured (``key_ring`` would not raise ``MasterKeyMissing``)."""
+        return bool(self.master_key) or self.key_file is not None
 
 
 def _hours(env: Mapping[str, str], name: str, default: timedelta) -> timedelta:

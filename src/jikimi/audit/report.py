@@ -16,13 +16,16 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, time
+from pathlib import Path
 from typing import Any
 
 import holidays
 from sqlalchemy import Connection, Engine
 
+from jikimi.audit.anchors import read_anchors
 from jikimi.audit.log import LogEntry, LogPage, Verification, verify
 from jikimi.clock import Clock, as_utc
+from jikimi.crypto import KeyRing
 from jikimi.errors import UsageError
 from jikimi.gate import REASONS
 from jikimi.handlers import Handler
@@ -66,8 +69,11 @@ def _baseline_start(month: str) -> datetime:
     return FAR_PAST if earlier < "0001-01" else month_bounds(earlier)[0]
 
 
-def monthly_report(conn: Connection, month: str, *, generated_at: datetime) -> dict[str, Any]:
-    """The review of ``month`` (``YYYY-MM``, Korean time) as a JSON-ready dict."""
+def monthly_report(
+    conn: Connection, month: str, *, generated_at: datetime, keys: KeyRing | None = None
+) -> dict[str, Any]:
+    """The review of ``month`` (``YYYY-MM``, Korean time) as a JSON-ready dict (the chain checked
+    with ``keys`` when given)."""
     start, end = month_bounds(month)
     first_baseline = _baseline_start(month)
     local_start = start.astimezone(KST)
@@ -105,7 +111,7 @@ def monthly_report(conn: Connection, month: str, *, generated_at: datetime) -> d
     denials = log_rows.denials_between(conn, start, end)
     baseline = log_rows.reads_per_actor(conn, first_baseline, start, READ_ACTIONS)
     rights = handler_rows.rights_changes(conn, start, end)
-    chain = verify(conn)
+    chain = verify(conn, keys=keys)
 
     return {
         "month": month.strip(),
@@ -162,6 +168,7 @@ def monthly_report(conn: Connection, month: str, *, generated_at: datetime) -> d
             "chains": chain.chains,
             "heads": chain.heads,
             "breaks": [str(b) for b in chain.breaks],
+            "warnings": list(chain.warnings),
         },
     }
 
@@ -281,6 +288,8 @@ def render_text(report: Mapping[str, Any]) -> str:
     )
     for problem in chain["breaks"]:
         line(f"   ! {problem}")
+    for warning in chain.get("warnings", ()):
+        line(f"   ? {warning}")
     line("   체인 헤드 (chain heads; keep with this report to detect later truncation):")
     for name, head in chain["heads"].items():
         line(f"   {name} {head}")
@@ -306,9 +315,13 @@ class Audit:
     by ids (handler logins, item ids, opaque subject ids), never a value.
     """
 
-    def __init__(self, engine: Engine, clock: Clock) -> None:
+    def __init__(
+        self, engine: Engine, clock: Clock, keys: KeyRing | None = None, anchor_file: Path | None = None
+    ) -> None:
         self._engine = engine
         self._clock = clock
+        self._keys = keys
+        self._anchor_file = anchor_file
 
     def about_subject(self, subject_id: str, *, after: int = 0, limit: int = 100) -> LogPage:
         """The rows about one subject (``subject_id``), in log order, from the one after ``after``
@@ -362,14 +375,19 @@ class Audit:
         )
         return LogPage(entries, entries[-1].seq if len(rows) > limit else None)
 
-    def verify(self) -> Verification:
-        """Walk every chain of the access log (``jikimi audit verify``)."""
+    def verify(self, *, keys: KeyRing | None = None, anchor_file: Path | None = None) -> Verification:
+        """Walk every chain of the access log (``jikimi audit verify``): MACs under ``keys`` (default:
+        the ring this face was built with; none: links only), truncation and deleted chains against
+        the anchors in ``anchor_file`` (default: the configured one, if it exists)."""
+        keys = keys or self._keys
+        path = anchor_file or self._anchor_file
+        anchors = read_anchors(path) if path is not None and (anchor_file or path.exists()) else None
         with self._engine.connect() as conn:
-            return verify(conn)
+            return verify(conn, keys=keys, anchors=anchors)
 
     def monthly_report(self, month: str) -> dict[str, Any]:
         """The review of ``month`` (``YYYY-MM``, Korean time) as a JSON-ready dict; ``render_text``
         prints it for signing. Raises ``UsageError`` for a malformed month."""
         month_bounds(month)
         with self._engine.connect() as conn:
-            return monthly_report(conn, month, generated_at=as_utc(self._clock.now()))
+            return monthly_report(conn, month, generated_at=as_utc(self._clock.now()), keys=self._keys)

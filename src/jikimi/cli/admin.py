@@ -272,16 +272,35 @@ def handlers_role(
 
 
 @audit_app.command("verify")
-def audit_verify(db: DbOption = None) -> None:
-    """접속기록 해시 체인을 검증합니다. Verify the access log's hash chains.
+def audit_verify(
+    db: DbOption = None,
+    key_file: KeyFileOption = None,
+    anchors: Annotated[
+        Path | None,
+        typer.Option(
+            "--anchors",
+            help="앵커 파일 (anchor file; default: JIKIMI_ANCHOR_FILE, else access-log.anchors beside the key file)",  # noqa: E501
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """접속기록 체인을 검증합니다 (MAC, 연결, 앵커). Verify the access log's keyed chains and anchors.
 
-    Exit code 0: every chain is intact; 1: a row was altered or removed (the first one of each
-    broken chain is named by its seq or chain position).
+    With the master key (JIKIMI_MASTER_KEY, JIKIMI_KEY_FILE or --key-file) every row's MAC is
+    checked; against the anchor file, rows removed from the end of a chain and deleted chains are
+    found. Each broken chain is named with its first bad row (chain, seq, chain position). Exit
+    code 0: no break found (warnings, printed with "경고 (WARNING)", say what could not be checked:
+    without the master key the MACs, without anchors a truncation or a deleted chain); 1: a row or
+    chain was altered, forged, moved, reordered or removed.
     """
+    settings = Settings.from_env(db_url=db, key_file=key_file)
+    ring = settings.key_ring() if settings.has_keys() else None
     with admin_for(db) as admin:
-        result = admin.audit.verify()
+        result = admin.audit.verify(keys=ring, anchor_file=anchors or settings.anchors())
     for problem in result.breaks:
         typer.echo(f"위변조 (BROKEN): {problem}")
+    for warning in result.warnings:
+        typer.echo(f"경고 (WARNING): {warning}")
     state = "정상 (intact)" if result.ok else "위변조 의심 (broken)"
     typer.echo(
         f"접속기록 {result.rows}행, 체인 {result.chains}개: {state} ({result.rows} rows in {result.chains} chains)"  # noqa: E501

@@ -6,7 +6,9 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, RowMapping, Select, func, select
+from sqlalchemy import Connection, Row, RowMapping, Select, and_, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from jikimi.store.bulk import insert_many
 from jikimi.store.tables import access_log
@@ -32,6 +34,40 @@ COLUMNS = (
 def append(conn: Connection, rows: Sequence[Sequence[object]]) -> None:
     """Insert chained rows (tuples in the order of ``COLUMNS``) in the caller's transaction."""
     insert_many(conn, access_log, COLUMNS, rows)
+
+
+def append_once(conn: Connection, row: Sequence[object]) -> None:
+    """Insert one row (in the order of ``COLUMNS``) unless its (chain, chain_seq) exists: the seal,
+    which concurrent processes may each try to write."""
+    values = dict(zip(COLUMNS, row, strict=True))
+    statement = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(access_log)
+    conn.execute(statement.values(**values).on_conflict_do_nothing(index_elements=["chain", "chain_seq"]))
+
+
+def oldest_chain(conn: Connection) -> str | None:
+    """The chain of the log's first row (``None``: the log is empty)."""
+    return conn.execute(select(access_log.c.chain).order_by(access_log.c.seq).limit(1)).scalar()
+
+
+def has_chain(conn: Connection, names: Sequence[str]) -> bool:
+    return (
+        conn.execute(select(access_log.c.chain).where(access_log.c.chain.in_(list(names))).limit(1)).first()
+        is not None
+    )
+
+
+def plain_heads(conn: Connection) -> list[tuple[str, int, bytes]]:
+    """``(chain, last chain_seq, last hash)`` of every plain (v1) chain: ids without a ``.``."""
+    last = (
+        select(access_log.c.chain, func.max(access_log.c.chain_seq).label("top"))
+        .where(access_log.c.chain.not_like("%.%"))
+        .group_by(access_log.c.chain)
+        .subquery()
+    )
+    query = select(access_log.c.chain, access_log.c.chain_seq, access_log.c.hash).join(
+        last, and_(access_log.c.chain == last.c.chain, access_log.c.chain_seq == last.c.top)
+    )
+    return [(str(c), int(n), bytes(h)) for c, n, h in conn.execute(query)]
 
 
 def chains(conn: Connection) -> list[str]:

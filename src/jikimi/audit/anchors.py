@@ -1,0 +1,105 @@
+"""Chain heads kept outside the database (anchors), so that rows removed from the end of a chain,
+or a whole chain deleted, show at verification.
+
+After each commit that appended rows, the access log hands one ``Anchor`` per chain it advanced
+to its sink: the chain id, its last position, that row's MAC, the time, the master key id, and an
+HMAC-SHA256 signature under a key derived from the master key (``chain.ANCHOR_LABEL``), so whoever
+can write the anchor file but has no master key cannot forge a head. ``FileSink`` appends them as
+JSON lines to a file of mode 0600 (``JIKIMI_ANCHOR_FILE``); another sink (syslog, an HTTP
+write-once store) only needs ``write``. ``read_anchors`` reads a file back for
+``jikimi audit verify --anchors FILE``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import threading
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Protocol
+
+from jikimi.errors import UsageError
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A signed chain head: ``chain`` had ``seq`` rows, the last with MAC ``mac`` (hex), at ``at``."""
+
+    chain: str
+    seq: int
+    mac: str
+    at: str
+    key: str
+    sig: str = ""
+
+    def body(self) -> bytes:
+        return json.dumps(["anchor/v1", self.chain, self.seq, self.mac, self.at, self.key]).encode("utf-8")
+
+    def signed(self, key: bytes) -> Anchor:
+        return Anchor(self.chain, self.seq, self.mac, self.at, self.key, self._signature(key))
+
+    def _signature(self, key: bytes) -> str:
+        return hmac.new(key, self.body(), hashlib.sha256).hexdigest()
+
+    def valid(self, key: bytes) -> bool:
+        return hmac.compare_digest(self.sig, self._signature(key))
+
+
+class AnchorSink(Protocol):
+    """Where anchors go: anything with ``write``. It is called after the commit, so a failure
+    loses an anchor (logged), never a row."""
+
+    def write(self, anchors: list[Anchor]) -> None: ...
+
+
+class FileSink:
+    """Anchors appended as JSON lines to ``path`` (created with mode 0600, its folder if missing)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+
+    def write(self, anchors: list[Anchor]) -> None:
+        if not anchors:
+            return
+        text = "".join(json.dumps(asdict(a), ensure_ascii=False) + "\n" for a in anchors)
+        with self._lock:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                os.write(fd, text.encode("utf-8"))
+            finally:
+                os.close(fd)
+
+
+def read_anchors(path: Path) -> list[tuple[int, Anchor | None]]:
+    """Every line of an anchor file as ``(line number, anchor)``; ``None`` for a line that is not
+    an anchor (the verifier reports it). ``UsageError`` if the file cannot be read."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(
+            f"앵커 파일을 읽을 수 없습니다: {path}", f"cannot read the anchor file {path}"
+        ) from exc
+    out: list[tuple[int, Anchor | None]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+            anchor = Anchor(
+                chain=str(data["chain"]),
+                seq=int(data["seq"]),
+                mac=str(data["mac"]),
+                at=str(data["at"]),
+                key=str(data["key"]),
+                sig=str(data["sig"]),
+            )
+        except (ValueError, KeyError, TypeError):
+            out.append((number, None))
+            continue
+        out.append((number, anchor))
+    return out
