@@ -157,3 +157,37 @@ def test_every_moment_in_a_response_is_aware_utc(client: TestClient, admin: dict
     assert moments
     for moment in moments:
         assert datetime.fromisoformat(moment).utcoffset() == timedelta(0), moment
+
+
+def test_an_extension_past_the_calendar_is_422(client: TestClient, admin: dict[str, str]) -> None:
+    subject = signup(client, admin)
+    request = client.post(
+        "/v1/rights/requests", headers=admin, json={"subject_id": subject, "type": "access", "channel": "web"}
+    ).json()["id"]
+    for until in ("9999-12-31", "9999-01-01"):
+        response = client.post(
+            f"/v1/rights/requests/{request}/extend", headers=admin, json={"until": until, "reason": "x"}
+        )
+        assert response.status_code == 422 and error_of(response)["field"] == "until", response.text
+    last = client.post(
+        f"/v1/rights/requests/{request}/extend", headers=admin, json={"until": "9998-12-31", "reason": "x"}
+    )
+    assert last.status_code < 500, last.text
+
+
+def test_a_record_outside_the_calendar_is_422(client: TestClient, admin: dict[str, str]) -> None:
+    subject = signup(client, admin)
+    url = f"/v1/subjects/{subject}/records"
+    for at in ("0001-01-01T00:00:00+01:00", "9999-12-31T23:00:00-05:00", "9999-06-01T00:00:00Z"):
+        response = client.post(
+            url, headers=admin, json={"type": "payment", "data": {"name": "홍길동"}, "occurred_at": at}
+        )  # noqa: E501
+        assert response.status_code == 422 and error_of(response)["field"] == "occurred_at", (
+            at,
+            response.text,
+        )
+    for at in ("0001-01-02T00:00:00Z", "9998-12-31T00:00:00Z"):
+        response = client.post(
+            url, headers=admin, json={"type": "payment", "data": {"name": "홍길동"}, "occurred_at": at}
+        )  # noqa: E501
+        assert response.status_code < 500, (at, response.text)

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 
 from jikimi.api.deps import HandlerDep, JikimiDep, SourceDep
 from jikimi.api.errors import ERROR_RESPONSES
-from jikimi.api.schemas import SUBJECT_ID_PATTERN, Channel, Instant
+from jikimi.api.schemas import LAST_DAY, SUBJECT_ID_PATTERN, Channel, Instant
 from jikimi.rights import RightsRequest
 from jikimi.rights.model import HOW_TO_OBJECT_EN, HOW_TO_OBJECT_KO, REFUSAL_GROUNDS
 from jikimi.rights.package import package_html, package_json
@@ -83,7 +83,7 @@ class VerifyIn(BaseModel):
 
 
 class ExtendIn(BaseModel):
-    until: date
+    until: date = Field(le=LAST_DAY, description="새 기한 (the new deadline), at the latest 9998-12-31")
     reason: str = Field(max_length=500)
 
 

@@ -3,7 +3,7 @@ anything but ``true``/``false`` for a consent, is refused before the vault sees 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue, StrictBool, StringConstraints
@@ -24,6 +24,25 @@ MONTH_PATTERN = r"^(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(0[1-9]|
 """``YYYY-MM`` with a year from 0001 to 9999 and a month from 01 to 12."""
 Instant = Annotated[datetime, AfterValidator(as_utc)]
 """A moment in a response: always aware, in UTC (``…+00:00``); SQLite hands naive UTC datetimes back."""
+LAST_DAY = date(9998, 12, 31)
+"""The latest date a request may name: deadlines computed from it (a day after, in Korean time) stay
+inside the calendar, which ends at 9999-12-31."""
+_FIRST_MOMENT = datetime(1, 1, 2, tzinfo=UTC)
+_LAST_MOMENT = datetime(9998, 12, 31, 23, 59, 59, tzinfo=UTC)
+
+
+def _in_calendar(moment: datetime) -> datetime:
+    try:
+        inside = _FIRST_MOMENT <= as_utc(moment) <= _LAST_MOMENT
+    except OverflowError:  # an offset that moves the moment out of the calendar
+        inside = False
+    if not inside:
+        raise ValueError("must be between 0001-01-02 and 9998-12-31 (UTC)")
+    return moment
+
+
+Moment = Annotated[datetime, AfterValidator(_in_calendar)]
+"""A moment a request names: inside the calendar with room for the periods counted from it."""
 MAX_ROW_ID = 2**63 - 1
 """The largest id a BIGINT column holds (a cursor past it is refused, not sent to the database)."""
 Value = Annotated[str, StringConstraints(max_length=4000)]
@@ -79,7 +98,7 @@ class BulkReadOut(BaseModel):
 class RecordIn(_In):
     type: PolicyId = Field(description="기록 종류 id (record type), e.g. payment")
     data: dict[Id, JsonValue] = Field(description="기록 내용 (the record's fields)", max_length=200)
-    occurred_at: datetime | None = Field(default=None, description="발생 시각 (ISO 8601)")
+    occurred_at: Moment | None = Field(default=None, description="발생 시각 (ISO 8601)")
 
     model_config = ConfigDict(extra="forbid", strict=False)
 
