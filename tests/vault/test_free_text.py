@@ -8,7 +8,7 @@ from sqlalchemy import select
 from jikimi.bootstrap import Jikimi
 from jikimi.core import scrub
 from jikimi.handlers import Handler
-from jikimi.store.tables import access_log
+from jikimi.store.tables import access_log, rights_events, rights_requests
 
 from .conftest import MEMBER
 
@@ -38,3 +38,18 @@ def test_ids_codes_and_warrant_numbers_pass_unchanged() -> None:
     )
     assert scrub(note) == note
     assert scrub(None) is None and scrub("") == ""
+
+
+def test_a_phone_number_typed_into_a_refusal_note_is_stored_as_its_type(
+    jikimi: Jikimi, officer: Handler
+) -> None:
+    sid = jikimi.vault.collect("signup", MEMBER, {"marketing": True}).subject_id
+    jikimi.handlers.define_role("privacy_team", purposes=[], actions=["rights"])
+    clerk, _ = jikimi.handlers.create("privacy-choi", "correct horse battery", role="privacy_team")
+    request = jikimi.rights.receive(sid, "access", channel="email", actor=clerk).request
+    refused = jikimi.rights.refuse(request.id, ground="identity_not_verified", note=TYPED, actor=clerk)
+    assert refused.note is not None and "010-9876-5432" not in refused.note and "<전화번호>" in refused.note
+    with jikimi.core.engine.connect() as conn:
+        stored = [str(r.note) for r in conn.execute(select(rights_events.c.note)) if r.note]
+        stored += [str(r.note) for r in conn.execute(select(rights_requests.c.note)) if r.note]
+    assert stored and not any("9876" in note or "hong@example.com" in note for note in stored)

@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from jikimi.clock import as_utc
+from jikimi.core import scrub
 from jikimi.crypto import seal_value
 from jikimi.errors import Denied, InvalidInput, StateConflict
 from jikimi.handlers import Handler
@@ -339,9 +340,9 @@ class Steps(Reader):
                 "extended",
                 handler,
                 now,
-                f"until {until.isoformat()}: {reason.strip()}"[:500],
+                f"until {until.isoformat()}: {scrub(reason.strip())}"[:500],
                 due_at=due_instant(until),
-                note=reason.strip()[:500],
+                note=(scrub(reason.strip()) or "")[:500],
             )
             self._log(uow, now, handler, "rights.extend", "allowed", row, source=source)
         return self.get(request_id, actor=handler)
@@ -368,7 +369,7 @@ class Steps(Reader):
                 now,
                 f"refused: {ground}",
                 refusal_ground=ground,
-                note=(note or "").strip()[:500] or None,
+                note=(scrub((note or "").strip()) or "")[:500] or None,
             )
             if row.type == "correction" and row.subject_id is not None:
                 value_rows.set_hold(uow.conn, row.subject_id, json.loads(row.scope)["items"], False)
@@ -406,9 +407,9 @@ class Steps(Reader):
                 target,
                 handler,
                 now,
-                note and note[:500],
+                note and (scrub(note) or "")[:500],
                 refusal_ground=partly_ground,
-                note=(note or "").strip()[:500] or None,
+                note=(scrub((note or "").strip()) or "")[:500] or None,
             )
             self._log(uow, now, handler, f"rights.{target}", "allowed", row, source=source)
         return self.get(request_id, actor=handler)
