@@ -4,6 +4,7 @@ says so, at start, in the access log and in ``/healthz``."""
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from dataclasses import replace
@@ -148,3 +149,12 @@ def test_serve_refuses_a_blocking_policy_with_a_message_and_runs_it_with_the_fla
     assert "rrn-without-basis" in capsys.readouterr().err  # the warning at start
     health = TestClient(served["app"]).get("/healthz").json()
     assert health["policy"]["override"] is True
+
+
+def test_jikimi_rules_marks_the_rules_that_block(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["rules", "--format", "json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert sorted(r["rule"] for r in listed if r["blocks"]) == BLOCKING
+    assert run(["rules"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert sorted(line.split()[0] for line in lines if " blocks " in line) == BLOCKING

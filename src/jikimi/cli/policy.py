@@ -200,13 +200,15 @@ def publish_command(
 def rules_command(
     format: FormatOption = TextOrJson.text,
 ) -> None:
-    """검사 규칙 목록을 보여 줍니다. List every lint rule with its severity and article."""
+    """검사 규칙 목록을 보여 줍니다. List every lint rule with its severity and article; `blocks` marks
+    the rules whose errors stop `serve` and `open_jikimi` (docs/lint-rules.md)."""
     if format is TextOrJson.json:
         rows = [
             {
                 "rule": r.id,
                 "severity": r.severity,
                 "article": r.article,
+                "blocks": r.blocks,
                 "title_ko": r.title_ko,
                 "title_en": r.title_en,
             }
@@ -215,7 +217,8 @@ def rules_command(
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
         return
     for r in RULES:
-        sys.stdout.write(f"{r.id:34} {r.severity:8} {r.article:32} {r.title_ko} ({r.title_en})\n")
+        mark = "blocks" if r.blocks else ""
+        sys.stdout.write(f"{r.id:34} {r.severity:8} {mark:6} {r.article:32} {r.title_ko} ({r.title_en})\n")
 
 
 def statutes_command(
