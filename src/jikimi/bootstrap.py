@@ -22,22 +22,26 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from jikimi.audit.anchors import AnchorSink, FileSink
+from jikimi.audit.anchors import AnchorSink
 from jikimi.audit.log import AccessLog
 from jikimi.audit.report import Audit
-from jikimi.clock import Clock, SystemClock
+from jikimi.audit.retention import log_retention
+from jikimi.audit.sinks import sink_for
+from jikimi.clock import Clock, SystemClock, as_utc
 from jikimi.core import Core
 from jikimi.crypto import KeyRing, Passwords
+from jikimi.epochs import EpochFile
 from jikimi.errors import PolicyBlocked, UsageError
 from jikimi.handlers import SYSTEM, HandlerService
 from jikimi.lifecycle import Lifecycle
+from jikimi.lifecycle.restore import RestoreCheck, restore_check
 from jikimi.policy.lint import RULES, lint
 from jikimi.policy.load import load_policy
 from jikimi.policy.model import Policy
@@ -51,6 +55,8 @@ from jikimi.store.engine import make_engine
 from jikimi.store.holdings import SeparatedHolding
 from jikimi.store.keys import IndexKeyState, KeyState
 from jikimi.store.migrate import current_revision, upgrade
+from jikimi.store.uow import UnitOfWork
+from jikimi.tombstones import TombstoneFile
 from jikimi.vault import Vault
 
 logger = logging.getLogger("jikimi")
@@ -177,15 +183,14 @@ def open_admin(settings: Settings, *, clock: Clock | None = None) -> Admin:
 
 def anchor_sink(settings: Settings) -> AnchorSink | None:
     """Where the access log's signed chain heads go (``Settings.anchors``); none, with a warning."""
-    path = settings.anchors()
-    if path is None:
+    sink = sink_for(settings.anchor_sink, file=settings.anchors())  # JIKIMI_ANCHOR_SINK, else the file
+    if sink is None:
         logging.getLogger("jikimi.audit").warning(
             "접속기록 앵커 파일이 없습니다: 최근 행의 삭제를 검출할 수 없습니다 (JIKIMI_ANCHOR_FILE) "
             "(no access-log anchor file: truncation of the newest rows cannot be detected; "
             "set JIKIMI_ANCHOR_FILE)"
         )
-        return None
-    return FileSink(path)
+    return sink
 
 
 @contextmanager
@@ -210,7 +215,7 @@ def assemble(core: Core) -> Jikimi:
         lifecycle=lifecycle,
         rights=RightsDesk(core, lifecycle=lifecycle, consents=vault),
         sharing=Sharing(core),
-        audit=Audit(core.engine, core.clock, core.keys.ring, core.access_log.anchor_file),
+        audit=Audit(core.engine, core.clock, core.keys.master, core.access_log.anchor_file),
     )
 
 
@@ -223,10 +228,14 @@ def build_jikimi(
     passwords: Passwords | None = None,
     access_log: AccessLog | None = None,
     token_lifetime: timedelta = TOKEN_LIFETIME,
+    epochs: EpochFile | None = None,
+    tombstones: TombstoneFile | None = None,
 ) -> Jikimi:
     """jikimi over a policy already loaded and an engine already made (tests, benchmarks, embedding);
     the schema must be migrated (``store.migrate.upgrade``). There is no lint gate here: the caller
-    answers for the policy (``Jikimi.policy_check`` still shows blocking findings)."""
+    answers for the policy (``Jikimi.policy_check`` still shows blocking findings). ``epochs``: the
+    epoch file wrapping data keys (it must exist: ``EpochFile.ensure``); ``tombstones``: where
+    destroyed key ids go."""
     access_log = access_log or AccessLog(keys)  # keyed: each row carries a MAC (audit.chain)
     return assemble(
         Core(
@@ -237,8 +246,39 @@ def build_jikimi(
             passwords=passwords,
             access_log=access_log,
             token_lifetime=token_lifetime,
+            epochs=epochs,
+            tombstones=tombstones,
         )
     )
+
+
+def epoch_file(settings: Settings, ring: KeyRing, now: datetime) -> EpochFile | None:
+    """The epoch file (``Settings.epochs``), created with a first epoch if missing; none, with a warning."""
+    path = settings.epochs()
+    if path is None:
+        logging.getLogger("jikimi.keys").warning(
+            "키 주기 파일이 없습니다: 데이터 키를 마스터 키로 감쌉니다. 파기한 키의 옛 사본(백업, WAL)을 "
+            "마스터 키로 풀 수 있습니다 (JIKIMI_EPOCH_FILE) (no epoch file: data keys are wrapped by the "
+            "master key, and old copies of destroyed keys in backups or the WAL stay readable to whoever "
+            "holds it; set JIKIMI_EPOCH_FILE)"
+        )
+        return None
+    epochs = EpochFile(path, ring)
+    epochs.ensure(now)
+    return epochs
+
+
+def tombstone_file(settings: Settings, ring: KeyRing) -> TombstoneFile | None:
+    """The tombstone file (``Settings.tombstones``); none, with a warning."""
+    path = settings.tombstones()
+    if path is None:
+        logging.getLogger("jikimi.keys").warning(
+            "파기 기록 파일이 없습니다: 복원한 백업이 파기된 대상자를 되살릴 수 있습니다 "
+            "(JIKIMI_TOMBSTONE_FILE) (no tombstone file: a restored backup could bring destroyed "
+            "subjects back; set JIKIMI_TOMBSTONE_FILE)"
+        )
+        return None
+    return TombstoneFile(path, ring)
 
 
 def open_jikimi(
@@ -270,7 +310,8 @@ def open_jikimi(
     engine = make_engine(settings.db_url)
     if migrate:
         upgrade(engine)
-    log = AccessLog(ring, sink=anchor_sink(settings))
+    log_retention(policy, subjects=0, configured=settings.access_log_years)  # never below the law's
+    log = AccessLog(ring, sink=anchor_sink(settings), keep_years=settings.access_log_years)
     jikimi = build_jikimi(
         policy=policy,
         engine=engine,
@@ -279,11 +320,72 @@ def open_jikimi(
         passwords=passwords,
         access_log=log,
         token_lifetime=settings.token_lifetime,
+        epochs=epoch_file(settings, ring, as_utc((clock or SystemClock()).now())),
+        tombstones=tombstone_file(settings, ring),
     )
     log.seal(engine, jikimi.core.now())  # the plain rows of a version before the keyed log (docs/audit.md)
+    log.prepare(engine, jikimi.core.now())  # PostgreSQL: this month's and next month's partitions
+    check_restore(jikimi.core)  # a restored backup brings back no destroyed subject
     if check.blocking:
         _overridden(jikimi.core, check)
     return jikimi
+
+
+def check_restore(core: Core) -> RestoreCheck | None:
+    """The restore check (``lifecycle.restore``) over ``core``'s tombstone file; ``None`` without one."""
+    tombstones = core.keys.tombstones
+    if tombstones is None:
+        return None
+    result = restore_check(core.unit_of_work, tombstones.read(), core.access_log, core.now())
+    _say_restore(result, tombstones.path)
+    return result
+
+
+def db_restore_check(settings: Settings) -> RestoreCheck:
+    """``jikimi db restore-check``: the restore check on the database in ``settings``, no policy needed."""
+    path = settings.tombstones()
+    if path is None:
+        raise UsageError(
+            "파기 기록 파일을 지정하십시오 (JIKIMI_TOMBSTONE_FILE, 또는 키 파일 옆 destroyed.tombstones)",
+            "name the tombstone file (JIKIMI_TOMBSTONE_FILE, or destroyed.tombstones beside the key file)",
+        )
+    ring = settings.key_ring()
+    engine = make_engine(settings.db_url)
+    try:
+        log = AccessLog(ring, sink=anchor_sink(settings))
+        clock = SystemClock()
+        result = restore_check(
+            lambda: UnitOfWork(engine), TombstoneFile(path, ring).read(), log, as_utc(clock.now())
+        )
+    finally:
+        engine.dispose()
+    _say_restore(result, path)
+    return result
+
+
+def _say_restore(result: RestoreCheck, path: Path) -> None:
+    if result.resurrected:
+        logger.warning(
+            "복원된 백업이 되살린 파기 대상을 다시 파기했습니다: 키 %d개, 행 %d개, 대상자 %d명 "
+            "(a restored backup had brought back destroyed data; destroyed again: %d keys, %d rows, "
+            "%d subjects)",
+            result.keys,
+            result.rows,
+            result.subjects,
+            result.keys,
+            result.rows,
+            result.subjects,
+        )
+    if result.bad_lines:
+        logger.error(
+            "파기 기록 파일 %s의 %d줄이 검증되지 않아 적용하지 않았습니다 (%d lines of the tombstone file %s "
+            "do not verify and were not applied: first line %d)",
+            path,
+            len(result.bad_lines),
+            len(result.bad_lines),
+            path,
+            result.bad_lines[0],
+        )
 
 
 def _overridden(core: Core, check: PolicyCheck) -> None:

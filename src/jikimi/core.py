@@ -20,12 +20,14 @@ from sqlalchemy import Connection, Engine
 from jikimi.audit.log import AccessLog, Entry
 from jikimi.clock import Clock, SystemClock, as_utc
 from jikimi.crypto import KeyRing, Passwords
+from jikimi.epochs import EpochFile
 from jikimi.handlers import BUILT_IN, Handler, HandlerService
 from jikimi.pii import mask
 from jikimi.policy.model import Policy
 from jikimi.settings import TOKEN_LIFETIME
 from jikimi.store.keys import KeyStore
 from jikimi.store.uow import UnitOfWork
+from jikimi.tombstones import TombstoneFile
 
 
 def scrub(text: str | None) -> str | None:
@@ -48,10 +50,12 @@ class Core:
         passwords: Passwords | None = None,
         access_log: AccessLog | None = None,
         token_lifetime: timedelta = TOKEN_LIFETIME,
+        epochs: EpochFile | None = None,
+        tombstones: TombstoneFile | None = None,
     ) -> None:
         self.policy = policy
         self.engine = engine
-        self.keys = KeyStore(keys)
+        self.keys = KeyStore(keys, epochs=epochs, tombstones=tombstones)
         self.clock: Clock = clock or SystemClock()
         self.passwords = passwords or Passwords()
         self.access_log = access_log or AccessLog()

@@ -6,8 +6,19 @@
                        ``JIKIMI_MASTER_KEY`` opening jikimi raises ``MasterKeyMissing``
 ``JIKIMI_POLICY``      the policy file the server enforces
 ``JIKIMI_TOKEN_HOURS`` how long a handler's API token lasts, in hours (default 12)
+``JIKIMI_ACCESS_LOG_YEARS`` how long the access log is kept, in whole years: only longer than the
+                       law's minimum (1 year; 2 with 50,000+ subjects or unique-identifier or sensitive
+                       data), never shorter (``audit.retention``); default the minimum
+``JIKIMI_ANCHOR_SINK`` where the signed chain heads go: ``file`` (the default, ``JIKIMI_ANCHOR_FILE``),
+                       ``syslog://host:port`` (UDP), ``http://…`` or ``https://…`` (POST JSON); several
+                       separated by commas (``audit.sinks``)
 ``JIKIMI_ANCHOR_FILE`` where the access log's signed chain heads go (JSON lines, mode 0600); default
                        ``access-log.anchors`` beside the key file; none (with a warning) without one
+``JIKIMI_EPOCH_FILE``  the epoch keys that wrap every data key (mode 0600; ``jikimi.epochs``); default
+                       ``data-keys.epochs`` beside the key file; none (data keys wrapped by the master
+                       key, with a warning) without one
+``JIKIMI_TOMBSTONE_FILE`` the ids of destroyed keys, so a restore cannot bring them back
+                       (``jikimi.tombstones``); default ``destroyed.tombstones`` beside the key file
 ``JIKIMI_ALLOW_BLOCKING_LINT``  ``1`` to run a policy whose lint has enforcement-blocking errors
                        (logged, and shown in ``/healthz``); default: refused with ``PolicyBlocked``
 """
@@ -44,13 +55,19 @@ class Settings:
     max_body_bytes: int = 1_000_000
     token_lifetime: timedelta = TOKEN_LIFETIME
     anchor_file: Path | None = None
+    anchor_sink: str | None = None
+    """``JIKIMI_ANCHOR_SINK``: where anchors go (``audit.sinks.sink_for``); ``None``: the file."""
+    access_log_years: int | None = None
+    """``JIKIMI_ACCESS_LOG_YEARS``: the access log's retention when longer than the law's minimum."""
+    epoch_file: Path | None = None
+    tombstone_file: Path | None = None
     allow_blocking_lint: bool = False
     """Run a policy whose lint has enforcement-blocking errors anyway (an operator's decision:
     logged at start, written to the access log and shown in ``/healthz``)."""
 
     def __post_init__(self) -> None:
         # ``Settings(key_file="var/master.key")`` reads as well as with a Path
-        for name in ("key_file", "policy_path", "anchor_file"):
+        for name in ("key_file", "policy_path", "anchor_file", "epoch_file", "tombstone_file"):
             value = getattr(self, name)
             if isinstance(value, str):
                 object.__setattr__(self, name, Path(value))
@@ -64,8 +81,12 @@ class Settings:
             master_key=env.get("JIKIMI_MASTER_KEY") or None,
             policy_path=Path(env["JIKIMI_POLICY"]) if env.get("JIKIMI_POLICY") else None,
             anchor_file=Path(env["JIKIMI_ANCHOR_FILE"]) if env.get("JIKIMI_ANCHOR_FILE") else None,
+            epoch_file=Path(env["JIKIMI_EPOCH_FILE"]) if env.get("JIKIMI_EPOCH_FILE") else None,
+            tombstone_file=Path(env["JIKIMI_TOMBSTONE_FILE"]) if env.get("JIKIMI_TOMBSTONE_FILE") else None,
             allow_blocking_lint=_flag(env, "JIKIMI_ALLOW_BLOCKING_LINT"),
             token_lifetime=_hours(env, "JIKIMI_TOKEN_HOURS", TOKEN_LIFETIME),
+            anchor_sink=env.get("JIKIMI_ANCHOR_SINK", "").strip() or None,
+            access_log_years=_years(env, "JIKIMI_ACCESS_LOG_YEARS"),
         )
         given = {key: value for key, value in overrides.items() if value is not None}
         return replace(settings, **given)  # type: ignore[arg-type]
@@ -87,6 +108,21 @@ class Settings:
             return self.anchor_file
         return self.key_file.parent / "access-log.anchors" if self.key_file is not None else None
 
+    def epochs(self) -> Path | None:
+        """The epoch file: ``epoch_file``, else ``data-keys.epochs`` beside the key file, else
+        ``None`` (data keys are wrapped by the master key; old copies of destroyed keys stay
+        readable to whoever holds it and an old backup: docs/operations.md)."""
+        if self.epoch_file is not None:
+            return self.epoch_file
+        return self.key_file.parent / "data-keys.epochs" if self.key_file is not None else None
+
+    def tombstones(self) -> Path | None:
+        """The tombstone file: ``tombstone_file``, else ``destroyed.tombstones`` beside the key
+        file, else ``None`` (a restored backup cannot be checked)."""
+        if self.tombstone_file is not None:
+            return self.tombstone_file
+        return self.key_file.parent / "destroyed.tombstones" if self.key_file is not None else None
+
     def has_keys(self) -> bool:
         """Whether a master key is configured (``key_ring`` would not raise ``MasterKeyMissing``)."""
         return bool(self.master_key) or self.key_file is not None
@@ -106,6 +142,21 @@ def _hours(env: Mapping[str, str], name: str, default: timedelta) -> timedelta:
             f"{name} must be a positive number of hours (e.g. 12)",
         )
     return timedelta(hours=hours)
+
+
+def _years(env: Mapping[str, str], name: str) -> int | None:
+    """A whole number of years from 1 to 100 (``None`` when unset). Whether it is long enough for
+    the service is decided with the policy (``audit.retention.log_retention``)."""
+    value = env.get(name, "").strip()
+    if not value:
+        return None
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= 100:
+        raise UsageError(
+            f"{name}는 1에서 100 사이의 년 수여야 합니다 (예: 2). 법정 최소 보관기간보다 짧을 수 없습니다",
+            f"{name} must be a whole number of years from 1 to 100 (e.g. 2); it can never be shorter "
+            "than the legal minimum",
+        )
+    return int(value)
 
 
 def _flag(env: Mapping[str, str], name: str) -> bool:

@@ -178,7 +178,7 @@ def test_destroying_a_data_key_makes_every_copy_unreadable(
         _copy(jikimi.core.engine, tmp_path / "backup")  # a backup taken before the deletion, main and keys
 
     with UnitOfWork(jikimi.core.engine) as uow:
-        assert jikimi.core.keys.destroy(uow.conn, [sid]) == 1
+        assert jikimi.core.keys.destroy(uow, [sid]) == 1
         uow.commit()
 
     if is_sqlite:

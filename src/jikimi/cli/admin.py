@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
+from jikimi import bootstrap
 from jikimi import keys as rotation
 from jikimi.bootstrap import database_errors
 from jikimi.cli._common import (
@@ -22,6 +24,7 @@ from jikimi.cli._common import (
     PolicyOption,
     TextOrJson,
     admin_for,
+    jikimi_for,
     operator,
     out,
     split,
@@ -37,7 +40,7 @@ keys_app = typer.Typer(
     help="키 관리 (keys): 마스터 키 생성과 교체. Master key creation and rotation.", no_args_is_help=True
 )
 audit_app = typer.Typer(
-    help="접속기록 (access log): 위변조 검증과 월간 점검 보고서. Verify the chain, monthly review.",
+    help="접속기록 (access log): 위변조 검증, 보관기간 만료, 월간 점검. Verify, expire, monthly review.",
     no_args_is_help=True,
 )
 handlers_app = typer.Typer(
@@ -58,6 +61,33 @@ def db_upgrade(db: DbOption = None) -> None:
     with admin_for(db) as admin:
         revision = admin.upgrade()
     typer.echo(f"스키마 버전 (schema revision): {revision}")
+
+
+@db_app.command("restore-check")
+def db_restore_check(db: DbOption = None, key_file: KeyFileOption = None) -> None:
+    """복원한 백업이 되살린 파기 대상을 다시 파기합니다. Re-destroy what a restored backup brought back.
+
+    Reads the tombstone file (JIKIMI_TOMBSTONE_FILE, else destroyed.tombstones beside the key file):
+    the ids of every key jikimi destroyed. Every one of them the database holds again (a backup
+    restored from before the destruction) is destroyed again, with the values, records and look-ups
+    it sealed and the subject's row. Says how many. Lines of the file that do not verify against
+    the master key are not applied and make the command exit 1. `serve`, `sweep` and every command
+    that opens a policy run the same check at start. See docs/operations.md.
+    """
+    settings = Settings.from_env(db_url=db, key_file=key_file)
+    with database_errors():
+        result = bootstrap.db_restore_check(settings)
+    typer.echo(
+        f"파기 기록 (tombstones): {result.tombstones}; 다시 파기한 키 (keys destroyed again): {result.keys}, "
+        f"행 (rows): {result.rows}, 대상자 (subjects): {result.subjects}"
+    )
+    if result.bad_lines:
+        lines = ", ".join(str(n) for n in result.bad_lines[:10])
+        typer.echo(
+            f"검증되지 않은 줄 (lines that do not verify, not applied): {len(result.bad_lines)} ({lines})",
+            err=True,
+        )
+        raise typer.Exit(1)
 
 
 # -- keys -------------------------------------------------------------------------------------------
@@ -144,6 +174,54 @@ def keys_rotate(
         f"이전 키 {old}는 키 파일에 남아 있습니다. 이 키 파일을 쓰는 모든 프로세스를 다시 시작한 뒤 "
         f"`jikimi keys rotate --retire`로 지우십시오. (The old key stays in the file as retired; restart every "  # noqa: E501
         f"process using it, then run `jikimi keys rotate --retire` to remove it.)"
+    )
+
+
+@keys_app.command("epoch")
+def keys_epoch(
+    db: DbOption = None,
+    key_file: KeyFileOption = None,
+    retire: Annotated[
+        bool,
+        typer.Option(
+            "--retire",
+            help="이전 주기 키를 지우고 키 테이블을 압축합니다 (drop the older epoch keys, compact the key tables)",  # noqa: E501
+        ),
+    ] = False,
+    grace: Annotated[
+        float,
+        typer.Option(
+            "--grace",
+            min=0.0,
+            max=600.0,
+            help="--retire: 마지막으로 다시 감싸기 전 기다리는 초 (seconds to wait before the last re-wrap)",
+        ),
+    ] = rotation.RETIRE_GRACE_SECONDS,
+) -> None:
+    """데이터 키를 감싸는 키 주기를 바꿉니다. Start a new key-encryption epoch, or retire the old ones.
+
+    `jikimi keys epoch` adds a new epoch key to the epoch file (JIKIMI_EPOCH_FILE, else
+    data-keys.epochs beside the key file) and re-wraps every data key under it.
+    `jikimi keys epoch --retire` re-wraps any key still under an older epoch, removes the older epoch
+    keys from the file and compacts the key tables: every earlier copy of a destroyed key — old
+    pages, WAL segments, backups — is then wrapped under a key that exists nowhere. Run both every
+    epoch (e.g. monthly) and keep backups no longer than one epoch: docs/operations.md.
+    """
+    settings = Settings.from_env(db_url=db, key_file=key_file)
+    if retire:
+        with database_errors(), out.status("이전 주기의 키를 다시 감싸는 중 (re-wrapping, then retiring)…"):
+            done = rotation.retire_epochs(settings, grace=grace)
+        gone = ", ".join(done.retired) or "-"
+        typer.echo(
+            f"현재 주기 (current epoch) id={done.current}; 다시 감싼 키 (re-wrapped keys): {done.rewrapped}; "
+            f"지운 주기 (retired epochs): {gone}"
+        )
+        return
+    with database_errors(), out.status("데이터 키를 새 주기로 감싸는 중 (re-wrapping data keys)…"):
+        done = rotation.begin_epoch(settings, datetime.now(UTC))
+    typer.echo(
+        f"새 주기 (new epoch) id={done.current}; 다시 감싼 키 (re-wrapped keys): {done.rewrapped}. "
+        f"`jikimi keys epoch --retire`로 이전 주기를 지우십시오 (then retire the older epochs)."
     )
 
 
@@ -306,6 +384,39 @@ def audit_verify(
         f"접속기록 {result.rows}행, 체인 {result.chains}개: {state} ({result.rows} rows in {result.chains} chains)"  # noqa: E501
     )
     raise typer.Exit(0 if result.ok else 1)
+
+
+@audit_app.command("expire")
+def audit_expire(policy: PolicyOption = None, db: DbOption = None) -> None:
+    """보관기간이 지난 접속기록을 파기합니다 (검증점을 남김). Destroy access-log rows past their retention.
+
+    The retention is the law's minimum for this service (안전성 확보조치 기준 제8조): 1 year, or 2
+    years with 50,000 or more subjects or unique-identifier or sensitive data in the policy; or
+    JIKIMI_ACCESS_LOG_YEARS when longer (a shorter setting is refused). A keyed checkpoint written
+    in the same transaction lets what remains verify. Every `jikimi sweep` does this too. Exit code
+    1 when a checkpoint or a due row does not verify (nothing of it is destroyed: run `jikimi audit
+    verify`).
+    """
+    from jikimi.periods import KST
+
+    with jikimi_for(db, policy) as jikimi:
+        done = jikimi.lifecycle.expire_access_log()
+    expiry, retention = done.expiry, done.retention
+    cutoff = expiry.before.astimezone(KST).isoformat(timespec="minutes")
+    typer.echo(
+        f"보관기간 {retention.korean()}: {cutoff} 이전 접속기록 {expiry.rows:,}행을 파기했습니다 "
+        f"(retention {retention.english()}: {expiry.rows:,} rows before {cutoff} destroyed)"
+    )
+    if expiry.checkpoint is not None:
+        typer.echo(
+            f"검증점 (checkpoint): 체인 {len(expiry.chains)}개, 위치 {expiry.checkpoint} "
+            f"({len(expiry.chains)} chains cut; checkpoint position {expiry.checkpoint})"
+        )
+    for chain in expiry.kept:
+        typer.echo(f"보류 (KEPT): chain {chain}: its last due row does not verify; run jikimi audit verify")
+    if expiry.held:
+        typer.echo(f"보류 (HELD): {expiry.held}")
+    raise typer.Exit(1 if expiry.held or expiry.kept else 0)
 
 
 @audit_app.command("report")

@@ -313,6 +313,6 @@ class Ending:
             subject = subject_rows.find(uow.conn, subject_id)
             active = subject is not None and subject.status != SubjectStatus.WITHDRAWN
             if not active and not separated.keys_in_use(uow.conn, [subject_id]):
-                core.keys.destroy(uow.conn, [subject_id])  # the everyday key: nothing active is left under it
+                core.keys.destroy(uow, [subject_id])  # the everyday key: nothing active is left under it
             uow.commit()
         return count

@@ -8,6 +8,7 @@ and then, for exactly those subjects, does *all* their due work with set-based s
 re-check every condition inside the transaction: destroy expired separated data and records,
 expire logs, destroy unconfirmed children's data, queue dormancy notices, separate dormant
 members (or end them, where the policy destroys idle accounts), remove subjects with nothing left.
+After the batches the access log's rows older than its retention period go (``log_expiry``).
 The batch's destruction ledger entries are written in the same transaction, so a crash at any
 point leaves either the whole batch done and recorded or none of it; re-running finishes the work.
 Keys are destroyed after the commit (see separation.py). The statements are in
@@ -27,13 +28,13 @@ from jikimi.core import Core
 from jikimi.errors import StateConflict
 from jikimi.handlers import SYSTEM
 from jikimi.lifecycle.ledger import LedgerBatch
+from jikimi.lifecycle.log_expiry import expire_access_log
 from jikimi.lifecycle.rules import dormancy_period, expiry_for, rule_basis, rule_for
 from jikimi.periods import Duration, due_if_before, expiry_instant, shift
 from jikimi.policy.model import Policy
 from jikimi.states import Cause
 from jikimi.store import separated
 from jikimi.store import sweep_queries as q
-from jikimi.store.keys import destroy_orphan_keys
 from jikimi.store.outbox import enqueue
 from jikimi.store.slots import sweep_slot
 from jikimi.store.sweep_queries import KINDS, Claim, Due, Position
@@ -62,6 +63,7 @@ class SweepReport:
     rekeyed: int = 0
     batches: int = 0
     ledger_entries: int = 0
+    access_log_expired: int = 0  # access-log rows older than its retention period, destroyed
     subjects: set[str] = field(default_factory=set)
 
     @property
@@ -79,6 +81,7 @@ class SweepReport:
             "rekeyed",
             "batches",
             "ledger_entries",
+            "access_log_expired",
         ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.subjects |= other.subjects
@@ -212,8 +215,10 @@ class Sweeper:
         if not (standby and not report.subjects):
             with core.unit_of_work() as uow:
                 if q.first_to_clean_up(uow.conn):
-                    report.keys_destroyed += destroy_orphan_keys(uow.conn, moment)
+                    report.keys_destroyed += core.keys.destroy_orphans(uow, moment)
                 uow.commit()
+        # the access log's own expiry, once per sweep: serialised, so a second sweep finds it done
+        report.access_log_expired = expire_access_log(core, moment).rows
         q.truncate_sqlite_wal(core.engine)
         return report
 
@@ -221,7 +226,7 @@ class Sweeper:
         if not key_ids:
             return 0
         with self.core.unit_of_work() as uow:
-            count = self.core.keys.destroy(uow.conn, sorted(key_ids))
+            count = self.core.keys.destroy(uow, sorted(key_ids))
             uow.commit()
         return count
 

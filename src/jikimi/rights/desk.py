@@ -416,5 +416,5 @@ class Steps(Reader):
 
     def _drop_key(self, key_id: str) -> None:
         with self.core.unit_of_work() as uow:
-            self.core.keys.destroy(uow.conn, [key_id])
+            self.core.keys.destroy(uow, [key_id])
             uow.commit()

@@ -1,39 +1,83 @@
-"""The key store: per-subject data keys and the blind-index key, wrapped by the master key ring.
+"""The key store: per-subject data keys and the blind-index key, wrapped by the current epoch key
+(``jikimi.epochs``) or, without an epoch file, by the master key ring.
 
 Keys are written in their own short transactions, ordered so that a crash can only leave a key
 without data (harmless, swept later), never data without its key: a subject's key is committed
-before its values, and destroyed after them.
+before its values, and destroyed after them. Every destroyed key's id goes to the tombstone file
+(``jikimi.tombstones``) once the destroying transaction has committed, so that a restored backup
+cannot bring it back (``store.restore``).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection, Engine, and_, delete, exists, func, insert, not_, or_, select, text, update
+from sqlalchemy.exc import DBAPIError
 
 from jikimi.clock import as_utc
-from jikimi.crypto import KeyRing, new_data_key, unwrap_key, wrap_key
+from jikimi.crypto import KeyRing, MasterKey, new_data_key, unwrap_key, wrap_key
+from jikimi.epochs import EpochFile, is_epoch_id
+from jikimi.errors import KeyRingError
 from jikimi.states import SubjectStatus
 from jikimi.store.hints import among
 from jikimi.store.tables import (
+    KEYS_SCHEMA,
     data_keys,
     key_material,
     separated_records,
     separated_values,
     subjects,
 )
+from jikimi.store.uow import UnitOfWork
+from jikimi.tombstones import TombstoneFile
 
 INDEX_KEY = "blind_index"
 ORPHAN_KEY_GRACE = timedelta(hours=1)
 """A key younger than this may belong to a sign-up, withdrawal or request still in flight."""
 
 
+logger = logging.getLogger("jikimi.keys")
+
+
 class KeyStore:
-    def __init__(self, ring: KeyRing) -> None:
-        self.ring = ring
+    """``master``: the master key ring (it seals the epoch keys and keys the access log);
+    ``epochs``: the epoch file, if any — then ``ring`` is the epochs' ring, else the master ring;
+    ``tombstones``: where destroyed key ids go, if anywhere."""
+
+    def __init__(
+        self, ring: KeyRing, *, epochs: EpochFile | None = None, tombstones: TombstoneFile | None = None
+    ) -> None:
+        self.master = ring
+        self.epochs = epochs
+        self.tombstones = tombstones
+        self._ring = ring
         self._index_key: bytes | None = None
+
+    @property
+    def ring(self) -> KeyRing:
+        """The keys that wrap data keys, current first."""
+        return self.epochs.ring() if self.epochs is not None else self._ring
+
+    def _wrapping_key(self, key_id: str) -> MasterKey:
+        """The key ``key_id`` names; an epoch file changed by another process is read again."""
+        try:
+            return self.ring.get(key_id)
+        except KeyRingError:
+            if self.epochs is None or not is_epoch_id(key_id):
+                raise
+        self.epochs.reload()
+        try:
+            return self.ring.get(key_id)
+        except KeyRingError as exc:
+            raise KeyRingError(
+                f"키 주기 {key_id}는 폐기되었습니다: 그 키로 감싼 데이터 키는 복구할 수 없습니다",
+                f"epoch {key_id} was retired: data keys wrapped under it cannot be recovered "
+                "(a backup older than the epoch, or a key missed by the retirement)",
+            ) from exc
 
     # -- blind index key --
 
@@ -60,7 +104,7 @@ class KeyStore:
                     self._index_key = key
                 else:
                     self._index_key = unwrap_key(
-                        self.ring.get(row.master_key_id), bytes(row.wrapped), INDEX_KEY
+                        self._wrapping_key(row.master_key_id), bytes(row.wrapped), INDEX_KEY
                     )
         return self._index_key
 
@@ -69,13 +113,14 @@ class KeyStore:
     def create(self, conn: Connection, subject_ids: Iterable[str], now: datetime) -> dict[str, bytes]:
         keys = {sid: new_data_key() for sid in subject_ids}
         if keys:
+            current = self.ring.current
             conn.execute(
                 insert(data_keys),
                 [
                     {
                         "subject_id": sid,
-                        "wrapped": wrap_key(self.ring.current, key, sid),
-                        "master_key_id": self.ring.current.id,
+                        "wrapped": wrap_key(current, key, sid),
+                        "master_key_id": current.id,
                         "created_at": now,
                     }
                     for sid, key in keys.items()
@@ -84,7 +129,7 @@ class KeyStore:
         return keys
 
     def unwrap(self, subject_id: str, wrapped: bytes, master_key_id: str) -> bytes:
-        return unwrap_key(self.ring.get(master_key_id), wrapped, subject_id)
+        return unwrap_key(self._wrapping_key(master_key_id), wrapped, subject_id)
 
     def get(self, conn: Connection, subject_id: str) -> bytes | None:
         row = conn.execute(
@@ -104,12 +149,38 @@ class KeyStore:
                 found[row.subject_id] = self.unwrap(row.subject_id, bytes(row.wrapped), row.master_key_id)
         return found
 
-    def destroy(self, conn: Connection, subject_ids: Iterable[str]) -> int:
-        """Crypto-shred: without its data key, no copy of a subject's values can be read."""
+    def destroy(self, uow: UnitOfWork, subject_ids: Iterable[str]) -> int:
+        """Crypto-shred: without its data key, no copy of a subject's values can be read. The ids
+        go to the tombstone file once ``uow`` commits."""
         ids = list(subject_ids)
         if not ids:
             return 0
-        return conn.execute(delete(data_keys).where(among(data_keys.c.subject_id, ids))).rowcount or 0
+        count = uow.conn.execute(delete(data_keys).where(among(data_keys.c.subject_id, ids))).rowcount or 0
+        uow.after_commit(lambda: self.bury(ids))
+        return count
+
+    def destroy_orphans(self, uow: UnitOfWork, now: datetime) -> int:
+        """``destroy_orphan_keys``, with the destroyed ids buried after the commit."""
+        ids = destroy_orphan_keys(uow.conn, now)
+        if ids:
+            uow.after_commit(lambda: self.bury(ids))
+        return len(ids)
+
+    def bury(self, key_ids: list[str]) -> None:
+        """Tombstones for destroyed keys. Called after the commit: a failure loses tombstones
+        (logged; a restore could bring those keys back), never a destruction."""
+        if self.tombstones is None:
+            return
+        try:
+            self.tombstones.record(key_ids, datetime.now(UTC))
+        except OSError:
+            logger.error(
+                "파기 기록 %d건을 쓰지 못했습니다: %s (could not write %d tombstones to %s)",
+                len(key_ids),
+                self.tombstones.path,
+                len(key_ids),
+                self.tombstones.path,
+            )
 
     def rotate(self, engine: Engine, new_ring: KeyRing, batch: int = 1000) -> int:
         """Re-wrap every data key (and the index key) under ``new_ring.current``; values are untouched."""
@@ -146,7 +217,8 @@ class KeyStore:
                     )
                 conn.commit()
                 rewrapped += len(rows)
-        self.ring = new_ring
+        if self.epochs is None:
+            self._ring = new_ring
         return rewrapped
 
 
@@ -215,8 +287,9 @@ def index_key_state(conn: Connection) -> IndexKeyState:
     return IndexKeyState(exists=True, master_key_id=row.master_key_id, created_at=as_utc(row.created_at))
 
 
-def destroy_orphan_keys(conn: Connection, now: datetime) -> int:
-    """Destroy keys nothing needs any more (left by a crash between a data commit and its key step)."""
+def destroy_orphan_keys(conn: Connection, now: datetime) -> list[str]:
+    """Destroy keys nothing needs any more (left by a crash between a data commit and its key
+    step); returns their ids."""
     # only keys the lifecycle makes: everyday keys (a bare subject id) and retention-group keys
     # ("<subject>~<6 hex>"); other modules' keys (e.g. rights requests' "rq~<id>") are theirs to keep
     group = and_(data_keys.c.subject_id.like("%~______"), not_(data_keys.c.subject_id.like("rq~%")))
@@ -240,9 +313,38 @@ def destroy_orphan_keys(conn: Connection, now: datetime) -> int:
         # took longer than running it: 210 ms against 80 ms with 70,000 keys (docs/performance.md)
         conn.execute(text("SET LOCAL jit = off"))
     result = conn.execute(
-        delete(data_keys).where(
+        delete(data_keys)
+        .where(
             data_keys.c.created_at < now - ORPHAN_KEY_GRACE,
             or_(unused_group, unused_everyday),
         )
+        .returning(data_keys.c.subject_id)
     )
-    return result.rowcount or 0
+    return [row.subject_id for row in result]
+
+
+def compact(engine: Engine) -> None:
+    """Rewrite the key tables so that no dead row of a destroyed key stays in their files.
+
+    PostgreSQL keeps a deleted row in its page until a vacuum, and a plain vacuum only marks the
+    space free: ``VACUUM FULL`` writes the live rows to new files and drops the old ones, and a
+    ``CHECKPOINT`` lets the WAL segments holding the old pages be recycled. SQLite overwrites
+    deleted rows already (``secure_delete``); ``VACUUM`` and a WAL truncation leave no old page.
+    Copies left in WAL segments, archives and backups are what the epoch retirement is for: they
+    hold keys wrapped under an epoch key that no longer exists."""
+    tables = (f"{KEYS_SCHEMA}.{data_keys.name}", f"{KEYS_SCHEMA}.{key_material.name}")
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        if conn.dialect.name == "postgresql":
+            for table in tables:
+                conn.execute(text(f"VACUUM (FULL, ANALYZE) {table}"))
+            try:
+                conn.execute(text("CHECKPOINT"))
+            except DBAPIError:  # needs superuser or pg_checkpoint: the next automatic checkpoint does it
+                logger.warning(
+                    "CHECKPOINT 권한이 없습니다 (no privilege for CHECKPOINT; the next one recycles the WAL)"
+                )
+        else:
+            raw = conn.connection.driver_connection
+            assert raw is not None
+            raw.execute(f"VACUUM {KEYS_SCHEMA}")
+            raw.execute(f"PRAGMA {KEYS_SCHEMA}.wal_checkpoint(TRUNCATE)")

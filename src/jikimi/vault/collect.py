@@ -144,7 +144,7 @@ class Collecting:
                 uow.commit()
         except BaseException:
             with core.unit_of_work() as uow:
-                core.keys.destroy(uow.conn, [sid])
+                core.keys.destroy(uow, [sid])
                 uow.commit()
             raise
         return intake.collected(sid)

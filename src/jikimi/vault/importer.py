@@ -312,7 +312,7 @@ class Importer:
                 uow.commit()
         except BaseException:
             with core.unit_of_work() as uow:
-                core.keys.destroy(uow.conn, [r.subject_id for r in rows])
+                core.keys.destroy(uow, [r.subject_id for r in rows])
                 uow.commit()
             raise
         for row in rows:
