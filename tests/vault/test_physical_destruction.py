@@ -225,9 +225,7 @@ def test_after_withdrawal_sweep_and_epoch_retirement_no_destroyed_key_is_recover
     still_held = EpochFile(files.epochs.path, files.ring).ring()  # every key the operator holds now
     after = recoverable(heap + wal, still_held)
     left = sum(blob in heap + wal for blob in wrapped.values())
-    print(
-        f"destroyed keys on disk and open: before {before}, after {after} ({left} sealed copies left, unreadable)"
-    )
+    print(f"destroyed keys on disk and open: before {before}, after {after} ({left} sealed copies left)")
     assert after == 0
     assert sum(blob in heap for blob in wrapped.values()) == 0, "VACUUM FULL left no dead tuple"
     assert not any(key in heap + wal for key in raw.values()), "a data key is never written unwrapped"
