@@ -55,7 +55,7 @@ def test_a_fresh_sqlite_database_and_its_wal_files_are_readable_by_their_owner_o
         jikimi.close()
 
 
-def test_the_demo_says_where_its_database_key_and_tokens_are_and_makes_them_0600(
+def test_the_demo_says_where_its_database_keys_epochs_and_tokens_are_and_makes_them_0600(
     tmp_path: Path, open_umask: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("JIKIMI_MASTER_KEY", raising=False)
@@ -69,6 +69,10 @@ def test_the_demo_says_where_its_database_key_and_tokens_are_and_makes_them_0600
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     keys = tmp_path / "demo.keys.db"
-    for path in (database, keys, key_file, tokens):
+    epochs, tombstones = tmp_path / "data-keys.epochs", tmp_path / "destroyed.tombstones"
+    assert (
+        str(tombstones) in result.stdout
+    )  # written at the first destruction, 0600 then (test_physical_destruction)
+    for path in (database, keys, key_file, tokens, epochs):
         assert str(path) in result.stdout, f"the demo does not say where {path.name} is"
         assert mode(path) == 0o600, path.name

@@ -296,6 +296,7 @@ def test_a_backup_restored_after_100_withdrawals_and_a_sweep_brings_none_of_them
     jikimi.lifecycle.sweep()
     assert not any(jikimi.key_state(sid).data_key for sid in sids)  # what the policy keeps, under group keys
     assert len(files.tombstones.read().ids) >= 100
+    assert files.tombstones.path.stat().st_mode & 0o777 == 0o600
 
     restored = jikimi_on(backup, files, clock)  # the operator restores last week's backup
     assert decryptable(restored, sids) == 100, "the threat: the backup holds every one of them, keys included"

@@ -179,7 +179,8 @@ def _demo(jikimi: Jikimi, settings: Settings, policy: Path, subjects: int, token
 
 
 def _files(settings: Settings) -> list[tuple[str, str]]:
-    """Where the demo keeps its secrets: the database (and its key store), the master key file."""
+    """Where the demo keeps its secrets: the database (and its key store), the master key file, the
+    epoch keys that wrap the data keys, and the tombstones of destroyed keys."""
     sqlite = database_files(settings.db_url)
     if sqlite is not None:
         main, keys = sqlite
@@ -190,6 +191,11 @@ def _files(settings: Settings) -> list[tuple[str, str]]:
         files.append(("마스터 키 (master key, 0600)", str(settings.key_file)))
     else:
         files.append(("마스터 키 (master key)", "JIKIMI_MASTER_KEY"))
+    epochs, tombstones = settings.epochs(), settings.tombstones()
+    if epochs is not None:
+        files.append(("키 주기 (epoch keys, 0600)", str(epochs)))
+    if tombstones is not None:
+        files.append(("파기 기록 (tombstones, 0600)", str(tombstones)))
     return files
 
 
