@@ -18,6 +18,7 @@
     │   └── Denied                   code "vault.denied"    — the gate refused a read (``reason`` says why)
     ├── AuthError                    code "auth"            — unknown handler, wrong password or token
     │   └── AccountLocked            code "auth.locked"     — locked after repeated failed logins
+    │       └── TooManyAttempts      code "auth.rate_limited" — too many failures from one address
     ├── PiiError                     code "pii"             — free-text detection and masking
     │   └── InputTooLarge            code "pii.too_large"   — text over the configured size limit
     └── UsageError                   code "usage"           — a caller passed something meaningless
@@ -212,6 +213,17 @@ class AccountLocked(AuthError):
     """The handler account is locked after repeated failed logins (안전성 확보조치 기준)."""
 
     code = "auth.locked"
+
+
+class TooManyAttempts(AccountLocked):
+    """Too many failed logins from one source address: every login from it is refused for a while
+    (``retry_after`` seconds), whatever the account."""
+
+    code = "auth.rate_limited"
+
+    def __init__(self, message_ko: str, message_en: str, *, retry_after: int) -> None:
+        super().__init__(message_ko, message_en)
+        self.retry_after = max(1, retry_after)
 
 
 class PiiError(JikimiError):

@@ -30,6 +30,7 @@ one of these logins (nor a ``cli:`` login, which names the operator at a termina
 from __future__ import annotations
 
 import json
+import math
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -41,7 +42,7 @@ from sqlalchemy import Engine
 from jikimi.audit.log import AccessLog, Entry
 from jikimi.clock import Clock, as_utc
 from jikimi.crypto import Passwords, new_token, token_digest
-from jikimi.errors import AccountLocked, AuthError, InvalidInput, NotFound
+from jikimi.errors import AccountLocked, AuthError, InvalidInput, NotFound, TooManyAttempts
 from jikimi.gate import ACTIONS, Role
 from jikimi.settings import TOKEN_LIFETIME
 from jikimi.store import handlers as rows
@@ -295,9 +296,10 @@ class HandlerService:
             if blocked is not None:
                 self._logged_in(uow, now, actor, "denied:source_limited", source)
                 uow.commit()
-                raise AccountLocked(
+                raise TooManyAttempts(
                     f"이 주소에서 로그인 실패가 너무 많습니다. {blocked:%Y-%m-%d %H:%M} UTC 이후 다시 시도하십시오",  # noqa: E501
                     f"too many failed logins from this address; try again after {blocked:%Y-%m-%d %H:%M} UTC",
+                    retry_after=math.ceil((blocked - now).total_seconds()),
                 )
             if row is None or not known:
                 self._failed_from(uow, address, now)
@@ -355,18 +357,28 @@ class HandlerService:
             uow.conn, address.source, failures=failures, window_start=start, blocked_until=blocked
         )
 
-    def authenticate(self, token: str) -> Handler:
+    def authenticate(self, token: str, *, source: str = "local") -> Handler:
         """The handler owning an API token (``Authorization: Bearer …``). A lock after failed logins
-        does not matter here: it stops new logins only. Expired and revoked tokens are refused."""
+        does not matter here: it stops new logins only. Expired and revoked tokens are refused, and
+        each refusal is an access-log row (``auth.token``; never the token)."""
+        now = self._now()
         with self._engine.connect() as conn:
             row = rows.by_token(conn, token_digest(token))
         if row is None or row.disabled_at is not None:
+            self._token_refused(now, UNKNOWN_LOGIN, "denied:invalid_token", source)
             raise AuthError("유효하지 않은 토큰입니다", "invalid token")
-        if _until(row.token_expires_at, self._now()) is None:
+        if _until(row.token_expires_at, now) is None:
+            self._token_refused(now, row.login, "denied:expired_token", source)
             raise AuthError(
                 "토큰이 만료되었습니다. 다시 로그인하십시오", "the token has expired; log in again"
             )
         return Handler(row.id, row.login, self.role(row.role))
+
+    def _token_refused(self, now: datetime, login: str, outcome: str, source: str) -> None:
+        with UnitOfWork(self._engine) as uow:
+            entry = Entry(at=now, actor=login, action="auth.token", outcome=outcome, source=source[:64])
+            self._log.append(uow, [entry])
+            uow.commit()
 
     # -- rights log --
 

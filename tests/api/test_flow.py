@@ -88,6 +88,21 @@ def test_five_wrong_passwords_lock_new_logins_for_a_minute_but_not_the_existing_
     assert client.post("/v1/login", json={"login": "nobody", "password": PASSWORD}).status_code == 401
 
 
+def test_an_address_with_twenty_failed_logins_gets_429_with_retry_after_and_others_still_log_in(
+    client: TestClient, jikimi: Jikimi, clock: FixedClock, cs: dict[str, str]
+) -> None:
+    for _ in range(20):
+        assert (
+            client.post("/v1/login", json={"login": "nobody", "password": "guess-guess"}).status_code == 401
+        )
+    limited = client.post("/v1/login", json={"login": "cs-kim", "password": PASSWORD})
+    assert limited.status_code == 429 and error_of(limited)["code"] == "auth.rate_limited"
+    assert 0 < int(limited.headers["retry-after"]) <= 15 * 60
+    assert client.get("/v1/subjects/x", headers=cs).status_code == 404  # tokens keep working
+    clock.advance(timedelta(minutes=15))
+    assert client.post("/v1/login", json={"login": "cs-kim", "password": PASSWORD}).status_code == 200
+
+
 def test_an_administrator_unlocks_and_revokes_tokens_over_http(
     client: TestClient, admin: dict[str, str], cs: dict[str, str]
 ) -> None:

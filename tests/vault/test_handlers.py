@@ -12,7 +12,7 @@ from sqlalchemy import Engine, select
 from jikimi.bootstrap import Jikimi, build_jikimi
 from jikimi.clock import FixedClock
 from jikimi.crypto import KeyRing, MasterKey
-from jikimi.errors import AccountLocked, AuthError, InvalidInput, NotFound, UsageError
+from jikimi.errors import AccountLocked, AuthError, InvalidInput, NotFound, TooManyAttempts, UsageError
 from jikimi.handlers import UNKNOWN_LOGIN, Handler, lock_for
 from jikimi.policy.model import Policy
 from jikimi.settings import TOKEN_LIFETIME, Settings
@@ -89,8 +89,9 @@ def test_one_source_address_is_refused_after_twenty_failures_without_locking_the
     for _ in range(20):
         with pytest.raises(AuthError):
             jikimi.handlers.login("nobody-here", "guess-guess", source="203.0.113.9")
-    with pytest.raises(AccountLocked):  # refused before the password is looked at
+    with pytest.raises(TooManyAttempts) as caught:  # refused before the password is looked at
         jikimi.handlers.login("cs-kim", PASSWORD, source="203.0.113.9")
+    assert caught.value.code == "auth.rate_limited" and 0 < caught.value.retry_after <= 15 * 60
     for _ in range(10):
         with pytest.raises(AccountLocked):
             jikimi.handlers.login("cs-kim", "wrong password!", source="203.0.113.9")
@@ -119,6 +120,28 @@ def test_every_failed_login_is_in_the_access_log_without_the_password_or_a_misty
     ]
     logged = str([tuple(r) for r in rows])
     assert PASSWORD not in logged and "wrong password!" not in logged and "hong@example.com" not in logged
+
+
+def test_every_refused_token_is_in_the_access_log_without_the_token(
+    jikimi: Jikimi, support_agent: Handler, clock: FixedClock
+) -> None:
+    _, token = jikimi.handlers.login("cs-kim", PASSWORD)
+    guessed = "x" * 43
+    with pytest.raises(AuthError):
+        jikimi.handlers.authenticate(guessed, source="203.0.113.9")
+    clock.advance(TOKEN_LIFETIME)
+    with pytest.raises(AuthError, match="expired"):
+        jikimi.handlers.authenticate(token, source="198.51.100.7")
+    with jikimi.core.engine.connect() as conn:
+        rows = conn.execute(
+            select(access_log).where(access_log.c.action == "auth.token").order_by(access_log.c.seq)
+        ).all()
+    assert [(r.actor, r.outcome, r.source) for r in rows] == [
+        (UNKNOWN_LOGIN, "denied:invalid_token", "203.0.113.9"),
+        ("cs-kim", "denied:expired_token", "198.51.100.7"),
+    ]
+    logged = str([tuple(r) for r in rows])
+    assert guessed not in logged and token not in logged
 
 
 def test_tokens_expire_after_their_lifetime_and_a_login_gives_a_fresh_one(

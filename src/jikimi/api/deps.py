@@ -32,12 +32,14 @@ SourceDep = Annotated[str, Depends(source_address)]
 
 
 def current_handler(
-    jikimi: JikimiDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+    jikimi: JikimiDep,
+    source: SourceDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Handler:
-    """The handler owning the bearer token: 401 without a valid one, 423 when the account is locked."""
+    """The handler owning the bearer token: 401 without a valid one (a refused token is logged)."""
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
         raise AuthError("인증 토큰이 필요합니다 (Authorization: Bearer …)", "a bearer token is required")
-    return jikimi.handlers.authenticate(credentials.credentials)
+    return jikimi.handlers.authenticate(credentials.credentials, source=source)
 
 
 HandlerDep = Annotated[Handler, Depends(current_handler)]

@@ -36,6 +36,7 @@ from jikimi.errors import (
     NotFound,
     PiiError,
     StateConflict,
+    TooManyAttempts,
     UnlawfulCollection,
     UsageError,
     VaultError,
@@ -81,6 +82,7 @@ def error_response(status: int, body: dict[str, Any], headers: dict[str, str] | 
 
 
 STATUS_OF: tuple[tuple[type[JikimiError] | tuple[type[JikimiError], ...], int], ...] = (
+    (TooManyAttempts, 429),
     (AccountLocked, 423),
     (AuthError, 401),
     (InvalidInput, 422),
@@ -111,6 +113,8 @@ def _render(exc: JikimiError, field: str | None) -> JSONResponse:
         exc.reason if isinstance(exc, Denied) else exc.rule if isinstance(exc, UnlawfulCollection) else None
     )
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if isinstance(exc, TooManyAttempts):
+        headers = {"Retry-After": str(exc.retry_after)}
     return error_response(
         status, envelope(exc.code, exc.message_ko, exc.message_en, field=field, reason=reason), headers
     )
@@ -195,5 +199,6 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         413: "본문이 너무 큼 (body too large)",
         422: "입력 오류, field 참조 (invalid input; see field)",
         423: "잠긴 계정 (account locked)",
+        429: "한 주소의 로그인 실패가 너무 많음 (too many failed logins from one address; see Retry-After)",
     }.items()
 }
