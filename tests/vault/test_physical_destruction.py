@@ -381,3 +381,28 @@ def test_tombstones_outlive_a_master_key_rotation(
     assert ring.current.id != files.ring.current.id and not ring.retired
     assert sid in TombstoneFile(files.tombstones.path, ring).read().ids
     assert EpochFile(files.epochs.path, ring).epochs()[0].master_key_id == ring.current.id
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_each_sweep_vacuums_the_postgresql_key_table_so_destroyed_keys_dead_rows_go_at_once(
+    db_url: str, files: Files, clock: FixedClock
+) -> None:
+    jikimi = jikimi_on(db_url, files, clock)
+    sid = jikimi.vault.collect("signup", MEMBER).subject_id
+
+    def vacuumed() -> object:
+        with jikimi.core.engine.connect() as conn:
+            conn.execute(text("SELECT pg_stat_clear_snapshot()"))
+            return conn.execute(
+                text(
+                    "SELECT vacuum_count FROM pg_stat_all_tables "
+                    "WHERE schemaname = 'jikimi_keys' AND relname = 'data_keys'"
+                )
+            ).scalar_one()
+
+    before = vacuumed()
+    jikimi.lifecycle.withdraw(sid, "member_request")
+    clock.advance(timedelta(days=1))
+    assert jikimi.key_state(sid).data_key is False  # destroyed at the withdrawal: a dead row now
+    jikimi.lifecycle.sweep()
+    assert vacuumed() == int(str(before)) + 1

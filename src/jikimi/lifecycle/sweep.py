@@ -35,6 +35,7 @@ from jikimi.policy.model import Policy
 from jikimi.states import Cause
 from jikimi.store import separated
 from jikimi.store import sweep_queries as q
+from jikimi.store.keys import vacuum_key_table
 from jikimi.store.outbox import enqueue
 from jikimi.store.slots import sweep_slot
 from jikimi.store.sweep_queries import KINDS, Claim, Due, Position
@@ -220,6 +221,7 @@ class Sweeper:
         # the access log's own expiry, once per sweep: serialised, so a second sweep finds it done
         report.access_log_expired = expire_access_log(core, moment).rows
         q.truncate_sqlite_wal(core.engine)
+        vacuum_key_table(core.engine)  # PostgreSQL: keys destroyed since the last sweep pruned now
         return report
 
     def _destroy_keys(self, key_ids: set[str]) -> int:

@@ -323,6 +323,18 @@ def destroy_orphan_keys(conn: Connection, now: datetime) -> list[str]:
     return [row.subject_id for row in result]
 
 
+def vacuum_key_table(engine: Engine) -> None:
+    """At the end of each sweep on PostgreSQL: a plain ``VACUUM`` of the key table, so the dead rows
+    of keys destroyed since (by withdrawals and by the sweep) are pruned now rather than when
+    autovacuum gets to them; it reads only pages with dead rows (``SKIP_LOCKED``: a sweep finishing
+    at the same time as another leaves it to that one). It does not promise the
+    bytes are gone from every page — the epoch retirement is what makes old copies unreadable."""
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text(f"VACUUM (SKIP_LOCKED) {KEYS_SCHEMA}.{data_keys.name}"))
+
+
 def compact(engine: Engine) -> None:
     """Rewrite the key tables so that no dead row of a destroyed key stays in their files.
 
