@@ -3,6 +3,8 @@ the chain, the first bad row's position, and exit code 1 — on SQLite and on Po
 
 The log is written by a jikimi whose access log is keyed and anchored to a file; the attacker
 can write every table of the database but holds no master key and cannot write the anchor file.
+It has a history: an older process's chains, expired twice (one cut, one gone whole), with the
+two checkpoints those expiries left.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import pytest
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
 from jikimi.audit.anchors import FileSink
-from jikimi.audit.chain import GENESIS, row_hash, row_mac
+from jikimi.audit.chain import CHECKPOINT_ACTION, GENESIS, row_hash, row_mac
 from jikimi.audit.log import AccessLog, Entry
 from jikimi.bootstrap import Jikimi, build_jikimi
 from jikimi.cli import run
@@ -31,12 +33,14 @@ from jikimi.policy.model import Policy
 from jikimi.store.tables import access_log
 from jikimi.store.uow import UnitOfWork
 
-from .conftest import fast_passwords
+from .conftest import START, fast_passwords
 
 
 @dataclass
 class Log:
-    """The log under attack: chain ``a`` (the main thread's) and ``b`` (another thread's)."""
+    """The log under attack: chain ``a`` (the main thread's) and ``b`` (another thread's); ``c``,
+    an older chain whose rows 1..5 expired (6 and 7 remain), and ``checkpoints``, the chain of the
+    two checkpoints (``c`` cut at 3, then at 5)."""
 
     engine: Engine
     a: str
@@ -44,6 +48,8 @@ class Log:
     anchors: Path
     key_id: str
     db_url: str
+    c: str = ""
+    checkpoints: str = ""
 
 
 def chain_rows(conn: Connection, chain: str) -> list[dict[str, Any]]:
@@ -235,6 +241,59 @@ def swap_rows_between_chains(conn: Connection, log: Log) -> Where:
     return log.a, 3
 
 
+def delete_newest_checkpoint(conn: Connection, log: Log) -> Where:
+    conn.execute(delete(access_log).where(access_log.c.seq == chain_rows(conn, log.checkpoints)[-1]["seq"]))
+    return log.checkpoints, 2
+
+
+def delete_every_checkpoint(conn: Connection, log: Log) -> Where:
+    conn.execute(delete(access_log).where(access_log.c.chain == log.checkpoints))
+    return log.checkpoints, 1
+
+
+def forge_checkpoint(conn: Connection, log: Log) -> Where:
+    """A checkpoint that "expires" the young chain a's first rows, which are then deleted."""
+    newest, young = chain_rows(conn, log.checkpoints)[-1], chain_rows(conn, log.a)
+    items = json.dumps(sorted(json.loads(newest["items"]) + [f"{log.a}:2:{young[1]['hash'].hex()}"]))
+    forged = dict(newest, chain_seq=3, prev_hash=newest["hash"], items=items)
+    put(conn, forged, hash=other_key(newest["hash"], log.checkpoints, 3, forged))
+    conn.execute(delete(access_log).where(access_log.c.seq.in_([young[0]["seq"], young[1]["seq"]])))
+    return log.checkpoints, 3
+
+
+def edit_checkpoint_items(digest: Callable[..., bytes] | None) -> Callable[[Connection, Log], Where]:
+    """Move the newest checkpoint's cut of chain c past row 6 (and delete row 6)."""
+
+    def tamper(conn: Connection, log: Log) -> Where:
+        newest = chain_rows(conn, log.checkpoints)[-1]
+        kept = chain_rows(conn, log.c)
+        items = [i for i in json.loads(newest["items"]) if not i.startswith(log.c + ":")]
+        items.append(f"{log.c}:6:{kept[0]['hash'].hex()}")
+        set_row(conn, newest["seq"], items=json.dumps(sorted(items)))
+        conn.execute(delete(access_log).where(access_log.c.seq == kept[0]["seq"]))
+        if digest is not None:
+            rehash_from(conn, log.checkpoints, 2, digest)
+        return log.checkpoints, 2
+
+    return tamper
+
+
+def delete_first_row_after_a_checkpoint(conn: Connection, log: Log) -> Where:
+    conn.execute(delete(access_log).where(access_log.c.seq == chain_rows(conn, log.c)[0]["seq"]))
+    return log.c, 6
+
+
+def restore_an_expired_row(conn: Connection, log: Log) -> Where:
+    first = chain_rows(conn, log.c)[0]
+    put(conn, first, chain_seq=5, at=first["at"] - timedelta(days=800))
+    return log.c, 5
+
+
+def delete_the_rest_of_a_cut_chain(conn: Connection, log: Log) -> Where:
+    conn.execute(delete(access_log).where(access_log.c.chain == log.c))
+    return log.c, 6
+
+
 def forge_anchor(conn: Connection, log: Log) -> Where:
     line = json.loads(log.anchors.read_text(encoding="utf-8").splitlines()[-1])
     line.update(chain=log.a, seq=1, sig=secrets.token_hex(32))
@@ -276,6 +335,15 @@ KINDS: dict[str, Callable[[Connection, Log], Where]] = {
     "change_chain_id": change_chain_id,
     "swap_rows_between_chains": swap_rows_between_chains,
     "forge_anchor_line": forge_anchor,
+    # the expired history: checkpoints and the chains they cut
+    "delete_newest_checkpoint": delete_newest_checkpoint,
+    "delete_every_checkpoint": delete_every_checkpoint,
+    "forge_checkpoint": forge_checkpoint,
+    "edit_checkpoint_items": edit_checkpoint_items(None),
+    "edit_checkpoint_items_and_rehash_other_key": edit_checkpoint_items(other_key),
+    "delete_first_row_after_a_checkpoint": delete_first_row_after_a_checkpoint,
+    "restore_an_expired_row": restore_an_expired_row,
+    "delete_the_rest_of_a_cut_chain": delete_the_rest_of_a_cut_chain,
 }
 
 
@@ -301,14 +369,52 @@ def log(
     monkeypatch.setenv("JIKIMI_MASTER_KEY", ring.current.encoded())
     for name in ("JIKIMI_KEY_FILE", "JIKIMI_ANCHOR_FILE"):
         monkeypatch.delenv(name, raising=False)
+    c, checkpoints = history(engine, ring, anchors)
     write(jikimi, reads=4)
     worker = threading.Thread(target=write, args=(jikimi, 3))
     worker.start()
     worker.join()
     with engine.connect() as conn:
         names = [r[0] for r in conn.execute(select(access_log.c.chain).distinct())]
-        a, b = sorted(names, key=lambda c: -len(chain_rows(conn, c)))
-    return Log(engine, a, b, anchors, ring.current.id, db_url)
+        a, b = sorted(set(names) - {c, checkpoints}, key=lambda n: -len(chain_rows(conn, n)))
+    return Log(engine, a, b, anchors, ring.current.id, db_url, c, checkpoints)
+
+
+def history(engine: Engine, ring: KeyRing, anchors: Path) -> tuple[str, str]:
+    """An older process's log, expired twice: chain c (rows 1-3 three years ago, 4-5 two years ago,
+    6-7 last month) cut at 3 and then at 5, and a chain of its other thread gone whole at the first
+    expiry. Returns c and the checkpoint chain."""
+    old, year = AccessLog(ring, sink=FileSink(anchors)), timedelta(days=366)
+    long_ago, two_years, last_month = START - 3 * year, START - 2 * year, START - timedelta(days=30)
+
+    def rows(n: int, at: Any) -> None:
+        for _ in range(n):
+            with UnitOfWork(engine) as uow:
+                old.append(
+                    uow, [Entry(at=at, actor="cs-kim", action="read", outcome="allowed", items=["name"])]
+                )
+                uow.commit()
+
+    def expire(before: Any, at: Any) -> None:
+        with UnitOfWork(engine) as uow:
+            assert old.expire(uow, before=before, at=at).rows
+            uow.commit()
+
+    rows(3, long_ago)
+    thread = threading.Thread(target=rows, args=(2, long_ago))
+    thread.start()
+    thread.join()
+    rows(2, two_years)
+    expire(long_ago + timedelta(days=1), two_years + timedelta(days=1))
+    rows(2, last_month)
+    expire(two_years + timedelta(days=1), last_month + timedelta(hours=1))
+    with engine.connect() as conn:
+        (checkpoints,) = {
+            r[0]
+            for r in conn.execute(select(access_log.c.chain).where(access_log.c.action == CHECKPOINT_ACTION))
+        }
+        (c,) = {r[0] for r in conn.execute(select(access_log.c.chain).where(access_log.c.action == "read"))}
+    return c, checkpoints
 
 
 def write(jikimi: Jikimi, reads: int) -> None:
@@ -334,7 +440,7 @@ def test_an_untampered_anchored_log_verifies_without_warnings(
     assert "WARNING" not in out and "intact" in out
     assert stat.S_IMODE(log.anchors.stat().st_mode) == 0o600
     anchored = [json.loads(line) for line in log.anchors.read_text(encoding="utf-8").splitlines()]
-    assert {a["chain"] for a in anchored} == {log.a, log.b}
+    assert {a["chain"] for a in anchored} >= {log.a, log.b, log.c, log.checkpoints}
     assert set(anchored[0]) == {"chain", "seq", "mac", "at", "key", "sig"}
 
 

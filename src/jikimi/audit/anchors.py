@@ -5,9 +5,9 @@ After each commit that appended rows, the access log hands one ``Anchor`` per ch
 to its sink: the chain id, its last position, that row's MAC, the time, the master key id, and an
 HMAC-SHA256 signature under a key derived from the master key (``chain.ANCHOR_LABEL``), so whoever
 can write the anchor file but has no master key cannot forge a head. ``FileSink`` appends them as
-JSON lines to a file of mode 0600 (``JIKIMI_ANCHOR_FILE``); another sink (syslog, an HTTP
-write-once store) only needs ``write``. ``read_anchors`` reads a file back for
-``jikimi audit verify --anchors FILE``.
+JSON lines to a file of mode 0600 (``JIKIMI_ANCHOR_FILE``); another sink only needs ``write``
+(``audit.sinks``: syslog, HTTP; ``FanOut`` writes to several). ``read_anchors`` reads a file back
+for ``jikimi audit verify --anchors FILE``.
 """
 
 from __future__ import annotations
@@ -15,13 +15,17 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import os
 import threading
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Protocol
 
 from jikimi.errors import UsageError
+
+logger = logging.getLogger("jikimi")
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,33 @@ class FileSink:
                 os.write(fd, text.encode("utf-8"))
             finally:
                 os.close(fd)
+
+
+class FanOut:
+    """Anchors written to every sink in turn; one that fails is logged and the others still get them."""
+
+    def __init__(self, sinks: Sequence[AnchorSink]) -> None:
+        self.sinks = tuple(sinks)
+
+    def write(self, anchors: list[Anchor]) -> None:
+        for sink in self.sinks:
+            try:
+                sink.write(anchors)
+            except Exception:  # one sink down must not cost the others their anchors
+                logger.exception(
+                    "접속기록 앵커를 %s에 쓰지 못했습니다 (could not write access-log anchors to %s)",
+                    type(sink).__name__,
+                    type(sink).__name__,
+                )
+
+
+def file_of(sink: AnchorSink | None) -> Path | None:
+    """The anchor file a sink writes (``FileSink``, or the first one in a ``FanOut``)."""
+    if isinstance(sink, FileSink):
+        return sink.path
+    if isinstance(sink, FanOut):
+        return next((p for p in map(file_of, sink.sinks) if p is not None), None)
+    return None
 
 
 def read_anchors(path: Path) -> list[tuple[int, Anchor | None]]:

@@ -17,6 +17,14 @@ every plain chain as ``chain:last chain_seq:last hash``; a plain chain not in a 
 shorter or different from it, does not verify. A process opened without a master key
 (``bootstrap.open_admin`` when no key is configured) still writes plain rows; once a seal exists
 they do not verify, and ``jikimi audit verify`` says so.
+
+**Checkpoints.** Rows older than the log's retention period are destroyed (``AccessLog.expire``),
+which cuts a prefix off each old chain. In the same transaction a keyed *checkpoint* row is
+appended to the chain ``<key id>.checkpoint`` (action ``audit.checkpoint``); its ``items`` list,
+as ``chain:last removed chain_seq:that row's MAC``, every chain cut by this expiry — the
+checkpoint chain itself included when old checkpoints go — and every cut point still needed from
+the checkpoints it removes. The verifier starts each cut chain after its newest cut point; an
+anchor at or below it is satisfied by it. The seal is never expired.
 """
 
 from __future__ import annotations
@@ -36,6 +44,8 @@ ANCHOR_LABEL = "jikimi/access-log/anchor/v1"
 SCHEME = "v2"
 SEAL_ACTION = "audit.seal"
 SEAL_SUFFIX = ".seal"
+CHECKPOINT_ACTION = "audit.checkpoint"
+CHECKPOINT_SUFFIX = ".checkpoint"
 
 FIELDS = ("actor", "source", "subject_id", "items", "purpose", "action", "outcome", "reason", "count")
 """The columns a row's MAC covers after its chain, position and instant, in that order."""
@@ -91,14 +101,32 @@ def seal_chain(key_id: str) -> str:
     return key_id + SEAL_SUFFIX
 
 
+def checkpoint_chain(key_id: str) -> str:
+    return key_id + CHECKPOINT_SUFFIX
+
+
+def is_checkpoint_chain(chain: str) -> bool:
+    return chain.endswith(CHECKPOINT_SUFFIX) and key_id_of(chain) is not None
+
+
+def is_seal_chain(chain: str) -> bool:
+    return chain.endswith(SEAL_SUFFIX) and key_id_of(chain) is not None
+
+
 def seal_items(heads: list[tuple[str, int, bytes]]) -> list[str]:
-    """The plain chains' heads as a seal lists them: ``chain:last chain_seq:last hash (hex)``."""
+    """Chain heads as a seal or a checkpoint lists them: ``chain:chain_seq:MAC or hash (hex)``."""
     return sorted(f"{chain}:{seq}:{digest.hex()}" for chain, seq, digest in heads)
 
 
 def parse_seal_items(items: str) -> dict[str, tuple[int, bytes]]:
+    """The ``items`` of a seal or a checkpoint back as ``{chain: (chain_seq, MAC)}``; a malformed
+    list reads as no heads (the row's MAC, which covers it, tells whether it was written so)."""
     heads: dict[str, tuple[int, bytes]] = {}
-    for item in json.loads(items):
-        chain, seq, digest = str(item).rsplit(":", 2)
-        heads[chain] = (int(seq), bytes.fromhex(digest))
+    try:
+        listed = json.loads(items)
+        for item in listed if isinstance(listed, list) else ():
+            chain, seq, digest = str(item).rsplit(":", 2)
+            heads[chain] = (int(seq), bytes.fromhex(digest))
+    except ValueError:
+        return {}
     return heads

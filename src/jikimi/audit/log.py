@@ -9,6 +9,10 @@ without the master key can recompute it. Each process (and thread) writes its ow
 appending never needs a global lock. After each commit the new chain heads go to an anchor sink
 outside the database (``audit.anchors``), so that a truncated or deleted chain shows too;
 ``audit.verify`` walks every chain and names the first row that does not fit (docs/audit.md).
+
+Rows older than the retention period are destroyed by ``AccessLog.expire``, which cuts the old
+prefix off each chain and, in the same transaction, appends a keyed checkpoint that says where
+each cut chain starts now (``audit.chain``), so that what remains still verifies.
 """
 
 from __future__ import annotations
@@ -22,25 +26,32 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, RowMapping
 
-from jikimi.audit.anchors import Anchor, AnchorSink, FileSink
+from jikimi.audit.anchors import Anchor, AnchorSink, file_of
 from jikimi.audit.chain import (
+    CHECKPOINT_ACTION,
     FIELDS,
     GENESIS,
     SEAL_ACTION,
+    SEAL_SUFFIX,
     anchor_key,
+    checkpoint_chain,
     key_id_of,
     mac_key,
+    mac_keys,
+    parse_seal_items,
     row_hash,
     row_mac,
     seal_chain,
     seal_items,
 )
-from jikimi.audit.verify import Break, Verification
+from jikimi.audit.verify import Break, Cut, Verification, checkpoint_cuts
 from jikimi.audit.verify import verify as _verify
 from jikimi.crypto import KeyRing
+from jikimi.errors import UsageError
 from jikimi.store import access_log as log_rows
+from jikimi.store import partitions
 from jikimi.store.uow import UnitOfWork
 
 __all__ = [
@@ -49,6 +60,7 @@ __all__ = [
     "AccessLog",
     "Break",
     "Entry",
+    "Expiry",
     "LogEntry",
     "LogPage",
     "Verification",
@@ -103,14 +115,34 @@ class LogPage:
     next_after: int | None
 
 
+@dataclass(frozen=True)
+class Expiry:
+    """What one expiry of the access log did: the rows older than ``before`` were due; ``rows``
+    of them were destroyed from the ``chains`` listed, and the checkpoint at ``checkpoint`` (its
+    position in ``<key id>.checkpoint``) records the cut points. ``kept``: chains left whole
+    because their last due row does not verify (evidence, for ``jikimi audit verify``); ``held``:
+    why nothing was destroyed (a checkpoint that does not verify). Chain ids only, never data."""
+
+    before: datetime
+    rows: int = 0
+    chains: tuple[str, ...] = ()
+    checkpoint: int | None = None
+    kept: tuple[str, ...] = ()
+    held: str | None = None
+
+
 class AccessLog:
     """Appends chained rows. One instance per process; each thread writes its own chain.
 
     With a master key ring (``keys``) rows are keyed (v2) and chain ids carry the current master
     key's id; without one they are plain (v1) rows that verify only if sealed (``audit.chain``).
-    ``sink`` receives the signed chain heads after each commit (``audit.anchors``)."""
+    ``sink`` receives the signed chain heads after each commit (``audit.anchors``). ``keep_years``
+    is the operator's retention in years (``JIKIMI_ACCESS_LOG_YEARS``; ``None``: the law's
+    minimum, ``audit.retention``)."""
 
-    def __init__(self, keys: KeyRing | None = None, *, sink: AnchorSink | None = None) -> None:
+    def __init__(
+        self, keys: KeyRing | None = None, *, sink: AnchorSink | None = None, keep_years: int | None = None
+    ) -> None:
         self._process = secrets.token_hex(8)
         self._local = threading.local()
         self._heads: dict[str, tuple[int, bytes]] = {}
@@ -119,6 +151,9 @@ class AccessLog:
         self._mac_key = mac_key(keys.current) if keys else None
         self._anchor_key = anchor_key(keys.current) if keys else None
         self._sink = sink if keys else None
+        self._months: set[partitions.Month] = set()
+        self._prepared = False
+        self.keep_years = keep_years
 
     @property
     def keyed(self) -> bool:
@@ -126,8 +161,8 @@ class AccessLog:
 
     @property
     def anchor_file(self) -> Path | None:
-        """The file the anchors go to, when the sink is a ``FileSink``."""
-        return self._sink.path if isinstance(self._sink, FileSink) else None
+        """The file the anchors go to, when one of the sinks is a ``FileSink``."""
+        return file_of(self._sink)
 
     def _chain(self) -> str:
         chain = getattr(self._local, "chain", None)
@@ -150,17 +185,39 @@ class AccessLog:
         with self._lock:
             seq, prev = pending.get(chain) or self._heads.get(chain) or (0, GENESIS)
         rows: list[tuple[object, ...]] = []
+        months: set[partitions.Month] = set()
         for entry in entries:
             seq += 1
             at = entry.at.astimezone(UTC)
+            months.add(partitions.month_of(at))
             row, prev = self._row(chain, seq, prev, at, entry)
             rows.append(row)
         if rows:
+            self._partitions_for(uow, months)
             log_rows.append(uow.conn, rows)
             if chain not in pending:
                 uow.after_commit(lambda: self._advance(chain, pending))
             pending[chain] = (seq, prev)
         return len(rows)
+
+    def _partitions_for(self, uow: UnitOfWork, months: set[partitions.Month]) -> None:
+        """PostgreSQL, in a process that made this month's and the next (``prepare``, at open): a
+        row of another month has its partition made first (once per process and month, outside
+        the caller's transaction; ``store.partitions``). Elsewhere its rows wait in the default
+        partition until ``prepare`` runs (each expiry does)."""
+        unknown = months - self._months
+        if unknown and self._prepared:
+            absent = partitions.missing(uow.conn, unknown)  # one look, in the caller's transaction
+            if absent:
+                partitions.ensure(uow.conn.engine, absent)  # made outside it; tried once per process
+            self._months |= unknown
+
+    def prepare(self, engine: Engine, now: datetime) -> None:
+        """Make this month's and next month's partitions if missing (PostgreSQL; at open and after
+        each expiry), and from then on any other month's before its first row."""
+        month = partitions.month_of(now)
+        self._months |= partitions.ensure(engine, {month, partitions.following(month)})
+        self._prepared = engine.dialect.name == "postgresql"
 
     def _row(
         self, chain: str, seq: int, prev: bytes, at: datetime, entry: Entry
@@ -179,6 +236,7 @@ class AccessLog:
             return False
         ring = (self._keys.current, *self._keys.retired)
         with UnitOfWork(engine) as uow:
+            log_rows.lock(uow.conn, "seal")
             oldest = log_rows.oldest_chain(uow.conn)
             if oldest is None or key_id_of(oldest) is not None:
                 return False
@@ -199,12 +257,82 @@ class AccessLog:
             uow.commit()
         return True
 
+    def expire(self, uow: UnitOfWork, *, before: datetime, at: datetime, note: str = "") -> Expiry:
+        """Destroy, inside ``uow``, the rows older than ``before``: the longest prefix of each chain
+        whose rows are all older (a row kept keeps every row after it), and append a checkpoint
+        (at ``at``) listing each chain's new cut point and every cut point still needed from the
+        checkpoints removed. Expiries are serialised (a lock), so several sweeps may run at once.
+
+        Nothing is destroyed (``held``) while a checkpoint chain does not verify; a chain whose
+        last due row does not verify is kept whole (``kept``). The seals are never expired."""
+        if self._keys is None or self._mac_key is None:
+            raise UsageError(
+                "마스터 키 없이는 접속기록을 파기할 수 없습니다 (검증점에 키가 필요합니다)",
+                "the access log cannot be expired without the master key: its checkpoint is keyed",
+            )
+        conn, before = uow.conn, before.astimezone(UTC)
+        log_rows.lock(conn, "expiry")
+        due = self._due(conn, before)
+        if not due:
+            return Expiry(before)
+        cuts, walks, trusted = checkpoint_cuts(conn, log_rows.chains(conn), self._keys)
+        broken = sorted(w.chain for w in walks.values() if w.broken is not None)
+        if broken:
+            return Expiry(
+                before, held=f"checkpoint chain {broken[0]} does not verify: run jikimi audit verify"
+            )
+        new: dict[str, Cut] = {}
+        kept: list[str] = []
+        macs = mac_keys(self._keys)
+        for chain, upto in sorted(due.items()):
+            last = log_rows.row_at(conn, chain, upto)
+            if last is None or not _authentic(macs, chain, upto, last):
+                kept.append(chain)
+            else:
+                new[chain] = (upto, bytes(last["hash"]))
+        if not new:
+            return Expiry(before, kept=tuple(kept))
+        listed = _carried(trusted, new)
+        mine = checkpoint_chain(self._keys.current.id)
+        top, prev = log_rows.head(conn, mine) or (0, GENESIS)  # before its own old rows may go
+        removed = log_rows.remove_prefixes(conn, {c: cut[0] for c, cut in new.items()}, before)
+        entry = Entry(
+            at=at,
+            actor="system",
+            action=CHECKPOINT_ACTION,
+            outcome="allowed",
+            items=seal_items([(chain, seq, mac) for chain, (seq, mac) in listed.items()]),
+            reason=f"rows before {before.isoformat()} expired" + (f"; {note}" if note else ""),
+            count=removed,
+        )
+        row, mac = self._row(mine, top + 1, prev, at.astimezone(UTC), entry)
+        self._partitions_for(uow, {partitions.month_of(at)})
+        log_rows.append(conn, [row])
+        uow.after_commit(lambda: self._anchor(mine, top + 1, mac))
+        return Expiry(before, removed, tuple(sorted(new)), top + 1, tuple(kept))
+
+    def _due(self, conn: Connection, before: datetime) -> dict[str, int]:
+        """``{chain: last position to remove}``: the prefix of each chain whose rows are all older
+        than ``before`` (the seals left out), where it holds a row."""
+        due: dict[str, int] = {}
+        for chain, (first_old, last_old) in log_rows.old_spans(
+            conn, before, except_like="%" + SEAL_SUFFIX
+        ).items():
+            newer = log_rows.first_since(conn, chain, before)
+            upto = last_old if newer is None else newer - 1
+            if upto >= first_old:
+                due[chain] = upto
+        return due
+
     def _advance(self, chain: str, pending: dict[str, tuple[int, bytes]]) -> None:
         with self._lock:
             head = self._heads[chain] = pending.pop(chain)
+        self._anchor(chain, *head)
+
+    def _anchor(self, chain: str, seq: int, mac: bytes) -> None:
+        """Hand the signed head of ``chain`` to the sink (after the commit that wrote it)."""
         if self._sink is None or self._keys is None or self._anchor_key is None:
             return
-        seq, mac = head
         anchor = Anchor(
             chain=chain,
             seq=seq,
@@ -218,6 +346,39 @@ class AccessLog:
             logger.exception(
                 "접속기록 앵커를 쓰지 못했습니다 (could not write an access-log anchor) chain=%s", chain
             )
+
+
+def _authentic(macs: dict[str, bytes], chain: str, position: int, row: RowMapping) -> bool:
+    """Whether a row's MAC (a plain row's digest) is what its content and link give. A chain
+    under a key no longer in the ring cannot be checked, and is taken as it is."""
+    data: dict[str, object] = dict(row)
+    prev, stored = bytes(row["prev_hash"]), bytes(row["hash"])
+    key_id = key_id_of(chain)
+    if key_id is None:
+        return row_hash(prev, chain, position, data) == stored
+    key = macs.get(key_id)
+    return key is None or row_mac(key, prev, chain, position, data) == stored
+
+
+def _carried(trusted: list[RowMapping], new: dict[str, Cut]) -> dict[str, Cut]:
+    """What the new checkpoint lists: the new cut points, and every cut point of a checkpoint row
+    removed now (its chain's prefix is in ``new``) that no checkpoint staying lists as far."""
+
+    def going(row: RowMapping) -> bool:
+        return str(row["chain"]) in new and int(row["chain_seq"]) <= new[str(row["chain"])][0]
+
+    staying: dict[str, int] = {}
+    for row in trusted:
+        if not going(row):
+            for chain, (seq, _) in parse_seal_items(str(row["items"])).items():
+                staying[chain] = max(staying.get(chain, 0), seq)
+    listed = dict(new)
+    for row in trusted:
+        if going(row):
+            for chain, cut in parse_seal_items(str(row["items"])).items():
+                if cut[0] > max(staying.get(chain, 0), listed.get(chain, (0, b""))[0]):
+                    listed[chain] = cut
+    return listed
 
 
 def verify(

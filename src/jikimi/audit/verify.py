@@ -1,4 +1,5 @@
-"""Verifying the access log: every chain row by row, the seal of the plain rows, and the anchors.
+"""Verifying the access log: every chain row by row, the checkpoints of expired rows, the seal of
+the plain rows, and the anchors.
 
 ``verify(conn, keys=ring, anchors=read_anchors(path))`` walks every chain in ``chain_seq`` order
 and reports the first row of each chain that does not fit (``Break``: chain, position, ``seq``,
@@ -7,23 +8,32 @@ not match (an edit, a forged row, a row moved or copied from another chain or po
 stored out of order, a plain (v1) chain that no seal vouches for. Against the anchors it also
 finds the rows removed from the end of a chain and whole chains deleted.
 
+The checkpoint chains are walked first (``checkpoint_cuts``): a chain whose oldest rows expired
+is walked from its newest cut point in a verified checkpoint, and an anchor at or below that
+point is satisfied by it, so what remains after an expiry still verifies and a chain that expired
+whole is not "deleted". A checkpoint chain is itself walked from the cut point its rows claim for
+it: a forged, edited or deleted checkpoint breaks that walk, or leaves the rows it removed
+missing from the chains it cut.
+
 What cannot be checked is said in ``warnings``: without the master key only the links are
 checked (not the MACs), and without anchors a truncated or deleted chain cannot be ruled out.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, RowMapping
 
 from jikimi.audit.anchors import Anchor
 from jikimi.audit.chain import (
+    CHECKPOINT_ACTION,
     GENESIS,
     SEAL_ACTION,
-    SEAL_SUFFIX,
     anchor_key,
+    is_checkpoint_chain,
+    is_seal_chain,
     key_id_of,
     mac_keys,
     parse_seal_items,
@@ -44,6 +54,8 @@ NO_ANCHORS = (
 
 
 Digest = Callable[[bytes, str, int, Mapping[str, object]], bytes]
+Cut = tuple[int, bytes]
+"""Where an expiry cut a chain: the last removed position and that row's MAC."""
 
 
 @dataclass(frozen=True)
@@ -75,7 +87,8 @@ class Verification:
 
 @dataclass
 class _Walk:
-    """One chain's walk: the position and MAC expected next, and the first break."""
+    """One chain's walk: the position and MAC expected next, and the first break. A chain cut by
+    an expiry starts after its cut point (``floor``)."""
 
     chain: str
     expected: int = 1
@@ -83,6 +96,13 @@ class _Walk:
     last_seq: int = 0
     broken: Break | None = None
     rows: int = 0
+    floor: int = 0
+
+    @classmethod
+    def after(cls, chain: str, cut: Cut | None) -> _Walk:
+        if cut is None:
+            return cls(chain)
+        return cls(chain, expected=cut[0] + 1, prev=cut[1], floor=cut[0])
 
     def fail(self, data: Mapping[str, object] | None, problem: str, position: int | None = None) -> None:
         if self.broken is None:
@@ -102,6 +122,15 @@ def _walk(
         if walk.broken is not None:
             continue
         data = dict(row)
+        position = int(str(data["chain_seq"]))
+        if position <= walk.floor:
+            walk.fail(
+                data,
+                f"row {position} is at or below the checkpoint that expired this chain up to row "
+                f"{walk.floor}: it should be gone (an expired row put back, or a forged one)",
+                position,
+            )
+            continue
         if limit is not None and walk.expected > limit:
             walk.fail(data, "row after the upgrade point is not keyed (a plain row added after the seal)")
             continue
@@ -123,6 +152,78 @@ def _walk(
         walk.prev, walk.expected, walk.last_seq = stored, walk.expected + 1, int(data["seq"])
 
 
+class _Walker:
+    """Walks chains under the MAC keys of a ring (none: links only)."""
+
+    def __init__(self, conn: Connection, keys: KeyRing | None, batch: int) -> None:
+        self.conn = conn
+        self.keys = keys
+        self.batch = batch
+        self.macs = mac_keys(keys) if keys else {}
+
+    def rows(self, chain: str) -> Iterator[RowMapping]:
+        return log_rows.chain_rows(self.conn, chain, self.batch)
+
+    def keyed(self, chain: str, cut: Cut | None = None, rows: Iterable[RowMapping] | None = None) -> _Walk:
+        walk = _Walk.after(chain, cut)
+        source = iter(rows) if rows is not None else self.rows(chain)
+        key_id = key_id_of(chain)
+        assert key_id is not None
+        if self.keys is None:
+            _walk(source, walk, None)
+            return walk
+        key = self.macs.get(key_id)
+        if key is None:
+            walk.fail(None, f"written under master key {key_id}, which is not in the key ring")
+            _walk(source, walk, None)
+            return walk
+
+        def mac(prev: bytes, name: str, position: int, row: Mapping[str, object]) -> bytes:
+            assert key is not None
+            return row_mac(key, prev, name, position, row)
+
+        _walk(source, walk, mac)
+        return walk
+
+
+def _merge(into: dict[str, Cut], heads: Mapping[str, Cut]) -> None:
+    for chain, cut in heads.items():
+        if chain not in into or cut[0] > into[chain][0]:
+            into[chain] = cut
+
+
+def checkpoint_cuts(
+    conn: Connection, names: Sequence[str], keys: KeyRing | None, batch: int = 5000
+) -> tuple[dict[str, Cut], dict[str, _Walk], list[RowMapping]]:
+    """Walk the checkpoint chains; return the newest cut point of every chain that their verified
+    rows list, their walks, and those rows (without the master key: links only, rows trusted).
+
+    A checkpoint chain starts after the highest cut point any checkpoint row claims for it (old
+    checkpoints expire too, and the newest lists where its own chain now starts); the claim is
+    trusted only if the walk from it then verifies the row that made it."""
+    walker = _Walker(conn, keys, batch)
+    chains = {name: list(walker.rows(name)) for name in names if is_checkpoint_chain(name)}
+    claimed: dict[str, Cut] = {}
+    for rows in chains.values():
+        for row in rows:
+            if row["action"] == CHECKPOINT_ACTION:
+                _merge(claimed, parse_seal_items(str(row["items"])))
+    cuts: dict[str, Cut] = {}
+    walks: dict[str, _Walk] = {}
+    trusted: list[RowMapping] = []
+    for name, rows in chains.items():
+        walk = walks[name] = walker.keyed(name, claimed.get(name), rows)
+        good_until = walk.broken.chain_seq if walk.broken is not None else None
+        for row in rows:
+            position = int(row["chain_seq"])
+            if position <= walk.floor or (good_until is not None and position >= good_until):
+                continue
+            if row["action"] == CHECKPOINT_ACTION:
+                trusted.append(row)
+                _merge(cuts, parse_seal_items(str(row["items"])))
+    return cuts, walks, trusted
+
+
 def verify(
     conn: Connection,
     batch: int = 5000,
@@ -132,35 +233,15 @@ def verify(
 ) -> Verification:
     """Walk every chain; report the first bad row of each broken chain (see the module docstring)."""
     names = log_rows.chains(conn)
-    macs = mac_keys(keys) if keys else {}
+    walker = _Walker(conn, keys, batch)
     warnings: list[str] = [] if keys else [NO_KEY]
-    walks: dict[str, _Walk] = {}
+    # the checkpoints first: they say where each expired chain starts now
+    cuts, walks, _ = checkpoint_cuts(conn, names, keys, batch)
     sealed: dict[str, tuple[int, bytes]] = {}
-
-    def keyed(chain: str) -> _Walk:
-        walk = _Walk(chain)
-        key_id = key_id_of(chain)
-        assert key_id is not None
-        if keys is None:
-            _walk(log_rows.chain_rows(conn, chain, batch), walk, None)
-            return walk
-        key = macs.get(key_id)
-        if key is None:
-            walk.fail(None, f"written under master key {key_id}, which is not in the key ring")
-            _walk(log_rows.chain_rows(conn, chain, batch), walk, None)
-            return walk
-
-        def mac(prev: bytes, name: str, position: int, row: Mapping[str, object]) -> bytes:
-            assert key is not None
-            return row_mac(key, prev, name, position, row)
-
-        _walk(log_rows.chain_rows(conn, chain, batch), walk, mac)
-        return walk
-
-    # the seals first: they say which plain chains to trust
+    # then the seals: they say which plain chains to trust
     for chain in names:
-        if chain.endswith(SEAL_SUFFIX) and key_id_of(chain) is not None:
-            walk = walks[chain] = keyed(chain)
+        if is_seal_chain(chain) and chain not in walks:
+            walk = walks[chain] = walker.keyed(chain, cuts.get(chain))
             if keys is not None and walk.broken is None:
                 for row in log_rows.chain_rows(conn, chain, batch):
                     if row["action"] == SEAL_ACTION:
@@ -169,10 +250,11 @@ def verify(
     for chain in names:
         if chain in walks:
             continue
+        cut = cuts.get(chain)
         if key_id_of(chain) is not None:
-            walks[chain] = keyed(chain)
+            walks[chain] = walker.keyed(chain, cut)
             continue
-        walk = walks[chain] = _Walk(chain)
+        walk = walks[chain] = _Walk.after(chain, cut)
         head = sealed.get(chain)
         if keys is not None and head is None:
             walk.fail(
@@ -194,14 +276,14 @@ def verify(
                 )
     breaks = [w.broken for w in walks.values() if w.broken is not None]
     for name, (seq, _) in sorted(sealed.items()):
-        if name not in walks:
+        if name not in walks and cuts.get(name, (0, b""))[0] < seq:
             breaks.append(
                 Break(name, 1, None, f"this plain chain of {seq} rows, sealed at the upgrade, was deleted")
             )
     if anchors is None:
         warnings.append(NO_ANCHORS)
     else:
-        breaks += _against_anchors(anchors, walks, keys)
+        breaks += _against_anchors(anchors, walks, keys, cuts)
     return Verification(
         rows=sum(w.rows for w in walks.values()),
         chains=len(names),
@@ -212,10 +294,13 @@ def verify(
 
 
 def _against_anchors(
-    anchors: Sequence[tuple[int, Anchor | None]], walks: Mapping[str, _Walk], keys: KeyRing | None
+    anchors: Sequence[tuple[int, Anchor | None]],
+    walks: Mapping[str, _Walk],
+    keys: KeyRing | None,
+    cuts: Mapping[str, Cut],
 ) -> list[Break]:
     """Breaks the anchors show: a forged anchor line, a chain shorter than its newest anchor or
-    gone, a head that differs from the anchored MAC."""
+    gone (unless a checkpoint says it expired that far), a head that differs from the anchored MAC."""
     signing = {key.id: anchor_key(key) for key in (keys.current, *keys.retired)} if keys else {}
     newest: dict[str, Anchor] = {}
     breaks: list[Break] = []
@@ -235,12 +320,18 @@ def _against_anchors(
             newest[anchor.chain] = anchor
     for chain, anchor in sorted(newest.items()):
         walk = walks.get(chain)
+        expired = cuts.get(chain, (0, b""))[0]
         if walk is None:
-            breaks.append(
-                Break(
-                    chain, 1, None, f"the chain was deleted: anchored with {anchor.seq} rows at {anchor.at}"
+            if expired >= anchor.seq:
+                continue  # the whole chain expired: the checkpoint says so
+            if expired:
+                problem = (
+                    f"the rest of the chain was deleted: anchored with {anchor.seq} rows at {anchor.at}, "
+                    f"expired only up to row {expired}"
                 )
-            )
+            else:
+                problem = f"the chain was deleted: anchored with {anchor.seq} rows at {anchor.at}"
+            breaks.append(Break(chain, expired + 1, None, problem))
         elif walk.broken is not None:
             continue
         elif walk.expected - 1 < anchor.seq:

@@ -54,6 +54,7 @@ def _report_dict(report: SweepReport) -> dict[str, Any]:
         "rekeyed": report.rekeyed,
         "batches": report.batches,
         "ledger_entries": report.ledger_entries,
+        "access_log_expired": report.access_log_expired,
         "subjects": len(report.subjects),
     }
 
@@ -112,7 +113,8 @@ def sweep_command(
 
     Destroys separated data and records whose retention ended, expires logs, destroys children's
     data never confirmed by a guardian, queues dormancy notices and separates idle members —
-    writing one destruction-ledger entry per batch and class. Idempotent: run it from cron as often
+    writing one destruction-ledger entry per batch and class — and destroys the access log's rows
+    older than its retention period (as `jikimi audit expire` does). Idempotent: run it from cron as often
     as you like; several processes may run at once.
     """
     if at is not None and not dry_run:
@@ -181,10 +183,12 @@ def _sweep(
     sys.stdout.write(
         f"파기 {result['destroyed_total']:,}건, 휴면 분리 {result['separated_dormant']:,}명, "
         f"휴면 안내 {result['notices']:,}건, 삭제된 대상자 {result['subjects_removed']:,}명, "
-        f"배치 {result['batches']:,}, 파기 기록 {result['ledger_entries']:,}줄\n"
+        f"배치 {result['batches']:,}, 파기 기록 {result['ledger_entries']:,}줄, "
+        f"보관기간이 지난 접속기록 {result['access_log_expired']:,}행 파기\n"
         f"(destroyed {result['destroyed_total']:,}, separated {result['separated_dormant']:,} dormant, "
         f"{result['notices']:,} notices queued, {result['subjects_removed']:,} subjects removed, "
-        f"{result['batches']:,} batches, {result['ledger_entries']:,} ledger entries)\n"
+        f"{result['batches']:,} batches, {result['ledger_entries']:,} ledger entries, "
+        f"{result['access_log_expired']:,} access-log rows past their retention destroyed)\n"
     )
 
 

@@ -3,7 +3,8 @@ its time runs out.
 
 ``rules`` decides (pure), ``separation`` ends purposes (withdrawal, deletion) and re-keys what is
 kept, ``kept`` reads separated data and ends dormancy, ``sweep`` acts on everything due in
-batches, ``ledger`` records every destruction. ``Lifecycle`` is the service (``jikimi.lifecycle``).
+batches, ``ledger`` records every destruction, ``log_expiry`` destroys the access log's rows older
+than its retention period (each sweep runs it). ``Lifecycle`` is the service (``jikimi.lifecycle``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import datetime
 from jikimi.core import Core
 from jikimi.lifecycle.kept import Keeping, SeparatedData
 from jikimi.lifecycle.ledger import render_month
+from jikimi.lifecycle.log_expiry import LogExpiry, expire_access_log
 from jikimi.lifecycle.separation import END_REASONS, Ended, Ending
 from jikimi.lifecycle.sweep import Sweeper, SweepReport
 from jikimi.periods import month_bounds
@@ -43,6 +45,12 @@ class Lifecycle(Ending, Keeping):
         sweeper = Sweeper(self.core, self, batch_size=batch_size, max_active=max_active)
         return sweeper.run(now, progress=progress, on_wait=on_wait)
 
+    def expire_access_log(self, now: datetime | None = None) -> LogExpiry:
+        """Destroy the access-log rows older than its retention period (1 or 2 years by law, or the
+        operator's longer ``JIKIMI_ACCESS_LOG_YEARS``), with a checkpoint so the rest verifies.
+        Every sweep does this too; this runs it alone (``jikimi audit expire``)."""
+        return expire_access_log(self.core, now)
+
     def sweep_limit(self, requested: int | None, cpus: int) -> int | None:
         """How many processes may sweep at once: ``requested`` (``0``: no limit), or by default one per
         CPU when PostgreSQL runs on this host and no limit otherwise (see ``store/slots.py``)."""
@@ -65,4 +73,4 @@ class Lifecycle(Ending, Keeping):
         return render_month(month.strip(), self.ledger(month), label_of=labels, printed=self.core.now())
 
 
-__all__ = ["END_REASONS", "Ended", "LedgerEntry", "Lifecycle", "SeparatedData", "SweepReport"]
+__all__ = ["END_REASONS", "Ended", "LedgerEntry", "Lifecycle", "LogExpiry", "SeparatedData", "SweepReport"]

@@ -1,15 +1,19 @@
-"""Queries on ``access_log`` (접속기록): appending chained rows, walking a chain, and the reviews' reads."""
+"""Queries on ``access_log`` (접속기록): appending chained rows, walking a chain, expiring old
+prefixes of chains, and the reviews' reads. On PostgreSQL the table is partitioned by month
+(``store.partitions``); the statements here are the same on both databases."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import zlib
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, RowMapping, Select, and_, func, select
+from sqlalchemy import Connection, Row, RowMapping, Select, and_, delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from jikimi.store import partitions
 from jikimi.store.bulk import insert_many
 from jikimi.store.tables import access_log
 
@@ -37,11 +41,79 @@ def append(conn: Connection, rows: Sequence[Sequence[object]]) -> None:
 
 
 def append_once(conn: Connection, row: Sequence[object]) -> None:
-    """Insert one row (in the order of ``COLUMNS``) unless its (chain, chain_seq) exists: the seal,
-    which concurrent processes may each try to write."""
+    """Insert one row (in the order of ``COLUMNS``) unless it collides with a row already there:
+    the seal, which concurrent processes may each try to write (they take ``lock`` first: on
+    PostgreSQL the unique key includes the instant, the partition key, so it alone would not do)."""
     values = dict(zip(COLUMNS, row, strict=True))
     statement = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(access_log)
-    conn.execute(statement.values(**values).on_conflict_do_nothing(index_elements=["chain", "chain_seq"]))
+    conn.execute(statement.values(**values).on_conflict_do_nothing())
+
+
+def lock(conn: Connection, name: str) -> None:
+    """Serialise the writers of one kind of special row (the seal, a checkpoint) until the
+    transaction ends: a PostgreSQL advisory lock; SQLite writers are serialised already
+    (``BEGIN IMMEDIATE``)."""
+    if conn.dialect.name == "postgresql":
+        key = zlib.crc32(f"jikimi/access-log/{name}".encode()) | 0x6A6B0000_00000000
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+def old_spans(conn: Connection, before: datetime, *, except_like: str) -> dict[str, tuple[int, int]]:
+    """``{chain: (first, last chain_seq)}`` of the rows older than ``before``, chains whose id is
+    ``LIKE except_like`` left out (the seals: never expired)."""
+    query = (
+        select(access_log.c.chain, func.min(access_log.c.chain_seq), func.max(access_log.c.chain_seq))
+        .where(access_log.c.at < before, access_log.c.chain.not_like(except_like))
+        .group_by(access_log.c.chain)
+    )
+    return {str(c): (int(lo), int(hi)) for c, lo, hi in conn.execute(query)}
+
+
+def first_since(conn: Connection, chain: str, moment: datetime) -> int | None:
+    """The first position of ``chain`` whose row is not older than ``moment`` (``None``: none is)."""
+    query = select(func.min(access_log.c.chain_seq)).where(
+        access_log.c.chain == chain, access_log.c.at >= moment
+    )
+    found = conn.execute(query).scalar()
+    return None if found is None else int(found)
+
+
+def row_at(conn: Connection, chain: str, chain_seq: int) -> RowMapping | None:
+    """The row at one position of a chain (``None``: not there)."""
+    query = select(access_log).where(access_log.c.chain == chain, access_log.c.chain_seq == chain_seq)
+    return conn.execute(query.limit(1)).mappings().first()
+
+
+def head(conn: Connection, chain: str) -> tuple[int, bytes] | None:
+    """The last position of ``chain`` and that row's MAC (``None``: the chain has no row)."""
+    query = (
+        select(access_log.c.chain_seq, access_log.c.hash)
+        .where(access_log.c.chain == chain)
+        .order_by(access_log.c.chain_seq.desc())
+        .limit(1)
+    )
+    found = conn.execute(query).first()
+    return None if found is None else (int(found[0]), bytes(found[1]))
+
+
+def remove_prefixes(conn: Connection, cuts: Mapping[str, int], before: datetime) -> int:
+    """Delete the expired prefix of each chain (``{chain: last position removed}``, every row older
+    than ``before``) in the caller's transaction; returns how many rows went. On PostgreSQL the
+    months wholly inside the prefixes are emptied at once (``partitions.truncate_expired``), the
+    rest (the boundary month) row by row."""
+    removed = partitions.truncate_expired(conn, before, cuts)
+    return removed + sum(delete_prefix(conn, chain, upto, before) for chain, upto in sorted(cuts.items()))
+
+
+def delete_prefix(conn: Connection, chain: str, upto: int, before: datetime) -> int:
+    """Delete the rows of ``chain`` up to position ``upto`` (all older than ``before``, which lets
+    PostgreSQL look only in the partitions before it); returns how many."""
+    result = conn.execute(
+        delete(access_log).where(
+            access_log.c.chain == chain, access_log.c.chain_seq <= upto, access_log.c.at < before
+        )
+    )
+    return int(result.rowcount or 0)
 
 
 def oldest_chain(conn: Connection) -> str | None:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib import resources
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine
 
 from jikimi.store.engine import ensure_keys_schema
+from jikimi.store.partitions import is_partition_name
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -16,6 +19,21 @@ def alembic_config(engine: Engine) -> Config:
     config.set_main_option("script_location", str(resources.files("jikimi.store").joinpath("migrations")))
     config.attributes["engine"] = engine
     return config
+
+
+def comparison_options(dialect: str) -> dict[str, Callable[..., bool]]:
+    """Alembic's filters for comparing the declared tables with a database of ``dialect``: the
+    access log's month partitions are made at run time, not declared, and a constraint declared
+    for the other database only (``tables.only_on``) is not looked for."""
+
+    def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
+        return not (type_ == "table" and name is not None and is_partition_name(name))
+
+    def include_object(item: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+        info = getattr(item, "info", None)
+        return reflected or not isinstance(info, dict) or info.get("dialect", dialect) == dialect
+
+    return {"include_name": include_name, "include_object": include_object}
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:

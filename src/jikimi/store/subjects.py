@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, exists, insert, select, update
+from sqlalchemy import Connection, Row, delete, exists, func, insert, select, update
 
 from jikimi.errors import NotFound
 from jikimi.states import SubjectStatus
@@ -31,6 +31,13 @@ def get(conn: Connection, subject_id: str, *, lock: bool = False) -> Row[Any]:
     if row is None:
         raise not_found()
     return row
+
+
+def count_up_to(conn: Connection, limit: int) -> int:
+    """How many subjects the vault holds, counted no further than ``limit`` (a bounded read however
+    large the vault: enough to tell whether it reaches a threshold)."""
+    first = select(subjects.c.id).limit(limit).subquery()
+    return int(conn.execute(select(func.count()).select_from(first)).scalar_one())
 
 
 def find(conn: Connection, subject_id: str) -> Row[Any] | None:

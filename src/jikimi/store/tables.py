@@ -7,6 +7,8 @@ protects unreadable, including backups of the main database taken before.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -36,6 +38,16 @@ metadata = MetaData(
 )
 
 Timestamp = DateTime(timezone=True)
+
+_Conditional = TypeVar("_Conditional", UniqueConstraint, Index)
+
+
+def only_on(dialect: str, item: _Conditional) -> _Conditional:
+    """A constraint or index of one database only (created there; compared there, by
+    ``store.migrate.comparison_options``)."""
+    item.info["dialect"] = dialect
+    return item.ddl_if(dialect=dialect)
+
 
 subjects = Table(
     "subjects",
@@ -169,7 +181,11 @@ access_log = Table(
     Column("count", Integer, nullable=False, default=1),
     Column("prev_hash", LargeBinary(32), nullable=False),
     Column("hash", LargeBinary(32), nullable=False),
-    UniqueConstraint("chain", "chain_seq", name="uq_access_log_chain_seq"),
+    only_on("sqlite", UniqueConstraint("chain", "chain_seq", name="uq_access_log_chain_seq")),
+    # PostgreSQL partitions the log by month (migration 0007, store/partitions.py), and a partitioned
+    # table's keys hold the partition key: the primary key is (seq, at) there, this one (chain,
+    # chain_seq, at); seq still comes from one sequence, and the verifier checks the positions
+    only_on("postgresql", UniqueConstraint("chain", "chain_seq", "at", name="uq_access_log_chain_seq_at")),
     Index("ix_access_log_at", "at"),
     Index("ix_access_log_subject", "subject_id"),
 )
