@@ -275,7 +275,8 @@ class AccessLog:
         due = self._due(conn, before)
         if not due:
             return Expiry(before)
-        cuts, walks, trusted = checkpoint_cuts(conn, log_rows.chains(conn), self._keys)
+        ring = (self._keys.current, *self._keys.retired)  # a checkpoint under another key cannot count
+        _, walks, trusted = checkpoint_cuts(conn, [checkpoint_chain(k.id) for k in ring], self._keys)
         broken = sorted(w.chain for w in walks.values() if w.broken is not None)
         if broken:
             return Expiry(

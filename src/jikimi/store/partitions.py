@@ -7,6 +7,8 @@ drops whole months instead of deleting their rows one by one.
 expiry, and a month seen at insert time is made then if missing (``ensure``), each in a short
 transaction of its own that waits at most ``LOCK_WAIT`` for its locks and gives up quietly: the
 rows then wait in the default partition, and the next ``ensure`` of that month moves them into it.
+Making a month locks the whole log for that moment (a row of the month must not be written into
+the default partition while its partition is attached), so it is done ahead: a month before.
 
 An expiry (``truncate_expired``, inside its own transaction) empties every month before the cut-off
 whose rows all lie in the expired prefixes of their chains; ``drop_empty`` drops such months after
@@ -27,7 +29,6 @@ PARENT = "access_log"
 DEFAULT = "access_log_default"
 LOCK_WAIT = "2s"
 _NAME = re.compile(r"^access_log_p(\d{4})(\d{2})$")
-_LOCK = 0x6A6B0000_7061_7274  # an advisory lock of its own, for the partition makers
 
 logger = logging.getLogger("jikimi")
 
@@ -123,8 +124,13 @@ def ensure(engine: Engine, wanted: Iterable[Month]) -> set[Month]:
             with engine.begin() as conn:
                 if not partitioned(conn):
                     return months_wanted  # not migrated yet: one table, nothing to make
+                if month in months(conn):
+                    ready.add(month)
+                    continue
+                # the whole log, briefly: no transaction may write a row of this month into the
+                # default partition while the month's partition is attached (it would fail)
                 conn.execute(text(f"SET LOCAL lock_timeout = '{LOCK_WAIT}'"))
-                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK})
+                conn.execute(text(f"LOCK TABLE {PARENT} IN ACCESS EXCLUSIVE MODE"))
                 if month not in months(conn):
                     _make(conn, month)
             ready.add(month)
