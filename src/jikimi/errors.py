@@ -4,8 +4,10 @@
     ├── PolicyError                  code "policy"          — a policy file cannot be used
     │   ├── PolicyLoadError          code "policy.load"     — YAML, schema or reference problems,
     │   │                                                     each with file, line and key
-    │   └── PolicyBlocked            code "policy.blocked"  — lint errors that block enforcement
-    │                                                         (each rule id and key), no override
+    │   ├── PolicyBlocked            code "policy.blocked"  — lint errors that block enforcement
+    │   │                                                     (each rule id and key), no override
+    │   └── PolicyImportError        code "policy.import"   — a policy text to import cannot be read
+    │                                                         (binary, empty, too large, unknown encoding)
     ├── StatuteError                 code "statute.unknown" — a retention rule names no known preset
     ├── KeyRingError                 code "keys"            — master key wrong or unusable
     │   └── MasterKeyMissing         code "keys.missing"    — no master key configured at all
@@ -107,6 +109,17 @@ class PolicyBlocked(PolicyError):
             "(`jikimi policy lint` shows each), or override explicitly (JIKIMI_ALLOW_BLOCKING_LINT=1, "
             "jikimi serve --allow-blocking-lint, Settings(allow_blocking_lint=True))",
         )
+
+
+class PolicyImportError(PolicyError):
+    """The text given to ``jikimi policy import`` cannot be read as a policy text: it is binary, empty,
+    larger than the limit, or in an encoding that is neither UTF-8 nor CP949/EUC-KR. ``file`` names it."""
+
+    code = "policy.import"
+
+    def __init__(self, file: str, message_ko: str, message_en: str) -> None:
+        super().__init__(f"{file}: {message_ko}", f"{file}: {message_en}")
+        self.file = file
 
 
 class StatuteError(JikimiError):

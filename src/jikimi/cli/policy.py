@@ -1,6 +1,6 @@
-"""``jikimi policy …`` (lint, render, consent, diff, publish), ``jikimi rules`` and ``jikimi statutes``:
-the policy file, published — pure functions of the file, no database. ``rules_command`` and
-``statutes_command`` are mounted at the top level by ``jikimi.cli``."""
+"""``jikimi policy …`` (lint, render, consent, diff, publish, import), ``jikimi rules`` and
+``jikimi statutes``: the policy file, published — pure functions of the file, no database.
+``rules_command`` and ``statutes_command`` are mounted at the top level by ``jikimi.cli``."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from rich.table import Table
 
 from jikimi.cli._common import FormatOption, PolicyFile, TextOrJson, write
 from jikimi.cli._common import out as console
-from jikimi.errors import PolicyLoadError
+from jikimi.errors import PolicyImportError, PolicyLoadError
 from jikimi.policy.lint import RULES, Finding, lint
 from jikimi.policy.load import load_policy, load_policy_source
 
@@ -195,6 +195,61 @@ def publish_command(
     console.print(f"문서와 검사 결과를 {out}/ 에 저장했습니다. (Documents and lint results are in {out}/.)")
     console.print(f"브라우저로 열어 보기 (open in a browser): {out / files[0].stem / 'policy.html'}")
     raise typer.Exit(2 if failed else 0)
+
+
+class ImportFormat(StrEnum):
+    auto = "auto"
+    text = "text"
+    html = "html"
+    md = "md"
+
+
+@policy_app.command("import")
+def import_policy_command(
+    file: Annotated[
+        Path,
+        typer.Argument(help="가져올 처리방침 텍스트: .txt, .html, .md (the policy text)", show_default=False),
+    ],
+    format: Annotated[
+        ImportFormat, typer.Option("--format", "-f", help="입력 형식; auto는 이름과 내용으로 (input format)")
+    ] = ImportFormat.auto,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="초안 YAML을 저장할 파일 (draft; default: stdout)")
+    ] = None,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="보고서를 JSON으로 저장할 파일 (the report as JSON)")
+    ] = None,
+) -> None:
+    """이미 있는 처리방침 텍스트에서 처리방침 YAML 초안을 만듭니다. Import a policy text as a draft policy.
+
+    Every value cites its source line; what the text does not say stays a placeholder that lint reports;
+    what it says ambiguously carries a ``review:`` note (docs/import.md). The summary goes to stderr
+    when the draft goes to stdout. Exit code 0: a draft was written; 2: the input cannot be read
+    (binary, empty, over 5 MB, an encoding other than UTF-8 or CP949/EUC-KR).
+    """
+    from jikimi.policy.importing import MAX_IMPORT_BYTES, import_bytes
+
+    try:
+        too_large = file.stat().st_size > MAX_IMPORT_BYTES
+        raw = b"" if too_large else file.read_bytes()
+    except OSError as exc:
+        raise PolicyImportError(
+            str(file), f"파일을 읽을 수 없습니다 ({exc.strerror})", f"cannot read the file ({exc.strerror})"
+        ) from exc
+    if too_large:
+        raw = b" " * (MAX_IMPORT_BYTES + 1)  # refused by the importer with its own message
+    result = import_bytes(raw, filename=str(file), fmt=format.value)
+    write(result.draft, output)
+    if report is not None:
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(
+            json.dumps(result.report.to_dict(), ensure_ascii=False, indent=2, default=str) + "\n",
+            encoding="utf-8",
+        )
+    summary = result.report.summary()
+    if output is not None:
+        summary += f"\n초안을 {output}에 저장했습니다 (draft written to {output})"
+    typer.echo(summary, err=output is None)
 
 
 def rules_command(
