@@ -70,6 +70,7 @@ __all__ = [
 ]
 
 logger = logging.getLogger("jikimi")
+WAIT = partitions.INSERT_WAIT
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -207,9 +208,12 @@ class AccessLog:
         partition until ``prepare`` runs (each expiry does)."""
         unknown = months - self._months
         if unknown and self._prepared:
-            absent = partitions.missing(uow.conn, unknown)  # one look, in the caller's transaction
-            if absent:
-                partitions.ensure(uow.conn.engine, absent)  # made outside it; tried once per process
+            absent, holding = partitions.missing(uow.conn, unknown)  # one look, in the caller's transaction
+            engine = uow.conn.engine
+            if absent and holding:  # it holds a lock on the log: make them once it has ended
+                uow.after_commit(lambda: self._months.update(partitions.ensure(engine, absent, wait=WAIT)))
+            elif absent:  # made outside it, waiting only briefly for the log's lock; tried once
+                partitions.ensure(engine, absent, wait=WAIT)
             self._months |= unknown
 
     def prepare(self, engine: Engine, now: datetime) -> None:

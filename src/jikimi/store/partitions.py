@@ -28,6 +28,8 @@ from sqlalchemy.exc import DBAPIError
 PARENT = "access_log"
 DEFAULT = "access_log_default"
 LOCK_WAIT = "2s"
+INSERT_WAIT = "100ms"
+"""How long making a month's partition at insert time may hold up the log's other writers."""
 _NAME = re.compile(r"^access_log_p(\d{4})(\d{2})$")
 
 logger = logging.getLogger("jikimi")
@@ -91,30 +93,32 @@ def months(conn: Connection) -> dict[Month, str]:
     return found
 
 
-def missing(conn: Connection, wanted: Iterable[Month]) -> set[Month]:
-    """Which of the months ``wanted`` have no partition, in one look on the caller's connection
-    (none on SQLite, nor on a PostgreSQL database whose log is not partitioned)."""
+def missing(conn: Connection, wanted: Iterable[Month]) -> tuple[set[Month], bool]:
+    """Which of the months ``wanted`` have no partition, and whether the caller's transaction holds
+    a lock on the log already (then a partition is made only after it ends), in one look on the
+    caller's connection (none missing on SQLite, nor where the log is not partitioned)."""
     months_wanted = sorted(m for m in wanted if bounds(m) is not None)
     if conn.dialect.name != "postgresql" or not months_wanted:
-        return set()
+        return set(), False
     names = [name_of(m) for m in months_wanted]
     found = conn.execute(
         text(
             "SELECT (SELECT relkind FROM pg_class WHERE oid = to_regclass(:t)) = 'p', "
-            "array(SELECT n FROM unnest(CAST(:names AS text[])) AS n WHERE to_regclass(n) IS NULL)"
+            "array(SELECT n FROM unnest(CAST(:names AS text[])) AS n WHERE to_regclass(n) IS NULL), "
+            "EXISTS (SELECT 1 FROM pg_locks WHERE pid = pg_backend_pid() AND relation = to_regclass(:t))"
         ),
         {"t": PARENT, "names": names},
     ).one()
     if not found[0]:
-        return set()
+        return set(), False
     absent = set(found[1])
-    return {m for m in months_wanted if name_of(m) in absent}
+    return {m for m in months_wanted if name_of(m) in absent}, bool(found[2])
 
 
-def ensure(engine: Engine, wanted: Iterable[Month]) -> set[Month]:
+def ensure(engine: Engine, wanted: Iterable[Month], *, wait: str = LOCK_WAIT) -> set[Month]:
     """Make the month partitions in ``wanted`` that are missing (moving the rows the default
     partition holds for them); returns the months that exist now. Never raises: a month that could
-    not be made (a lock not had within ``LOCK_WAIT``) is logged and left to the default partition."""
+    not be made (a lock not had within ``wait``) is logged and left to the default partition."""
     months_wanted = {m for m in wanted if bounds(m) is not None}
     if engine.dialect.name != "postgresql" or not months_wanted:
         return months_wanted
@@ -129,7 +133,7 @@ def ensure(engine: Engine, wanted: Iterable[Month]) -> set[Month]:
                     continue
                 # the whole log, briefly: no transaction may write a row of this month into the
                 # default partition while the month's partition is attached (it would fail)
-                conn.execute(text(f"SET LOCAL lock_timeout = '{LOCK_WAIT}'"))
+                conn.execute(text(f"SET LOCAL lock_timeout = '{wait}'"))
                 conn.execute(text(f"LOCK TABLE {PARENT} IN ACCESS EXCLUSIVE MODE"))
                 if month not in months(conn):
                     _make(conn, month)
