@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from jikimi.errors import PolicyLoadError
-from jikimi.policy.importing import _keeping, _people, _sharing
+from jikimi.policy.importing import _collection, _keeping, _people, _sharing
 from jikimi.policy.importing._decode import decode
 from jikimi.policy.importing._draft import dump, link_retention
 from jikimi.policy.importing._found import Found, Note, Src, Val
@@ -209,6 +209,8 @@ def _extract(parts: _Parts, found: Found, filename: str) -> None:
     _people.controller(units, found)
     _people.officers(parts.units_of("officers", "complaints") or units, found)
     _keeping.effective(units, found)
+    _collection.collection(parts.of("items"), found, _collection.Items())
+    _collection.purposes(parts.of("purposes"), found)
     ids = _sharing.Ids()
     rules = _keeping.retention(parts.of("retention"), found)
     if not rules and not parts.of("retention"):

@@ -118,10 +118,14 @@ _TYPED = re.compile(
 )
 
 
+_COLON_AFTER = re.compile(r"\s*[:：]")
+_COLON_OR_END = re.compile(r"\s*(?:[:：]|$)")
+
+
 def _keyed_at(text: str, at: int) -> bool:
     """Whether a contact key (with a colon, or typed by its value) starts at ``at``."""
     key = _CONTACT_KEYS.match(text, at)
-    if key and re.match(r"\s*[:：]", text[key.end() :]):
+    if key and _COLON_AFTER.match(text, key.end()):
         return True
     return bool(_TYPED.match(text, at))
 
@@ -140,10 +144,9 @@ def _pieces(unit: Unit) -> list[Unit]:
             cuts.add(match.start())
     for match in _ROLE_PHRASE.finditer(text):
         start = match.start()
-        while start > 0 and text[start - 1] not in " *-•▶":
+        while start > 0 and match.start() - start < 20 and text[start - 1] not in " *-•▶":
             start -= 1
-        after = text[match.end() :]
-        nxt = re.match(r"\s*(?:[:：]|$)", after)
+        nxt = _COLON_OR_END.match(text, match.end())
         near = any(_keyed_at(text, match.end() + i) for i in range(0, 9) if match.end() + i < len(text))
         if nxt or near:
             cuts.add(start)

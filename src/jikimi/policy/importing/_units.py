@@ -51,7 +51,7 @@ def split_markers(text: str, line: int, col: int) -> list[Unit]:
     starts = [0]
     for match in _MARK.finditer(text):
         at = match.start()
-        if at == 0 or _DATE_BEFORE.search(text[:at]):
+        if at == 0 or _DATE_BEFORE.search(text[max(0, at - 24) : at]):
             continue
         starts.append(at)
     units: list[Unit] = []

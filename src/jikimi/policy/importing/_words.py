@@ -78,6 +78,9 @@ def urls(text: str) -> list[str]:
     ]
 
 
+_COLON = re.compile(r"\s*[:：]\s*")
+
+
 @dataclass(frozen=True)
 class Field:
     key: str
@@ -91,11 +94,10 @@ def fields(text: str, keys: re.Pattern[str]) -> tuple[str, list[Field]]:
     before the first key and the fields in order. A key needs a colon after it, except at the start."""
     spans: list[tuple[int, int, str]] = []
     for match in keys.finditer(text):
-        after = text[match.end() :]
-        colon = re.match(r"\s*[:：]\s*", after)
-        at_start = not text[: match.start()].strip(" -*o·•▶")
+        colon = _COLON.match(text, match.end())
+        at_start = match.start() < 8 and not text[: match.start()].strip(" -*o·•▶")
         if colon or at_start:
-            end = match.end() + (colon.end() if colon else 0)
+            end = colon.end() if colon else match.end()
             spans.append((match.start(), end, re.sub(r"\s+", "", match.group(0))))
     kept: list[tuple[int, int, str]] = []
     for span in spans:
@@ -112,7 +114,7 @@ def fields(text: str, keys: re.Pattern[str]) -> tuple[str, list[Field]]:
 def clean(value: str) -> str:
     """A value without the punctuation around it in the source (``( E-mail``, ``☎``, a trailing ``-``)."""
     value = value.strip()
-    value = re.sub(r"^[\s:：☎()\-·•*]+|[\s☎(\-·•*,]+$", "", value)
+    value = re.sub(r"^[\s:：☎()\-·•*]+|[\s☎(\-·•*,/|]+$", "", value)
     if value.endswith(")") and value.count("(") < value.count(")"):
         value = value[:-1].rstrip()
     return value.strip()
