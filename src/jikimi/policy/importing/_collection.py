@@ -35,9 +35,9 @@ _KNOWN: tuple[tuple[str, str, str, str, bool], ...] = (
     (r"이메일|전자\s*우편|e-?mail|메일\s*주소", "email", "email", "contact", False),
     (r"배송지|배송.*주소|경품.*주소", "delivery_address", "address", "contact", False),
     (r"^주소$|^주소\s*\(", "address", "address", "contact", False),
-    (r"\bCI\b|연계\s*정보|본인\s*확인\s*기관.*결과", "ci", "ci", "identity", False),
+    (r"(?<![A-Za-z])CI(?![A-Za-z])|연계\s*정보|본인\s*확인\s*기관.*결과", "ci", "ci", "identity", False),
     (r"쿠키|cookie", "cookie", "cookie", "auto_generated", True),
-    (r"\bIP\b|아이피", "ip", "ip", "auto_generated", True),
+    (r"(?<![A-Za-z])IP(?![A-Za-z])|아이피", "ip", "ip", "auto_generated", True),
     (r"접속\s*로그|로그\s*기록|접속\s*기록", "access_log", "log", "auto_generated", True),
     (r"서비스\s*이용\s*기록|이용\s*기록|사용\s*이력", "service_log", "log", "auto_generated", True),
     (r"기기\s*식별|디바이스|IMEI|이용\s*기기|광고\s*식별", "device_id", "device_id", "auto_generated", True),
@@ -151,10 +151,16 @@ def collection(sections: list[Section], found: Found, items: Items) -> None:
         if not marked:
             target["_unmarked"] = src
 
+    announced_list: dict[str, Any] | None = None
     for unit in (u for s in sections for u in s.units[1:] or s.units):
         if unit.cells:
             continue
         text = unmark(unit.text)
+        if announced_list is not None and "," in text and ":" not in text and not text.endswith("다."):
+            add(announced_list, None, text, unit, True)
+            announced_list = None
+            continue
+        announced_list = None
         bracket = _BRACKET.match(text)
         listed = _LIST_LINE.match(text)
         generated = _GENERATED.match(text)
@@ -178,9 +184,12 @@ def collection(sections: list[Section], found: Found, items: Items) -> None:
                 )
                 add(current, kind, listed["list"], unit, kind is not None)
         elif generated:
-            made = context(generated["ctx"].strip(), Src.of(unit))
+            made = context(re.sub(r"^\d{1,2}[.)]\s*", "", generated["ctx"]).strip(), Src.of(unit))
             add(made, None, generated["list"], unit, True)
             made["subjects"] = Val("any", Src.of(unit))
+            current = made if re.search(r"아래|다음", generated["list"]) else current
+            announced_list = made if re.search(r"아래|다음", generated["list"]) else None
+            continue
         elif re.search(r"필수로\s*하고|필수\s*(?:항목|정보)는?\s*(?:다음|아래)", text):
             following_required = Src.of(unit)
             current = context("수집 항목", following_required)
@@ -223,7 +232,7 @@ _TEMPLATE_PURPOSES = re.compile(
 )
 _PURPOSE_ID = (
     (r"마케팅|광고", "marketing"),
-    (r"회원\s*관리|이용자\s*관리", "membership"),
+    (r"회원\s*관리|이용자\s*관리|회원\s*가입|회원\s*자격", "membership"),
     (r"계약\s*이행|요금\s*정산|서비스\s*제공", "service"),
     (r"개발|개선", "development"),
 )

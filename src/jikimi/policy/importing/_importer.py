@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from jikimi.errors import PolicyLoadError
-from jikimi.policy.importing import _collection, _keeping, _people, _sharing
+from jikimi.policy.importing import _collection, _keeping, _overseas, _people, _sharing
 from jikimi.policy.importing._decode import decode
 from jikimi.policy.importing._draft import dump, link_retention
 from jikimi.policy.importing._found import Found, Note, Src, Val
@@ -221,6 +221,7 @@ def _extract(parts: _Parts, found: Found, filename: str) -> None:
     _sharing.children(units, found)
     _sharing.third_parties(parts.of("third_parties"), found, ids)
     _sharing.processors(parts.of("processors"), found, ids)
+    _overseas.overseas(parts.of("overseas", "processors", "third_parties"), found, ids)
     _sharing.auto_collection(parts.of("auto"), units, found)
     _people.rights(parts.of("rights"), found)
     _people.complaints(parts.of("complaints", "officers"), found)

@@ -72,9 +72,13 @@ def _entries(units: list[Unit]) -> list[_Entry]:
     entries: list[_Entry] = []
     current: _Entry | None = None
     pending: tuple[str, Unit] | None = None
+    context_law: str | None = None  # 「전자상거래법」에 따른 … (the law of the list that follows)
     for unit in units:
         if unit.cells or _SKIP.search(unit.text):
             continue
+        if re.match(r"^(?:[가-하]\.|\d{1,2}[.)]|\(\d{1,2}\))", unit.text):
+            cited = re.search(r"「([^」]+)」", unit.text)
+            context_law = cited.group(1) if cited and statutes_named_in(cited.group(1)) else None
         head, got = fields(unit.text, _KEYS)
         body = re.sub(r"^[\s\-*o○•▶■]+|^\d{1,2}\)\s*|^[가-하]\.\s*", "", head).strip()
         if got:
@@ -109,6 +113,8 @@ def _entries(units: list[Unit]) -> list[_Entry]:
             law = re.search(r"\(([^)]*(?:법|령)[^)]*)\)", labelled["rest"])
             if law:
                 current.law = law.group(1).strip()
+            elif context_law is not None:
+                current.law = context_law
             entries.append(current)
             pending = None
             current = None
@@ -154,6 +160,21 @@ def _bigrams(text: str) -> set[str]:
     return {plain[i : i + 2] for i in range(len(plain) - 1)}
 
 
+def _several_presets(label: str, law_text: str, days: Duration | None) -> list[Statute]:
+    """The presets a label lists together (``계약 또는 청약철회, 대금결제, 재화 등의 공급기록 : 5년``): each
+    with most of its own words in the label and the period written."""
+    words = _bigrams(label)
+    hits = []
+    for preset in statutes_named_in(law_text):
+        own = _bigrams(preset.label)
+        if own and len(words & own) / len(own) >= 0.5 and (days is None or preset.period == days):
+            hits.append(preset)
+    if len(hits) < 2:
+        return []
+    parts = [p for p in re.split(r",|및|또는", label) if p.strip()]
+    return hits if len(parts) >= len(hits) else []
+
+
 def preset_for(label: str, law_text: str, days: Duration | None) -> tuple[Statute | None, str | None]:
     """The statute preset a rule's law and label name, and a review note when the choice is unsure."""
     named = statutes_named_in(law_text)
@@ -171,6 +192,8 @@ def preset_for(label: str, law_text: str, days: Duration | None) -> tuple[Statut
         return None, f"'{label}'이(가) {', '.join(s.id for _, s in scored)} 중 어느 기록인지 알 수 없습니다"
     if best_score == 0 and len(scored) > 1:
         return None, f"'{label}'이(가) {law_text}의 어느 기록인지 알 수 없습니다"
+    if len(scored) == 1 and best_score == 0 and days is not None and best.period != days:
+        return None, f"{law_text}를 근거로 들지만 '{label}'에 맞는 법정 보존기간 프리셋이 없습니다"
     if best.obsolete is None and days is not None and best.period != days:
         return (
             best,
@@ -187,8 +210,21 @@ def retention(sections: list[Section], found: Found) -> list[dict[str, Any]]:
     table = _table_rules(units, found)
     entries = [] if table else _entries(units)
     for entry in entries:
-        rule: dict[str, Any] = {"label": Val(entry.what, entry.src)}
         law_text = entry.law or entry.reason or ""
+        several = _several_presets(entry.what, law_text, entry.period)
+        if several:
+            named = ", ".join(p.id for p in several)
+            for one in several:
+                split: dict[str, Any] = {"label": Val(entry.what, entry.src)}
+                if entry.period is not None:
+                    split["period"] = Val(entry.period.iso(), entry.period_src)
+                split["basis"] = Val(
+                    one.id, entry.src, review=f"한 줄이 법정 기록 {len(several)}개({named})를 함께 부릅니다"
+                )
+                split["law"] = Val(law_text, entry.src)
+                rules.append(split)
+            continue
+        rule: dict[str, Any] = {"label": Val(entry.what, entry.src)}
         preset, note = preset_for(entry.what, law_text, entry.period)
         if entry.period is not None:
             rule["period"] = Val(entry.period.iso(), entry.period_src)
@@ -397,6 +433,7 @@ def notice(sections: list[Section], units: list[Unit], found: Found) -> None:
 
 _EFFECTIVE = re.compile(
     r"시행\s*일자|시행일|시행\s*됩니다|시행합니다|부터\s*(?:시행|적용)|적용\s*됩니다|에\s*시행"
+    r"|~[^~]*적용\s*\)?\s*$"
 )
 _PAST = re.compile(r"이전|변경\s*전|과거|종전|~")
 
@@ -417,7 +454,8 @@ def effective(units: list[Unit], found: Found) -> None:
             return
         if re.search(r"시행\s*일자\s*[:：]\s*미기재", unit.text):
             break
-        for day in dates(unit.text):
+        text = unit.text.split("~")[0] if "~" in unit.text else unit.text
+        for day in dates(text):
             (past if _PAST.search(unit.text) else current).append((day, unit))
     if not current:
         found.missing("effective", "시행일을 찾지 못했습니다 (effective-date-missing)")

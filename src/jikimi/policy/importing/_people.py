@@ -221,6 +221,9 @@ def _fill(contact: dict[str, Any], unit: Unit) -> bool:
         value = fld.value
         if name == "email":
             value = (emails(value) or [value])[0]
+        if name == "phone" and emails(value) and "email" not in contact:
+            contact["email"] = Val(emails(value)[0], Src.of(unit))
+            value = phones(value)[0] if phones(value) else value
         if name == "phone" and phones(value) and len(value) > 20:
             value = phones(value)[0]
         if name == "name" and len(value) > 10 and re.match(r"^[가-힣]{2,4}(?:\s|$)", value):

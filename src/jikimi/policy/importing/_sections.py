@@ -19,6 +19,7 @@ TOPICS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("children", re.compile(r"14\s*세|아동|어린이")),
     ("dormancy", re.compile(r"휴면|장기\s*미이용")),
     ("rights", re.compile(r"권리|열람|동의\s*철회|회원\s*탈퇴")),
+    ("overseas", re.compile(r"국외\s*이전|해외\s*이전|국외로\s*이전")),
     ("processors", re.compile(r"위탁")),
     ("third_parties", re.compile(r"제\s*3\s*자|공유|외부\s*제공|개인정보\s*제공|^개인정보의?\s*제공")),
     ("purposes", re.compile(r"목적")),

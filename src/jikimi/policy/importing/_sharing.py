@@ -15,7 +15,7 @@ _ANNOUNCE = re.compile(r"아래와\s*같|다음과\s*같|아래\s*표|아래의\
 _DOMESTIC = {"대한민국", "한국", "국내", "-", ""}
 
 
-def _column(header: tuple[str, ...], *words: str) -> int | None:
+def column(header: tuple[str, ...], *words: str) -> int | None:
     for index, cell in enumerate(header):
         if any(w in normal(cell) for w in words):
             return index
@@ -47,18 +47,18 @@ def processors(sections: list[Section], found: Found, ids: _Ids) -> None:
     for unit in units:
         if not unit.cells:
             continue
-        name_at = _column(unit.cells, "수탁", "위탁받는", "업체", "위탁기관")
-        task_at = _column(unit.cells, "위탁업무", "업무내용", "위탁내용", "업무")
+        name_at = column(unit.cells, "수탁", "위탁받는", "업체", "위탁기관")
+        task_at = column(unit.cells, "위탁업무", "업무내용", "위탁내용", "업무")
         if name_at is not None and task_at is not None and name_at != task_at and header is None:
             header = unit.cells
             continue
         if header is None:
             continue
-        name_at = _column(header, "수탁", "위탁받는", "업체", "위탁기관") or 0
-        task_at = _column(header, "위탁업무", "업무내용", "위탁내용", "업무") or 1
-        keep_at = _column(header, "보유", "이용기간", "기간")
-        country_at = _column(header, "국가", "이전국가")
-        items_at = _column(header, "위탁항목", "항목")
+        name_at = column(header, "수탁", "위탁받는", "업체", "위탁기관") or 0
+        task_at = column(header, "위탁업무", "업무내용", "위탁내용", "업무") or 1
+        keep_at = column(header, "보유", "이용기간", "기간")
+        country_at = column(header, "국가", "이전국가")
+        items_at = column(header, "위탁항목", "항목")
         cells = unit.cells + ("",) * len(header)
         src = Src.of(unit)
         task_lines = [line.strip() for line in cells[task_at].split("\n") if line.strip()]
@@ -164,7 +164,7 @@ def third_parties(sections: list[Section], found: Found, ids: _Ids) -> None:
     for unit in units:
         if not unit.cells:
             continue
-        if header is None and _column(unit.cells, "제공받는", "받는자") is not None:
+        if header is None and column(unit.cells, "제공받는", "받는자") is not None:
             header = unit.cells
             continue
         if header is None:
@@ -172,7 +172,7 @@ def third_parties(sections: list[Section], found: Found, ids: _Ids) -> None:
         cells = unit.cells + ("",) * len(header)
 
         def get(*words: str, cells: tuple[str, ...] = cells, header: tuple[str, ...] = header) -> str:
-            at = _column(header, *words)
+            at = column(header, *words)
             return cells[at] if at is not None else ""
 
         src = Src.of(unit)
@@ -266,8 +266,26 @@ def auto_collection(sections: list[Section], units: list[Unit], found: Found) ->
             "label": Val("쿠키", Src.of(pool[0])),
         }
         purpose = _after(pool, r"사용\s*목적|이용\s*목적|목적을\s*위해|위하여\s*(?:Cookie|쿠키)")
+        if purpose is None:
+            why = next(
+                (
+                    u
+                    for u in pool
+                    if re.search(r"쿠키|cookie", u.text, re.I) and re.search(r"위해|위하여", u.text)
+                ),
+                None,
+            )
+            purpose = Val(unmark(why.text), Src.of(why)) if why is not None else None
         cookie["purpose"] = purpose or Val("", missing="쿠키의 사용 목적을 찾지 못했습니다")
-        refuse = _after(pool, r"거부\s*방법|설정\s*거부|거부하는\s*방법|허용\s*여부를\s*지정|저장을\s*거부")
+        consequences = re.compile(r"거부(?:하였을|할|하는|하실)\s*경우")
+        how = [
+            u for u in pool if re.search(r"브라우저|옵션|설정", u.text) and not consequences.search(u.text)
+        ]
+        refuse = (
+            Val(unmark(how[0].text), Src.of(how[0]))
+            if how and len(how[0].text) > 30 and re.search(r"거부|차단|허용", how[0].text)
+            else _after(pool, r"거부\s*방법|설정\s*거부|거부하는\s*방법|허용\s*여부를\s*지정")
+        )
         if refuse is not None:
             cookie["how_to_refuse"] = refuse
         else:

@@ -1,0 +1,91 @@
+"""A policy in the style of the PIPC standard template, unlike the five seeds: ``제N조(…)`` articles,
+``①`` paragraphs, ``「법령」에 따른`` lists, tab tables for recipients, processors and overseas transfers.
+
+It was written after the rules for the seeds; what it needed (the law named on the line above a list,
+two statutory records on one line, overseas tables, a history range) was added for it, so it is a
+second kind of text the importer reads, not a blind test.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jikimi.policy.importing import import_bytes
+from jikimi.policy.load import load_policy_text
+from jikimi.policy.model import Policy
+
+TEXTS = Path(__file__).parent / "import_texts"
+
+
+def _standard() -> tuple[Policy, object]:
+    result = import_bytes((TEXTS / "standard_style.txt").read_bytes(), filename="standard_style.txt")
+    assert result.report.loads, result.report.load_problems
+    return load_policy_text(result.draft), result.report
+
+
+def test_a_standard_style_policy_takes_the_law_of_a_list_from_the_line_that_names_it() -> None:
+    policy, _ = _standard()
+    kept = [(r.label, r.duration.iso() if r.duration else None, r.basis) for r in policy.retention]
+    assert ("표시·광고에 관한 기록", "P6M", "ecommerce.advertising") in kept
+    assert ("소비자 불만 또는 분쟁처리에 관한 기록", "P3Y", "ecommerce.complaint") in kept
+    assert ("컴퓨터통신, 인터넷 로그기록자료, 접속지 추적자료", "P3M", "telecom.logs") in kept
+
+
+def test_one_line_naming_two_statutory_records_becomes_one_rule_for_each_with_a_review_note() -> None:
+    policy, report = _standard()
+    both = [r.basis for r in policy.retention if r.label.startswith("계약 또는 청약철회, 대금결제")]
+    assert both == ["ecommerce.contract", "ecommerce.payment"]
+    assert any("법정 기록 2개" in n.message for n in report.of_kind("review"))  # type: ignore[attr-defined]
+
+
+def test_a_standard_style_policy_imports_its_tables_of_recipients_processors_and_overseas_transfers() -> None:
+    policy, _ = _standard()
+    assert [
+        (t.name, t.purpose, t.retention.iso() if t.retention else None)
+        for t in policy.third_parties.recipients
+    ] == [("(주)책배달", "주문 상품 배송", "P3M")]
+    assert [(p.name, p.task, p.until) for p in policy.processors.processors] == [
+        ("한결페이(주)", "결제 처리", "contract_end"),
+        ("Cloudnine Inc.", "데이터 보관(클라우드)", "contract_end"),
+    ]
+    cloud = policy.processors.processors[1]
+    assert cloud.country == "미국" and cloud.overseas is not None
+    assert cloud.overseas.when_and_how == "서비스 이용 시 네트워크를 통한 전송"
+    assert cloud.overseas.recipient_contact == "Cloudnine Inc. (privacy@cloudnine.example)"
+
+
+def test_a_standard_style_policy_imports_its_officer_department_items_and_history() -> None:
+    policy, report = _standard()
+    assert [(c.role, c.name or c.department, c.phone, c.email) for c in policy.officers] == [
+        ("officer", "정바름", "02-555-0192", "privacy@barun.example"),
+        ("department", "정보보호팀", "02-555-0193", "security@barun.example"),
+    ]
+    signup = policy.contexts_by_id["signup"]
+    assert [policy.label_of(i) for i in signup.required] == [
+        "성명",
+        "생년월일",
+        "아이디",
+        "비밀번호",
+        "휴대전화번호",
+        "이메일주소",
+    ]
+    assert [policy.label_of(i) for i in signup.optional] == ["주소", "관심분야"]
+    generated = policy.contexts_by_id["service_use"]
+    assert [policy.label_of(i) for i in generated.required] == [
+        "IP주소",
+        "쿠키",
+        "서비스 이용기록",
+        "방문기록",
+    ]
+    assert str(policy.effective) == "2025-07-01"
+    assert [str(h.effective) for h in policy.history] == ["2023-01-01"]
+    assert not policy.notice_declared  # the clause gives no number of days
+    assert "notice" in {n.where for n in report.of_kind("placeholder")}  # type: ignore[attr-defined]
+
+
+def test_a_standard_style_policy_reads_how_to_refuse_cookies_apart_from_what_refusing_costs() -> None:
+    policy, _ = _standard()
+    (cookie,) = policy.auto_collection
+    assert cookie.how_to_refuse is not None and "옵션 설정" in cookie.how_to_refuse
+    assert cookie.refusal_consequence is not None and "어려움" in cookie.refusal_consequence
+    assert "맞춤서비스" in cookie.purpose
