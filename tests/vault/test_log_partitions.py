@@ -86,11 +86,10 @@ def test_the_access_log_is_partitioned_by_month_on_postgresql_and_stays_one_tabl
     assert rows_in(engine, partitions.name_of(start)) == 2 and rows_in(engine, partitions.DEFAULT) == 0
 
 
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
 def test_expiry_drops_whole_months_and_deletes_only_rows_of_the_boundary_month(
     engine: Engine, ring: KeyRing, clock: FixedClock, tmp_path: Path, reference_policy: Policy
 ) -> None:
-    if engine.dialect.name != "postgresql":
-        pytest.skip("SQLite has one table: test_log_expiry.py covers its expiry")
     anchors = tmp_path / "anchors"
     clock.set(utc(2024, 1, 10))
     jikimi = opened(engine, ring, clock, anchors, reference_policy)
@@ -107,11 +106,10 @@ def test_expiry_drops_whole_months_and_deletes_only_rows_of_the_boundary_month(
     assert intact(engine, ring, anchors) and intact(engine, ring)
 
 
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
 def test_a_month_without_its_partition_waits_in_the_default_one_and_moves_when_it_is_made(
     engine: Engine, ring: KeyRing, clock: FixedClock, tmp_path: Path, reference_policy: Policy
 ) -> None:
-    if engine.dialect.name != "postgresql":
-        pytest.skip("SQLite has no partitions")
     log = AccessLog(ring, sink=FileSink(tmp_path / "anchors"))  # never prepared: nothing made at insert
     entry = Entry(at=utc(2031, 5, 1), actor="cs-kim", action="read", outcome="allowed", items=["name"])
     for _ in range(3):
@@ -124,11 +122,10 @@ def test_a_month_without_its_partition_waits_in_the_default_one_and_moves_when_i
     assert intact(engine, ring, tmp_path / "anchors")
 
 
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
 def test_a_prepared_log_makes_a_new_months_partition_before_its_first_row(
     engine: Engine, ring: KeyRing, clock: FixedClock, tmp_path: Path, reference_policy: Policy
 ) -> None:
-    if engine.dialect.name != "postgresql":
-        pytest.skip("SQLite has no partitions")
     jikimi = opened(engine, ring, clock, tmp_path / "anchors", reference_policy)
     write_at(jikimi, clock, utc(2030, 7, 4))
     assert rows_in(engine, "access_log_p203007") == 2 and rows_in(engine, partitions.DEFAULT) == 0
@@ -177,13 +174,12 @@ def stored(engine: Engine) -> list[tuple[int, str, int, bytes]]:
         ]
 
 
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
 def test_a_partition_older_than_the_cut_off_with_a_row_to_keep_is_emptied_row_by_row(
     engine: Engine, ring: KeyRing, clock: FixedClock, tmp_path: Path, reference_policy: Policy
 ) -> None:
     """A chain whose instants go back (a row written with an older time after a younger one) keeps
     the older row with the younger: its month cannot go whole, and the rest of it still does."""
-    if engine.dialect.name != "postgresql":
-        pytest.skip("SQLite has no partitions")
     clock.set(utc(2024, 1, 10))
     jikimi = opened(engine, ring, clock, tmp_path / "anchors", reference_policy)
     write_at(jikimi, clock, utc(2024, 1, 10))
