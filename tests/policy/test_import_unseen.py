@@ -1,9 +1,11 @@
-"""A policy in the style of the PIPC standard template, unlike the five seeds: ``제N조(…)`` articles,
-``①`` paragraphs, ``「법령」에 따른`` lists, tab tables for recipients, processors and overseas transfers.
+"""Two policies unlike the five seeds.
 
-It was written after the rules for the seeds; what it needed (the law named on the line above a list,
-two statutory records on one line, overseas tables, a history range) was added for it, so it is a
-second kind of text the importer reads, not a blind test.
+``standard_style.txt``, in the style of the PIPC standard template (``제N조(…)`` articles, ``①``
+paragraphs, ``「법령」에 따른`` lists, tab tables for recipients, processors and overseas transfers), was
+written after the rules for the seeds; what it needed (the law named on the line above a list, two
+statutory records on one line, overseas tables, a history range) was added for it, so it is a second
+kind of text the importer reads, not a blind test. ``portal_euckr.html`` (EUC-KR HTML with tables) was
+a blind test at first: see the note above its tests.
 """
 
 from __future__ import annotations
@@ -89,3 +91,54 @@ def test_a_standard_style_policy_reads_how_to_refuse_cookies_apart_from_what_ref
     assert cookie.how_to_refuse is not None and "옵션 설정" in cookie.how_to_refuse
     assert cookie.refusal_consequence is not None and "어려움" in cookie.refusal_consequence
     assert "맞춤서비스" in cookie.purpose
+
+
+def _portal() -> Policy:
+    raw = (TEXTS / "portal_euckr.html").read_bytes()
+    result = import_bytes(raw, filename="portal_euckr.html")
+    assert (result.report.encoding, result.report.format, result.report.loads) == ("cp949", "html", True)
+    return load_policy_text(result.draft)
+
+
+# portal_euckr.html was written without looking at the rules and imported as it was. The first import
+# had its retention table, recipients, processors, the officer's contacts, the effective date and the
+# notice days right; it missed the "(주)" of the company's name, the collection table (구분 | 수집 항목 |
+# 이용 목적 | 보유 기간), the passport number as a unique identifier and the officer's title in
+# parentheses. Those were then added; the tests below hold both halves.
+
+
+def test_an_euc_kr_html_policy_imports_its_retention_table_recipients_and_processors() -> None:
+    policy = _portal()
+    assert [(r.basis, r.duration.iso() if r.duration else None) for r in policy.retention[:3]] == [
+        ("ecommerce.contract", "P5Y"),
+        ("ecommerce.payment", "P5Y"),
+        ("telecom.logs", "P3M"),
+    ]
+    assert [(t.name, t.purpose, t.retention_text) for t in policy.third_parties.recipients] == [
+        ("각 항공사", "항공권 발권", "목적 달성 시까지")
+    ]
+    assert [(p.name, p.task) for p in policy.processors.processors] == [
+        ("(주)콜센터원", "고객 상담 업무"),
+        ("NHN KCP", "전자결제 대행"),
+    ]
+    officer = policy.officer
+    assert officer is not None and (officer.name, officer.title, officer.phone, officer.email) == (
+        "한여름",
+        "고객지원본부장",
+        "1588-0000",
+        "privacy@hanul.example",
+    )
+    assert (str(policy.effective), policy.notice.lead_days) == ("2026-02-01", 7)
+
+
+def test_a_collection_table_gives_contexts_purposes_with_their_items_and_a_period_per_row() -> None:
+    policy = _portal()
+    assert policy.controller.name == "(주)하늘여행"
+    signup, booking = policy.contexts_by_id["signup"], policy.contexts_by_id["reservation"]
+    assert [policy.label_of(i) for i in signup.required] == ["이메일", "비밀번호", "이름", "휴대폰번호"]
+    assert [policy.label_of(i) for i in signup.optional] == ["생년월일", "성별"]
+    assert policy.items_by_id["passport"].is_unique_id and "passport" in booking.required
+    tied = {p.label: [policy.label_of(i) for i in p.items] for p in policy.purposes}
+    assert tied["맞춤형 여행 상품 추천"] == ["생년월일", "성별"]
+    kept = next(r for r in policy.retention if "passport" in r.what)
+    assert kept.duration is not None and kept.duration.iso() == "P1Y" and kept.reason == "여행 종료 후 1년"

@@ -17,15 +17,19 @@ from typing import Any
 from jikimi.policy.importing._found import Found, Src, Val
 from jikimi.policy.importing._sections import Section
 from jikimi.policy.importing._units import Unit
-from jikimi.policy.importing._words import split_list, unmark
+from jikimi.policy.importing._words import period, split_list, unmark
 
 # (pattern on the label, id, format, class, generated)
 _KNOWN: tuple[tuple[str, str, str, str, bool], ...] = (
     (r"법정\s*대리인.*(?:CI|결과값)", "guardian_ci", "ci", "guardian", False),
     (r"법정\s*대리인", "guardian_info", "text", "guardian", False),
     (r"주민\s*등록\s*번호", "rrn", "rrn", "unique_id", False),
+    (r"여권\s*번호", "passport", "passport", "unique_id", False),
+    (r"운전\s*면허\s*번호", "driver_license", "driver_license", "unique_id", False),
+    (r"외국인\s*등록\s*번호", "frn", "frn", "unique_id", False),
     (r"생년\s*월일", "birthdate", "date", "general", False),
     (r"^(?:이름|성명|실명|고객명)$", "name", "text", "general", False),
+    (r"영문\s*(?:성명|이름)", "name_en", "text", "general", False),
     (r"^성별$", "gender", "text", "general", False),
     (r"비밀\s*번호", "password", "password", "credential", False),
     (r"(?:로그인|희망)\s*ID|^아이디|^ID$|로그인\s*아이디", "login_id", "login_id", "general", False),
@@ -110,6 +114,7 @@ _CONTEXT_ID = (
     (r"서비스\s*이용|사업\s*처리|자동|생성", "service_use"),
     (r"홈페이지\s*이용|방문", "site_visit"),
     (r"신청", "service_application"),
+    (r"예약", "reservation"),
 )
 
 
@@ -199,6 +204,7 @@ def collection(sections: list[Section], found: Found, items: Items) -> None:
             current = context(text, Src.of(unit))
         else:
             following_required = None if len(text) > 40 else following_required
+    _table(sections, found, items, context)
     out: list[dict[str, Any]] = []
     for made in contexts:
         required, optional = made.pop("_required"), made.pop("_optional")
@@ -218,6 +224,55 @@ def collection(sections: list[Section], found: Found, items: Items) -> None:
         found.data["items"] = items.entries
     if out:
         found.data["contexts"] = out
+
+
+def _table(sections: list[Section], found: Found, items: Items, context: Any) -> None:
+    """A collection table (``구분 | 수집 항목 | 이용 목적 | 보유 기간``): a context per 구분 (``(필수)``,
+    ``(선택)``), the items of each row, the purpose the row ties them to, and a period the row states."""
+    header: tuple[str, ...] | None = None
+    by_label: dict[str, dict[str, Any]] = {}
+    for unit in (u for s in sections for u in s.units):
+        if not unit.cells:
+            continue
+        cells = unit.cells
+        if header is None:
+            if any("항목" in c for c in cells) and any(re.search(r"구분|목적", c) for c in cells):
+                header = cells
+            continue
+        row = dict(zip(header, cells, strict=False))
+        kind_cell = next((v for k, v in row.items() if "구분" in k), "")
+        listed = next((v for k, v in row.items() if "항목" in k), "")
+        why = next((v for k, v in row.items() if "목적" in k), "")
+        keep = next((v for k, v in row.items() if re.search(r"보유|보존|기간", k)), "")
+        src = Src.of(unit)
+        label = re.sub(r"\s*\((?:필수|선택)\)\s*", "", kind_cell).strip() or "수집 항목"
+        target = by_label.get(label) or context(label, src)
+        by_label[label] = target
+        kind = _kind(kind_cell) or _kind(listed)
+        before = set(target["_required"]) | set(target["_optional"])
+        target_kind = kind or "required"
+        for name in split_list(listed.replace("\n", ", ")):
+            ident = items.add(name, src, found)
+            bucket = target["_optional" if target_kind == "optional" else "_required"]
+            if ident not in bucket:
+                bucket.append(ident)
+        if kind is None:
+            target["_unmarked"] = src
+        row_items = [i for i in target["_required"] + target["_optional"] if i not in before]
+        if why:
+            found.data.setdefault("purposes", []).append({"_label": why, "_items": row_items, "_src": src})
+        days = period(keep)
+        if days is not None and row_items:
+            found.data.setdefault("_item_rules", []).append(
+                {
+                    "what": Val(row_items, src),
+                    "label": Val(f"{label}: {listed}", src),
+                    "period": Val(
+                        days.iso(), src, review=f"보유 기간 '{keep}'이(가) 언제부터인지 확인하십시오"
+                    ),
+                    "reason": Val(keep, src),
+                }
+            )
 
 
 def found_text(sections: list[Section]) -> str:
@@ -242,8 +297,9 @@ _HEAD = re.compile(r"^(?:o\s+|[가-하]\.\s*|\d{1,2}[.)]\s*|[-*•]\s*)(?P<body>
 def purposes(sections: list[Section], found: Found) -> None:
     made: list[dict[str, Any]] = []
     used: set[str] = set()
+    from_table = found.data.pop("purposes", [])
 
-    def purpose(label: str, details: list[str], unit: Unit) -> None:
+    def purpose(label: str, details: list[str], unit: Unit | None, src: Src | None = None) -> dict[str, Any]:
         label = label.strip(" :")
         ident = next((i for p, i in _PURPOSE_ID if re.search(p, label)), f"purpose_{len(made) + 1}")
         base, n = ident, 2
@@ -251,12 +307,20 @@ def purposes(sections: list[Section], found: Found) -> None:
             ident = f"{base}_{n}"
             n += 1
         used.add(ident)
-        entry: dict[str, Any] = {"id": Val(ident), "label": Val(label, Src.of(unit))}
+        where = src if src is not None else (Src.of(unit) if unit is not None else None)
+        entry: dict[str, Any] = {"id": Val(ident), "label": Val(label, where)}
         if details:
-            entry["details"] = Val(details, Src.of(unit))
+            entry["details"] = Val(details, where)
         if ident.startswith("marketing"):
-            entry["marketing"] = Val(True, Src.of(unit))
+            entry["marketing"] = Val(True, where)
         made.append(entry)
+        return entry
+
+    for row in from_table:
+        same = next((e for e in made if e["label"].value == row["_label"]), None)
+        entry = same or purpose(row["_label"], [], None, row["_src"])
+        tied = [*entry["items"].value] if "items" in entry else []
+        entry["items"] = Val(tied + [i for i in row["_items"] if i not in tied], row["_src"])
 
     units = [u for s in sections for u in s.units[1:]]
     pending: Unit | None = None

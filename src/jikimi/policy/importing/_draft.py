@@ -112,6 +112,10 @@ def link_retention(found: Found, rules: list[dict[str, Any]]) -> None:
     records: list[dict[str, Any]] = []
     used: set[str] = set()
     for index, rule in enumerate(rules, start=1):
+        if "what" in rule:  # kept items the text names (a collection table's period)
+            rule.setdefault("id", Val(f"kept_items_{index}"))
+            rules[index - 1] = {"id": rule.pop("id"), **rule}
+            continue
         basis = rule.get("basis")
         stem = _RECORD_OF.get(basis.value, "") if isinstance(basis, Val) else ""
         stem = stem or f"kept_{index}"
@@ -126,9 +130,10 @@ def link_retention(found: Found, rules: list[dict[str, Any]]) -> None:
         rule_out = {"id": Val(ident), "what": Val([f"{ident}_record"])}
         rule_out.update(rule)
         rules[index - 1] = rule_out
+    if rules:
+        found.data["retention"] = rules
     if records:
         found.data["records"] = records
-        found.data["retention"] = rules
         found.review(
             "records",
             "보존 규칙마다 원문이 이름 붙인 기록(record)을 하나씩 두었습니다: "

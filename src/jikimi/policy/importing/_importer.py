@@ -215,7 +215,7 @@ def _extract(parts: _Parts, found: Found, filename: str) -> None:
     rules = _keeping.retention(parts.of("retention"), found)
     if not rules and not parts.of("retention"):
         rules = _keeping.retention([Section("", None, frozenset(), units)], found)
-    link_retention(found, rules)
+    link_retention(found, rules + found.data.pop("_item_rules", []))
     _keeping.dormancy(units, found)
     _keeping.destruction(parts.of("destruction"), found)
     _sharing.children(units, found)

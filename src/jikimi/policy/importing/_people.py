@@ -38,7 +38,8 @@ def controller(units: list[Unit], found: Found) -> None:
             name = Val(clean(keyed["name"]), Src.of(unit))
             continue
         m = re.search(
-            r"(?P<name>[^\s\"'“‘(][^\"'“‘(]{0,40}?)\s*(?:은|는|이|가)?\s*\(\s*이하\s*[\"'“‘]?", text
+            r"(?P<name>(?:\(주\)|㈜)?[^\s\"'“‘(][^\"'“‘(]{0,40}?)\s*(?:은|는|이|가)?\s*\(\s*이하\s*[\"'“‘]?",
+            text,
         )
         if m and name is None:
             candidate = m["name"].strip()
@@ -195,7 +196,7 @@ def _new_contact(role: str, unit: Unit, inline: str) -> dict[str, Any]:
         if re.fullmatch(r"[가-힣]{2,4}", parts[0]):
             contact["name"] = Val(parts[0], Src.of(unit))
             if len(parts) > 1:
-                contact["title"] = Val(" ".join(parts[1:]), Src.of(unit))
+                contact["title"] = Val(" ".join(parts[1:]).strip("()（） "), Src.of(unit))
         elif emails(inline):
             contact["email"] = Val(emails(inline)[0], Src.of(unit))
     return contact

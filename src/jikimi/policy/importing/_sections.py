@@ -58,6 +58,10 @@ def topics_of(title: str) -> frozenset[str]:
         found -= {"purposes"}
     if "purposes" in found:
         found -= {"items", "retention"}
+    if not found & {"purposes", "items", "auto", "rights", "third_parties", "processors"} and re.search(
+        r"수집\s*(?:및|·|ㆍ)\s*이용", head
+    ):
+        found |= {"items", "purposes"}  # "개인정보의 수집 및 이용": what is collected, and why
     return frozenset(found)
 
 
