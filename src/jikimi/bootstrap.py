@@ -18,18 +18,20 @@ such gate; ``policy_check`` still tells. ``open_admin`` loads no policy, so it h
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from jikimi.audit.anchors import AnchorSink
+from jikimi.audit.anchors import Anchor, AnchorSink, read_anchors
+from jikimi.audit.chain import anchor_key
 from jikimi.audit.log import AccessLog
 from jikimi.audit.report import Audit
 from jikimi.audit.retention import log_retention
@@ -56,7 +58,7 @@ from jikimi.store.holdings import SeparatedHolding
 from jikimi.store.keys import IndexKeyState, KeyState
 from jikimi.store.migrate import current_revision, upgrade
 from jikimi.store.uow import UnitOfWork
-from jikimi.tombstones import TombstoneFile
+from jikimi.tombstones import TOMBSTONE_CHAIN, TombstoneFile, Tombstones
 from jikimi.vault import Vault
 
 logger = logging.getLogger("jikimi")
@@ -278,7 +280,39 @@ def tombstone_file(settings: Settings, ring: KeyRing) -> TombstoneFile | None:
             "subjects back; set JIKIMI_TOMBSTONE_FILE)"
         )
         return None
-    return TombstoneFile(path, ring)
+    sink = anchor_sink(settings)
+    if sink is None:
+        return TombstoneFile(path, ring)
+
+    def anchored(lines: int, mac: str, master_id: str) -> None:
+        """The tombstone file's head, signed like the access log's chain heads, to the same sinks."""
+        head = Anchor(
+            chain=TOMBSTONE_CHAIN,
+            seq=lines,
+            mac=mac,
+            at=datetime.now(UTC).isoformat(timespec="seconds"),
+            key=master_id,
+        )
+        try:
+            sink.write([head.signed(anchor_key(ring.get(master_id)))])
+        except Exception:  # noqa: BLE001 - after the commit: a lost anchor is logged, never raised
+            logger.exception("파기 기록 앵커를 쓰지 못했습니다 (could not write the tombstones' anchor)")
+
+    return TombstoneFile(path, ring, head=anchored)
+
+
+def _tombstone_truncated(path: Path | None, ring: KeyRing, tombstones: Tombstones) -> bool:
+    """Whether the tombstone file lost lines its newest valid anchor saw (in the anchor file ``path``)."""
+    if path is None or not path.exists():
+        return False
+    signing = {key.id: anchor_key(key) for key in (ring.current, *ring.retired)}
+    newest: Anchor | None = None
+    for _, anchor in read_anchors(path):
+        if anchor is None or anchor.chain != TOMBSTONE_CHAIN or anchor.key not in signing:
+            continue
+        if anchor.valid(signing[anchor.key]) and (newest is None or anchor.seq >= newest.seq):
+            newest = anchor
+    return newest is not None and tombstones.truncated(newest.seq, newest.mac)
 
 
 def open_jikimi(
@@ -336,7 +370,10 @@ def check_restore(core: Core) -> RestoreCheck | None:
     tombstones = core.keys.tombstones
     if tombstones is None:
         return None
-    result = restore_check(core.unit_of_work, tombstones.read(), core.access_log, core.now())
+    read = tombstones.read()
+    result = restore_check(core.unit_of_work, read, core.access_log, core.now())
+    truncated = _tombstone_truncated(core.access_log.anchor_file, core.keys.master, read)
+    result = dataclasses.replace(result, truncated=truncated)
     _say_restore(result, tombstones.path)
     return result
 
@@ -354,16 +391,23 @@ def db_restore_check(settings: Settings) -> RestoreCheck:
     try:
         log = AccessLog(ring, sink=anchor_sink(settings))
         clock = SystemClock()
-        result = restore_check(
-            lambda: UnitOfWork(engine), TombstoneFile(path, ring).read(), log, as_utc(clock.now())
-        )
+        read = TombstoneFile(path, ring).read()
+        result = restore_check(lambda: UnitOfWork(engine), read, log, as_utc(clock.now()))
     finally:
         engine.dispose()
+    result = dataclasses.replace(result, truncated=_tombstone_truncated(settings.anchors(), ring, read))
     _say_restore(result, path)
     return result
 
 
 def _say_restore(result: RestoreCheck, path: Path) -> None:
+    if result.truncated:
+        logger.error(
+            "파기 기록 파일 %s의 끝이 잘렸습니다: 앵커가 본 줄이 없습니다 (the tombstone file %s lost lines "
+            "from its end that its anchor saw: destroyed keys it named may have come back unnoticed)",
+            path,
+            path,
+        )
     if result.resurrected:
         logger.warning(
             "복원된 백업이 되살린 파기 대상을 다시 파기했습니다: 키 %d개, 행 %d개, 대상자 %d명 "

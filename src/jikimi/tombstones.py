@@ -7,11 +7,13 @@ destroys a data key it appends the key's id — a random id (``jikimi.ids``) or 
 committed. ``jikimi db restore-check`` (run also when ``serve`` and ``sweep`` start) reads the file
 and destroys again every key, and every subject, a restored backup brought back.
 
-Each line is a JSON object: ``id``, ``at`` (UTC), ``key`` (the master key id) and ``mac``, an
-HMAC-SHA256 under a key derived from the master key (``crypto.derive_key``, never stored) over the
-previous line's MAC and the line: a line edited, inserted or removed in the middle breaks the chain
-at that line, and whoever can write the file but holds no master key cannot add a tombstone that
-would destroy a live subject. Only lines that verify are acted on.
+Each line is a JSON object: ``n`` (its number), ``id``, ``at`` (UTC), ``key`` (the master key id)
+and ``mac``, an HMAC-SHA256 under a key derived from the master key (``crypto.derive_key``, never
+stored) over the previous line's MAC and the line: a line edited, inserted or removed in the middle
+breaks the chain at that line, and whoever can write the file but holds no master key cannot add a
+tombstone that would destroy a live subject. Only lines that verify are acted on. After each append
+the file's head (line count and last MAC) goes to the access log's anchor sinks as a signed anchor of
+the chain ``tombstones``, so lines cut from the end show against the anchor file too.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import hmac
 import json
 import os
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,16 +33,31 @@ from jikimi.crypto import KeyRing, derive_key
 from jikimi.errors import UsageError
 
 TOMBSTONE_LABEL = "jikimi/tombstones/mac/v1"
+TOMBSTONE_CHAIN = "tombstones"
+"""The name the tombstone file's head goes by among the access log's anchors (no access-log chain
+has it: theirs hold a ``.``)."""
 _GENESIS = "0" * 64
+
+Head = Callable[[int, str, str], None]
+"""Told ``(lines, the last line's MAC, the master key id)`` after each append: the wiring sends it
+to the anchor sinks (``bootstrap.tombstone_file``), so that lines cut from the end show."""
 
 
 @dataclass(frozen=True)
 class Tombstones:
-    """What a tombstone file holds: the ids that verify, and the line numbers that do not."""
+    """What a tombstone file holds: the ids that verify, the line numbers that do not, and the
+    MAC of each line by its number (to compare with an anchored head)."""
 
     ids: frozenset[str]
     bad_lines: tuple[int, ...]
     lines: int
+    macs: tuple[str, ...] = ()
+
+    def truncated(self, anchored: int, mac: str) -> bool:
+        """Whether the file lost lines an anchor saw: fewer than ``anchored`` lines, or another MAC there."""
+        return anchored > len(self.macs) or (
+            anchored > 0 and not hmac.compare_digest(self.macs[anchored - 1], mac)
+        )
 
 
 @dataclass(frozen=True)
@@ -48,19 +65,21 @@ class _Read:
     entries: tuple[tuple[str, str], ...]  # (key id, at) of the lines that verify
     bad_lines: tuple[int, ...]
     lines: int
+    macs: tuple[str, ...]  # every line's MAC as written, in order
 
 
-def _mac(key: bytes, prev: str, key_id: str, at: str, master_id: str) -> str:
-    body = json.dumps(["tombstone/v1", prev, key_id, at, master_id], ensure_ascii=False).encode("utf-8")
+def _mac(key: bytes, prev: str, n: int, key_id: str, at: str, master_id: str) -> str:
+    body = json.dumps(["tombstone/v1", prev, n, key_id, at, master_id], ensure_ascii=False).encode("utf-8")
     return hmac.new(key, body, hashlib.sha256).hexdigest()
 
 
 class TombstoneFile:
     """Appends to, and reads back, the tombstone file at ``path`` (mode 0600)."""
 
-    def __init__(self, path: Path, ring: KeyRing) -> None:
+    def __init__(self, path: Path, ring: KeyRing, *, head: Head | None = None) -> None:
         self.path = path
         self.ring = ring
+        self.head = head
         self._lock = threading.Lock()
 
     def record(self, key_ids: Iterable[str], now: datetime) -> None:
@@ -75,16 +94,19 @@ class TombstoneFile:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd = self._locked_for_append()
             try:
-                prev = self._newest_mac(fd)
+                n, prev = self._newest(fd)
                 text = []
                 for key_id in ids:
-                    prev = _mac(key, prev, key_id, at, master.id)
-                    entry = {"id": key_id, "at": at, "key": master.id, "mac": prev}
+                    n += 1
+                    prev = _mac(key, prev, n, key_id, at, master.id)
+                    entry = {"n": n, "id": key_id, "at": at, "key": master.id, "mac": prev}
                     text.append(json.dumps(entry, ensure_ascii=False) + "\n")
                 os.write(fd, "".join(text).encode("utf-8"))
                 os.fsync(fd)
             finally:
                 os.close(fd)  # releases the lock
+        if self.head is not None:
+            self.head(n, prev, master.id)
 
     def _locked_for_append(self) -> int:
         """The file opened for appending and locked (processes append one after another: one
@@ -112,9 +134,10 @@ class TombstoneFile:
                 found = self._entries()
                 prev = _GENESIS
                 text = []
-                for key_id, at in found.entries:
-                    prev = _mac(key, prev, key_id, at, master.id)
-                    text.append(json.dumps({"id": key_id, "at": at, "key": master.id, "mac": prev}) + "\n")
+                for n, (key_id, at) in enumerate(found.entries, start=1):
+                    prev = _mac(key, prev, n, key_id, at, master.id)
+                    entry = {"n": n, "id": key_id, "at": at, "key": master.id, "mac": prev}
+                    text.append(json.dumps(entry) + "\n")
                 temporary = self.path.with_name(self.path.name + ".new")
                 out = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
                 try:
@@ -125,30 +148,33 @@ class TombstoneFile:
                 os.replace(temporary, self.path)
             finally:
                 os.close(fd)
+        if self.head is not None:
+            self.head(len(found.entries), prev, master.id)
         return len(found.bad_lines)
 
-    def _newest_mac(self, fd: int) -> str:
-        """The MAC on the file's last line (``GENESIS`` for an empty file)."""
+    def _newest(self, fd: int) -> tuple[int, str]:
+        """The number and MAC of the file's last line (``0, GENESIS`` for an empty file)."""
         size = os.fstat(fd).st_size
         if size == 0:
-            return _GENESIS
+            return 0, _GENESIS
         tail = os.pread(fd, min(size, 4096), max(0, size - 4096)).decode("utf-8", "replace")
         for line in reversed(tail.splitlines()):
             try:
-                return str(json.loads(line)["mac"])
+                entry = json.loads(line)
+                return int(entry["n"]), str(entry["mac"])
             except (ValueError, KeyError, TypeError):
                 continue
-        return _GENESIS
+        return 0, _GENESIS
 
     def read(self) -> Tombstones:
         """Every id whose line verifies; the numbers of the lines that do not (edited, forged, or
         after a removed line). A missing file holds no tombstone."""
         found = self._entries()
-        return Tombstones(frozenset(k for k, _ in found.entries), found.bad_lines, found.lines)
+        return Tombstones(frozenset(k for k, _ in found.entries), found.bad_lines, found.lines, found.macs)
 
     def _entries(self) -> _Read:
         if not self.path.exists():
-            return _Read((), (), 0)
+            return _Read((), (), 0, ())
         try:
             text = self.path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
@@ -159,6 +185,7 @@ class TombstoneFile:
         keys = {k.id: derive_key(k, TOMBSTONE_LABEL) for k in (self.ring.current, *self.ring.retired)}
         entries: list[tuple[str, str]] = []
         bad: list[int] = []
+        macs: list[str] = []
         prev = _GENESIS
         count = 0
         for number, line in enumerate(text.splitlines(), start=1):
@@ -170,12 +197,14 @@ class TombstoneFile:
                 key_id, at, master_id, mac = (str(entry[k]) for k in ("id", "at", "key", "mac"))
             except (ValueError, KeyError, TypeError):
                 bad.append(number)
+                macs.append("")
                 continue
+            macs.append(mac)
             key = keys.get(master_id)
-            if key is None or not hmac.compare_digest(mac, _mac(key, prev, key_id, at, master_id)):
+            if key is None or not hmac.compare_digest(mac, _mac(key, prev, count, key_id, at, master_id)):
                 bad.append(number)
                 prev = mac  # the chain goes on from what the line claims; the next good line verifies
                 continue
             entries.append((key_id, at))
             prev = mac
-        return _Read(tuple(entries), tuple(bad), count)
+        return _Read(tuple(entries), tuple(bad), count, tuple(macs))

@@ -406,3 +406,29 @@ def test_each_sweep_vacuums_the_postgresql_key_table_so_destroyed_keys_dead_rows
     assert jikimi.key_state(sid).data_key is False  # destroyed at the withdrawal: a dead row now
     jikimi.lifecycle.sweep()
     assert vacuumed() == int(str(before)) + 1
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_lines_cut_from_the_end_of_the_tombstone_file_show_against_its_anchor(
+    db_url: str,
+    files: Files,
+    clock: FixedClock,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("JIKIMI_MASTER_KEY", raising=False)
+    jikimi = open_jikimi(files.settings(db_url), policy_path=REFERENCE, clock=clock)
+    sids = [jikimi.vault.collect("signup", member(n)).subject_id for n in range(3)]
+    for sid in sids:
+        jikimi.lifecycle.withdraw(sid, "member_request")
+    clock.advance(timedelta(days=1))
+    jikimi.lifecycle.sweep()
+    settings = ["--db", db_url, "--key-file", str(files.key_file)]
+    assert run(["db", "restore-check", *settings]) == 0
+    assert run(["audit", "verify", *settings]) == 0, "the tombstones' anchors are not access-log chains"
+    capsys.readouterr()
+    lines = files.tombstones.path.read_text(encoding="utf-8").splitlines()
+    files.tombstones.path.write_text("\n".join(lines[:-1]) + "\n", encoding="utf-8")  # the last one cut
+    assert files.tombstones.read().bad_lines == ()  # what is left verifies on its own …
+    assert run(["db", "restore-check", *settings]) == 1  # … but not against the anchor
+    assert "lost lines from its end" in capsys.readouterr().err

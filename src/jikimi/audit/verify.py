@@ -42,6 +42,7 @@ from jikimi.audit.chain import (
 )
 from jikimi.crypto import KeyRing
 from jikimi.store import access_log as log_rows
+from jikimi.tombstones import TOMBSTONE_CHAIN
 
 NO_KEY = (
     "마스터 키 없이 검증했습니다: MAC은 확인하지 않고 연결만 확인했습니다 "
@@ -305,6 +306,8 @@ def _against_anchors(
     newest: dict[str, Anchor] = {}
     breaks: list[Break] = []
     for number, anchor in anchors:
+        if anchor is not None and anchor.chain == TOMBSTONE_CHAIN:
+            continue  # the tombstone file's head (``jikimi db restore-check`` checks it)
         if anchor is None or (keys is not None and not _signed(anchor, signing)):
             chain = anchor.chain if anchor else "?"
             breaks.append(

@@ -81,12 +81,19 @@ def db_restore_check(db: DbOption = None, key_file: KeyFileOption = None) -> Non
         f"파기 기록 (tombstones): {result.tombstones}; 다시 파기한 키 (keys destroyed again): {result.keys}, "
         f"행 (rows): {result.rows}, 대상자 (subjects): {result.subjects}"
     )
+    if result.truncated:
+        typer.echo(
+            "파기 기록 파일의 끝이 잘렸습니다: 앵커가 본 줄이 없습니다 "
+            "(the tombstone file lost lines from its end that its anchor saw; see docs/operations.md)",
+            err=True,
+        )
     if result.bad_lines:
         lines = ", ".join(str(n) for n in result.bad_lines[:10])
         typer.echo(
             f"검증되지 않은 줄 (lines that do not verify, not applied): {len(result.bad_lines)} ({lines})",
             err=True,
         )
+    if result.bad_lines or result.truncated:
         raise typer.Exit(1)
 
 

@@ -25,13 +25,15 @@ CHUNK = rows.CHUNK
 @dataclass(frozen=True)
 class RestoreCheck:
     """``tombstones``: ids in the file that verify; ``bad_lines``: lines that do not (not acted
-    on); ``keys``, ``rows``, ``subjects``: what was found brought back and destroyed again."""
+    on); ``keys``, ``rows``, ``subjects``: what was found brought back and destroyed again;
+    ``truncated``: the file lost lines from its end that its anchor saw."""
 
     tombstones: int
     bad_lines: tuple[int, ...]
     keys: int
     rows: int
     subjects: int
+    truncated: bool = False
 
     @property
     def resurrected(self) -> bool:
