@@ -140,3 +140,12 @@ def test_every_imported_value_cites_its_source_line_and_words(name: str) -> None
 
 def test_the_seed_names_match_the_examples() -> None:
     assert sorted(SEED_OF) == sorted(p.stem for p in Path(EXAMPLES).glob("*.yaml") if p.stem != "reference")
+
+
+@needs_seeds
+@pytest.mark.parametrize("name", SEED_OF)
+def test_the_security_measures_read_are_of_kinds_the_transcription_names_too(name: str) -> None:
+    draft = load_policy_text(import_bytes(_seed(name), filename=SEED_OF[name]).draft)
+    written = {m.kind for m in cached_policy(EXAMPLES / f"{name}.yaml").security}
+    assert {m.kind for m in draft.security} <= written
+    assert bool(draft.security) == bool(written)

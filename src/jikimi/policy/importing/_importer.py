@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from jikimi.errors import PolicyLoadError
-from jikimi.policy.importing import _collection, _keeping, _overseas, _people, _sharing
+from jikimi.policy.importing import _collection, _keeping, _overseas, _people, _safeguards, _sharing
 from jikimi.policy.importing._decode import decode
 from jikimi.policy.importing._draft import dump, link_retention
 from jikimi.policy.importing._found import Found, Note, Src, Val
@@ -223,6 +223,7 @@ def _extract(parts: _Parts, found: Found, filename: str) -> None:
     _sharing.processors(parts.of("processors"), found, ids)
     _overseas.overseas(parts.of("overseas", "processors", "third_parties"), found, ids)
     _sharing.auto_collection(parts.of("auto"), units, found)
+    _safeguards.security(parts.of("security"), found)
     _people.rights(parts.of("rights"), found)
     _people.complaints(parts.of("complaints", "officers"), found)
     _people.redress(parts.units_of("redress", "officers", "complaints") or units, found)
