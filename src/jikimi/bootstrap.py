@@ -31,7 +31,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from jikimi.audit.anchors import Anchor, AnchorSink, read_anchors
-from jikimi.audit.chain import anchor_key
+from jikimi.audit.chain import ANCHOR_LABEL, anchor_key
 from jikimi.audit.log import AccessLog
 from jikimi.audit.report import Audit
 from jikimi.audit.retention import log_retention
@@ -305,7 +305,7 @@ def _tombstone_truncated(path: Path | None, ring: KeyRing, tombstones: Tombstone
     """Whether the tombstone file lost lines its newest valid anchor saw (in the anchor file ``path``)."""
     if path is None or not path.exists():
         return False
-    signing = {key.id: anchor_key(key) for key in (ring.current, *ring.retired)}
+    signing = ring.derived(ANCHOR_LABEL)
     newest: Anchor | None = None
     for _, anchor in read_anchors(path):
         if anchor is None or anchor.chain != TOMBSTONE_CHAIN or anchor.key not in signing:

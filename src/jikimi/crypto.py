@@ -39,6 +39,8 @@ from jikimi.errors import KeyRingError
 KEY_BYTES = 32
 NONCE_BYTES = 12
 _VALUE_VERSION = b"\x01"
+VERIFIER_PREFIX = "verify:"
+"""A key-file line ``verify:<master key id>:<label>:<base64>``: a ``Verifier``."""
 
 
 # --- master keys ---------------------------------------------------------------------------------
@@ -77,11 +79,43 @@ def _decode_key(text: str, where: str) -> bytes:
 
 
 @dataclass(frozen=True)
+class Verifier:
+    """What stays of a master key removed from the ring: keys derived from it for one purpose each
+    (``label``: the access log's MACs and anchors, the tombstones), so what was written under it
+    still verifies. It opens nothing: a derived key is one-way (HKDF) and unwraps no data key."""
+
+    id: str
+    label: str
+    key: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
 class KeyRing:
-    """The current master key plus retired ones still needed to unwrap old data keys."""
+    """The current master key plus retired ones still needed to unwrap old data keys, and the
+    verifiers of master keys already removed (``Verifier``)."""
 
     current: MasterKey
     retired: tuple[MasterKey, ...] = ()
+    verifiers: tuple[Verifier, ...] = ()
+
+    def ids(self) -> tuple[str, ...]:
+        """Every master key id the ring knows, removed ones (verifiers) included."""
+        seen = [self.current.id, *(k.id for k in self.retired)]
+        seen += [v.id for v in self.verifiers if v.id not in seen]
+        return tuple(dict.fromkeys(seen))
+
+    def derived(self, label: str) -> dict[str, bytes]:
+        """The ``label`` key of every master key, by id: derived from the keys held, kept for the
+        removed ones (their verifiers)."""
+        keys = {v.id: v.key for v in self.verifiers if v.label == label}
+        keys |= {key.id: derive_key(key, label) for key in (self.current, *self.retired)}
+        return keys
+
+    def without_retired(self, labels: tuple[str, ...]) -> KeyRing:
+        """The ring with its retired keys removed, each leaving a verifier for every label."""
+        kept = [*self.verifiers]
+        kept += [Verifier(key.id, label, derive_key(key, label)) for key in self.retired for label in labels]
+        return KeyRing(current=self.current, verifiers=tuple(kept))
 
     def get(self, key_id: str) -> MasterKey:
         for key in (self.current, *self.retired):
@@ -114,20 +148,33 @@ class KeyRing:
                 f"cannot read the key file {path} (create it with `jikimi keys init`)",
             ) from exc
         keys: list[MasterKey] = []
+        verifiers: list[Verifier] = []
         for number, line in enumerate(text.splitlines(), start=1):
             line = line.strip()
             if not line or line.startswith("#"):
+                continue
+            if line.startswith(VERIFIER_PREFIX):
+                parts = line.split(":", 3)
+                if len(parts) != 4:
+                    raise KeyRingError(
+                        f"{path}:{number}: 검증 키 줄이 아닙니다", f"{path}:{number}: not a verifier line"
+                    )
+                verifiers.append(Verifier(parts[1], parts[2], _decode_key(parts[3], f"{path}:{number}")))
                 continue
             _, _, encoded = line.rpartition(":")
             keys.append(MasterKey.from_secret(_decode_key(encoded, f"{path}:{number}")))
         if not keys:
             raise KeyRingError(f"키 파일에 키가 없습니다: {path}", f"no key in the key file {path}")
-        return cls(current=keys[0], retired=tuple(keys[1:]))
+        return cls(current=keys[0], retired=tuple(keys[1:]), verifiers=tuple(verifiers))
 
     def write(self, path: Path) -> None:
         """Write the ring to a key file readable by its owner only (0600)."""
         lines = ["# jikimi master keys: the first line is current. Keep this file secret and backed up."]
         lines += [f"{key.id}:{key.encoded()}" for key in (self.current, *self.retired)]
+        lines += [
+            f"{VERIFIER_PREFIX}{v.id}:{v.label}:{base64.urlsafe_b64encode(v.key).decode('ascii')}"
+            for v in self.verifiers
+        ]
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="ascii") as handle:
@@ -136,7 +183,9 @@ class KeyRing:
 
     def rotated(self) -> KeyRing:
         """A ring with a fresh current key; the old current key becomes retired."""
-        return KeyRing(current=MasterKey.generate(), retired=(self.current, *self.retired))
+        return KeyRing(
+            current=MasterKey.generate(), retired=(self.current, *self.retired), verifiers=self.verifiers
+        )
 
 
 def derive_key(master: MasterKey, label: str) -> bytes:

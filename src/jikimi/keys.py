@@ -23,13 +23,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from jikimi.audit.chain import ANCHOR_LABEL, MAC_LABEL
 from jikimi.crypto import KeyRing
 from jikimi.epochs import EpochFile
 from jikimi.errors import UsageError
 from jikimi.settings import Settings
 from jikimi.store.engine import make_engine
 from jikimi.store.keys import KeyStore, compact
-from jikimi.tombstones import TombstoneFile
+from jikimi.tombstones import TOMBSTONE_LABEL, TombstoneFile
+
+VERIFYING_LABELS = (MAC_LABEL, ANCHOR_LABEL, TOMBSTONE_LABEL)
+"""What a retired master key leaves in the key file (``crypto.Verifier``): the keys that check the
+access-log rows, checkpoints and anchors written under it, and the tombstones — never one that
+opens data."""
 
 RETIRE_GRACE_SECONDS = 5.0
 """How long ``retire_epochs`` waits, after the file lost the old epochs, before it re-wraps once more
@@ -104,7 +110,7 @@ def retire(settings: Settings) -> Rotation:
     finally:
         engine.dispose()
     _reseal(settings, ring)  # before the retired keys go: the epoch keys and tombstones they sealed
-    write_ring(KeyRing(current=ring.current), path)
+    write_ring(ring.without_retired(VERIFYING_LABELS), path)  # what they signed still verifies
     return Rotation(ring.current.id, count, tuple(key.id for key in ring.retired))
 
 

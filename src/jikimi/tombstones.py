@@ -182,7 +182,7 @@ class TombstoneFile:
                 f"파기 기록 파일을 읽을 수 없습니다: {self.path}",
                 f"cannot read the tombstone file {self.path}",
             ) from exc
-        keys = {k.id: derive_key(k, TOMBSTONE_LABEL) for k in (self.ring.current, *self.ring.retired)}
+        keys = self.ring.derived(TOMBSTONE_LABEL)
         entries: list[tuple[str, str]] = []
         bad: list[int] = []
         macs: list[str] = []

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from jikimi.audit.anchors import FileSink
+from jikimi.audit.log import AccessLog
 from jikimi.bootstrap import Jikimi, build_jikimi
 from jikimi.cli import run
 from jikimi.crypto import KeyRing
@@ -79,7 +81,9 @@ def test_rotation_rewraps_keys_without_touching_values_then_retires_the_old_key(
     # … which `--retire` re-wraps before it drops the old key from the file
     assert run(["keys", "rotate", "--retire", "--db", db_url, "--key-file", str(key_file)]) == 0
     assert "re-wrapped 1" in capsys.readouterr().out
-    assert KeyRing.from_file(key_file) == KeyRing(rotated.current)
+    retired = KeyRing.from_file(key_file)
+    assert retired.current == rotated.current and retired.retired == ()
+    assert {v.id for v in retired.verifiers} == {old_ring.current.id}  # checks what it signed, opens nothing
     assert _wrapping_ids(jikimi) == {rotated.current.id}
     assert new_only.vault.read(late, ["login_id"], "membership", officer) == {"login_id": "late"}
 
@@ -91,6 +95,42 @@ def test_rotation_rewraps_keys_without_touching_values_then_retires_the_old_key(
     )
     with pytest.raises(KeyRingError):
         old_only.vault.read(sid, ["name"], "membership", officer)
+
+
+def test_the_access_log_written_under_a_retired_master_key_still_verifies_after_it_leaves_the_key_file(
+    jikimi: Jikimi,
+    officer: Handler,
+    db_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.delenv("JIKIMI_MASTER_KEY", raising=False)
+    key_file = tmp_path / "master.key"
+    old = jikimi.core.keys.master
+    old.write(key_file)
+    logged = build_jikimi(
+        policy=jikimi.policy,
+        engine=jikimi.core.engine,
+        keys=old,
+        clock=jikimi.core.clock,
+        access_log=AccessLog(old, sink=FileSink(tmp_path / "access-log.anchors")),
+    )
+    sid = logged.vault.collect("signup", MEMBER).subject_id
+    logged.vault.read(sid, ["name"], "membership", officer)  # access-log rows under the old key
+    settings = ["--db", db_url, "--key-file", str(key_file)]
+    assert run(["keys", "rotate", *settings]) == 0
+    assert run(["keys", "rotate", "--retire", *settings]) == 0
+    capsys.readouterr()
+    assert run(["audit", "verify", *settings]) == 0, capsys.readouterr()
+    text = key_file.read_text(encoding="ascii")
+    assert old.current.encoded() not in text and f"verify:{old.current.id}:" in text
+    ring = KeyRing.from_file(key_file)
+    assert old.current.id in ring.ids() and old.current.id not in {
+        k.id for k in (ring.current, *ring.retired)
+    }
+    with pytest.raises(KeyRingError):
+        ring.get(old.current.id)  # a verifier unwraps nothing
 
 
 def test_retire_without_retired_keys_changes_nothing(

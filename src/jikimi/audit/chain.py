@@ -88,7 +88,7 @@ def anchor_key(master: MasterKey) -> bytes:
 
 def mac_keys(ring: KeyRing) -> dict[str, bytes]:
     """The MAC key of every master key in the ring, by master key id."""
-    return {key.id: mac_key(key) for key in (ring.current, *ring.retired)}
+    return ring.derived(MAC_LABEL)
 
 
 def key_id_of(chain: str) -> str | None:

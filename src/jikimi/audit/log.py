@@ -238,13 +238,13 @@ class AccessLog:
         start, after the schema upgrade). Returns whether this call wrote the seal."""
         if self._keys is None:
             return False
-        ring = (self._keys.current, *self._keys.retired)
+        ids = self._keys.ids()
         with UnitOfWork(engine) as uow:
             log_rows.lock(uow.conn, "seal")
             oldest = log_rows.oldest_chain(uow.conn)
             if oldest is None or key_id_of(oldest) is not None:
                 return False
-            if log_rows.has_chain(uow.conn, [seal_chain(k.id) for k in ring]):
+            if log_rows.has_chain(uow.conn, [seal_chain(key_id) for key_id in ids]):
                 return False
             heads = log_rows.plain_heads(uow.conn)
             entry = Entry(
@@ -279,8 +279,8 @@ class AccessLog:
         due = self._due(conn, before)
         if not due:
             return Expiry(before)
-        ring = (self._keys.current, *self._keys.retired)  # a checkpoint under another key cannot count
-        _, walks, trusted = checkpoint_cuts(conn, [checkpoint_chain(k.id) for k in ring], self._keys)
+        ids = self._keys.ids()  # a checkpoint under another key cannot count
+        _, walks, trusted = checkpoint_cuts(conn, [checkpoint_chain(key_id) for key_id in ids], self._keys)
         broken = sorted(w.chain for w in walks.values() if w.broken is not None)
         if broken:
             return Expiry(

@@ -28,10 +28,10 @@ from sqlalchemy import Connection, RowMapping
 
 from jikimi.audit.anchors import Anchor
 from jikimi.audit.chain import (
+    ANCHOR_LABEL,
     CHECKPOINT_ACTION,
     GENESIS,
     SEAL_ACTION,
-    anchor_key,
     is_checkpoint_chain,
     is_seal_chain,
     key_id_of,
@@ -302,7 +302,7 @@ def _against_anchors(
 ) -> list[Break]:
     """Breaks the anchors show: a forged anchor line, a chain shorter than its newest anchor or
     gone (unless a checkpoint says it expired that far), a head that differs from the anchored MAC."""
-    signing = {key.id: anchor_key(key) for key in (keys.current, *keys.retired)} if keys else {}
+    signing = keys.derived(ANCHOR_LABEL) if keys else {}
     newest: dict[str, Anchor] = {}
     breaks: list[Break] = []
     for number, anchor in anchors:
