@@ -65,6 +65,10 @@ class Items:
         self._by_label: dict[str, str] = {}
         self._used: set[str] = set()
 
+    def known(self, label: str) -> str | None:
+        """The id of an item already named ``label`` (spaces aside)."""
+        return self._by_label.get(re.sub(r"\s+", "", label))
+
     def add(self, label: str, src: Src, found: Found) -> str:
         key = re.sub(r"\s+", "", label)
         if key in self._by_label:

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import io
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from jikimi.policy.importing._found import Found, Note, Val
+from jikimi.policy.importing._words import split_list
+
+if TYPE_CHECKING:
+    from jikimi.policy.importing._collection import Items
 
 ORDER = (
     "format", "title", "version", "effective", "announced", "source", "preamble", "controller", "officers",
@@ -106,13 +110,21 @@ _RECORD_OF = {
 }
 
 
-def link_retention(found: Found, rules: list[dict[str, Any]]) -> None:
-    """Each rule keeps what it names: a record with the rule's label (the text names records and
-    groups of items by words, not by the items of a list)."""
+def link_retention(found: Found, rules: list[dict[str, Any]], items: Items) -> None:
+    """Each rule keeps what it names: the items, when its label lists items (``이름, 생년월일, 로그인ID``)
+    or is the label of a collected item; else a record with the rule's label (the text names records and
+    groups of items by words: "회원의 정보", "로그 기록")."""
     records: list[dict[str, Any]] = []
     used: set[str] = set()
     for index, rule in enumerate(rules, start=1):
-        if "what" in rule:  # kept items the text names (a collection table's period)
+        label_val: Val = rule["label"]
+        parts = split_list(str(label_val.value))
+        if "what" not in rule and label_val.src is not None and "basis" not in rule:
+            if len(parts) >= 2 and all(len(p) <= 20 for p in parts):
+                rule["what"] = Val([items.add(p, label_val.src, found) for p in parts], label_val.src)
+            elif items.known(str(label_val.value)):
+                rule["what"] = Val([items.known(str(label_val.value))], label_val.src)
+        if "what" in rule:  # kept items the text names
             rule.setdefault("id", Val(f"kept_items_{index}"))
             rules[index - 1] = {"id": rule.pop("id"), **rule}
             continue

@@ -209,13 +209,16 @@ def _extract(parts: _Parts, found: Found, filename: str) -> None:
     _people.controller(units, found)
     _people.officers(parts.units_of("officers", "complaints") or units, found)
     _keeping.effective(units, found)
-    _collection.collection(parts.of("items"), found, _collection.Items())
+    items = _collection.Items()
+    _collection.collection(parts.of("items"), found, items)
     _collection.purposes(parts.of("purposes"), found)
     ids = _sharing.Ids()
     rules = _keeping.retention(parts.of("retention"), found)
     if not rules and not parts.of("retention"):
         rules = _keeping.retention([Section("", None, frozenset(), units)], found)
-    link_retention(found, rules + found.data.pop("_item_rules", []))
+    link_retention(found, rules + found.data.pop("_item_rules", []), items)
+    if items.entries:
+        found.data["items"] = items.entries
     _keeping.dormancy(units, found)
     _keeping.destruction(parts.of("destruction"), found)
     _sharing.children(units, found)
