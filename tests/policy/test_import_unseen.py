@@ -142,3 +142,16 @@ def test_a_collection_table_gives_contexts_purposes_with_their_items_and_a_perio
     assert tied["맞춤형 여행 상품 추천"] == ["생년월일", "성별"]
     kept = next(r for r in policy.retention if "passport" in r.what)
     assert kept.duration is not None and kept.duration.iso() == "P1Y" and kept.reason == "여행 종료 후 1년"
+
+
+def test_the_standard_style_text_with_its_line_breaks_removed_imports_the_same_facts() -> None:
+    from tests.policy.import_agreement import agreement, table
+
+    raw = (TEXTS / "standard_style.txt").read_bytes()
+    flat = raw.decode("utf-8").replace("\n", " ").encode("utf-8")
+    lines, joined = _standard()[0], load_policy_text(import_bytes(flat, filename="one_line.txt").draft)
+    rows = agreement(lines, joined)
+    print("\n" + table("standard_style.txt as one line", rows))
+    assert rows[-1].share == 1.0
+    cloud = joined.processors.processors[1]
+    assert cloud.name == "Cloudnine Inc." and cloud.overseas is not None and cloud.country == "미국"

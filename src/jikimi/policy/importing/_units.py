@@ -87,30 +87,58 @@ def _text_units(text: str) -> list[Unit]:
 
 
 _HEADER_WORD = re.compile(
-    r"수탁|위탁|업무|내용|기간|보유|국가|항목|목적|제공받|받는\s*자|업체|근거|구분|성명|연락처"
+    r"수탁|위탁|업무|내용|기간|보유|국가|항목|목적|제공받|받는\s*자|업체|근거|구분|성명|연락처|일시|방법|이전"
 )
+
+
+def _cut(cell: str, index: int, k: int, last_values: set[str]) -> tuple[str, str]:
+    """A tab-cell shared by two rows, cut between the end of one row and the start of the next: the
+    text before a table ends where a header word starts; the header row ends after its last header word;
+    a data row ends after a value its last column has elsewhere, else at the last space."""
+    words = cell.strip().split(" ")
+    if len(words) < 2:
+        return ("", cell.strip()) if index == 0 else (cell.strip(), "")
+    if index == 0:
+        for at in range(len(words) - 1, -1, -1):
+            if _HEADER_WORD.search(words[at]):
+                while (
+                    at > 0
+                    and not re.search(r"[.:]$|다$", words[at - 1])
+                    and (_HEADER_WORD.search(words[at - 1]) or len(words[at - 1]) <= 2)
+                ):
+                    at -= 1
+                return " ".join(words[:at]), " ".join(words[at:])
+    elif index == k - 1:
+        for at in range(len(words) - 1, 0, -1):
+            if _HEADER_WORD.search(words[at - 1]):
+                return " ".join(words[:at]), " ".join(words[at:])
+    else:
+        for value in sorted(last_values, key=len, reverse=True):
+            if cell.strip().startswith(value + " "):
+                return value, cell.strip()[len(value) :].strip()
+    before, _, after = cell.strip().rpartition(" ")
+    return before, after
 
 
 def _flat_table(unit: Unit) -> list[Unit]:
     """A tab-separated table whose rows were joined by spaces (line breaks removed): each row's last cell
-    and the next row's first cell share one tab-cell, cut at its last space. The number of columns is
-    the smallest that makes whole rows and leaves a first data cell that is not a header word."""
+    and the next row's first cell share one tab-cell (see ``_cut``). The number of columns is the
+    smallest that makes whole rows and leaves a first data cell that is not a header word."""
     cells = unit.text.split("\t")
     n = len(cells)
     for k in range(2, n):
         if (n - 1) % (k - 1) or n < 2 * k - 1:
             continue
+        last_values = {cells[-1].strip()}
         rows: list[list[str]] = [[]]
         lead = ""
         for index, cell in enumerate(cells):
             boundary = index == 0 or (index % (k - 1) == 0 and index != n - 1)
-            if boundary and " " in cell.strip():
-                before, _, after = cell.strip().rpartition(" ")
-            else:
-                before, after = (cell, "") if index else ("", cell)
             if index == 0:
-                lead, rows[0] = before, [after.strip()]
+                lead, first = _cut(cell, 0, k, last_values)
+                rows[0] = [first.strip()]
             elif boundary:
+                before, after = _cut(cell, index, k, last_values)
                 rows[-1].append(before.strip())
                 rows.append([after.strip()])
             else:
