@@ -223,3 +223,31 @@ def test_an_unreadable_file_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixt
     locked.chmod(0)
     assert run(["policy", "import", str(locked)]) == 2
     assert "error [policy.import]" in capsys.readouterr().err
+
+
+def test_a_sentence_that_names_what_it_keeps_before_the_period_is_a_retention_rule() -> None:
+    text = (
+        "1. 개인정보의 보유 및 이용기간\n다만, 아이디는 부정 가입 방지를 위하여 탈퇴 후 30일간 보관합니다.\n"
+    )
+    policy = load_policy_text(import_bytes(text.encode(), filename="policy.txt").draft)
+    (rule,) = policy.retention
+    assert (rule.label, rule.duration.iso() if rule.duration else None, rule.from_) == (
+        "아이디",
+        "P30D",
+        "withdrawal",
+    )
+
+
+def test_an_officer_table_reads_a_contact_cell_without_keys() -> None:
+    md = (
+        "## 개인정보 보호책임자\n\n| 구분 | 성명 | 직책 | 연락처 |\n| --- | --- | --- | --- |\n"
+        "| 개인정보 보호책임자 | 김보호 | 이사 | 02-123-4567, privacy@example.kr |\n"
+    )
+    officer = load_policy_text(import_bytes(md.encode(), filename="p.md").draft).officer
+    assert officer is not None
+    assert (officer.name, officer.title, officer.phone, officer.email) == (
+        "김보호",
+        "이사",
+        "02-123-4567",
+        "privacy@example.kr",
+    )

@@ -145,8 +145,15 @@ def _sentence_entry(text: str, unit: Unit) -> _Entry | None:
         text,
     )
     if not match:
+        match = re.search(  # what first: "아이디는 부정 가입 방지를 위하여 탈퇴 후 30일간 보관합니다"
+            r"(?P<what>[^,.\s]{1,15}(?:\s[^,.\s]{1,15})?)(?:은|는|을|를)\s+(?:[^,.]{0,30}?위하여\s*)?"
+            r"(?P<start>[가-힣\s]{0,12}(?:일로부터|후|시부터|부터))?\s*"
+            r"(?P<period>(?:\d{1,3}|oo|OO|00|○○)\s*(?:년|개월|일)간?)\s*(?:동안\s*)?(?:보유|보존|보관)",
+            text,
+        )
+    if not match:
         return None
-    entry = _Entry(match["what"].strip(), Src.of(unit))
+    entry = _Entry(re.sub(r"^(?:다만|단|또한|그리고),?\s*", "", match["what"].strip()), Src.of(unit))
     _set_period(entry, match["period"], unit)
     entry.start = _start(match["start"] or "")
     reason = re.search(r"(?P<reason>[^.]*?위하여)", text[: match.start()])

@@ -283,6 +283,10 @@ def _table_contacts(units: list[Unit]) -> list[dict[str, Any]]:
                 name = _FIELD_OF.get(fld.key.lower()) or _FIELD_OF.get(fld.key)
                 if name and fld.value and name not in contact:
                     contact[name] = Val(fld.value, src)
+        if "phone" not in contact and phones(reach):
+            contact["phone"] = Val(phones(reach)[0], src)
+        if "email" not in contact and emails(reach):
+            contact["email"] = Val(emails(reach)[0], src)
         contacts.append(contact)
     return contacts
 
