@@ -16,7 +16,7 @@ import pytest
 
 from jikimi.cli import run
 from jikimi.errors import PolicyImportError
-from jikimi.policy.importing import MAX_IMPORT_BYTES, import_bytes
+from jikimi.policy.importing import MAX_IMPORT_BYTES, import_bytes, import_text
 from jikimi.policy.load import load_policy, load_policy_text
 
 SAMPLE = """개인정보 처리방침
@@ -251,3 +251,34 @@ def test_an_officer_table_reads_a_contact_cell_without_keys() -> None:
         "02-123-4567",
         "privacy@example.kr",
     )
+
+
+@pytest.mark.parametrize(
+    "heads",
+    [
+        ("▣ ", "▣ ", "▣ ", ""),
+        ("【", "【", "【", "】"),
+        ("Ⅰ. ", "Ⅱ. ", "Ⅲ. ", ""),
+        ("I. ", "II. ", "III. ", ""),
+    ],
+)
+@pytest.mark.parametrize("one_line", [False, True])
+def test_other_heading_styles_cut_the_text_into_its_sections(
+    heads: tuple[str, str, str, str], one_line: bool
+) -> None:
+    first, second, third, close = heads
+    text = (
+        f"개인정보 처리방침\n{first}개인정보의 보유 및 이용기간{close}\n"
+        "- 대금결제 및 재화 등의 공급에 관한 기록 : 5년 (전자상거래법)\n"
+        f"{second}개인정보 처리의 위탁{close}\n수탁자\t위탁업무\n페이(주)\t결제\n"
+        f"{third}개인정보 보호책임자{close}\n성명 : 김보호\n전화 : 02-123-4567\n"
+    )
+    result = import_text(text.replace("\n", " ") if one_line else text, filename="policy.txt")
+    titles = [s.title for s in result.report.sections]
+    assert titles[:2] == ["개인정보의 보유 및 이용기간", "개인정보 처리의 위탁"]
+    if not one_line:
+        assert titles == ["개인정보의 보유 및 이용기간", "개인정보 처리의 위탁", "개인정보 보호책임자"]
+    policy = load_policy_text(result.draft)
+    assert [(p.name, p.task) for p in policy.processors.processors] == [("페이(주)", "결제")]
+    assert [r.basis for r in policy.retention] == ["ecommerce.payment"]
+    assert policy.officer is not None and policy.officer.phone == "02-123-4567"

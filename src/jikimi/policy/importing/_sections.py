@@ -78,10 +78,28 @@ class Section:
 
 
 _STYLES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("square", re.compile(r"^[■□◆●]\s*(?P<title>.+)$")),
+    ("square", re.compile(r"^[■□◆●▣◈◎]\s*(?P<title>.+)$")),
+    ("bracket", re.compile(r"^[【\[〈<《]\s*(?P<title>[^】\]〉>》]{2,40}?)\s*[】\]〉>》]")),
+    ("roman", re.compile(r"^(?P<roman>[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩⅪⅫ]|[IVX]{1,4})\.\s*(?P<title>\S.*)$")),
     ("article", re.compile(r"^제\s?(?P<n>\d{1,2})\s?조\s*(?:\((?P<paren>[^)]*)\))?\s*(?P<title>.*)$")),
     ("number", re.compile(r"^(?P<n>\d{1,2})\.\s*(?P<title>\S.*)$")),
 )
+
+
+_ROMAN = {c: i for i, c in enumerate("ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩⅪⅫ", start=1)}
+
+
+def _roman(numeral: str | None) -> int | None:
+    if not numeral:
+        return None
+    if numeral in _ROMAN:
+        return _ROMAN[numeral]
+    values = {"I": 1, "V": 5, "X": 10}
+    total = 0
+    for ch, nxt in zip(numeral, [*numeral[1:], ""], strict=True):
+        value = values[ch]
+        total += -value if nxt and values[nxt] > value else value
+    return total
 
 
 def _style_match(unit: Unit) -> tuple[str, int | None, str] | None:
@@ -93,7 +111,7 @@ def _style_match(unit: Unit) -> tuple[str, int | None, str] | None:
         match = pattern.match(unit.text)
         if match:
             groups = match.groupdict()
-            number = int(groups["n"]) if groups.get("n") else None
+            number = int(groups["n"]) if groups.get("n") else _roman(groups.get("roman"))
             title = groups.get("paren") or groups["title"]
             return (style, number, title.strip())
     return None

@@ -29,7 +29,9 @@ class Unit:
 
 _MARK = re.compile(
     r"""(?:(?<=\s)|^)(?:
-        [■□▶▷●◆◇※]
+        [■□▶▷●◆◇※▣◈◎【]
+      | [ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩⅪⅫ]\.
+      | [IVX]{1,4}\.(?=\s)
       | 제\s?\d{1,2}\s?조(?=\s|\(|$)
       | \d{1,2}\.(?![\d.])
       | \d{1,2}\)
@@ -77,12 +79,13 @@ def _text_units(text: str) -> list[Unit]:
     for number, raw in enumerate(text.split("\n"), start=1):
         if "\t" in raw.strip():
             cells = tuple(c.strip() for c in raw.split("\t"))
-            if sum(1 for c in cells if c) >= 2 and max(len(c) for c in cells) <= 200:
+            whole = all(len(split_markers(c, number, 1)) <= 1 for c in cells)  # no heading inside a cell
+            if sum(1 for c in cells if c) >= 2 and max(len(c) for c in cells) <= 200 and whole:
                 col = len(raw) - len(raw.lstrip()) + 1
                 units.append(Unit(number, col, " ".join(c for c in cells if c), cells=cells))
                 continue
         for unit in split_markers(raw, number, 1):
-            units.extend(_flat_table(unit) if unit.text.count("\t") >= 3 else [unit])
+            units.extend(_flat_table(unit) if unit.text.count("\t") >= 2 else [unit])
     return units
 
 
@@ -104,7 +107,10 @@ def _cut(cell: str, index: int, k: int, last_values: set[str]) -> tuple[str, str
                 while (
                     at > 0
                     and not re.search(r"[.:]$|다$", words[at - 1])
-                    and (_HEADER_WORD.search(words[at - 1]) or len(words[at - 1]) <= 2)
+                    and (
+                        words[at - 1].endswith("받는")
+                        or (len(words[at - 1]) <= 2 and not _HEADER_WORD.search(words[at - 1]))
+                    )
                 ):
                     at -= 1
                 return " ".join(words[:at]), " ".join(words[at:])
