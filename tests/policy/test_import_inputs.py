@@ -282,3 +282,17 @@ def test_other_heading_styles_cut_the_text_into_its_sections(
     assert [(p.name, p.task) for p in policy.processors.processors] == [("페이(주)", "결제")]
     assert [r.basis for r in policy.retention] == ["ecommerce.payment"]
     assert policy.officer is not None and policy.officer.phone == "02-123-4567"
+
+
+def test_dormancy_cited_as_the_deleted_validity_period_keeps_its_citation_for_lint_to_flag() -> None:
+    text = (
+        "5. 장기 미이용 회원의 개인정보 처리\n"
+        "「정보통신망 이용촉진 및 정보보호 등에 관한 법률」 제29조에 따라 1년 동안 서비스를 이용하지 않은 "
+        "회원의 개인정보는 다른 회원의 개인정보와 분리하여 저장합니다. 분리 30일 전까지 이메일로 알립니다.\n"
+    )
+    result = import_bytes(text.encode(), filename="policy.txt")
+    dormancy = load_policy_text(result.draft).dormancy
+    assert dormancy is not None and (dormancy.after.iso(), dormancy.action) == ("P1Y", "separate")  # type: ignore[union-attr]
+    assert dormancy.notice_before is not None and dormancy.notice_before.iso() == "P30D"
+    assert dormancy.law is not None and "제29조" in dormancy.law
+    assert any(f["rule"] == "obsolete-citation" and f["key"] == "dormancy" for f in result.report.lint)

@@ -360,6 +360,17 @@ def dormancy(units: list[Unit], found: Found) -> None:
         back = [r for r, w in (("login", "로그인"), ("request", "요청")) if w in text]
         if back:
             data["reactivation"] = Val(back, src)
+        cited = re.search(
+            r"「[^」]*(?:정보통신망|개인정보\s*보호법)[^」]*」\s*(?:제\s*\d+조(?:의\d+)?(?:제\d+항)?)?"
+            r"|개인정보\s*유효\s*기간\s*제|유효\s*기간\s*제",
+            text,
+        )
+        if cited:
+            data["law"] = Val(
+                cited.group(0).strip(),
+                Src.near(next(u for u in block if cited.group(0)[:6] in u.text), cited.group(0)[:6]),
+                review="휴면을 법령상 의무로 인용합니다 (유효기간제는 2023-09-15 삭제): 검사가 알립니다",
+            )
         found.data["dormancy"] = data
         return
 
