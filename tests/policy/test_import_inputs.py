@@ -303,7 +303,8 @@ def test_officers_in_an_html_table_of_rows_and_a_definition_list_import_with_the
         "<h3>개인정보 보호책임자</h3><table><tr><th>성명</th><td>홍길동</td></tr>"
         "<tr><th>직위</th><td>개인정보보호팀장</td></tr><tr><th>전화</th><td>02-111-2222</td></tr>"
         "<tr><th>이메일</th><td>privacy@x.example</td></tr></table>"
-        "<h3>개인정보 보호 담당자</h3><dl><dt>성명</dt><dd>김담당</dd><dt>연락처</dt><dd>02-111-3333</dd></dl>"
+        "<h3>개인정보 보호 담당자</h3><dl><dt>성명</dt><dd>김담당</dd>"
+        "<dt>연락처</dt><dd>02-111-3333</dd></dl>"
         "<h3>개인정보 처리방침의 변경</h3><p>이 방침은 2026년 1월 2일부터 시행합니다.</p>"
     )
     policy = load_policy_text(import_text(html, filename="policy.html").draft)
