@@ -313,3 +313,17 @@ def test_officers_in_an_html_table_of_rows_and_a_definition_list_import_with_the
         ("manager", "김담당", None, "02-111-3333", None),
     ]
     assert str(policy.effective) == "2026-01-02"
+
+
+@pytest.mark.parametrize(
+    ("start", "kind"),
+    [
+        (b"%PDF-1.7\n", "PDF"),
+        (b"PK\x03\x04\x14\x00", "DOCX/HWPX/ZIP"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "HWP/DOC"),
+    ],
+)
+def test_a_pdf_hwp_or_docx_file_is_named_as_such(start: bytes, kind: str) -> None:
+    with pytest.raises(PolicyImportError) as refused:
+        import_bytes(start + bytes(range(256)) * 4, filename="policy.bin")
+    assert kind in refused.value.message_ko and "save the policy as text or HTML" in refused.value.message_en

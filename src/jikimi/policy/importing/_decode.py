@@ -16,6 +16,17 @@ MAX_IMPORT_BYTES = 5_000_000
 """The largest text imported, in bytes (a long real policy is about 100 kB)."""
 
 
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF", "PDF"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "HWP/DOC (OLE)"),
+    (b"HWP Document File", "HWP"),
+    (b"PK\x03\x04", "DOCX/HWPX/ZIP"),
+    (b"\x89PNG", "PNG"),
+    (b"\xff\xd8\xff", "JPEG"),
+    (b"GIF8", "GIF"),
+)
+
+
 @dataclass(frozen=True)
 class Decoded:
     text: str
@@ -32,6 +43,13 @@ def decode(raw: bytes, *, file: str) -> Decoded:
         )
     if not raw.strip():
         raise PolicyImportError(file, "파일이 비어 있습니다", "the file is empty")
+    for magic, kind in _MAGIC:
+        if raw.startswith(magic):
+            raise PolicyImportError(
+                file,
+                f"{kind} 파일입니다: 처리방침을 텍스트나 HTML로 저장해서 가져오십시오",
+                f"this is a {kind} file: save the policy as text or HTML first",
+            )
     decoded = _with_bom(raw) or _utf8(raw) or _cp949(raw)
     if decoded is None:
         if _looks_binary(raw):
