@@ -327,3 +327,17 @@ def test_a_pdf_hwp_or_docx_file_is_named_as_such(start: bytes, kind: str) -> Non
     with pytest.raises(PolicyImportError) as refused:
         import_bytes(start + bytes(range(256)) * 4, filename="policy.bin")
     assert kind in refused.value.message_ko and "save the policy as text or HTML" in refused.value.message_en
+
+
+def test_an_officer_table_with_a_column_per_role_imports_each_role() -> None:
+    md = (
+        "## 개인정보 보호책임자\n\n| 구분 | 개인정보 보호책임자 | 개인정보 보호 담당부서 |\n"
+        "| --- | --- | --- |\n"
+        "| 성명 | 홍길동 | - |\n| 부서 | - | 정보보호팀 |\n| 직책 | 이사 | - |\n"
+        "| 연락처 | 02-111-2222, boss@x.example | 02-111-3333 |\n"
+    )
+    policy = load_policy_text(import_text(md, filename="policy.md").draft)
+    assert [(o.role, o.name, o.department, o.title, o.phone, o.email) for o in policy.officers] == [
+        ("officer", "홍길동", None, "이사", "02-111-2222", "boss@x.example"),
+        ("department", None, "정보보호팀", None, "02-111-3333", None),
+    ]

@@ -248,8 +248,43 @@ _TABLE_ROLE = (
 )
 
 
+def _column_contacts(units: list[Unit]) -> list[dict[str, Any]]:
+    """A contacts table with a column per role (``구분 | 개인정보 보호책임자 | 개인정보 보호 담당자``) and a
+    row per field (``성명 | 홍길동 | 김담당``)."""
+    for index, unit in enumerate(units):
+        roles = [next((r for r, p in _TABLE_ROLE if p.search(c)), None) for c in unit.cells[1:]]
+        if len(unit.cells) < 2 or not any(roles):
+            continue
+        contacts: list[dict[str, Any] | None] = [
+            {"role": Val(role, Src.of(unit))} if role else None for role in roles
+        ]
+        for row in units[index + 1 :]:
+            if len(row.cells) != len(unit.cells):
+                break
+            key = re.sub(r"\s+", "", row.cells[0])
+            name = _FIELD_OF.get(key.lower()) or _FIELD_OF.get(key)
+            if name is None:
+                continue
+            for contact, cell in zip(contacts, row.cells[1:], strict=False):
+                value = cell.strip()
+                if contact is None or not value or value == "-":
+                    continue
+                if name == "phone" and emails(value):
+                    contact.setdefault("email", Val(emails(value)[0], Src.of(row)))
+                    value = phones(value)[0] if phones(value) else value
+                contact.setdefault(name, Val(value, Src.of(row)))
+        found = [c for c in contacts if c is not None and len(c) > 1]
+        if found:
+            return found
+    return []
+
+
 def _table_contacts(units: list[Unit]) -> list[dict[str, Any]]:
-    """A contacts table (``구분 | 성명·부서 | 직책 | 연락처``) read by its header."""
+    """A contacts table (``구분 | 성명·부서 | 직책 | 연락처``) read by its header, or one with a column
+    per role."""
+    by_column = _column_contacts(units)
+    if by_column:
+        return by_column
     contacts: list[dict[str, Any]] = []
     header: tuple[str, ...] | None = None
     for unit in units:
