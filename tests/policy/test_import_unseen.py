@@ -155,3 +155,59 @@ def test_the_standard_style_text_with_its_line_breaks_removed_imports_the_same_f
     assert rows[-1].share == 1.0
     cloud = joined.processors.processors[1]
     assert cloud.name == "Cloudnine Inc." and cloud.overseas is not None and cloud.country == "미국"
+
+
+# app_policy.txt (a small app's policy, plain text) was also written without looking at the rules. Its
+# first import had the officer's contacts, the effective date, the notice days (7 and 30), the three
+# retention periods, "no third parties", the rights channel and deadline and the redress bodies right;
+# it missed the items section ("수집하는 개인정보"), the bases of the kept records whose law is in the
+# label's parentheses, processors written "- 이름: 업무", the overseas sentence, the advertising-id
+# section, "가입을 받지 않습니다" for children and the destruction sentence inside the retention section.
+# Those were then added.
+
+
+def _app() -> Policy:
+    result = import_bytes((TEXTS / "app_policy.txt").read_bytes(), filename="app_policy.txt")
+    assert result.report.loads, result.report.load_problems
+    return load_policy_text(result.draft)
+
+
+def test_an_app_policy_imports_what_its_first_import_already_had() -> None:
+    policy = _app()
+    officer = policy.officer
+    assert officer is not None and (officer.name, officer.title, officer.phone, officer.email) == (
+        "박하루",
+        "CTO",
+        "02-777-8888",
+        "privacy@harulab.example",
+    )
+    assert str(policy.effective) == "2025-11-01"
+    assert (policy.notice.lead_days, policy.notice.material_lead_days) == (7, 30)
+    assert policy.rights is not None and policy.rights.deadline_days == 10
+    assert [b.name for b in policy.complaints.redress] == ["개인정보침해신고센터", "개인정보분쟁조정위원회"]  # type: ignore[union-attr]
+
+
+def test_an_app_policy_imports_its_items_social_login_kept_records_processors_and_transfer() -> None:
+    policy = _app()
+    signup = policy.contexts_by_id["signup"]
+    assert [policy.label_of(i) for i in signup.required] == ["이메일 주소", "비밀번호"]
+    assert [policy.label_of(i) for i in signup.optional] == ["닉네임", "프로필 사진"]
+    social = policy.contexts_by_id["social_login"]
+    assert social.channels == ("partner",) and "email" in social.required
+    kept = [(r.what, r.duration.iso() if r.duration else None, r.basis) for r in policy.retention]
+    assert (("email",), "P30D", None) in kept
+    assert {k[2] for k in kept} >= {"telecom.logs", "ecommerce.payment"}
+    assert [(p.name, p.task) for p in policy.processors.processors] == [
+        ("NHN클라우드", "서버 운영 및 데이터 보관"),
+        ("(주)메일발송", "이메일 발송"),
+    ]
+    (google,) = policy.third_parties.recipients
+    assert (google.name, google.country) == ("Google LLC", "미국") and google.overseas is not None
+    assert google.overseas.when_and_how == "앱 실행 시, 네트워크 전송"
+    assert policy.children is not None and policy.children.policy == "not_collected"
+    (ad_id,) = policy.auto_collection
+    assert (
+        ad_id.kind == "device_id"
+        and ad_id.how_to_refuse == "휴대폰 설정 > 개인정보 보호 > 광고 메뉴에서 수집을 거부할 수 있습니다."
+    )
+    assert policy.destruction is not None and "지체 없이 파기" in (policy.destruction.procedure or "")

@@ -110,7 +110,12 @@ _GENERATED = re.compile(
     r"^(?P<ctx>.{2,40}?)(?:에서|중에|시)\s+(?P<list>[^.]+?)(?:이|가|을|를|등이|등의 정보가)?\s*"
     r"(?:자동으로\s*)?(?:생성되어|생성)\s*(?:수집|될)"
 )
+_PARTNER = re.compile(
+    r"^(?P<ctx>[^,.]{2,40}?)\s*(?:경우|시에?)\s*,?\s*(?P<from>\S{1,20}?)(?:로|으로)부터\s*(?P<list>[^.]+?)(?:을|를)\s*"
+    r"(?:제공\s*받|전달\s*받|수집)"
+)
 _CONTEXT_ID = (
+    (r"카카오|네이버|구글|애플|페이스북|소셜|간편\s*로그인|계정으로", "social_login"),
     (r"회원\s*가입", "signup"),
     (r"구매|주문|결제", "purchase"),
     (r"문의|상담|고객\s*지원", "support"),
@@ -170,6 +175,12 @@ def collection(sections: list[Section], found: Found, items: Items) -> None:
             announced_list = None
             continue
         announced_list = None
+        partner = _PARTNER.search(text)
+        if partner:
+            made = context(re.sub(r"\s*(?:하는|한)$", "", partner["ctx"].strip()), Src.of(unit))
+            add(made, None, partner["list"], unit, True)
+            made["channels"] = Val(["partner"], Src.of(unit))
+            continue
         bracket = _BRACKET.match(text)
         listed = _LIST_LINE.match(text)
         generated = _GENERATED.match(text)
@@ -187,11 +198,15 @@ def collection(sections: list[Section], found: Found, items: Items) -> None:
                 )
                 add(current, kind, listed["list"], unit, True)
             elif not re.search(r"방법|목적|이유|근거|기간", label):
+                automatic = re.search(r"자동|생성", label)
                 name = re.sub(r"\s*(?:수집\s*)?(?:항목|정보)$", "", label).rstrip(" /·,")
+                name = re.sub(r"\s*(?:중\s*)?자동으로\s*수집되는$|\s*(?:중|에서)$", "", name).strip()
                 current = context(
                     re.sub(r"(?:에서|중)?\s*(?:생성|수집)$", "", name).rstrip(" /·,"), Src.of(unit)
                 )
-                add(current, kind, listed["list"], unit, kind is not None)
+                add(current, kind, listed["list"], unit, kind is not None or bool(automatic))
+                if automatic:
+                    current["subjects"] = Val("any", Src.of(unit))
         elif generated:
             made = context(re.sub(r"^\d{1,2}[.)]\s*", "", generated["ctx"]).strip(), Src.of(unit))
             add(made, None, generated["list"], unit, True)

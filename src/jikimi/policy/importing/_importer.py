@@ -220,7 +220,12 @@ def _extract(parts: _Parts, found: Found, filename: str) -> None:
     if items.entries:
         found.data["items"] = items.entries
     _keeping.dormancy(units, found)
-    _keeping.destruction(parts.of("destruction"), found)
+    destroying = parts.of("destruction") or [
+        Section(
+            "", None, frozenset(), [u for u in units if re.search(r"파기합니다|파기하며|파기됩니다", u.text)]
+        )
+    ]
+    _keeping.destruction([s for s in destroying if s.units], found)
     _sharing.children(units, found)
     _sharing.third_parties(parts.of("third_parties"), found, ids)
     _sharing.processors(parts.of("processors"), found, ids)

@@ -110,7 +110,9 @@ def _entries(units: list[Unit]) -> list[_Entry]:
         if labelled and (period(labelled["rest"][:12]) or placeholder_period(labelled["rest"][:12])):
             current = _Entry(labelled["what"].strip(), Src.of(unit))
             _set_period(current, labelled["rest"], unit)
-            law = re.search(r"\(([^)]*(?:법|령)[^)]*)\)", labelled["rest"])
+            law = re.search(r"\(([^)]*(?:법|령)[^)]*)\)", labelled["rest"]) or re.search(
+                r"\(([^)]*(?:법|령)[^)]*)\)", labelled["what"]
+            )
             if law:
                 current.law = law.group(1).strip()
             elif context_law is not None:
@@ -379,7 +381,7 @@ def dormancy(units: list[Unit], found: Found) -> None:
 
 
 def destruction(sections: list[Section], found: Found) -> None:
-    units = [u for s in sections for u in s.units[1:] or s.units]
+    units = [u for s in sections for u in (s.units[1:] or s.units if s.head else s.units)]
     if not units:
         found.missing("destruction", "파기 절차 및 방법 조항을 찾지 못했습니다 (PIPA 30①3의2)")
         return
@@ -441,7 +443,7 @@ def notice(sections: list[Section], units: list[Unit], found: Found) -> None:
             Src.near(lead[1], f"{lead[0]}일"),
             review="중요 변경의 고지 기간을 따로 밝히지 않아, 모든 변경에 적힌 기간을 썼습니다",
         )
-    channel = re.search(r"(홈페이지|사이트|웹사이트)[의\s]*[\"'“‘]?(공지사항)", text)
+    channel = re.search(r"(홈페이지|사이트|웹사이트|앱)[의\s]*[\"'“‘]?(공지사항)", text)
     if channel:
         data["channels"] = Val([f"{channel.group(1)} {channel.group(2)}"], Src.of(pool[0]))
     found.data["notice"] = data

@@ -10,7 +10,7 @@ from jikimi.policy.importing._found import Found, Src, Val
 from jikimi.policy.importing._sections import Section
 from jikimi.policy.importing._sharing import Ids, column
 from jikimi.policy.importing._units import Unit
-from jikimi.policy.importing._words import normal
+from jikimi.policy.importing._words import normal, sentence
 
 
 def overseas(sections: list[Section], found: Found, ids: Ids) -> None:
@@ -19,6 +19,8 @@ def overseas(sections: list[Section], found: Found, ids: Ids) -> None:
     a new recipient with a review note."""
     units = [u for s in sections for u in s.units]
     _vertical_overseas(units, found)
+    if not any(u.cells for u in units):
+        _sentence_overseas([u for s in sections if "overseas" in s.topics for u in s.units], found, ids)
     header: tuple[str, ...] | None = None
     for unit in units:
         if not unit.cells:
@@ -131,3 +133,67 @@ def _named(found: Found, name: str) -> dict[str, Any] | None:
             if normal(entry["name"].value).lower() == normal(name).lower():
                 return entry  # type: ignore[no-any-return]
     return None
+
+
+_COUNTRY = "|".join(
+    (
+        "미국",
+        "일본",
+        "중국",
+        "싱가포르",
+        "아일랜드",
+        "독일",
+        "영국",
+        "프랑스",
+        "네덜란드",
+        "캐나다",
+        "호주",
+        "인도",
+    )
+    + ("베트남", "홍콩", "대만", "스웨덴", "핀란드")
+)
+_SENT_TO = re.compile(
+    r"(?P<name>[A-Za-z][\w.,&\- ]{1,40}?|[가-힣A-Za-z()]{2,30}?)\s*\(\s*(?P<country>"
+    + _COUNTRY
+    + r")\s*\)\s*(?:에게|에|으로|로)"
+)
+_LABELLED = re.compile(
+    r"(이전\s*(?:시기|일시|방법)|보유\s*기간|이용\s*목적)\s*[:：]\s*([^:：]+?)(?=,\s*[가-힣\s]{2,8}[:：]|\.|$)"
+)
+
+
+def _sentence_overseas(units: list[Unit], found: Found, ids: Ids) -> None:
+    """``… Google LLC(미국)에 기기 토큰을 전송합니다. 이전 시기: 앱 실행 시, 이전 방법: 네트워크 전송`` — the
+    recipient and country from ``NAME(COUNTRY)에``, the rest from the labelled phrases that follow."""
+    text = " ".join(u.text for u in units)
+    match = _SENT_TO.search(text)
+    if match is None or not units:
+        return
+    name, country = match["name"].strip(), match["country"]
+    unit = next((u for u in units if name in u.text), units[0])
+    src = Src.near(unit, name)
+    labelled = {re.sub(r"\s+", "", m.group(1)): m.group(2).strip(" ,.") for m in _LABELLED.finditer(text)}
+    disclosures: dict[str, Any] = {"country": Val(country, src), "recipient_contact": Val(name, src)}
+    when = ", ".join(v for k, v in labelled.items() if k.startswith("이전"))
+    if when:
+        disclosures["when_and_how"] = Val(when, src)
+    keep = ", ".join(v for k, v in labelled.items() if not k.startswith("이전"))
+    if keep:
+        disclosures["purpose_and_retention"] = Val(keep, src)
+    refuse = re.search(r"[^.]*(?:원하지\s*않|거부)[^.]*\.", text)
+    if refuse:
+        disclosures["how_to_refuse"] = Val(refuse.group(0).strip(), src)
+    target = _named(found, name)
+    if target is None:
+        data = found.data.setdefault("third_parties", {"announced": Val(True, src)})
+        target = {
+            "id": Val(ids.make(name, "recipient")),
+            "name": Val(name, src),
+            "purpose": Val(sentence(unit.text, name), src),
+        }
+        data.setdefault("recipients", []).append(target)
+        found.review(
+            f"overseas '{name}'", "국외로 이전받는 자가 수탁자인지 제3자인지 원문이 밝히지 않습니다", src
+        )
+    target["country"] = Val(country, src)
+    target["overseas"] = disclosures

@@ -9,7 +9,7 @@ from typing import Any
 from jikimi.policy.importing._found import Found, Src, Val
 from jikimi.policy.importing._sections import Section
 from jikimi.policy.importing._units import Unit
-from jikimi.policy.importing._words import clean, normal, period, split_list, unmark
+from jikimi.policy.importing._words import clean, normal, period, sentence, split_list, unmark
 
 _ANNOUNCE = re.compile(r"아래와\s*같|다음과\s*같|아래\s*표|아래의\s*표|다음\s*표")
 _DOMESTIC = {"대한민국", "한국", "국내", "-", ""}
@@ -137,6 +137,15 @@ def _sentence_processors(units: list[Unit], found: Found) -> list[dict[str, Any]
                     Src.of(unit),
                 )
                 return rows
+        bullet = re.match(r"^[-*•·]\s*(?P<name>[^:：]{2,40}?)\s*[:：]\s*(?P<task>.{2,80})$", text)
+        if bullet and not re.search(r"위탁|수탁|업무|기간|항목|목적|보유", bullet["name"]):
+            rows.append(
+                {
+                    "name": Val(bullet["name"].strip(), Src.of(unit)),
+                    "task": Val(clean(bullet["task"]), Src.of(unit)),
+                }
+            )
+            continue
         pair = re.search(
             r"(?:수탁자|수탁업체)\s*[:：]\s*(?P<name>[^/,]+?)\s*[/,]?\s*위탁\s*업무\s*[:：]\s*(?P<task>.+)",
             text,
@@ -255,8 +264,6 @@ def auto_collection(sections: list[Section], units: list[Unit], found: Found) ->
     pool = [u for s in sections for u in s.units] or [
         u for u in units if re.search(r"쿠키|cookie", u.text, re.I)
     ]
-    if not pool:
-        return
     text = " ".join(u.text for u in pool)
     devices: list[dict[str, Any]] = []
     if re.search(r"쿠키|cookie", text, re.I):
@@ -297,16 +304,23 @@ def auto_collection(sections: list[Section], units: list[Unit], found: Found) ->
         if consequence is not None:
             cookie["refusal_consequence"] = Val(clean(consequence.text), Src.of(consequence))
         devices.append(cookie)
-    device = next(
-        (u for u in units if re.search(r"기기\s*식별|디바이스\s*아이디|IMEI|광고\s*(?:식별자|ID)", u.text)),
-        None,
-    )
+    identifiers = re.compile(r"기기\s*식별|디바이스\s*아이디|IMEI|광고\s*(?:식별자|ID)")
+    candidates = [u for u in pool if identifiers.search(u.text)] or [
+        u for u in units if identifiers.search(u.text)
+    ]
+    device = next((u for u in candidates if re.search(r"위해|위하여|목적", u.text)), None)
+    device = device or next(iter(candidates), None)
     if device is not None:
+        said = Src.near(device, "위해") if "위해" in device.text else Src.of(device)
         entry: dict[str, Any] = {
             "id": Val("device_id"),
             "kind": Val("device_id"),
-            "label": Val("기기식별번호", Src.of(device)),
-            "purpose": Val(clean(device.text), Src.of(device)),
+            "label": Val(
+                "광고식별자" if re.search(r"광고\s*식별자|ADID|IDFA", device.text) else "기기식별번호", said
+            ),
+            "purpose": Val(
+                unmark(sentence(device.text, "위해") if "위해" in device.text else device.text), said
+            ),
         }
         refused = next(
             (
@@ -318,6 +332,20 @@ def auto_collection(sections: list[Section], units: list[Unit], found: Found) ->
         )
         if refused is not None:
             entry["refusal_consequence"] = Val(clean(refused.text), Src.of(refused))
+        refusing = next(
+            (
+                u
+                for u in units
+                if re.search(r"거부할\s*수\s*있|끄실\s*수|해제할\s*수", u.text)
+                and re.search(r"설정|메뉴", u.text)
+            ),
+            None,
+        )
+        if refusing is not None and re.search(r"광고|기기|식별", refusing.text):
+            where = Src.near(refusing, "거부") if "거부" in refusing.text else Src.of(refusing)
+            entry["how_to_refuse"] = Val(
+                sentence(refusing.text, "거부") if "거부" in refusing.text else refusing.text, where
+            )
         devices.append(entry)
     if devices:
         found.data["auto_collection"] = devices
@@ -359,7 +387,10 @@ def children(units: list[Unit], found: Found) -> None:
         return
     text = " ".join(u.text for u in related)
     first = Src.of(related[0])
-    if re.search(r"14\s*세\s*미만[^.]{0,30}(?:수집하고\s*있지\s*않|수집하지\s*않)", text):
+    if re.search(
+        r"14\s*세\s*미만[^.]{0,30}(?:수집하고\s*있지\s*않|수집하지\s*않|가입을\s*(?:받지|허용하지)\s*않|가입할\s*수\s*없)",
+        text,
+    ):
         found.data["children"] = {"policy": Val("not_collected", first)}
         return
     if not re.search(r"법정\s*대리인", text):

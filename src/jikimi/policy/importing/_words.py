@@ -155,3 +155,15 @@ _LIST_MARK = re.compile(r"^(?:[\-*•▶■□○]\s*|o\s+|\d{1,2}[.)]\s*|\(\d{1
 def unmark(text: str) -> str:
     """``o 이용자는 …``, ``1. 쿠키 …`` without the list marker."""
     return _LIST_MARK.sub("", text.strip(), count=1).strip()
+
+
+def sentence(text: str, needle: str) -> str:
+    """The sentence of ``text`` that holds ``needle`` (sentences end with ``다.``)."""
+    at = text.find(needle)
+    if at < 0:
+        return text.strip()
+    start = text.rfind("다.", 0, at)
+    start = 0 if start < 0 else start + 2
+    end = text.find("다.", at)
+    end = len(text) if end < 0 else end + 2
+    return text[start:end].strip()
