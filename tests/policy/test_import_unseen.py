@@ -211,3 +211,31 @@ def test_an_app_policy_imports_its_items_social_login_kept_records_processors_an
         and ad_id.how_to_refuse == "휴대폰 설정 > 개인정보 보호 > 광고 메뉴에서 수집을 거부할 수 있습니다."
     )
     assert policy.destruction is not None and "지체 없이 파기" in (policy.destruction.procedure or "")
+
+
+# market.html (an HTML shop policy) was the third text written without looking at the rules. Its first
+# import had the name, effective date, items per context, the recipient, both processors, the officer's
+# contacts and the notice days right; it missed the retention rules written "기록(5년), 기록(3년)" after
+# the law that names them, and kept "(필수)" in the context labels. Those were then added.
+
+
+def test_an_html_shop_policy_reads_records_with_their_periods_in_parentheses_after_their_law() -> None:
+    result = import_bytes((TEXTS / "market.html").read_bytes(), filename="market.html")
+    policy = load_policy_text(result.draft)
+    assert [(r.label, r.duration.iso() if r.duration else None, r.basis) for r in policy.retention] == [
+        ("계약 또는 청약철회 등에 관한 기록", "P5Y", "ecommerce.contract"),
+        ("대금결제 및 재화 등의 공급에 관한 기록", "P5Y", "ecommerce.payment"),
+        ("소비자의 불만 또는 분쟁처리에 관한 기록", "P3Y", "ecommerce.complaint"),
+        ("웹사이트 방문 기록", "P3M", "telecom.logs"),
+    ]
+    assert [c.label for c in policy.contexts] == ["회원가입", "주문", "결제"]
+    assert (policy.controller.name, str(policy.effective)) == ("㈜푸른마켓", "2024-05-20")
+    assert [(p.name, p.task) for p in policy.processors.processors] == [
+        ("토스페이먼츠㈜", "결제 대행"),
+        ("CJ대한통운㈜", "상품 배송"),
+    ]
+    assert [
+        (t.name, t.retention.iso() if t.retention else None) for t in policy.third_parties.recipients
+    ] == [("입점 판매자", "P3M")]
+    officer = policy.officer
+    assert officer is not None and (officer.name, officer.phone) == ("최푸름", "1577-0000")

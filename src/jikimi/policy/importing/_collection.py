@@ -142,6 +142,7 @@ def collection(sections: list[Section], found: Found, items: Items) -> None:
     used: set[str] = set()
 
     def context(label: str, src: Src) -> dict[str, Any]:
+        label = re.sub(r"\s*\((?:필수|선택)\)\s*$", "", label).strip()
         label = re.sub(r"\s*(?:시에?|의\s*경우|할\s*때)$", "", label).strip()
         ident = next((i for p, i in _CONTEXT_ID if re.search(p, label)), f"context_{len(contexts) + 1}")
         base, n = ident, 2

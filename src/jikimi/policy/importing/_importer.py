@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from jikimi.errors import PolicyLoadError
-from jikimi.policy.importing import _collection, _keeping, _overseas, _people, _safeguards, _sharing
+from jikimi.policy.importing import _collection, _dates, _keeping, _overseas, _people, _safeguards, _sharing
 from jikimi.policy.importing._decode import decode
 from jikimi.policy.importing._draft import dump, link_retention
 from jikimi.policy.importing._found import Found, Note, Src, Val
@@ -208,7 +208,7 @@ def _extract(parts: _Parts, found: Found, filename: str) -> None:
         found.data["preamble"] = Val(preamble.text, Src.of(preamble))
     _people.controller(units, found)
     _people.officers(parts.units_of("officers", "complaints") or units, found)
-    _keeping.effective(units, found)
+    _dates.effective(units, found)
     items = _collection.Items()
     _collection.collection(parts.of("items"), found, items)
     _collection.purposes(parts.of("purposes"), found)

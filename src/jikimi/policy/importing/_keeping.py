@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from jikimi.periods import Duration
@@ -13,11 +12,9 @@ from jikimi.policy.importing._sections import Section
 from jikimi.policy.importing._units import Unit
 from jikimi.policy.importing._words import (
     clean,
-    dates,
     fields,
     normal,
     period,
-    placeholder_date,
     placeholder_period,
 )
 from jikimi.policy.model import Statute
@@ -106,6 +103,18 @@ def _entries(units: list[Unit]) -> list[_Entry]:
                     current.reason = fld.value
                 current.words.append(f"{fld.key}: {fld.value}")
             continue
+        inline = list(_IN_PARENS.finditer(body))
+        if inline:
+            cited = re.search(r"「([^」]+)」", body)
+            law = cited.group(1) if cited and statutes_named_in(cited.group(1)) else context_law
+            for match in inline:
+                what = re.sub(r"^.*(?:에\s*따른|따라|의한)\s+", "", match["what"]).strip(" ,")
+                entry = _Entry(what, Src.near(unit, match["what"].strip(" ,")[-12:]))
+                _set_period(entry, match["period"], unit)
+                entry.law = law
+                entries.append(entry)
+            pending, current = None, None
+            continue
         labelled = re.match(r"^(?P<what>[^:：]{2,60}?)\s*[:：]\s*(?P<rest>.+)$", body)
         if labelled and (period(labelled["rest"][:12]) or placeholder_period(labelled["rest"][:12])):
             current = _Entry(labelled["what"].strip(), Src.of(unit))
@@ -134,6 +143,9 @@ def _entries(units: list[Unit]) -> list[_Entry]:
     return [e for e in entries if e.period is not None or e.placeholder is not None or e.law]
 
 
+_IN_PARENS = re.compile(
+    r"(?P<what>[^,()·]{4,60}?기록[^,()]{0,10}?)\s*\(\s*(?P<period>\d{1,3}\s*(?:년|개월|일))\s*\)"
+)
 _KEEP_VERB = re.compile(r"(?:보유|보존|보관)(?:할 수 있습니다|합니다|하며|됩니다|한다)")
 
 
@@ -447,52 +459,3 @@ def notice(sections: list[Section], units: list[Unit], found: Found) -> None:
     if channel:
         data["channels"] = Val([f"{channel.group(1)} {channel.group(2)}"], Src.of(pool[0]))
     found.data["notice"] = data
-
-
-# --- dates -------------------------------------------------------------------------------------
-
-_EFFECTIVE = re.compile(
-    r"시행\s*일자|시행일|시행\s*됩니다|시행합니다|부터\s*(?:시행|적용)|적용\s*됩니다|에\s*시행"
-    r"|~[^~]*적용\s*\)?\s*$"
-)
-_PAST = re.compile(r"이전|변경\s*전|과거|종전|~")
-
-
-def effective(units: list[Unit], found: Found) -> None:
-    current: list[tuple[date, Unit]] = []
-    past: list[tuple[date, Unit]] = []
-    for unit in units:
-        if re.search(r"공고\s*일자|공고일", unit.text) and dates(unit.text):
-            found.data["announced"] = Val(dates(unit.text)[0], Src.of(unit))
-            continue
-        if not _EFFECTIVE.search(unit.text):
-            continue
-        blank = placeholder_date(unit.text)
-        if blank and not current:
-            found.data["effective"] = Val({"placeholder": blank}, Src.of(unit))
-            found.missing("effective", f"시행일이 '{blank}'(으)로 비어 있습니다")
-            return
-        if re.search(r"시행\s*일자\s*[:：]\s*미기재", unit.text):
-            break
-        text = unit.text.split("~")[0] if "~" in unit.text else unit.text
-        for day in dates(text):
-            (past if _PAST.search(unit.text) else current).append((day, unit))
-    if not current:
-        found.missing("effective", "시행일을 찾지 못했습니다 (effective-date-missing)")
-        return
-    latest = max(current, key=lambda p: p[0])
-    distinct = sorted({d for d, _ in current})
-    review = None
-    if len(distinct) > 1:
-        review = f"시행일이 여럿 적혀 있어 가장 늦은 날({latest[0].isoformat()})을 시행일로 읽었습니다"
-    found.data["effective"] = Val(latest[0], Src.near(latest[1], str(latest[0].year)), review=review)
-    history = sorted({d for d, _ in past + current if d < latest[0]})
-    if history:
-        units_by_day = {d: u for d, u in past + current}
-        found.data["history"] = [
-            {
-                "version": Val(d.isoformat(), Src.of(units_by_day[d])),
-                "effective": Val(d, Src.of(units_by_day[d])),
-            }
-            for d in history
-        ]
