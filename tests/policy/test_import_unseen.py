@@ -239,3 +239,34 @@ def test_an_html_shop_policy_reads_records_with_their_periods_in_parentheses_aft
     ] == [("입점 판매자", "P3M")]
     officer = policy.officer
     assert officer is not None and (officer.name, officer.phone) == ("최푸름", "1577-0000")
+
+
+# library.txt (a public library, in the public-sector style with a 개인정보파일 table) was the fourth text
+# written without looking at the rules. Its first import had the name, the officer, the destruction, "no
+# third parties", the effective date and one kept list right; it missed the file table (a "제34조" in a
+# cell broke the row), the processor given as "위탁받는 자 : …" / "위탁하는 업무의 내용 : …" lines, the
+# department's 담당자 (read as a second contact), a purpose with a single detail, and it kept the same
+# period twice. Those were then added.
+
+
+def test_a_public_sector_policy_reads_its_file_table_processor_lines_and_department_contact() -> None:
+    policy = load_policy_text(
+        import_bytes((TEXTS / "library.txt").read_bytes(), filename="library.txt").draft
+    )
+    assert [(c.label, [policy.label_of(i) for i in c.required]) for c in policy.contexts] == [
+        ("도서 대출회원 정보", ["성명", "생년월일", "주소", "휴대전화번호"]),
+        ("문화강좌 수강생 명단", ["성명", "휴대전화번호"]),
+    ]
+    tied = {p.label: (p.details, [policy.label_of(i) for i in p.items]) for p in policy.purposes}
+    assert tied["문화강좌 운영"] == (("수강 신청 접수 및 수강생 관리",), ["성명", "휴대전화번호"])
+    assert [(r.what, r.duration.iso() if r.duration else None) for r in policy.retention] == [
+        (("name", "mobile"), "P2Y")
+    ]
+    assert [(p.name, p.task) for p in policy.processors.processors] == [
+        ("(주)도서관시스템", "도서관리시스템 유지보수")
+    ]
+    assert [(o.role, o.name, o.department, o.phone, o.email) for o in policy.officers] == [
+        ("officer", "윤한빛", None, "031-000-1234", None),
+        ("department", "서지원", "운영지원팀", "031-000-1235", "library@hanbit.example"),
+    ]
+    assert str(policy.effective) == "2024-09-01" and not policy.notice_declared

@@ -256,11 +256,11 @@ def _table(sections: list[Section], found: Found, items: Items, context: Any) ->
             continue
         cells = unit.cells
         if header is None:
-            if any("항목" in c for c in cells) and any(re.search(r"구분|목적", c) for c in cells):
+            if any("항목" in c for c in cells) and any(re.search(r"구분|목적|파일", c) for c in cells):
                 header = cells
             continue
         row = dict(zip(header, cells, strict=False))
-        kind_cell = next((v for k, v in row.items() if "구분" in k), "")
+        kind_cell = next((v for k, v in row.items() if re.search(r"구분|파일|상황", k)), "")
         listed = next((v for k, v in row.items() if "항목" in k), "")
         why = next((v for k, v in row.items() if "목적" in k), "")
         keep = next((v for k, v in row.items() if re.search(r"보유|보존|기간", k)), "")
@@ -293,6 +293,38 @@ def _table(sections: list[Section], found: Found, items: Items, context: Any) ->
                     "reason": Val(keep, src),
                 }
             )
+
+
+def _merged(made: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A purpose named twice — a table's ``대출회원 관리`` and the section's ``도서 대출회원 관리`` — is one:
+    the longer label, its details, and the items of both."""
+    out: list[dict[str, Any]] = []
+    for entry in made:
+        key = re.sub(r"\s+", "", str(entry["label"].value))
+        twin = next(
+            (
+                o
+                for o in out
+                if key in re.sub(r"\s+", "", str(o["label"].value))
+                or re.sub(r"\s+", "", str(o["label"].value)) in key
+            ),
+            None,
+        )
+        if twin is None:
+            out.append(entry)
+            continue
+        longer, shorter = (
+            (entry, twin) if len(key) > len(re.sub(r"\s+", "", str(twin["label"].value))) else (twin, entry)
+        )
+        twin["label"] = longer["label"]
+        for key_name in ("details", "marketing"):
+            if key_name in longer:
+                twin[key_name] = longer[key_name]
+        tied: Val | None = shorter.get("items") or longer.get("items")
+        items = [*(shorter.get("items") or Val([])).value, *(longer.get("items") or Val([])).value]
+        if items and tied is not None:
+            twin["items"] = Val(list(dict.fromkeys(items)), tied.src)
+    return out
 
 
 def found_text(sections: list[Section]) -> str:
@@ -351,7 +383,12 @@ def purposes(sections: list[Section], found: Found) -> None:
         body = head["body"].strip() if head else unit.text
         keyed = re.match(r"^(?P<label>[^:：]{2,50}?)\s*[:：]\s*(?P<rest>.+)$", body)
         template = _TEMPLATE_PURPOSES.match(body)
-        if head and keyed and "," in keyed["rest"] and not re.search(r"위탁|항목", keyed["label"]):
+        if (
+            head
+            and keyed
+            and ("," in keyed["rest"] or len(keyed["label"]) <= 30)
+            and not re.search(r"위탁|항목", keyed["label"])
+        ):
             purpose(keyed["label"], split_list(keyed["rest"]), unit)
             pending = None
         elif head and template and "," in template["rest"]:
@@ -366,6 +403,7 @@ def purposes(sections: list[Section], found: Found) -> None:
             pending = None
     if pending is not None:
         purpose(unmark(pending.text), [], pending)
+    made = _merged(made)
     if made:
         found.data["purposes"] = made
         found.review(

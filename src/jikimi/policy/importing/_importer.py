@@ -184,6 +184,18 @@ def _seen(sections: list[Section], notes: tuple[Note, ...]) -> tuple[SectionSeen
     )
 
 
+def _repeats(rule: dict[str, Any], item_rules: list[dict[str, Any]]) -> bool:
+    """Whether a rule read from a sentence says again what a table row said (``수강생 명단 2년``)."""
+    label = re.sub(r"\s+", "", str(rule["label"].value))
+    period = rule.get("period")
+    return any(
+        period is not None
+        and other["period"].value == period.value
+        and label in re.sub(r"\s+", "", str(other["label"].value))
+        for other in item_rules
+    )
+
+
 _TITLE = re.compile(
     r"(?:개인정보\s*(?:처리|취급)\s*방침|개인정보\s*보호\s*(?:대책|정책|방침)|Privacy\s*Policy)", re.I
 )
@@ -216,7 +228,8 @@ def _extract(parts: _Parts, found: Found, filename: str) -> None:
     rules = _keeping.retention(parts.of("retention"), found)
     if not rules and not parts.of("retention"):
         rules = _keeping.retention([Section("", None, frozenset(), units)], found)
-    link_retention(found, rules + found.data.pop("_item_rules", []), items)
+    item_rules = found.data.pop("_item_rules", [])
+    link_retention(found, [r for r in rules if not _repeats(r, item_rules)] + item_rules, items)
     if items.entries:
         found.data["items"] = items.entries
     _keeping.dormancy(units, found)

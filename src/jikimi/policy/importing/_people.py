@@ -334,6 +334,9 @@ def officers(units: list[Unit], found: Found) -> None:
         header = _role_header(unit)
         if header is not None:
             role, inline = header
+            if current is not None and current["role"].value == "department" and role == "manager" and inline:
+                current.setdefault("name", Val(inline, Src.of(unit)))  # the department's 담당자
+                continue
             if current is not None and current["role"].value == role and len(current) == 1:
                 current = _new_contact(role, unit, inline)
                 contacts[-1] = current

@@ -23,7 +23,7 @@ TOPICS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("processors", re.compile(r"위탁")),
     ("third_parties", re.compile(r"제\s*3\s*자|공유|외부\s*제공|개인정보\s*제공|^개인정보의?\s*제공")),
     ("purposes", re.compile(r"목적")),
-    ("items", re.compile(r"항목|수집\s*방법|수집하는\s*개인\s*정보|수집\s*정보")),
+    ("items", re.compile(r"항목|수집\s*방법|수집하는\s*개인\s*정보|수집\s*정보|개인\s*정보\s*파일")),
     ("retention", re.compile(r"보유|보존|이용\s*기간")),
     ("destruction", re.compile(r"파기|폐기")),
     ("security", re.compile(r"안전성|기술적|관리적|보호\s*대책|보호를\s*위한")),

@@ -137,6 +137,18 @@ def _sentence_processors(units: list[Unit], found: Found) -> list[dict[str, Any]
                     Src.of(unit),
                 )
                 return rows
+        named = re.match(
+            r"^(?:\d{1,2}[.)]\s*)?(?:위탁받는\s*자|수탁자|수탁\s*업체)[^:：]{0,8}[:：]\s*(?P<v>.+)$", text
+        )
+        tasked = re.match(
+            r"^(?:\d{1,2}[.)]\s*)?위탁(?:하는)?\s*업무(?:의\s*내용)?\s*[:：]\s*(?P<v>.+)$", text
+        )
+        if named:
+            rows.append({"name": Val(clean(named["v"]), Src.of(unit)), "task": Val("", Src.of(unit))})
+            continue
+        if tasked and rows and not rows[-1]["task"].value:
+            rows[-1]["task"] = Val(clean(tasked["v"]), Src.of(unit))
+            continue
         bullet = re.match(r"^[-*•·]\s*(?P<name>[^:：]{2,40}?)\s*[:：]\s*(?P<task>.{2,80})$", text)
         if bullet and not re.search(r"위탁|수탁|업무|기간|항목|목적|보유", bullet["name"]):
             rows.append(

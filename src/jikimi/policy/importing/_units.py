@@ -45,6 +45,7 @@ _MARK = re.compile(
     )""",
     re.X,
 )
+_HEADING_INSIDE = re.compile(r"(?:^|\s)(?:[■□▣◈◎◆●【]|\d{1,2}\.\s|[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ]\.|[IVX]{1,4}\.\s)")
 _DATE_BEFORE = re.compile(r"(?:\d{4}\.\s*|\d{4}\.\s*\d{1,2}\.\s*)$")
 
 
@@ -79,7 +80,7 @@ def _text_units(text: str) -> list[Unit]:
     for number, raw in enumerate(text.split("\n"), start=1):
         if "\t" in raw.strip():
             cells = tuple(c.strip() for c in raw.split("\t"))
-            whole = all(len(split_markers(c, number, 1)) <= 1 for c in cells)  # no heading inside a cell
+            whole = not any(_HEADING_INSIDE.search(c) for c in cells)  # no heading inside a cell
             if sum(1 for c in cells if c) >= 2 and max(len(c) for c in cells) <= 200 and whole:
                 col = len(raw) - len(raw.lstrip()) + 1
                 units.append(Unit(number, col, " ".join(c for c in cells if c), cells=cells))

@@ -114,6 +114,8 @@ def fields(text: str, keys: re.Pattern[str]) -> tuple[str, list[Field]]:
 def clean(value: str) -> str:
     """A value without the punctuation around it in the source (``( E-mail``, ``☎``, a trailing ``-``)."""
     value = value.strip()
+    if re.match(r"^\((?:주|사|재|유)\)", value):
+        return "(" + clean(value[1:]) if value[1:].strip() else value
     value = re.sub(r"^[\s:：☎()\-·•*]+|[\s☎(\-·•*,/|]+$", "", value)
     if value.endswith(")") and value.count("(") < value.count(")"):
         value = value[:-1].rstrip()
