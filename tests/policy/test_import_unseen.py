@@ -270,3 +270,33 @@ def test_a_public_sector_policy_reads_its_file_table_processor_lines_and_departm
         ("department", "서지원", "운영지원팀", "031-000-1235", "library@hanbit.example"),
     ]
     assert str(policy.effective) == "2024-09-01" and not policy.notice_declared
+
+
+# saas.md (a Markdown policy of a SaaS) was the fifth text written without looking at the rules. Its first
+# import had the officer, the kept records with their laws, the overseas table and the notice days
+# right; it read the processor table with the task column first wrongly (name and task swapped, and
+# "Amazon Web Services, Inc." cut at its comma), missed the effective date written after the
+# announcement date on the same line, and named contexts "필수"/"선택" after a 구분 column that only says
+# which. Those were then fixed.
+
+
+def test_a_markdown_saas_policy_reads_a_task_first_processor_table_and_two_dates_on_one_line() -> None:
+    result = import_bytes((TEXTS / "saas.md").read_bytes(), filename="saas.md")
+    policy = load_policy_text(result.draft)
+    assert [(p.name, p.task, p.until) for p in policy.processors.processors] == [
+        ("Amazon Web Services, Inc.", "클라우드 서버 운영", "contract_end"),
+        ("(주)케이지이니시스", "결제 처리", "contract_end"),
+    ]
+    aws = policy.processors.processors[0]
+    assert aws.country == "미국" and aws.overseas is not None and aws.overseas.country == "미국"
+    assert (str(policy.effective), str(policy.announced)) == ("2025-03-08", "2025-03-01")
+    collected = policy.contexts[0]
+    assert [policy.label_of(i) for i in collected.required] == ["이메일", "비밀번호", "회사명"]
+    assert [policy.label_of(i) for i in collected.optional] == ["전화번호", "부서명"]
+    assert policy.contexts[1].subjects == "any"
+    assert {(r.duration.iso() if r.duration else None, r.basis) for r in policy.retention} == {
+        ("P5Y", "ecommerce.payment"),
+        ("P3M", "telecom.logs"),
+        ("P6M", None),
+    }
+    assert (policy.notice.lead_days, policy.notice.material_lead_days) == (7, 30)

@@ -266,8 +266,12 @@ def _table(sections: list[Section], found: Found, items: Items, context: Any) ->
         keep = next((v for k, v in row.items() if re.search(r"보유|보존|기간", k)), "")
         src = Src.of(unit)
         label = re.sub(r"\s*\((?:필수|선택)\)\s*", "", kind_cell).strip() or "수집 항목"
+        if re.fullmatch(r"(?:필수|선택|추가)\s*(?:항목|정보|사항)?", label):
+            label = "수집 항목"  # the 구분 column says which, not where
         target = by_label.get(label) or context(label, src)
         by_label[label] = target
+        if re.search(r"자동|생성", label):
+            target["subjects"] = Val("any", src)
         kind = _kind(kind_cell) or _kind(listed)
         before = set(target["_required"]) | set(target["_optional"])
         target_kind = kind or "required"

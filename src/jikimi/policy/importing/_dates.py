@@ -20,9 +20,13 @@ def effective(units: list[Unit], found: Found) -> None:
     current: list[tuple[date, Unit]] = []
     past: list[tuple[date, Unit]] = []
     for unit in units:
-        if re.search(r"공고\s*일자|공고일", unit.text) and dates(unit.text):
-            found.data["announced"] = Val(dates(unit.text)[0], Src.of(unit))
-            continue
+        announced = re.search(r"공고\s*일자?\s*[:：]?\s*", unit.text)
+        if announced and dates(unit.text[announced.end() :]):
+            found.data["announced"] = Val(dates(unit.text[announced.end() :])[0], Src.of(unit))
+            rest = re.search(r"시행\s*일자?\s*[:：]?\s*", unit.text)
+            if rest is None or not dates(unit.text[rest.end() :]):
+                continue
+            unit = Unit(unit.line, unit.col + rest.start(), unit.text[rest.start() :])
         if not _EFFECTIVE.search(unit.text):
             continue
         blank = placeholder_date(unit.text)

@@ -54,8 +54,10 @@ def processors(sections: list[Section], found: Found, ids: _Ids) -> None:
             continue
         if header is None:
             continue
-        name_at = column(header, "수탁", "위탁받는", "업체", "위탁기관") or 0
-        task_at = column(header, "위탁업무", "업무내용", "위탁내용", "업무") or 1
+        name_at = column(header, "수탁", "위탁받는", "업체", "위탁기관")
+        task_at = column(header, "위탁업무", "업무내용", "위탁내용", "업무")
+        name_at = 0 if name_at is None else name_at
+        task_at = (1 if name_at == 0 else 0) if task_at is None else task_at
         keep_at = column(header, "보유", "이용기간", "기간")
         country_at = column(header, "국가", "이전국가")
         items_at = column(header, "위탁항목", "항목")
@@ -63,7 +65,7 @@ def processors(sections: list[Section], found: Found, ids: _Ids) -> None:
         src = Src.of(unit)
         task_lines = [line.strip() for line in cells[task_at].split("\n") if line.strip()]
         task = task_lines[0] if task_lines else ""
-        for name in split_list(cells[name_at].split("\n")[0]) or [cells[name_at]]:
+        for name in _names(cells[name_at].split("\n")[0]):
             row: dict[str, Any] = {"name": Val(name, src), "task": Val(task, src)}
             for line in task_lines[1:]:
                 if "광고" in line and "포함" in line:
@@ -95,6 +97,17 @@ def processors(sections: list[Section], found: Found, ids: _Ids) -> None:
         found.missing("processors", "위탁 현황을 예고하지만 수탁자가 없습니다 (processors-announced-empty)")
     if data:
         found.data["processors"] = data
+
+
+_SUFFIX = re.compile(r"^(?:Inc|Ltd|LLC|L\.L\.C|Corp|Co|GmbH|S\.A|Limited|Pte|B\.V)\.?$", re.I)
+
+
+def _names(cell: str) -> list[str]:
+    """The processors a cell names: ``KG이니시스, KG모빌리언스`` is two, ``Amazon Web Services, Inc.`` one."""
+    parts = split_list(cell)
+    if len(parts) > 1 and not any(_SUFFIX.match(p.strip()) for p in parts):
+        return parts
+    return [cell.strip()] if cell.strip() else []
 
 
 def _keep(row: dict[str, Any], text: str, src: Src) -> None:
