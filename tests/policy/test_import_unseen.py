@@ -300,3 +300,26 @@ def test_a_markdown_saas_policy_reads_a_task_first_processor_table_and_two_dates
         ("P6M", None),
     }
     assert (policy.notice.lead_days, policy.notice.material_lead_days) == (7, 30)
+
+
+# game.html (an online game's HTML policy) was the sixth text written without looking at the rules. Its
+# first import had the service name, the three kept records (the 전자금융거래법 one with a review note),
+# the dormancy rule, the processor, the officer's contacts and the date right; it missed the collection
+# table under "수집 항목 및 이용 목적" (the section was read as purposes only) and the reason of the
+# internal rule in its own column. Those were then added.
+
+
+def test_an_html_game_policy_reads_its_collection_table_under_a_heading_naming_items_and_purposes() -> None:
+    policy = load_policy_text(import_bytes((TEXTS / "game.html").read_bytes(), filename="game.html").draft)
+    assert [(c.label, [policy.label_of(i) for i in c.required]) for c in policy.contexts] == [
+        ("게임 회원가입", ["아이디", "비밀번호", "생년월일"]),
+        ("아이템 구매", ["결제 수단 정보", "결제 금액"]),
+    ]
+    assert [(r.basis, r.reason) for r in policy.retention] == [
+        ("ecommerce.payment", None),
+        ("efinance.transactions", None),
+        (None, "게임 부정 이용 방지"),
+    ]
+    dormancy = policy.dormancy
+    assert dormancy is not None and (dormancy.after.iso(), dormancy.reactivation) == ("P1Y", ("login",))  # type: ignore[union-attr]
+    assert policy.controller.service == "별빛온라인" and str(policy.effective) == "2025-01-15"

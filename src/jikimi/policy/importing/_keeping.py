@@ -318,6 +318,8 @@ def _table_rules(units: list[Unit], found: Found) -> list[dict[str, Any]]:
         if begins:
             rule["from"] = Val(begins, src)
         reason = why.split("—", 1)[1].strip() if "—" in why else ""
+        if not reason and why and "basis" not in rule and not statutes_named_in(why):
+            reason = why  # an internal rule's reason, in its own column
         if reason:
             rule["reason"] = Val(reason.split("\n")[0], src)
         rules.append(rule)

@@ -57,7 +57,7 @@ def topics_of(title: str) -> frozenset[str]:
     if "third_parties" in found:
         found -= {"purposes"}
     if "purposes" in found:
-        found -= {"items", "retention"}
+        found -= {"retention"} if re.search(r"항목", head) else {"items", "retention"}
     if not found & {"purposes", "items", "auto", "rights", "third_parties", "processors"} and re.search(
         r"수집\s*(?:및|·|ㆍ)\s*이용", head
     ):
