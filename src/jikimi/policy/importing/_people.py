@@ -405,6 +405,21 @@ def complaints(sections: list[Section], found: Found) -> None:
                 if re.search(r"공휴일|주말", unit.text) and re.search(r"익일|다음\s*(?:영업)?일", unit.text):
                     data["business_days"] = Val(True, Src.of(unit))
                 return
+            days = re.search(r"(\d{1,2})\s*(영업)?\s*일\s*(?:내|이내)", unit.text)
+            if days and re.search(r"답변|회신|처리", unit.text):
+                data = found.data.setdefault("complaints", {})
+                count = int(days.group(1))
+                data["response_hours"] = Val(count * 24, Src.of(unit))
+                business = days.group(2) is not None
+                if business:
+                    data["business_days"] = Val(True, Src.of(unit))
+                found.review(
+                    "complaints.response_hours",
+                    f"원문은 {count}{'영업' if business else ''}일입니다: 시간({count * 24})으로 적었습니다 "
+                    f"(the text says {count} {'business ' if business else ''}days, written as hours)",
+                    Src.of(unit),
+                )
+                return
 
 
 # --- rights ------------------------------------------------------------------------------------
