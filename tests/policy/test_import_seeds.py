@@ -1,6 +1,7 @@
 """The five seed policies, imported from their texts, agree with the hand-written transcriptions.
 
-Each seed text (``../shared/seeds/``) imports to a draft that loads; the draft agrees with
+Each seed text (``examples/seeds/``, the texts of ``../shared/seeds/`` kept with the project so that
+a clone tests them anywhere) imports to a draft that loads; the draft agrees with
 ``examples/policies/NAME.yaml`` on at least 90% of the facts of ``import_agreement`` (retention periods
 and bases, processors and tasks, third parties, officers' contacts, the effective date, dormancy and
 notice days), and the test prints the agreement table. The same holds for the text with its line
@@ -19,7 +20,8 @@ from tests.conftest import EXAMPLES, ROOT
 from tests.policies import cached_policy
 from tests.policy.import_agreement import agreement, table
 
-SEED_TEXTS = ROOT.parent / "shared" / "seeds"
+SEED_TEXTS = ROOT / "examples" / "seeds"
+SHARED = ROOT.parent / "shared" / "seeds"
 SEED_OF = {
     "yeongsang": "000_a44127b10d898dc4.txt",
     "mecross": "001_af86f8a39da99416.txt",
@@ -29,7 +31,12 @@ SEED_OF = {
 }
 AT_LEAST = 0.90
 
-needs_seeds = pytest.mark.skipif(not SEED_TEXTS.is_dir(), reason=f"the seed texts are not at {SEED_TEXTS}")
+
+def test_the_seed_texts_kept_with_the_project_are_the_shared_ones_byte_for_byte() -> None:
+    assert sorted(p.name for p in SEED_TEXTS.glob("*.txt")) == sorted(SEED_OF.values())
+    if SHARED.is_dir():  # beside the workplace's copy: the same bytes
+        for name in SEED_OF.values():
+            assert (SEED_TEXTS / name).read_bytes() == (SHARED / name).read_bytes(), name
 
 
 def _seed(name: str) -> bytes:
@@ -48,13 +55,11 @@ def _agreement_of(name: str, raw: bytes, label: str) -> float:
     return rows[-1].share
 
 
-@needs_seeds
 @pytest.mark.parametrize("name", SEED_OF)
 def test_each_seed_imports_to_a_draft_that_agrees_with_its_hand_written_policy(name: str) -> None:
     assert _agreement_of(name, _seed(name), "as published") >= AT_LEAST
 
 
-@needs_seeds
 @pytest.mark.parametrize("name", SEED_OF)
 def test_a_seed_with_its_line_breaks_removed_imports_as_well_as_the_original(name: str) -> None:
     original = _agreement_of(name, _seed(name), "as published")
@@ -62,7 +67,6 @@ def test_a_seed_with_its_line_breaks_removed_imports_as_well_as_the_original(nam
     assert flat >= original >= AT_LEAST
 
 
-@needs_seeds
 def test_seed_001_is_one_line_already_and_is_cited_by_line_and_column() -> None:
     raw = _seed("mecross")
     assert max(len(line) for line in raw.decode().split("\n")) > 8000
@@ -71,7 +75,6 @@ def test_seed_001_is_one_line_already_and_is_cited_by_line_and_column() -> None:
     assert "# 원문 3행 " in result.draft and "열: " in result.draft
 
 
-@needs_seeds
 def test_the_shop_seed_imports_its_blanks_as_written_and_invents_no_officer() -> None:
     draft = load_policy_text(import_bytes(_seed("shop"), filename="002.txt").draft)
     officer = next(c for c in draft.officers if c.role == "officer")
@@ -79,7 +82,6 @@ def test_the_shop_seed_imports_its_blanks_as_written_and_invents_no_officer() ->
     assert draft.effective is None and draft.retention == ()
 
 
-@needs_seeds
 def test_the_mecross_seed_imports_its_retention_periods_with_their_laws() -> None:
     draft = load_policy_text(import_bytes(_seed("mecross"), filename="001.txt").draft)
     kept = {(r.label, r.duration.iso() if r.duration else None, r.basis) for r in draft.retention}
@@ -91,7 +93,6 @@ def test_the_mecross_seed_imports_its_retention_periods_with_their_laws() -> Non
     assert next(r for r in draft.retention if r.label == "본인인증값").from_ == "withdrawal"
 
 
-@needs_seeds
 def test_the_yeongsang_seed_keeps_its_oo_years_blank_as_a_placeholder_that_lint_reports() -> None:
     result = import_bytes(_seed("yeongsang"), filename="000.txt")
     draft = load_policy_text(result.draft)
@@ -102,7 +103,6 @@ def test_the_yeongsang_seed_keeps_its_oo_years_blank_as_a_placeholder_that_lint_
     assert any(f["rule"] == "effective-date-missing" for f in result.report.lint)
 
 
-@needs_seeds
 def test_the_classpatra_seed_imports_its_obsolete_identity_record_for_lint_to_flag() -> None:
     result = import_bytes(_seed("classpatra"), filename="003.txt")
     draft = load_policy_text(result.draft)
@@ -113,7 +113,6 @@ def test_the_classpatra_seed_imports_its_obsolete_identity_record_for_lint_to_fl
     assert any("중요 변경" in n.message for n in result.report.of_kind("review"))
 
 
-@needs_seeds
 def test_the_rsupport_seed_imports_its_processor_table_and_both_dates() -> None:
     draft = load_policy_text(import_bytes(_seed("rsupport"), filename="004.txt").draft)
     assert [(p.name, p.until) for p in draft.processors.processors] == [
@@ -125,7 +124,6 @@ def test_the_rsupport_seed_imports_its_processor_table_and_both_dates() -> None:
     assert (str(draft.effective), str(draft.announced)) == ("2017-10-24", "2017-10-17")
 
 
-@needs_seeds
 @pytest.mark.parametrize("name", SEED_OF)
 def test_every_imported_value_cites_its_source_line_and_words(name: str) -> None:
     result = import_bytes(_seed(name), filename=SEED_OF[name])
@@ -142,7 +140,6 @@ def test_the_seed_names_match_the_examples() -> None:
     assert sorted(SEED_OF) == sorted(p.stem for p in Path(EXAMPLES).glob("*.yaml") if p.stem != "reference")
 
 
-@needs_seeds
 @pytest.mark.parametrize("name", SEED_OF)
 def test_the_security_measures_read_are_of_kinds_the_transcription_names_too(name: str) -> None:
     draft = load_policy_text(import_bytes(_seed(name), filename=SEED_OF[name]).draft)
