@@ -34,10 +34,12 @@ from jikimi.errors import UsageError
 from jikimi.settings import DEFAULT_KEY_FILE, Settings
 
 db_app = typer.Typer(
-    help="데이터베이스 (database): 스키마 업그레이드. Schema upgrades.", no_args_is_help=True
+    help="데이터베이스 (database): 스키마 업그레이드, 복원 점검. Schema upgrades, the restore check.",
+    no_args_is_help=True,
 )
 keys_app = typer.Typer(
-    help="키 관리 (keys): 마스터 키 생성과 교체. Master key creation and rotation.", no_args_is_help=True
+    help="키 관리 (keys): 마스터 키 생성·교체와 키 주기. Master keys, rotation, key-encryption epochs.",
+    no_args_is_help=True,
 )
 audit_app = typer.Typer(
     help="접속기록 (access log): 위변조 검증, 보관기간 만료, 월간 점검. Verify, expire, monthly review.",
