@@ -8,7 +8,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine
 
 from jikimi.store.migrate import comparison_options
-from jikimi.store.tables import metadata
+from jikimi.store.schema import metadata
 
 
 def test_the_migrated_schema_matches_the_declared_tables(engine: Engine) -> None:

@@ -172,12 +172,35 @@ class Complaints(_Model):
     note: str | None = None
 
 
+NoticeKind = Literal[
+    "dormancy_notice",
+    "correction_notice",
+    "rights_answer",
+    "policy_change",
+    "marketing_reconfirmation",
+    "usage_notice",
+    "breach_notice",
+    "complaint_answer",
+]
+"""The notices jikimi delivers (``jikimi.notices``): each has a Korean template the policy may reword."""
+
+
+class NoticeWording(_Model):
+    """The policy's own wording of one notice: a title and a body (Jinja2, sandboxed; the same
+    names as the built-in template, ``docs/notices.md``). Either may be left to the built-in one."""
+
+    title: str | None = None
+    body: str | None = None
+
+
 class Notice(_Model):
-    """How changes to the policy are announced (고지의 의무)."""
+    """How changes to the policy are announced (고지의 의무), and how notices reach people."""
 
     lead_days: int = Field(7, ge=0)
     material_lead_days: int = Field(30, ge=0)
     channels: tuple[str, ...] = ()
+    purpose: Id | None = None
+    wording: dict[NoticeKind, NoticeWording] = Field(default_factory=dict)
     note: str | None = None
 
 

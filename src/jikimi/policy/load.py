@@ -291,6 +291,8 @@ def reference_problems(policy: Policy) -> list[tuple[Path_, str]]:
             problems.append((("retention", i, "basis"), f"unknown statute preset '{rule.basis}'"))
         if rule.period is None and rule.basis is None:
             problems.append((("retention", i), "needs a 'period' or a statute 'basis'"))
+    if policy.notice.purpose is not None and policy.notice.purpose not in purposes:
+        problems.append((("notice", "purpose"), f"unknown purpose '{policy.notice.purpose}'"))
     if (
         policy.dormancy is not None
         and policy.dormancy.basis is not None

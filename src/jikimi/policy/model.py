@@ -52,6 +52,8 @@ from jikimi.policy._model_disclosure import (
     HistoryEntry,
     MaskingRule,
     Notice,
+    NoticeKind,
+    NoticeWording,
     Overseas,
     Processor,
     ProcessorSection,
@@ -88,6 +90,8 @@ __all__ = [
     "LegalBasis",
     "MaskingRule",
     "Notice",
+    "NoticeKind",
+    "NoticeWording",
     "Overseas",
     "Placeholder",
     "Policy",
@@ -193,6 +197,15 @@ class Policy(_Model):
         if not purpose.children:
             return True
         return purpose.marketing and self.children is not None and self.children.no_marketing
+
+    def notice_purpose(self, item_id: str) -> Purpose | None:
+        """The purpose a notice's contact item is read under: ``notice.purpose`` when it uses the
+        item, else the first purpose not resting on consent that does (a notice the law or the
+        contract owes must not stop because a marketing consent was withdrawn); ``None`` if none."""
+        declared = self.purposes_by_id.get(self.notice.purpose or "")
+        if declared is not None and item_id in declared.items:
+            return declared
+        return next((p for p in self.purposes if p.basis != "consent" and item_id in p.items), None)
 
     def purposes_of(self, ctx: Context) -> tuple[Purpose, ...]:
         """The purposes a collection context collects for: as listed, else every purpose using its items."""

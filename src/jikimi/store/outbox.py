@@ -42,9 +42,18 @@ def enqueue(
     payload: Mapping[str, object],
     due_at: datetime,
     now: datetime,
+    channel: str | None = None,
+    recipient: str = "subject",
 ) -> bool:
-    """Queue a message unless one with the same ``dedupe_key`` exists. True if it was queued."""
+    """Queue a message unless one with the same ``dedupe_key`` exists. True if it was queued.
+    ``channel``: how it goes (``email``, ``sms``, ``push``, ``alimtalk``, ``letter``, …; ``None``:
+    the first of ``payload["channels"]``, else e-mail); ``recipient``: ``subject`` (the contact is
+    the subject's, read through the gate), ``third_party`` (``payload["third_party_id"]``'s contact
+    in the policy) or ``service`` (the service's own endpoint)."""
     row = {
+        "channel": channel,
+        "recipient": recipient,
+        "status": "pending",
         "kind": kind,
         "subject_id": subject_id,
         "dedupe_key": dedupe_key,

@@ -99,6 +99,7 @@ consents = Table(
     Column("actor", String(64), nullable=False),
     Column("at", Timestamp, nullable=False),
     Column("withdrawn_at", Timestamp, nullable=True),
+    Column("confirmed_at", Timestamp, nullable=True),  # last reconfirmation (광고 수신동의 재확인, 2 years)
     Index("ix_consents_subject_target", "subject_id", "target_kind", "target_id"),
 )
 
@@ -315,8 +316,23 @@ outbox = Table(
     Column("created_at", Timestamp, nullable=False),
     Column("delivered_at", Timestamp, nullable=True),
     Column("attempts", Integer, nullable=False, default=0),
+    # delivery (notices/delivery.py): one row is one message on one channel to one recipient
+    Column(
+        "channel", String(16), nullable=True
+    ),  # email | sms | push | alimtalk | letter | …; None: the kind's
+    Column(
+        "recipient", String(16), nullable=False, server_default="subject"
+    ),  # subject | third_party | service
+    Column("status", String(16), nullable=False, server_default="pending"),  # pending | delivered | dead
+    Column("claimed_until", Timestamp, nullable=True),  # a worker's lease; expired: claimable again
+    Column("claimed_by", String(64), nullable=True),  # host:pid of the worker holding the lease
+    Column(
+        "last_error", String(64), nullable=True
+    ),  # a code (smtp.550, webhook.503, no_contact), never a value
+    Column("dead_at", Timestamp, nullable=True),
     Index("ix_outbox_pending", "delivered_at", "due_at"),
     Index("ix_outbox_subject_kind", "subject_id", "kind"),
+    Index("ix_outbox_status_due_at", "status", "due_at"),
 )
 
 destruction_ledger = Table(
@@ -441,3 +457,7 @@ exports = Table(
     Column("rows_out", Integer, nullable=False),
     Column("suppressed", Integer, nullable=False),
 )
+
+
+# the tables of reaching people (postings, incidents, complaints) are in ``notice_tables``, on the same
+# metadata; ``schema`` imports both

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from jikimi.store.migrate import comparison_options
-from jikimi.store.tables import metadata
+from jikimi.store.schema import metadata
 
 config = context.config
 engine = config.attributes["engine"]
