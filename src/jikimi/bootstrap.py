@@ -44,6 +44,7 @@ from jikimi.errors import PolicyBlocked, UsageError
 from jikimi.handlers import SYSTEM, HandlerService
 from jikimi.lifecycle import Lifecycle
 from jikimi.lifecycle.restore import RestoreCheck, restore_check
+from jikimi.notices.delivery import Channels, Delivery, configured
 from jikimi.policy.lint import RULES, lint
 from jikimi.policy.load import load_policy
 from jikimi.policy.model import Policy
@@ -105,6 +106,7 @@ class Jikimi:
     rights: RightsDesk
     sharing: Sharing
     audit: Audit
+    delivery: Delivery
 
     @property
     def policy(self) -> Policy:
@@ -207,8 +209,8 @@ def database_errors() -> Iterator[None]:
         ) from exc
 
 
-def assemble(core: Core) -> Jikimi:
-    """Every service over ``core``, wired to its collaborators."""
+def assemble(core: Core, channels: Channels | None = None, delivery_tries: int = 8) -> Jikimi:
+    """Every service over ``core``, wired to its collaborators (``channels``: where notices go)."""
     lifecycle = Lifecycle(core)
     vault = Vault(core, lifecycle)
     return Jikimi(
@@ -218,6 +220,7 @@ def assemble(core: Core) -> Jikimi:
         rights=RightsDesk(core, lifecycle=lifecycle, consents=vault),
         sharing=Sharing(core),
         audit=Audit(core.engine, core.clock, core.keys.master, core.access_log.anchor_file),
+        delivery=Delivery(core, vault, channels or Channels(), tries=delivery_tries),
     )
 
 
@@ -232,12 +235,14 @@ def build_jikimi(
     token_lifetime: timedelta = TOKEN_LIFETIME,
     epochs: EpochFile | None = None,
     tombstones: TombstoneFile | None = None,
+    channels: Channels | None = None,
+    delivery_tries: int = 8,
 ) -> Jikimi:
     """jikimi over a policy already loaded and an engine already made (tests, benchmarks, embedding);
     the schema must be migrated (``store.migrate.upgrade``). There is no lint gate here: the caller
     answers for the policy (``Jikimi.policy_check`` still shows blocking findings). ``epochs``: the
     epoch file wrapping data keys (it must exist: ``EpochFile.ensure``); ``tombstones``: where
-    destroyed key ids go."""
+    destroyed key ids go; ``channels``: where notices are delivered (none: they wait)."""
     access_log = access_log or AccessLog(keys)  # keyed: each row carries a MAC (audit.chain)
     return assemble(
         Core(
@@ -250,7 +255,9 @@ def build_jikimi(
             token_lifetime=token_lifetime,
             epochs=epochs,
             tombstones=tombstones,
-        )
+        ),
+        channels,
+        delivery_tries,
     )
 
 
@@ -356,6 +363,8 @@ def open_jikimi(
         token_lifetime=settings.token_lifetime,
         epochs=epoch_file(settings, ring, as_utc((clock or SystemClock()).now())),
         tombstones=tombstone_file(settings, ring),
+        channels=configured(settings),
+        delivery_tries=settings.delivery_tries,
     )
     log.seal(engine, jikimi.core.now())  # the plain rows of a version before the keyed log (docs/audit.md)
     log.prepare(engine, jikimi.core.now())  # PostgreSQL: this month's and next month's partitions

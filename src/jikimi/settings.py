@@ -19,6 +19,15 @@
                        key, with a warning) without one
 ``JIKIMI_TOMBSTONE_FILE`` the ids of destroyed keys, so a restore cannot bring them back
                        (``jikimi.tombstones``); default ``destroyed.tombstones`` beside the key file
+``JIKIMI_SMTP_URL``    the mail server notices go through: ``smtp://[user:password@]host[:port]`` (STARTTLS
+                       when the server offers it; ``?starttls=require`` insists), ``smtps://…`` (TLS from
+                       the start), ``?starttls=off`` for a loopback relay (``notices.channels``)
+``JIKIMI_MAIL_FROM``   the notices' sender address (default ``privacy@<host of the SMTP URL>``)
+``JIKIMI_SENDER_URL``  the service's own sender for SMS, app push, 알림톡 and other channels: an
+                       ``http(s)://`` endpoint that takes signed JSON posts (``docs/notices.md``)
+``JIKIMI_SENDER_SECRET`` the HMAC-SHA256 key those posts are signed with (required with the URL)
+``JIKIMI_LETTER_QUEUE`` the print-queue file letters are appended to (JSON lines, mode 0600)
+``JIKIMI_DELIVERY_TRIES`` tries before a message is dead (default 8; back-off doubles from 30 s)
 ``JIKIMI_ALLOW_BLOCKING_LINT``  ``1`` to run a policy whose lint has enforcement-blocking errors
                        (logged, and shown in ``/healthz``); default: refused with ``PolicyBlocked``
 """
@@ -61,13 +70,26 @@ class Settings:
     """``JIKIMI_ACCESS_LOG_YEARS``: the access log's retention when longer than the law's minimum."""
     epoch_file: Path | None = None
     tombstone_file: Path | None = None
+    smtp_url: str | None = None
+    mail_from: str | None = None
+    sender_url: str | None = None
+    sender_secret: str | None = None
+    letter_queue: Path | None = None
+    delivery_tries: int = 8
     allow_blocking_lint: bool = False
     """Run a policy whose lint has enforcement-blocking errors anyway (an operator's decision:
     logged at start, written to the access log and shown in ``/healthz``)."""
 
     def __post_init__(self) -> None:
         # ``Settings(key_file="var/master.key")`` reads as well as with a Path
-        for name in ("key_file", "policy_path", "anchor_file", "epoch_file", "tombstone_file"):
+        for name in (
+            "key_file",
+            "policy_path",
+            "anchor_file",
+            "epoch_file",
+            "tombstone_file",
+            "letter_queue",
+        ):
             value = getattr(self, name)
             if isinstance(value, str):
                 object.__setattr__(self, name, Path(value))
@@ -87,6 +109,12 @@ class Settings:
             token_lifetime=_hours(env, "JIKIMI_TOKEN_HOURS", TOKEN_LIFETIME),
             anchor_sink=env.get("JIKIMI_ANCHOR_SINK", "").strip() or None,
             access_log_years=_years(env, "JIKIMI_ACCESS_LOG_YEARS"),
+            smtp_url=env.get("JIKIMI_SMTP_URL", "").strip() or None,
+            mail_from=env.get("JIKIMI_MAIL_FROM", "").strip() or None,
+            sender_url=env.get("JIKIMI_SENDER_URL", "").strip() or None,
+            sender_secret=env.get("JIKIMI_SENDER_SECRET") or None,
+            letter_queue=Path(env["JIKIMI_LETTER_QUEUE"]) if env.get("JIKIMI_LETTER_QUEUE") else None,
+            delivery_tries=_count(env, "JIKIMI_DELIVERY_TRIES", 8),
         )
         given = {key: value for key, value in overrides.items() if value is not None}
         return replace(settings, **given)  # type: ignore[arg-type]
@@ -155,6 +183,17 @@ def _years(env: Mapping[str, str], name: str) -> int | None:
             f"{name}는 1에서 100 사이의 년 수여야 합니다 (예: 2). 법정 최소 보관기간보다 짧을 수 없습니다",
             f"{name} must be a whole number of years from 1 to 100 (e.g. 2); it can never be shorter "
             "than the legal minimum",
+        )
+    return int(value)
+
+
+def _count(env: Mapping[str, str], name: str, default: int) -> int:
+    value = env.get(name, "").strip()
+    if not value:
+        return default
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= 100:
+        raise UsageError(
+            f"{name}는 1에서 100 사이의 정수여야 합니다", f"{name} must be a whole number from 1 to 100"
         )
     return int(value)
 

@@ -1,0 +1,336 @@
+"""Delivery: the worker that takes due outbox messages to the people they are owed to.
+
+One round (``Delivery.run_once``) claims a batch of due messages for a lease, and for each one
+
+1. finds where it goes: the subject's contact, read through the gate under the policy's notice
+   purpose (``Policy.notice_purpose``) as ``system:deliver`` — an access-log row like any read,
+   with the message id as its reason; a recipient's contact from the policy; the service's sender;
+2. renders its wording (``notices.wording``: the built-in Korean template or the policy's own);
+3. sends it through its channel (``notices.channels``) and marks it delivered — or, when the try
+   fails, due again after a back-off (30 s doubling, at most 6 hours, with jitter) with the error
+   code, and dead after the last try (``Settings.delivery_tries``).
+
+A message's channel is its row's, else the first of its payload's ``channels`` the subject holds a
+contact for, else e-mail. Delivery is at least once: a worker killed after sending and before
+marking leaves its lease to run out, and the message goes again with the same id, which the
+receiver drops. Rows hold no personal value; contacts live only in memory while a message is sent.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import socket
+import threading
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import cast
+
+from jikimi.core import Core
+from jikimi.errors import Denied
+from jikimi.handlers import SYSTEM, Handler
+from jikimi.notices.channels import Channel, Email, Letter, Outgoing, SendError, Webhook
+from jikimi.notices.wording import render
+from jikimi.policy.model import NoticeKind, Policy
+from jikimi.settings import Settings
+from jikimi.store import outbox as outbox_rows
+from jikimi.store.outbox import Message
+from jikimi.vault.reads import Reading
+
+logger = logging.getLogger("jikimi.notices")
+
+NOTIFIER = Handler(id=SYSTEM.id, login="system:deliver", role=SYSTEM.role)
+"""jikimi's delivery worker, as the access log names it."""
+
+FIRST_RETRY = timedelta(seconds=30)
+LAST_RETRY = timedelta(hours=6)
+LEASE = timedelta(minutes=2)
+BATCH = 100
+
+CONTACT_FORMATS: dict[str, tuple[str, ...]] = {
+    "email": ("email",),
+    "sms": ("phone_kr",),
+    "alimtalk": ("phone_kr",),
+    "phone": ("phone_kr",),
+    "letter": ("address",),
+}
+"""The item formats a channel's contact is read from; a channel not named here (app push) needs
+none: the service's sender finds the person by the subject id."""
+
+KINDS: frozenset[str] = frozenset(NoticeKind.__args__)  # type: ignore[attr-defined]
+
+
+def retry_delay(attempts: int, rng: random.Random) -> timedelta:
+    """How long to wait after the ``attempts``-th failed try: 30 s doubling up to 6 hours, with
+    jitter (between half and all of it), so failing messages do not all come back at once."""
+    ceiling: timedelta = min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), LAST_RETRY)
+    return ceiling * (0.5 + rng.random() / 2)
+
+
+def worker_name() -> str:
+    """``host:pid`` (and thread, when not the main one) of the process delivering."""
+    name = f"{socket.gethostname()}:{os.getpid()}"
+    thread = threading.current_thread()
+    return name if thread is threading.main_thread() else f"{name}:{thread.name}"
+
+
+@dataclass
+class DeliveryReport:
+    """What one or more rounds did: messages claimed, delivered, tried again later, and dead, and
+    the error codes seen."""
+
+    claimed: int = 0
+    delivered: int = 0
+    retried: int = 0
+    dead: int = 0
+    errors: Counter[str] = field(default_factory=Counter)
+
+    def add(self, other: DeliveryReport) -> None:
+        self.claimed += other.claimed
+        self.delivered += other.delivered
+        self.retried += other.retried
+        self.dead += other.dead
+        self.errors.update(other.errors)
+
+
+@dataclass
+class Channels:
+    """The channels configured for this deployment: e-mail, letters, and the service's sender, which
+    takes every other channel (and e-mail or letters too when those are not configured)."""
+
+    email: Channel | None = None
+    letter: Channel | None = None
+    sender: Channel | None = None
+
+    def for_channel(self, name: str) -> Channel:
+        own = {"email": self.email, "letter": self.letter}.get(name)
+        chosen = own or self.sender
+        if chosen is None:
+            raise SendError(f"channel.{name}.not_configured", retry=True)
+        return chosen
+
+    def close(self) -> None:
+        for channel in (self.email, self.letter, self.sender):
+            if channel is not None:
+                channel.close()
+
+
+class Delivery:
+    """Delivers due outbox messages (``run_once``, ``run``); shows and revives dead ones."""
+
+    def __init__(
+        self,
+        core: Core,
+        reading: Reading,
+        channels: Channels,
+        *,
+        tries: int = 8,
+        lease: timedelta = LEASE,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.core = core
+        self.reading = reading
+        self.channels = channels
+        self.tries = tries
+        self.lease = lease
+        self.rng = rng or random.Random()  # noqa: S311 - jitter, not a secret
+
+    # -- rounds --
+
+    def run_once(self, limit: int = BATCH, *, worker: str | None = None) -> DeliveryReport:
+        """Claim up to ``limit`` due messages and deliver each; what happened."""
+        worker = worker or worker_name()
+        now = self.core.now()
+        with self.core.unit_of_work() as uow:
+            batch = outbox_rows.claim(uow.conn, now=now, until=now + self.lease, worker=worker, limit=limit)
+            uow.commit()
+        report = DeliveryReport(claimed=len(batch))
+        for message in batch:
+            self._deliver(message, worker, report)
+        return report
+
+    def drain(self, *, limit: int = BATCH, worker: str | None = None) -> DeliveryReport:
+        """Rounds until nothing is due (``jikimi deliver --once``)."""
+        total = DeliveryReport()
+        while True:
+            report = self.run_once(limit, worker=worker)
+            total.add(report)
+            if report.claimed == 0:
+                return total
+
+    def run(self, stop: threading.Event, *, poll: float = 2.0, limit: int = BATCH) -> DeliveryReport:
+        """Deliver until ``stop`` is set, waiting ``poll`` seconds whenever nothing is due."""
+        total = DeliveryReport()
+        worker = worker_name()
+        try:
+            while not stop.is_set():
+                report = self.run_once(limit, worker=worker)
+                total.add(report)
+                if report.claimed == 0:
+                    stop.wait(poll)
+        finally:
+            self.channels.close()
+        return total
+
+    # -- one message --
+
+    def _deliver(self, message: Message, worker: str, report: DeliveryReport) -> None:
+        try:
+            outgoing = self.prepare(message)
+            self.channels.for_channel(outgoing.channel).send(outgoing)
+        except SendError as failure:
+            self._failed(message, worker, failure, report)
+            return
+        with self.core.unit_of_work() as uow:
+            marked = outbox_rows.mark_delivered(uow.conn, [message.id], worker=worker, now=self.core.now())
+            uow.commit()
+        report.delivered += marked
+
+    def _failed(self, message: Message, worker: str, failure: SendError, report: DeliveryReport) -> None:
+        attempts = message.attempts + 1
+        now = self.core.now()
+        retry_at = now + retry_delay(attempts, self.rng) if failure.retry and attempts < self.tries else None
+        with self.core.unit_of_work() as uow:
+            outbox_rows.mark_failed(
+                uow.conn, message.id, worker=worker, error=failure.code, retry_at=retry_at, now=now
+            )
+            uow.commit()
+        report.errors[failure.code] += 1
+        if retry_at is None:
+            report.dead += 1
+            logger.warning(
+                "notice %s (%s) is dead after %d tries: %s",
+                message.message_id,
+                message.kind,
+                attempts,
+                failure.code,
+            )
+        else:
+            report.retried += 1
+
+    def prepare(self, message: Message) -> Outgoing:
+        """The message ready to send: its channel, its contact (read through the gate) and wording."""
+        policy = self.core.policy
+        if message.kind not in KINDS:
+            raise SendError("render.unknown_kind", retry=False)
+        channel, to = self._destination(policy, message)
+        wording = render(
+            policy, cast(NoticeKind, message.kind), message.payload, message_id=message.message_id
+        )
+        return Outgoing(
+            message_id=message.message_id,
+            kind=message.kind,
+            channel=channel,
+            recipient=message.recipient,
+            subject_id=message.subject_id,
+            to=to,
+            title=wording.title,
+            body=wording.body,
+            created_at=message.created_at,
+        )
+
+    def _destination(self, policy: Policy, message: Message) -> tuple[str, str | None]:
+        wanted = _channels_of(message)
+        if message.recipient == "third_party":
+            return _recipient_contact(policy, message.payload, wanted)
+        if message.recipient != "subject" or message.subject_id is None:
+            return wanted[0], None  # the service's own endpoint
+        denial: str | None = None
+        for channel in wanted:
+            formats = CONTACT_FORMATS.get(channel)
+            if formats is None:
+                return channel, None  # the sender finds the person by the subject id
+            try:
+                found = self._contact(policy, message, formats)
+            except Denied as exc:
+                denial = exc.code
+                continue
+            if found is not None:
+                return channel, found
+        raise SendError(f"contact.{denial}" if denial else "no_contact", retry=False)
+
+    def _contact(self, policy: Policy, message: Message, formats: Iterable[str]) -> str | None:
+        """The first of the subject's contact items of these formats, read for the notice purpose."""
+        assert message.subject_id is not None
+        items = [item.id for item in policy.items if item.format in formats]
+        by_purpose: dict[str, list[str]] = {}
+        for item_id in items:
+            purpose = policy.notice_purpose(item_id)
+            if purpose is not None:
+                by_purpose.setdefault(purpose.id, []).append(item_id)
+        if items and not by_purpose:
+            raise SendError("contact.no_notice_purpose", retry=False)
+        for purpose_id, item_ids in by_purpose.items():
+            values = self.reading.read(
+                message.subject_id,
+                item_ids,
+                purpose_id,
+                NOTIFIER,
+                reason=f"{message.kind} {message.message_id}",
+            )
+            for item_id in item_ids:
+                if values.get(item_id):
+                    return values[item_id]
+        return None
+
+    # -- the operator's view --
+
+    def counts(self) -> dict[tuple[str, str], int]:
+        """``(kind, state)`` → messages; state ``due``, ``later``, ``delivered`` or ``dead``."""
+        with self.core.reading() as conn:
+            return outbox_rows.counts(conn, now=self.core.now())
+
+    def messages(
+        self, *, status: str | None = None, kind: str | None = None, limit: int = 100
+    ) -> list[Message]:
+        """Messages by status and kind, newest first (ids, codes and dates; never a contact)."""
+        with self.core.reading() as conn:
+            return outbox_rows.messages(conn, status=status, kind=kind, limit=limit)
+
+    def revive(self, ids: list[int] | None = None, *, actor: str = "system") -> int:
+        """Dead messages (all, or these) due again now, their tries counted afresh; logged."""
+        now = self.core.now()
+        with self.core.unit_of_work() as uow:
+            count = outbox_rows.revive(uow.conn, ids, now=now)
+            self.core.log(uow, now, actor, "outbox.revive", count=count)
+            uow.commit()
+        return count
+
+
+def _channels_of(message: Message) -> list[str]:
+    if message.channel:
+        return [message.channel]
+    listed = message.payload.get("channels")
+    channels = [str(c) for c in listed] if isinstance(listed, list) else []
+    return channels or ["email"]
+
+
+def _recipient_contact(
+    policy: Policy, payload: Mapping[str, object], wanted: list[str]
+) -> tuple[str, str | None]:
+    """A third party's contact from the policy: its e-mail address when the policy states one,
+    else the service's sender gets the message with the recipient's id (it knows its partners)."""
+    recipient = next(
+        (r for r in policy.third_parties.recipients if r.id == payload.get("third_party_id")), None
+    )
+    if recipient is None:
+        raise SendError("recipient.unknown", retry=False)
+    contact = recipient.contact or ""
+    address = next((word.strip("<>(),;") for word in contact.split() if "@" in word), None)
+    if address is not None:
+        return "email", address
+    return (wanted[0] if wanted[0] != "email" else "webhook"), None
+
+
+def configured(settings: Settings) -> Channels:
+    """The channels ``settings`` configure (``JIKIMI_SMTP_URL``, ``JIKIMI_SENDER_URL`` with
+    ``JIKIMI_SENDER_SECRET``, ``JIKIMI_LETTER_QUEUE``); those not configured are absent, and a message
+    for one waits, its error code saying which is missing."""
+    return Channels(
+        email=Email(settings.smtp_url, settings.mail_from) if settings.smtp_url else None,
+        letter=Letter(settings.letter_queue) if settings.letter_queue else None,
+        sender=Webhook(settings.sender_url, settings.sender_secret or "") if settings.sender_url else None,
+    )
