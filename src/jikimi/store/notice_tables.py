@@ -43,6 +43,7 @@ incidents = Table(
     Column("posted_at", Timestamp, nullable=True),
     Column("closed_at", Timestamp, nullable=True),
     Column("closed_by", String(64), nullable=True),
+    Column("measures", Text, nullable=True),  # JSON list of measure codes (migration 0009), never free text
     Index("ix_incidents_status_aware_at", "status", "aware_at"),
 )
 
