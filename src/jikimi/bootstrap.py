@@ -45,6 +45,7 @@ from jikimi.handlers import SYSTEM, HandlerService
 from jikimi.lifecycle import Lifecycle
 from jikimi.lifecycle.restore import RestoreCheck, restore_check
 from jikimi.notices.delivery import Channels, Delivery, configured
+from jikimi.notices.marketing import Marketing
 from jikimi.policy.lint import RULES, lint
 from jikimi.policy.load import load_policy
 from jikimi.policy.model import Policy
@@ -97,7 +98,8 @@ class Jikimi:
     ``vault`` collection, gated reads, records, consents for purposes, imports; ``lifecycle``
     withdrawal, deletion, separated data, dormancy, sweeps, the destruction ledger; ``rights`` the
     data-subject requests; ``sharing`` third parties, their consents, processors, statistics;
-    ``handlers`` accounts and roles; ``audit`` the access log's verification and monthly review.
+    ``handlers`` accounts and roles; ``audit`` the access log's verification and monthly review;
+    ``marketing`` the advertising send gate and consents to receive (정보통신망법 50).
     """
 
     core: Core
@@ -107,6 +109,7 @@ class Jikimi:
     sharing: Sharing
     audit: Audit
     delivery: Delivery
+    marketing: Marketing
 
     @property
     def policy(self) -> Policy:
@@ -211,7 +214,8 @@ def database_errors() -> Iterator[None]:
 
 def assemble(core: Core, channels: Channels | None = None, delivery_tries: int = 8) -> Jikimi:
     """Every service over ``core``, wired to its collaborators (``channels``: where notices go)."""
-    lifecycle = Lifecycle(core)
+    marketing = Marketing(core)
+    lifecycle = Lifecycle(core, reconfirmations=marketing.queue_reconfirmations)
     vault = Vault(core, lifecycle)
     return Jikimi(
         core=core,
@@ -221,6 +225,7 @@ def assemble(core: Core, channels: Channels | None = None, delivery_tries: int =
         sharing=Sharing(core),
         audit=Audit(core.engine, core.clock, core.keys.master, core.access_log.anchor_file),
         delivery=Delivery(core, vault, channels or Channels(), tries=delivery_tries),
+        marketing=marketing,
     )
 
 

@@ -116,6 +116,7 @@ ACTIONS = (
     "provide",
     "provide_by_law",
     "metadata",
+    "marketing",
 )
 """``read`` reads values through the gate, for a purpose; ``metadata`` reads what is known about a
 subject without its values — its state and item ids, its consent history, the processors holding
@@ -124,7 +125,8 @@ its items (each read logged: ``subject.state``, ``consents.read``, ``processors.
 dormancy (휴면 해제, moving separated data back); ``separated`` reads 분리보관 data for its
 reason; ``sweep`` runs the lifecycle; ``rights`` handles data-subject requests; ``provide`` gives
 data to a third party on consent; ``provide_by_law`` also on a legal basis (a warrant, a statute)
-to a recipient the policy declares for it."""
+to a recipient the policy declares for it; ``marketing`` checks whether advertising may go to
+subjects (정보통신망법 50: their consents to receive, read as metadata; one log row a check)."""
 
 
 def purpose_basis_holds(policy: Policy, purpose_id: str, consents: ConsentFacts) -> Decision:

@@ -28,3 +28,19 @@ class Cause(StrEnum):
 
     WITHDRAWAL = "withdrawal"
     DORMANCY = "dormancy"
+
+
+class ConsentKind(StrEnum):
+    """What a row of ``consents`` answers (its ``target_kind``; ``target_id`` names the target)."""
+
+    PURPOSE = "purpose"
+    THIRD_PARTY = "third_party"
+    GUARDIAN = "guardian"
+    AD_CHANNEL = "ad_channel"
+    """Receiving advertising through one medium (정보통신망법 50①): the target is the channel (``sms``…)."""
+    AD_NIGHT = "ad_night"
+    """Receiving advertising between 21:00 and 08:00 KST (50③): the target is ``NIGHT``."""
+
+
+NIGHT = "night"
+"""The target of the night-time advertising consent, and how requests name it among the channels."""

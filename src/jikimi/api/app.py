@@ -16,7 +16,7 @@ from typing import Annotated
 from fastapi import Depends, FastAPI
 from fastapi.responses import JSONResponse
 
-from jikimi.api import accounts, audit, lifecycle, rights, sharing, subjects
+from jikimi.api import accounts, audit, lifecycle, marketing, rights, sharing, subjects
 from jikimi.api.deps import get_jikimi
 from jikimi.api.errors import ERROR_RESPONSES, install_error_handlers
 from jikimi.api.guard import GuardMiddleware
@@ -67,7 +67,10 @@ def create_app(
     app.add_middleware(
         GuardMiddleware,
         max_body_bytes=max_body_bytes,
-        path_limits={"/v1/pii/": config.max_chars * _BYTES_PER_CHAR + _BODY_SLACK},
+        path_limits={
+            "/v1/pii/": config.max_chars * _BYTES_PER_CHAR + _BODY_SLACK,
+            marketing.CHECK_PATH: max(max_body_bytes, marketing.CHECK_BODY_BYTES),  # 100,000 subject ids
+        },
     )
     install_error_handlers(app)
     app.add_api_route(
@@ -87,6 +90,7 @@ def create_app(
         app.include_router(lifecycle.router)
         app.include_router(sharing.router)
         app.include_router(rights.router)
+        app.include_router(marketing.router)
     app.include_router(pii_router, responses={status: ERROR_RESPONSES[status] for status in (413, 422)})
     return app
 

@@ -58,7 +58,9 @@ class CollectIn(_In):
     context: PolicyId = Field(description="수집 상황 id (collection context), e.g. signup")
     data: dict[Id, Value] = Field(description="항목 id → 값 (item id → value, strings only)", max_length=200)
     consents: dict[Id, StrictBool] = Field(
-        default_factory=dict, description="목적 id → 동의 여부 (purpose id → true/false)"
+        default_factory=dict,
+        description="목적 id → 동의 여부 (purpose id → true/false); 광고 수신동의는 ad:sms, ad:night 등 "
+        "(consents to receive advertising: ad:<channel>, ad:night)",
     )
     channel: Channel = Field(default="web", description="수집 경로 (web, app, phone…)")
 

@@ -8,7 +8,8 @@ lines on stderr, never as tracebacks.
 ``policy`` the policy file (lint, render, consent, diff, publish); ``admin`` the database, master
 keys, handlers and the access log; ``serve`` the HTTP API and the demo; ``importing`` bulk imports;
 ``lifecycle`` sweeps and the destruction ledger; ``rights`` data-subject requests; ``sharing``
-provision, processors and statistics; ``pii`` free-text masking. Shared options live in ``_common``.
+provision, processors and statistics; ``marketing`` the advertising send gate and consents to receive; ``pii`` free-text masking.
+Shared options live in ``_common``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import typer
 from jikimi.cli.admin import audit_app, db_app, handlers_app, keys_app
 from jikimi.cli.importing import import_command
 from jikimi.cli.lifecycle import ledger_command, sweep_command
+from jikimi.cli.marketing import marketing_app
 from jikimi.cli.pii import pii_app
 from jikimi.cli.policy import policy_app, rules_command, statutes_command
 from jikimi.cli.rights import rights_app
@@ -51,6 +53,7 @@ app.add_typer(provide_app, name="provide")
 app.add_typer(processors_app, name="processors")
 app.add_typer(export_app, name="export")
 app.add_typer(rights_app, name="rights")
+app.add_typer(marketing_app, name="marketing")
 app.add_typer(pii_app, name="pii")
 
 

@@ -55,6 +55,7 @@ def _report_dict(report: SweepReport) -> dict[str, Any]:
         "batches": report.batches,
         "ledger_entries": report.ledger_entries,
         "access_log_expired": report.access_log_expired,
+        "reconfirmations": report.reconfirmations,
         "subjects": len(report.subjects),
     }
 
@@ -184,11 +185,13 @@ def _sweep(
         f"파기 {result['destroyed_total']:,}건, 휴면 분리 {result['separated_dormant']:,}명, "
         f"휴면 안내 {result['notices']:,}건, 삭제된 대상자 {result['subjects_removed']:,}명, "
         f"배치 {result['batches']:,}, 파기 기록 {result['ledger_entries']:,}줄, "
-        f"보관기간이 지난 접속기록 {result['access_log_expired']:,}행 파기\n"
+        f"보관기간이 지난 접속기록 {result['access_log_expired']:,}행 파기, "
+        f"광고 수신동의 재확인 안내 {result['reconfirmations']:,}건\n"
         f"(destroyed {result['destroyed_total']:,}, separated {result['separated_dormant']:,} dormant, "
         f"{result['notices']:,} notices queued, {result['subjects_removed']:,} subjects removed, "
         f"{result['batches']:,} batches, {result['ledger_entries']:,} ledger entries, "
-        f"{result['access_log_expired']:,} access-log rows past their retention destroyed)\n"
+        f"{result['access_log_expired']:,} access-log rows past their retention destroyed, "
+        f"{result['reconfirmations']:,} advertising-consent reconfirmation notices queued)\n"
     )
 
 

@@ -25,10 +25,14 @@ from jikimi.store.slots import chosen_limit
 
 
 class Lifecycle(Ending, Keeping):
-    """Withdrawal and deletion, separated data, dormancy, sweeps and the destruction ledger."""
+    """Withdrawal and deletion, separated data, dormancy, sweeps and the destruction ledger.
 
-    def __init__(self, core: Core) -> None:
+    ``reconfirmations``: after each sweep, queues the reconfirmation notices of advertising
+    consents due by then and returns how many (``notices.marketing``, wired by ``bootstrap``)."""
+
+    def __init__(self, core: Core, *, reconfirmations: Callable[[datetime], int] | None = None) -> None:
         self.core = core
+        self.reconfirmations = reconfirmations
 
     def sweep(
         self,
@@ -43,7 +47,10 @@ class Lifecycle(Ending, Keeping):
         ``max_active``: at most that many processes sweep at once, the others wait (PostgreSQL);
         ``on_wait`` is called if this one has to."""
         sweeper = Sweeper(self.core, self, batch_size=batch_size, max_active=max_active)
-        return sweeper.run(now, progress=progress, on_wait=on_wait)
+        report = sweeper.run(now, progress=progress, on_wait=on_wait)
+        if self.reconfirmations is not None:
+            report.reconfirmations += self.reconfirmations(report.now)
+        return report
 
     def expire_access_log(self, now: datetime | None = None) -> LogExpiry:
         """Destroy the access-log rows older than its retention period (1 or 2 years by law, or the

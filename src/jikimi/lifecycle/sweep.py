@@ -65,6 +65,7 @@ class SweepReport:
     batches: int = 0
     ledger_entries: int = 0
     access_log_expired: int = 0  # access-log rows older than its retention period, destroyed
+    reconfirmations: int = 0  # advertising consents' reconfirmation notices queued (notices.marketing)
     subjects: set[str] = field(default_factory=set)
 
     @property
@@ -83,6 +84,7 @@ class SweepReport:
             "batches",
             "ledger_entries",
             "access_log_expired",
+            "reconfirmations",
         ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.subjects |= other.subjects

@@ -179,6 +179,10 @@ class ChildrenRule(_Model):
     note: str | None = None
 
 
+AdChannel = Literal["sms", "email", "push", "phone", "fax", "letter"]
+"""A medium advertising is sent through (전송매체, 정보통신망법 50): text message, e-mail, app push,
+telephone, fax, letter; the receiver consents to each separately."""
+
 LegalBasis = Literal[
     "consent",
     "law",
@@ -202,6 +206,7 @@ class Purpose(_Model):
     consent: Literal["required", "optional"] | None = None
     separate_consent: bool = False
     marketing: bool = False
+    ad_channels: tuple[AdChannel, ...] = ()
     items: tuple[Id, ...] = ()
     records: tuple[Id, ...] = ()
     children: bool = True

@@ -282,6 +282,13 @@ def reference_problems(policy: Policy) -> list[tuple[Path_, str]]:
             problems.append(
                 (("purposes", i, "consent"), "only a purpose whose basis is consent has a consent kind")
             )
+        if purpose.ad_channels and not purpose.marketing:
+            problems.append(
+                (("purposes", i, "ad_channels"), "only a marketing purpose (marketing: true) sends advertising")
+            )
+        for j, channel in enumerate(purpose.ad_channels):
+            if channel in purpose.ad_channels[:j]:
+                problems.append((("purposes", i, "ad_channels", j), f"'{channel}' is listed twice"))
     for i, record in enumerate(policy.records):
         refs(("records", i, "items"), record.items, items, "item")
     presets = statutes()

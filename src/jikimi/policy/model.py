@@ -25,6 +25,7 @@ from pydantic import Field
 from jikimi.policy._model_base import Citation, DurationValue, Id, Placeholder, _Model
 from jikimi.policy._model_collection import (
     UNIQUE_ID_FORMATS,
+    AdChannel,
     Channel,
     ChildrenRule,
     Contact,
@@ -68,6 +69,7 @@ from jikimi.policy._model_disclosure import (
 )
 
 __all__ = [
+    "AdChannel",
     "AutoCollection",
     "AutomatedDecision",
     "Channel",

@@ -101,6 +101,8 @@ consents = Table(
     Column("withdrawn_at", Timestamp, nullable=True),
     Column("confirmed_at", Timestamp, nullable=True),  # last reconfirmation (광고 수신동의 재확인, 2 years)
     Index("ix_consents_subject_target", "subject_id", "target_kind", "target_id"),
+    # advertising consents due for reconfirmation (notices.marketing): a range read per kind
+    Index("ix_consents_kind_anchor", "target_kind", "withdrawn_at", "confirmed_at", "at"),
 )
 
 records = Table(

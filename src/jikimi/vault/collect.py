@@ -27,11 +27,13 @@ from jikimi.policy.model import Context, Purpose
 from jikimi.states import SubjectKind, SubjectStatus
 from jikimi.store import consents as consent_rows
 from jikimi.store import lookups
+from jikimi.store import marketing as ad_rows
 from jikimi.store import records as record_rows
 from jikimi.store import subjects as subject_rows
 from jikimi.store import values as value_rows
 from jikimi.store.uow import UnitOfWork
 from jikimi.validation import Problem, normalise, registration_birthdate
+from jikimi.vault.advertising import KEY_PREFIX, split_answers
 
 MAX_RECORD_CHARS = 64_000
 
@@ -55,6 +57,7 @@ class Intake:
     given: list[str]
     refused: list[str]
     digests: dict[str, bytes]
+    ads: tuple[tuple[str, bool], ...] = ()  # consents to receive advertising: (channel or night, granted)
 
     def collected(self, subject_id: str, status: SubjectStatus | None = None) -> Collected:
         """The answer once this intake is stored (``status``: the subject's, if not the intake's)."""
@@ -62,8 +65,8 @@ class Intake:
             subject_id,
             status or self.status,
             tuple(sorted(self.values)),
-            tuple(self.given),
-            tuple(self.refused),
+            (*self.given, *(KEY_PREFIX + target for target, yes in self.ads if yes)),
+            (*self.refused, *(KEY_PREFIX + target for target, yes in self.ads if not yes)),
         )
 
 
@@ -102,7 +105,8 @@ class Collecting:
         """Collect ``data`` in ``context`` (수집). Raises ``InvalidInput`` or ``Duplicate``; stores nothing then.
 
         ``consents_given`` maps purpose ids to the subject's answer. Required consents must be
-        ``True``; optional ones may be refused or left out. With ``subject_id``, the items are
+        ``True``; optional ones may be refused or left out. ``ad:<channel>`` and ``ad:night`` are
+        consents to receive advertising (``vault.advertising``). With ``subject_id``, the items are
         added to an existing active subject (an order by a member, or a child's sign-up completed
         after the guardian's consent) instead of creating a new one.
 
@@ -187,6 +191,10 @@ class Collecting:
             actor=handler.login,
             now=now,
         )
+        version = self.core.policy.version_key
+        ad_rows.add_answers(
+            uow.conn, sid, intake.ads, policy_version=version, channel=channel, actor=handler.login, now=now
+        )
         self.core.log(
             uow,
             now,
@@ -260,7 +268,8 @@ class Collecting:
         """
         policy = self.core.policy
         values = self._validated(ctx, data, password)
-        given, refused = self._consents(ctx, consents_given)
+        answers, ads = split_answers(self.context_purposes(ctx), consents_given)
+        given, refused = self._consents(ctx, answers)
         birth = self._birthdate(values)
         age = policy.children.age if policy.children else 14
         child = birth is not None and _age(birth, kst_day(now)) < age
@@ -279,7 +288,8 @@ class Collecting:
                 raise UnlawfulCollection(
                     item_id, missing.rule, missing.article, missing.message_ko, missing.message_en
                 )
-        return Intake(values, status, child, given, refused, self._lookup_digests(ctx, values))
+        digests = self._lookup_digests(ctx, values)
+        return Intake(values, status, child, given, refused, digests, () if child else ads)
 
     def _validated(
         self, ctx: Context, data: Mapping[str, str], password: Callable[[str, str], str] | None = None
