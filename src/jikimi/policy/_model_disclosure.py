@@ -8,9 +8,9 @@ and history.
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, StringConstraints, model_validator
 
 from jikimi.policy._model_base import Citation, DurationValue, Id, Placeholder, _Model
 from jikimi.policy._model_collection import Channel
@@ -163,11 +163,33 @@ class Redress(_Model):
     phone: str | None = None
 
 
+ClockTime = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+"""A time of day in Korean time, ``HH:MM`` (``09:00``, ``18:00``)."""
+
+
+class WorkingHours(_Model):
+    """When complaints are worked on (근무시간), Korean time, on business days: ``start`` to ``end``.
+    A policy that states none gets the engine's default, 09:00–18:00 (``notices.complaint_rules``)."""
+
+    start: ClockTime
+    end: ClockTime
+
+    @model_validator(mode="after")
+    def _start_before_end(self) -> WorkingHours:
+        if self.start >= self.end:
+            raise ValueError(
+                f"working hours must start before they end, got {self.start}-{self.end} "
+                "(근무시간은 시작이 끝보다 빨라야 합니다)"
+            )
+        return self
+
+
 class Complaints(_Model):
     """Complaint handling (의견수렴 및 불만처리)."""
 
     response_hours: int | None = Field(None, ge=1)
     business_days: bool = False
+    working_hours: WorkingHours | None = None
     redress: tuple[Redress, ...] = ()
     note: str | None = None
 
