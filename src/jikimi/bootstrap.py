@@ -44,8 +44,12 @@ from jikimi.errors import PolicyBlocked, UsageError
 from jikimi.handlers import SYSTEM, HandlerService
 from jikimi.lifecycle import Lifecycle
 from jikimi.lifecycle.restore import RestoreCheck, restore_check
+from jikimi.notices.changes import PolicyChanges
+from jikimi.notices.complaints import Complaints
 from jikimi.notices.delivery import Channels, Delivery, configured
+from jikimi.notices.incidents import Incidents
 from jikimi.notices.marketing import Marketing
+from jikimi.notices.usage import UsageNotices
 from jikimi.policy.lint import RULES, lint
 from jikimi.policy.load import load_policy
 from jikimi.policy.model import Policy
@@ -99,7 +103,11 @@ class Jikimi:
     withdrawal, deletion, separated data, dormancy, sweeps, the destruction ledger; ``rights`` the
     data-subject requests; ``sharing`` third parties, their consents, processors, statistics;
     ``handlers`` accounts and roles; ``audit`` the access log's verification and monthly review;
-    ``marketing`` the advertising send gate and consents to receive (정보통신망법 50).
+    ``incidents`` breach response (PIPA 34: the 72-hour clock, the report, the notices);
+    ``marketing`` the advertising send gate and consents to receive (정보통신망법 50);
+    ``complaints`` complaints on the clock (the policy's answer time, business hours, holidays);
+    ``policy_changes`` a new policy version told to members ahead of time and posted;
+    ``usage_notices`` the yearly usage-and-provision notice (PIPA 20-2) and whether it is owed.
     """
 
     core: Core
@@ -109,7 +117,11 @@ class Jikimi:
     sharing: Sharing
     audit: Audit
     delivery: Delivery
+    incidents: Incidents
     marketing: Marketing
+    complaints: Complaints
+    policy_changes: PolicyChanges
+    usage_notices: UsageNotices
 
     @property
     def policy(self) -> Policy:
@@ -225,7 +237,11 @@ def assemble(core: Core, channels: Channels | None = None, delivery_tries: int =
         sharing=Sharing(core),
         audit=Audit(core.engine, core.clock, core.keys.master, core.access_log.anchor_file),
         delivery=Delivery(core, vault, channels or Channels(), tries=delivery_tries),
+        incidents=Incidents(core),
         marketing=marketing,
+        complaints=Complaints(core),
+        policy_changes=PolicyChanges(core),
+        usage_notices=UsageNotices(core),
     )
 
 

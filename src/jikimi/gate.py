@@ -116,7 +116,9 @@ ACTIONS = (
     "provide",
     "provide_by_law",
     "metadata",
+    "incident",
     "marketing",
+    "complaints",
 )
 """``read`` reads values through the gate, for a purpose; ``metadata`` reads what is known about a
 subject without its values — its state and item ids, its consent history, the processors holding
@@ -125,8 +127,10 @@ its items (each read logged: ``subject.state``, ``consents.read``, ``processors.
 dormancy (휴면 해제, moving separated data back); ``separated`` reads 분리보관 data for its
 reason; ``sweep`` runs the lifecycle; ``rights`` handles data-subject requests; ``provide`` gives
 data to a third party on consent; ``provide_by_law`` also on a legal basis (a warrant, a statute)
-to a recipient the policy declares for it; ``marketing`` checks whether advertising may go to
-subjects (정보통신망법 50: their consents to receive, read as metadata; one log row a check)."""
+to a recipient the policy declares for it; ``incident`` handles breach incidents (PIPA 34: their
+affected subjects, the report to the regulator, the notices); ``marketing`` checks whether advertising
+may go to subjects (정보통신망법 50: their consents to receive, read as metadata; one log row a check);
+``complaints`` receives and answers complaints and reads what they say (each read logged)."""
 
 
 def purpose_basis_holds(policy: Policy, purpose_id: str, consents: ConsentFacts) -> Decision:

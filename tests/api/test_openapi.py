@@ -60,6 +60,22 @@ EXPECTED = {
     ("post", "/v1/processors/sync"),
     ("get", "/v1/subjects/{subject_id}/processors"),
     ("post", "/v1/exports/stats"),
+    # advertising (정보통신망법 50)
+    ("post", "/v1/marketing/check"),
+    ("get", "/v1/subjects/{subject_id}/ad-consents"),
+    ("post", "/v1/subjects/{subject_id}/ad-consents/{ad_channel}"),
+    ("post", "/v1/subjects/{subject_id}/ad-consents/{ad_channel}/withdraw"),
+    ("post", "/v1/subjects/{subject_id}/ad-consents/{ad_channel}/reconfirm"),
+    # breach response
+    ("post", "/v1/incidents"),
+    ("get", "/v1/incidents"),
+    ("post", "/v1/incidents/{incident_id}/affected"),
+    ("get", "/v1/incidents/{incident_id}"),
+    ("get", "/v1/incidents/{incident_id}/report"),
+    ("post", "/v1/incidents/{incident_id}/report"),
+    ("post", "/v1/incidents/{incident_id}/notify"),
+    ("post", "/v1/incidents/{incident_id}/close"),
+    ("get", "/v1/postings"),
 }
 
 

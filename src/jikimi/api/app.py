@@ -16,7 +16,18 @@ from typing import Annotated
 from fastapi import Depends, FastAPI
 from fastapi.responses import JSONResponse
 
-from jikimi.api import accounts, audit, lifecycle, marketing, rights, sharing, subjects
+from jikimi.api import (
+    accounts,
+    audit,
+    complaints,
+    incidents,
+    lifecycle,
+    marketing,
+    notices,
+    rights,
+    sharing,
+    subjects,
+)
 from jikimi.api.deps import get_jikimi
 from jikimi.api.errors import ERROR_RESPONSES, install_error_handlers
 from jikimi.api.guard import GuardMiddleware
@@ -90,7 +101,10 @@ def create_app(
         app.include_router(lifecycle.router)
         app.include_router(sharing.router)
         app.include_router(rights.router)
+        app.include_router(incidents.router)
         app.include_router(marketing.router)
+        app.include_router(complaints.router)
+        app.include_router(notices.router)
     app.include_router(pii_router, responses={status: ERROR_RESPONSES[status] for status in (413, 422)})
     return app
 

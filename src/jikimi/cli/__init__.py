@@ -7,8 +7,12 @@ lines on stderr, never as tracebacks.
 
 ``policy`` the policy file (lint, render, consent, diff, publish); ``admin`` the database, master
 keys, handlers and the access log; ``serve`` the HTTP API and the demo; ``importing`` bulk imports;
-``lifecycle`` sweeps and the destruction ledger; ``rights`` data-subject requests; ``sharing``
-provision, processors and statistics; ``marketing`` the advertising send gate and consents to receive; ``pii`` free-text masking.
+``lifecycle`` sweeps and the destruction ledger;
+``delivery`` notices delivered and the outbox; ``rights`` data-subject requests; ``sharing``
+provision, processors and statistics; ``incidents`` breach response (``jikimi incident``);
+``marketing`` the advertising send gate and consents to receive; ``complaints`` complaints on the
+clock; ``notices`` policy changes told ahead and the yearly usage notice; ``pii`` free-text
+masking.
 Shared options live in ``_common``.
 """
 
@@ -19,9 +23,13 @@ import sys
 import typer
 
 from jikimi.cli.admin import audit_app, db_app, handlers_app, keys_app
+from jikimi.cli.complaints import complaints_app
+from jikimi.cli.delivery import deliver_command, outbox_app
 from jikimi.cli.importing import import_command
+from jikimi.cli.incidents import incident_app
 from jikimi.cli.lifecycle import ledger_command, sweep_command
 from jikimi.cli.marketing import marketing_app
+from jikimi.cli.notices import notices_app
 from jikimi.cli.pii import pii_app
 from jikimi.cli.policy import policy_app, rules_command, statutes_command
 from jikimi.cli.rights import rights_app
@@ -45,6 +53,8 @@ app.command("demo")(demo_command)
 app.command("import")(import_command)
 app.command("sweep")(sweep_command)
 app.command("ledger")(ledger_command)
+app.command("deliver")(deliver_command)
+app.add_typer(outbox_app, name="outbox")
 app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="keys")
 app.add_typer(handlers_app, name="handlers")
@@ -53,7 +63,10 @@ app.add_typer(provide_app, name="provide")
 app.add_typer(processors_app, name="processors")
 app.add_typer(export_app, name="export")
 app.add_typer(rights_app, name="rights")
+app.add_typer(incident_app, name="incident")
 app.add_typer(marketing_app, name="marketing")
+app.add_typer(complaints_app, name="complaints")
+app.add_typer(notices_app, name="notices")
 app.add_typer(pii_app, name="pii")
 
 
