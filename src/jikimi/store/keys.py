@@ -291,8 +291,13 @@ def destroy_orphan_keys(conn: Connection, now: datetime) -> list[str]:
     """Destroy keys nothing needs any more (left by a crash between a data commit and its key
     step); returns their ids."""
     # only keys the lifecycle makes: everyday keys (a bare subject id) and retention-group keys
-    # ("<subject>~<6 hex>"); other modules' keys (e.g. rights requests' "rq~<id>") are theirs to keep
-    group = and_(data_keys.c.subject_id.like("%~______"), not_(data_keys.c.subject_id.like("rq~%")))
+    # ("<subject>~<6 hex>"); other modules' keys (rights requests' "rq~<id>", complaints' "cp~<id>")
+    # are theirs to keep
+    group = and_(
+        data_keys.c.subject_id.like("%~______"),
+        not_(data_keys.c.subject_id.like("rq~%")),
+        not_(data_keys.c.subject_id.like("cp~%")),
+    )
     everyday = not_(data_keys.c.subject_id.like("%~%"))
     sealing = or_(
         exists().where(separated_values.c.key_id == data_keys.c.subject_id),
