@@ -336,3 +336,38 @@ def test_counts_show_what_is_due_later_delivered_and_dead(engine: Engine, clock:
             ("dormancy_notice", "dead"): 1,
             ("dormancy_notice", "due"): 1,
         }
+
+
+# --- notices to recipients ------------------------------------------------------------------------
+
+
+def test_an_earlier_recipient_is_told_of_a_correction_through_the_services_sender(
+    engine: Engine, clock: FixedClock
+) -> None:
+    with webhook_receiver() as (url, posts):
+        jikimi = jikimi_with(engine, clock, "reference", Channels(sender=Webhook(url, SECRET)))
+        sid = jikimi.vault.collect("signup", MEMBER).subject_id
+        partner, _ = jikimi.handlers.create("pt-choi", "correct horse battery", role=_partner_role(jikimi))
+        jikimi.sharing.give_consent(sid, "nurim_points", actor=partner)
+        jikimi.sharing.provide([sid], "nurim_points", ["name", "mobile"], basis="consent", actor=partner)
+        request = jikimi.rights.receive(
+            sid, "correction", channel="web", actor="system", items=["mobile"]
+        ).request
+        jikimi.rights.verify(request.id, method="handler", proof="휴대전화 본인확인", actor="system")
+        jikimi.rights.apply_correction(request.id, {"mobile": "010-9876-5432"}, actor="system")
+
+        jikimi.delivery.drain()  # the correction notice (and the member's answer)
+        (document,) = [d for d in posts.bodies() if d["kind"] == "correction_notice"]
+        assert (document["recipient"], document["recipient_id"], document["subject_id"]) == (
+            "third_party",
+            "nurim_points",
+            sid,
+        )
+        assert document["to"] == "02-6274-1180"  # the company's desk from the policy
+        assert "정정" in document["title"] and "휴대전화번호" in document["body"]
+        assert "9876" not in document["body"]  # the value itself goes only by a new, logged provision
+
+
+def _partner_role(jikimi: Jikimi) -> str:
+    jikimi.handlers.define_role("partnerships", purposes=[], actions=["provide", "provide_by_law", "consent"])
+    return "partnerships"

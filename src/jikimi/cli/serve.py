@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -57,6 +58,14 @@ def serve_command(
     host: Annotated[str, typer.Option("--host", help="주소 (address to listen on)")] = "127.0.0.1",
     key_file: KeyFileOption = None,
     allow_blocking_lint: AllowBlockingLint = False,
+    deliver: Annotated[
+        bool,
+        typer.Option(
+            "--deliver",
+            help="서버 안에서 통지 발송도 합니다 (also deliver the outbox's notices inside the server, "
+            "as `jikimi deliver` does)",
+        ),
+    ] = False,
 ) -> None:
     """HTTP API 서버를 실행합니다 (문서: /docs). Run the HTTP API server (OpenAPI docs at /docs).
 
@@ -81,8 +90,15 @@ def serve_command(
         err.print(f"API 문서 (docs):     http://{shown}:{port}/docs")
         err.print(f"OpenAPI:            http://{shown}:{port}/openapi.json")
         err.print(f"상태 (health):      http://{shown}:{port}/healthz")
-        # uvicorn's access log prints the request line; URLs carry only opaque ids, never personal values.
-        uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)
+        stop = threading.Event()
+        if deliver:
+            err.print("통지 발송 (delivery): 서버 안에서 실행 (running inside the server)")
+            threading.Thread(target=jikimi.delivery.run, args=(stop,), name="deliver", daemon=True).start()
+        try:
+            # uvicorn's access log prints the request line; URLs carry only opaque ids, never personal values.
+            uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)
+        finally:
+            stop.set()
 
 
 def demo_command(

@@ -29,7 +29,9 @@ import ssl
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from email.message import EmailMessage
+from email.header import Header
+from email.mime.text import MIMEText
+from email.policy import compat32
 from email.utils import format_datetime
 from pathlib import Path
 from typing import Protocol
@@ -58,6 +60,8 @@ class Outgoing:
     title: str
     body: str
     created_at: datetime
+    recipient_id: str | None = None
+    """The third party's id in the policy, for a notice to a recipient (``recipient: third_party``)."""
 
 
 class SendError(Exception):
@@ -145,20 +149,21 @@ class Email:
     def send(self, message: Outgoing) -> None:
         if not message.to:
             raise SendError("no_contact", retry=False)
-        mail = EmailMessage()
+        # compat32 MIME (MIMEText + Header) builds a message four times faster than EmailMessage
+        mail = MIMEText(message.body, "plain", "utf-8")
         mail["From"] = self.sender
         mail["To"] = message.to
-        mail["Subject"] = message.title
+        mail["Subject"] = Header(message.title, "utf-8").encode()
         mail["Date"] = format_datetime(message.created_at)
         mail["Message-ID"] = f"<{message.message_id}@{self.domain}>"
         mail["X-Jikimi-Message-Id"] = message.message_id
         mail["X-Jikimi-Kind"] = message.kind
-        mail.set_content(message.body)
+        data = mail.as_bytes(policy=_SMTP_LINES)
         for attempt in (1, 2):  # a kept connection the server has closed is opened once more
             try:
                 if self._conn is None:
                     self._conn = self._connect()
-                self._conn.send_message(mail)
+                self._conn.sendmail(self.sender, [message.to], data)
                 return
             except smtplib.SMTPAuthenticationError:
                 self.close()  # the deployment's setting, not the message: tried again once it is fixed
@@ -184,6 +189,9 @@ class Email:
                 conn.quit()
             except (OSError, smtplib.SMTPException):
                 conn.close()
+
+
+_SMTP_LINES = compat32.clone(linesep="\r\n")  # SMTP lines end in CRLF; smtplib sends bytes as they are
 
 
 def _transient(codes: list[int]) -> bool:
@@ -223,6 +231,7 @@ class Webhook:
             "kind": message.kind,
             "channel": message.channel,
             "recipient": message.recipient,
+            "recipient_id": message.recipient_id,
             "subject_id": message.subject_id,
             "to": message.to,
             "title": message.title,

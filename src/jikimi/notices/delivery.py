@@ -49,6 +49,8 @@ FIRST_RETRY = timedelta(seconds=30)
 LAST_RETRY = timedelta(hours=6)
 LEASE = timedelta(minutes=2)
 BATCH = 100
+MARK_EVERY = 20
+"""Messages sent between two marks: at most this many go twice after a crash."""
 
 CONTACT_FORMATS: dict[str, tuple[str, ...]] = {
     "email": ("email",),
@@ -148,8 +150,15 @@ class Delivery:
             batch = outbox_rows.claim(uow.conn, now=now, until=now + self.lease, worker=worker, limit=limit)
             uow.commit()
         report = DeliveryReport(claimed=len(batch))
-        for message in batch:
-            self._deliver(message, worker, report)
+        sent: list[int] = []
+        try:
+            for message in batch:
+                if self._deliver(message, worker, report):
+                    sent.append(message.id)
+                if len(sent) >= MARK_EVERY:
+                    self._mark(sent, worker, report)
+        finally:
+            self._mark(sent, worker, report)
         return report
 
     def drain(self, *, limit: int = BATCH, worker: str | None = None) -> DeliveryReport:
@@ -177,17 +186,25 @@ class Delivery:
 
     # -- one message --
 
-    def _deliver(self, message: Message, worker: str, report: DeliveryReport) -> None:
+    def _deliver(self, message: Message, worker: str, report: DeliveryReport) -> bool:
+        """Send one message; whether it went (a failure is recorded at once)."""
         try:
             outgoing = self.prepare(message)
             self.channels.for_channel(outgoing.channel).send(outgoing)
         except SendError as failure:
             self._failed(message, worker, failure, report)
+            return False
+        return True
+
+    def _mark(self, sent: list[int], worker: str, report: DeliveryReport) -> None:
+        """Mark what was sent delivered, in one transaction (``MARK_EVERY`` at a time: a crash in
+        between sends those again, with their ids)."""
+        if not sent:
             return
         with self.core.unit_of_work() as uow:
-            marked = outbox_rows.mark_delivered(uow.conn, [message.id], worker=worker, now=self.core.now())
+            report.delivered += outbox_rows.mark_delivered(uow.conn, sent, worker=worker, now=self.core.now())
             uow.commit()
-        report.delivered += marked
+        sent.clear()
 
     def _failed(self, message: Message, worker: str, failure: SendError, report: DeliveryReport) -> None:
         attempts = message.attempts + 1
@@ -230,12 +247,15 @@ class Delivery:
             title=wording.title,
             body=wording.body,
             created_at=message.created_at,
+            recipient_id=str(message.payload["third_party_id"])
+            if message.recipient == "third_party"
+            else None,
         )
 
     def _destination(self, policy: Policy, message: Message) -> tuple[str, str | None]:
         wanted = _channels_of(message)
         if message.recipient == "third_party":
-            return _recipient_contact(policy, message.payload, wanted)
+            return _recipient_contact(policy, message.payload)
         if message.recipient != "subject" or message.subject_id is None:
             return wanted[0], None  # the service's own endpoint
         denial: str | None = None
@@ -308,9 +328,7 @@ def _channels_of(message: Message) -> list[str]:
     return channels or ["email"]
 
 
-def _recipient_contact(
-    policy: Policy, payload: Mapping[str, object], wanted: list[str]
-) -> tuple[str, str | None]:
+def _recipient_contact(policy: Policy, payload: Mapping[str, object]) -> tuple[str, str | None]:
     """A third party's contact from the policy: its e-mail address when the policy states one,
     else the service's sender gets the message with the recipient's id (it knows its partners)."""
     recipient = next(
@@ -322,7 +340,7 @@ def _recipient_contact(
     address = next((word.strip("<>(),;") for word in contact.split() if "@" in word), None)
     if address is not None:
         return "email", address
-    return (wanted[0] if wanted[0] != "email" else "webhook"), None
+    return "webhook", contact or None  # a company's desk, not a data subject's contact
 
 
 def configured(settings: Settings) -> Channels:

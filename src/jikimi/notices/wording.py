@@ -18,6 +18,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, Template, Templa
 from jinja2.sandbox import SandboxedEnvironment
 
 from jikimi.errors import UsageError
+from jikimi.notices.words import WORDS
 from jikimi.policy.model import NoticeKind, Policy
 
 KST = timezone(timedelta(hours=9), "KST")
@@ -90,6 +91,7 @@ def context(policy: Policy, payload: Mapping[str, object], message_id: str) -> d
         "officer": officer,
         "policy_title": policy.title,
         "label": policy.label_of,
+        "words": WORDS,  # names of codes: policy sections, request outcomes, refusal grounds
     }
 
 
@@ -106,7 +108,8 @@ def render(policy: Policy, kind: NoticeKind, payload: Mapping[str, object], *, m
     except TemplateError as exc:
         raise UsageError(
             f"처리방침의 통지 문구(notice.wording.{kind})를 그릴 수 없습니다: {type(exc).__name__}",
-            f"the policy's wording of {kind} (notice.wording.{kind}) cannot be rendered: {type(exc).__name__}",
+            f"the policy's wording of {kind} (notice.wording.{kind}) cannot be rendered: "
+            f"{type(exc).__name__}",
         ) from exc
     return Wording(" ".join(title.split()), body.strip() + "\n")
 

@@ -85,6 +85,7 @@ def queue_correction_notices(
             payload=payload,
             due_at=now,
             now=now,
+            recipient="third_party",
         ):
             queued.append(third_party_id)
     return queued
