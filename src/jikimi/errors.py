@@ -16,6 +16,8 @@
     │   │   └── UnlawfulCollection   code "vault.unlawful"  — the policy gives the item no lawful ground
     │   ├── Duplicate                code "vault.duplicate" — the same person is already a subject
     │   ├── NotFound                 code "vault.not_found" — no such subject, record or handler
+    │   │   └── Expired              code "vault.expired"   — it was there, and is no longer valid
+    │   │                                                     (a link to an access package)
     │   ├── StateConflict            code "vault.state"     — the subject's state forbids the operation
     │   └── Denied                   code "vault.denied"    — the gate refused a read (``reason`` says why)
     ├── AuthError                    code "auth"            — unknown handler, wrong password or token
@@ -197,6 +199,12 @@ class NotFound(VaultError):
     """No such subject, record or handler."""
 
     code = "vault.not_found"
+
+
+class Expired(NotFound):
+    """What was asked for existed and is no longer valid: a link past its time or its uses."""
+
+    code = "vault.expired"
 
 
 class StateConflict(VaultError):

@@ -2,7 +2,9 @@
 
 Every route calls one ``jikimi.rights`` method with the calling handler (bearer token) and the
 client's address; the service checks the ``rights`` action and writes the access log. Values
-(new values of a correction) travel only in request bodies, never in URLs.
+(new values of a correction) travel only in request bodies, never in URLs. One route takes no
+token: ``GET /v1/rights/packages/{token}``, the access package opened through the link its answer
+notice carried (the link's token is the credential; ``jikimi.rights.links``).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from jikimi.api.deps import HandlerDep, JikimiDep, SourceDep
-from jikimi.api.errors import ERROR_RESPONSES
+from jikimi.api.errors import ERROR_RESPONSES, ErrorEnvelope
 from jikimi.api.schemas import LAST_DAY, SUBJECT_ID_PATTERN, Channel, Instant
 from jikimi.rights import RightsRequest
 from jikimi.rights.model import HOW_TO_OBJECT_EN, HOW_TO_OBJECT_KO, REFUSAL_GROUNDS
@@ -361,3 +363,27 @@ def package_as_html(
     return StreamingResponse(
         package_html(package), media_type="text/html; charset=utf-8", headers={"Cache-Control": "no-store"}
     )
+
+
+LinkToken = Annotated[
+    str, Path(min_length=1, max_length=200, description="열람 링크의 토큰 (the link's token)")
+]
+
+
+@router.get(
+    "/packages/{token}",
+    summary="열람 자료: 통지의 링크로 (access package, through the link of its answer notice)",
+    response_class=StreamingResponse,
+    responses={
+        200: {"content": {"text/html": {}}},
+        410: {"model": ErrorEnvelope, "description": "만료·소진된 링크 (the link expired or was used up)"},
+    },
+)
+def package_by_link(token: LinkToken, jikimi: JikimiDep, source: SourceDep) -> StreamingResponse:
+    """열람 요구의 처리 결과 통지에 담긴 링크로 열람 자료(HTML)를 엽니다. 토큰이 곧 자격이며(7일, 5번),
+    여는 것은 본인(self)의 열람으로 접속기록에 남습니다. 없는 토큰은 404, 만료·소진된 토큰은 410입니다.
+    Opens the access package through the link its answer notice carried: the token is the credential
+    (7 days, 5 opens); each open is logged as the subject's own read. Unknown: 404; expired: 410."""
+    package = jikimi.rights.open_link(token, source=source)
+    headers = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
+    return StreamingResponse(package_html(package), media_type="text/html; charset=utf-8", headers=headers)

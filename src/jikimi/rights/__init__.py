@@ -5,7 +5,9 @@ consent withdrawals.
 ``model`` holds the rules (pure: request types, allowed moves, Civil Act deadlines, refusal
 grounds); ``requests`` the shared steps and the readers; ``desk`` receiving and answering;
 ``carry_out`` the four requests closed by carrying them out, each in one unit of work;
-``package`` the access package; ``corrections`` and ``verification`` their helpers.
+``package`` the access package; ``answers`` the answer notice queued when a request closes, with
+a protected link to the package (``links`` opens it); ``corrections`` and ``verification`` their
+helpers.
 ``RightsDesk`` is the service (``jikimi.rights``).
 """
 
@@ -18,14 +20,15 @@ from jikimi.core import Core
 from jikimi.lifecycle.separation import Ending
 from jikimi.rights.carry_out import CarryingOut
 from jikimi.rights.desk import Steps
+from jikimi.rights.links import Linking
 from jikimi.rights.model import is_korean_public_holiday
-from jikimi.rights.package import Package, Packaging
+from jikimi.rights.package import Package
 from jikimi.rights.requests import Event, Received, RightsRequest
 from jikimi.rights.verification import Verifier
 from jikimi.vault.consents import Consenting
 
 
-class RightsDesk(Steps, CarryingOut, Packaging):
+class RightsDesk(Steps, CarryingOut, Linking):
     """Data-subject requests over a ``Core``; deletions end purposes through ``lifecycle`` and
     consent withdrawals go through the vault's ``consents``, in the request's own unit of work."""
 

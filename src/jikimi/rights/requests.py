@@ -18,6 +18,7 @@ from jikimi.core import Core
 from jikimi.crypto import open_value
 from jikimi.errors import Denied, InvalidInput, StateConflict
 from jikimi.handlers import GUARDIAN, Handler
+from jikimi.rights.answers import queue_answer
 from jikimi.rights.model import (
     HOW_TO_OBJECT_EN,
     HOW_TO_OBJECT_KO,
@@ -212,7 +213,8 @@ class DeskBase:
         event: str | None = None,
         **values: object,
     ) -> None:
-        """Change the status (checked against the allowed moves); closing frees the duplicate key."""
+        """Change the status (checked against the allowed moves); closing frees the duplicate key and
+        queues the answer notice to the subject in the same unit of work (``answers.queue_answer``)."""
         if not can_move(row.status, target):
             raise StateConflict(
                 f"'{row.status}' 상태에서 '{target}'(으)로 바꿀 수 없습니다",
@@ -229,6 +231,12 @@ class DeskBase:
             raise StateConflict(
                 "다른 처리와 겹쳤습니다. 다시 시도하십시오", "the request changed meanwhile; try again"
             )
+        if not is_open(target):  # the answer is told to the subject, or the history says why not
+            ground = values.get("refusal_ground")
+            told = queue_answer(
+                uow, self.core.policy, row, target, ground if isinstance(ground, str) else None, now
+            )
+            event = "; ".join(part for part in (event, told.event_note()) if part)
         self._event(uow, row.id, now, actor, target, event)
 
     def _log(

@@ -1,11 +1,11 @@
 """The tables of reaching people (issue 16), on the vault's metadata: notices posted on the website,
-breach incidents and the subjects they affect, and complaints. Personal values only as ciphertext;
-free text is masked before it is written (``notices``).
+breach incidents and the subjects they affect, complaints, and the protected links to access packages.
+Personal values only as ciphertext; free text is masked before it is written (``notices``).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Column, ForeignKey, Index, LargeBinary, String, Table, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, Integer, LargeBinary, String, Table, Text, UniqueConstraint
 
 from jikimi.store.tables import Timestamp, metadata
 
@@ -74,3 +74,18 @@ complaints = Table(
     Column("received_by", String(64), nullable=False),
     Index("ix_complaints_status_due_at", "status", "due_at"),
 )
+
+package_links = Table(
+    "package_links",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("request_id", String(32), ForeignKey("rights_requests.id", ondelete="CASCADE"), nullable=False),
+    Column("token_digest", LargeBinary(32), nullable=False, unique=True),  # SHA-256; the token is never kept
+    Column("created_at", Timestamp, nullable=False),
+    Column("expires_at", Timestamp, nullable=False),
+    Column("opens", Integer, nullable=False, server_default="0"),  # times the package was opened through it
+    Column("last_opened_at", Timestamp, nullable=True),
+    Index("ix_package_links_request_id", "request_id"),
+)
+"""A protected link to an access package (migration 0011): the answer notice of an access request
+carries its token; only the token's digest is stored, with an expiry and a count of opens."""

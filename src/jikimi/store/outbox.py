@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, case, func, insert, or_, select, update
+from sqlalchemy import Connection, Row, Select, and_, case, func, insert, literal, or_, select, true, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from jikimi.store.tables import outbox
+from jikimi.store.tables import Timestamp, outbox
 
 STATUSES = ("pending", "delivered", "dead")
 
@@ -116,6 +116,86 @@ def enqueue(
             return False
         return conn.execute(insert(outbox).values(row).returning(outbox.c.id)).first() is not None
     return conn.execute(statement.returning(outbox.c.id)).first() is not None
+
+
+def _insert_ignoring_duplicates(conn: Connection) -> Any:
+    dialect = conn.dialect.name
+    if dialect == "postgresql":
+        return pg_insert(outbox).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    if dialect == "sqlite":
+        return sqlite_insert(outbox).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    raise NotImplementedError(dialect)  # pragma: no cover - only the two supported databases
+
+
+def enqueue_many(conn: Connection, messages: Sequence[Mapping[str, Any]], *, now: datetime) -> int:
+    """Queue many messages in one statement, each unless its ``dedupe_key`` exists; how many were
+    queued. Each message has ``kind``, ``subject_id``, ``dedupe_key``, ``payload`` (ids, dates and
+    codes), ``due_at`` and optionally ``channel`` and ``recipient``, as for ``enqueue``."""
+    if not messages:
+        return 0
+    rows = [
+        {
+            "kind": m["kind"],
+            "subject_id": m["subject_id"],
+            "dedupe_key": m["dedupe_key"],
+            "payload": json.dumps(dict(m["payload"]), ensure_ascii=False, sort_keys=True, default=str),
+            "due_at": m["due_at"],
+            "created_at": now,
+            "attempts": 0,
+            "channel": m.get("channel"),
+            "recipient": m.get("recipient", "subject"),
+            "status": "pending",
+        }
+        for m in messages
+    ]
+    statement = _insert_ignoring_duplicates(conn).returning(outbox.c.id)
+    return len(conn.execute(statement, rows).all())
+
+
+def enqueue_select(
+    conn: Connection,
+    *,
+    kind: str,
+    audience: Select[Any],
+    dedupe_prefix: str,
+    payload: Mapping[str, object],
+    due_at: datetime,
+    now: datetime,
+    recipient: str = "subject",
+) -> int:
+    """Queue one message per row of ``audience`` (columns ``subject_id`` and ``channel``) with one
+    ``INSERT … SELECT``: the same ``payload`` for all, each under ``dedupe_key = dedupe_prefix +
+    subject_id``, skipping those queued already. How many were queued."""
+    rows = audience.subquery()
+    chosen = select(
+        literal(kind),
+        rows.c.subject_id,
+        (literal(dedupe_prefix) + rows.c.subject_id),
+        literal(json.dumps(dict(payload), ensure_ascii=False, sort_keys=True, default=str)),
+        literal(due_at, Timestamp),
+        literal(now, Timestamp),
+        literal(0),
+        rows.c.channel,
+        literal(recipient),
+        literal("pending"),
+    ).where(true())  # SQLite reads "INSERT … SELECT … ON CONFLICT" only with a WHERE before ON
+    columns = [
+        "kind",
+        "subject_id",
+        "dedupe_key",
+        "payload",
+        "due_at",
+        "created_at",
+        "attempts",
+        "channel",
+        "recipient",
+        "status",
+    ]
+    statement = _insert_ignoring_duplicates(conn).from_select(columns, chosen)
+    if conn.dialect.name == "postgresql":  # psycopg gives no row count here: count what RETURNING returns
+        written = statement.returning(outbox.c.id).cte("written")
+        return int(conn.execute(select(func.count()).select_from(written)).scalar_one())
+    return int(conn.execute(statement).rowcount)
 
 
 def pending(conn: Connection, *, kind: str | None = None, subject_id: str | None = None) -> list[Message]:
