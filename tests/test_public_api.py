@@ -39,6 +39,12 @@ def test_the_facade_has_one_attribute_per_service() -> None:
         "rights",
         "sharing",
         "audit",
+        "delivery",
+        "incidents",
+        "marketing",
+        "complaints",
+        "policy_changes",
+        "usage_notices",
     ]
 
 

@@ -76,6 +76,11 @@ EXPECTED = {
     ("post", "/v1/incidents/{incident_id}/notify"),
     ("post", "/v1/incidents/{incident_id}/close"),
     ("get", "/v1/postings"),
+    # complaints (의견수렴 및 불만처리)
+    ("post", "/v1/complaints"),
+    ("get", "/v1/complaints"),
+    ("get", "/v1/complaints/{complaint_id}"),
+    ("post", "/v1/complaints/{complaint_id}/answer"),
 }
 
 

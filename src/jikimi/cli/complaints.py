@@ -165,18 +165,18 @@ def list_command(
             overdue=overdue,
             limit=limit,
         )
-        table = Table(title="민원 (complaints) — KST")
+        table = Table(title="민원 (complaints): 기한 지난 것부터 (overdue first), KST")
         table.add_column("id", no_wrap=True, min_width=22)
-        for column in ("channel", "status", "received", "due", "hours left", "topic", "subject"):
-            table.add_column(column, no_wrap=column in ("received", "due"))
+        for column in ("due", "hours left", "status", "received", "channel", "topic", "subject"):
+            table.add_column(column, overflow="fold")
         for c in found:
             table.add_row(
                 c.id,
-                c.channel,
+                _kst(c.due_at),
+                _left(c) + (" OVERDUE" if c.overdue else ""),
                 c.status,
                 _kst(c.received_at),
-                _kst(c.due_at) + (" OVERDUE" if c.overdue else ""),
-                _left(c),
+                c.channel,
                 c.topic or "-",
                 c.subject_id or "-",
             )
