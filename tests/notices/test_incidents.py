@@ -18,7 +18,9 @@ from jikimi.clock import FixedClock
 from jikimi.errors import Denied, InvalidInput, NotFound, StateConflict
 from jikimi.handlers import Handler
 from jikimi.notices import incident_rules as rules
+from jikimi.notices.incident_model import notice_payload
 from jikimi.notices.wording import render
+from jikimi.store import outbox as outbox_rows
 from jikimi.store.notice_tables import incidents as incident_table
 from jikimi.store.outbox import message_id
 from jikimi.store.tables import access_log, outbox
@@ -368,6 +370,39 @@ def test_notifying_again_queues_no_duplicate_and_tells_only_subjects_added_since
     assert jikimi.incidents.affected(incident.id, subject_ids=first, actor=officer).added == 0
     assert jikimi.incidents.notify(incident.id, actor=officer).queued == 2
     assert sorted(m["subject_id"] for m in notices(jikimi)) == sorted([*first, *later])
+
+
+def test_the_set_based_notices_are_the_rows_outbox_enqueue_writes_and_share_its_dedupe_keys(
+    jikimi: Jikimi,  # noqa: F811
+    officer: Handler,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    ids = import_members(jikimi, tmp_path, 3)
+    incident = jikimi.incidents.open(kind="leak", aware_at=START, items=["email"], actor=officer)
+    jikimi.incidents.affected(incident.id, subject_ids=ids, actor=officer)
+    with jikimi.core.reading() as conn:
+        row = conn.execute(select(incident_table).where(incident_table.c.id == incident.id)).one()
+    payload = notice_payload(jikimi.policy, row)
+    with jikimi.core.unit_of_work() as uow:  # one subject's notice queued the ordinary way first
+        assert outbox_rows.enqueue(
+            uow.conn,
+            kind="breach_notice",
+            subject_id=ids[0],
+            dedupe_key=f"breach_notice:{incident.id}:{ids[0]}",
+            payload=payload,
+            due_at=START,
+            now=START,
+            channel="email",
+            recipient="subject",
+        )
+        uow.commit()
+    told = jikimi.incidents.notify(incident.id, actor=officer)
+    assert told.queued == 2  # the key enqueue wrote is skipped, not doubled
+    rows = notices(jikimi)
+    assert len(rows) == 3
+    columns = ("kind", "payload", "due_at", "created_at", "channel", "recipient", "status", "attempts")
+    assert len({tuple(r[c] for c in columns) for r in rows}) == 1  # byte for byte the same rows
+    assert {str(r["dedupe_key"]) for r in rows} == {f"breach_notice:{incident.id}:{sid}" for sid in ids}
 
 
 def test_a_query_finds_holders_in_the_separated_store_too_and_narrows_by_status_context_and_window(

@@ -67,8 +67,9 @@ class Incident:
 
 @dataclass(frozen=True)
 class Affected:
-    """Subjects added to an incident: how many were new, and how many of a list the vault has no
-    subject for (destroyed, or never here: they are told by the website posting)."""
+    """Subjects added to an incident: how many were new, and how many of the incident's affected
+    subjects the vault holds no subject for (destroyed since, or never here: they are told by the
+    website posting)."""
 
     incident: Incident
     added: int

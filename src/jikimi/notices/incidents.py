@@ -149,11 +149,9 @@ class Incidents:
         now = self.core.now()
         with self.core.unit_of_work() as uow:
             self._open_row(uow, incident_id)
-            unknown = 0
             if ids is not None:
                 added = rows.add_ids(uow.conn, incident_id, ids, now)
-                unknown = rows.unknown_among(uow.conn, ids)
-                how = f"by=list; listed={len(ids)}; not_in_vault={unknown}"
+                how = f"by=list; listed={len(ids)}"
             else:
                 assert query is not None
                 added = rows.add_matching(
@@ -168,6 +166,8 @@ class Incidents:
                 )
                 holding = ",".join(query.holding)
                 how = f"by=query; holding={holding}; status={query.status}; context={query.context}"
+            unknown = rows.not_in_vault(uow.conn, incident_id)
+            how += f"; not_in_vault={unknown}"
             self._log(uow, now, handler, "affected", incident_id, how, count=added, source=source)
             view = self._view(rows.state(uow.conn, incident_id), now)
             self._log_decision(uow, now, handler, view, source)
@@ -258,9 +258,8 @@ class Incidents:
                     "no affected subjects yet: list them first (`affected`)",
                 )
             payload = notice_payload(self.core.policy, row)
-            by_channel = rows.decide_contacts(uow.conn, incident_id, contacts, rules.REACHABLE)
-            missing = by_channel.pop("missing", 0)
-            queued = rows.queue_notices(
+            missing = rows.decide_contacts(uow.conn, incident_id, contacts, rules.REACHABLE)
+            by_channel = rows.queue_notices(
                 uow.conn,
                 incident_id,
                 kind=NOTICE_KIND,
@@ -269,6 +268,7 @@ class Incidents:
                 reachable=rules.REACHABLE,
                 now=now,
             )
+            queued = sum(by_channel.values())
             posting_id = self._post(uow, row, payload, now) if missing else None
             rows.mark_notified(uow.conn, incident_id, now)
             first = {"notified_at": now} if row.notified_at is None else {}

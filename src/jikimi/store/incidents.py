@@ -9,6 +9,7 @@ contact format (a row in ``item_values``), never what the item says.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,13 +32,12 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from jikimi.errors import NotFound
+from jikimi.store.bulk import insert_many
 from jikimi.store.notice_tables import incident_subjects, incidents
 from jikimi.store.tables import Timestamp, access_log, item_values, outbox, separated_values, subjects
 
 IncidentRow = Row[Any]
 """An ``incidents`` row (``.id``, ``.kind``, ``.aware_at``…)."""
-CHUNK = 1000
-"""Subject ids per statement when a list is added."""
 
 
 def _insert(conn: Connection, table: Any) -> Any:
@@ -83,28 +83,36 @@ def listing(conn: Connection, *, open_only: bool, limit: int) -> list[IncidentRo
 
 
 def add_ids(conn: Connection, incident_id: str, ids: Sequence[str], now: datetime) -> int:
-    """Add listed subjects (each once; those already there are skipped); how many were new."""
-    added = 0
-    for start in range(0, len(ids), CHUNK):
-        rows = [
-            {"incident_id": incident_id, "subject_id": sid, "added_at": now}
-            for sid in ids[start : start + CHUNK]
-        ]
-        added += _inserted(conn, _insert(conn, incident_subjects).values(rows).on_conflict_do_nothing())
-    return added
+    """Add listed subjects (each once; those already there are skipped) in one batched insert (COPY
+    on PostgreSQL); how many were new. The caller holds the incident's row lock, so no other
+    transaction adds to the same incident meanwhile."""
+    present = set(
+        conn.execute(
+            select(incident_subjects.c.subject_id).where(incident_subjects.c.incident_id == incident_id)
+        ).scalars()
+    )
+    new = [sid for sid in dict.fromkeys(ids) if sid not in present]
+    insert_many(
+        conn,
+        incident_subjects,
+        ("incident_id", "subject_id", "added_at"),
+        [(incident_id, sid, now) for sid in new],
+    )
+    return len(new)
 
 
-def unknown_among(conn: Connection, ids: Sequence[str]) -> int:
-    """How many of ``ids`` the vault holds no subject row for (destroyed, or never here)."""
-    known = 0
-    for start in range(0, len(ids), CHUNK):
-        chunk = list(ids[start : start + CHUNK])
-        known += int(
-            conn.execute(
-                select(func.count()).select_from(subjects).where(subjects.c.id.in_(chunk))
-            ).scalar_one()
+def not_in_vault(conn: Connection, incident_id: str) -> int:
+    """How many of the incident's affected subjects the vault holds no subject row for (destroyed
+    since, or never here): one anti-join."""
+    query = (
+        select(func.count())
+        .select_from(incident_subjects)
+        .where(
+            incident_subjects.c.incident_id == incident_id,
+            ~exists().where(subjects.c.id == incident_subjects.c.subject_id),
         )
-    return len(ids) - known
+    )
+    return int(conn.execute(query).scalar_one())
 
 
 def _holds(items: Sequence[str], subject: Any) -> Any:
@@ -210,18 +218,17 @@ def _owed(incident_id: str) -> Any:
 
 def decide_contacts(
     conn: Connection, incident_id: str, contacts: Mapping[str, Sequence[str]], reachable: Sequence[str]
-) -> dict[str, int]:
+) -> int:
     """Mark each subject not yet told ``known`` (reachable: it holds a contact item and is in one of
-    the ``reachable`` states) or ``missing``, in one
-    UPDATE; returns ``{channel: subjects}`` for the known ones and ``{"missing": n}``."""
+    the ``reachable`` states) or ``missing``, in one UPDATE; returns how many are ``missing``."""
     channel = _channel(contacts, reachable)
     conn.execute(
         update(incident_subjects)
         .where(_owed(incident_id))
         .values(contact=case((channel.is_(None), "missing"), else_="known"))
     )
-    query = select(channel.label("channel"), func.count()).where(_owed(incident_id)).group_by("channel")
-    return {str(c) if c is not None else "missing": int(n) for c, n in conn.execute(query)}
+    query = select(func.count()).where(_owed(incident_id), incident_subjects.c.contact == "missing")
+    return int(conn.execute(query).scalar_one())
 
 
 def queue_notices(
@@ -233,12 +240,12 @@ def queue_notices(
     contacts: Mapping[str, Sequence[str]],
     reachable: Sequence[str],
     now: datetime,
-) -> int:
+) -> dict[str, int]:
     """One outbox row per affected subject not yet told who has a contact (``decide_contacts``
     marked it ``known``), in one INSERT … SELECT:
     the same row ``outbox.enqueue`` writes (kind, dedupe key ``<kind>:<incident>:<subject>``, the
     payload's JSON, due now, to the subject, on its channel), skipping a key already queued. How
-    many were queued."""
+    many were queued on each channel (``{"email": n, "sms": m}``)."""
     body = json.dumps(dict(payload), ensure_ascii=False, sort_keys=True, default=str)
     channel = _channel(contacts, reachable)
     chosen = select(
@@ -269,8 +276,9 @@ def queue_notices(
         _insert(conn, outbox)
         .from_select(columns, chosen)
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(outbox.c.channel)
     )
-    return _inserted(conn, statement)
+    return dict(Counter(str(c) for c in conn.execute(statement).scalars()))
 
 
 def notices_by_channel(conn: Connection, incident_id: str, kind: str) -> dict[str, int]:
