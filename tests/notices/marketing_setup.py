@@ -29,11 +29,11 @@ AFTERNOON = datetime(2026, 3, 3, 15, 0, tzinfo=KST)
 NIGHT = datetime(2026, 12, 3, 22, 0, tzinfo=KST)
 
 
-def build(engine: Engine, clock: FixedClock) -> Jikimi:
+def build(engine: Engine, clock: FixedClock, ring: KeyRing | None = None) -> Jikimi:
     return build_jikimi(
         policy=cached_policy(POLICY),
         engine=engine,
-        keys=KeyRing(MasterKey.generate()),
+        keys=ring or KeyRing(MasterKey.generate()),
         clock=clock,
         passwords=fast_passwords(),
     )

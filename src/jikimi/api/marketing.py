@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Path
+from fastapi.responses import JSONResponse
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from jikimi.api.deps import HandlerDep, JikimiDep, SourceDep, requires
@@ -113,7 +114,7 @@ class ChannelConsentsOut(BaseModel):
 
 
 @router.post("/marketing/check", response_model=CheckOut, summary="광고 전송 확인 (advertising send check)")
-def check(body: CheckIn, jikimi: JikimiDep, handler: MarketingDep, source: SourceDep) -> CheckOut:
+def check(body: CheckIn, jikimi: JikimiDep, handler: MarketingDep, source: SourceDep) -> JSONResponse:
     """대상자마다 광고성 정보를 이 매체로 이 시각에 보내도 되는지 답합니다 (정보통신망법 50).
     `marketing` 작업 권한이 필요하고, 호출 한 번이 접속기록 한 행입니다.
     Answers, per subject, whether advertising may be sent through the channel at the time:
@@ -128,17 +129,20 @@ def check(body: CheckIn, jikimi: JikimiDep, handler: MarketingDep, source: Sourc
         source=source,
     )
     counts = result.counts
-    return CheckOut(
-        purpose=result.purpose,
-        channel=result.channel,
-        send_at=result.send_at,
-        night=result.night,
-        counts=counts,
-        messages={r: Message(message_ko=REASONS[r][0], message_en=REASONS[r][1]) for r in counts},
-        results=[
-            CheckRow(subject_id=sid, allowed=d.allowed, reason=d.reason, detail=d.detail or None)
-            for sid, d in result.decisions.items()
-        ],
+    # 100,000 rows: plain JSON in the documented shape (``CheckOut``), without a model per row
+    return JSONResponse(
+        {
+            "purpose": result.purpose,
+            "channel": result.channel,
+            "send_at": result.send_at.isoformat().replace("+00:00", "Z"),
+            "night": result.night,
+            "counts": counts,
+            "messages": {r: {"message_ko": REASONS[r][0], "message_en": REASONS[r][1]} for r in counts},
+            "results": [
+                {"subject_id": sid, "allowed": d.allowed, "reason": d.reason, "detail": d.detail or None}
+                for sid, d in result.decisions.items()
+            ],
+        }
     )
 
 

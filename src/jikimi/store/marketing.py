@@ -15,14 +15,27 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Row, and_, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Row,
+    and_,
+    case,
+    func,
+    insert,
+    or_,
+    select,
+    type_coerce,
+    update,
+)
 
 from jikimi.clock import as_utc
 from jikimi.states import NIGHT, ConsentKind, SubjectStatus
-from jikimi.store.tables import consents, outbox, processing_stops, subjects
+from jikimi.store.hints import among
+from jikimi.store.tables import Timestamp, consents, outbox, processing_stops, subjects
 
-CHUNK = 2000
-"""Subject ids per ``IN`` list: few statements for 100,000 subjects, well under the drivers' limits."""
+CHUNK = 5000
+"""Subject ids per statement (bound as one parameter, ``hints.among``): 20 statements for 100,000."""
 
 AD_KINDS = (ConsentKind.AD_CHANNEL, ConsentKind.AD_NIGHT)
 
@@ -55,62 +68,56 @@ def send_facts(
     conn: Connection, subject_ids: Sequence[str], *, purpose_id: str, channel: str
 ) -> dict[str, SendFacts]:
     """The facts of a send through ``channel`` for the marketing purpose ``purpose_id``, by subject
-    id; unknown ids are left out. Three statements per chunk: subjects, consents, stops."""
-    out: dict[str, SendFacts] = {}
-    wanted = or_(
-        and_(consents.c.target_kind == ConsentKind.PURPOSE, consents.c.target_id == purpose_id),
-        and_(consents.c.target_kind == ConsentKind.AD_CHANNEL, consents.c.target_id == channel),
-        and_(consents.c.target_kind == ConsentKind.AD_NIGHT, consents.c.target_id == NIGHT),
-    )
-    for chunk in _chunks(subject_ids):
-        found = {
-            r.id: (str(r.status), bool(r.is_child))
-            for r in conn.execute(
-                select(subjects.c.id, subjects.c.status, subjects.c.is_child).where(subjects.c.id.in_(chunk))
-            )
-        }
-        if not found:
-            continue
-        purpose: dict[str, str] = {}
-        anchors: dict[tuple[str, str], datetime] = {}
-        for r in conn.execute(
-            select(
-                consents.c.subject_id,
-                consents.c.target_kind,
-                consents.c.granted,
-                consents.c.at,
-                consents.c.confirmed_at,
-                consents.c.withdrawn_at,
-            ).where(consents.c.subject_id.in_(chunk), wanted)
-        ):
-            live = bool(r.granted) and r.withdrawn_at is None
-            if r.target_kind == ConsentKind.PURPOSE:
-                if live:
-                    purpose[r.subject_id] = "live"
-                elif r.withdrawn_at is not None:
-                    purpose.setdefault(r.subject_id, "withdrawn")
-            elif live:
-                anchor = as_utc(r.confirmed_at or r.at)
-                key = (r.subject_id, r.target_kind)
-                if key not in anchors or anchors[key] < anchor:
-                    anchors[key] = anchor
-        stopped = set(
-            conn.execute(
-                select(processing_stops.c.subject_id).where(
-                    processing_stops.c.subject_id.in_(chunk),
-                    processing_stops.c.purpose_id == purpose_id,
-                    processing_stops.c.lifted_at.is_(None),
-                )
-            ).scalars()
+    id; unknown ids are left out. One statement per chunk of ids (bound as one parameter): the
+    subjects, their consents to the purpose, the channel and the night, and stops on the purpose,
+    joined and folded to one row per subject."""
+    c, p = consents, processing_stops
+    live = and_(c.c.granted.is_(True), c.c.withdrawn_at.is_(None))
+    anchor = func.coalesce(c.c.confirmed_at, c.c.at)
+
+    def latest(kind: ConsentKind) -> Any:
+        return type_coerce(func.max(case((and_(c.c.target_kind == kind, live), anchor))), Timestamp)
+
+    purpose = func.max(
+        case(
+            (and_(c.c.target_kind == ConsentKind.PURPOSE, live), 2),
+            (and_(c.c.target_kind == ConsentKind.PURPOSE, c.c.withdrawn_at.is_not(None)), 1),
+            else_=0,
         )
-        for sid, (status, is_child) in found.items():
+    )
+    wanted = or_(
+        and_(c.c.target_kind == ConsentKind.PURPOSE, c.c.target_id == purpose_id),
+        and_(c.c.target_kind == ConsentKind.AD_CHANNEL, c.c.target_id == channel),
+        and_(c.c.target_kind == ConsentKind.AD_NIGHT, c.c.target_id == NIGHT),
+    )
+    stops = and_(p.c.subject_id == subjects.c.id, p.c.purpose_id == purpose_id, p.c.lifted_at.is_(None))
+    out: dict[str, SendFacts] = {}
+    states = ("missing", "withdrawn", "live")
+    for chunk in _chunks(subject_ids):
+        query = (
+            select(
+                subjects.c.id,
+                subjects.c.status,
+                subjects.c.is_child,
+                func.max(case((p.c.id.is_not(None), 1), else_=0)).label("stopped"),
+                purpose.label("purpose"),
+                latest(ConsentKind.AD_CHANNEL).label("channel_at"),
+                latest(ConsentKind.AD_NIGHT).label("night_at"),
+            )
+            .select_from(subjects)
+            .outerjoin(c, and_(c.c.subject_id == subjects.c.id, wanted))
+            .outerjoin(p, stops)
+            .where(among(subjects.c.id, chunk))
+            .group_by(subjects.c.id, subjects.c.status, subjects.c.is_child)
+        )
+        for sid, status, is_child, stopped, state, channel_at, night_at in conn.execute(query).all():
             out[sid] = SendFacts(
                 status,
-                is_child,
-                sid in stopped,
-                purpose.get(sid, "missing"),
-                anchors.get((sid, ConsentKind.AD_CHANNEL)),
-                anchors.get((sid, ConsentKind.AD_NIGHT)),
+                bool(is_child),
+                bool(stopped),
+                states[state or 0],
+                as_utc(channel_at) if channel_at is not None else None,
+                as_utc(night_at) if night_at is not None else None,
             )
     return out
 
