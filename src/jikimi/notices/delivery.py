@@ -30,7 +30,6 @@ from datetime import timedelta
 from typing import cast
 
 from jikimi.core import Core
-from jikimi.errors import Denied
 from jikimi.handlers import SYSTEM, Handler
 from jikimi.notices.channels import Channel, Email, Letter, Outgoing, SendError, Webhook
 from jikimi.notices.wording import render
@@ -61,6 +60,9 @@ CONTACT_FORMATS: dict[str, tuple[str, ...]] = {
 }
 """The item formats a channel's contact is read from; a channel not named here (app push) needs
 none: the service's sender finds the person by the subject id."""
+
+Contacts = dict[str, dict[str, str] | str]
+"""What was read for one message: purpose → the contact values read, or the gate's reason for refusing."""
 
 KINDS: frozenset[str] = frozenset(NoticeKind.__args__)  # type: ignore[attr-defined]
 
@@ -150,10 +152,11 @@ class Delivery:
             batch = outbox_rows.claim(uow.conn, now=now, until=now + self.lease, worker=worker, limit=limit)
             uow.commit()
         report = DeliveryReport(claimed=len(batch))
+        contacts = self._contacts(batch)
         sent: list[int] = []
         try:
             for message in batch:
-                if self._deliver(message, worker, report):
+                if self._deliver(message, contacts.get(message.id, {}), worker, report):
                     sent.append(message.id)
                 if len(sent) >= MARK_EVERY:
                     self._mark(sent, worker, report)
@@ -186,10 +189,10 @@ class Delivery:
 
     # -- one message --
 
-    def _deliver(self, message: Message, worker: str, report: DeliveryReport) -> bool:
+    def _deliver(self, message: Message, contacts: Contacts, worker: str, report: DeliveryReport) -> bool:
         """Send one message; whether it went (a failure is recorded at once)."""
         try:
-            outgoing = self.prepare(message)
+            outgoing = self.prepare(message, contacts)
             self.channels.for_channel(outgoing.channel).send(outgoing)
         except SendError as failure:
             self._failed(message, worker, failure, report)
@@ -228,12 +231,15 @@ class Delivery:
         else:
             report.retried += 1
 
-    def prepare(self, message: Message) -> Outgoing:
-        """The message ready to send: its channel, its contact (read through the gate) and wording."""
+    def prepare(self, message: Message, contacts: Contacts | None = None) -> Outgoing:
+        """The message ready to send: its channel, its contact and its wording. ``contacts``: what
+        ``_contacts`` read for it (read now, through the gate, when not given)."""
         policy = self.core.policy
         if message.kind not in KINDS:
             raise SendError("render.unknown_kind", retry=False)
-        channel, to = self._destination(policy, message)
+        if contacts is None:
+            contacts = self._contacts([message]).get(message.id, {})
+        channel, to = self._destination(policy, message, contacts)
         wording = render(
             policy, cast(NoticeKind, message.kind), message.payload, message_id=message.message_id
         )
@@ -252,49 +258,52 @@ class Delivery:
             else None,
         )
 
-    def _destination(self, policy: Policy, message: Message) -> tuple[str, str | None]:
+    def _contacts(self, batch: Iterable[Message]) -> dict[int, Contacts]:
+        """The contact items each subject's message may go to, read through the gate in one unit of
+        work (one ``read`` row per message and purpose, the message id as its reason): message id →
+        purpose → the values read, or the gate's reason for refusing."""
+        policy = self.core.policy
+        wanted: list[tuple[str, list[str], str, str]] = []
+        owners: list[tuple[int, str]] = []
+        for message in batch:
+            if message.recipient != "subject" or message.subject_id is None:
+                continue
+            for purpose_id, item_ids in _contact_items(policy, _channels_of(message)).items():
+                wanted.append(
+                    (message.subject_id, item_ids, purpose_id, f"{message.kind} {message.message_id}")
+                )
+                owners.append((message.id, purpose_id))
+        found: dict[int, Contacts] = {}
+        for (message_id, purpose_id), values in zip(
+            owners, self.reading.read_each(wanted, NOTIFIER), strict=True
+        ):
+            found.setdefault(message_id, {})[purpose_id] = values
+        return found
+
+    def _destination(self, policy: Policy, message: Message, contacts: Contacts) -> tuple[str, str | None]:
         wanted = _channels_of(message)
         if message.recipient == "third_party":
             return _recipient_contact(policy, message.payload)
         if message.recipient != "subject" or message.subject_id is None:
             return wanted[0], None  # the service's own endpoint
-        denial: str | None = None
+        denials = [values for values in contacts.values() if isinstance(values, str)]
         for channel in wanted:
             formats = CONTACT_FORMATS.get(channel)
             if formats is None:
                 return channel, None  # the sender finds the person by the subject id
-            try:
-                found = self._contact(policy, message, formats)
-            except Denied as exc:
-                denial = exc.code
-                continue
-            if found is not None:
-                return channel, found
-        raise SendError(f"contact.{denial}" if denial else "no_contact", retry=False)
-
-    def _contact(self, policy: Policy, message: Message, formats: Iterable[str]) -> str | None:
-        """The first of the subject's contact items of these formats, read for the notice purpose."""
-        assert message.subject_id is not None
-        items = [item.id for item in policy.items if item.format in formats]
-        by_purpose: dict[str, list[str]] = {}
-        for item_id in items:
-            purpose = policy.notice_purpose(item_id)
-            if purpose is not None:
-                by_purpose.setdefault(purpose.id, []).append(item_id)
-        if items and not by_purpose:
-            raise SendError("contact.no_notice_purpose", retry=False)
-        for purpose_id, item_ids in by_purpose.items():
-            values = self.reading.read(
-                message.subject_id,
-                item_ids,
-                purpose_id,
-                NOTIFIER,
-                reason=f"{message.kind} {message.message_id}",
-            )
-            for item_id in item_ids:
-                if values.get(item_id):
-                    return values[item_id]
-        return None
+            for item in policy.items:
+                if item.format not in formats:
+                    continue
+                purpose = policy.notice_purpose(item.id)
+                values = contacts.get(purpose.id) if purpose is not None else None
+                if isinstance(values, dict) and values.get(item.id):
+                    return channel, values[item.id]
+        if denials:
+            raise SendError(f"contact.{denials[0]}", retry=False)
+        wanted_formats = {f for channel in wanted for f in CONTACT_FORMATS.get(channel, ())}
+        if not contacts and any(item.format in wanted_formats for item in policy.items):
+            raise SendError("contact.no_notice_purpose", retry=False)  # items, but no purpose to read them
+        raise SendError("no_contact", retry=False)
 
     # -- the operator's view --
 
@@ -318,6 +327,18 @@ class Delivery:
             self.core.log(uow, now, actor, "outbox.revive", count=count)
             uow.commit()
         return count
+
+
+def _contact_items(policy: Policy, channels: Iterable[str]) -> dict[str, list[str]]:
+    """The policy's contact items for these channels, by the purpose each is read under."""
+    formats = {f for channel in channels for f in CONTACT_FORMATS.get(channel, ())}
+    by_purpose: dict[str, list[str]] = {}
+    for item in policy.items:
+        if item.format in formats:
+            purpose = policy.notice_purpose(item.id)
+            if purpose is not None:
+                by_purpose.setdefault(purpose.id, []).append(item.id)
+    return by_purpose
 
 
 def _channels_of(message: Message) -> list[str]:

@@ -175,6 +175,47 @@ class Reading:
         out = {sid: self._open(sid, state) for sid, state in allowed.items()}
         return {sid: values for sid, values in out.items() if values}
 
+    def read_each(
+        self,
+        wanted: Sequence[tuple[str, Sequence[str], str, str]],
+        actor: Handler | str,
+        *,
+        source: str = "local",
+    ) -> list[dict[str, str] | str]:
+        """Several reads, each ``(subject id, items, purpose, reason)``, in one unit of work — for
+        jikimi's own workers (delivery reads a batch of contacts): each decided and logged as its own
+        ``read`` row with its own reason. For each, the values (when allowed) or the gate's reason."""
+        core = self.core
+        handler = core.actor(actor)
+        now = core.now()
+        decided: list[tuple[str, ReadState] | str] = []
+        with core.unit_of_work() as uow:
+            entries: list[Entry] = []
+            for subject_id, asked, purpose, reason in wanted:
+                items = known_items(asked, core.policy.items_by_id)
+                state = read_state(uow.conn, subject_id, items, purpose)
+                if state is None:
+                    decided.append("subject_not_found")
+                    continue
+                decision = self._decide(state, items, purpose, handler, reason)
+                entries.append(
+                    Entry(
+                        at=now,
+                        actor=handler.login,
+                        action="read",
+                        outcome=outcome(decision),
+                        subject_id=subject_id,
+                        items=items,
+                        purpose=purpose,
+                        source=source,
+                        reason=reason,
+                    )
+                )
+                decided.append((subject_id, state) if decision.allowed else decision.reason)
+            core.log_all(uow, entries)
+            uow.commit()
+        return [self._open(*d) if isinstance(d, tuple) else d for d in decided]
+
     def read_records(
         self,
         subject_id: str,
