@@ -16,6 +16,7 @@ from sqlalchemy import Engine, select
 from jikimi.bootstrap import Jikimi, build_jikimi
 from jikimi.clock import FixedClock
 from jikimi.crypto import KeyRing, MasterKey
+from jikimi.notices.delivery import Channels
 from jikimi.policy.model import Policy
 from jikimi.store import outbox as outbox_rows
 from jikimi.store.notice_tables import postings
@@ -30,14 +31,22 @@ MECROSS = EXAMPLES / "remediated" / "mecross.yaml"
 REFERENCE = EXAMPLES / "reference.yaml"
 
 
-def jikimi_on(engine: Engine, clock: FixedClock, policy: Policy, keys: KeyRing | None = None) -> Jikimi:
-    """jikimi over ``engine`` enforcing ``policy`` (``keys``: another jikimi's, to share its database)."""
+def jikimi_on(
+    engine: Engine,
+    clock: FixedClock,
+    policy: Policy,
+    keys: KeyRing | None = None,
+    channels: Channels | None = None,
+) -> Jikimi:
+    """jikimi over ``engine`` enforcing ``policy`` (``keys``: another jikimi's, to share its database;
+    ``channels``: where the delivery worker sends)."""
     return build_jikimi(
         policy=policy,
         engine=engine,
         keys=keys or KeyRing(MasterKey.generate()),
         clock=clock,
         passwords=fast_passwords(),
+        channels=channels,
     )
 
 

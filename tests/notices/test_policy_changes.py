@@ -15,6 +15,8 @@ from jikimi.clock import FixedClock, as_utc
 from jikimi.errors import Denied, InvalidInput
 from jikimi.handlers import Handler
 from jikimi.notices.changes import effective_instant
+from jikimi.notices.channels import Email
+from jikimi.notices.delivery import Channels
 from jikimi.notices.wording import render
 from jikimi.periods import kst_day
 from jikimi.store.tables import access_log
@@ -33,6 +35,7 @@ from .people import (
     raw_payloads,
     version_of,
 )
+from .receivers import smtp_server
 
 MEMBER = SEEDS["mecross"].member["signup"]
 OTHER = {**MEMBER, **SEEDS["mecross"].other_member}
@@ -257,3 +260,20 @@ def test_the_policy_may_word_the_change_notice_its_own_way(reference: Jikimi) ->
     wording = render(own, "policy_change", payload, message_id="msg_1")
     assert wording.title == "[주식회사 지킴이몰] 약관 변경 2026-03-09"
     assert "- 개인정보 보호책임자·담당부서" in wording.body and "시행 7일 전에" in wording.body
+
+
+def test_the_change_reaches_each_member_by_email_through_the_delivery_worker(
+    engine: Engine, clock: FixedClock
+) -> None:
+    with smtp_server() as (url, inbox):
+        jikimi = jikimi_on(engine, clock, policy_of(MECROSS), channels=Channels(email=Email(url)))
+        signup = consents(jikimi, "signup")
+        for data in (MEMBER, OTHER):
+            jikimi.vault.collect("signup", data, signup)
+        jikimi.policy_changes.announce(jikimi.policy, with_partner(date(2026, 4, 1)), actor="system")
+        assert jikimi.delivery.drain().delivered == 2
+        for data in (MEMBER, OTHER):
+            (mail,) = inbox.to(data["email"])
+            assert "개인정보 처리방침 변경 안내" in mail["Subject"]
+            body = mail.get_content()
+            assert "2026년 04월 01일부터 바뀝니다" in body and data["name"] not in body

@@ -12,6 +12,8 @@ from jikimi.bootstrap import Jikimi
 from jikimi.clock import FixedClock
 from jikimi.errors import Expired, NotFound, StateConflict
 from jikimi.handlers import Handler
+from jikimi.notices.channels import Email
+from jikimi.notices.delivery import Channels
 from jikimi.notices.wording import render
 from jikimi.rights.answers import LINK_LIFETIME, LINK_OPENS
 from jikimi.rights.package import package_html
@@ -19,6 +21,7 @@ from jikimi.store.notice_tables import package_links
 from jikimi.store.tables import access_log
 
 from .people import REFERENCE, jikimi_on, policy_of, queued, raw_payloads
+from .receivers import smtp_server
 
 MEMBER = {
     "name": "홍길동",
@@ -172,3 +175,25 @@ def test_a_closed_request_cannot_close_again_and_is_told_once(
     assert len(queued(jikimi, "rights_answer")) == 1
     with jikimi.core.engine.connect() as conn:
         assert len(conn.execute(select(package_links)).all()) == 1
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
+def test_the_answer_reaches_the_subject_by_email_and_its_link_opens_the_package(
+    engine: Engine, clock: FixedClock
+) -> None:
+    with smtp_server() as (url, inbox):
+        jikimi = jikimi_on(engine, clock, policy_of(REFERENCE), channels=Channels(email=Email(url)))
+        jikimi.handlers.define_role("privacy_team", purposes=[], actions=["rights"])
+        clerk, _ = jikimi.handlers.create("privacy-choi", "correct horse battery", role="privacy_team")
+        sid = jikimi.vault.collect("signup", MEMBER, {"marketing": False}).subject_id
+        request_id = verified(jikimi, clerk, sid, "access", channel="email")
+        jikimi.rights.answer(request_id, actor=clerk)
+        assert jikimi.delivery.drain().delivered == 1
+
+        (mail,) = inbox.to(MEMBER["email"])
+        assert "열람 요구 처리 결과 안내" in mail["Subject"]
+        body = mail.get_content()
+        link = next(line for line in body.splitlines() if "/v1/rights/packages/pk_" in line)
+        assert sid not in link and request_id not in link and MEMBER["name"] not in body
+        package = jikimi.rights.open_link(link.rsplit("/", 1)[1].strip())
+        assert package.meta["request_id"] == request_id
