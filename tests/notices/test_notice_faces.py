@@ -19,7 +19,7 @@ from jikimi.cli import run
 from jikimi.clock import FixedClock
 from jikimi.crypto import KeyRing, MasterKey
 from jikimi.periods import kst_day
-from jikimi.rights.answers import LINK_LIFETIME
+from jikimi.rights.answers import LINK_LIFETIME, with_link
 
 from ..api.conftest import bearer, error_of, handler_token, signup  # noqa: TID252
 from ..conftest import EXAMPLES  # noqa: TID252
@@ -144,7 +144,7 @@ def test_the_package_link_opens_over_http_without_a_token_and_expires_with_410(
     )
     assert client.post(f"{url}/answer", headers=desk, json={}).status_code == 200
     (message,) = queued(jikimi, "rights_answer")
-    path = str(message.payload["package_path"])
+    path = str(with_link(message.payload, jikimi.core.keys.master)["package_path"])
 
     opened = client.get(path)
     assert opened.status_code == 200 and opened.headers["content-type"].startswith("text/html")

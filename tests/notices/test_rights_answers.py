@@ -15,7 +15,7 @@ from jikimi.handlers import Handler
 from jikimi.notices.channels import Email
 from jikimi.notices.delivery import Channels
 from jikimi.notices.wording import render
-from jikimi.rights.answers import LINK_LIFETIME, LINK_OPENS
+from jikimi.rights.answers import LINK_LIFETIME, LINK_OPENS, with_link
 from jikimi.rights.package import package_html
 from jikimi.store.notice_tables import package_links
 from jikimi.store.tables import access_log
@@ -76,15 +76,17 @@ def test_an_answered_access_request_sends_a_protected_link_that_expires(
         "email",
         f"rights_answer:{request_id}",
     )
-    payload = message.payload
+    assert "package_path" not in message.payload  # the queued row holds the link's id, not its token
+    payload = with_link(message.payload, jikimi.core.keys.master)  # what the delivery worker writes
     assert (payload["request_id"], payload["type"], payload["outcome"]) == (request_id, "access", "answered")
     path = str(payload["package_path"])
     token = path.rsplit("/", 1)[1]
     assert path.startswith("/v1/rights/packages/pk_") and member not in path and request_id not in path
-    # the token is kept nowhere but in the message: the link table has its digest only
+    # the token is kept nowhere: the link table has its digest, the outbox row the link's id
     with jikimi.core.engine.connect() as conn:
         (link,) = conn.execute(select(package_links)).all()
     assert link.request_id == request_id and token.encode() not in bytes(link.token_digest)
+    assert not any(token in text for text in raw_payloads(jikimi))
     assert str(payload["link_expires_at"]).startswith(str(clock.now() + LINK_LIFETIME)[:19])
     body = render(jikimi.policy, "rights_answer", payload, message_id=message.message_id).body
     assert "https://shop.example.com/v1/rights/packages/pk_" in body and "처리 결과: 처리 완료" in body
@@ -112,7 +114,7 @@ def test_a_link_opens_the_package_a_few_times_only(jikimi: Jikimi, clerk: Handle
     request_id = verified(jikimi, clerk, member, "access")
     jikimi.rights.answer(request_id, actor=clerk)
     (message,) = queued(jikimi, "rights_answer")
-    token = str(message.payload["package_path"]).rsplit("/", 1)[1]
+    token = str(with_link(message.payload, jikimi.core.keys.master)["package_path"]).rsplit("/", 1)[1]
     for _ in range(LINK_OPENS):
         jikimi.rights.open_link(token)
     with pytest.raises(Expired):

@@ -34,6 +34,7 @@ from jikimi.handlers import SYSTEM, Handler
 from jikimi.notices.channels import Channel, Email, Letter, Outgoing, SendError, Webhook
 from jikimi.notices.wording import render
 from jikimi.policy.model import NoticeKind, Policy
+from jikimi.rights.answers import with_link
 from jikimi.settings import Settings
 from jikimi.store import outbox as outbox_rows
 from jikimi.store.outbox import Message
@@ -240,9 +241,8 @@ class Delivery:
         if contacts is None:
             contacts = self._contacts([message]).get(message.id, {})
         channel, to = self._destination(policy, message, contacts)
-        wording = render(
-            policy, cast(NoticeKind, message.kind), message.payload, message_id=message.message_id
-        )
+        payload = with_link(message.payload, self.core.keys.master)  # an answer's package link, made now
+        wording = render(policy, cast(NoticeKind, message.kind), payload, message_id=message.message_id)
         return Outgoing(
             message_id=message.message_id,
             kind=message.kind,

@@ -4,11 +4,12 @@ When a request closes — answered, partly answered or refused — ONE ``rights_
 queued in the same unit of work (dedupe key ``rights_answer:<request id>``): the request's id,
 type and dates, the outcome and the refusal ground as codes, the items or purposes named — ids,
 never values. The answer to an access request carries a protected link to the access package:
-a random token (``pk_…``, 256 bits) good for ``LINK_LIFETIME`` and ``LINK_OPENS`` opens. The link
-table keeps only the token's SHA-256 digest (``package_links``); the token itself rides in the
-queued notice to the delivery worker, which writes it into the message — so the outbox row holds
-it until the link expires or is used up, after which it opens nothing. The URL names neither the
-subject nor the request.
+a token (``pk_…``, 256 bits) good for ``LINK_LIFETIME`` and ``LINK_OPENS`` opens. The token is
+stored nowhere: it is an HMAC of the link's random id under a key derived from the master key
+(``link_token``); the link table keeps its SHA-256 digest (``package_links``), the queued notice
+only the link's id and the master key's id, and the delivery worker derives the token when it
+writes the message (``with_link``). A copy of the database opens no package. The URL names
+neither the subject nor the request.
 
 The notice goes through the channel the request came in by when the subject holds a contact for
 it (a letter is answered by letter, a call by text message), else the first of e-mail, text
@@ -21,13 +22,16 @@ contact given with the request, in person).
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
-import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from jikimi.clock import as_utc
-from jikimi.crypto import token_digest
+from jikimi.crypto import KeyRing, token_digest
 from jikimi.ids import new_id
 from jikimi.policy.model import Policy
 from jikimi.store import audiences
@@ -41,6 +45,8 @@ LINK_LIFETIME = timedelta(days=7)
 LINK_OPENS = 5
 """How many times one link opens the package (a reload, a second device), then no more."""
 TOKEN_PREFIX = "pk_"
+LINK_LABEL = "package-link"
+"""The label of the key (derived from the master key) package-link tokens are made with."""
 
 REPLY_ORDER: dict[str, tuple[str, ...]] = {
     "letter": ("letter", "email", "sms"),
@@ -81,12 +87,33 @@ def package_path(token: str) -> str:
     return f"/v1/rights/packages/{token}"
 
 
-def new_link_token() -> str:
-    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+def link_token(keys: KeyRing, key_id: str, link_id: str) -> str:
+    """The token of the link ``link_id``: an HMAC under the ``LINK_LABEL`` key of master key ``key_id``
+    (kept for a retired master key too), so it can be made again when the notice is sent and is
+    stored nowhere."""
+    key = keys.derived(LINK_LABEL)[key_id]
+    mac = hmac.new(key, link_id.encode(), hashlib.sha256).digest()
+    return TOKEN_PREFIX + base64.urlsafe_b64encode(mac).decode().rstrip("=")
+
+
+def with_link(payload: Mapping[str, object], keys: KeyRing) -> dict[str, object]:
+    """The payload of a ``rights_answer`` notice with its ``package_path`` made from the link id
+    it holds (what the delivery worker renders); unchanged without a link."""
+    out = dict(payload)
+    link_id, key_id = payload.get("link_id"), payload.get("link_key")
+    if isinstance(link_id, str) and isinstance(key_id, str):
+        out["package_path"] = package_path(link_token(keys, key_id, link_id))
+    return out
 
 
 def queue_answer(
-    uow: UnitOfWork, policy: Policy, row: RequestRow, outcome: str, ground: str | None, now: datetime
+    uow: UnitOfWork,
+    policy: Policy,
+    keys: KeyRing,
+    row: RequestRow,
+    outcome: str,
+    ground: str | None,
+    now: datetime,
 ) -> AnswerNotice:
     """Queue the answer notice of the request ``row`` closing with ``outcome`` (``answered``,
     ``partly_answered`` or ``refused``) inside ``uow``; for an answered access request, with a
@@ -113,17 +140,22 @@ def queue_answer(
     }
     expires: datetime | None = None
     if row.type == "access" and outcome in ("answered", "partly_answered"):
-        token = new_link_token()
+        link_id, key_id = new_id(), keys.current.id
         expires = now + LINK_LIFETIME
         link_rows.add(
             uow.conn,
-            link_id=new_id(),
+            link_id=link_id,
             request_id=row.id,
-            digest=token_digest(token),
+            digest=token_digest(link_token(keys, key_id, link_id)),
             now=now,
             expires_at=expires,
         )
-        payload |= {"package_path": package_path(token), "link_expires_at": expires, "link_opens": LINK_OPENS}
+        payload |= {
+            "link_id": link_id,
+            "link_key": key_id,
+            "link_expires_at": expires,
+            "link_opens": LINK_OPENS,
+        }
     queued = enqueue(
         uow.conn,
         kind="rights_answer",

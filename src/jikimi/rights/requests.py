@@ -234,7 +234,13 @@ class DeskBase:
         if not is_open(target):  # the answer is told to the subject, or the history says why not
             ground = values.get("refusal_ground")
             told = queue_answer(
-                uow, self.core.policy, row, target, ground if isinstance(ground, str) else None, now
+                uow,
+                self.core.policy,
+                self.core.keys.master,
+                row,
+                target,
+                ground if isinstance(ground, str) else None,
+                now,
             )
             event = "; ".join(part for part in (event, told.event_note()) if part)
         self._event(uow, row.id, now, actor, target, event)
