@@ -25,7 +25,7 @@ ComplaintId = Annotated[str, Path(pattern=SUBJECT_ID_PATTERN, description="민�
 ChannelName = Literal["email", "fax", "letter", "phone", "web", "in_person"]
 
 
-class ReceiveIn(BaseModel):
+class ComplaintIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     channel: ChannelName = Field(
@@ -100,7 +100,7 @@ def _fields(complaint: Complaint) -> dict[str, object]:
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ComplaintOut, summary="접수 (receive)")
-def receive(body: ReceiveIn, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep) -> ComplaintOut:
+def receive(body: ComplaintIn, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep) -> ComplaintOut:
     """민원을 접수합니다. 답변 기한은 처리방침(complaints.response_hours, 근무시간, 공휴일)으로 정하고 그 근거를 함께 돌려줍니다.
     Receives a complaint; its deadline comes from the policy, with the rule that set it."""  # noqa: E501
     complaint = jikimi.complaints.receive(
