@@ -23,6 +23,7 @@ from jikimi.clock import FixedClock
 from jikimi.crypto import KeyRing, MasterKey
 from jikimi.notices.channels import Email, Letter, Webhook, verify
 from jikimi.notices.delivery import Channels, retry_delay
+from jikimi.policy.model import NoticeWording
 from jikimi.store import outbox as outbox_rows
 from jikimi.store.tables import access_log, outbox
 
@@ -371,3 +372,47 @@ def test_an_earlier_recipient_is_told_of_a_correction_through_the_services_sende
 def _partner_role(jikimi: Jikimi) -> str:
     jikimi.handlers.define_role("partnerships", purposes=[], actions=["provide", "provide_by_law", "consent"])
     return "partnerships"
+
+
+# --- the policy's own wording ----------------------------------------------------------------------
+
+
+def _reworded(engine: Engine, clock: FixedClock, url: str, body: str) -> Jikimi:
+    policy = cached_policy(EXAMPLES / "reference.yaml")
+    wording = {
+        "dormancy_notice": NoticeWording(title="휴면 안내 {{ payload.separation_at | kst_date }}", body=body)
+    }
+    reworded = policy.model_copy(update={"notice": policy.notice.model_copy(update={"wording": wording})})
+    return build_jikimi(
+        policy=reworded,
+        engine=engine,
+        keys=KeyRing(MasterKey.generate()),
+        clock=clock,
+        passwords=fast_passwords(),
+        channels=Channels(email=Email(url)),
+    )
+
+
+def test_the_policy_may_word_a_notice_its_own_way(engine: Engine, clock: FixedClock) -> None:
+    with smtp_server() as (url, inbox):
+        jikimi = _reworded(
+            engine, clock, url, "{{ controller.name }}: {{ payload.separation_at | kst }} 휴면 전환"
+        )
+        sid = jikimi.vault.collect("signup", MEMBER).subject_id
+        queue(jikimi, sid, "k1")
+        assert jikimi.delivery.drain().delivered == 1
+        (mail,) = inbox.to(MEMBER["email"])
+        assert mail["Subject"].strip() == "휴면 안내 2027년 03월 03일"
+        assert mail.get_content().startswith("주식회사 지킴이몰: 2027년 03월 03일 00:00 (KST) 휴면 전환")
+
+
+def test_policy_wording_that_reaches_for_python_internals_is_refused_by_the_sandbox(
+    engine: Engine, clock: FixedClock
+) -> None:
+    with smtp_server() as (url, inbox):
+        jikimi = _reworded(engine, clock, url, "{{ ''.__class__.__mro__[1].__subclasses__() }}")
+        sid = jikimi.vault.collect("signup", MEMBER).subject_id
+        queue(jikimi, sid, "k1")
+        assert jikimi.delivery.drain().dead == 1
+        assert rows(jikimi)[0]["last_error"] == "render.policy_wording"
+        assert inbox.messages == []

@@ -30,6 +30,7 @@ from datetime import timedelta
 from typing import cast
 
 from jikimi.core import Core
+from jikimi.errors import UsageError
 from jikimi.handlers import SYSTEM, Handler
 from jikimi.notices.channels import Channel, Email, Letter, Outgoing, SendError, Webhook
 from jikimi.notices.wording import render
@@ -242,7 +243,10 @@ class Delivery:
             contacts = self._contacts([message]).get(message.id, {})
         channel, to = self._destination(policy, message, contacts)
         payload = with_link(message.payload, self.core.keys.master)  # an answer's package link, made now
-        wording = render(policy, cast(NoticeKind, message.kind), payload, message_id=message.message_id)
+        try:
+            wording = render(policy, cast(NoticeKind, message.kind), payload, message_id=message.message_id)
+        except UsageError:  # the policy's own wording does not render: dead, its code says why
+            raise SendError("render.policy_wording", retry=False) from None
         return Outgoing(
             message_id=message.message_id,
             kind=message.kind,
