@@ -284,7 +284,10 @@ def reference_problems(policy: Policy) -> list[tuple[Path_, str]]:
             )
         if purpose.ad_channels and not purpose.marketing:
             problems.append(
-                (("purposes", i, "ad_channels"), "only a marketing purpose (marketing: true) sends advertising")
+                (
+                    ("purposes", i, "ad_channels"),
+                    "only a marketing purpose (marketing: true) sends advertising",
+                )
             )
         for j, channel in enumerate(purpose.ad_channels):
             if channel in purpose.ad_channels[:j]:
