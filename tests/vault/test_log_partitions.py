@@ -144,7 +144,7 @@ def test_the_migration_partitions_a_log_that_has_rows_and_the_downgrade_puts_the
                     log.append(uow, [Entry(at=moment, actor="cs-kim", action="read", outcome="allowed")] * 2)
                     uow.commit()
             before = stored(engine)
-            upgrade(engine)
+            upgrade(engine, "0007")
             assert current_revision(engine) == "0007" and stored(engine) == before
             assert {"access_log_p202511", "access_log_p202512", "access_log_p202601"} <= month_tables(engine)
             assert rows_in(engine, partitions.DEFAULT) == 0

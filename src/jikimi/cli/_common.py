@@ -59,6 +59,12 @@ out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
 
+def tables() -> Console:
+    """Where tables go: the terminal, at its width; a pipe or a file, wide enough that ids and times
+    never wrap (rich would otherwise assume 80 columns)."""
+    return out if out.is_terminal else Console(soft_wrap=True, width=200)
+
+
 def split(text: str) -> list[str]:
     """``"a, b,c"`` → ``["a", "b", "c"]``."""
     return [part.strip() for part in text.split(",") if part.strip()]

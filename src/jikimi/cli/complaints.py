@@ -18,7 +18,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from jikimi.cli._common import DbOption, PolicyOption, jikimi_for, operator, out
+from jikimi.cli._common import DbOption, PolicyOption, jikimi_for, operator, tables
 from jikimi.handlers import Handler
 from jikimi.notices.complaint_rules import CHANNELS, STATUSES
 from jikimi.notices.complaints import Complaint, Complaints
@@ -180,7 +180,7 @@ def list_command(
                 c.topic or "-",
                 c.subject_id or "-",
             )
-        out.print(table)
+        tables().print(table)
 
 
 @complaints_app.command("answer")

@@ -21,14 +21,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from jikimi.cli._common import DbOption, PolicyOption, jikimi_for, operator, split
+from jikimi.cli._common import DbOption, PolicyOption, jikimi_for, operator, split, tables
 from jikimi.errors import UsageError
 from jikimi.notices.delivery import DeliveryReport
 from jikimi.periods import KST
 from jikimi.store.outbox import STATUSES
 
 _err = Console(stderr=True)
-_out = Console()
 
 outbox_app = typer.Typer(
     help="발송 대기열: 상태, 목록, 재시도 (the outbox: status, messages, dead letters tried again)",
@@ -183,7 +182,7 @@ def status_command(
     table = Table("종류 (kind)", *STATE_LABELS.values())
     for kind in sorted({kind for kind, _ in counts}):
         table.add_row(kind, *(f"{counts.get((kind, state), 0):,}" for state in STATE_LABELS))
-    _out.print(table)
+    tables().print(table)
 
 
 @outbox_app.command("list")
@@ -238,7 +237,7 @@ def list_command(
         table.add_row(
             str(m.id), m.kind, m.channel or "-", m.status, str(m.attempts), m.last_error or "-", due
         )
-    _out.print(table)
+    tables().print(table)
 
 
 @outbox_app.command("retry")
