@@ -105,12 +105,14 @@ def test_a_bad_check_is_a_4xx_naming_the_field_and_the_reason(
 
 
 def test_only_a_handler_with_the_marketing_action_may_check(
-    client: TestClient, subscriber: str, desk: dict[str, str]
+    client: TestClient, mecross: Jikimi, subscriber: str, desk: dict[str, str]
 ) -> None:
     body = {"subject_ids": [subscriber], "channel": "sms", "send_at": AFTERNOON.isoformat()}
     assert client.post("/v1/marketing/check", json=body).status_code == 401
     denied = client.post("/v1/marketing/check", json=body, headers=desk)
     assert denied.status_code == 403 and denied.json()["error"]["reason"] == "action_not_allowed"
+    (row,) = log_rows(mecross.core.engine, "marketing.check")
+    assert (row["actor"], row["outcome"]) == ("cs-kim", "denied:action_not_allowed")
 
 
 def test_a_check_of_100000_subjects_is_one_request_and_one_more_is_refused(

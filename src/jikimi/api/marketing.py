@@ -11,14 +11,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Path
+from fastapi import APIRouter, Body, Path
 from fastapi.responses import JSONResponse
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from jikimi.api.deps import HandlerDep, JikimiDep, SourceDep, requires
+from jikimi.api.deps import HandlerDep, JikimiDep, SourceDep
 from jikimi.api.errors import ERROR_RESPONSES
 from jikimi.api.schemas import SUBJECT_ID_PATTERN, ConsentChangeIn, Instant, Moment, PolicyId, SubjectRef
-from jikimi.handlers import Handler
 from jikimi.notices.marketing_rules import MAX_SUBJECTS, REASONS
 
 router = APIRouter(prefix="/v1", tags=["marketing"], responses=ERROR_RESPONSES)
@@ -35,7 +34,6 @@ AdChannel = Annotated[
         description="광고 전송매체 (sms, email, push, phone, fax, letter) 또는 night (야간 수신동의)",
     ),
 ]
-MarketingDep = Annotated[Handler, Depends(requires("marketing"))]
 
 
 def _aware(moment: datetime) -> datetime:
@@ -114,9 +112,9 @@ class ChannelConsentsOut(BaseModel):
 
 
 @router.post("/marketing/check", response_model=CheckOut, summary="광고 전송 확인 (advertising send check)")
-def check(body: CheckIn, jikimi: JikimiDep, handler: MarketingDep, source: SourceDep) -> JSONResponse:
+def check(body: CheckIn, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep) -> JSONResponse:
     """대상자마다 광고성 정보를 이 매체로 이 시각에 보내도 되는지 답합니다 (정보통신망법 50).
-    `marketing` 작업 권한이 필요하고, 호출 한 번이 접속기록 한 행입니다.
+    `marketing` 작업 권한이 필요하고, 호출 한 번이 (거부된 호출도) 접속기록 한 행입니다.
     Answers, per subject, whether advertising may be sent through the channel at the time:
     allowed, or denied with its reason (no_consent, no_channel_consent, night_without_consent,
     consent_expired, child, withdrawn, processing_stopped, unknown_subject)."""

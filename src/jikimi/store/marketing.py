@@ -25,6 +25,7 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    text,
     type_coerce,
     update,
 )
@@ -34,8 +35,10 @@ from jikimi.states import NIGHT, ConsentKind, SubjectStatus
 from jikimi.store.hints import among
 from jikimi.store.tables import Timestamp, consents, outbox, processing_stops, subjects
 
-CHUNK = 5000
-"""Subject ids per statement (bound as one parameter, ``hints.among``): 20 statements for 100,000."""
+CHUNK = 50_000
+"""Subject ids per statement (bound as one parameter, ``hints.among``): two for 100,000. PostgreSQL
+hashes the consents once per statement at this size, so fewer, larger chunks are faster there
+(5,000 ids: 4.4 s for 100,000 subjects; 50,000: 2.4 s); SQLite looks each id up either way."""
 
 AD_KINDS = (ConsentKind.AD_CHANNEL, ConsentKind.AD_NIGHT)
 
@@ -93,6 +96,11 @@ def send_facts(
     stops = and_(p.c.subject_id == subjects.c.id, p.c.purpose_id == purpose_id, p.c.lifted_at.is_(None))
     out: dict[str, SendFacts] = {}
     states = ("missing", "withdrawn", "live")
+    if conn.dialect.name == "postgresql":
+        # psycopg prepares a statement run five times, and PostgreSQL's generic plan for it cannot
+        # see the ids: it joined every consent for each chunk (100 s instead of 1 s for 30,000
+        # subjects). Each chunk is planned for its own ids, for this transaction only.
+        conn.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
     for chunk in _chunks(subject_ids):
         query = (
             select(
