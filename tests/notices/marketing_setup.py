@@ -12,6 +12,7 @@ from jikimi.bootstrap import Jikimi, build_jikimi
 from jikimi.clock import FixedClock
 from jikimi.crypto import KeyRing, MasterKey
 from jikimi.handlers import Handler
+from jikimi.notices.delivery import Channels
 from jikimi.periods import KST
 from jikimi.store.tables import access_log
 
@@ -29,13 +30,16 @@ AFTERNOON = datetime(2026, 3, 3, 15, 0, tzinfo=KST)
 NIGHT = datetime(2026, 12, 3, 22, 0, tzinfo=KST)
 
 
-def build(engine: Engine, clock: FixedClock, ring: KeyRing | None = None) -> Jikimi:
+def build(
+    engine: Engine, clock: FixedClock, ring: KeyRing | None = None, channels: Channels | None = None
+) -> Jikimi:
     return build_jikimi(
         policy=cached_policy(POLICY),
         engine=engine,
         keys=ring or KeyRing(MasterKey.generate()),
         clock=clock,
         passwords=fast_passwords(),
+        channels=channels,
     )
 
 

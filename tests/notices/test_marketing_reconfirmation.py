@@ -14,6 +14,8 @@ from sqlalchemy import Engine, text, update
 
 from jikimi.bootstrap import Jikimi
 from jikimi.clock import FixedClock, as_utc
+from jikimi.notices.channels import Email
+from jikimi.notices.delivery import Channels
 from jikimi.notices.marketing import KIND
 from jikimi.notices.marketing_rules import reconfirmation_due_before
 from jikimi.notices.wording import render
@@ -22,7 +24,8 @@ from jikimi.store import outbox as outbox_rows
 from jikimi.store.marketing import due_for_reconfirmation
 from jikimi.store.tables import outbox
 
-from .marketing_setup import CHILD, OTHER, SIGNUP, join, log_rows, reason
+from .marketing_setup import CHILD, OTHER, SIGNUP, build, join, log_rows, reason
+from .receivers import smtp_server
 
 MARK = datetime(2028, 3, 3, 0, 0, tzinfo=KST)
 """The 2-year mark of a consent given 2026-03-02 10:00 KST: it holds to the close of 2028-03-02."""
@@ -178,3 +181,20 @@ def test_a_sweep_with_nothing_due_reads_the_anchor_index(engine: Engine, kind: s
             )
         )
     assert "ix_consents_kind_anchor" in plan, plan
+
+
+def test_the_notice_reaches_the_inbox_before_the_mark_and_keeps_the_consent(
+    engine: Engine, clock: FixedClock
+) -> None:
+    with smtp_server() as (url, inbox):
+        jikimi = build(engine, clock, channels=Channels(email=Email(url)))
+        sid = join(jikimi, {"marketing": True, "ad:sms": True, "ad:email": True})  # 2026-03-02 10:00 KST
+        sweep_at(jikimi, clock, MARK - timedelta(days=30))
+        assert jikimi.delivery.drain().delivered == 1
+        (mail,) = inbox.to(SIGNUP["email"])
+        assert "광고성 정보 수신동의 여부 확인" in mail["Subject"]
+        body = mail.get_content()
+        assert "문자메시지(SMS): 2026년 03월 02일 동의" in body and "help@mecross.net" in body
+        sweep_at(jikimi, clock, MARK - timedelta(days=29))  # the delivered notice is the reconfirmation
+        assert reason(jikimi, sid, "sms", MARK + timedelta(days=1, hours=10)) == "allowed"
+        assert jikimi.delivery.drain().claimed == 0  # one notice, never twice
