@@ -32,11 +32,12 @@ from jikimi.periods import kst_day
 DEMO_ROLES: dict[str, tuple[list[str], list[str]]] = {
     "admin": (["*"], list(ACTIONS)),
     "cs": (["membership", "support"], ["read", "metadata"]),
-    "marketing": (["marketing"], ["read", "export"]),
+    "marketing": (["marketing"], ["read", "export", "marketing"]),
     "auditor": ([], ["audit", "metadata"]),
 }
 """Role name → (purposes, actions). Support reads for membership and support and sees a member's
-state and consents; marketing reads only for marketing, without metadata; the auditor reads the
+state and consents; marketing reads only for marketing and asks the advertising send gate
+(``marketing``) before a campaign, without metadata; the auditor reads the
 access log and subjects' metadata (to check a read had a consent behind it), no values, and
 changes nothing — withdrawal and reactivation (``withdraw``) are the administrator's."""
 

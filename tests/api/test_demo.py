@@ -89,6 +89,8 @@ def test_demo_creates_handlers_and_subjects_and_is_idempotent(
         assert len(client.get("/v1/handlers", headers=admin).json()) == 4
         child = client.get(f"/v1/subjects/{state['examples']['child']}", headers=cs).json()
         assert child["status"] == "pending_guardian"
+    marketer = jikimi.handlers.get("demo-marketing").role  # asks the advertising send gate, reads no metadata
+    assert marketer.may("marketing") and not marketer.may("metadata")
     from sqlalchemy import func, select
 
     from jikimi.store.tables import subjects
