@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
+
+from jikimi.api.operations import OPERATION_IDS
 
 EXPECTED = {
     ("get", "/healthz"),
@@ -117,3 +120,50 @@ def test_authenticated_endpoints_declare_the_bearer_scheme(client: TestClient) -
             # an access package opened from its answer notice: the link's token is the credential
             public = path in PUBLIC or path.startswith("/v1/pii")
             assert bool(op.get("security")) is not public, f"{method.upper()} {path}"
+
+
+PINNED = {
+    "getHealth", "logIn", "collectSubject", "collectItems", "getSubject", "readSubject", "readSubjects",
+    "addRecord", "readRecords", "listConsents", "giveConsent", "withdrawConsent", "confirmGuardianConsent",
+    "withdrawSubject", "readSeparated", "reactivateSubject", "getDestructionLedger", "defineRole",
+    "createHandler", "listHandlers", "changeHandlerRole", "disableHandler", "unlockHandler",
+    "revokeHandlerTokens", "verifyAccessLog", "getAccessLogReport", "scanText", "maskText",
+    "listRefusalGrounds", "listRightsRequests", "receiveRightsRequest", "getRightsRequest",
+    "sendVerificationCode", "verifyRightsRequest", "startRightsRequest", "extendRightsRequest",
+    "refuseRightsRequest", "answerRightsRequest", "applyCorrection", "carryOutDeletion",
+    "carryOutProcessingStop", "carryOutConsentWithdrawal", "getAccessPackageJson", "getAccessPackageHtml",
+    "openAccessPackageLink", "provideToThirdParty", "listProvisions", "giveThirdPartyConsent",
+    "withdrawThirdPartyConsent", "listProcessors", "syncProcessors", "listSubjectProcessors",
+    "exportStatistics", "checkMarketingSend", "listAdConsents", "giveAdConsent", "withdrawAdConsent",
+    "reconfirmAdConsent", "openIncident", "listIncidents", "addAffectedSubjects", "getIncident",
+    "getIncidentReport", "recordIncidentReport", "notifyIncidentSubjects", "closeIncident", "listPostings",
+    "receiveComplaint", "listComplaints", "getComplaint", "answerComplaint", "announcePolicyChange",
+    "checkUsageNotice", "queueUsageNotices",
+}  # fmt: skip
+"""The operation ids a generated client names its methods by. Renaming one breaks every client built
+from an earlier document: change this set only deliberately, with a CHANGELOG entry."""
+
+
+def test_every_operation_has_its_pinned_meaningful_id(client: TestClient) -> None:
+    document = client.get("/openapi.json").json()
+    ids = {
+        (method, path): op["operationId"]
+        for path, ops in document["paths"].items()
+        for method, op in ops.items()
+    }
+    assert ids == OPERATION_IDS  # every route named in the table, and nothing generated
+    assert set(ids.values()) == PINNED and len(PINNED) == len(ids)  # each id once, as pinned
+    assert all(name[0].islower() and name.isalnum() for name in PINNED)  # camelCase: method names as they are
+
+
+def test_a_new_jikimi_route_without_a_name_stops_the_app_and_an_embedders_route_keeps_fastapis() -> None:
+    from fastapi.routing import APIRoute
+
+    from jikimi.api.operations import operation_id
+
+    def endpoint() -> None:
+        return None
+
+    with pytest.raises(RuntimeError, match="/v1/subjects/{subject_id}/new"):
+        operation_id(APIRoute("/v1/subjects/{subject_id}/new", endpoint, methods=["POST"]))
+    assert operation_id(APIRoute("/shop/orders", endpoint, methods=["GET"])) == "endpoint_shop_orders_get"

@@ -32,6 +32,7 @@ from jikimi.api.deps import get_jikimi
 from jikimi.api.errors import ERROR_RESPONSES, install_error_handlers
 from jikimi.api.guard import GuardMiddleware
 from jikimi.api.inputs import clean_request
+from jikimi.api.operations import operation_id
 from jikimi.api.pii import PiiApiConfig
 from jikimi.api.pii import router as pii_router
 from jikimi.api.schemas import Health, PolicyHealth
@@ -72,6 +73,7 @@ def create_app(
         docs_url="/docs",
         redoc_url=None,
         dependencies=[Depends(clean_request)],  # no NUL, lone surrogate or NaN in any field (422)
+        generate_unique_id_function=operation_id,  # each route's name in the contract (api/operations.py)
     )
     app.state.jikimi = jikimi
     app.state.pii_config = config
