@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import datetime
 
 from jikimi.audit.log import Entry
 from jikimi.clock import as_utc
@@ -45,6 +46,31 @@ def gate_facts(facts: Facts, purpose_id: str) -> tuple[SubjectFacts, ConsentFact
 def outcome(decision: Decision) -> str:
     """The access log's outcome for a decision: ``allowed`` or ``denied:<reason>``."""
     return "allowed" if decision.allowed else f"denied:{decision.reason}"
+
+
+def _entry(
+    at: datetime,
+    handler: Handler,
+    action: str,
+    decision: Decision,
+    subject_id: str,
+    items: Sequence[str],
+    purpose: str,
+    source: str,
+    reason: str | None,
+) -> Entry:
+    """The access-log row of one decided read (of several written together)."""
+    return Entry(
+        at=at,
+        actor=handler.login,
+        action=action,
+        outcome=outcome(decision),
+        subject_id=subject_id,
+        items=items,
+        purpose=purpose,
+        source=source,
+        reason=reason,
+    )
 
 
 class Reading:
@@ -152,17 +178,7 @@ class Reading:
                     continue
                 decision = self._decide(state, items, purpose, handler, reason, bulk=True)
                 entries.append(
-                    Entry(
-                        at=now,
-                        actor=handler.login,
-                        action="read.bulk",
-                        outcome=outcome(decision),
-                        subject_id=sid,
-                        items=items,
-                        purpose=purpose,
-                        source=source,
-                        reason=reason,
-                    )
+                    _entry(now, handler, "read.bulk", decision, sid, items, purpose, source, reason)
                 )
                 if decision.reason in CALL_DENIALS:
                     core.log_all(uow, entries)
@@ -199,17 +215,7 @@ class Reading:
                     continue
                 decision = self._decide(state, items, purpose, handler, reason)
                 entries.append(
-                    Entry(
-                        at=now,
-                        actor=handler.login,
-                        action="read",
-                        outcome=outcome(decision),
-                        subject_id=subject_id,
-                        items=items,
-                        purpose=purpose,
-                        source=source,
-                        reason=reason,
-                    )
+                    _entry(now, handler, "read", decision, subject_id, items, purpose, source, reason)
                 )
                 decided.append((subject_id, state) if decision.allowed else decision.reason)
             core.log_all(uow, entries)
