@@ -119,6 +119,7 @@ ACTIONS = (
     "incident",
     "marketing",
     "complaints",
+    "events",
 )
 """``read`` reads values through the gate, for a purpose; ``metadata`` reads what is known about a
 subject without its values — its state and item ids, its consent history, the processors holding
@@ -130,7 +131,8 @@ data to a third party on consent; ``provide_by_law`` also on a legal basis (a wa
 to a recipient the policy declares for it; ``incident`` handles breach incidents (PIPA 34: their
 affected subjects, the report to the regulator, the notices); ``marketing`` checks whether advertising
 may go to subjects (정보통신망법 50: their consents to receive, read as metadata; one log row a check);
-``complaints`` receives and answers complaints and reads what they say (each read logged)."""
+``complaints`` receives and answers complaints and reads what they say (each read logged);
+``events`` pulls the service events (``GET /v1/events``: ids and types, never a value)."""
 
 
 def purpose_basis_holds(policy: Policy, purpose_id: str, consents: ConsentFacts) -> Decision:

@@ -28,6 +28,9 @@
 ``JIKIMI_SENDER_SECRET`` the HMAC-SHA256 key those posts are signed with (required with the URL)
 ``JIKIMI_LETTER_QUEUE`` the print-queue file letters are appended to (JSON lines, mode 0600)
 ``JIKIMI_DELIVERY_TRIES`` tries before a message is dead (default 8; back-off doubles from 30 s)
+``JIKIMI_EVENTS_URL``  the service's own endpoint for service events (``subject.withdrawn``, …): an
+                       ``http(s)://`` endpoint that takes signed JSON posts (``docs/integration.md``)
+``JIKIMI_EVENTS_SECRET`` the HMAC-SHA256 key those posts are signed with (required with the URL)
 ``JIKIMI_ALLOW_BLOCKING_LINT``  ``1`` to run a policy whose lint has enforcement-blocking errors
                        (logged, and shown in ``/healthz``); default: refused with ``PolicyBlocked``
 """
@@ -76,6 +79,8 @@ class Settings:
     sender_secret: str | None = None
     letter_queue: Path | None = None
     delivery_tries: int = 8
+    events_url: str | None = None
+    events_secret: str | None = None
     allow_blocking_lint: bool = False
     """Run a policy whose lint has enforcement-blocking errors anyway (an operator's decision:
     logged at start, written to the access log and shown in ``/healthz``)."""
@@ -115,6 +120,8 @@ class Settings:
             sender_secret=env.get("JIKIMI_SENDER_SECRET") or None,
             letter_queue=Path(env["JIKIMI_LETTER_QUEUE"]) if env.get("JIKIMI_LETTER_QUEUE") else None,
             delivery_tries=_count(env, "JIKIMI_DELIVERY_TRIES", 8),
+            events_url=env.get("JIKIMI_EVENTS_URL", "").strip() or None,
+            events_secret=env.get("JIKIMI_EVENTS_SECRET") or None,
         )
         given = {key: value for key, value in overrides.items() if value is not None}
         return replace(settings, **given)  # type: ignore[arg-type]

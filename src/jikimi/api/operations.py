@@ -98,6 +98,28 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
 }
 """``(method, path)`` → the operation id; every route of the API is here, each id once."""
 
+NOT_STATE_CHANGING: frozenset[str] = frozenset(
+    {
+        "logIn",  # a new token each time: a repeated login is a new session, not a repeat
+        "readSubject",  # reads are POSTs so nothing personal goes in a URL; each read is logged anew
+        "readSubjects",
+        "readRecords",
+        "readSeparated",
+        "scanText",
+        "maskText",
+        "checkMarketingSend",
+        "exportStatistics",
+    }
+)
+"""The POSTs that change nothing (reads, checks, a login): an ``Idempotency-Key`` means nothing to
+them — a repeated read is read and logged again, and its answer (personal values) is never kept."""
+
+IDEMPOTENT: frozenset[str] = frozenset(
+    name for (method, _), name in OPERATION_IDS.items() if method == "post" and name not in NOT_STATE_CHANGING
+)
+"""The state-changing operations (every other POST): they take an ``Idempotency-Key`` header, and a
+repeat with the same key and body gets the first answer instead of doing the change again."""
+
 
 def operation_id(route: APIRoute) -> str:
     """The id of ``route`` (FastAPI's ``generate_unique_id_function``): from ``OPERATION_IDS``. A
