@@ -215,6 +215,24 @@ def _open(key: bytes, blob: bytes, aad: bytes) -> bytes:
     return AESGCM(key).decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], aad)
 
 
+def seal_bytes(key: bytes, plaintext: bytes, aad: bytes) -> bytes:
+    """Encrypt ``plaintext`` under a 256-bit ``key`` (AES-256-GCM, a fresh nonce), bound to ``aad``:
+    the row it belongs to, so a blob copied to another row fails to open."""
+    return _seal(key, plaintext, aad)
+
+
+def open_bytes(key: bytes, blob: bytes, aad: bytes) -> bytes:
+    """What ``seal_bytes`` sealed under ``key`` and ``aad``; ``KeyRingError`` for another key, another
+    row or an altered blob."""
+    try:
+        return _open(key, blob, aad)
+    except InvalidTag as exc:
+        raise KeyRingError(
+            "암호문을 열 수 없습니다: 키가 다르거나 손상되었습니다",
+            "cannot open the sealed data: another key or row, or altered",
+        ) from exc
+
+
 def wrap_key(master: MasterKey, key: bytes, label: str) -> bytes:
     """Encrypt a data key (or index key) under a master key, bound to ``label`` (the subject id)."""
     return _seal(master.secret, key, b"jikimi/wrap/" + label.encode("utf-8"))

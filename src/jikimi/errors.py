@@ -25,6 +25,13 @@
     │       └── TooManyAttempts      code "auth.rate_limited" — too many failures from one address
     ├── PiiError                     code "pii"             — free-text detection and masking
     │   └── InputTooLarge            code "pii.too_large"   — text over the configured size limit
+    ├── IdempotencyError             code "idempotency"     — a call repeated with an ``Idempotency-Key``
+    │   │                                                     cannot be answered
+    │   ├── InvalidIdempotencyKey    code "idempotency.invalid_key" — not 1–255 printable ASCII characters
+    │   ├── KeyReused                code "idempotency.key_reused"  — the key was used for another call
+    │   │                                                     (another body, operation or subject)
+    │   └── CallInProgress           code "idempotency.in_progress" — the first call with the key is
+    │                                                         still running (``retry_after`` seconds)
     └── UsageError                   code "usage"           — a caller passed something meaningless
 
 Each error carries a stable ``code`` and a message in Korean and English (``message_ko``,
@@ -257,6 +264,39 @@ class InputTooLarge(PiiError):
     """The text is larger than the configured limit; split it or raise the limit."""
 
     code = "pii.too_large"
+
+
+class IdempotencyError(JikimiError):
+    """A state-changing call repeated with an ``Idempotency-Key`` cannot be answered. The key itself is
+    never in the message: clients sometimes make keys of e-mail addresses."""
+
+    code = "idempotency"
+
+
+class InvalidIdempotencyKey(IdempotencyError):
+    """The ``Idempotency-Key`` header is empty, longer than 255 characters, given twice, or holds a
+    character that is not printable ASCII."""
+
+    code = "idempotency.invalid_key"
+    field = "Idempotency-Key"
+
+
+class KeyReused(IdempotencyError):
+    """The key was already used by the same handler for another call: another body, another
+    operation, or the same operation on another subject. A new call needs a new key."""
+
+    code = "idempotency.key_reused"
+    field = "Idempotency-Key"
+
+
+class CallInProgress(IdempotencyError):
+    """The first call with the key is still running; ask again after ``retry_after`` seconds."""
+
+    code = "idempotency.in_progress"
+
+    def __init__(self, message_ko: str, message_en: str, *, retry_after: int) -> None:
+        super().__init__(message_ko, message_en)
+        self.retry_after = max(1, retry_after)
 
 
 class UsageError(JikimiError):

@@ -374,6 +374,16 @@ class HandlerService:
             )
         return Handler(row.id, row.login, self.role(row.role))
 
+    def identify(self, token: str) -> Handler | None:
+        """The handler owning a valid API token, or None — logging nothing and counting nothing: for
+        a caller that only needs to know who calls (the API's idempotency keys are the handler's),
+        before the route itself authenticates, and logs a refusal, once."""
+        with self._engine.connect() as conn:
+            row = rows.by_token(conn, token_digest(token))
+        if row is None or row.disabled_at is not None or _until(row.token_expires_at, self._now()) is None:
+            return None
+        return Handler(row.id, row.login, self.role(row.role))
+
     def _token_refused(self, now: datetime, login: str, outcome: str, source: str) -> None:
         with UnitOfWork(self._engine) as uow:
             entry = Entry(at=now, actor=login, action="auth.token", outcome=outcome, source=source[:64])

@@ -28,9 +28,11 @@ from jikimi.api.pii import InvalidField
 from jikimi.errors import (
     AccountLocked,
     AuthError,
+    CallInProgress,
     Denied,
     Duplicate,
     Expired,
+    IdempotencyError,
     InputTooLarge,
     InvalidInput,
     JikimiError,
@@ -87,12 +89,12 @@ STATUS_OF: tuple[tuple[type[JikimiError] | tuple[type[JikimiError], ...], int], 
     (AccountLocked, 423),
     (AuthError, 401),
     (InvalidInput, 422),
-    ((Duplicate, StateConflict), 409),
+    ((Duplicate, StateConflict, CallInProgress), 409),
     (Expired, 410),
     (NotFound, 404),
     (Denied, 403),
     (InputTooLarge, 413),
-    ((PiiError, UsageError), 422),
+    ((PiiError, UsageError, IdempotencyError), 422),  # a bad or reused Idempotency-Key
     (VaultError, 400),
 )
 """The HTTP status of each kind of error, the first that matches (a subclass before its base)."""
