@@ -7,17 +7,32 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, status
 
+from jikimi.api import examples
+from jikimi.api.answers import ACTION_DENIED, LOCKED, RATE_LIMITED, WRONG_PASSWORD, Answer, answers, missing
 from jikimi.api.deps import AdminDep, JikimiDep, SourceDep
-from jikimi.api.errors import ERROR_RESPONSES
 from jikimi.api.schemas import Done, HandlerIn, HandlerRow, LoginIn, RoleChangeIn, RoleIn, RoleOut, TokenOut
 
-router = APIRouter(prefix="/v1", tags=["handlers"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/v1", tags=["handlers"])
+
+ROLE_MISSING = missing("역할 'support'이 없습니다", "no role 'support'")
+HANDLER_MISSING = missing("취급자 'cs-kim'이 없습니다", "no active handler 'cs-kim'")
+LOGIN_TAKEN = Answer(
+    422,
+    "vault.invalid",
+    "login: 이미 있는 계정입니다",
+    "login: a handler with this login exists",
+    field="login",
+)
+INVALID_ACTIONS = Answer(
+    422, "vault.invalid", "actions: 알 수 없는 작업입니다", "actions: unknown actions", field="actions"
+)
 
 Login = Annotated[str, Path(min_length=1, max_length=64, description="취급자 계정 (handler login)")]
 
 
 @router.post(
     "/roles",
+    responses=answers(ACTION_DENIED, INVALID_ACTIONS),
     status_code=status.HTTP_201_CREATED,
     response_model=RoleOut,
     summary="역할 정의 (define or change a role)",
@@ -33,6 +48,7 @@ def define_role(body: RoleIn, jikimi: JikimiDep, admin: AdminDep, source: Source
 
 @router.post(
     "/handlers",
+    responses=answers(ACTION_DENIED, ROLE_MISSING, LOGIN_TAKEN),
     status_code=status.HTTP_201_CREATED,
     response_model=TokenOut,
     summary="취급자 계정 생성 (create a handler account)",
@@ -46,13 +62,26 @@ def create_handler(body: HandlerIn, jikimi: JikimiDep, admin: AdminDep, source: 
     return TokenOut(login=handler.login, role=handler.role.name, token=token)
 
 
-@router.get("/handlers", response_model=list[HandlerRow], summary="취급자 목록 (list handler accounts)")
+@router.get(
+    "/handlers",
+    responses={
+        200: {"content": {"application/json": {"example": examples.HANDLERS}}},
+        **answers(ACTION_DENIED),
+    },
+    response_model=list[HandlerRow],
+    summary="취급자 목록 (list handler accounts)",
+)
 def list_handlers(jikimi: JikimiDep, _admin: AdminDep) -> list[HandlerRow]:
     """취급자 계정과 역할, 잠금·비활성 상태. Handler accounts with their role and state."""
     return [HandlerRow.model_validate(row) for row in jikimi.handlers.all()]
 
 
-@router.post("/handlers/{login}/role", response_model=Done, summary="역할 변경 (change a handler's role)")
+@router.post(
+    "/handlers/{login}/role",
+    responses=answers(ACTION_DENIED, HANDLER_MISSING, ROLE_MISSING),
+    response_model=Done,
+    summary="역할 변경 (change a handler's role)",
+)
 def change_role(
     login: Login, body: RoleChangeIn, jikimi: JikimiDep, admin: AdminDep, source: SourceDep
 ) -> Done:
@@ -61,14 +90,24 @@ def change_role(
     return Done()
 
 
-@router.post("/handlers/{login}/disable", response_model=Done, summary="계정 말소 (disable a handler)")
+@router.post(
+    "/handlers/{login}/disable",
+    responses=answers(ACTION_DENIED, HANDLER_MISSING),
+    response_model=Done,
+    summary="계정 말소 (disable a handler)",
+)
 def disable_handler(login: Login, jikimi: JikimiDep, admin: AdminDep, source: SourceDep) -> Done:
     """퇴직·전보 시 계정을 말소하고 토큰을 폐기합니다. Disables the account and revokes its token."""
     jikimi.handlers.disable(login, actor=admin, source=source)
     return Done()
 
 
-@router.post("/handlers/{login}/unlock", response_model=Done, summary="잠금 해제 (unlock a handler)")
+@router.post(
+    "/handlers/{login}/unlock",
+    responses=answers(ACTION_DENIED, HANDLER_MISSING),
+    response_model=Done,
+    summary="잠금 해제 (unlock a handler)",
+)
 def unlock_handler(login: Login, jikimi: JikimiDep, admin: AdminDep, source: SourceDep) -> Done:
     """로그인 실패로 잠긴 계정을 해제합니다. Unlocks an account locked after failed logins."""
     jikimi.handlers.unlock(login, actor=admin, source=source)
@@ -76,7 +115,10 @@ def unlock_handler(login: Login, jikimi: JikimiDep, admin: AdminDep, source: Sou
 
 
 @router.post(
-    "/handlers/{login}/revoke-tokens", response_model=Done, summary="토큰 폐기 (revoke a handler's tokens)"
+    "/handlers/{login}/revoke-tokens",
+    responses=answers(ACTION_DENIED, HANDLER_MISSING),
+    response_model=Done,
+    summary="토큰 폐기 (revoke a handler's tokens)",
 )
 def revoke_tokens(login: Login, jikimi: JikimiDep, admin: AdminDep, source: SourceDep) -> Done:
     """취급자의 API 토큰을 즉시 폐기합니다 (분실·유출). 계정은 남고 다음 로그인에 새 토큰이 나옵니다.
@@ -85,7 +127,12 @@ def revoke_tokens(login: Login, jikimi: JikimiDep, admin: AdminDep, source: Sour
     return Done()
 
 
-@router.post("/login", response_model=TokenOut, summary="로그인 (log in for a fresh token)")
+@router.post(
+    "/login",
+    responses=answers(WRONG_PASSWORD, LOCKED, RATE_LIMITED),
+    response_model=TokenOut,
+    summary="로그인 (log in for a fresh token)",
+)
 def login(body: LoginIn, jikimi: JikimiDep, source: SourceDep) -> TokenOut:
     """계정과 비밀번호로 로그인해 새 API 토큰(기본 12시간 유효)을 받습니다. 5회 연속 실패하면 새 로그인이 잠시
     잠기고(1분부터 두 배씩, 최대 1시간; 423), 한 주소에서 15분에 20회 실패하면 그 주소가 15분간 막힙니다.

@@ -28,8 +28,9 @@ from jikimi.api import (
     sharing,
     subjects,
 )
+from jikimi.api.contract import describe
 from jikimi.api.deps import get_jikimi
-from jikimi.api.errors import ERROR_RESPONSES, install_error_handlers
+from jikimi.api.errors import install_error_handlers
 from jikimi.api.guard import GuardMiddleware
 from jikimi.api.inputs import clean_request
 from jikimi.api.operations import operation_id
@@ -95,6 +96,9 @@ def create_app(
         tags=["health"],
         summary="상태 확인 (health check)",
         description=_HEALTH,
+        responses={
+            503: {"model": Health, "description": "데이터베이스 연결 안 됨 (the database does not answer)"}
+        },
     )
     if jikimi is not None:
         app.include_router(subjects.router)
@@ -107,7 +111,8 @@ def create_app(
         app.include_router(marketing.router)
         app.include_router(complaints.router)
         app.include_router(notices.router)
-    app.include_router(pii_router, responses={status: ERROR_RESPONSES[status] for status in (413, 422)})
+    app.include_router(pii_router)
+    describe(app)  # tags, shared error answers, Idempotency-Key (api/contract.py)
     return app
 
 

@@ -13,20 +13,44 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
+from jikimi.api import examples
+from jikimi.api.answers import ACTION_DENIED, STATE_CONFLICT, Answer, answers, missing
 from jikimi.api.deps import HandlerDep, JikimiDep, SourceDep
-from jikimi.api.errors import ERROR_RESPONSES
+from jikimi.api.examples import example
 from jikimi.api.schemas import SUBJECT_ID_PATTERN, Instant, Moment
 from jikimi.notices.complaints import MAX_TEXT, Complaint
 from jikimi.periods import KST
 
-router = APIRouter(prefix="/v1/complaints", tags=["complaints"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/v1/complaints", tags=["complaints"])
+
+COMPLAINT_MISSING = missing("민원이 없습니다", "no such complaint")
+INVALID_RECEIVED_AT = Answer(
+    422,
+    "vault.invalid",
+    "received_at: 미래의 시각입니다",
+    "received_at: in the future",
+    field="received_at",
+)
 
 ComplaintId = Annotated[str, Path(pattern=SUBJECT_ID_PATTERN, description="민원 id (complaint id)")]
 ChannelName = Literal["email", "fax", "letter", "phone", "web", "in_person"]
 
 
 class ComplaintIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "channel": "web",
+                    "received_at": "2026-12-03T10:00:00+09:00",
+                    "subject_id": "Hx7sK2mPq9LrT4vWz8bN3c",
+                    "topic": "privacy_leak",
+                    "body": "제 정보가 어디에 쓰였는지 알려 주세요 (tell me where my data was used)",
+                }
+            ]
+        },
+        extra="forbid",
+    )
 
     channel: ChannelName = Field(
         description="접수 경로 (how it arrived): email, fax, letter, phone, web, in_person"
@@ -48,12 +72,19 @@ class ComplaintIn(BaseModel):
 
 
 class AnswerIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"answer": "이용 내역을 안내해 드립니다 (here is how your data was used)"}]
+        },
+        extra="forbid",
+    )
 
     answer: str = Field(min_length=1, max_length=MAX_TEXT, description="답변 (the answer; sealed)")
 
 
 class ComplaintOut(BaseModel):
+    model_config = example(examples.COMPLAINT)
+
     id: str
     channel: str
     subject_id: str | None
@@ -77,15 +108,36 @@ class ComplaintOut(BaseModel):
 
 
 class ComplaintsOut(BaseModel):
+    model_config = example({"complaints": [examples.COMPLAINT]})
+
     complaints: list[ComplaintOut]
 
 
 class ComplaintTextOut(ComplaintOut):
+    model_config = example(
+        {
+            **examples.COMPLAINT,
+            "body": "제 정보가 어디에 쓰였는지 알려 주세요 (tell me where my data was used)",
+            "answer": None,
+        }
+    )
+
     body: str | None
     answer: str | None
 
 
 class AnsweredOut(ComplaintOut):
+    model_config = example(
+        {
+            **examples.COMPLAINT,
+            "status": "answered",
+            "answered_at": "2026-12-04T01:00:00Z",
+            "answered_by": "cs-kim",
+            "on_time": True,
+            "notice_queued": True,
+        }
+    )
+
     notice_queued: bool = Field(
         description="대상자에게 답변 안내를 보낼 예정 (a notice to the subject was queued)"
     )
@@ -99,7 +151,13 @@ def _fields(complaint: Complaint) -> dict[str, object]:
     }
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=ComplaintOut, summary="접수 (receive)")
+@router.post(
+    "",
+    responses=answers(ACTION_DENIED, INVALID_RECEIVED_AT),
+    status_code=status.HTTP_201_CREATED,
+    response_model=ComplaintOut,
+    summary="접수 (receive)",
+)
 def receive(body: ComplaintIn, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep) -> ComplaintOut:
     """민원을 접수합니다. 답변 기한은 처리방침(complaints.response_hours, 근무시간, 공휴일)으로 정하고 그 근거를 함께 돌려줍니다.
     Receives a complaint; its deadline comes from the policy, with the rule that set it."""  # noqa: E501
@@ -115,7 +173,12 @@ def receive(body: ComplaintIn, jikimi: JikimiDep, handler: HandlerDep, source: S
     return ComplaintOut.model_validate(_fields(complaint))
 
 
-@router.get("", response_model=ComplaintsOut, summary="민원 목록 (queue: overdue first)")
+@router.get(
+    "",
+    responses=answers(ACTION_DENIED),
+    response_model=ComplaintsOut,
+    summary="민원 목록 (queue: overdue first)",
+)
 def list_complaints(
     jikimi: JikimiDep,
     handler: HandlerDep,
@@ -132,7 +195,10 @@ def list_complaints(
 
 
 @router.get(
-    "/{complaint_id}", response_model=ComplaintTextOut, summary="민원 보기 (a complaint, with its texts)"
+    "/{complaint_id}",
+    responses=answers(ACTION_DENIED, COMPLAINT_MISSING),
+    response_model=ComplaintTextOut,
+    summary="민원 보기 (a complaint, with its texts)",
 )
 def show(
     complaint_id: ComplaintId, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep, response: Response
@@ -146,7 +212,12 @@ def show(
     )
 
 
-@router.post("/{complaint_id}/answer", response_model=AnsweredOut, summary="답변 (answer)")
+@router.post(
+    "/{complaint_id}/answer",
+    responses=answers(ACTION_DENIED, COMPLAINT_MISSING, STATE_CONFLICT),
+    response_model=AnsweredOut,
+    summary="답변 (answer)",
+)
 def answer(
     complaint_id: ComplaintId, body: AnswerIn, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep
 ) -> AnsweredOut:

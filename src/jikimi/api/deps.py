@@ -12,7 +12,20 @@ from jikimi.bootstrap import Jikimi
 from jikimi.errors import AuthError, Denied
 from jikimi.handlers import Handler
 
-bearer = HTTPBearer(auto_error=False, description="개인정보취급자 API 토큰 (handler API token)")
+BEARER = """\
+개인정보취급자의 API 토큰: `Authorization: Bearer <token>`. 토큰은 `POST /v1/login`(계정과 비밀번호)으로
+받거나, 관리자가 계정을 만들 때(`POST /v1/handlers`) 한 번 보여 줍니다. 기본 12시간 유효하며
+(`JIKIMI_TOKEN_HOURS`), 새로 로그인하면 새 토큰이 나옵니다. 관리자는
+`POST /v1/handlers/{login}/revoke-tokens`로 즉시 폐기하고, 계정 말소(`/disable`)도 토큰을
+폐기합니다. 없거나 만료·폐기된 토큰은 401 `auth`입니다.
+
+A handler's API token: `Authorization: Bearer <token>`. Get one from `POST /v1/login` (login and
+password), or once when an administrator creates the account (`POST /v1/handlers`). It is valid for
+12 hours by default (`JIKIMI_TOKEN_HOURS`); logging in again gives a fresh one. An administrator can
+revoke a handler's tokens at once (`POST /v1/handlers/{login}/revoke-tokens`), and disabling the
+account revokes them too. A missing, expired or revoked token is 401 `auth`."""
+
+bearer = HTTPBearer(auto_error=False, description=BEARER)
 
 
 def get_jikimi(request: Request) -> Jikimi:

@@ -15,13 +15,17 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, status
 from pydantic import AfterValidator, BaseModel, Field, model_validator
 
+from jikimi.api import examples
+from jikimi.api.answers import ACTION_DENIED, INVALID, STATE_CONFLICT, answers, missing
 from jikimi.api.deps import HandlerDep, JikimiDep, SourceDep
-from jikimi.api.errors import ERROR_RESPONSES
+from jikimi.api.examples import example
 from jikimi.api.schemas import SUBJECT_ID_PATTERN, Instant, Moment, PolicyId, SubjectRef, _In
 from jikimi.notices.incident_model import Incident
 from jikimi.notices.incident_rules import affected_query
 
-router = APIRouter(tags=["incidents"], responses=ERROR_RESPONSES)
+router = APIRouter(tags=["incidents"])
+
+INCIDENT_MISSING = missing("유출 사고가 없습니다", "no such incident")
 
 IncidentId = Annotated[str, Path(pattern=SUBJECT_ID_PATTERN, description="사고 id (incident id)")]
 Kind = Literal["leak", "possible_leak", "alteration", "loss"]
@@ -50,6 +54,18 @@ Status = Literal["active", "pending_guardian", "dormant", "withdrawn"]
 
 
 class OpenIn(_In):
+    model_config = example(
+        {
+            "kind": "leak",
+            "aware_at": "2026-12-03T10:00:00+09:00",
+            "occurred_at": "2026-12-03T00:00:00+09:00",
+            "cause": "outside_access",
+            "items": ["email", "mobile"],
+            "summary": "관리자 페이지 무단 접근 (unauthorized access to an admin page)",
+            "measures": ["access_blocked"],
+        }
+    )
+
     kind: Kind = Field(description="유형: 유출, 유출 가능성, 위조·변조·훼손, 분실·도난 (kind)")
     aware_at: Aware = Field(
         strict=False, description="알게 된 시각: 72시간이 여기서부터 (when the controller became aware)"
@@ -72,6 +88,8 @@ class QueryIn(_In):
 
 
 class AffectedIn(_In):
+    model_config = example({"query": {"holding": ["email"], "status": "active"}})
+
     subject_ids: list[SubjectRef] | None = Field(
         None, max_length=20_000, description="대상자 id (subject ids)"
     )
@@ -100,6 +118,8 @@ class DecisionOut(BaseModel):
 
 
 class IncidentOut(BaseModel):
+    model_config = example(examples.INCIDENT)
+
     id: str
     kind: str
     cause: str | None
@@ -144,28 +164,62 @@ class StepOut(BaseModel):
 
 
 class IncidentWithTimeline(IncidentOut):
+    model_config = example(
+        {
+            **examples.INCIDENT,
+            "timeline": [
+                {
+                    "at": "2026-12-03T01:00:00Z",
+                    "actor": "privacy-choi",
+                    "action": "incident.open",
+                    "outcome": "ok",
+                    "reason": None,
+                    "count": 0,
+                }
+            ],
+        }
+    )
+
     timeline: list[StepOut]
 
 
 class IncidentsOut(BaseModel):
+    model_config = example({"incidents": [examples.INCIDENT]})
+
     incidents: list[IncidentOut]
 
 
 class AffectedOut(BaseModel):
+    model_config = example({"incident": examples.INCIDENT, "added": 1200, "not_in_vault": 0})
+
     incident: IncidentOut
     added: int
     not_in_vault: int
 
 
 class ReportIn(_In):
+    model_config = example({"to": "pipc"})
+
     to: Body = "pipc"
 
 
 class NotifyIn(_In):
+    model_config = example({"measures": ["access_blocked", "passwords_reset"]})
+
     measures: list[Measure] = Field(default_factory=list, max_length=20)
 
 
 class NotifyOut(BaseModel):
+    model_config = example(
+        {
+            "incident": examples.INCIDENT,
+            "queued": 1180,
+            "by_channel": {"email": 1100, "sms": 80},
+            "posted": 20,
+            "posting_id": "Ps3tN8xQ2mLk7RvW4zB9cd",
+        }
+    )
+
     incident: IncidentOut
     queued: int
     by_channel: dict[str, int]
@@ -174,10 +228,20 @@ class NotifyOut(BaseModel):
 
 
 class CloseIn(_In):
+    model_config = example({"unfounded": False})
+
     unfounded: bool = Field(False, description="조사 결과 유출 등이 아니었음 (no breach after all)")
 
 
 class DraftOut(BaseModel):
+    model_config = example(
+        {
+            "incident": examples.INCIDENT,
+            "to": "pipc",
+            "markdown": "# 개인정보 유출 등 신고서 (breach report)\n…",
+        }
+    )
+
     incident: IncidentOut
     to: str
     markdown: str
@@ -194,6 +258,22 @@ class PostingOut(BaseModel):
 
 
 class PostingsOut(BaseModel):
+    model_config = example(
+        {
+            "postings": [
+                {
+                    "id": "Ps3tN8xQ2mLk7RvW4zB9cd",
+                    "kind": "breach",
+                    "ref": "In4cD3ntK9pLx2QwE7rT5y",
+                    "title": "개인정보 유출 안내 (a breach notice)",
+                    "body": "<p>…</p>",
+                    "posted_at": "2026-12-03T01:00:00Z",
+                    "until_at": "2027-01-02T01:00:00Z",
+                }
+            ]
+        }
+    )
+
     postings: list[PostingOut]
 
 
@@ -203,6 +283,7 @@ def _out(incident: Incident) -> IncidentOut:
 
 @router.post(
     "/v1/incidents",
+    responses=answers(ACTION_DENIED, INVALID),
     status_code=status.HTTP_201_CREATED,
     response_model=IncidentOut,
     summary="사고 열기 (open)",
@@ -224,7 +305,12 @@ def open_incident(body: OpenIn, jikimi: JikimiDep, handler: HandlerDep, source: 
     )
 
 
-@router.get("/v1/incidents", response_model=IncidentsOut, summary="사고 목록 (incidents)")
+@router.get(
+    "/v1/incidents",
+    responses=answers(ACTION_DENIED),
+    response_model=IncidentsOut,
+    summary="사고 목록 (incidents)",
+)
 def list_incidents(
     jikimi: JikimiDep,
     handler: HandlerDep,
@@ -237,7 +323,10 @@ def list_incidents(
 
 
 @router.post(
-    "/v1/incidents/{incident_id}/affected", response_model=AffectedOut, summary="영향받은 대상자 (affected)"
+    "/v1/incidents/{incident_id}/affected",
+    responses=answers(ACTION_DENIED, INCIDENT_MISSING, STATE_CONFLICT, INVALID),
+    response_model=AffectedOut,
+    summary="영향받은 대상자 (affected)",
 )
 def affected(
     incident_id: IncidentId, body: AffectedIn, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep
@@ -262,7 +351,10 @@ def affected(
 
 
 @router.get(
-    "/v1/incidents/{incident_id}", response_model=IncidentWithTimeline, summary="사고 상태 (an incident)"
+    "/v1/incidents/{incident_id}",
+    responses=answers(ACTION_DENIED, INCIDENT_MISSING),
+    response_model=IncidentWithTimeline,
+    summary="사고 상태 (an incident)",
 )
 def get_incident(incident_id: IncidentId, jikimi: JikimiDep, handler: HandlerDep) -> IncidentWithTimeline:
     """72시간까지 남은 시간, 신고 필요 여부와 그 이유, 처리 경과. The clock, the report decision and the timeline."""  # noqa: E501
@@ -272,7 +364,10 @@ def get_incident(incident_id: IncidentId, jikimi: JikimiDep, handler: HandlerDep
 
 
 @router.get(
-    "/v1/incidents/{incident_id}/report", response_model=DraftOut, summary="신고서 초안 (draft report)"
+    "/v1/incidents/{incident_id}/report",
+    responses=answers(ACTION_DENIED, INCIDENT_MISSING),
+    response_model=DraftOut,
+    summary="신고서 초안 (draft report)",
 )
 def draft_report(
     incident_id: IncidentId, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep, to: Body = "pipc"
@@ -283,7 +378,10 @@ def draft_report(
 
 
 @router.post(
-    "/v1/incidents/{incident_id}/report", response_model=IncidentOut, summary="신고 기록 (report sent)"
+    "/v1/incidents/{incident_id}/report",
+    responses=answers(ACTION_DENIED, INCIDENT_MISSING, STATE_CONFLICT),
+    response_model=IncidentOut,
+    summary="신고 기록 (report sent)",
 )
 def report_sent(
     incident_id: IncidentId,
@@ -298,7 +396,12 @@ def report_sent(
     )
 
 
-@router.post("/v1/incidents/{incident_id}/notify", response_model=NotifyOut, summary="통지 (notify subjects)")
+@router.post(
+    "/v1/incidents/{incident_id}/notify",
+    responses=answers(ACTION_DENIED, INCIDENT_MISSING, STATE_CONFLICT),
+    response_model=NotifyOut,
+    summary="통지 (notify subjects)",
+)
 def notify(
     incident_id: IncidentId,
     jikimi: JikimiDep,
@@ -319,7 +422,12 @@ def notify(
     )
 
 
-@router.post("/v1/incidents/{incident_id}/close", response_model=IncidentOut, summary="종결 (close)")
+@router.post(
+    "/v1/incidents/{incident_id}/close",
+    responses=answers(ACTION_DENIED, INCIDENT_MISSING, STATE_CONFLICT),
+    response_model=IncidentOut,
+    summary="종결 (close)",
+)
 def close(
     incident_id: IncidentId,
     jikimi: JikimiDep,
@@ -332,7 +440,12 @@ def close(
     return _out(jikimi.incidents.close(incident_id, unfounded=unfounded, actor=handler, source=source))
 
 
-@router.get("/v1/postings", response_model=PostingsOut, summary="홈페이지 게시 (website postings)")
+@router.get(
+    "/v1/postings",
+    responses=answers(),
+    response_model=PostingsOut,
+    summary="홈페이지 게시 (website postings)",
+)
 def postings(
     jikimi: JikimiDep,
     _handler: HandlerDep,

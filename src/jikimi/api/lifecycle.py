@@ -8,13 +8,22 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, StringConstraints
 
+from jikimi.api.answers import ACTION_DENIED, INVALID, STATE_CONFLICT, SUBJECT_MISSING, Answer, answers
 from jikimi.api.deps import AuditorDep, HandlerDep, JikimiDep, SourceDep, requires
-from jikimi.api.errors import ERROR_RESPONSES
+from jikimi.api.examples import example
 from jikimi.api.schemas import MONTH_PATTERN, SUBJECT_ID_PATTERN, Instant
 from jikimi.handlers import Handler
 from jikimi.lifecycle import LedgerEntry
 
-router = APIRouter(prefix="/v1", tags=["lifecycle"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/v1", tags=["lifecycle"])
+
+SEPARATED_DENIED = Answer(
+    403,
+    "vault.denied",
+    "보존 사유에 해당하지 않습니다",
+    "the reason is not one the retention rule keeps the data for",
+    reason="reason_not_allowed",
+)
 
 SubjectId = Annotated[str, Path(pattern=SUBJECT_ID_PATTERN, description="대상자 id (opaque subject id)")]
 WithdrawDep = Annotated[Handler, Depends(requires("withdraw"))]
@@ -27,6 +36,8 @@ class _In(BaseModel):
 
 
 class WithdrawIn(_In):
+    model_config = example({"reason": "member_request", "channel": "web"})
+
     reason: Literal["member_request", "membership_lost", "consent_withdrawn", "deletion_request"] = Field(
         description="종료 사유 (member_request: 탈퇴 요청, membership_lost: 자격 상실, consent_withdrawn: 마지막 동의 "  # noqa: E501
         "철회, deletion_request: 삭제 요구)"
@@ -35,6 +46,18 @@ class WithdrawIn(_In):
 
 
 class WithdrawOut(BaseModel):
+    model_config = example(
+        {
+            "subject_id": "Hx7sK2mPq9LrT4vWz8bN3c",
+            "destroyed": ["email", "mobile", "name"],
+            "separated": {
+                "payment_records": "2031-12-03T15:00:00Z",
+                "withdrawn_login_id": "2027-06-03T15:00:00Z",
+            },
+            "subject_removed": False,
+        }
+    )
+
     subject_id: str
     destroyed: list[str] = Field(description="즉시 파기된 항목·기록 (destroyed at once)")
     separated: dict[str, Instant | None] = Field(
@@ -44,6 +67,14 @@ class WithdrawOut(BaseModel):
 
 
 class SeparatedReadIn(_In):
+    model_config = example(
+        {
+            "items": ["payment_records"],
+            "reason": "전자상거래법에 따른 분쟁 처리 (a dispute under the e-commerce act)",
+            "reference": "분쟁조정 2026-123",
+        }
+    )
+
     items: list[PolicyId] = Field(min_length=1, max_length=200, description="항목 또는 기록 종류 id")
     reason: Annotated[str, StringConstraints(min_length=1, max_length=300)] = Field(
         description="보존 사유 중 하나 (one of the retention rule's reasons)"
@@ -61,22 +92,63 @@ class SeparatedRecord(BaseModel):
 
 
 class SeparatedOut(BaseModel):
+    model_config = example(
+        {
+            "subject_id": "Hx7sK2mPq9LrT4vWz8bN3c",
+            "values": {},
+            "records": [
+                {
+                    "id": "Rc5dT8wQ2mNx7LpK3vYz9a",
+                    "type": "payment",
+                    "occurred_at": "2026-12-03T01:00:00Z",
+                    "data": {"order_id": "A-1001", "amount": 12000},
+                }
+            ],
+        }
+    )
+
     subject_id: str
     values: dict[str, str]
     records: list[SeparatedRecord]
 
 
 class Done(BaseModel):
+    model_config = example({"ok": True})
+
     ok: bool = True
 
 
 class LedgerOut(BaseModel):
+    model_config = example(
+        {
+            "month": "2026-12",
+            "entries": [
+                {
+                    "at": "2026-12-03T01:00:00Z",
+                    "batch_id": "Bt6nQ2xL9mR4sV7wK3pZ8a",
+                    "process": "sweep",
+                    "actor": "system",
+                    "class_kind": "item",
+                    "class_id": "email",
+                    "count": 12,
+                    "trigger": "retention_expired",
+                    "rule_id": "withdrawn_login_id",
+                    "basis": "처리방침 (the policy)",
+                    "method": "crypto_shred",
+                }
+            ],
+        }
+    )
+
     month: str
     entries: list[LedgerEntry]
 
 
 @router.post(
-    "/subjects/{subject_id}/withdraw", response_model=WithdrawOut, summary="탈퇴·목적 달성 (withdraw)"
+    "/subjects/{subject_id}/withdraw",
+    responses=answers(ACTION_DENIED, SUBJECT_MISSING, STATE_CONFLICT),
+    response_model=WithdrawOut,
+    summary="탈퇴·목적 달성 (withdraw)",
 )
 def withdraw(
     subject_id: SubjectId, body: WithdrawIn, jikimi: JikimiDep, handler: WithdrawDep, source: SourceDep
@@ -96,6 +168,7 @@ def withdraw(
 
 @router.post(
     "/subjects/{subject_id}/separated/read",
+    responses=answers(SEPARATED_DENIED, ACTION_DENIED, SUBJECT_MISSING, STATE_CONFLICT, INVALID),
     response_model=SeparatedOut,
     summary="분리보관 자료 열람 (read separated data for its reason)",
 )
@@ -115,7 +188,10 @@ def read_separated(
 
 
 @router.post(
-    "/subjects/{subject_id}/reactivate", response_model=Done, summary="휴면 해제 (end dormancy on request)"
+    "/subjects/{subject_id}/reactivate",
+    responses=answers(ACTION_DENIED, SUBJECT_MISSING, STATE_CONFLICT),
+    response_model=Done,
+    summary="휴면 해제 (end dormancy on request)",
 )
 def reactivate(subject_id: SubjectId, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep) -> Done:
     """휴면 회원의 요청으로 분리보관된 정보를 되돌립니다 (로그인으로도 해제됩니다). `withdraw` 작업 권한이 필요합니다.
@@ -125,7 +201,12 @@ def reactivate(subject_id: SubjectId, jikimi: JikimiDep, handler: HandlerDep, so
     return Done()
 
 
-@router.get("/ledger", response_model=LedgerOut, summary="파기 기록 (destruction ledger of a month)")
+@router.get(
+    "/ledger",
+    responses=answers(ACTION_DENIED),
+    response_model=LedgerOut,
+    summary="파기 기록 (destruction ledger of a month)",
+)
 def ledger(
     jikimi: JikimiDep,
     _handler: AuditorDep,

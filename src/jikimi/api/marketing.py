@@ -15,12 +15,21 @@ from fastapi import APIRouter, Body, Path
 from fastapi.responses import JSONResponse
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from jikimi.api.answers import ACTION_DENIED, INVALID, STATE_CONFLICT, SUBJECT_MISSING, Answer, answers
 from jikimi.api.deps import HandlerDep, JikimiDep, SourceDep
-from jikimi.api.errors import ERROR_RESPONSES
+from jikimi.api.examples import example
 from jikimi.api.schemas import SUBJECT_ID_PATTERN, ConsentChangeIn, Instant, Moment, PolicyId, SubjectRef
 from jikimi.notices.marketing_rules import MAX_SUBJECTS, REASONS
 
-router = APIRouter(prefix="/v1", tags=["marketing"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/v1", tags=["marketing"])
+
+INVALID_CHANNEL = Answer(
+    422,
+    "vault.invalid",
+    "ad_channel: 처리방침이 쓰지 않는 광고 전송매체입니다",
+    "ad_channel: not an advertising channel the policy uses",
+    field="ad_channel",
+)
 
 CHECK_PATH = "/v1/marketing/check"
 CHECK_BODY_BYTES = MAX_SUBJECTS * 36 + 64 * 1024
@@ -50,6 +59,15 @@ class _In(BaseModel):
 
 
 class CheckIn(_In):
+    model_config = example(
+        {
+            "subject_ids": ["Hx7sK2mPq9LrT4vWz8bN3c", "Kp2wN8xQ4rLm6TzV9bC1sd"],
+            "channel": "sms",
+            "send_at": "2026-12-03T22:00:00+09:00",
+            "purpose": "marketing",
+        }
+    )
+
     subject_ids: list[SubjectRef] = Field(min_length=1, max_length=MAX_SUBJECTS)
     channel: Annotated[str, Field(min_length=1, max_length=16)] = Field(
         description="광고 전송매체 (advertising channel): sms, email, push, phone, fax, letter"
@@ -77,6 +95,37 @@ class CheckRow(BaseModel):
 
 
 class CheckOut(BaseModel):
+    model_config = example(
+        {
+            "purpose": "marketing",
+            "channel": "sms",
+            "send_at": "2026-12-03T13:00:00Z",
+            "night": True,
+            "counts": {"allowed": 1, "night_without_consent": 1},
+            "messages": {
+                "allowed": {"message_ko": "보낼 수 있습니다", "message_en": "may be sent"},
+                "night_without_consent": {
+                    "message_ko": "야간 수신동의가 없습니다",
+                    "message_en": "no consent to night-time advertising",
+                },
+            },
+            "results": [
+                {
+                    "subject_id": "Hx7sK2mPq9LrT4vWz8bN3c",
+                    "allowed": True,
+                    "reason": "allowed",
+                    "detail": None,
+                },
+                {
+                    "subject_id": "Kp2wN8xQ4rLm6TzV9bC1sd",
+                    "allowed": False,
+                    "reason": "night_without_consent",
+                    "detail": None,
+                },
+            ],
+        }
+    )
+
     purpose: str
     channel: str
     send_at: Instant
@@ -87,12 +136,16 @@ class CheckOut(BaseModel):
 
 
 class AdConsentOut(BaseModel):
+    model_config = example({"subject_id": "Hx7sK2mPq9LrT4vWz8bN3c", "channel": "sms", "granted": True})
+
     subject_id: str
     channel: str
     granted: bool
 
 
 class ReconfirmedOut(BaseModel):
+    model_config = example({"subject_id": "Hx7sK2mPq9LrT4vWz8bN3c", "reconfirmed": ["sms"]})
+
     subject_id: str
     reconfirmed: list[str]
 
@@ -107,11 +160,32 @@ class ChannelConsentRow(BaseModel):
 
 
 class ChannelConsentsOut(BaseModel):
+    model_config = example(
+        {
+            "subject_id": "Hx7sK2mPq9LrT4vWz8bN3c",
+            "consents": [
+                {
+                    "channel": "sms",
+                    "given_at": "2026-12-03T01:00:00Z",
+                    "confirmed_at": None,
+                    "answered_via": "web",
+                    "expires_at": "2028-12-03T01:00:00Z",
+                    "notice_at": "2028-11-03T01:00:00Z",
+                }
+            ],
+        }
+    )
+
     subject_id: str
     consents: list[ChannelConsentRow]
 
 
-@router.post("/marketing/check", response_model=CheckOut, summary="광고 전송 확인 (advertising send check)")
+@router.post(
+    "/marketing/check",
+    responses=answers(ACTION_DENIED, INVALID),
+    response_model=CheckOut,
+    summary="광고 전송 확인 (advertising send check)",
+)
 def check(body: CheckIn, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep) -> JSONResponse:
     """대상자마다 광고성 정보를 이 매체로 이 시각에 보내도 되는지 답합니다 (정보통신망법 50).
     `marketing` 작업 권한이 필요하고, 호출 한 번이 (거부된 호출도) 접속기록 한 행입니다.
@@ -146,6 +220,7 @@ def check(body: CheckIn, jikimi: JikimiDep, handler: HandlerDep, source: SourceD
 
 @router.get(
     "/subjects/{subject_id}/ad-consents",
+    responses=answers(ACTION_DENIED, SUBJECT_MISSING),
     response_model=ChannelConsentsOut,
     summary="광고 수신동의 (consents to receive advertising)",
 )
@@ -161,6 +236,7 @@ def consents(
 
 @router.post(
     "/subjects/{subject_id}/ad-consents/{ad_channel}",
+    responses=answers(ACTION_DENIED, SUBJECT_MISSING, STATE_CONFLICT, INVALID_CHANNEL),
     response_model=AdConsentOut,
     summary="광고 수신동의 (consent to receive advertising through a channel)",
 )
@@ -181,6 +257,7 @@ def give(
 
 @router.post(
     "/subjects/{subject_id}/ad-consents/{ad_channel}/withdraw",
+    responses=answers(ACTION_DENIED, SUBJECT_MISSING, STATE_CONFLICT, INVALID_CHANNEL),
     response_model=AdConsentOut,
     summary="광고 수신동의 철회 (withdraw a consent to receive advertising)",
 )
@@ -201,6 +278,7 @@ def withdraw(
 
 @router.post(
     "/subjects/{subject_id}/ad-consents/{ad_channel}/reconfirm",
+    responses=answers(ACTION_DENIED, SUBJECT_MISSING, STATE_CONFLICT, INVALID_CHANNEL),
     response_model=ReconfirmedOut,
     summary="광고 수신동의 재확인 (reconfirm a consent to receive advertising)",
 )

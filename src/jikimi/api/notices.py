@@ -15,20 +15,41 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
+from jikimi.api import examples
+from jikimi.api.answers import ACTION_DENIED, Answer, answers
 from jikimi.api.deps import AdminDep, JikimiDep, SourceDep
-from jikimi.api.errors import ERROR_RESPONSES
+from jikimi.api.examples import example
 from jikimi.errors import InvalidInput, PolicyLoadError
 from jikimi.policy.load import load_policy_text
 from jikimi.policy.model import Policy
 
-router = APIRouter(tags=["notices"], responses=ERROR_RESPONSES)
+router = APIRouter(tags=["notices"])
+
+INVALID_EFFECTIVE = Answer(
+    422,
+    "vault.invalid",
+    "effective: 고지 기간보다 가까운 시행일입니다",
+    "effective: closer than the notice the change needs",
+    field="effective",
+)
+NOT_OWED = Answer(
+    409,
+    "vault.state",
+    "올해는 이용·제공 내역 통지 의무가 없습니다",
+    "the yearly usage notice is not owed this year",
+)
 
 MAX_POLICY_CHARS = 500_000
 FIRST_YEAR, LAST_YEAR = 2000, 9998
 
 
 class AnnounceIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"policy": 'version: "2027-01"\n…', "effective": "2027-01-10", "dry_run": True}]
+        },
+        extra="forbid",
+    )
 
     policy: str = Field(
         min_length=1, max_length=MAX_POLICY_CHARS, description="새 처리방침 YAML (the new version, YAML text)"
@@ -44,6 +65,27 @@ class AnnounceIn(BaseModel):
 
 
 class AnnouncementOut(BaseModel):
+    model_config = example(
+        {
+            "old_version": "2026-01",
+            "new_version": "2027-01",
+            "material": True,
+            "notice_days": 30,
+            "notice_date": "2026-12-03",
+            "effective": "2027-01-10",
+            "earliest_effective": "2027-01-02",
+            "members": 1200,
+            "reachable": 1180,
+            "queued": 0,
+            "already_queued": 0,
+            "without_contact": 20,
+            "posting_id": "Ps3tN8xQ2mLk7RvW4zB9cd",
+            "changes": 3,
+            "material_changes": 1,
+            "dry_run": True,
+        }
+    )
+
     old_version: str
     new_version: str
     material: bool
@@ -65,7 +107,9 @@ class AnnouncementOut(BaseModel):
 
 
 class UsageIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"year": 2026, "force": False}]}, extra="forbid"
+    )
 
     year: int | None = Field(
         None, ge=FIRST_YEAR, le=LAST_YEAR, description="통지 연도 (default: this year, KST)"
@@ -74,6 +118,8 @@ class UsageIn(BaseModel):
 
 
 class UsageDutyOut(BaseModel):
+    model_config = example(examples.USAGE_DUTY)
+
     year: int
     owed: bool
     reason: str = Field(description="subjects | special | below")
@@ -89,6 +135,18 @@ class UsageDutyOut(BaseModel):
 
 
 class UsageRunOut(BaseModel):
+    model_config = example(
+        {
+            "year": 2026,
+            "voluntary": False,
+            "subjects": 1200000,
+            "queued": 1180000,
+            "already_queued": 0,
+            "without_contact": 20000,
+            "duty": examples.USAGE_DUTY,
+        }
+    )
+
     year: int
     voluntary: bool
     subjects: int
@@ -116,6 +174,7 @@ def _new_policy(text: str) -> Policy:
 
 @router.post(
     "/v1/policy/announce",
+    responses=answers(ACTION_DENIED, INVALID_EFFECTIVE),
     response_model=AnnouncementOut,
     summary="처리방침 변경 고지 (announce a policy change)",
 )
@@ -135,7 +194,10 @@ def announce(body: AnnounceIn, jikimi: JikimiDep, handler: AdminDep, source: Sou
 
 
 @router.get(
-    "/v1/notices/usage", response_model=UsageDutyOut, summary="이용·제공 내역 통지 의무 (is it owed?)"
+    "/v1/notices/usage",
+    responses=answers(ACTION_DENIED),
+    response_model=UsageDutyOut,
+    summary="이용·제공 내역 통지 의무 (is it owed?)",
 )
 def usage_duty(
     jikimi: JikimiDep,
@@ -149,7 +211,10 @@ def usage_duty(
 
 
 @router.post(
-    "/v1/notices/usage", response_model=UsageRunOut, summary="이용·제공 내역 통지 (queue the yearly notice)"
+    "/v1/notices/usage",
+    responses=answers(ACTION_DENIED, NOT_OWED),
+    response_model=UsageRunOut,
+    summary="이용·제공 내역 통지 (queue the yearly notice)",
 )
 def queue_usage(body: UsageIn, jikimi: JikimiDep, handler: AdminDep, source: SourceDep) -> UsageRunOut:
     """연락처가 있는 정보주체마다 그해의 이용·제공 내역 통지를 한 번 보냅니다. 의무가 없으면 409 (force로 자발적 통지).

@@ -14,6 +14,8 @@ from typing import Annotated, TypeVar
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from jikimi.api.answers import TEXT_TOO_LARGE, Answer, answers
+from jikimi.api.examples import example
 from jikimi.errors import JikimiError
 from jikimi.pii import DEFAULT_MAX_CHARS, Finding, Operator, Scanner, mask
 from jikimi.pii._facade import parse_operator, parse_types
@@ -48,7 +50,18 @@ ConfigDep = Annotated[PiiApiConfig, Depends(get_config)]
 
 
 class PiiRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "text": "연락처는 010-0000-0000, 메일은 hong@example.com 입니다",
+                    "types": ["mobile", "email"],
+                    "operator": "mask",
+                }
+            ]
+        },
+        extra="forbid",
+    )
 
     text: str = Field(description="검사할 텍스트 (the text to check)")
     types: list[str] | None = Field(default=None, description="찾을 유형; 없으면 전부 (types; all if absent)")
@@ -76,17 +89,53 @@ class FindingOut(BaseModel):
 
 
 class ScanResponse(BaseModel):
+    model_config = example(
+        {
+            "count": 1,
+            "findings": [
+                {
+                    "type": "email",
+                    "label": "이메일",
+                    "start": 30,
+                    "end": 46,
+                    "confidence": 0.99,
+                    "why": ["email_pattern"],
+                }
+            ],
+        }
+    )
+
     count: int
     findings: list[FindingOut]
 
 
 class MaskResponse(BaseModel):
+    model_config = example(
+        {
+            "text": "메일은 h***@example.com 입니다",
+            "operator": "mask",
+            "findings": [
+                {
+                    "type": "email",
+                    "label": "이메일",
+                    "start": 4,
+                    "end": 20,
+                    "confidence": 0.99,
+                    "why": ["email_pattern"],
+                }
+            ],
+        }
+    )
+
     text: str
     operator: str
     findings: list[FindingOut]
 
 
 router = APIRouter(prefix="/v1/pii", tags=["pii"])
+
+UNKNOWN_TYPE = Answer(422, "usage", "알 수 없는 유형입니다", "unknown type", field="types")
+UNKNOWN_OPERATOR = Answer(422, "usage", "알 수 없는 가리는 방식입니다", "unknown operator", field="operator")
 
 
 def _field(name: str, call: Callable[[], T]) -> T:
@@ -102,16 +151,30 @@ def _scan(body: PiiRequest, config: PiiApiConfig) -> list[Finding]:
     return _field("text", lambda: scanner.scan(body.text))
 
 
-@router.post("/scan", response_model=ScanResponse)
+@router.post(
+    "/scan",
+    responses=answers(TEXT_TOO_LARGE, UNKNOWN_TYPE),
+    response_model=ScanResponse,
+    summary="개인정보 찾기 (find personal data in a text)",
+)
 def scan_text(body: PiiRequest, config: ConfigDep) -> ScanResponse:
-    """텍스트의 개인정보 위치와 유형 (where personal data is, without the values)."""
+    """텍스트 속 개인정보의 위치와 유형을 알려 줍니다. 값은 돌려주지 않고, 토큰이 필요 없으며,
+    아무것도 저장하지 않습니다. Where personal data is in the text and of which type, without the
+    values; no token, nothing kept."""
     findings = _scan(body, config)
     return ScanResponse(count=len(findings), findings=[FindingOut.of(f) for f in findings])
 
 
-@router.post("/mask", response_model=MaskResponse)
+@router.post(
+    "/mask",
+    responses=answers(TEXT_TOO_LARGE, UNKNOWN_TYPE, UNKNOWN_OPERATOR),
+    response_model=MaskResponse,
+    summary="개인정보 가리기 (mask personal data in a text)",
+)
 def mask_text(body: PiiRequest, config: ConfigDep) -> MaskResponse:
-    """개인정보를 가린 텍스트 (the text with its personal data masked)."""
+    """개인정보를 가린 텍스트를 돌려줍니다 (mask, redact, hash, encrypt…). 토큰이 필요 없고 아무것도 저장하지
+    않습니다. The text with its personal data masked (`operator`: mask, redact, hash, encrypt…); no token,
+    nothing kept."""
     operator = _field("operator", lambda: parse_operator(body.operator or Operator.MASK))
     findings = _scan(body, config)
     masked = _field("operator", lambda: mask(body.text, operator=operator, key=config.key, findings=findings))

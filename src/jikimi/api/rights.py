@@ -16,14 +16,47 @@ from fastapi import APIRouter, Path, Query, Response, status
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
+from jikimi.api import examples
+from jikimi.api.answers import (
+    ACTION_DENIED,
+    INVALID,
+    LINK_EXPIRED,
+    STATE_CONFLICT,
+    SUBJECT_MISSING,
+    Answer,
+    answers,
+    missing,
+)
 from jikimi.api.deps import HandlerDep, JikimiDep, SourceDep
-from jikimi.api.errors import ERROR_RESPONSES, ErrorEnvelope
+from jikimi.api.examples import example
 from jikimi.api.schemas import LAST_DAY, SUBJECT_ID_PATTERN, Channel, Instant
 from jikimi.rights import RightsRequest
 from jikimi.rights.model import HOW_TO_OBJECT_EN, HOW_TO_OBJECT_KO, REFUSAL_GROUNDS
 from jikimi.rights.package import package_html, package_json
 
-router = APIRouter(prefix="/v1/rights", tags=["rights"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/v1/rights", tags=["rights"])
+
+REQUEST_MISSING = missing("권리 요구가 없습니다", "no such rights request")
+LINK_MISSING = missing("없는 열람 링크입니다", "no such link to an access package")
+INVALID_CODE = Answer(422, "vault.invalid", "proof: 코드가 맞지 않습니다", "proof: wrong code", field="proof")
+INVALID_UNTIL = Answer(
+    422, "vault.invalid", "until: 연장할 수 없는 기한입니다", "until: not a lawful extension", field="until"
+)
+INVALID_CHANNEL = Answer(
+    422,
+    "vault.invalid",
+    "channel: 처리방침에 없는 요구 방법입니다",
+    "channel: not a channel the policy's rights section declares",
+    field="channel",
+)
+INVALID_GROUND = Answer(
+    422,
+    "vault.invalid",
+    "ground: 알 수 없는 거절 사유입니다",
+    "ground: unknown refusal ground",
+    field="ground",
+)
+
 
 RequestId = Annotated[str, Path(pattern=SUBJECT_ID_PATTERN, description="권리 요구 id (request id)")]
 RequestType = Literal["access", "correction", "deletion", "stop", "consent_withdrawal", "automated_decision"]
@@ -31,6 +64,8 @@ Ids = list[Annotated[str, Field(max_length=64)]]
 
 
 class ReceiveIn(BaseModel):
+    model_config = example({"subject_id": "Hx7sK2mPq9LrT4vWz8bN3c", "type": "access", "channel": "web"})
+
     subject_id: str = Field(max_length=32)
     type: RequestType
     channel: Channel = Field(
@@ -46,6 +81,8 @@ class ReceiveIn(BaseModel):
 
 
 class RequestOut(BaseModel):
+    model_config = example(examples.RIGHTS_REQUEST)
+
     id: str
     subject_id: str | None
     type: str
@@ -69,15 +106,21 @@ class RequestOut(BaseModel):
 
 
 class RequestsOut(BaseModel):
+    model_config = example({"requests": [examples.RIGHTS_REQUEST]})
+
     requests: list[RequestOut]
 
 
 class VerificationOut(BaseModel):
+    model_config = example({"request_id": "Qm3xV8sLc2RtY7pN4kWz1a", "code": "482913"})
+
     request_id: str
     code: str | None = Field(None, description="전달할 일회용 코드 (deliver it to the requester; shown once)")
 
 
 class VerifyIn(BaseModel):
+    model_config = example({"method": "one_time_code", "proof": "482913"})
+
     method: Literal["one_time_code", "handler"]
     proof: str = Field(
         max_length=200, description="코드 또는 확인 방법 (the code, or how identity was checked)"
@@ -85,26 +128,41 @@ class VerifyIn(BaseModel):
 
 
 class ExtendIn(BaseModel):
+    model_config = example(
+        {
+            "until": "2026-12-23",
+            "reason": "자료가 여러 시스템에 나뉘어 있음 (the data is spread over several systems)",
+        }
+    )
+
     until: date = Field(le=LAST_DAY, description="새 기한 (the new deadline), at the latest 9998-12-31")
     reason: str = Field(max_length=500)
 
 
 class RefuseIn(BaseModel):
+    model_config = example({"ground": "law_forbids_access", "note": "법령에 따라 보존 중 (kept under a law)"})
+
     ground: str = Field(max_length=48)
     note: str | None = Field(None, max_length=500)
 
 
 class AnswerIn(BaseModel):
+    model_config = example({"note": "열람 자료를 보냈습니다 (the access package was sent)"})
+
     note: str | None = Field(None, max_length=500)
     partly_ground: str | None = Field(None, max_length=48)
 
 
 class CorrectionIn(BaseModel):
+    model_config = example({"values": {"email": "hong@example.com"}, "refuse": {}})
+
     values: dict[str, Annotated[str, Field(max_length=4000)]] = Field(max_length=100)
     refuse: dict[str, str] = Field(default_factory=dict, max_length=100)
 
 
 class RefuseSomeIn(BaseModel):
+    model_config = example({"refuse": {}})
+
     refuse: dict[str, str] = Field(
         default_factory=dict,
         max_length=100,
@@ -121,6 +179,8 @@ class GroundOut(BaseModel):
 
 
 class GroundsOut(BaseModel):
+    model_config = example(examples.REFUSAL_GROUNDS)
+
     grounds: list[GroundOut]
     how_to_object_ko: str
     how_to_object_en: str
@@ -130,7 +190,7 @@ def _out(request: RightsRequest, duplicate: bool = False) -> RequestOut:
     return RequestOut(duplicate=duplicate, **{k: v for k, v in vars(request).items() if k != "handler"})
 
 
-@router.get("/grounds", response_model=GroundsOut, summary="거절 사유 (refusal grounds)")
+@router.get("/grounds", responses=answers(), response_model=GroundsOut, summary="거절 사유 (refusal grounds)")
 def grounds(_handler: HandlerDep) -> GroundsOut:
     """법이 정한 거절 사유와 조문, 이의제기 방법. The legal refusal grounds with articles, and how to object."""  # noqa: E501
     rows = [
@@ -146,7 +206,8 @@ def grounds(_handler: HandlerDep) -> GroundsOut:
     response_model=RequestOut,
     summary="접수 (receive)",
     responses={
-        200: {"model": RequestOut, "description": "같은 요구가 이미 열려 있음 (duplicate: the open one)"}
+        200: {"model": RequestOut, "description": "같은 요구가 이미 열려 있음 (duplicate: the open one)"},
+        **answers(ACTION_DENIED, SUBJECT_MISSING, STATE_CONFLICT, INVALID_CHANNEL),
     },
 )
 def receive(
@@ -172,7 +233,12 @@ def receive(
     return _out(result.request, result.duplicate)
 
 
-@router.get("/requests", response_model=RequestsOut, summary="요구 목록 (queue: overdue first)")
+@router.get(
+    "/requests",
+    responses=answers(ACTION_DENIED),
+    response_model=RequestsOut,
+    summary="요구 목록 (queue: overdue first)",
+)
 def list_requests(
     jikimi: JikimiDep,
     handler: HandlerDep,
@@ -185,7 +251,12 @@ def list_requests(
     return RequestsOut(requests=[_out(r) for r in rows])
 
 
-@router.get("/requests/{request_id}", response_model=RequestOut, summary="요구 상태 (a request)")
+@router.get(
+    "/requests/{request_id}",
+    responses=answers(ACTION_DENIED, REQUEST_MISSING),
+    response_model=RequestOut,
+    summary="요구 상태 (a request)",
+)
 def get_request(request_id: RequestId, jikimi: JikimiDep, handler: HandlerDep) -> RequestOut:
     """요구의 상태와 기한 (값은 없음). A request's state and deadline; never personal values."""
     return _out(jikimi.rights.get(request_id, actor=handler))
@@ -193,6 +264,7 @@ def get_request(request_id: RequestId, jikimi: JikimiDep, handler: HandlerDep) -
 
 @router.post(
     "/requests/{request_id}/verification",
+    responses=answers(ACTION_DENIED, REQUEST_MISSING, STATE_CONFLICT),
     response_model=VerificationOut,
     summary="본인 확인 시작 (issue a one-time code)",
 )
@@ -206,7 +278,10 @@ def start_verification(
 
 
 @router.post(
-    "/requests/{request_id}/verify", response_model=RequestOut, summary="본인 확인 (verify the requester)"
+    "/requests/{request_id}/verify",
+    responses=answers(ACTION_DENIED, REQUEST_MISSING, STATE_CONFLICT, INVALID_CODE),
+    response_model=RequestOut,
+    summary="본인 확인 (verify the requester)",
 )
 def verify(
     request_id: RequestId, body: VerifyIn, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep
@@ -218,14 +293,22 @@ def verify(
     )
 
 
-@router.post("/requests/{request_id}/start", response_model=RequestOut, summary="처리 시작 (in progress)")
+@router.post(
+    "/requests/{request_id}/start",
+    responses=answers(ACTION_DENIED, REQUEST_MISSING, STATE_CONFLICT),
+    response_model=RequestOut,
+    summary="처리 시작 (in progress)",
+)
 def start(request_id: RequestId, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep) -> RequestOut:
     """확인된 요구를 처리 중으로 표시합니다. Marks a verified request as in progress."""
     return _out(jikimi.rights.start(request_id, actor=handler, source=source))
 
 
 @router.post(
-    "/requests/{request_id}/extend", response_model=RequestOut, summary="연기 (extend, with a reason)"
+    "/requests/{request_id}/extend",
+    responses=answers(ACTION_DENIED, REQUEST_MISSING, STATE_CONFLICT, INVALID_UNTIL),
+    response_model=RequestOut,
+    summary="연기 (extend, with a reason)",
 )
 def extend(
     request_id: RequestId, body: ExtendIn, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep
@@ -237,7 +320,10 @@ def extend(
 
 
 @router.post(
-    "/requests/{request_id}/refuse", response_model=RequestOut, summary="거절 (refuse on a legal ground)"
+    "/requests/{request_id}/refuse",
+    responses=answers(ACTION_DENIED, REQUEST_MISSING, STATE_CONFLICT, INVALID_GROUND),
+    response_model=RequestOut,
+    summary="거절 (refuse on a legal ground)",
 )
 def refuse(
     request_id: RequestId, body: RefuseIn, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep
@@ -249,7 +335,10 @@ def refuse(
 
 
 @router.post(
-    "/requests/{request_id}/answer", response_model=RequestOut, summary="답변 (answer access / automated)"
+    "/requests/{request_id}/answer",
+    responses=answers(ACTION_DENIED, REQUEST_MISSING, STATE_CONFLICT, INVALID_GROUND),
+    response_model=RequestOut,
+    summary="답변 (answer access / automated)",
 )
 def answer(
     request_id: RequestId, body: AnswerIn, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep
@@ -263,7 +352,10 @@ def answer(
 
 
 @router.post(
-    "/requests/{request_id}/correction", response_model=RequestOut, summary="정정 실행 (apply a correction)"
+    "/requests/{request_id}/correction",
+    responses=answers(ACTION_DENIED, REQUEST_MISSING, STATE_CONFLICT, INVALID),
+    response_model=RequestOut,
+    summary="정정 실행 (apply a correction)",
 )
 def correct(
     request_id: RequestId, body: CorrectionIn, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep
@@ -278,7 +370,10 @@ def correct(
 
 
 @router.post(
-    "/requests/{request_id}/deletion", response_model=RequestOut, summary="삭제 실행 (carry out a deletion)"
+    "/requests/{request_id}/deletion",
+    responses=answers(ACTION_DENIED, REQUEST_MISSING, STATE_CONFLICT, INVALID_GROUND),
+    response_model=RequestOut,
+    summary="삭제 실행 (carry out a deletion)",
 )
 def delete(
     request_id: RequestId,
@@ -295,7 +390,10 @@ def delete(
 
 
 @router.post(
-    "/requests/{request_id}/stop", response_model=RequestOut, summary="처리정지 실행 (stop processing)"
+    "/requests/{request_id}/stop",
+    responses=answers(ACTION_DENIED, REQUEST_MISSING, STATE_CONFLICT, INVALID_GROUND),
+    response_model=RequestOut,
+    summary="처리정지 실행 (stop processing)",
 )
 def stop(
     request_id: RequestId,
@@ -314,6 +412,7 @@ def stop(
 
 @router.post(
     "/requests/{request_id}/consent-withdrawal",
+    responses=answers(ACTION_DENIED, REQUEST_MISSING, STATE_CONFLICT, INVALID_GROUND),
     response_model=RequestOut,
     summary="동의 철회 실행 (withdraw consents)",
 )
@@ -336,7 +435,10 @@ def withdraw(
     "/requests/{request_id}/package.json",
     summary="열람 자료 JSON (access package, streamed)",
     response_class=StreamingResponse,
-    responses={200: {"content": {"application/json": {}}}},
+    responses={
+        200: {"content": {"application/json": {"example": examples.ACCESS_PACKAGE}}},
+        **answers(ACTION_DENIED, REQUEST_MISSING, STATE_CONFLICT),
+    },
 )
 def package_as_json(
     request_id: RequestId, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep
@@ -353,7 +455,10 @@ def package_as_json(
     "/requests/{request_id}/package.html",
     summary="열람 자료 HTML (access package page)",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/html": {}}}},
+    responses={
+        200: {"content": {"text/html": {"example": examples.ACCESS_PAGE}}},
+        **answers(ACTION_DENIED, REQUEST_MISSING, STATE_CONFLICT),
+    },
 )
 def package_as_html(
     request_id: RequestId, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep
@@ -375,8 +480,8 @@ LinkToken = Annotated[
     summary="열람 자료: 통지의 링크로 (access package, through the link of its answer notice)",
     response_class=StreamingResponse,
     responses={
-        200: {"content": {"text/html": {}}},
-        410: {"model": ErrorEnvelope, "description": "만료·소진된 링크 (the link expired or was used up)"},
+        200: {"content": {"text/html": {"example": examples.ACCESS_PAGE}}},
+        **answers(LINK_MISSING, LINK_EXPIRED),
     },
 )
 def package_by_link(token: LinkToken, jikimi: JikimiDep, source: SourceDep) -> StreamingResponse:

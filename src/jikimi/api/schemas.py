@@ -8,6 +8,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue, StrictBool, StringConstraints
 
+from jikimi.api.examples import example
 from jikimi.clock import as_utc
 
 # Lengths are the columns' (src/jikimi/store/tables.py): ids and names String(64), subject ids String(32).
@@ -55,6 +56,20 @@ class _In(BaseModel):
 
 
 class CollectIn(_In):
+    model_config = example(
+        {
+            "context": "signup",
+            "data": {
+                "login_id": "hong123",
+                "name": "홍길동",
+                "email": "hong@example.com",
+                "mobile": "010-0000-0000",
+            },
+            "consents": {"marketing": False, "ad:sms": False},
+            "channel": "web",
+        }
+    )
+
     context: PolicyId = Field(description="수집 상황 id (collection context), e.g. signup")
     data: dict[Id, Value] = Field(description="항목 id → 값 (item id → value, strings only)", max_length=200)
     consents: dict[Id, StrictBool] = Field(
@@ -66,6 +81,16 @@ class CollectIn(_In):
 
 
 class CollectOut(BaseModel):
+    model_config = example(
+        {
+            "subject_id": "Hx7sK2mPq9LrT4vWz8bN3c",
+            "status": "active",
+            "stored_items": ["email", "login_id", "mobile", "name"],
+            "consents_given": [],
+            "consents_refused": ["marketing"],
+        }
+    )
+
     subject_id: str
     status: str
     stored_items: list[str]
@@ -74,18 +99,39 @@ class CollectOut(BaseModel):
 
 
 class ReadIn(_In):
+    model_config = example(
+        {"items": ["email"], "purpose": "support", "reason": "문의 답변 (answering an inquiry)"}
+    )
+
     items: list[PolicyId] = Field(min_length=1, max_length=200, description="읽을 항목 id (item ids)")
     purpose: PolicyId = Field(description="이용 목적 id (purpose id)")
     reason: Reason | None = Field(default=None, description="열람 사유 (reason, logged)")
 
 
 class ReadOut(BaseModel):
+    model_config = example(
+        {
+            "subject_id": "Hx7sK2mPq9LrT4vWz8bN3c",
+            "purpose": "support",
+            "values": {"email": "hong@example.com"},
+        }
+    )
+
     subject_id: str
     purpose: str
     values: dict[str, str]
 
 
 class BulkReadIn(_In):
+    model_config = example(
+        {
+            "subject_ids": ["Hx7sK2mPq9LrT4vWz8bN3c", "Kp2wN8xQ4rLm6TzV9bC1sd"],
+            "items": ["email"],
+            "purpose": "support",
+            "reason": "배송 지연 안내 (a delivery delay notice)",
+        }
+    )
+
     subject_ids: list[SubjectRef] = Field(min_length=1, max_length=10_000)
     items: list[PolicyId] = Field(min_length=1, max_length=200)
     purpose: PolicyId
@@ -93,6 +139,10 @@ class BulkReadIn(_In):
 
 
 class BulkReadOut(BaseModel):
+    model_config = example(
+        {"purpose": "support", "values": {"Hx7sK2mPq9LrT4vWz8bN3c": {"email": "hong@example.com"}}}
+    )
+
     purpose: str
     values: dict[str, dict[str, str]] = Field(description="허용된 대상자만 (allowed subjects only)")
 
@@ -102,14 +152,32 @@ class RecordIn(_In):
     data: dict[Id, JsonValue] = Field(description="기록 내용 (the record's fields)", max_length=200)
     occurred_at: Moment | None = Field(default=None, description="발생 시각 (ISO 8601)")
 
-    model_config = ConfigDict(extra="forbid", strict=False)
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": "payment",
+                    "data": {"order_id": "A-1001", "amount": 12000},
+                    "occurred_at": "2026-12-03T10:00:00+09:00",
+                }
+            ]
+        },
+        extra="forbid",
+        strict=False,
+    )
 
 
 class RecordCreated(BaseModel):
+    model_config = example({"record_id": "Rc5dT8wQ2mNx7LpK3vYz9a"})
+
     record_id: str
 
 
 class RecordsReadIn(_In):
+    model_config = example(
+        {"type": "payment", "purpose": "order_fulfilment", "reason": "환불 처리 (a refund)"}
+    )
+
     type: PolicyId
     purpose: PolicyId
     reason: Reason | None = None
@@ -123,6 +191,22 @@ class RecordItem(BaseModel):
 
 
 class RecordsOut(BaseModel):
+    model_config = example(
+        {
+            "subject_id": "Hx7sK2mPq9LrT4vWz8bN3c",
+            "type": "payment",
+            "purpose": "order_fulfilment",
+            "records": [
+                {
+                    "id": "Rc5dT8wQ2mNx7LpK3vYz9a",
+                    "type": "payment",
+                    "occurred_at": "2026-12-03T01:00:00Z",
+                    "data": {"order_id": "A-1001", "amount": 12000},
+                }
+            ],
+        }
+    )
+
     subject_id: str
     type: str
     purpose: str
@@ -130,10 +214,14 @@ class RecordsOut(BaseModel):
 
 
 class ConsentChangeIn(_In):
+    model_config = example({"channel": "app"})
+
     channel: Channel = "web"
 
 
 class ConsentOut(BaseModel):
+    model_config = example({"subject_id": "Hx7sK2mPq9LrT4vWz8bN3c", "purpose": "marketing", "granted": True})
+
     subject_id: str
     purpose: str
     granted: bool
@@ -150,11 +238,30 @@ class ConsentRow(BaseModel):
 
 
 class ConsentsOut(BaseModel):
+    model_config = example(
+        {
+            "subject_id": "Hx7sK2mPq9LrT4vWz8bN3c",
+            "consents": [
+                {
+                    "target_kind": "purpose",
+                    "target_id": "marketing",
+                    "granted": True,
+                    "policy_version": "2026-01",
+                    "channel": "web",
+                    "at": "2026-12-03T01:00:00Z",
+                    "withdrawn_at": None,
+                }
+            ],
+        }
+    )
+
     subject_id: str
     consents: list[ConsentRow]
 
 
 class GuardianConsentIn(_In):
+    model_config = example({"method": "mobile_verification", "channel": "web"})
+
     method: Annotated[str, StringConstraints(min_length=1, max_length=100)] = Field(
         description="동의 확인 방법 (how the guardian's consent was verified), e.g. mobile_verification"
     )
@@ -162,6 +269,20 @@ class GuardianConsentIn(_In):
 
 
 class SubjectOut(BaseModel):
+    model_config = example(
+        {
+            "id": "Hx7sK2mPq9LrT4vWz8bN3c",
+            "kind": "member",
+            "status": "active",
+            "context": "signup",
+            "is_child": False,
+            "policy_version": "2026-01",
+            "created_at": "2026-12-03T01:00:00Z",
+            "last_activity_at": "2026-12-03T01:00:00Z",
+            "items": ["email", "login_id", "mobile", "name"],
+        }
+    )
+
     id: str
     kind: str
     status: str
@@ -174,6 +295,10 @@ class SubjectOut(BaseModel):
 
 
 class RoleIn(_In):
+    model_config = example(
+        {"name": "support", "purposes": ["membership", "support"], "actions": ["read", "metadata"]}
+    )
+
     name: Id
     purposes: list[Id] = Field(max_length=200, description="허용 목적 (purpose ids, or *)")
     actions: list[Id] = Field(
@@ -182,18 +307,28 @@ class RoleIn(_In):
 
 
 class RoleOut(BaseModel):
+    model_config = example(
+        {"name": "support", "purposes": ["membership", "support"], "actions": ["metadata", "read"]}
+    )
+
     name: str
     purposes: list[str]
     actions: list[str]
 
 
 class HandlerIn(_In):
+    model_config = example({"login": "cs-kim", "password": "correct horse battery", "role": "support"})
+
     login: Annotated[str, StringConstraints(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9._@-]+$")]
     password: Annotated[str, StringConstraints(min_length=1, max_length=200)]
     role: Id
 
 
 class TokenOut(BaseModel):
+    model_config = example(
+        {"login": "cs-kim", "role": "support", "token": "jk_3q9VbX2mLr7TzK4pN8wQ1sYc6dHf0aGe"}
+    )
+
     login: str
     role: str
     token: str = Field(description="API 토큰: 지금 한 번만 보여 줍니다 (shown once)")
@@ -208,15 +343,21 @@ class HandlerRow(BaseModel):
 
 
 class RoleChangeIn(_In):
+    model_config = example({"role": "support"})
+
     role: Id
 
 
 class LoginIn(_In):
+    model_config = example({"login": "cs-kim", "password": "correct horse battery"})
+
     login: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     password: Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
 
 class Done(BaseModel):
+    model_config = example({"ok": True})
+
     ok: bool = True
 
 
@@ -228,6 +369,8 @@ class BreakOut(BaseModel):
 
 
 class VerifyOut(BaseModel):
+    model_config = example({"ok": True, "rows": 1520, "chains": 2, "breaks": []})
+
     ok: bool
     rows: int
     chains: int
@@ -247,6 +390,16 @@ class PolicyHealth(BaseModel):
 
 
 class Health(BaseModel):
+    model_config = example(
+        {
+            "status": "ok",
+            "db": "ok",
+            "schema_revision": "0012",
+            "policy_version": "2026-01",
+            "policy": {"version": "2026-01", "blocking_lint": [], "override": False},
+        }
+    )
+
     status: str
     db: str | None = None
     schema_revision: str | None = None

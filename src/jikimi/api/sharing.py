@@ -12,14 +12,23 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Body, Depends, Path, Query
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from jikimi.api.answers import ACTION_DENIED, INVALID, STATE_CONFLICT, SUBJECT_MISSING, Answer, answers
 from jikimi.api.deps import AdminDep, HandlerDep, JikimiDep, SourceDep
-from jikimi.api.errors import ERROR_RESPONSES
+from jikimi.api.examples import example
 from jikimi.api.schemas import MAX_ROW_ID, SUBJECT_ID_PATTERN, Instant
 from jikimi.errors import Denied
 from jikimi.handlers import Handler
 from jikimi.sharing import DEFAULT_K, MAX_PROVIDE, ProcessorHolding, RegisteredProcessor, SubjectQuery
 
-router = APIRouter(prefix="/v1", tags=["sharing"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/v1", tags=["sharing"])
+
+RECIPIENT_UNKNOWN = Answer(
+    422,
+    "vault.invalid",
+    "third_party: 처리방침에 없는 제3자입니다",
+    "third_party: not a recipient the policy declares",
+    field="third_party",
+)
 
 SubjectId = Annotated[str, Path(pattern=SUBJECT_ID_PATTERN, description="대상자 id (opaque subject id)")]
 ThirdPartyId = Annotated[
@@ -41,6 +50,15 @@ class SubjectQueryIn(_In):
 
 
 class ProvideIn(_In):
+    model_config = example(
+        {
+            "subject_ids": ["Hx7sK2mPq9LrT4vWz8bN3c"],
+            "third_party": "delivery_partner",
+            "items": ["name", "mobile"],
+            "basis": "consent",
+        }
+    )
+
     subject_ids: list[Annotated[str, Field(max_length=32)]] | None = Field(None, max_length=MAX_PROVIDE)
     query: SubjectQueryIn | None = None
     third_party: str = Field(max_length=64)
@@ -58,6 +76,19 @@ class ProvideIn(_In):
 
 
 class ProvideOut(BaseModel):
+    model_config = example(
+        {
+            "batch_id": "Bt6nQ2xL9mR4sV7wK3pZ8a",
+            "third_party": "delivery_partner",
+            "basis": "consent",
+            "reference": None,
+            "at": "2026-12-03T01:00:00Z",
+            "values": {"Hx7sK2mPq9LrT4vWz8bN3c": {"name": "홍길동", "mobile": "010-0000-0000"}},
+            "counts": {"allowed": 1},
+            "denied": {},
+        }
+    )
+
     batch_id: str
     third_party: str
     basis: str
@@ -84,29 +115,100 @@ class ProvisionRow(BaseModel):
 
 
 class LedgerOut(BaseModel):
+    model_config = example(
+        {
+            "provisions": [
+                {
+                    "id": 1,
+                    "batch_id": "Bt6nQ2xL9mR4sV7wK3pZ8a",
+                    "subject_id": "Hx7sK2mPq9LrT4vWz8bN3c",
+                    "third_party_id": "delivery_partner",
+                    "items": ["mobile", "name"],
+                    "basis": "consent",
+                    "reference": None,
+                    "at": "2026-12-03T01:00:00Z",
+                    "actor": "cs-kim",
+                    "policy_version": "2026-01",
+                }
+            ]
+        }
+    )
+
     provisions: list[ProvisionRow]
 
 
 class ChannelIn(_In):
+    model_config = example({"channel": "app"})
+
     channel: Literal["web", "app", "paper", "phone", "email", "in_person", "letter"] = "web"
 
 
 class ThirdPartyConsentOut(BaseModel):
+    model_config = example(
+        {"subject_id": "Hx7sK2mPq9LrT4vWz8bN3c", "third_party": "delivery_partner", "granted": True}
+    )
+
     subject_id: str
     third_party: str
     granted: bool
 
 
 class RegistryOut(BaseModel):
+    model_config = example(
+        {
+            "processors": [
+                {
+                    "processor_id": "delivery",
+                    "name": "누리택배",
+                    "task": "배송 (delivery)",
+                    "items": ["address", "mobile", "name"],
+                    "until": "위탁계약 종료 시 (until the contract ends)",
+                    "registered_at": "2026-12-03T01:00:00Z",
+                    "released_at": None,
+                    "policy_version": "2026-01",
+                }
+            ]
+        }
+    )
+
     processors: list[RegisteredProcessor]
 
 
 class HoldingsOut(BaseModel):
+    model_config = example(
+        {
+            "subject_id": "Hx7sK2mPq9LrT4vWz8bN3c",
+            "processors": [
+                {
+                    "processor_id": "delivery",
+                    "name": "누리택배",
+                    "task": "배송 (delivery)",
+                    "items": ["mobile", "name"],
+                    "until": None,
+                    "until_text": "위탁계약 종료 시 (until the contract ends)",
+                    "max_period": None,
+                    "country": None,
+                    "overseas": False,
+                    "marketing": False,
+                }
+            ],
+        }
+    )
+
     subject_id: str
     processors: list[ProcessorHolding]
 
 
 class StatsIn(_In):
+    model_config = example(
+        {
+            "items": ["birth_date", "address"],
+            "mode": "aggregate",
+            "k": 5,
+            "reason": "월간 가입 통계 (monthly sign-up statistics)",
+        }
+    )
+
     items: list[Annotated[str, Field(max_length=64)]] = Field(min_length=1, max_length=50)
     mode: Literal["aggregate", "extract"] = "aggregate"
     k: int = Field(DEFAULT_K, ge=2, le=1000)
@@ -115,6 +217,22 @@ class StatsIn(_In):
 
 
 class StatsOut(BaseModel):
+    model_config = example(
+        {
+            "id": "Ex4pT7sQ2mLx9RnV3wK8zb",
+            "kind": "aggregate",
+            "k": 5,
+            "at": "2026-12-03T01:00:00Z",
+            "columns": ["age_band", "region", "count"],
+            "treatments": {"birth_date": "age_band", "address": "region"},
+            "removed": [],
+            "subjects_read": 1200,
+            "suppressed_groups": 3,
+            "suppressed_rows": 7,
+            "rows": [{"age_band": "30-39", "region": "서울특별시", "count": 412}],
+        }
+    )
+
     id: str
     kind: str
     k: int
@@ -141,7 +259,12 @@ def _ledger_reader(handler: HandlerDep) -> Handler:
 LedgerReaderDep = Annotated[Handler, Depends(_ledger_reader)]
 
 
-@router.post("/provisions", response_model=ProvideOut, summary="제3자 제공 (provide to a third party)")
+@router.post(
+    "/provisions",
+    responses=answers(ACTION_DENIED, INVALID),
+    response_model=ProvideOut,
+    summary="제3자 제공 (provide to a third party)",
+)
 def provide(body: ProvideIn, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep) -> ProvideOut:
     """동의 또는 법령 근거(근거 문서 번호 필수)가 있는 대상자의 값만 제3자에게 제공하고, 제공마다 기록을 남깁니다.
     Provides the items of the subjects allowed — recorded consent to the recipient, or a legal basis
@@ -174,7 +297,12 @@ def provide(body: ProvideIn, jikimi: JikimiDep, handler: HandlerDep, source: Sou
     )
 
 
-@router.get("/provisions", response_model=LedgerOut, summary="제3자 제공 기록 (the provision ledger)")
+@router.get(
+    "/provisions",
+    responses=answers(ACTION_DENIED),
+    response_model=LedgerOut,
+    summary="제3자 제공 기록 (the provision ledger)",
+)
 def ledger(
     jikimi: JikimiDep,
     _handler: LedgerReaderDep,
@@ -195,6 +323,7 @@ def ledger(
 
 @router.post(
     "/subjects/{subject_id}/third-parties/{third_party}/consent",
+    responses=answers(ACTION_DENIED, SUBJECT_MISSING, STATE_CONFLICT, RECIPIENT_UNKNOWN),
     response_model=ThirdPartyConsentOut,
     summary="제3자 제공 동의 (consent to a recipient)",
 )
@@ -216,6 +345,7 @@ def give_consent(
 
 @router.post(
     "/subjects/{subject_id}/third-parties/{third_party}/withdraw",
+    responses=answers(ACTION_DENIED, SUBJECT_MISSING, STATE_CONFLICT, RECIPIENT_UNKNOWN),
     response_model=ThirdPartyConsentOut,
     summary="제3자 제공 동의 철회 (withdraw consent to a recipient)",
 )
@@ -239,7 +369,12 @@ def _registry_out(rows: list[RegisteredProcessor]) -> RegistryOut:
     return RegistryOut(processors=list(rows))
 
 
-@router.get("/processors", response_model=RegistryOut, summary="수탁자 등록부 (processor registry)")
+@router.get(
+    "/processors",
+    responses=answers(),
+    response_model=RegistryOut,
+    summary="수탁자 등록부 (processor registry)",
+)
 def processors(jikimi: JikimiDep, _handler: HandlerDep) -> RegistryOut:
     """수탁자 등록부: 처리방침의 수탁자와 맡긴 항목, 기한, 등록·해제 시각.
     The processor registry: each processor, the items it holds, until when, registered and released."""
@@ -247,7 +382,10 @@ def processors(jikimi: JikimiDep, _handler: HandlerDep) -> RegistryOut:
 
 
 @router.post(
-    "/processors/sync", response_model=RegistryOut, summary="수탁자 등록부 갱신 (sync from the policy)"
+    "/processors/sync",
+    responses=answers(ACTION_DENIED),
+    response_model=RegistryOut,
+    summary="수탁자 등록부 갱신 (sync from the policy)",
 )
 def sync_processors(jikimi: JikimiDep, handler: AdminDep, source: SourceDep) -> RegistryOut:
     """처리방침의 수탁자 목록으로 등록부를 맞춥니다 (추가, 변경, 해제). `admin` 작업 권한이 필요합니다.
@@ -257,6 +395,7 @@ def sync_processors(jikimi: JikimiDep, handler: AdminDep, source: SourceDep) -> 
 
 @router.get(
     "/subjects/{subject_id}/processors",
+    responses=answers(ACTION_DENIED, SUBJECT_MISSING),
     response_model=HoldingsOut,
     summary="대상자의 정보를 맡은 수탁자 (processors holding a subject's items)",
 )
@@ -271,7 +410,10 @@ def subject_processors(
 
 
 @router.post(
-    "/exports/stats", response_model=StatsOut, summary="가명처리 통계 내보내기 (de-identified statistics)"
+    "/exports/stats",
+    responses=answers(ACTION_DENIED, INVALID),
+    response_model=StatsOut,
+    summary="가명처리 통계 내보내기 (de-identified statistics)",
 )
 def export_stats(body: StatsIn, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep) -> StatsOut:
     """직접 식별자를 지우고 준식별자를 일반화한 뒤 k-익명성을 적용한 집계 또는 가명 추출을 내보냅니다.

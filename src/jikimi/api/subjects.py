@@ -11,8 +11,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Path, status
 
+from jikimi.api.answers import (
+    ACTION_DENIED,
+    DUPLICATE,
+    GATE_DENIED,
+    INVALID,
+    STATE_CONFLICT,
+    SUBJECT_MISSING,
+    UNLAWFUL,
+    answers,
+)
 from jikimi.api.deps import HandlerDep, JikimiDep, SourceDep, requires
-from jikimi.api.errors import ERROR_RESPONSES
 from jikimi.api.schemas import (
     SUBJECT_ID_PATTERN,
     BulkReadIn,
@@ -37,7 +46,7 @@ from jikimi.api.schemas import (
 from jikimi.handlers import Handler
 from jikimi.vault.collect import Collected
 
-router = APIRouter(prefix="/v1", tags=["subjects"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/v1", tags=["subjects"])
 
 SubjectId = Annotated[str, Path(pattern=SUBJECT_ID_PATTERN, description="대상자 id (opaque subject id)")]
 ConsentDep = Annotated[Handler, Depends(requires("consent"))]
@@ -58,6 +67,7 @@ def _collected(result: Collected) -> CollectOut:
 
 @router.post(
     "/subjects",
+    responses=answers(ACTION_DENIED, DUPLICATE, STATE_CONFLICT, INVALID, UNLAWFUL),
     status_code=status.HTTP_201_CREATED,
     response_model=CollectOut,
     summary="수집 (collect a new subject)",
@@ -75,6 +85,7 @@ def collect(body: CollectIn, jikimi: JikimiDep, handler: HandlerDep, source: Sou
 
 @router.post(
     "/subjects/{subject_id}/items",
+    responses=answers(ACTION_DENIED, SUBJECT_MISSING, DUPLICATE, STATE_CONFLICT, INVALID, UNLAWFUL),
     status_code=status.HTTP_201_CREATED,
     response_model=CollectOut,
     summary="추가 수집 (collect more items for a subject)",
@@ -98,7 +109,12 @@ def collect_into(
     )
 
 
-@router.get("/subjects/{subject_id}", response_model=SubjectOut, summary="대상자 상태 (a subject's state)")
+@router.get(
+    "/subjects/{subject_id}",
+    responses=answers(ACTION_DENIED, SUBJECT_MISSING),
+    response_model=SubjectOut,
+    summary="대상자 상태 (a subject's state)",
+)
 def subject_state(
     subject_id: SubjectId, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep
 ) -> SubjectOut:
@@ -108,7 +124,12 @@ def subject_state(
     return SubjectOut.model_validate(jikimi.vault.subject(subject_id, actor=handler, source=source))
 
 
-@router.post("/subjects/{subject_id}/read", response_model=ReadOut, summary="열람 (read through the gate)")
+@router.post(
+    "/subjects/{subject_id}/read",
+    responses=answers(GATE_DENIED, ACTION_DENIED, SUBJECT_MISSING, INVALID),
+    response_model=ReadOut,
+    summary="열람 (read through the gate)",
+)
 def read(
     subject_id: SubjectId, body: ReadIn, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep
 ) -> ReadOut:
@@ -119,7 +140,12 @@ def read(
     return ReadOut(subject_id=subject_id, purpose=body.purpose, values=values)
 
 
-@router.post("/read", response_model=BulkReadOut, summary="대량 열람 (bulk read, reason required)")
+@router.post(
+    "/read",
+    responses=answers(GATE_DENIED, ACTION_DENIED, INVALID),
+    response_model=BulkReadOut,
+    summary="대량 열람 (bulk read, reason required)",
+)
 def read_many(body: BulkReadIn, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep) -> BulkReadOut:
     """여러 대상자를 한 번에 열람합니다. 사유가 필요하며 대상자마다 판단·기록합니다.
     Reads many subjects at once: needs a reason; each subject is decided and logged, and only the
@@ -132,6 +158,7 @@ def read_many(body: BulkReadIn, jikimi: JikimiDep, handler: HandlerDep, source: 
 
 @router.post(
     "/subjects/{subject_id}/records",
+    responses=answers(ACTION_DENIED, SUBJECT_MISSING, STATE_CONFLICT, INVALID),
     status_code=status.HTTP_201_CREATED,
     response_model=RecordCreated,
     summary="기록 추가 (add a record)",
@@ -149,6 +176,7 @@ def add_record(
 
 @router.post(
     "/subjects/{subject_id}/records/read",
+    responses=answers(GATE_DENIED, ACTION_DENIED, SUBJECT_MISSING, INVALID),
     response_model=RecordsOut,
     summary="기록 열람 (read records through the gate)",
 )
@@ -169,7 +197,10 @@ def read_records(
 
 
 @router.get(
-    "/subjects/{subject_id}/consents", response_model=ConsentsOut, summary="동의 내역 (consent history)"
+    "/subjects/{subject_id}/consents",
+    responses=answers(ACTION_DENIED, SUBJECT_MISSING),
+    response_model=ConsentsOut,
+    summary="동의 내역 (consent history)",
 )
 def consents(subject_id: SubjectId, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep) -> ConsentsOut:
     """대상자의 동의·거부·철회 내역 (목적, 처리방침 버전, 경로, 시각). `metadata` 권한, 기록됨.
@@ -182,6 +213,7 @@ def consents(subject_id: SubjectId, jikimi: JikimiDep, handler: HandlerDep, sour
 
 @router.post(
     "/subjects/{subject_id}/consents/{purpose}",
+    responses=answers(ACTION_DENIED, SUBJECT_MISSING, STATE_CONFLICT, INVALID),
     response_model=ConsentOut,
     summary="동의 (give consent for a purpose)",
 )
@@ -203,6 +235,7 @@ def give_consent(
 
 @router.post(
     "/subjects/{subject_id}/consents/{purpose}/withdraw",
+    responses=answers(ACTION_DENIED, SUBJECT_MISSING, STATE_CONFLICT, INVALID),
     response_model=ConsentOut,
     summary="동의 철회 (withdraw consent)",
 )
@@ -224,6 +257,7 @@ def withdraw_consent(
 
 @router.post(
     "/subjects/{subject_id}/guardian-consent",
+    responses=answers(ACTION_DENIED, SUBJECT_MISSING, STATE_CONFLICT),
     response_model=Done,
     summary="법정대리인 동의 (record the guardian's consent)",
 )
