@@ -5,10 +5,21 @@ nothing kept of a failed call, no key or body readable in the table (on SQLite a
 from __future__ import annotations
 
 import hashlib
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -16,16 +27,20 @@ from sqlalchemy import func, select
 
 from jikimi.api.app import create_app
 from jikimi.api.idempotency import IdempotencyMiddleware
-from jikimi.bootstrap import Jikimi
+from jikimi.bootstrap import Jikimi, open_jikimi
 from jikimi.clock import FixedClock
+from jikimi.crypto import KeyRing, MasterKey
 from jikimi.errors import KeyRingError
 from jikimi.idempotency import LEASE, Answer, Claimed, Idempotency, Kept, Running
+from jikimi.settings import Settings
 from jikimi.store.integration_tables import idempotency_keys
 from jikimi.store.tables import access_log, subjects
 
-from ..conftest import MEMBER  # noqa: TID252
+from ..conftest import EXAMPLES, MEMBER  # noqa: TID252
+from ..databases import fresh_postgres  # noqa: TID252
 from .conftest import MAX_BODY, bearer, error_of, handler_token, logged_in
 
+POLICY = EXAMPLES / "reference.yaml"
 SIGNUP = {"context": "signup", "data": MEMBER, "consents": {"marketing": True}, "channel": "web"}
 KEY = "signup-7f3c2a"
 OTHER = {"login_id": "kim", "email": "kim@example.com", "mobile": "010-9999-8888", "ci": "CI" + "B" * 86}
@@ -33,7 +48,7 @@ OTHER = {"login_id": "kim", "email": "kim@example.com", "mobile": "010-9999-8888
 
 def _middleware(app: FastAPI) -> dict[str, Any]:
     """The keyword arguments ``create_app`` gave the idempotency middleware (before the app starts)."""
-    (found,) = [m for m in app.user_middleware if m.cls is IdempotencyMiddleware]
+    (found,) = [m for m in app.user_middleware if getattr(m, "cls", None) is IdempotencyMiddleware]
     kwargs: dict[str, Any] = found.kwargs
     return kwargs
 
@@ -96,7 +111,6 @@ def test_a_sign_up_retried_with_the_same_key_creates_one_subject_and_gets_the_sa
 def test_the_same_object_encoded_differently_is_the_same_call(
     client: TestClient, jikimi: Jikimi, admin: dict[str, str]
 ) -> None:
-    import json
 
     first = _collect(client, admin)
     spaced = json.dumps(dict(reversed(list(SIGNUP.items()))), indent=2, ensure_ascii=False)
@@ -219,7 +233,6 @@ def test_a_repeat_while_the_first_runs_waits_then_gets_409_with_retry_after(
     client: TestClient, jikimi: Jikimi, keeper: Idempotency, admin: dict[str, str]
 ) -> None:
     handler = jikimi.handlers.authenticate(admin["Authorization"].split()[1])
-    import json
 
     call = keeper.call(handler, KEY, "collectSubject", {}, json.dumps(SIGNUP).encode())
     assert isinstance(keeper.begin(call), Claimed)  # a first call, still running elsewhere
@@ -233,7 +246,6 @@ def test_a_repeat_while_the_first_runs_waits_then_gets_409_with_retry_after(
 def test_a_crashed_claim_is_taken_over_once_its_lease_passed(
     client: TestClient, jikimi: Jikimi, clock: FixedClock, keeper: Idempotency, admin: dict[str, str]
 ) -> None:
-    import json
 
     handler = jikimi.handlers.authenticate(admin["Authorization"].split()[1])
     crashed = keeper.call(handler, KEY, "collectSubject", {}, json.dumps(SIGNUP).encode())
@@ -323,3 +335,112 @@ def test_unauthenticated_calls_are_not_stored(client: TestClient, jikimi: Jikimi
     assert none.status_code == wrong.status_code == 401
     assert _count(jikimi, idempotency_keys) == 0 and _count(jikimi, subjects) == 0
     assert [row[2] for row in _log(jikimi, "auth.token")] == ["denied:invalid_token"]  # logged once
+
+
+# -- acceptance: two real servers on one PostgreSQL database -------------------------------------------
+
+REPEATS = 50
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def _servers(db_url: str, key_file: Path, tmp_path: Path, count: int) -> Iterator[list[str]]:
+    """``count`` real ``jikimi serve`` processes over one database, each on a port of its own."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith("JIKIMI_")}
+    env |= {"JIKIMI_DB_URL": db_url, "JIKIMI_KEY_FILE": str(key_file)}
+    command = [sys.executable, "-c", "from jikimi.cli import main; main()", "serve", "--policy", str(POLICY)]
+    started: list[tuple[subprocess.Popen[bytes], str, Path]] = []
+    try:
+        for n in range(count):
+            port, log = _free_port(), tmp_path / f"serve-{n}.log"
+            with log.open("wb") as out:
+                process = subprocess.Popen(
+                    [*command, "--port", str(port)],
+                    env=env,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    cwd=tmp_path,
+                )
+            started.append((process, f"http://127.0.0.1:{port}", log))
+        for process, url, log in started:
+            deadline = time.monotonic() + 60
+            while True:
+                assert process.poll() is None, log.read_text(errors="replace")
+                try:
+                    if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert time.monotonic() < deadline, log.read_text(errors="replace")
+                time.sleep(0.2)
+        yield [url for _, url, _ in started]
+    finally:
+        for process, _, _ in started:
+            process.terminate()
+        for process, _, _ in started:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@pytest.mark.slow
+def test_fifty_concurrent_repeats_across_two_servers_on_postgresql_create_one_subject(tmp_path: Path) -> None:
+    """Acceptance (issue 17): 50 concurrent repeats of one collect with the same key, split across two
+    server processes on one PostgreSQL database, create exactly one subject and all get the same answer."""
+    key_file = tmp_path / "master.key"
+    KeyRing(MasterKey.generate()).write(key_file)
+    with fresh_postgres() as db_url:
+        setup = open_jikimi(Settings(db_url=db_url, key_file=key_file), policy_path=POLICY)
+        try:
+            setup.handlers.define_role("backend", purposes=["membership"], actions=["collect"])
+            _, token = setup.handlers.create("shop-backend", "backend-password-1", role="backend")
+        finally:
+            setup.close()
+        headers = {**bearer(token), "Idempotency-Key": "signup-4f1d9c0e"}
+        with _servers(db_url, key_file, tmp_path, 2) as urls:
+            start = threading.Barrier(REPEATS)
+
+            def repeat(n: int) -> tuple[int, Any, bool]:
+                with httpx.Client(base_url=urls[n % len(urls)], timeout=60) as http:
+                    start.wait()
+                    answer = http.post("/v1/subjects", headers=headers, json=SIGNUP)
+                return answer.status_code, answer.json(), answer.headers.get("Idempotent-Replayed") == "true"
+
+            began = time.monotonic()
+            with ThreadPoolExecutor(max_workers=REPEATS) as pool:
+                answers = list(pool.map(repeat, range(REPEATS)))
+            took = time.monotonic() - began
+        check = open_jikimi(Settings(db_url=db_url, key_file=key_file), policy_path=POLICY)
+        try:
+            with check.core.reading() as conn:
+                subject_rows = int(conn.execute(select(func.count()).select_from(subjects)).scalar_one())
+                kept_rows = int(conn.execute(select(func.count()).select_from(idempotency_keys)).scalar_one())
+                replays = int(
+                    conn.execute(
+                        select(func.count())
+                        .select_from(access_log)
+                        .where(access_log.c.action == "idempotency.replay")
+                    ).scalar_one()
+                )
+        finally:
+            check.close()
+    statuses = Counter(status for status, _, _ in answers)
+    bodies = {json.dumps(body, sort_keys=True) for _, body, _ in answers}
+    replayed = sum(1 for _, _, was in answers if was)
+    print(
+        f"{REPEATS} repeats over {len(urls)} servers in {took:.2f} s: statuses {dict(statuses)}, "
+        f"{len(bodies)} distinct answer(s), {replayed} replayed, subjects {subject_rows}, "
+        f"kept answers {kept_rows}, replay log rows {replays}"
+    )
+    assert subject_rows == 1
+    assert statuses == {201: REPEATS} and len(bodies) == 1
+    assert replayed == replays == REPEATS - 1 and kept_rows == 1

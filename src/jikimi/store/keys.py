@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection, Engine, and_, delete, exists, func, insert, not_, or_, select, text, update
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from jikimi.clock import as_utc
 from jikimi.crypto import KeyRing, MasterKey, new_data_key, unwrap_key, wrap_key
@@ -82,30 +82,37 @@ class KeyStore:
     # -- blind index key --
 
     def ensure_index_key(self, engine: Engine, now: datetime) -> bytes:
-        """The blind-index key, created on first use. Stable across master-key rotation."""
+        """The blind-index key, created on first use. Stable across master-key rotation. Of several
+        first uses at once (threads, processes on a fresh database), one creates it; the others find
+        its key and use that one."""
         if self._index_key is None:
+            stored = select(key_material.c.wrapped, key_material.c.master_key_id).where(
+                key_material.c.name == INDEX_KEY
+            )
             with engine.connect() as conn:
-                row = conn.execute(
-                    select(key_material.c.wrapped, key_material.c.master_key_id).where(
-                        key_material.c.name == INDEX_KEY
-                    )
-                ).first()
+                row = conn.execute(stored).first()
                 if row is None:
                     key = new_data_key()
-                    conn.execute(
-                        insert(key_material).values(
-                            name=INDEX_KEY,
-                            wrapped=wrap_key(self.ring.current, key, INDEX_KEY),
-                            master_key_id=self.ring.current.id,
-                            created_at=now,
+                    try:
+                        conn.execute(
+                            insert(key_material).values(
+                                name=INDEX_KEY,
+                                wrapped=wrap_key(self.ring.current, key, INDEX_KEY),
+                                master_key_id=self.ring.current.id,
+                                created_at=now,
+                            )
                         )
-                    )
-                    conn.commit()
-                    self._index_key = key
-                else:
+                        conn.commit()
+                    except IntegrityError:  # another first use made it between the look and the insert
+                        conn.rollback()
+                        row = conn.execute(stored).one()
+                    else:
+                        self._index_key = key
+                if row is not None:
                     self._index_key = unwrap_key(
                         self._wrapping_key(row.master_key_id), bytes(row.wrapped), INDEX_KEY
                     )
+        assert self._index_key is not None
         return self._index_key
 
     # -- data keys --
