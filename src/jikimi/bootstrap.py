@@ -49,6 +49,7 @@ from jikimi.notices.complaints import Complaints
 from jikimi.notices.delivery import Channels, Delivery, configured
 from jikimi.notices.incidents import Incidents
 from jikimi.notices.marketing import Marketing
+from jikimi.notices.service_events import ServiceEvents
 from jikimi.notices.usage import UsageNotices
 from jikimi.policy.lint import RULES, lint
 from jikimi.policy.load import load_policy
@@ -107,7 +108,8 @@ class Jikimi:
     ``marketing`` the advertising send gate and consents to receive (정보통신망법 50);
     ``complaints`` complaints on the clock (the policy's answer time, business hours, holidays);
     ``policy_changes`` a new policy version told to members ahead of time and posted;
-    ``usage_notices`` the yearly usage-and-provision notice (PIPA 20-2) and whether it is owed.
+    ``usage_notices`` the yearly usage-and-provision notice (PIPA 20-2) and whether it is owed;
+    ``events`` the service events (sequenced, delivered with the notices, pulled, replayed).
     """
 
     core: Core
@@ -122,6 +124,7 @@ class Jikimi:
     complaints: Complaints
     policy_changes: PolicyChanges
     usage_notices: UsageNotices
+    events: ServiceEvents
 
     @property
     def policy(self) -> Policy:
@@ -229,6 +232,8 @@ def assemble(core: Core, channels: Channels | None = None, delivery_tries: int =
     marketing = Marketing(core)
     lifecycle = Lifecycle(core, reconfirmations=marketing.queue_reconfirmations)
     vault = Vault(core, lifecycle)
+    channels = channels or Channels()
+    events = ServiceEvents(core, channels.events, tries=delivery_tries)
     return Jikimi(
         core=core,
         vault=vault,
@@ -236,12 +241,13 @@ def assemble(core: Core, channels: Channels | None = None, delivery_tries: int =
         rights=RightsDesk(core, lifecycle=lifecycle, consents=vault),
         sharing=Sharing(core),
         audit=Audit(core.engine, core.clock, core.keys.master, core.access_log.anchor_file),
-        delivery=Delivery(core, vault, channels or Channels(), tries=delivery_tries),
+        delivery=Delivery(core, vault, channels, tries=delivery_tries, events=events),
         incidents=Incidents(core),
         marketing=marketing,
         complaints=Complaints(core),
         policy_changes=PolicyChanges(core),
         usage_notices=UsageNotices(core),
+        events=events,
     )
 
 

@@ -25,6 +25,8 @@ from jikimi.handlers import BUILT_IN, Handler, HandlerService
 from jikimi.pii import mask
 from jikimi.policy.model import Policy
 from jikimi.settings import TOKEN_LIFETIME
+from jikimi.store import events as event_rows
+from jikimi.store.events import EventType, NewEvent
 from jikimi.store.keys import KeyStore
 from jikimi.store.uow import UnitOfWork
 from jikimi.tombstones import TombstoneFile
@@ -120,6 +122,37 @@ class Core:
             count=count,
         )
         self.access_log.append(uow, [entry])
+
+    def emit(
+        self,
+        uow: UnitOfWork,
+        at: datetime,
+        type: EventType,
+        subject_id: str | None,
+        *,
+        key: str,
+        **data: object,
+    ) -> None:
+        """Write a service event inside ``uow`` (it is sent once the unit of work commits, never
+        otherwise): its type, whose, and ``data`` — ids, dates and codes, never a value. ``key``
+        names the change it reports (with the type, its dedupe key: the same change twice is one
+        event)."""
+        event_rows.emit(uow.conn, [NewEvent(type, subject_id, f"{type}:{key}", data)], now=at)
+
+    def emit_all(
+        self,
+        uow: UnitOfWork,
+        at: datetime,
+        type: EventType,
+        subject_ids: Iterable[str],
+        *,
+        key: str,
+        **data: object,
+    ) -> int:
+        """``emit`` for many subjects at once (a sweep's batch): one event each, keyed
+        ``<type>:<subject>:<key>``; how many were new."""
+        batch = [NewEvent(type, sid, f"{type}:{sid}:{key}", data) for sid in subject_ids]
+        return event_rows.emit(uow.conn, batch, now=at)
 
     def log_all(self, uow: UnitOfWork, entries: Iterable[Entry]) -> None:
         """Append many access-log rows inside ``uow`` (a bulk read, a provision: one per subject),

@@ -25,6 +25,7 @@ import typer
 from jikimi.cli.admin import audit_app, db_app, handlers_app, keys_app
 from jikimi.cli.complaints import complaints_app
 from jikimi.cli.delivery import deliver_command, outbox_app
+from jikimi.cli.events import events_app
 from jikimi.cli.importing import import_command
 from jikimi.cli.incidents import incident_app
 from jikimi.cli.lifecycle import ledger_command, sweep_command
@@ -55,6 +56,7 @@ app.command("sweep")(sweep_command)
 app.command("ledger")(ledger_command)
 app.command("deliver")(deliver_command)
 app.add_typer(outbox_app, name="outbox")
+app.add_typer(events_app, name="events")
 app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="keys")
 app.add_typer(handlers_app, name="handlers")

@@ -48,6 +48,7 @@ def _report(report: DeliveryReport) -> dict[str, Any]:
         "delivered": report.delivered,
         "retried": report.retried,
         "dead": report.dead,
+        "events": report.events,
         "errors": dict(sorted(report.errors.items())),
     }
 
@@ -103,6 +104,8 @@ def deliver_command(
     own sender (JIKIMI_SENDER_URL, signed with JIKIMI_SENDER_SECRET) or to the letter queue
     (JIKIMI_LETTER_QUEUE). A failed try is repeated with back-off; after the last
     (JIKIMI_DELIVERY_TRIES) the message is dead: `jikimi outbox list --status dead` shows why.
+    Service events go in the same rounds to JIKIMI_EVENTS_URL (signed with JIKIMI_EVENTS_SECRET),
+    a subject's in order: `jikimi events status` counts them.
     """
     if workers == 1:
         with jikimi_for(db, policy) as jikimi:
@@ -126,6 +129,10 @@ def deliver_command(
     if as_json:
         sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
         return
+    if result["events"]:
+        sys.stdout.write(
+            f"서비스 이벤트 {result['events']:,}건 포함 (of which service events: {result['events']:,})\n"
+        )
     sys.stdout.write(
         f"발송 {result['delivered']:,}건, 재시도 예정 {result['retried']:,}건, 실패 {result['dead']:,}건\n"
         f"(delivered {result['delivered']:,}, to be tried again {result['retried']:,}, "
@@ -160,6 +167,7 @@ def _run_workers(
         total.delivered += result["delivered"]
         total.retried += result["retried"]
         total.dead += result["dead"]
+        total.events += result["events"]
         total.errors.update(result["errors"])
     return _report(total)
 

@@ -167,4 +167,7 @@ class Keeping:
                 source=source,
                 reason=f"via={via}",
             )
+            core.emit(
+                uow, now, "subject.reactivated", subject_id, key=f"{subject_id}:{now.isoformat()}", via=via
+            )
             uow.commit()

@@ -119,7 +119,31 @@ class Ending:
             source=source,
             reason=f"{reason}; channel={channel}",
         )
+        self._tell(uow, ended, now, reason, withdrawn=True)
         return ended
+
+    def _tell(self, uow: UnitOfWork, ended: Ended, now: datetime, reason: str, *, withdrawn: bool) -> None:
+        """The service events of an ended purpose, in its transaction: ``subject.withdrawn`` (for a
+        withdrawal), ``subject.separated`` when something is kept apart, ``subject.destroyed`` when
+        nothing is left."""
+        core, sid, key = self.core, ended.subject_id, f"{ended.subject_id}:{now.isoformat()}"
+        if withdrawn:
+            core.emit(uow, now, "subject.withdrawn", sid, key=key, reason=reason)
+        if ended.separated:
+            ends = [at for at in ended.separated.values() if at is not None]
+            until = max(ends).isoformat() if ends and len(ends) == len(ended.separated) else None
+            core.emit(
+                uow,
+                now,
+                "subject.separated",
+                sid,
+                key=key,
+                cause="withdrawal" if withdrawn else reason,
+                items=sorted(ended.separated),
+                until=until,
+            )
+        if ended.subject_removed:
+            core.emit(uow, now, "subject.destroyed", sid, key=key, trigger="withdrawal")
 
     # -- deletion of items ----------------------------------------------------------------------
 
@@ -179,6 +203,7 @@ class Ending:
             source=source,
             reason=reason[:200],
         )
+        self._tell(uow, ended, now, "deletion_request", withdrawn=False)
         return ended
 
     # -- the end of a purpose -------------------------------------------------------------------

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from jikimi.clock import as_utc
@@ -33,6 +33,7 @@ from jikimi.lifecycle.rules import dormancy_period, expiry_for, rule_basis, rule
 from jikimi.periods import Duration, due_if_before, expiry_instant, shift
 from jikimi.policy.model import Policy
 from jikimi.states import Cause
+from jikimi.store import rights as rights_rows
 from jikimi.store import separated
 from jikimi.store import sweep_queries as q
 from jikimi.store.keys import vacuum_key_table
@@ -45,6 +46,8 @@ if TYPE_CHECKING:
     from jikimi.lifecycle.separation import Ending
 
 SWEEPER = "system:sweep"
+RIGHTS_DUE_SOON = timedelta(days=3)
+"""How long before a rights request's deadline the service is told (``rights_request.due_soon``)."""
 REKEY_BATCH = 1000
 
 __all__ = ["KINDS", "SWEEPER", "Sweeper", "SweepReport", "due_at", "log_item_periods"]
@@ -66,6 +69,7 @@ class SweepReport:
     ledger_entries: int = 0
     access_log_expired: int = 0  # access-log rows older than its retention period, destroyed
     reconfirmations: int = 0  # advertising consents' reconfirmation notices queued (notices.marketing)
+    rights_due_soon: int = 0  # rights_request.due_soon events written (requests due within 3 days)
     subjects: set[str] = field(default_factory=set)
 
     @property
@@ -85,6 +89,7 @@ class SweepReport:
             "ledger_entries",
             "access_log_expired",
             "reconfirmations",
+            "rights_due_soon",
         ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.subjects |= other.subjects
@@ -175,6 +180,7 @@ class Sweeper:
         report = SweepReport(moment)
         report.repriced = self._reprice(moment)
         report.rekeyed = self._finish_rekeying()
+        report.rights_due_soon = self._rights_due_soon(moment)
         keyset = core.engine.dialect.name == "postgresql"  # see sweep_queries.claim
         for kind in kinds:
             with core.reading() as conn:
@@ -225,6 +231,26 @@ class Sweeper:
         q.truncate_sqlite_wal(core.engine)
         vacuum_key_table(core.engine)  # PostgreSQL: keys destroyed since the last sweep pruned now
         return report
+
+    def _rights_due_soon(self, now: datetime) -> int:
+        """Tell the service of rights requests due within ``RIGHTS_DUE_SOON`` (one event per request
+        and deadline: an extended one is told again)."""
+        with self.core.unit_of_work() as uow:
+            written = 0
+            for row in rights_rows.due_within(uow.conn, now, now + RIGHTS_DUE_SOON):
+                due = as_utc(row.due_at).isoformat()
+                written += self.core.emit_all(
+                    uow,
+                    now,
+                    "rights_request.due_soon",
+                    [row.subject_id] if row.subject_id else [],
+                    key=f"{row.id}:{due}",
+                    request_id=row.id,
+                    request_type=row.type,
+                    due_at=due,
+                )
+            uow.commit()
+        return written
 
     def _destroy_keys(self, key_ids: set[str]) -> int:
         if not key_ids:
@@ -300,11 +326,24 @@ class Sweeper:
         if dormant and not self.dormancy_destroys:
             report.separated_dormant += separated.move_dormant(conn, dormant, now, span)
             done.update(dormant)
+            self.core.emit_all(uow, now, "subject.dormant", dormant, key=now.isoformat())
         else:
             idle = dormant
         gone = q.remove_finished(conn, ids, span)
         report.subjects_removed += len(gone) + len(removed)
         done.update(gone)
+        # the service is told in this transaction: a subject with nothing left is gone
+        self.core.emit_all(
+            uow, now, "subject.destroyed", gone, key=now.isoformat(), trigger="retention_expired"
+        )
+        self.core.emit_all(
+            uow,
+            now,
+            "subject.destroyed",
+            sorted(removed),
+            key=now.isoformat(),
+            trigger="guardian_not_confirmed",
+        )
         # only retention-group keys ("<subject>~<hash>") go with their last row here: an everyday key
         # goes with its subject (``gone``, ``removed``), or after re-keying (separation.py)
         group_keys = {k for k in touched_keys if "~" in k}

@@ -202,20 +202,23 @@ def _transient(codes: list[int]) -> bool:
 
 
 class Webhook:
-    """A signed JSON POST to the service's own sender (``JIKIMI_SENDER_URL``), kept alive across
-    messages. 2xx is delivered; 408, 425, 429 and 5xx are tried again later; another 4xx is dead."""
+    """A signed JSON POST to the service's own sender (``JIKIMI_SENDER_URL``) or its events endpoint
+    (``JIKIMI_EVENTS_URL``: ``post``), kept alive across messages. 2xx is delivered; 408, 425, 429
+    and 5xx are tried again later; another 4xx is dead."""
 
-    def __init__(self, url: str, secret: str | bytes, *, timeout: float = TIMEOUT) -> None:
+    def __init__(
+        self, url: str, secret: str | bytes, *, timeout: float = TIMEOUT, setting: str = "JIKIMI_SENDER"
+    ) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise UsageError(
-                "JIKIMI_SENDER_URL은 http:// 또는 https:// 주소여야 합니다",
-                "JIKIMI_SENDER_URL must be an http:// or https:// URL",
+                f"{setting}_URL은 http:// 또는 https:// 주소여야 합니다",
+                f"{setting}_URL must be an http:// or https:// URL",
             )
         if not secret:
             raise UsageError(
-                "JIKIMI_SENDER_URL에는 서명 키 JIKIMI_SENDER_SECRET이 필요합니다",
-                "JIKIMI_SENDER_URL needs the signing key JIKIMI_SENDER_SECRET",
+                f"{setting}_URL에는 서명 키 {setting}_SECRET이 필요합니다",
+                f"{setting}_URL needs the signing key {setting}_SECRET",
             )
         self.https = parts.scheme == "https"
         self.host = parts.hostname
@@ -241,12 +244,17 @@ class Webhook:
         return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
 
     def send(self, message: Outgoing) -> None:
-        body = self.body(message)
+        self.post(
+            self.body(message),
+            {"Idempotency-Key": message.message_id, "X-Jikimi-Message-Id": message.message_id},
+        )
+
+    def post(self, body: bytes, headers: dict[str, str]) -> None:
+        """POST ``body`` (JSON) with ``headers``, signed now; ``SendError`` unless the answer is 2xx."""
         timestamp = str(int(time.time()))
         headers = {
             "Content-Type": "application/json; charset=utf-8",
-            "Idempotency-Key": message.message_id,
-            "X-Jikimi-Message-Id": message.message_id,
+            **headers,
             TIMESTAMP_HEADER: timestamp,
             SIGNATURE_HEADER: sign(self.secret, timestamp, body),
         }

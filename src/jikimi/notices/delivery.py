@@ -27,7 +27,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from jikimi.core import Core
 from jikimi.errors import UsageError
@@ -40,6 +40,9 @@ from jikimi.settings import Settings
 from jikimi.store import outbox as outbox_rows
 from jikimi.store.outbox import Message
 from jikimi.vault.reads import Reading
+
+if TYPE_CHECKING:
+    from jikimi.notices.service_events import ServiceEvents
 
 logger = logging.getLogger("jikimi.notices")
 
@@ -93,6 +96,8 @@ class DeliveryReport:
     retried: int = 0
     dead: int = 0
     errors: Counter[str] = field(default_factory=Counter)
+    events: int = 0
+    """Of ``delivered``, how many were service events (``notices.service_events``)."""
 
     def add(self, other: DeliveryReport) -> None:
         self.claimed += other.claimed
@@ -100,6 +105,7 @@ class DeliveryReport:
         self.retried += other.retried
         self.dead += other.dead
         self.errors.update(other.errors)
+        self.events += other.events
 
 
 @dataclass
@@ -110,6 +116,8 @@ class Channels:
     email: Channel | None = None
     letter: Channel | None = None
     sender: Channel | None = None
+    events: Webhook | None = None
+    """The service's events endpoint (``JIKIMI_EVENTS_URL``): service events, not notices."""
 
     def for_channel(self, name: str) -> Channel:
         own = {"email": self.email, "letter": self.letter}.get(name)
@@ -119,7 +127,7 @@ class Channels:
         return chosen
 
     def close(self) -> None:
-        for channel in (self.email, self.letter, self.sender):
+        for channel in (self.email, self.letter, self.sender, self.events):
             if channel is not None:
                 channel.close()
 
@@ -136,6 +144,7 @@ class Delivery:
         tries: int = 8,
         lease: timedelta = LEASE,
         rng: random.Random | None = None,
+        events: ServiceEvents | None = None,
     ) -> None:
         self.core = core
         self.reading = reading
@@ -143,12 +152,24 @@ class Delivery:
         self.tries = tries
         self.lease = lease
         self.rng = rng or random.Random()  # noqa: S311 - jitter, not a secret
+        self.events = events
+        """The service events, delivered in the same rounds when their endpoint is configured."""
 
     # -- rounds --
 
     def run_once(self, limit: int = BATCH, *, worker: str | None = None) -> DeliveryReport:
-        """Claim up to ``limit`` due messages and deliver each; what happened."""
+        """Claim up to ``limit`` due messages and deliver each, then as many due service events;
+        what happened."""
         worker = worker or worker_name()
+        report = self._notices_once(limit, worker)
+        if self.events is not None:
+            self.events.lease = self.lease
+            told = self.events.run_once(limit, worker=worker)
+            told.events = told.delivered
+            report.add(told)
+        return report
+
+    def _notices_once(self, limit: int, worker: str) -> DeliveryReport:
         now = self.core.now()
         with self.core.unit_of_work() as uow:
             batch = outbox_rows.claim(uow.conn, now=now, until=now + self.lease, worker=worker, limit=limit)
@@ -370,10 +391,14 @@ def _recipient_contact(policy: Policy, payload: Mapping[str, object]) -> tuple[s
 
 def configured(settings: Settings) -> Channels:
     """The channels ``settings`` configure (``JIKIMI_SMTP_URL``, ``JIKIMI_SENDER_URL`` with
-    ``JIKIMI_SENDER_SECRET``, ``JIKIMI_LETTER_QUEUE``); those not configured are absent, and a message
-    for one waits, its error code saying which is missing."""
+    ``JIKIMI_SENDER_SECRET``, ``JIKIMI_LETTER_QUEUE``, ``JIKIMI_EVENTS_URL`` with
+    ``JIKIMI_EVENTS_SECRET``); those not configured are absent, and a message for one waits, its
+    error code saying which is missing (service events wait for a pull, or for the endpoint)."""
     return Channels(
         email=Email(settings.smtp_url, settings.mail_from) if settings.smtp_url else None,
         letter=Letter(settings.letter_queue) if settings.letter_queue else None,
         sender=Webhook(settings.sender_url, settings.sender_secret or "") if settings.sender_url else None,
+        events=Webhook(settings.events_url, settings.events_secret or "", setting="JIKIMI_EVENTS")
+        if settings.events_url
+        else None,
     )

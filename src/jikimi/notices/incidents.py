@@ -122,6 +122,17 @@ class Incidents:
             )
             view = self._view(rows.state(uow.conn, incident_id), now)
             self._log_decision(uow, now, handler, view, source)
+            self.core.emit(
+                uow,
+                now,
+                "incident.opened",
+                None,
+                key=incident_id,
+                incident_id=incident_id,
+                kind=kind,
+                items=list(items),
+                aware_at=aware_at.isoformat(),
+            )
             uow.commit()
         return view
 

@@ -146,6 +146,16 @@ class Steps(Reader):
             )
             row = rows.get(uow.conn, request_id)
             self._log(uow, now, handler, "rights.receive", "allowed", row, source=source)
+            self.core.emit(
+                uow,
+                now,
+                "rights_request.received",
+                subject_id,
+                key=request_id,
+                request_id=request_id,
+                request_type=type,
+                due_at=as_utc(row.due_at).isoformat(),
+            )
             uow.commit()
         return Received(self._view(row, now), duplicate=False)
 

@@ -108,6 +108,20 @@ def queue(
     return list(conn.execute(query).all())
 
 
+def due_within(conn: Connection, start: datetime, end: datetime) -> list[Row[Any]]:
+    """Open requests whose deadline falls after ``start`` and by ``end`` (soon due): id, subject,
+    type and deadline."""
+    query = select(
+        rights_requests.c.id, rights_requests.c.subject_id, rights_requests.c.type, rights_requests.c.due_at
+    ).where(
+        rights_requests.c.status.in_(OPEN_STATUSES),
+        rights_requests.c.due_at > start,
+        rights_requests.c.due_at <= end,
+    )
+    found: list[Row[Any]] = list(conn.execute(query.order_by(rights_requests.c.due_at, rights_requests.c.id)))
+    return found
+
+
 # -- processing stops (처리정지) ---------------------------------------------------------------------
 
 

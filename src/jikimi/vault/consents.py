@@ -66,10 +66,12 @@ def change_consent(
             "법정대리인은 만 14세 미만 아동의 동의만 바꿀 수 있습니다",
             "a legal guardian changes consents only for a child under 14 (PIPA 22-2)",
         )
+    changed = True
     if granted:
         if row.status != SubjectStatus.ACTIVE:
             raise StateConflict("활성 상태가 아닌 대상자입니다", "the subject is not active")
-        if not consent_rows.is_live(uow.conn, subject_id, kind, target):
+        changed = not consent_rows.is_live(uow.conn, subject_id, kind, target)
+        if changed:
             consent_rows.add(
                 uow.conn,
                 subject_id,
@@ -81,7 +83,18 @@ def change_consent(
                 now=now,
             )
     else:
-        consent_rows.withdraw(uow.conn, subject_id, kind, target, now)
+        changed = consent_rows.withdraw(uow.conn, subject_id, kind, target, now) > 0
+    if changed:
+        core.emit(
+            uow,
+            now,
+            "consent.changed",
+            subject_id,
+            key=f"{subject_id}:{kind}:{target}:{granted}:{now.isoformat()}",
+            kind=kind,
+            target=target,
+            granted=granted,
+        )
     core.log(
         uow,
         now,

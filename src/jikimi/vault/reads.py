@@ -339,6 +339,14 @@ class Reading:
                     source=source,
                     reason="via=login",
                 )
+                core.emit(
+                    uow,
+                    now,
+                    "subject.reactivated",
+                    subject_id,
+                    key=f"{subject_id}:{now.isoformat()}",
+                    via="login",
+                )
             if check.ok and check.new_hash:
                 value_rows.replace_ciphertext(
                     uow.conn, subject_id, item_id, seal_value(key, subject_id, item_id, check.new_hash)
