@@ -243,6 +243,25 @@ def test_a_repeat_while_the_first_runs_waits_then_gets_409_with_retry_after(
     assert _count(jikimi, subjects) == 0
 
 
+def test_a_repeat_while_the_first_runs_waits_for_its_answer(
+    client: TestClient, jikimi: Jikimi, keeper: Idempotency, admin: dict[str, str]
+) -> None:
+    handler = jikimi.handlers.authenticate(admin["Authorization"].split()[1])
+    call = keeper.call(handler, KEY, "collectSubject", {}, json.dumps(SIGNUP).encode())
+    begun = keeper.begin(call)
+    assert isinstance(begun, Claimed)
+    first = Answer(201, "application/json", b'{"subject_id":"from-the-first-call"}')
+    finishing = threading.Timer(0.1, keeper.finish, args=(call, begun.held, first))
+    finishing.start()  # the first call ends while the repeat waits
+    try:
+        repeat = _collect(client, admin)
+    finally:
+        finishing.join()
+    assert repeat.status_code == 201 and repeat.json() == {"subject_id": "from-the-first-call"}
+    assert repeat.headers["Idempotent-Replayed"] == "true"
+    assert _count(jikimi, subjects) == 0  # the repeat did nothing itself
+
+
 def test_a_crashed_claim_is_taken_over_once_its_lease_passed(
     client: TestClient, jikimi: Jikimi, clock: FixedClock, keeper: Idempotency, admin: dict[str, str]
 ) -> None:

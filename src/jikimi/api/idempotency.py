@@ -27,6 +27,7 @@ import json
 import logging
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -152,12 +153,12 @@ class IdempotencyMiddleware:
             finally:
                 group.cancel_scope.cancel()
         if error is not None or captured.status >= 500 or not captured.complete:
-            await self._quietly(self.keeper.release, call, fence.held)
+            await self._settle(self.keeper.release, call, fence.held)
             if error is not None:
                 raise error
         else:
             answer = Answer(captured.status, captured.content_type(), bytes(captured.body))
-            await self._quietly(self.keeper.finish, call, fence.held, answer)
+            await self._settle(self.keeper.finish, call, fence.held, answer)
         await send({"type": "http.response.start", "status": captured.status, "headers": captured.headers})
         await send({"type": "http.response.body", "body": bytes(captured.body)})
 
@@ -179,13 +180,17 @@ class IdempotencyMiddleware:
             except Exception as exc:  # noqa: BLE001 - a missed beat: the next one tries again
                 log.warning("idempotency claim not extended: %s", type(exc).__name__)
 
-    async def _quietly(self, step: Any, *args: Any) -> None:
-        """Keep or release the claim; a failure is logged (its type) and the answer still goes out —
-        the call itself is done; its claim then lapses, and a retry after it runs afresh."""
+    async def _settle(self, step: Callable[..., bool], *args: Any) -> None:
+        """Keep the answer, or give the key up. A failure is logged (its type only: messages may quote
+        SQL parameters) and the answer still goes out — the call itself is over; its claim lapses after
+        its lease, and a retry after that runs afresh."""
         try:
-            await anyio.to_thread.run_sync(step, *args)
-        except Exception as exc:  # noqa: BLE001 - only the type: messages may quote SQL parameters
-            log.error("idempotency answer not kept: %s", type(exc).__name__)
+            settled = await anyio.to_thread.run_sync(step, *args)
+        except Exception as exc:  # noqa: BLE001 - the client gets its answer all the same
+            log.error("idempotency claim not settled: %s", type(exc).__name__)
+            return
+        if not settled:
+            log.warning("idempotency claim lost before its call ended (taken over after its lease)")
 
 
 _PARAMETER = re.compile(r"\{(\w+)\}")
