@@ -54,8 +54,8 @@ def define_role(body: RoleIn, jikimi: JikimiDep, admin: AdminDep, source: Source
     summary="취급자 계정 생성 (create a handler account)",
 )
 def create_handler(body: HandlerIn, jikimi: JikimiDep, admin: AdminDep, source: SourceDep) -> TokenOut:
-    """취급자 계정을 만들고 첫 API 토큰을 한 번만 돌려줍니다.
-    Creates a handler account and returns its first API token, once."""
+    """취급자 계정을 만들고 첫 API 토큰을 한 번만 돌려줍니다. `admin` 작업 권한이 필요합니다.
+    Creates a handler account and returns its first API token, once. Needs the `admin` action."""
     handler, token = jikimi.handlers.create(
         body.login, body.password, role=body.role, actor=admin, source=source
     )
@@ -72,7 +72,8 @@ def create_handler(body: HandlerIn, jikimi: JikimiDep, admin: AdminDep, source: 
     summary="취급자 목록 (list handler accounts)",
 )
 def list_handlers(jikimi: JikimiDep, _admin: AdminDep) -> list[HandlerRow]:
-    """취급자 계정과 역할, 잠금·비활성 상태. Handler accounts with their role and state."""
+    """취급자 계정과 역할, 잠금·비활성 상태. `admin` 작업 권한이 필요합니다.
+    Handler accounts with their role and state. Needs the `admin` action."""
     return [HandlerRow.model_validate(row) for row in jikimi.handlers.all()]
 
 
@@ -97,7 +98,8 @@ def change_role(
     summary="계정 말소 (disable a handler)",
 )
 def disable_handler(login: Login, jikimi: JikimiDep, admin: AdminDep, source: SourceDep) -> Done:
-    """퇴직·전보 시 계정을 말소하고 토큰을 폐기합니다. Disables the account and revokes its token."""
+    """퇴직·전보 시 계정을 말소하고 토큰을 폐기합니다. `admin` 작업 권한이 필요합니다.
+    Disables the account and revokes its token. Needs the `admin` action."""
     jikimi.handlers.disable(login, actor=admin, source=source)
     return Done()
 
@@ -109,7 +111,8 @@ def disable_handler(login: Login, jikimi: JikimiDep, admin: AdminDep, source: So
     summary="잠금 해제 (unlock a handler)",
 )
 def unlock_handler(login: Login, jikimi: JikimiDep, admin: AdminDep, source: SourceDep) -> Done:
-    """로그인 실패로 잠긴 계정을 해제합니다. Unlocks an account locked after failed logins."""
+    """로그인 실패로 잠긴 계정을 해제합니다. `admin` 작업 권한이 필요합니다.
+    Unlocks an account locked after failed logins. Needs the `admin` action."""
     jikimi.handlers.unlock(login, actor=admin, source=source)
     return Done()
 
@@ -121,8 +124,10 @@ def unlock_handler(login: Login, jikimi: JikimiDep, admin: AdminDep, source: Sou
     summary="토큰 폐기 (revoke a handler's tokens)",
 )
 def revoke_tokens(login: Login, jikimi: JikimiDep, admin: AdminDep, source: SourceDep) -> Done:
-    """취급자의 API 토큰을 즉시 폐기합니다 (분실·유출). 계정은 남고 다음 로그인에 새 토큰이 나옵니다.
-    Revokes the handler's API tokens at once (a lost device, a leaked token); the account stays."""
+    """취급자의
+    API 토큰을 즉시 폐기합니다 (분실·유출). 계정은 남고 다음 로그인에 새 토큰이 나옵니다. `admin` 작업
+    권한이 필요합니다. Revokes the handler's API tokens at once (a lost device, a leaked token); the account
+    stays. Needs the `admin` action."""
     jikimi.handlers.revoke_tokens(login, actor=admin, source=source)
     return Done()
 
@@ -136,10 +141,10 @@ def revoke_tokens(login: Login, jikimi: JikimiDep, admin: AdminDep, source: Sour
 def login(body: LoginIn, jikimi: JikimiDep, source: SourceDep) -> TokenOut:
     """계정과 비밀번호로 로그인해 새 API 토큰(기본 12시간 유효)을 받습니다. 5회 연속 실패하면 새 로그인이 잠시
     잠기고(1분부터 두 배씩, 최대 1시간; 423), 한 주소에서 15분에 20회 실패하면 그 주소가 15분간 막힙니다.
-    잠겨도 이미 발급된 토큰은 계속 쓸 수 있습니다. 모든 시도가 접속기록에 남습니다.
+    잠겨도 이미 발급된 토큰은 계속 쓸 수 있습니다. 모든 시도가 접속기록에 남습니다. 토큰 없이 부릅니다.
     Logs in for a fresh API token (valid 12 hours by default). After five wrong passwords in a row
     new logins are locked for a while (1 minute, doubling, at most an hour; 423); 20 failures from
     one address within 15 minutes refuse that address for 15 minutes. Tokens already issued keep
-    working during a lock. Every attempt is logged."""
+    working during a lock. Every attempt is logged. Takes no token."""
     handler, token = jikimi.handlers.login(body.login, body.password, source=source)
     return TokenOut(login=handler.login, role=handler.role.name, token=token)

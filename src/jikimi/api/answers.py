@@ -187,3 +187,26 @@ SUBJECT_MISSING = missing("대상자가 없습니다", "no such subject")
 LINK_EXPIRED = Answer(
     410, "vault.expired", "기한이 지났거나 다 쓴 열람 링크입니다", "the link expired or was used up"
 )
+
+# -- rights requests ---------------------------------------------------------------------------------
+
+REQUEST_MISSING = missing("권리 요구가 없습니다", "no such rights request")
+LINK_MISSING = missing("없는 열람 링크입니다", "no such link to an access package")
+INVALID_CODE = Answer(422, "vault.invalid", "proof: 코드가 맞지 않습니다", "proof: wrong code", field="proof")
+INVALID_UNTIL = Answer(
+    422, "vault.invalid", "until: 연장할 수 없는 기한입니다", "until: not a lawful extension", field="until"
+)
+INVALID_CHANNEL = Answer(
+    422,
+    "vault.invalid",
+    "channel: 처리방침에 없는 요구 방법입니다",
+    "channel: not a channel the policy's rights section declares",
+    field="channel",
+)
+INVALID_GROUND = Answer(
+    422,
+    "vault.invalid",
+    "ground: 알 수 없는 거절 사유입니다",
+    "ground: unknown refusal ground",
+    field="ground",
+)

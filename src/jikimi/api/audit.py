@@ -24,8 +24,10 @@ Month = Annotated[str, Query(pattern=MONTH_PATTERN, description="점검 월 (YYY
     summary="접속기록 위변조 검증 (verify the access-log chain)",
 )
 def verify_log(jikimi: JikimiDep, _auditor: AuditorDep) -> VerifyOut:
-    """접속기록의 해시 체인을 모두 확인하고, 바뀌거나 빠진 첫 행을 체인마다 알려 줍니다.
-    Walks every hash chain of the access log and names the first altered or missing row of each."""
+    """접속기록의 해시 체인을 모두 확인하고, 바뀌거나 빠진 첫 행을 체인마다 알려 줍니다. `audit` 작업 권한이
+    필요합니다.
+    Walks every hash chain of the access log and names the first altered or missing row of each. Needs the
+    `audit` action."""
     result = jikimi.audit.verify()
     return VerifyOut(
         ok=result.ok,
@@ -47,7 +49,7 @@ def verify_log(jikimi: JikimiDep, _auditor: AuditorDep) -> VerifyOut:
     summary="월간 접속기록 점검 (monthly access-log review)",
 )
 def monthly_report(month: Month, jikimi: JikimiDep, _auditor: AuditorDep) -> dict[str, Any]:
-    """한 달의 접속기록 점검 보고서: 취급자별 열람, 거부, 대량 다운로드와 사유, 업무시간 외 열람, 급증한 취급자.
+    """한 달의 접속기록 점검 보고서: 취급자별 열람, 거부, 대량 다운로드와 사유, 업무시간 외 열람, 급증한 취급자. `audit` 작업 권한이 필요합니다.
     The monthly review: reads per handler, denials, bulk downloads with reasons, reads outside
-    working hours, handlers whose volume jumps."""  # noqa: E501
+    working hours, handlers whose volume jumps. Needs the `audit` action."""  # noqa: E501
     return jikimi.audit.monthly_report(month)

@@ -159,8 +159,8 @@ def _fields(complaint: Complaint) -> dict[str, object]:
     summary="접수 (receive)",
 )
 def receive(body: ComplaintIn, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep) -> ComplaintOut:
-    """민원을 접수합니다. 답변 기한은 처리방침(complaints.response_hours, 근무시간, 공휴일)으로 정하고 그 근거를 함께 돌려줍니다.
-    Receives a complaint; its deadline comes from the policy, with the rule that set it."""  # noqa: E501
+    """민원을 접수합니다. 답변 기한은 처리방침(complaints.response_hours, 근무시간, 공휴일)으로 정하고 그 근거를 함께 돌려줍니다. `complaints` 작업 권한이 필요합니다.
+    Receives a complaint; its deadline comes from the policy, with the rule that set it. Needs the `complaints` action."""  # noqa: E501
     complaint = jikimi.complaints.receive(
         body.channel,
         actor=handler,
@@ -186,8 +186,8 @@ def list_complaints(
     overdue: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 200,
 ) -> ComplaintsOut:
-    """기한이 지난 민원이 먼저, 그다음 기한 순 (내용은 없음).
-    The queue: overdue first, then by deadline; no texts."""
+    """기한이 지난 민원이 먼저, 그다음 기한 순 (내용은 없음). `complaints` 작업 권한이 필요합니다.
+    The queue: overdue first, then by deadline; no texts. Needs the `complaints` action."""
     found = jikimi.complaints.list(
         actor=handler, status=None if status == "all" else status, overdue=overdue, limit=limit
     )
@@ -203,8 +203,8 @@ def list_complaints(
 def show(
     complaint_id: ComplaintId, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep, response: Response
 ) -> ComplaintTextOut:
-    """민원과 그 내용·답변을 엽니다 (접속기록에 남음).
-    A complaint with its body and answer; the read is logged."""
+    """민원과 그 내용·답변을 엽니다 (접속기록에 남음). `complaints` 작업 권한이 필요합니다.
+    A complaint with its body and answer; the read is logged. Needs the `complaints` action."""
     shown = jikimi.complaints.show(complaint_id, actor=handler, source=source)
     response.headers["Cache-Control"] = "no-store"
     return ComplaintTextOut.model_validate(
@@ -221,8 +221,10 @@ def show(
 def answer(
     complaint_id: ComplaintId, body: AnswerIn, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep
 ) -> AnsweredOut:
-    """답변을 봉인해 저장하고, 대상자가 있으면 답변 안내를 보냅니다 (답변 내용은 안내에 없음).
-    Seals and stores the answer; a known subject is told an answer is ready (the notice holds no text)."""
+    """답변을 봉인해 저장하고, 대상자가 있으면 답변 안내를 보냅니다 (답변 내용은 안내에 없음). `complaints`
+    작업 권한이 필요합니다.
+    Seals and stores the answer; a known subject is told an answer is ready (the notice holds no text).
+    Needs the `complaints` action."""
     answered = jikimi.complaints.answer(complaint_id, body.answer, actor=handler, source=source)
     return AnsweredOut.model_validate(
         {**_fields(answered.complaint), "notice_queued": answered.notice_queued}

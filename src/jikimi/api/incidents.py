@@ -289,7 +289,7 @@ def _out(incident: Incident) -> IncidentOut:
     summary="사고 열기 (open)",
 )
 def open_incident(body: OpenIn, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep) -> IncidentOut:
-    """유출 등을 알게 된 시각부터 72시간 시계가 돕니다. Opens an incident; the 72 hours run from `aware_at`."""  # noqa: E501
+    """유출 등을 알게 된 시각부터 72시간 시계가 돕니다. `incident` 작업 권한이 필요합니다. Opens an incident; the 72 hours run from `aware_at`. Needs the `incident` action."""  # noqa: E501
     return _out(
         jikimi.incidents.open(
             kind=body.kind,
@@ -317,7 +317,8 @@ def list_incidents(
     open_only: bool = False,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> IncidentsOut:
-    """열린 사고부터, 최근에 알게 된 것부터. Incidents, open ones first, with the hours left."""
+    """열린 사고부터, 최근에 알게 된 것부터. `incident` 작업 권한이 필요합니다.
+    Incidents, open ones first, with the hours left. Needs the `incident` action."""
     found = jikimi.incidents.list_incidents(actor=handler, open_only=open_only, limit=limit)
     return IncidentsOut(incidents=[_out(i) for i in found])
 
@@ -331,7 +332,7 @@ def list_incidents(
 def affected(
     incident_id: IncidentId, body: AffectedIn, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep
 ) -> AffectedOut:
-    """대상자 id 목록 또는 금고 검색(항목·상태·수집 상황·가입 기간)으로 정합니다. Lists the affected subjects."""  # noqa: E501
+    """대상자 id 목록 또는 금고 검색(항목·상태·수집 상황·가입 기간)으로 정합니다. `incident` 작업 권한이 필요합니다. Lists the affected subjects. Needs the `incident` action."""  # noqa: E501
     if body.query is not None:
         q = body.query
         query = affected_query(
@@ -357,7 +358,7 @@ def affected(
     summary="사고 상태 (an incident)",
 )
 def get_incident(incident_id: IncidentId, jikimi: JikimiDep, handler: HandlerDep) -> IncidentWithTimeline:
-    """72시간까지 남은 시간, 신고 필요 여부와 그 이유, 처리 경과. The clock, the report decision and the timeline."""  # noqa: E501
+    """72시간까지 남은 시간, 신고 필요 여부와 그 이유, 처리 경과. `incident` 작업 권한이 필요합니다. The clock, the report decision and the timeline. Needs the `incident` action."""  # noqa: E501
     incident = jikimi.incidents.get(incident_id, actor=handler)
     steps = [StepOut.model_validate(asdict(s)) for s in jikimi.incidents.timeline(incident_id, actor=handler)]
     return IncidentWithTimeline(**_out(incident).model_dump(), timeline=steps)
@@ -372,7 +373,7 @@ def get_incident(incident_id: IncidentId, jikimi: JikimiDep, handler: HandlerDep
 def draft_report(
     incident_id: IncidentId, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep, to: Body = "pipc"
 ) -> DraftOut:
-    """개인정보보호위원회(기본) 또는 한국인터넷진흥원에 낼 신고서 초안 (한국어 Markdown). The draft report to PIPC or KISA."""  # noqa: E501
+    """개인정보보호위원회(기본) 또는 한국인터넷진흥원에 낼 신고서 초안 (한국어 Markdown). `incident` 작업 권한이 필요합니다. The draft report to PIPC or KISA. Needs the `incident` action."""  # noqa: E501
     draft = jikimi.incidents.draft_report(incident_id, to=to, actor=handler, source=source)
     return DraftOut(incident=_out(draft.incident), to=draft.to, markdown=draft.markdown)
 
@@ -390,7 +391,7 @@ def report_sent(
     source: SourceDep,
     body: ReportIn | None = None,
 ) -> IncidentOut:
-    """신고했다고 기록합니다 (다시 하면 추가 신고). Records the report as sent; again, a supplementary report."""  # noqa: E501
+    """신고했다고 기록합니다 (다시 하면 추가 신고). `incident` 작업 권한이 필요합니다. Records the report as sent; again, a supplementary report. Needs the `incident` action."""  # noqa: E501
     return _out(
         jikimi.incidents.report(incident_id, to=(body or ReportIn()).to, actor=handler, source=source)
     )
@@ -409,7 +410,7 @@ def notify(
     source: SourceDep,
     body: NotifyIn | None = None,
 ) -> NotifyOut:
-    """대상자마다 통지 한 건(이메일, 없으면 문자), 연락처가 없으면 홈페이지 30일 게시. Queues the notices; posts the rest."""  # noqa: E501
+    """대상자마다 통지 한 건(이메일, 없으면 문자), 연락처가 없으면 홈페이지 30일 게시. `incident` 작업 권한이 필요합니다. Queues the notices; posts the rest. Needs the `incident` action."""  # noqa: E501
     result = jikimi.incidents.notify(
         incident_id, measures=(body or NotifyIn()).measures, actor=handler, source=source
     )
@@ -435,14 +436,13 @@ def close(
     source: SourceDep,
     body: CloseIn | None = None,
 ) -> IncidentOut:
-    """통지와 (필요한) 신고를 마친 사고를 종결합니다. Closes an incident whose notices and owed report are done."""  # noqa: E501
+    """통지와 (필요한) 신고를 마친 사고를 종결합니다. `incident` 작업 권한이 필요합니다. Closes an incident whose notices and owed report are done. Needs the `incident` action."""  # noqa: E501
     unfounded = (body or CloseIn()).unfounded
     return _out(jikimi.incidents.close(incident_id, unfounded=unfounded, actor=handler, source=source))
 
 
 @router.get(
     "/v1/postings",
-    responses=answers(),
     response_model=PostingsOut,
     summary="홈페이지 게시 (website postings)",
 )
@@ -452,6 +452,7 @@ def postings(
     kind: Annotated[Literal["breach", "policy_change"] | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> PostingsOut:
-    """지금 게시 중인 안내 (유출 통지 등, 개인정보 없음). The website notices up now; no personal data."""
+    """지금 게시 중인 안내 (유출 통지 등, 개인정보 없음). 토큰만 있으면 되며 작업 권한은 따로 필요 없습니다.
+    The website notices up now; no personal data. Any handler with a token may call it."""
     found = jikimi.incidents.postings(kind=kind, limit=limit)
     return PostingsOut(postings=[PostingOut.model_validate(asdict(p)) for p in found])

@@ -269,8 +269,10 @@ def withdraw(
     source: SourceDep,
     body: Annotated[ConsentChangeIn | None, Body()] = None,
 ) -> AdConsentOut:
-    """매체별(또는 야간) 광고 수신동의를 철회합니다. 다음 확인부터 바로 거부됩니다.
-    Withdraws the consent; every send check from now on denies it (`no_channel_consent`)."""
+    """매체별(또는 야간) 광고 수신동의를 철회합니다. 다음 확인부터 바로 거부됩니다. `consent` 작업 권한이
+    필요합니다.
+    Withdraws the consent; every send check from now on denies it (`no_channel_consent`). Needs the
+    `consent` action."""
     via = (body or ConsentChangeIn()).channel
     jikimi.marketing.withdraw(subject_id, ad_channel, actor=handler, via=via, source=source)
     return AdConsentOut(subject_id=subject_id, channel=ad_channel, granted=False)
@@ -290,8 +292,10 @@ def reconfirm(
     source: SourceDep,
     body: Annotated[ConsentChangeIn | None, Body()] = None,
 ) -> ReconfirmedOut:
-    """대상자가 수신동의를 유지한다고 답했습니다: 2년의 기한이 오늘부터 다시 셉니다 (시행령 62-3).
-    The subject keeps the consent: its 2-year clock starts again now. 409 when none is live."""
+    """대상자가 수신동의를 유지한다고 답했습니다: 2년의 기한이 오늘부터 다시 셉니다 (시행령 62-3). `consent`
+    작업 권한이 필요합니다.
+    The subject keeps the consent: its 2-year clock starts again now. 409 when none is live. Needs the
+    `consent` action."""
     via = (body or ConsentChangeIn()).channel
     done = jikimi.marketing.reconfirm(subject_id, [ad_channel], actor=handler, via=via, source=source)
     return ReconfirmedOut(subject_id=subject_id, reconfirmed=done)

@@ -181,9 +181,9 @@ def _new_policy(text: str) -> Policy:
 def announce(body: AnnounceIn, jikimi: JikimiDep, handler: AdminDep, source: SourceDep) -> AnnouncementOut:
     """적용 중인 처리방침에서 새 판으로의 변경을 모든 회원에게 알리고 공지합니다. 시행일이 고지 기간(중요 변경 30일,
     그 밖의 변경 7일 — 처리방침의 notice 설정)보다 가까우면 가장 이른 시행 가능일과 함께 거절합니다(422, field
-    `effective`). 같은 판을 다시 고지하면 새로 보내는 것은 없습니다.
+    `effective`). 같은 판을 다시 고지하면 새로 보내는 것은 없습니다. `admin` 작업 권한이 필요합니다.
     Tells every member of the change from the policy in force to the new version and posts it; an
-    effective date closer than the notice the change needs is refused with the earliest lawful one."""  # noqa: E501
+    effective date closer than the notice the change needs is refused with the earliest lawful one. Needs the `admin` action."""  # noqa: E501
     new = _new_policy(body.policy)
     changes = jikimi.policy_changes
     if body.dry_run:
@@ -204,9 +204,10 @@ def usage_duty(
     _handler: AdminDep,
     year: Annotated[int | None, Query(ge=FIRST_YEAR, le=LAST_YEAR)] = None,
 ) -> UsageDutyOut:
-    """보관 중인 개인정보의 정보주체 수(100만 명)와 민감정보·고유식별정보의 정보주체 수(5만 명)로
-    연 1회 이상의 이용·제공 내역 통지 의무를 판단하고 이유를 답합니다 (법 20조의2, 시행령 15조의3).
-    Whether the yearly usage-and-provision notice is owed, from the vault's own counts, and why."""
+    """보관 중인 개인정보의 정보주체 수(100만 명)와 민감정보·고유식별정보의 정보주체 수(5만 명)로 연 1회
+    이상의 이용·제공 내역 통지 의무를 판단하고 이유를 답합니다 (법 20조의2, 시행령 15조의3).
+    `admin` 작업 권한이 필요합니다. Whether the yearly usage-and-provision notice is owed, from the
+    vault's own counts, and why. Needs the `admin` action."""
     return UsageDutyOut.model_validate(jikimi.usage_notices.check(year=year).to_dict())
 
 
@@ -217,7 +218,7 @@ def usage_duty(
     summary="이용·제공 내역 통지 (queue the yearly notice)",
 )
 def queue_usage(body: UsageIn, jikimi: JikimiDep, handler: AdminDep, source: SourceDep) -> UsageRunOut:
-    """연락처가 있는 정보주체마다 그해의 이용·제공 내역 통지를 한 번 보냅니다. 의무가 없으면 409 (force로 자발적 통지).
-    Queues the year's notice once per subject with a contact; 409 when it is not owed, unless `force`."""  # noqa: E501
+    """연락처가 있는 정보주체마다 그해의 이용·제공 내역 통지를 한 번 보냅니다. 의무가 없으면 409 (force로 자발적 통지). `admin` 작업 권한이 필요합니다.
+    Queues the year's notice once per subject with a contact; 409 when it is not owed, unless `force`. Needs the `admin` action."""  # noqa: E501
     run = jikimi.usage_notices.queue(year=body.year, force=body.force, actor=handler, source=source)
     return UsageRunOut.model_validate(run.to_dict())

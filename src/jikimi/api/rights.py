@@ -20,12 +20,16 @@ from jikimi.api import examples
 from jikimi.api.answers import (
     ACTION_DENIED,
     INVALID,
+    INVALID_CHANNEL,
+    INVALID_CODE,
+    INVALID_GROUND,
+    INVALID_UNTIL,
     LINK_EXPIRED,
+    LINK_MISSING,
+    REQUEST_MISSING,
     STATE_CONFLICT,
     SUBJECT_MISSING,
-    Answer,
     answers,
-    missing,
 )
 from jikimi.api.deps import HandlerDep, JikimiDep, SourceDep
 from jikimi.api.examples import example
@@ -35,27 +39,6 @@ from jikimi.rights.model import HOW_TO_OBJECT_EN, HOW_TO_OBJECT_KO, REFUSAL_GROU
 from jikimi.rights.package import package_html, package_json
 
 router = APIRouter(prefix="/v1/rights", tags=["rights"])
-
-REQUEST_MISSING = missing("권리 요구가 없습니다", "no such rights request")
-LINK_MISSING = missing("없는 열람 링크입니다", "no such link to an access package")
-INVALID_CODE = Answer(422, "vault.invalid", "proof: 코드가 맞지 않습니다", "proof: wrong code", field="proof")
-INVALID_UNTIL = Answer(
-    422, "vault.invalid", "until: 연장할 수 없는 기한입니다", "until: not a lawful extension", field="until"
-)
-INVALID_CHANNEL = Answer(
-    422,
-    "vault.invalid",
-    "channel: 처리방침에 없는 요구 방법입니다",
-    "channel: not a channel the policy's rights section declares",
-    field="channel",
-)
-INVALID_GROUND = Answer(
-    422,
-    "vault.invalid",
-    "ground: 알 수 없는 거절 사유입니다",
-    "ground: unknown refusal ground",
-    field="ground",
-)
 
 
 RequestId = Annotated[str, Path(pattern=SUBJECT_ID_PATTERN, description="권리 요구 id (request id)")]
@@ -190,9 +173,9 @@ def _out(request: RightsRequest, duplicate: bool = False) -> RequestOut:
     return RequestOut(duplicate=duplicate, **{k: v for k, v in vars(request).items() if k != "handler"})
 
 
-@router.get("/grounds", responses=answers(), response_model=GroundsOut, summary="거절 사유 (refusal grounds)")
+@router.get("/grounds", response_model=GroundsOut, summary="거절 사유 (refusal grounds)")
 def grounds(_handler: HandlerDep) -> GroundsOut:
-    """법이 정한 거절 사유와 조문, 이의제기 방법. The legal refusal grounds with articles, and how to object."""  # noqa: E501
+    """법이 정한 거절 사유와 조문, 이의제기 방법. 토큰만 있으면 되며 작업 권한은 따로 필요 없습니다. The legal refusal grounds with articles, and how to object. Any handler with a token may call it."""  # noqa: E501
     rows = [
         GroundOut(id=g.id, article=g.article, ko=g.ko, en=g.en, applies_to=sorted(g.applies_to))
         for g in REFUSAL_GROUNDS.values()
@@ -213,9 +196,9 @@ def grounds(_handler: HandlerDep) -> GroundsOut:
 def receive(
     body: ReceiveIn, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep, response: Response
 ) -> RequestOut:
-    """열람·정정·삭제·처리정지·동의 철회·자동화된 결정 거부 요구를 접수합니다. 기한은 접수일 다음 날부터 10일(자동화된 결정 30일).
+    """열람·정정·삭제·처리정지·동의 철회·자동화된 결정 거부 요구를 접수합니다. 기한은 접수일 다음 날부터 10일(자동화된 결정 30일). `rights` 작업 권한이 필요합니다.
     Receives a request; its deadline runs from now. The same subject's open request of the same type
-    is returned with 200 and `duplicate: true` instead of being doubled."""  # noqa: E501
+    is returned with 200 and `duplicate: true` instead of being doubled. Needs the `rights` action."""  # noqa: E501
     result = jikimi.rights.receive(
         body.subject_id,
         body.type,
@@ -246,7 +229,8 @@ def list_requests(
     subject_id: Annotated[str | None, Query(max_length=32)] = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 200,
 ) -> RequestsOut:
-    """처리할 요구 목록: 기한이 지난 것이 먼저, 그다음 기한 순. The queue: overdue first, then by due date."""
+    """처리할 요구 목록: 기한이 지난 것이 먼저, 그다음 기한 순. `rights` 작업 권한이 필요합니다.
+    The queue: overdue first, then by due date. Needs the `rights` action."""
     rows = jikimi.rights.list_requests(actor=handler, open_only=open_only, subject_id=subject_id, limit=limit)
     return RequestsOut(requests=[_out(r) for r in rows])
 
@@ -258,7 +242,8 @@ def list_requests(
     summary="요구 상태 (a request)",
 )
 def get_request(request_id: RequestId, jikimi: JikimiDep, handler: HandlerDep) -> RequestOut:
-    """요구의 상태와 기한 (값은 없음). A request's state and deadline; never personal values."""
+    """요구의 상태와 기한 (값은 없음). `rights` 작업 권한이 필요합니다.
+    A request's state and deadline; never personal values. Needs the `rights` action."""
     return _out(jikimi.rights.get(request_id, actor=handler))
 
 
@@ -271,8 +256,10 @@ def get_request(request_id: RequestId, jikimi: JikimiDep, handler: HandlerDep) -
 def start_verification(
     request_id: RequestId, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep
 ) -> VerificationOut:
-    """일회용 코드를 만들어 한 번 돌려줍니다. 서비스가 등록된 연락처로 전달합니다.
-    Issues a one-time code, returned once, for the service to deliver to the subject's registered contact."""
+    """일회용 코드를 만들어 한 번 돌려줍니다. 서비스가 등록된 연락처로 전달합니다. `rights` 작업 권한이
+    필요합니다.
+    Issues a one-time code, returned once, for the service to deliver to the subject's registered contact.
+    Needs the `rights` action."""
     code = jikimi.rights.start_verification(request_id, actor=handler, source=source)
     return VerificationOut(request_id=request_id, code=code)
 
@@ -286,8 +273,8 @@ def start_verification(
 def verify(
     request_id: RequestId, body: VerifyIn, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep
 ) -> RequestOut:
-    """일회용 코드 또는 취급자의 확인으로 본인임을 확인합니다. 정정 요구는 이때부터 해당 항목의 이용·제공이 보류됩니다.
-    Verifies the requester; a correction's items go on hold from here on."""  # noqa: E501
+    """일회용 코드 또는 취급자의 확인으로 본인임을 확인합니다. 정정 요구는 이때부터 해당 항목의 이용·제공이 보류됩니다. `rights` 작업 권한이 필요합니다.
+    Verifies the requester; a correction's items go on hold from here on. Needs the `rights` action."""  # noqa: E501
     return _out(
         jikimi.rights.verify(request_id, method=body.method, proof=body.proof, actor=handler, source=source)
     )
@@ -300,7 +287,8 @@ def verify(
     summary="처리 시작 (in progress)",
 )
 def start(request_id: RequestId, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep) -> RequestOut:
-    """확인된 요구를 처리 중으로 표시합니다. Marks a verified request as in progress."""
+    """확인된 요구를 처리 중으로 표시합니다. `rights` 작업 권한이 필요합니다.
+    Marks a verified request as in progress. Needs the `rights` action."""
     return _out(jikimi.rights.start(request_id, actor=handler, source=source))
 
 
@@ -313,7 +301,7 @@ def start(request_id: RequestId, jikimi: JikimiDep, handler: HandlerDep, source:
 def extend(
     request_id: RequestId, body: ExtendIn, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep
 ) -> RequestOut:
-    """열람(35③)과 자동화된 결정(2번까지)의 답을 사유와 함께 미룹니다. Extends an access or automated-decision answer."""  # noqa: E501
+    """열람(35③)과 자동화된 결정(2번까지)의 답을 사유와 함께 미룹니다. `rights` 작업 권한이 필요합니다. Extends an access or automated-decision answer. Needs the `rights` action."""  # noqa: E501
     return _out(
         jikimi.rights.extend(request_id, until=body.until, reason=body.reason, actor=handler, source=source)
     )
@@ -328,7 +316,7 @@ def extend(
 def refuse(
     request_id: RequestId, body: RefuseIn, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep
 ) -> RequestOut:
-    """법이 정한 사유로 거절합니다 (`/v1/rights/grounds`). Refuses on a legal ground; a correction's hold is lifted."""  # noqa: E501
+    """법이 정한 사유로 거절합니다 (`/v1/rights/grounds`). `rights` 작업 권한이 필요합니다. Refuses on a legal ground; a correction's hold is lifted. Needs the `rights` action."""  # noqa: E501
     return _out(
         jikimi.rights.refuse(request_id, ground=body.ground, note=body.note, actor=handler, source=source)
     )
@@ -343,7 +331,7 @@ def refuse(
 def answer(
     request_id: RequestId, body: AnswerIn, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep
 ) -> RequestOut:
-    """열람 또는 자동화된 결정 요구를 처리 완료(또는 일부)로 닫습니다. Closes an access or automated-decision request."""  # noqa: E501
+    """열람 또는 자동화된 결정 요구를 처리 완료(또는 일부)로 닫습니다. `rights` 작업 권한이 필요합니다. Closes an access or automated-decision request. Needs the `rights` action."""  # noqa: E501
     return _out(
         jikimi.rights.answer(
             request_id, note=body.note, partly_ground=body.partly_ground, actor=handler, source=source
@@ -361,7 +349,8 @@ def correct(
     request_id: RequestId, body: CorrectionIn, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep
 ) -> RequestOut:
     """새 값을 검사해 저장하고 보류를 풀며, 예전 값을 받은 제3자에게 정정 통지를 보냅니다.
-    Stores the checked new values, lifts the hold, and queues correction notices for earlier recipients."""
+    `rights` 작업 권한이 필요합니다. Stores the checked new values, lifts the hold, and queues
+    correction notices for earlier recipients. Needs the `rights` action."""
     return _out(
         jikimi.rights.apply_correction(
             request_id, body.values, refuse=body.refuse, actor=handler, source=source
@@ -382,8 +371,10 @@ def delete(
     source: SourceDep,
     body: RefuseSomeIn | None = None,
 ) -> RequestOut:
-    """파기 규칙대로 삭제합니다. 법령상 보존할 것은 분리 보관하고 그 사유를 남깁니다.
-    Deletes by the lifecycle's rules; what a law keeps is separated and the answer says so."""
+    """파기 규칙대로 삭제합니다. 법령상 보존할 것은 분리 보관하고 그 사유를 남깁니다. `rights` 작업 권한이
+    필요합니다.
+    Deletes by the lifecycle's rules; what a law keeps is separated and the answer says so. Needs the
+    `rights` action."""
     return _out(
         jikimi.rights.delete(request_id, refuse=(body or RefuseSomeIn()).refuse, actor=handler, source=source)
     )
@@ -402,7 +393,7 @@ def stop(
     source: SourceDep,
     body: RefuseSomeIn | None = None,
 ) -> RequestOut:
-    """요구한 목적의 처리를 정지합니다 (게이트가 거부). Stops the purposes named; the gate then denies them."""  # noqa: E501
+    """요구한 목적의 처리를 정지합니다 (게이트가 거부). `rights` 작업 권한이 필요합니다. Stops the purposes named; the gate then denies them. Needs the `rights` action."""  # noqa: E501
     return _out(
         jikimi.rights.stop_processing(
             request_id, refuse=(body or RefuseSomeIn()).refuse, actor=handler, source=source
@@ -423,7 +414,8 @@ def withdraw(
     source: SourceDep,
     body: RefuseSomeIn | None = None,
 ) -> RequestOut:
-    """요구한 목적의 동의를 철회합니다. Withdraws the consents named."""
+    """요구한 목적의 동의를 철회합니다. `rights` 작업 권한이 필요합니다.
+    Withdraws the consents named. Needs the `rights` action."""
     return _out(
         jikimi.rights.withdraw_consents(
             request_id, refuse=(body or RefuseSomeIn()).refuse, actor=handler, source=source
@@ -443,8 +435,8 @@ def withdraw(
 def package_as_json(
     request_id: RequestId, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep
 ) -> StreamingResponse:
-    """대상자에 관해 보유한 모든 것 (값, 기록, 동의, 목적·보유기간, 제3자 제공, 수탁자, 열람 기록). 접속기록에 남습니다.
-    Everything held on the subject, streamed; opening it is logged as a read."""  # noqa: E501
+    """대상자에 관해 보유한 모든 것 (값, 기록, 동의, 목적·보유기간, 제3자 제공, 수탁자, 열람 기록). 접속기록에 남습니다. `rights` 작업 권한이 필요합니다.
+    Everything held on the subject, streamed; opening it is logged as a read. Needs the `rights` action."""  # noqa: E501
     package = jikimi.rights.package(request_id, actor=handler, source=source)
     return StreamingResponse(
         package_json(package), media_type="application/json", headers={"Cache-Control": "no-store"}
@@ -463,7 +455,8 @@ def package_as_json(
 def package_as_html(
     request_id: RequestId, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep
 ) -> StreamingResponse:
-    """같은 내용을 읽기 쉬운 한국어 HTML로. The same package as a readable Korean HTML page."""
+    """같은 내용을 읽기 쉬운 한국어 HTML로. `rights` 작업 권한이 필요합니다.
+    The same package as a readable Korean HTML page. Needs the `rights` action."""
     package = jikimi.rights.package(request_id, actor=handler, source=source)
     return StreamingResponse(
         package_html(package), media_type="text/html; charset=utf-8", headers={"Cache-Control": "no-store"}
@@ -485,10 +478,12 @@ LinkToken = Annotated[
     },
 )
 def package_by_link(token: LinkToken, jikimi: JikimiDep, source: SourceDep) -> StreamingResponse:
-    """열람 요구의 처리 결과 통지에 담긴 링크로 열람 자료(HTML)를 엽니다. 토큰이 곧 자격이며(7일, 5번),
-    여는 것은 본인(self)의 열람으로 접속기록에 남습니다. 없는 토큰은 404, 만료·소진된 토큰은 410입니다.
-    Opens the access package through the link its answer notice carried: the token is the credential
-    (7 days, 5 opens); each open is logged as the subject's own read. Unknown: 404; expired: 410."""
+    """열람 요구의 처리 결과 통지에 담긴 링크로 열람 자료(HTML)를 엽니다. 토큰이 곧 자격이며(7일, 5번), 여는
+    것은 본인(self)의 열람으로 접속기록에 남습니다. 없는 토큰은 404, 만료·소진된 토큰은 410입니다. 토큰 없이
+    부릅니다 (링크의 토큰이 자격).
+    Opens the access package through the link its answer notice carried: the token is the credential (7
+    days, 5 opens); each open is logged as the subject's own read. Unknown: 404; expired: 410. Takes no
+    bearer token (the link's token is the credential)."""
     package = jikimi.rights.open_link(token, source=source)
     headers = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
     return StreamingResponse(package_html(package), media_type="text/html; charset=utf-8", headers=headers)

@@ -357,8 +357,10 @@ def withdraw_consent(
     source: SourceDep,
     body: Annotated[ChannelIn | None, Body()] = None,
 ) -> ThirdPartyConsentOut:
-    """제3자 제공 동의를 철회합니다 (PIPA 37). 이후 동의에 근거한 제공은 거부됩니다.
-    Withdraws consent to the recipient; later consent-based provisions are denied (`consent_withdrawn`)."""
+    """제3자 제공 동의를 철회합니다 (PIPA 37). 이후 동의에 근거한 제공은 거부됩니다. `consent` 작업 권한이
+    필요합니다.
+    Withdraws consent to the recipient; later consent-based provisions are denied (`consent_withdrawn`).
+    Needs the `consent` action."""
     jikimi.sharing.withdraw_consent(
         subject_id, third_party, actor=handler, channel=(body or ChannelIn()).channel, source=source
     )
@@ -371,13 +373,14 @@ def _registry_out(rows: list[RegisteredProcessor]) -> RegistryOut:
 
 @router.get(
     "/processors",
-    responses=answers(),
     response_model=RegistryOut,
     summary="수탁자 등록부 (processor registry)",
 )
 def processors(jikimi: JikimiDep, _handler: HandlerDep) -> RegistryOut:
-    """수탁자 등록부: 처리방침의 수탁자와 맡긴 항목, 기한, 등록·해제 시각.
-    The processor registry: each processor, the items it holds, until when, registered and released."""
+    """수탁자 등록부: 처리방침의 수탁자와 맡긴 항목, 기한, 등록·해제 시각. 토큰만 있으면 되며 작업 권한은 따로
+    필요 없습니다.
+    The processor registry: each processor, the items it holds, until when, registered and released. Any
+    handler with a token may call it."""
     return _registry_out(jikimi.sharing.registry())
 
 

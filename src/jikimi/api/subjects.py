@@ -93,9 +93,10 @@ def collect(body: CollectIn, jikimi: JikimiDep, handler: HandlerDep, source: Sou
 def collect_into(
     subject_id: SubjectId, body: CollectIn, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep
 ) -> CollectOut:
-    """기존 대상자에게 항목을 추가로 수집합니다 (회원 주문, 법정대리인 동의 후 가입 완료 등).
-    Adds items collected in a context to an existing active subject (a member's order, a child's
-    sign-up completed after the guardian's consent)."""
+    """기존 대상자에게 항목을 추가로 수집합니다 (회원 주문, 법정대리인 동의 후 가입 완료 등). `collect` 작업
+    권한이 필요합니다.
+    Adds items collected in a context to an existing active subject (a member's order, a child's sign-up
+    completed after the guardian's consent). Needs the `collect` action."""
     return _collected(
         jikimi.vault.collect(
             body.context,
@@ -133,9 +134,9 @@ def subject_state(
 def read(
     subject_id: SubjectId, body: ReadIn, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep
 ) -> ReadOut:
-    """목적에 쓰이는 항목만, 법적 근거·동의·대상자 상태·역할이 허락할 때만 값을 돌려줍니다. 모든 시도가 기록됩니다.
+    """목적에 쓰이는 항목만, 법적 근거·동의·대상자 상태·역할이 허락할 때만 값을 돌려줍니다. 모든 시도가 기록됩니다. `read` 작업 권한이 필요합니다.
     Returns the values only when the purpose uses the items and its basis, the subject's state and
-    the handler's role allow it; otherwise 403 with the gate's `reason`. Every attempt is logged."""  # noqa: E501
+    the handler's role allow it; otherwise 403 with the gate's `reason`. Every attempt is logged. Needs the `read` action."""  # noqa: E501
     values = jikimi.vault.read(subject_id, body.items, body.purpose, handler, body.reason, source=source)
     return ReadOut(subject_id=subject_id, purpose=body.purpose, values=values)
 
@@ -147,9 +148,10 @@ def read(
     summary="대량 열람 (bulk read, reason required)",
 )
 def read_many(body: BulkReadIn, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep) -> BulkReadOut:
-    """여러 대상자를 한 번에 열람합니다. 사유가 필요하며 대상자마다 판단·기록합니다.
-    Reads many subjects at once: needs a reason; each subject is decided and logged, and only the
-    allowed ones are returned."""
+    """여러 대상자를 한 번에 열람합니다. 사유가 필요하며 대상자마다 판단·기록합니다. `read` 작업 권한이
+    필요합니다.
+    Reads many subjects at once: needs a reason; each subject is decided and logged, and only the allowed
+    ones are returned. Needs the `read` action."""
     values = jikimi.vault.read_many(
         body.subject_ids, body.items, body.purpose, handler, body.reason or "", source=source
     )
@@ -183,8 +185,10 @@ def add_record(
 def read_records(
     subject_id: SubjectId, body: RecordsReadIn, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep
 ) -> RecordsOut:
-    """한 종류의 기록을 그 기록을 선언한 목적으로 열람합니다 (게이트 판단, 기록됨).
-    Reads the records of one type for a purpose that declares them; gated and logged."""
+    """한 종류의 기록을 그 기록을 선언한 목적으로 열람합니다 (게이트 판단, 기록됨). `read` 작업 권한이
+    필요합니다.
+    Reads the records of one type for a purpose that declares them; gated and logged. Needs the `read`
+    action."""
     found = jikimi.vault.read_records(
         subject_id, body.type, body.purpose, handler, body.reason, source=source
     )
@@ -247,8 +251,9 @@ def withdraw_consent(
     source: SourceDep,
     body: Annotated[ConsentChangeIn | None, Body()] = None,
 ) -> ConsentOut:
-    """목적별 동의를 철회합니다 (PIPA 37). 이후 그 목적의 열람은 거부됩니다.
-    Withdraws consent for one purpose; later reads for it are denied (`consent_withdrawn`)."""
+    """목적별 동의를 철회합니다 (PIPA 37). 이후 그 목적의 열람은 거부됩니다. `consent` 작업 권한이 필요합니다.
+    Withdraws consent for one purpose; later reads for it are denied (`consent_withdrawn`). Needs the
+    `consent` action."""
     jikimi.vault.withdraw_consent(
         subject_id, purpose, actor=handler, channel=(body or ConsentChangeIn()).channel, source=source
     )
@@ -265,7 +270,9 @@ def guardian_consent(
     subject_id: SubjectId, body: GuardianConsentIn, jikimi: JikimiDep, handler: ConsentDep, source: SourceDep
 ) -> Done:
     """만 14세 미만 대상자의 법정대리인 동의를 기록합니다 (PIPA 22-2). 이후 아동의 정보를 수집할 수 있습니다.
-    Records the legal guardian's consent for a child under 14; the child's data may then be collected."""
+    `consent` 작업 권한이 필요합니다.
+    Records the legal guardian's consent for a child under 14; the child's data may then be collected. Needs
+    the `consent` action."""
     jikimi.vault.record_guardian_consent(
         subject_id, method=body.method, actor=handler, channel=body.channel, source=source
     )
