@@ -98,6 +98,8 @@ EXPECTED = {
     ("post", "/v1/policy/announce"),
     ("get", "/v1/notices/usage"),
     ("post", "/v1/notices/usage"),
+    # service events
+    ("get", "/v1/events"),
 }
 
 
@@ -147,7 +149,7 @@ PINNED = {
     "reconfirmAdConsent", "openIncident", "listIncidents", "addAffectedSubjects", "getIncident",
     "getIncidentReport", "recordIncidentReport", "notifyIncidentSubjects", "closeIncident", "listPostings",
     "receiveComplaint", "listComplaints", "getComplaint", "answerComplaint", "announcePolicyChange",
-    "checkUsageNotice", "queueUsageNotices",
+    "checkUsageNotice", "queueUsageNotices", "listEvents",
 }  # fmt: skip
 """The operation ids a generated client names its methods by. Renaming one breaks every client built
 from an earlier document: change this set only deliberately, with a CHANGELOG entry."""

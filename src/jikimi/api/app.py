@@ -20,6 +20,7 @@ from jikimi.api import (
     accounts,
     audit,
     complaints,
+    events,
     incidents,
     lifecycle,
     marketing,
@@ -32,12 +33,14 @@ from jikimi.api.contract import describe
 from jikimi.api.deps import get_jikimi
 from jikimi.api.errors import install_error_handlers
 from jikimi.api.guard import GuardMiddleware
+from jikimi.api.idempotency import IdempotencyMiddleware
 from jikimi.api.inputs import clean_request
 from jikimi.api.operations import operation_id
 from jikimi.api.pii import PiiApiConfig
 from jikimi.api.pii import router as pii_router
 from jikimi.api.schemas import Health, PolicyHealth
 from jikimi.bootstrap import Jikimi
+from jikimi.idempotency import Idempotency
 
 # PII texts: JSON escapes can make a character six bytes (\uXXXX); allow that plus room for the other fields.
 _BYTES_PER_CHAR = 6
@@ -78,6 +81,8 @@ def create_app(
     )
     app.state.jikimi = jikimi
     app.state.pii_config = config
+    if jikimi is not None:  # added first, so it runs inside the guard: the body is limited before it is read
+        app.add_middleware(IdempotencyMiddleware, keeper=Idempotency(jikimi.core))  # api/idempotency.py
     app.add_middleware(
         GuardMiddleware,
         max_body_bytes=max_body_bytes,
@@ -111,6 +116,7 @@ def create_app(
         app.include_router(marketing.router)
         app.include_router(complaints.router)
         app.include_router(notices.router)
+        app.include_router(events.router)
     app.include_router(pii_router)
     describe(app)  # tags, shared error answers, Idempotency-Key (api/contract.py)
     return app

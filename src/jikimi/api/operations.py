@@ -95,6 +95,8 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("post", "/v1/policy/announce"): "announcePolicyChange",
     ("get", "/v1/notices/usage"): "checkUsageNotice",
     ("post", "/v1/notices/usage"): "queueUsageNotices",
+    # service events
+    ("get", "/v1/events"): "listEvents",
 }
 """``(method, path)`` → the operation id; every route of the API is here, each id once."""
 
