@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from .flows import expected_checks, parts, run_flow
+from .flows import CHECKS, run_flow
 from .server import Served
 from .tools import PYTHON, python_generator
 
@@ -60,14 +60,12 @@ def test_the_generated_python_client_signs_up_reads_withdraws_and_verifies_the_e
     _generate(tools, openapi_document, generated)
     _type_check(generated, tmp_path / "mypy")
 
-    switches = parts()
     env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(generated), **served.client_env()}
-    env |= switches
     result = run_flow([str(tools / "python"), str(PYTHON / "flow.py")], env=env, cwd=generated)
 
     assert result.answer, f"no answer from flow.py:\n{result.output}\n--- jikimi serve:\n{served.output()}"
     failed = sorted(name for name, held in result.answer.get("checks", {}).items() if not held)
-    missing = sorted(expected_checks(switches) - set(result.answer.get("checks", {})))
+    missing = sorted(CHECKS - set(result.answer.get("checks", {})))
     assert result.answer["ok"] and not failed and not missing, (
         f"failed {failed}, not reached {missing}: {result.answer}\n--- jikimi serve:\n{served.output()}"
     )

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from .flows import expected_checks, parts, run_flow
+from .flows import CHECKS, run_flow
 from .server import Served
 from .tools import TYPESCRIPT, node_or_skip, npm_packages
 
@@ -42,13 +42,12 @@ def test_the_generated_typescript_client_signs_up_reads_withdraws_and_verifies_t
     build = tmp_path / "typescript"
     _build(modules, openapi_document, build, node)
 
-    switches = parts()
-    env = {"PATH": os.environ.get("PATH", ""), **served.client_env(), **switches}
+    env = {"PATH": os.environ.get("PATH", ""), **served.client_env()}
     result = run_flow([node, str(build / "out" / "flow.js")], env=env, cwd=build)
 
     assert result.answer, f"no answer from flow.js:\n{result.output}\n--- jikimi serve:\n{served.output()}"
     failed = sorted(name for name, held in result.answer.get("checks", {}).items() if not held)
-    missing = sorted(expected_checks(switches) - set(result.answer.get("checks", {})))
+    missing = sorted(CHECKS - set(result.answer.get("checks", {})))
     assert result.answer["ok"] and not failed and not missing, (
         f"failed {failed}, not reached {missing}: {result.answer}\n--- jikimi serve:\n{served.output()}"
     )

@@ -4,10 +4,10 @@ Idempotency-Key, a read for a purpose, a refused read and its reason, the withdr
 ``subject.withdrawn`` event at the service's own receiver (``http.server`` in a thread).
 
 Configuration from the environment: JIKIMI_URL, JIKIMI_LOGIN, JIKIMI_PASSWORD, EVENTS_PORT and
-EVENTS_SECRET; FLOW_IDEMPOTENCY=0 leaves out the repeated sign-up, FLOW_EVENTS=0 the event. Prints
-one JSON line; exits 0 only when every check held. Run by tests/clients/test_python_client.py
-against a real ``jikimi serve``, with the generated package on its path; the regions marked below
-are quoted in docs/integration.md, and a test keeps them identical.
+EVENTS_SECRET. Prints one JSON line; exits 0 only when every check held. Run by
+tests/clients/test_python_client.py against a real ``jikimi serve``, with the generated package on
+its path; the regions marked below are quoted in docs/integration.md, and a test keeps them
+identical.
 """
 
 from __future__ import annotations
@@ -237,6 +237,15 @@ def eventually(find: Callable[[], Any], timeout: float) -> Any:
         time.sleep(0.1)
 
 
+def withdrawn_event(
+    events: list[tuple[dict[str, Any], Delivery]], subject_id: str
+) -> tuple[dict[str, Any], Delivery] | None:
+    for event, delivery in list(events):
+        if event["type"] == "subject.withdrawn" and event["subject_id"] == subject_id:
+            return event, delivery
+    return None
+
+
 def flow() -> dict[str, Any]:
     secret = os.environ["EVENTS_SECRET"].encode()
     events: list[tuple[dict[str, Any], Delivery]] = []
@@ -248,11 +257,9 @@ def flow() -> dict[str, Any]:
 
         key = f"signup-{uuid.uuid4()}"
         subject_id, first_replayed = sign_up(jikimi, MEMBER, False, key)
-        if os.environ.get("FLOW_IDEMPOTENCY") != "0":
-            # Idempotency-Key (issue 17): the same key and body again answers the first answer.
-            again, again_replayed = sign_up(jikimi, MEMBER, False, key)
-            check("same_subject_twice", again == subject_id)
-            check("second_replayed", not first_replayed and again_replayed)
+        again, again_replayed = sign_up(jikimi, MEMBER, False, key)  # the same key and body
+        check("same_subject_twice", again == subject_id)
+        check("second_replayed", not first_replayed and again_replayed)
 
         values = read_for(jikimi, subject_id, ["name", "email"], "membership")
         check("read_for_purpose", values.get("email") == MEMBER["email"])
@@ -264,51 +271,18 @@ def flow() -> dict[str, Any]:
         after = refusal_of(lambda: read_for(jikimi, subject_id, ["name"], "membership"))
         check("refused_after_withdrawal", after == "withdrawn")
 
+        got = eventually(lambda: withdrawn_event(events, subject_id), 60.0)
+        check("event_received", got is not None)
         event: dict[str, Any] | None = None
-        if os.environ.get("FLOW_EVENTS") != "0":
-            # Service events (issue 17): subject.withdrawn reaches the receiver, signed.
-            got = eventually(
-                lambda: next(
-                    (
-                        (e, d)
-                        for e, d in list(events)
-                        if e["type"] == "subject.withdrawn" and e["subject_id"] == subject_id
-                    ),
-                    None,
-                ),
-                60.0,
-            )
-            check("event_received", got is not None)
-            if got is not None:
-                event, delivery = got
-                sent = int(delivery.timestamp)
-                check("event_id_shape", re.fullmatch(r"evt_[0-9a-f]{24}", event["id"]) is not None)
-                check(
-                    "signature_verified",
-                    verify_signature(secret, delivery.timestamp, delivery.body, delivery.signature),
-                )
-                check(
-                    "tampered_body_refused",
-                    not verify_signature(
-                        secret, delivery.timestamp, delivery.body + b" ", delivery.signature
-                    ),
-                )
-                check(
-                    "wrong_secret_refused",
-                    not verify_signature(
-                        secret + b"x", delivery.timestamp, delivery.body, delivery.signature
-                    ),
-                )
-                check(
-                    "stale_timestamp_refused",
-                    not verify_signature(
-                        secret,
-                        delivery.timestamp,
-                        delivery.body,
-                        delivery.signature,
-                        now=sent + TOLERANCE_SECONDS + 1,
-                    ),
-                )
+        if got is not None:
+            event, delivery = got
+            stamp, body, signature = delivery.timestamp, delivery.body, delivery.signature
+            late = int(stamp) + TOLERANCE_SECONDS + 1
+            check("event_id_shape", re.fullmatch(r"evt_[0-9a-f]{24}", event["id"]) is not None)
+            check("signature_verified", verify_signature(secret, stamp, body, signature))
+            check("tampered_body_refused", not verify_signature(secret, stamp, body + b" ", signature))
+            check("wrong_secret_refused", not verify_signature(secret + b"x", stamp, body, signature))
+            check("stale_timestamp_refused", not verify_signature(secret, stamp, body, signature, now=late))
         shown = {k: event[k] for k in ("id", "type", "position")} if event else None
         return {"subject_id": subject_id, "event": shown}
     finally:

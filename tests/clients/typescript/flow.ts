@@ -5,10 +5,9 @@
  * withdrawal, and the signed `subject.withdrawn` event at the service's own receiver.
  *
  * Configuration from the environment: JIKIMI_URL, JIKIMI_LOGIN, JIKIMI_PASSWORD, EVENTS_PORT and
- * EVENTS_SECRET; FLOW_IDEMPOTENCY=0 leaves out the repeated sign-up, FLOW_EVENTS=0 the event. Prints
- * one JSON line; exits 0 only when every check held. Run by tests/clients/test_typescript_client.py
- * against a real `jikimi serve`; the regions marked below are quoted in docs/integration.md, and a
- * test keeps them identical.
+ * EVENTS_SECRET. Prints one JSON line; exits 0 only when every check held. Run by
+ * tests/clients/test_typescript_client.py against a real `jikimi serve`; the regions marked below
+ * are quoted in docs/integration.md, and a test keeps them identical.
  */
 import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
 import { createServer, type Server } from "node:http";
@@ -176,19 +175,17 @@ async function flow(): Promise<Record<string, unknown>> {
   const secret = setting("EVENTS_SECRET");
   const events: Array<{ event: JikimiEvent; delivery: Delivery }> = [];
   const receiver = eventReceiver(secret, (event, delivery) => events.push({ event, delivery }));
-  await new Promise<void>((resolve) => receiver.listen(Number(setting("EVENTS_PORT")), "127.0.0.1", resolve));
+  const port = Number(setting("EVENTS_PORT"));
+  await new Promise<void>((resolve) => receiver.listen(port, "127.0.0.1", resolve));
   try {
     await logIn(setting("JIKIMI_LOGIN"), setting("JIKIMI_PASSWORD"));
     check("logged_in", true);
 
     const key = `signup-${randomUUID()}`;
     const first = await signUp(MEMBER, false, key);
-    if (process.env.FLOW_IDEMPOTENCY !== "0") {
-      // Idempotency-Key (issue 17): the same key and body again answers the first answer.
-      const again = await signUp(MEMBER, false, key);
-      check("same_subject_twice", first.subjectId === again.subjectId);
-      check("second_replayed", !first.replayed && again.replayed);
-    }
+    const again = await signUp(MEMBER, false, key); // the same key and body: the first answer again
+    check("same_subject_twice", first.subjectId === again.subjectId);
+    check("second_replayed", !first.replayed && again.replayed);
     const subjectId = first.subjectId;
 
     const read = await readFor(subjectId, ["name", "email"], "membership");
@@ -201,26 +198,24 @@ async function flow(): Promise<Record<string, unknown>> {
     const after = await readFor(subjectId, ["name"], "membership");
     check("refused_after_withdrawal", "denied" in after && after.denied === "withdrawn");
 
-    let event: JikimiEvent | undefined;
-    if (process.env.FLOW_EVENTS !== "0") {
-      // Service events (issue 17): subject.withdrawn reaches the receiver, signed.
-      const got = await eventually(
-        () => events.find((e) => e.event.type === "subject.withdrawn" && e.event.subject_id === subjectId),
-        60_000,
-      );
-      check("event_received", got !== undefined);
-      if (got) {
-        event = got.event;
-        const { timestamp, signature, body } = got.delivery;
-        const sent = Number(timestamp);
-        check("event_id_shape", /^evt_[0-9a-f]{24}$/.test(event.id));
-        check("signature_verified", verifySignature(secret, timestamp, body, signature));
-        check("tampered_body_refused", !verifySignature(secret, timestamp, Buffer.concat([body, Buffer.from(" ")]), signature));
-        check("wrong_secret_refused", !verifySignature(`${secret}x`, timestamp, body, signature));
-        check("stale_timestamp_refused", !verifySignature(secret, timestamp, body, signature, sent + TOLERANCE_SECONDS + 1));
-      }
+    const got = await eventually(
+      () => events.find((e) => e.event.type === "subject.withdrawn" && e.event.subject_id === subjectId),
+      60_000,
+    );
+    check("event_received", got !== undefined);
+    if (got) {
+      const { timestamp, signature, body } = got.delivery;
+      const sent = Number(timestamp);
+      const tampered = Buffer.concat([body, Buffer.from(" ")]);
+      check("event_id_shape", /^evt_[0-9a-f]{24}$/.test(got.event.id));
+      check("signature_verified", verifySignature(secret, timestamp, body, signature));
+      check("tampered_body_refused", !verifySignature(secret, timestamp, tampered, signature));
+      check("wrong_secret_refused", !verifySignature(`${secret}x`, timestamp, body, signature));
+      const late = sent + TOLERANCE_SECONDS + 1;
+      check("stale_timestamp_refused", !verifySignature(secret, timestamp, body, signature, late));
     }
-    return { subject_id: subjectId, event: event ? { id: event.id, type: event.type, position: event.position } : null };
+    const event = got ? { id: got.event.id, type: got.event.type, position: got.event.position } : null;
+    return { subject_id: subjectId, event };
   } finally {
     await new Promise<void>((resolve) => receiver.close(() => resolve()));
   }
