@@ -333,3 +333,20 @@ def test_the_operator_lists_counts_and_replays_events_from_the_cli(
     assert refused.exit_code != 0 and "--after" in str(refused.exception)
     wrong = runner.invoke(cli_app, ["events", "list", "--type", "nope"], env=env)
     assert wrong.exit_code != 0 and "subject.withdrawn" in str(wrong.exception)
+
+
+def test_events_are_kept_30_days_for_a_pull_then_go_and_positions_go_on_growing(
+    engine: Engine, clock: FixedClock
+) -> None:
+    jikimi = jikimi_for(engine, clock, None)
+    for n in range(3):
+        jikimi.lifecycle.withdraw(member(jikimi, n), "member_request")
+    jikimi.events.sequence()
+    last = max(e["position"] for e in stored(jikimi))
+    assert jikimi.lifecycle.sweep(now=jikimi.core.now() + timedelta(days=29)).events_expired == 0
+    report = jikimi.lifecycle.sweep(now=jikimi.core.now() + timedelta(days=31))
+    assert report.events_expired == last - 1  # all but the newest, which keeps the order's mark
+    jikimi.lifecycle.withdraw(member(jikimi, 9), "member_request")
+    jikimi.events.sequence()
+    assert min(e["position"] for e in stored(jikimi) if e["subject_id"] != "x") == last
+    assert max(e["position"] for e in stored(jikimi)) > last

@@ -33,6 +33,7 @@ from jikimi.lifecycle.rules import dormancy_period, expiry_for, rule_basis, rule
 from jikimi.periods import Duration, due_if_before, expiry_instant, shift
 from jikimi.policy.model import Policy
 from jikimi.states import Cause
+from jikimi.store import events as event_rows
 from jikimi.store import rights as rights_rows
 from jikimi.store import separated
 from jikimi.store import sweep_queries as q
@@ -70,6 +71,7 @@ class SweepReport:
     access_log_expired: int = 0  # access-log rows older than its retention period, destroyed
     reconfirmations: int = 0  # advertising consents' reconfirmation notices queued (notices.marketing)
     rights_due_soon: int = 0  # rights_request.due_soon events written (requests due within 3 days)
+    events_expired: int = 0  # service events older than store.events.KEPT (30 days), deleted
     subjects: set[str] = field(default_factory=set)
 
     @property
@@ -90,6 +92,7 @@ class SweepReport:
             "access_log_expired",
             "reconfirmations",
             "rights_due_soon",
+            "events_expired",
         ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.subjects |= other.subjects
@@ -181,6 +184,9 @@ class Sweeper:
         report.repriced = self._reprice(moment)
         report.rekeyed = self._finish_rekeying()
         report.rights_due_soon = self._rights_due_soon(moment)
+        with core.unit_of_work() as uow:  # the service events have had their time to be pulled
+            report.events_expired = event_rows.expire(uow.conn, before=moment - event_rows.KEPT)
+            uow.commit()
         keyset = core.engine.dialect.name == "postgresql"  # see sweep_queries.claim
         for kind in kinds:
             with core.reading() as conn:

@@ -23,10 +23,24 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import Connection, Row, and_, case, exists, func, insert, literal, or_, select, text, update
+from sqlalchemy import (
+    Connection,
+    Row,
+    and_,
+    case,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -46,6 +60,10 @@ EventType = Literal[
 ]
 EVENT_TYPES: tuple[str, ...] = EventType.__args__  # type: ignore[attr-defined]
 STATUSES = ("pending", "delivered", "dead")
+
+KEPT = timedelta(days=30)
+"""How long events are kept for a service to pull (or for ``jikimi events replay``): then they go,
+with the subject ids they name."""
 
 _SEQUENCER_LOCK = 0x6A696B696D69  # "jikimi": the advisory lock only ``sequence`` takes
 SEQUENCE_BATCH = 10_000
@@ -282,3 +300,12 @@ def counts(conn: Connection, *, now: datetime) -> dict[tuple[str, str], int]:
 def last_position(conn: Connection) -> int:
     """The highest position given (0 when none)."""
     return int(conn.execute(select(func.coalesce(func.max(events.c.position), 0))).scalar_one())
+
+
+def expire(conn: Connection, *, before: datetime) -> int:
+    """Delete the events that happened before ``before``, except the last one given a position (it
+    keeps the order's high-water mark, so positions go on growing); how many went."""
+    newest = events.alias("newest")
+    last = select(func.max(newest.c.position)).scalar_subquery()
+    statement = delete(events).where(events.c.occurred_at < before, events.c.position < last)
+    return int(conn.execute(statement).rowcount or 0)
