@@ -33,7 +33,7 @@ KILLS = 20
 BATCH = 15
 PER_CASE = 300  # 2,700 subjects, 1,800 of them due: about 120 batches, more than 20 kills can get through
 SEED = int(os.environ.get("JIKIMI_CRASH_SEED", "20261203"))
-STATEMENTS = {"sqlite": 3 * 160, "postgresql": 3 * 20}
+STATEMENTS = {"sqlite": 3 * 160, "postgresql": 3 * 24}
 """About three batches' statements, counted as the driver sees them (SQLite's trace also counts each row
 of an executemany and each cascading delete): a kill lands within the first three batches left."""
 
