@@ -45,6 +45,7 @@ def test_the_facade_has_one_attribute_per_service() -> None:
         "complaints",
         "policy_changes",
         "usage_notices",
+        "events",
     ]
 
 

@@ -139,6 +139,13 @@ class Core:
         event)."""
         event_rows.emit(uow.conn, [NewEvent(type, subject_id, f"{type}:{key}", data)], now=at)
 
+    def emit_consent(
+        self, uow: UnitOfWork, at: datetime, subject_id: str, kind: str, target: str, granted: bool
+    ) -> None:
+        """``consent.changed``: the subject's consent of ``kind`` to ``target`` given or withdrawn."""
+        key = f"{subject_id}:{kind}:{target}:{granted}:{at.isoformat()}"
+        self.emit(uow, at, "consent.changed", subject_id, key=key, kind=kind, target=target, granted=granted)
+
     def emit_all(
         self,
         uow: UnitOfWork,

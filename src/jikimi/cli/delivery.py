@@ -23,7 +23,7 @@ from rich.table import Table
 
 from jikimi.cli._common import DbOption, PolicyOption, jikimi_for, operator, split, tables
 from jikimi.errors import UsageError
-from jikimi.notices.delivery import DeliveryReport
+from jikimi.notices.rounds import DeliveryReport
 from jikimi.periods import KST
 from jikimi.store.outbox import STATUSES
 

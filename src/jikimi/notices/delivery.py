@@ -19,20 +19,18 @@ receiver drops. Rows hold no personal value; contacts live only in memory while 
 from __future__ import annotations
 
 import logging
-import os
 import random
-import socket
 import threading
-from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
 from jikimi.core import Core
 from jikimi.errors import UsageError
 from jikimi.handlers import SYSTEM, Handler
 from jikimi.notices.channels import Channel, Email, Letter, Outgoing, SendError, Webhook
+from jikimi.notices.rounds import MARK_EVERY, DeliveryReport, Round, retry_delay, worker_name
 from jikimi.notices.wording import render
 from jikimi.policy.model import NoticeKind, Policy
 from jikimi.rights.answers import with_link
@@ -41,20 +39,13 @@ from jikimi.store import outbox as outbox_rows
 from jikimi.store.outbox import Message
 from jikimi.vault.reads import Reading
 
-if TYPE_CHECKING:
-    from jikimi.notices.service_events import ServiceEvents
-
 logger = logging.getLogger("jikimi.notices")
 
 NOTIFIER = Handler(id=SYSTEM.id, login="system:deliver", role=SYSTEM.role)
 """jikimi's delivery worker, as the access log names it."""
 
-FIRST_RETRY = timedelta(seconds=30)
-LAST_RETRY = timedelta(hours=6)
 LEASE = timedelta(minutes=2)
 BATCH = 100
-MARK_EVERY = 20
-"""Messages sent between two marks: at most this many go twice after a crash."""
 
 CONTACT_FORMATS: dict[str, tuple[str, ...]] = {
     "email": ("email",),
@@ -70,42 +61,6 @@ Contacts = dict[str, dict[str, str] | str]
 """What was read for one message: purpose → the contact values read, or the gate's reason for refusing."""
 
 KINDS: frozenset[str] = frozenset(NoticeKind.__args__)  # type: ignore[attr-defined]
-
-
-def retry_delay(attempts: int, rng: random.Random) -> timedelta:
-    """How long to wait after the ``attempts``-th failed try: 30 s doubling up to 6 hours, with
-    jitter (between half and all of it), so failing messages do not all come back at once."""
-    ceiling: timedelta = min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), LAST_RETRY)
-    return ceiling * (0.5 + rng.random() / 2)
-
-
-def worker_name() -> str:
-    """``host:pid`` (and thread, when not the main one) of the process delivering."""
-    name = f"{socket.gethostname()}:{os.getpid()}"
-    thread = threading.current_thread()
-    return name if thread is threading.main_thread() else f"{name}:{thread.name}"
-
-
-@dataclass
-class DeliveryReport:
-    """What one or more rounds did: messages claimed, delivered, tried again later, and dead, and
-    the error codes seen."""
-
-    claimed: int = 0
-    delivered: int = 0
-    retried: int = 0
-    dead: int = 0
-    errors: Counter[str] = field(default_factory=Counter)
-    events: int = 0
-    """Of ``delivered``, how many were service events (``notices.service_events``)."""
-
-    def add(self, other: DeliveryReport) -> None:
-        self.claimed += other.claimed
-        self.delivered += other.delivered
-        self.retried += other.retried
-        self.dead += other.dead
-        self.errors.update(other.errors)
-        self.events += other.events
 
 
 @dataclass
@@ -144,7 +99,7 @@ class Delivery:
         tries: int = 8,
         lease: timedelta = LEASE,
         rng: random.Random | None = None,
-        events: ServiceEvents | None = None,
+        events: Round | None = None,
     ) -> None:
         self.core = core
         self.reading = reading

@@ -38,7 +38,7 @@ from jikimi.core import Core
 from jikimi.errors import Denied, InvalidInput
 from jikimi.handlers import Handler
 from jikimi.notices.channels import SendError, Webhook
-from jikimi.notices.delivery import MARK_EVERY, DeliveryReport, retry_delay, worker_name
+from jikimi.notices.rounds import MARK_EVERY, DeliveryReport, retry_delay, worker_name
 from jikimi.store import events as event_rows
 from jikimi.store.events import EVENT_TYPES, Event
 

@@ -7,9 +7,11 @@ sealed under a key derived from the master key, and the client's key is kept onl
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Index, Integer, LargeBinary, String, Table, Text
+from sqlalchemy import BigInteger, Column, Index, Integer, LargeBinary, String, Table, Text, text
 
 from jikimi.store.tables import Timestamp, metadata
+
+PENDING = "status = 'pending'"
 
 events = Table(
     "events",
@@ -33,6 +35,16 @@ events = Table(
     Index("ix_events_status_due_at", "status", "due_at"),
     Index("ix_events_subject_position", "subject_id", "position"),
     Index("ix_events_unsequenced", "position", "id"),
+    # what delivery walks: the pending events in order, and a subject's earlier pending one; partial,
+    # so they stay as small as the backlog and the plan does not hang on the table's statistics
+    Index("ix_events_pending", "position", sqlite_where=text(PENDING), postgresql_where=text(PENDING)),
+    Index(
+        "ix_events_pending_subject",
+        "subject_id",
+        "position",
+        sqlite_where=text(PENDING),
+        postgresql_where=text(PENDING),
+    ),
 )
 
 idempotency_keys = Table(

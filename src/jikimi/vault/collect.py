@@ -431,16 +431,7 @@ class Collecting:
                 source=source,
                 reason=f"method={method}"[:200],
             )
-            core.emit(
-                uow,
-                now,
-                "consent.changed",
-                subject_id,
-                key=f"{subject_id}:guardian:{now.isoformat()}",
-                kind="guardian",
-                target="guardian",
-                granted=True,
-            )
+            core.emit_consent(uow, now, subject_id, "guardian", "guardian", granted=True)
             uow.commit()
 
     def add_record(

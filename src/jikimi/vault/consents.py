@@ -85,16 +85,7 @@ def change_consent(
     else:
         changed = consent_rows.withdraw(uow.conn, subject_id, kind, target, now) > 0
     if changed:
-        core.emit(
-            uow,
-            now,
-            "consent.changed",
-            subject_id,
-            key=f"{subject_id}:{kind}:{target}:{granted}:{now.isoformat()}",
-            kind=kind,
-            target=target,
-            granted=granted,
-        )
+        core.emit_consent(uow, now, subject_id, kind, target, granted)
     core.log(
         uow,
         now,

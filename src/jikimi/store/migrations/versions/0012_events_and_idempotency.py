@@ -52,6 +52,17 @@ def upgrade() -> None:
     op.create_index("ix_events_status_due_at", "events", ["status", "due_at"])
     op.create_index("ix_events_subject_position", "events", ["subject_id", "position"])
     op.create_index("ix_events_unsequenced", "events", ["position", "id"])
+    pending = sa.text("status = 'pending'")
+    op.create_index(
+        "ix_events_pending", "events", ["position"], sqlite_where=pending, postgresql_where=pending
+    )
+    op.create_index(
+        "ix_events_pending_subject",
+        "events",
+        ["subject_id", "position"],
+        sqlite_where=pending,
+        postgresql_where=pending,
+    )
     op.create_table(
         "idempotency_keys",
         sa.Column("scope", sa.String(64), nullable=False),
@@ -72,6 +83,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_idempotency_keys_expires_at", table_name="idempotency_keys")
     op.drop_table("idempotency_keys")
+    op.drop_index("ix_events_pending_subject", table_name="events")
+    op.drop_index("ix_events_pending", table_name="events")
     op.drop_index("ix_events_unsequenced", table_name="events")
     op.drop_index("ix_events_subject_position", table_name="events")
     op.drop_index("ix_events_status_due_at", table_name="events")
