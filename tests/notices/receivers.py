@@ -157,7 +157,11 @@ def webhook_receiver() -> Iterator[tuple[str, Posts]]:
         protocol_version = "HTTP/1.1"
 
         def do_POST(self) -> None:  # noqa: N802 - http.server's name
-            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            length = int(self.headers.get("Content-Length", "0"))
+            body = self.rfile.read(length)
+            if len(body) < length:  # the sender died mid-request: nothing was delivered
+                self.close_connection = True
+                return
             with posts.lock:
                 status = posts.fail.pop(0) if posts.fail else 200
                 if status == 200:
