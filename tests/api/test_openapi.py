@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -323,6 +324,35 @@ def test_the_idempotency_key_header_is_on_exactly_the_state_changing_operations(
             assert "409" in op["responses"] and "422" in op["responses"], name
             with_header.add(op["operationId"])
     assert with_header == IDEMPOTENT
+
+
+def test_every_model_example_is_accepted_by_its_model(client: TestClient) -> None:
+    from pydantic import BaseModel
+
+    from jikimi.api.contract import models_with_examples
+
+    client.get("/openapi.json")  # every router imported
+    refused, models = [], list(models_with_examples(BaseModel))
+    assert len(models) >= 70  # the request and response models of every router
+    for model, examples in models:
+        for example in examples:
+            try:
+                model.model_validate_json(json.dumps(example))
+            except ValueError as exc:
+                refused.append(f"{model.__module__}.{model.__name__}: {str(exc).splitlines()[:3]}")
+    assert not refused, "\n".join(refused)
+
+
+def test_the_headers_a_client_reads_are_documented_where_they_come(client: TestClient) -> None:
+    document = client.get("/openapi.json").json()
+    for name, op in _operations(document):
+        responses = op["responses"]
+        for status, header in (("401", "WWW-Authenticate"), ("429", "Retry-After")):
+            if status in responses:
+                assert header in responses[status].get("headers", {}), f"{name} {status}: {header}"
+        if op["operationId"] in IDEMPOTENT:
+            assert "Retry-After" in responses["409"]["headers"], name
+            assert "Idempotent-Replayed" in _success(op)["headers"], name
 
 
 def test_the_api_doc_lists_every_operation_id() -> None:

@@ -28,6 +28,8 @@ class Answer:
     message_en: str
     reason: str | None = None
     field: str | None = None
+    headers: tuple[str, ...] = ()
+    """Response headers it comes with (``HEADERS``)."""
 
     @property
     def name(self) -> str:
@@ -43,6 +45,18 @@ class Answer:
         said = f"`{self.code}`" + (f" (`reason`: `{self.reason}`)" if self.reason else "")
         return f"{said}: {self.message_ko} ({self.message_en})"
 
+
+HEADERS: dict[str, dict[str, Any]] = {
+    "WWW-Authenticate": {
+        "description": "언제나 `Bearer` (always `Bearer`)",
+        "schema": {"type": "string", "example": "Bearer"},
+    },
+    "Retry-After": {
+        "description": "다시 시도하기 전에 기다릴 초 (seconds to wait before trying again)",
+        "schema": {"type": "integer", "minimum": 1},
+    },
+}
+"""The headers an error answer may carry, as the document describes them."""
 
 STATUS_TITLES = {
     401: "인증 실패 (not authenticated)",
@@ -80,6 +94,8 @@ def add_to(response: dict[str, Any], answer: Answer) -> None:
     response["description"] += f"\n- {answer.line()}"
     media = response.setdefault("content", {}).setdefault("application/json", {})
     media.setdefault("examples", {})[answer.name] = {"summary": answer.line(), "value": answer.example()}
+    for header in answer.headers:
+        response.setdefault("headers", {})[header] = HEADERS[header]
 
 
 # -- the answers shared by the routers --------------------------------------------------------------
@@ -89,6 +105,7 @@ TOKEN_INVALID = Answer(
     "auth",
     "유효하지 않거나 만료·폐기된 토큰입니다. 다시 로그인하십시오",
     "missing, invalid, expired or revoked token; log in again",
+    headers=("WWW-Authenticate",),
 )
 ACTION_DENIED = Answer(
     403,
@@ -143,7 +160,13 @@ BODY_TOO_LARGE = Answer(
 TEXT_TOO_LARGE = Answer(
     413, "pii.too_large", "텍스트가 너무 깁니다", "the text is longer than the limit", field="text"
 )
-WRONG_PASSWORD = Answer(401, "auth", "계정 또는 비밀번호가 맞지 않습니다", "wrong login or password")
+WRONG_PASSWORD = Answer(
+    401,
+    "auth",
+    "계정 또는 비밀번호가 맞지 않습니다",
+    "wrong login or password",
+    headers=("WWW-Authenticate",),
+)
 LOCKED = Answer(
     423,
     "auth.locked",
@@ -155,12 +178,14 @@ RATE_LIMITED = Answer(
     "auth.rate_limited",
     "이 주소의 로그인 실패가 너무 많습니다",
     "too many failed logins from this address",
+    headers=("Retry-After",),
 )
 KEY_IN_PROGRESS = Answer(
     409,
     "idempotency.in_progress",
     "같은 Idempotency-Key의 요청이 아직 처리 중입니다",
     "a request with the same Idempotency-Key is still running; retry after Retry-After seconds",
+    headers=("Retry-After",),
 )
 KEY_INVALID = Answer(
     422,

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Path, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from jikimi.api import examples
-from jikimi.api.answers import ACTION_DENIED, STATE_CONFLICT, Answer, answers, missing
+from jikimi.api.answers import ACTION_DENIED, STATE_CONFLICT, SUBJECT_MISSING, Answer, answers, missing
 from jikimi.api.deps import HandlerDep, JikimiDep, SourceDep
 from jikimi.api.examples import example
 from jikimi.api.schemas import SUBJECT_ID_PATTERN, Instant, Moment
@@ -153,7 +153,7 @@ def _fields(complaint: Complaint) -> dict[str, object]:
 
 @router.post(
     "",
-    responses=answers(ACTION_DENIED, INVALID_RECEIVED_AT),
+    responses=answers(ACTION_DENIED, SUBJECT_MISSING, INVALID_RECEIVED_AT),
     status_code=status.HTTP_201_CREATED,
     response_model=ComplaintOut,
     summary="접수 (receive)",

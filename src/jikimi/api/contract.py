@@ -1,16 +1,18 @@
 """The OpenAPI document as a contract for generated clients (Java, Node, PHP…), completed in one place.
 
-``describe(app)`` wraps ``app.openapi`` so that the document FastAPI builds from the routes is
-completed once, the first time it is asked for, with what every operation shares and no route
-should have to repeat:
+``describe(app)`` wraps ``app.openapi`` so that the document FastAPI builds from the routes (once,
+or again when routes are added) is completed with what every operation shares and no route should
+have to repeat:
 
 * the tags, each described in Korean and English (``TAGS``);
 * the answers every operation shares (``jikimi.api.answers``): 401 ``auth`` when it takes a token,
   413 ``request.too_large`` when it takes a body, 422 ``request.invalid`` always (one check refuses
   a NUL or a lone surrogate in any parameter, ``jikimi.api.inputs``) — all in the one error envelope,
-  which also replaces FastAPI's own validation-error schema;
-* the ``Idempotency-Key`` header, with its 409 and 422 answers, on every state-changing operation
-  (``jikimi.api.operations.IDEMPOTENT``).
+  which also replaces FastAPI's own validation-error schema (``WWW-Authenticate`` and ``Retry-After``
+  described where they come);
+* the ``Idempotency-Key`` header, with its 409 and 422 answers and the ``Idempotent-Replayed`` header
+  of a repeated answer, on every state-changing operation (``jikimi.api.operations.IDEMPOTENT``);
+* the ``examples`` of jikimi's models as written (FastAPI drops every ``null`` from its document).
 
 Because it works on the built document, an operation added later gets all of this too; only its
 own answers (``responses=answers(…)``), its examples and its texts are its route's to give.
@@ -123,6 +125,11 @@ IDEMPOTENCY_KEY: dict[str, Any] = {
     "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x20-\\x7E]{1,255}$"},
     "example": "order-2026-0001-collect",
 }
+REPLAYED: dict[str, Any] = {
+    "description": "`true`: 같은 Idempotency-Key의 처음 답을 다시 보냄 "
+    "(the first answer to this key, sent again)",
+    "schema": {"type": "string", "enum": ["true"]},
+}
 _UNUSED_WHEN_REPLACED = ("HTTPValidationError", "ValidationError")
 """FastAPI's validation-error schemas: gone once every 422 is the envelope."""
 
@@ -165,7 +172,7 @@ def complete(document: dict[str, Any]) -> dict[str, Any]:
 def restore_examples(schemas: dict[str, Any]) -> None:
     """Put each jikimi model's ``examples`` back as written: FastAPI drops every ``null`` from the
     document it builds, and a field that is required but may be null would go missing from them."""
-    for model, examples in _models_with_examples(BaseModel):
+    for model, examples in models_with_examples(BaseModel):
         qualified = f"{model.__module__}.{model.__name__}".replace(".", "__")  # FastAPI's name for twins
         for name in (model.__name__, qualified):
             schema = schemas.get(name)
@@ -173,12 +180,12 @@ def restore_examples(schemas: dict[str, Any]) -> None:
                 schema["examples"] = examples
 
 
-def _models_with_examples(base: type[BaseModel]) -> Iterator[tuple[type[BaseModel], Any]]:
+def models_with_examples(base: type[BaseModel]) -> Iterator[tuple[type[BaseModel], Any]]:
     for model in base.__subclasses__():
         extra = model.model_config.get("json_schema_extra")
         if model.__module__.startswith("jikimi.") and isinstance(extra, dict) and "examples" in extra:
             yield model, extra["examples"]
-        yield from _models_with_examples(model)
+        yield from models_with_examples(model)
 
 
 def _complete_operation(operation: dict[str, Any]) -> None:
@@ -193,6 +200,9 @@ def _complete_operation(operation: dict[str, Any]) -> None:
         shared.append(BODY_TOO_LARGE)
     if operation.get("operationId") in IDEMPOTENT:
         operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY)
+        for status, response in responses.items():
+            if status.startswith("2"):
+                response.setdefault("headers", {})["Idempotent-Replayed"] = REPLAYED
         shared += [KEY_IN_PROGRESS, KEY_REUSED, KEY_INVALID]
     for answer in shared:
         _answer(responses, answer)
