@@ -28,6 +28,8 @@ CHECKS = frozenset(
         "tampered_body_refused",
         "wrong_secret_refused",
         "stale_timestamp_refused",  # outside the 300 s window
+        "pulled_same_event",  # GET /v1/events after the position before it: the same event
+        "pulled_after_next",  # … and after `next`, only later ones
     }
 )
 

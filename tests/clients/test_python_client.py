@@ -25,6 +25,7 @@ USED = (
     "api/subjects/collect_subject.py",
     "api/subjects/read_subject.py",
     "api/lifecycle/withdraw_subject.py",
+    "api/events/list_events.py",
 )
 """The generated modules flow.py calls (the generator leaves out an operation it cannot parse)."""
 

@@ -27,6 +27,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from jikimi_client import AuthenticatedClient, Client
+from jikimi_client.api.events import list_events
 from jikimi_client.api.handlers import log_in
 from jikimi_client.api.lifecycle import withdraw_subject
 from jikimi_client.api.subjects import collect_subject, read_subject
@@ -36,6 +37,7 @@ from jikimi_client.models import (
     CollectInData,
     CollectOut,
     ErrorEnvelope,
+    EventsPage,
     LoginIn,
     ReadIn,
     ReadOut,
@@ -129,6 +131,19 @@ def withdraw(jikimi: AuthenticatedClient, subject_id: str, idempotency_key: str)
         idempotency_key=idempotency_key,
     )
     if not isinstance(answer.parsed, WithdrawOut):
+        raise _refused(answer.status_code, answer.parsed)
+    return answer.parsed
+
+
+# endregion
+
+
+# region: pull
+def events_after(jikimi: AuthenticatedClient, position: int) -> EventsPage:
+    """The events after the last position handled (a service without a webhook, or catching up
+    after downtime): handle ``events`` in order, then keep ``next_`` as the position to ask after."""
+    answer = list_events.sync_detailed(client=jikimi, after=position, limit=100)
+    if not isinstance(answer.parsed, EventsPage):
         raise _refused(answer.status_code, answer.parsed)
     return answer.parsed
 
@@ -283,6 +298,20 @@ def flow() -> dict[str, Any]:
             check("tampered_body_refused", not verify_signature(secret, stamp, body + b" ", signature))
             check("wrong_secret_refused", not verify_signature(secret + b"x", stamp, body, signature))
             check("stale_timestamp_refused", not verify_signature(secret, stamp, body, signature, now=late))
+        if event is not None:
+            page = events_after(jikimi, event["position"] - 1)  # the same event, pulled
+            pulled = next((e for e in page.events if e.id == event["id"]), None)
+            check(
+                "pulled_same_event",
+                pulled is not None
+                and pulled.type_ == "subject.withdrawn"
+                and pulled.subject_id == subject_id,
+            )
+            later = events_after(jikimi, page.next_)
+            check(
+                "pulled_after_next",
+                page.next_ >= event["position"] and all(e.position > page.next_ for e in later.events),
+            )
         shown = {k: event[k] for k in ("id", "type", "position")} if event else None
         return {"subject_id": subject_id, "event": shown}
     finally:

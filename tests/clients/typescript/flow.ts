@@ -83,6 +83,18 @@ async function withdraw(subjectId: string, idempotencyKey: string) {
 }
 // endregion
 
+// region: pull
+/** The events after the last position handled (a service without a webhook, or catching up after
+ * downtime): handle `events` in order, then keep `next` as the position to ask after. */
+async function eventsAfter(position: number) {
+  const { data, error, response } = await jikimi.GET("/v1/events", {
+    params: { query: { after: position, limit: 100 } },
+  });
+  if (error) throw new Error(`events refused: ${response.status} ${error.error.code}`);
+  return data;
+}
+// endregion
+
 // region: verify
 const TOLERANCE_SECONDS = 300;
 
@@ -213,6 +225,14 @@ async function flow(): Promise<Record<string, unknown>> {
       check("wrong_secret_refused", !verifySignature(`${secret}x`, timestamp, body, signature));
       const late = sent + TOLERANCE_SECONDS + 1;
       check("stale_timestamp_refused", !verifySignature(secret, timestamp, body, signature, late));
+    }
+    if (got) {
+      const page = await eventsAfter(got.event.position - 1); // the same event, pulled
+      const pulled = page.events.find((e) => e.id === got.event.id);
+      check("pulled_same_event", pulled?.type === "subject.withdrawn" && pulled.subject_id === subjectId);
+      const later = await eventsAfter(page.next);
+      const onlyLater = later.events.every((e) => e.position > page.next);
+      check("pulled_after_next", page.next >= got.event.position && onlyLater);
     }
     const event = got ? { id: got.event.id, type: got.event.type, position: got.event.position } : null;
     return { subject_id: subjectId, event };
