@@ -191,18 +191,3 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(InvalidField, _invalid_field)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-
-
-ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorEnvelope, "description": description}
-    for status, description in {
-        401: "토큰 없음·잘못됨 (missing or invalid token)",
-        403: "권한 없음·게이트 거부, reason 참조 (denied; see reason)",
-        404: "없는 대상 (not found)",
-        409: "중복·상태 충돌 (duplicate or state conflict)",
-        413: "본문이 너무 큼 (body too large)",
-        422: "입력 오류, field 참조 (invalid input; see field)",
-        423: "잠긴 계정 (account locked)",
-        429: "한 주소의 로그인 실패가 너무 많음 (too many failed logins from one address; see Retry-After)",
-    }.items()
-}
