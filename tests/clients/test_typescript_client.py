@@ -34,11 +34,17 @@ def _build(modules: Path, document: Path, build: Path, node: str) -> None:
         assert done.returncode == 0, f"{command[1]} failed:\n{done.stdout}\n{done.stderr}"
 
 
-def test_the_generated_typescript_client_signs_up_reads_withdraws_and_verifies_the_event(
-    served: Served, openapi_document: Path, tmp_path: Path
-) -> None:
+@pytest.fixture
+def node_and_modules() -> tuple[str, Path]:
+    """``node`` and the installed npm packages, before any server is started."""
     node, npm = node_or_skip()
-    modules = npm_packages(npm)
+    return node, npm_packages(npm)
+
+
+def test_the_generated_typescript_client_signs_up_reads_withdraws_and_verifies_the_event(
+    node_and_modules: tuple[str, Path], served: Served, openapi_document: Path, tmp_path: Path
+) -> None:
+    node, modules = node_and_modules
     build = tmp_path / "typescript"
     _build(modules, openapi_document, build, node)
 
