@@ -62,8 +62,8 @@ def serve_command(
         bool,
         typer.Option(
             "--deliver",
-            help="서버 안에서 통지 발송도 합니다 (also deliver the outbox's notices inside the server, "
-            "as `jikimi deliver` does)",
+            help="서버 안에서 통지와 서비스 이벤트 발송도 합니다 (also deliver the outbox's notices and "
+            "the service events inside the server, as `jikimi deliver` does)",
         ),
     ] = False,
 ) -> None:
@@ -93,6 +93,10 @@ def serve_command(
         stop = threading.Event()
         if deliver:
             err.print("통지 발송 (delivery): 서버 안에서 실행 (running inside the server)")
+            if jikimi.delivery.channels.events is not None:
+                err.print(
+                    "서비스 이벤트 (service events): JIKIMI_EVENTS_URL로 보냄 (posted to JIKIMI_EVENTS_URL)"
+                )
             threading.Thread(target=jikimi.delivery.run, args=(stop,), name="deliver", daemon=True).start()
         try:
             # uvicorn's access log prints the request line; URLs carry only opaque ids, never personal values.
