@@ -71,7 +71,7 @@ class ComplaintIn(BaseModel):
     )
 
 
-class AnswerIn(BaseModel):
+class ComplaintAnswerIn(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [{"answer": "이용 내역을 안내해 드립니다 (here is how your data was used)"}]
@@ -219,7 +219,11 @@ def show(
     summary="답변 (answer)",
 )
 def answer(
-    complaint_id: ComplaintId, body: AnswerIn, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep
+    complaint_id: ComplaintId,
+    body: ComplaintAnswerIn,
+    jikimi: JikimiDep,
+    handler: HandlerDep,
+    source: SourceDep,
 ) -> AnsweredOut:
     """답변을 봉인해 저장하고, 대상자가 있으면 답변 안내를 보냅니다 (답변 내용은 안내에 없음). `complaints`
     작업 권한이 필요합니다.

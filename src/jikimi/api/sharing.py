@@ -114,7 +114,7 @@ class ProvisionRow(BaseModel):
     policy_version: str
 
 
-class LedgerOut(BaseModel):
+class ProvisionLedgerOut(BaseModel):
     model_config = example(
         {
             "provisions": [
@@ -300,7 +300,7 @@ def provide(body: ProvideIn, jikimi: JikimiDep, handler: HandlerDep, source: Sou
 @router.get(
     "/provisions",
     responses=answers(ACTION_DENIED),
-    response_model=LedgerOut,
+    response_model=ProvisionLedgerOut,
     summary="제3자 제공 기록 (the provision ledger)",
 )
 def ledger(
@@ -311,14 +311,14 @@ def ledger(
     batch_id: Annotated[str | None, Query(max_length=32)] = None,
     after_id: Annotated[int, Query(ge=0, le=MAX_ROW_ID)] = 0,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
-) -> LedgerOut:
+) -> ProvisionLedgerOut:
     """제공 기록(대상자, 제3자, 항목 id, 근거, 시각)을 오래된 것부터 보여 줍니다. 값은 없습니다.
     Provision ledger rows, oldest first (ids, items, basis, reference, time — never values);
     page with `after_id`. Needs the `audit` or `provide` action."""
     rows = jikimi.sharing.ledger(
         subject_id=subject_id, third_party=third_party, batch_id=batch_id, after_id=after_id, limit=limit
     )
-    return LedgerOut(provisions=[ProvisionRow(**{**vars(r), "items": list(r.items)}) for r in rows])
+    return ProvisionLedgerOut(provisions=[ProvisionRow(**{**vars(r), "items": list(r.items)}) for r in rows])
 
 
 @router.post(
