@@ -22,7 +22,8 @@ from jikimi.bootstrap import Jikimi, build_jikimi
 from jikimi.clock import FixedClock
 from jikimi.crypto import KeyRing, MasterKey
 from jikimi.notices.channels import Email, Letter, Webhook, verify
-from jikimi.notices.delivery import Channels, retry_delay
+from jikimi.notices.delivery import Channels
+from jikimi.notices.rounds import retry_delay
 from jikimi.policy.model import NoticeWording
 from jikimi.store import outbox as outbox_rows
 from jikimi.store.tables import access_log, outbox

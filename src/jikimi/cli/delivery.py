@@ -181,13 +181,18 @@ def status_command(
     """종류별 발송 상태를 셉니다. Count messages by kind: due, later, delivered, dead."""
     with jikimi_for(db, policy) as jikimi:
         counts = jikimi.delivery.counts()
+    print_states(counts, "종류 (kind)", as_json=as_json)
+
+
+def print_states(counts: dict[tuple[str, str], int], heading: str, *, as_json: bool) -> None:
+    """``(kind, state)`` counts as a table of kinds by state, or one JSON document (kind → state → n)."""
     if as_json:
         document: dict[str, dict[str, int]] = {}
         for (kind, state), n in sorted(counts.items()):
             document.setdefault(kind, {})[state] = n
         sys.stdout.write(json.dumps(document, ensure_ascii=False) + "\n")
         return
-    table = Table("종류 (kind)", *STATE_LABELS.values())
+    table = Table(heading, *STATE_LABELS.values())
     for kind in sorted({kind for kind, _ in counts}):
         table.add_row(kind, *(f"{counts.get((kind, state), 0):,}" for state in STATE_LABELS))
     tables().print(table)

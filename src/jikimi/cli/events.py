@@ -15,6 +15,7 @@ import typer
 from rich.table import Table
 
 from jikimi.cli._common import DbOption, PolicyOption, jikimi_for, operator, split, tables
+from jikimi.cli.delivery import print_states
 from jikimi.errors import UsageError
 from jikimi.periods import KST
 from jikimi.store.events import EVENT_TYPES, STATUSES
@@ -23,13 +24,6 @@ events_app = typer.Typer(
     help="서비스 이벤트: 상태, 목록, 다시 보내기 (service events: status, list, replay)",
     no_args_is_help=True,
 )
-
-STATE_LABELS = {
-    "due": "발송 대기 (due)",
-    "later": "예정 (later)",
-    "delivered": "발송됨 (delivered)",
-    "dead": "실패 (dead)",
-}
 
 
 def _types(value: str | None) -> list[str]:
@@ -53,16 +47,7 @@ def status_command(
     with jikimi_for(db, policy) as jikimi:
         jikimi.events.sequence()
         counts = jikimi.events.counts()
-    if as_json:
-        document: dict[str, dict[str, int]] = {}
-        for (kind, state), n in sorted(counts.items()):
-            document.setdefault(kind, {})[state] = n
-        sys.stdout.write(json.dumps(document, ensure_ascii=False) + "\n")
-        return
-    table = Table("유형 (type)", *STATE_LABELS.values())
-    for kind in sorted({kind for kind, _ in counts}):
-        table.add_row(kind, *(f"{counts.get((kind, state), 0):,}" for state in STATE_LABELS))
-    tables().print(table)
+    print_states(counts, "유형 (type)", as_json=as_json)
 
 
 @events_app.command("list")

@@ -30,7 +30,14 @@ from jikimi.core import Core
 from jikimi.errors import UsageError
 from jikimi.handlers import SYSTEM, Handler
 from jikimi.notices.channels import Channel, Email, Letter, Outgoing, SendError, Webhook
-from jikimi.notices.rounds import MARK_EVERY, DeliveryReport, Round, retry_delay, worker_name
+from jikimi.notices.rounds import (
+    MARK_EVERY,
+    DeliveryReport,
+    Round,
+    count_failure,
+    next_try,
+    worker_name,
+)
 from jikimi.notices.wording import render
 from jikimi.policy.model import NoticeKind, Policy
 from jikimi.rights.answers import with_link
@@ -188,17 +195,15 @@ class Delivery:
         sent.clear()
 
     def _failed(self, message: Message, worker: str, failure: SendError, report: DeliveryReport) -> None:
-        attempts = message.attempts + 1
-        now = self.core.now()
-        retry_at = now + retry_delay(attempts, self.rng) if failure.retry and attempts < self.tries else None
+        attempts, now = message.attempts + 1, self.core.now()
+        retry_at = next_try(attempts, failure.retry, self.tries, now, self.rng)
         with self.core.unit_of_work() as uow:
             outbox_rows.mark_failed(
                 uow.conn, message.id, worker=worker, error=failure.code, retry_at=retry_at, now=now
             )
             uow.commit()
-        report.errors[failure.code] += 1
+        count_failure(report, failure.code, dead=retry_at is None)
         if retry_at is None:
-            report.dead += 1
             logger.warning(
                 "notice %s (%s) is dead after %d tries: %s",
                 message.message_id,
@@ -206,8 +211,6 @@ class Delivery:
                 attempts,
                 failure.code,
             )
-        else:
-            report.retried += 1
 
     def prepare(self, message: Message, contacts: Contacts | None = None) -> Outgoing:
         """The message ready to send: its channel, its contact and its wording. ``contacts``: what

@@ -9,7 +9,7 @@ import socket
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 FIRST_RETRY = timedelta(seconds=30)
@@ -23,6 +23,21 @@ def retry_delay(attempts: int, rng: random.Random) -> timedelta:
     jitter (between half and all of it), so failing messages do not all come back at once."""
     ceiling: timedelta = min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), LAST_RETRY)
     return ceiling * (0.5 + rng.random() / 2)
+
+
+def next_try(attempts: int, retry: bool, tries: int, now: datetime, rng: random.Random) -> datetime | None:
+    """When a message (or event) that failed its ``attempts``-th try goes again: after the back-off
+    if the failure may pass and tries remain, else never (``None``: it is dead)."""
+    return now + retry_delay(attempts, rng) if retry and attempts < tries else None
+
+
+def count_failure(report: DeliveryReport, code: str, *, dead: bool) -> None:
+    """A failed try in the round's report: its code, and whether it was the last."""
+    report.errors[code] += 1
+    if dead:
+        report.dead += 1
+    else:
+        report.retried += 1
 
 
 def worker_name() -> str:

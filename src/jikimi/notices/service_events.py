@@ -38,7 +38,7 @@ from jikimi.core import Core
 from jikimi.errors import Denied, InvalidInput
 from jikimi.handlers import Handler
 from jikimi.notices.channels import SendError, Webhook
-from jikimi.notices.rounds import MARK_EVERY, DeliveryReport, retry_delay, worker_name
+from jikimi.notices.rounds import MARK_EVERY, DeliveryReport, count_failure, next_try, worker_name
 from jikimi.store import events as event_rows
 from jikimi.store.events import EVENT_TYPES, Event
 
@@ -139,22 +139,18 @@ class ServiceEvents:
         sent.clear()
 
     def _failed(self, event: Event, worker: str, failure: SendError, report: DeliveryReport) -> None:
-        attempts = event.attempts + 1
-        now = self.core.now()
-        retry_at = now + retry_delay(attempts, self.rng) if failure.retry and attempts < self.tries else None
+        attempts, now = event.attempts + 1, self.core.now()
+        retry_at = next_try(attempts, failure.retry, self.tries, now, self.rng)
         with self.core.unit_of_work() as uow:
             event_rows.mark_failed(
                 uow.conn, event.id, worker=worker, error=failure.code, retry_at=retry_at, now=now
             )
             uow.commit()
-        report.errors[failure.code] += 1
+        count_failure(report, failure.code, dead=retry_at is None)
         if retry_at is None:
-            report.dead += 1
             logger.warning(
                 "event %s (%s) is dead after %d tries: %s", event.event_id, event.type, attempts, failure.code
             )
-        else:
-            report.retried += 1
 
     def close(self) -> None:
         if self.endpoint is not None:
