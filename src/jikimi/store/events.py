@@ -34,7 +34,6 @@ from sqlalchemy import (
     delete,
     exists,
     func,
-    insert,
     literal,
     or_,
     select,
@@ -159,8 +158,6 @@ def emit(conn: Connection, events_: Sequence[NewEvent], *, now: datetime) -> int
     if not events_:
         return 0
     rows = [_row(e, now) for e in events_]
-    if len(rows) == 1 and conn.dialect.name not in ("postgresql", "sqlite"):  # pragma: no cover
-        return conn.execute(insert(events).values(rows[0])).rowcount
     statement = _insert_ignoring_duplicates(conn).returning(events.c.id)
     return len(conn.execute(statement, rows).all())
 
