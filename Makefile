@@ -21,7 +21,7 @@ run: $(STAMP)
 	$(BIN)/jikimi policy publish examples/policies --out out/policies
 	$(BIN)/jikimi demo --policy examples/policies/reference.yaml --db sqlite:///var/demo.db --key-file var/master.key
 	@echo ""
-	@echo "API 문서 (API docs): http://127.0.0.1:8000/docs   — 멈추려면 Ctrl+C (Ctrl+C to stop)"
+	@echo "API 문서 (API docs): http://127.0.0.1:8000/docs   콘솔 (console): http://127.0.0.1:8000/console/ — 멈추려면 Ctrl+C (Ctrl+C to stop)"
 	$(BIN)/jikimi serve --policy examples/policies/reference.yaml --db sqlite:///var/demo.db --key-file var/master.key --port 8000
 
 CHECKED := src tests bench scripts

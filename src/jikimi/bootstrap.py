@@ -57,6 +57,7 @@ from jikimi.policy.model import Policy
 from jikimi.rights import RightsDesk
 from jikimi.settings import TOKEN_LIFETIME, Settings
 from jikimi.sharing import Sharing
+from jikimi.signin import Sessions
 from jikimi.store import holdings
 from jikimi.store import keys as key_rows
 from jikimi.store import subjects as subject_rows
@@ -109,7 +110,8 @@ class Jikimi:
     ``complaints`` complaints on the clock (the policy's answer time, business hours, holidays);
     ``policy_changes`` a new policy version told to members ahead of time and posted;
     ``usage_notices`` the yearly usage-and-provision notice (PIPA 20-2) and whether it is owed;
-    ``events`` the service events (sequenced, delivered with the notices, pulled, replayed).
+    ``events`` the service events (sequenced, delivered with the notices, pulled, replayed);
+    ``sessions`` the console's sign-in (password, then TOTP) and the privacy center's sessions.
     """
 
     core: Core
@@ -125,6 +127,7 @@ class Jikimi:
     policy_changes: PolicyChanges
     usage_notices: UsageNotices
     events: ServiceEvents
+    sessions: Sessions
 
     @property
     def policy(self) -> Policy:
@@ -248,6 +251,7 @@ def assemble(core: Core, channels: Channels | None = None, delivery_tries: int =
         policy_changes=PolicyChanges(core),
         usage_notices=UsageNotices(core),
         events=events,
+        sessions=Sessions(core),
     )
 
 

@@ -27,6 +27,7 @@ from jikimi.bootstrap import Jikimi
 from jikimi.crypto import Passwords
 from jikimi.errors import AuthError, Duplicate
 from jikimi.gate import ACTIONS
+from jikimi.handlers import SYSTEM
 from jikimi.periods import kst_day
 
 DEMO_ROLES: dict[str, tuple[list[str], list[str]]] = {
@@ -211,19 +212,22 @@ def demo_people(count: int, *, today: date, seed: int = 20260302) -> Iterator[De
 
 
 def define_handlers(jikimi: Jikimi) -> dict[str, dict[str, str]]:
-    """The demo roles and handler accounts; returns login → {role, password, token}."""
+    """The demo roles and handler accounts, each with a TOTP secret for the console; returns
+    login → {role, password, token, totp}."""
     for role, (purposes, actions) in DEMO_ROLES.items():
         jikimi.handlers.define_role(role, purposes=purposes, actions=actions, source=SOURCE)
     accounts: dict[str, dict[str, str]] = {}
     for login, role in DEMO_HANDLERS.items():
         password = secrets.token_urlsafe(18)
         _, token = jikimi.handlers.create(login, password, role=role, source=SOURCE)
-        accounts[login] = {"role": role, "password": password, "token": token}
+        totp = jikimi.sessions.enrol(login, actor=SYSTEM, source=SOURCE)
+        accounts[login] = {"role": role, "password": password, "token": token, "totp": totp}
     return accounts
 
 
 def refresh_tokens(jikimi: Jikimi, accounts: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
-    """Tokens that still work are kept; others are replaced by logging in with the saved password."""
+    """Tokens that still work are kept; others are replaced by logging in with the saved password.
+    A handler without a second factor (a demo made before the console) is enrolled."""
     fresh: dict[str, dict[str, str]] = {}
     for login, account in accounts.items():
         try:
@@ -232,6 +236,8 @@ def refresh_tokens(jikimi: Jikimi, accounts: dict[str, dict[str, str]]) -> dict[
         except AuthError:
             _, token = jikimi.handlers.login(login, account["password"], source=SOURCE)
             fresh[login] = account | {"token": token}
+        if "totp" not in account or not jikimi.sessions.enrolled(login):  # a demo made before the console
+            fresh[login] = fresh[login] | {"totp": jikimi.sessions.enrol(login, actor=SYSTEM, source=SOURCE)}
     return fresh
 
 

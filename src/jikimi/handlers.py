@@ -263,6 +263,14 @@ class HandlerService:
             raise NotFound(f"취급자 '{login}'이 없습니다", f"no active handler '{login}'")
         return Handler(row.id, row.login, self.role(row.role))
 
+    def by_id(self, handler_id: str) -> Handler | None:
+        """The active handler with this id, or None (disabled or unknown)."""
+        with self._engine.connect() as conn:
+            row = rows.by_id(conn, handler_id)
+        if row is None or row.disabled_at is not None:
+            return None
+        return Handler(row.id, row.login, self.role(row.role))
+
     def all(self) -> list[dict[str, object]]:
         """Every account: login, role, whether new logins are locked now, disabled, created."""
         now = self._now()
@@ -284,6 +292,19 @@ class HandlerService:
     def login(self, login: str, password: str, *, source: str = "local") -> tuple[Handler, str]:
         """Password login: returns the handler and a fresh API token (expiring after the token
         lifetime). Refused while the login or the source address is locked (``AccountLocked``)."""
+        handler, token = self._password_login(login, password, source=source, issue_token=True)
+        assert token is not None
+        return handler, token
+
+    def sign_in(self, login: str, password: str, *, source: str = "local") -> Handler:
+        """The password step of a console sign-in: the same checks, lockout, source throttle and
+        access-log rows as ``login``, but no API token is issued (the console holds a session)."""
+        handler, _ = self._password_login(login, password, source=source, issue_token=False)
+        return handler
+
+    def _password_login(
+        self, login: str, password: str, *, source: str, issue_token: bool
+    ) -> tuple[Handler, str | None]:
         now = self._now()
         source = source[:64]
         with UnitOfWork(self._engine) as uow:
@@ -330,14 +351,13 @@ class HandlerService:
                 self._logged_in(uow, now, login, "denied:wrong_password", source)
                 uow.commit()
                 raise AuthError("계정 또는 비밀번호가 맞지 않습니다", "wrong login or password")
-            token = new_token()
-            values = {
-                "failed_logins": 0,
-                "lock_level": 0,
-                "locked_until": None,
-                "token_digest": token_digest(token),
-                "token_expires_at": now + self._token_lifetime,
-            }
+            token = new_token() if issue_token else None
+            values = {"failed_logins": 0, "lock_level": 0, "locked_until": None}
+            if token is not None:
+                values |= {
+                    "token_digest": token_digest(token),
+                    "token_expires_at": now + self._token_lifetime,
+                }
             if check.new_hash:
                 values["password_hash"] = check.new_hash
             rows.change_by_id(uow.conn, row.id, **values)

@@ -41,6 +41,7 @@ from jikimi.api.pii import router as pii_router
 from jikimi.api.schemas import Health, PolicyHealth
 from jikimi.bootstrap import Jikimi
 from jikimi.idempotency import Idempotency
+from jikimi.web import mount
 
 # PII texts: JSON escapes can make a character six bytes (\uXXXX); allow that plus room for the other fields.
 _BYTES_PER_CHAR = 6
@@ -117,6 +118,7 @@ def create_app(
         app.include_router(complaints.router)
         app.include_router(notices.router)
         app.include_router(events.router)
+        mount(app)  # the console (/console/) and the privacy center (/privacy/): jikimi.web
     app.include_router(pii_router)
     describe(app)  # tags, shared error answers, Idempotency-Key (api/contract.py)
     return app

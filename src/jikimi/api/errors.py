@@ -20,7 +20,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -44,6 +44,7 @@ from jikimi.errors import (
     UsageError,
     VaultError,
 )
+from jikimi.web.errors import error_page, wants_page
 
 log = logging.getLogger("jikimi.api")
 
@@ -124,13 +125,27 @@ def _render(exc: JikimiError, field: str | None) -> JSONResponse:
     )
 
 
-def _jikimi_error(_request: Request, exc: Exception) -> JSONResponse:
+def _jikimi_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, JikimiError)
+    if wants_page(request):
+        return _page(request, exc, None)
     return _render(exc, None)
 
 
-def _invalid_field(_request: Request, exc: Exception) -> JSONResponse:
+def _page(request: Request, exc: JikimiError, field: str | None) -> Response:
+    """The console's or privacy center's page for one of jikimi's errors (same status as the API)."""
+    status = status_of(exc)
+    if status == 500:
+        log.error("internal error: %s", type(exc).__name__)
+        return error_page(request, 500, INTERNAL, "내부 오류가 발생했습니다", "internal error")
+    field = exc.field if isinstance(exc, InvalidInput | Duplicate) else field
+    return error_page(request, status, exc.code, exc.message_ko, exc.message_en, field=field)
+
+
+def _invalid_field(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, InvalidField)
+    if wants_page(request):
+        return _page(request, exc.error, exc.field)
     return _render(exc.error, exc.field)
 
 
@@ -141,7 +156,7 @@ def _field_path(loc: tuple[int | str, ...] | list[int | str]) -> str:
     return ".".join(parts) or "body"
 
 
-def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = exc.errors()
     first = errors[0] if errors else {}
@@ -152,6 +167,8 @@ def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
         ko, en = "JSON 형식이 아닙니다", "the body is not valid JSON"
     else:
         ko, en = f"{field}: 형식이 맞지 않습니다 ({kind})", f"{field}: {first.get('msg', 'invalid value')}"
+    if wants_page(request):
+        return error_page(request, 422, REQUEST_INVALID, ko, en, field=field)
     return error_response(422, envelope(REQUEST_INVALID, ko, en, field=field, reason=kind))
 
 
@@ -161,11 +178,13 @@ _HTTP_MESSAGES = {
 }
 
 
-def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     ko, en = _HTTP_MESSAGES.get(
         exc.status_code, ("요청을 처리할 수 없습니다", "the request cannot be processed")
     )
+    if wants_page(request):
+        return error_page(request, exc.status_code, f"http.{exc.status_code}", ko, en)
     return error_response(
         exc.status_code, envelope(f"http.{exc.status_code}", ko, en), dict(exc.headers or {})
     )

@@ -34,7 +34,7 @@ from jikimi.cli.notices import notices_app
 from jikimi.cli.pii import pii_app
 from jikimi.cli.policy import policy_app, rules_command, statutes_command
 from jikimi.cli.rights import rights_app
-from jikimi.cli.serve import demo_command, serve_command
+from jikimi.cli.serve import demo_code_command, demo_command, serve_command
 from jikimi.cli.sharing import export_app, processors_app, provide_app
 from jikimi.errors import JikimiError, PolicyLoadError
 
@@ -51,6 +51,7 @@ app.command("rules")(rules_command)
 app.command("statutes")(statutes_command)
 app.command("serve")(serve_command)
 app.command("demo")(demo_command)
+app.command("demo-code")(demo_code_command)
 app.command("import")(import_command)
 app.command("sweep")(sweep_command)
 app.command("ledger")(ledger_command)

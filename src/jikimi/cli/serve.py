@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -26,6 +27,7 @@ from jikimi.crypto import KeyRing, MasterKey
 from jikimi.demo import DEMO_HANDLERS, define_handlers, demo_people, refresh_tokens, seed_subjects, today_of
 from jikimi.errors import UsageError
 from jikimi.settings import DEFAULT_KEY_FILE, Settings
+from jikimi.signin import totp
 from jikimi.store.engine import database_files, shown_url
 
 PolicyOption = Annotated[
@@ -198,6 +200,31 @@ def _demo(jikimi: Jikimi, settings: Settings, policy: Path, subjects: int, token
     typer.echo(_instructions(tokens, state, serve, _files(settings)))
 
 
+CONSOLE_LOGIN = "demo-admin"
+"""The demo's privacy officer (개인정보 보호책임자): the administrator role, printed with its sign-in."""
+
+
+def demo_code_command(
+    login: Annotated[str, typer.Argument(help="데모 취급자 계정 (a demo handler's login)")] = CONSOLE_LOGIN,
+    tokens: Annotated[
+        Path, typer.Option("--tokens", help="데모 토큰 파일 (the demo's token file, from `jikimi demo`)")
+    ] = Path("var/demo-tokens.json"),
+) -> None:
+    """데모 취급자의 지금 OTP 코드를 보여 줍니다 (인증 앱 없이 콘솔에 로그인할 때).
+
+    Print a demo handler's current TOTP code, to sign in to the console without an authenticator app. Only for the demo: it reads the
+    secret from the demo's token file (0600); real handlers use an app."""
+    try:
+        state = json.loads(tokens.read_text(encoding="utf-8"))
+        secret = state["handlers"][login]["totp"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise UsageError(
+            f"{tokens}에 '{login}'의 OTP 비밀이 없습니다. 먼저 `jikimi demo`를 실행하십시오",
+            f"no TOTP secret for '{login}' in {tokens}; run `jikimi demo` first",
+        ) from exc
+    typer.echo(totp.code_at(totp.from_base32(str(secret)), datetime.now(UTC)))
+
+
 def _files(settings: Settings) -> list[tuple[str, str]]:
     """Where the demo keeps its secrets: the database (and its key store), the master key file, the
     epoch keys that wrap the data keys, and the tombstones of destroyed keys."""
@@ -250,11 +277,17 @@ def _instructions(tokens: Path, state: dict[str, Any], serve: str, files: list[t
     base = "http://127.0.0.1:8000"
     roles = ", ".join(f"{login} ({role})" for login, role in DEMO_HANDLERS.items())
     where = "".join(f"  {label}: {path}\n" for label, path in files)
+    officer = state["handlers"].get(CONSOLE_LOGIN, {})
     return f"""
 데모 준비 완료 (demo ready)
   취급자 (handlers): {roles}
   토큰 파일 (tokens, 0600): {tokens}
 {where}  API 문서 (docs): {base}/docs
+
+콘솔 (console): {base}/console/   개인정보 센터 (privacy center): {base}/privacy/
+  계정 (login): {CONSOLE_LOGIN}   비밀번호 (password): {officer.get("password", "?")}
+  OTP 비밀 (TOTP secret, for an authenticator app): {officer.get("totp", "?")}
+  지금의 인증 코드 (the current code, without an app): jikimi demo-code {CONSOLE_LOGIN} --tokens {tokens}
 
 서버를 띄운 뒤 (after `make run`, or: {serve}) 이렇게 호출해 보십시오. Try:
 

@@ -37,6 +37,10 @@ def by_login(conn: Connection, login: str, *, lock: bool = False) -> Row[Any] | 
     return conn.execute(query).first()
 
 
+def by_id(conn: Connection, handler_id: str) -> Row[Any] | None:
+    return conn.execute(select(handlers).where(handlers.c.id == handler_id)).first()
+
+
 def by_token(conn: Connection, digest: bytes) -> Row[Any] | None:
     return conn.execute(select(handlers).where(handlers.c.token_digest == digest)).first()
 

@@ -1,0 +1,27 @@
+"""The menus of the two faces: every page a person needs is reachable from here. A console entry
+names the action its role needs (``None``: every signed-in handler)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    path: str
+    ko: str
+    en: str
+    needs: str | None = None
+    """The role action the page needs (console); None: everyone signed in."""
+
+
+CONSOLE: list[MenuItem] = [
+    MenuItem("/console/", "현황", "Dashboard"),
+]
+"""The console's menu, in order; each page module adds its entries here."""
+
+PRIVACY: list[MenuItem] = []
+"""The privacy center's menu, in order (for a signed-in member or guardian)."""
+
+PRIVACY_PUBLIC: list[MenuItem] = []
+"""Privacy-center pages open to anyone (the policy, the consent screens)."""

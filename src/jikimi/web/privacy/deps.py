@@ -1,0 +1,72 @@
+"""Who the privacy center is showing: a data subject, or the guardian of a child acting for them,
+let in by a pass; and the only way a privacy-center page reads a posted form (CSRF checked)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from jikimi.handlers import GUARDIAN, SELF, Handler
+from jikimi.signin import PrivacySession
+from jikimi.web import menu
+from jikimi.web.console.deps import JikimiDep, csrf_refused, get_jikimi, same_origin
+from jikimi.web.errors import Redirect
+from jikimi.web.forms import Form, parse_form
+
+COOKIE = "jk_privacy"
+"""The privacy center's session cookie (Path=/privacy; HttpOnly; SameSite=Lax; Secure over TLS)."""
+ENTRY = "/privacy/"
+
+
+@dataclass(frozen=True)
+class PrivacyUser:
+    session: PrivacySession
+    csrf: str
+
+    @property
+    def subject_id(self) -> str:
+        return self.session.subject_id
+
+    @property
+    def acting_as(self) -> str:
+        return self.session.acting_as
+
+    @property
+    def actor(self) -> Handler:
+        """Who acts in the services: the subject (``self``) or the child's guardian."""
+        return GUARDIAN if self.session.acting_as == "guardian" else SELF
+
+
+def privacy_user(request: Request, jikimi: JikimiDep) -> PrivacyUser:
+    token = request.cookies.get(COOKIE, "")
+    session = jikimi.sessions.privacy(token) if token else None
+    if session is None:
+        raise Redirect(ENTRY)
+    user = PrivacyUser(session=session, csrf=jikimi.sessions.csrf(token))
+    request.state.face = "privacy"
+    request.state.who = user
+    request.state.csrf = user.csrf
+    request.state.menu = list(menu.PRIVACY)
+    return user
+
+
+Member = Annotated[PrivacyUser, Depends(privacy_user)]
+
+
+async def privacy_form(request: Request, member: Member) -> Form:
+    same_origin(request)
+    form = parse_form(await request.body())
+    if not get_jikimi(request).sessions.csrf_ok(member.session.token, form.get("csrf", "")):
+        raise csrf_refused()
+    return form
+
+
+PrivacyForm = Annotated[Form, Depends(privacy_form)]
+
+
+def public_page(request: Request) -> None:
+    """For a page anyone may open: the public menu."""
+    request.state.face = "privacy"
+    request.state.menu = list(menu.PRIVACY_PUBLIC)
