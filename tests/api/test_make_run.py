@@ -56,3 +56,47 @@ def test_make_run_demo_makes_its_own_key_and_serve_runs_without_an_override(
     assert health["status"] == "ok"
     assert health["policy"]["blocking_lint"] == [] and health["policy"]["override"] is False
     served["app"].state.jikimi.close()
+
+
+def test_a_new_user_signs_in_to_the_console_with_what_make_run_prints(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import re
+
+    import uvicorn
+
+    from tests.web.conftest import csrf_of
+
+    for name in ("JIKIMI_MASTER_KEY", "JIKIMI_KEY_FILE", "JIKIMI_DB_URL", "JIKIMI_ALLOW_BLOCKING_LINT"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "examples").symlink_to(ROOT / "examples", target_is_directory=True)
+    commands = _make_run_commands()
+    assert run([*commands["demo"], "--subjects", "3"]) == 0
+    printed = capsys.readouterr().out
+    assert "http://127.0.0.1:8000/console/" in printed
+    login = re.search(r"계정 \(login\): (\S+)", printed)
+    password = re.search(r"비밀번호 \(password\): (\S+)", printed)
+    code_command = re.search(r"\(the current code, without an app\): jikimi (demo-code .+)", printed)
+    assert login and password and code_command, printed
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "http://127.0.0.1:8000/console/" in makefile.split("\nrun:", 1)[1].split("\n\n", 1)[0]
+
+    served: dict[str, Any] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **_: served.setdefault("app", app))
+    assert run(commands["serve"]) == 0
+    with TestClient(served["app"], follow_redirects=False) as client:
+        form = client.get("/console/sign-in")
+        step = client.post(
+            "/console/sign-in",
+            data={"csrf": csrf_of(form.text), "login": login.group(1), "password": password.group(1)},
+        )
+        assert step.status_code == 303, step.text
+        code_page = client.get("/console/sign-in/code")
+        capsys.readouterr()
+        assert run(shlex.split(code_command.group(1))) == 0
+        code = capsys.readouterr().out.strip()
+        done = client.post("/console/sign-in/code", data={"csrf": csrf_of(code_page.text), "code": code})
+        assert done.status_code == 303 and done.headers["location"] == "/console/"
+        assert client.get("/console/").status_code == 200
+    served["app"].state.jikimi.close()
