@@ -264,6 +264,29 @@ def handlers_create(
     typer.echo(token)
 
 
+@handlers_app.command("enrol-totp")
+def handlers_enrol_totp(
+    login: Annotated[str, typer.Argument(help="취급자 계정 (handler login)", show_default=False)],
+    policy: PolicyOption = None,
+    db: DbOption = None,
+    key_file: KeyFileOption = None,
+) -> None:
+    """콘솔 2단계 인증(OTP)을 등록하고 비밀을 한 번만 보여 줍니다. Enrol a console second factor (TOTP).
+
+    Prints the secret (base32) and its otpauth:// address once: enter it into an authenticator app.
+    Enrolling again replaces the old secret and ends the handler's console sessions. The secret is
+    stored sealed under a key derived from the master key, so this needs the key (--key-file).
+    """
+    from jikimi.signin import totp
+
+    with jikimi_for(db, policy, key_file=key_file) as jikimi:
+        secret = jikimi.sessions.enrol(login, actor=operator(), source="cli")
+    typer.echo(f"2단계 인증을 등록했습니다 (enrolled a TOTP factor for) {login}")
+    typer.echo("OTP 비밀 (TOTP secret; shown once, enter it into an authenticator app now):")
+    typer.echo(secret)
+    typer.echo(totp.provisioning_uri(totp.from_base32(secret), login))
+
+
 @handlers_app.command("list")
 def handlers_list(db: DbOption = None) -> None:
     """취급자 계정 목록 (역할, 잠김, 비활성). List handler accounts with role and lock state."""

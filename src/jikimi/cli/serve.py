@@ -212,8 +212,9 @@ def demo_code_command(
 ) -> None:
     """데모 취급자의 지금 OTP 코드를 보여 줍니다 (인증 앱 없이 콘솔에 로그인할 때).
 
-    Print a demo handler's current TOTP code, to sign in to the console without an authenticator app. Only for the demo: it reads the
-    secret from the demo's token file (0600); real handlers use an app."""
+    Print a demo handler's current TOTP code, to sign in to the console without an authenticator
+    app. Only for the demo: it reads the secret from the demo's token file (0600); real handlers
+    enrol an app (`jikimi handlers enrol-totp`)."""
     try:
         state = json.loads(tokens.read_text(encoding="utf-8"))
         secret = state["handlers"][login]["totp"]
