@@ -40,6 +40,8 @@ PENDING_LIFETIME = timedelta(minutes=5)
 """Time to type the TOTP code after the password."""
 PENDING_TRIES = 5
 """Wrong codes a pending sign-in survives; then it ends and the password is asked again."""
+PURGE_AFTER = timedelta(days=1)
+"""Ended and expired sessions are forgotten a day later (their sign-ins stay in the access log)."""
 TOUCH_EVERY = timedelta(seconds=30)
 """``seen_at`` is written at most this often (idleness is measured in minutes)."""
 
@@ -232,6 +234,7 @@ class Sessions:
                 uow.commit()
                 raise AuthError("인증 코드가 맞지 않습니다", "wrong or already used authentication code")
             rows.end(uow.conn, digest, now, "replaced")
+            rows.purge(uow.conn, now - PURGE_AFTER)  # sessions long over: forgotten at each sign-in
             self.core.log(uow, now, handler.login, "console.sign_in", source=source)
             uow.commit()
         token, expires = self._open("console", "full", CONSOLE_LIFETIME, handler_id=handler.id)
@@ -342,6 +345,6 @@ class Sessions:
         """Forget sessions ended or expired more than a day ago."""
         at = now or self.core.now()
         with self.core.unit_of_work() as uow:
-            count = rows.purge(uow.conn, at - timedelta(days=1))
+            count = rows.purge(uow.conn, at - PURGE_AFTER)
             uow.commit()
         return count
