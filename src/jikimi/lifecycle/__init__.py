@@ -3,36 +3,44 @@ its time runs out.
 
 ``rules`` decides (pure), ``separation`` ends purposes (withdrawal, deletion) and re-keys what is
 kept, ``kept`` reads separated data and ends dormancy, ``sweep`` acts on everything due in
-batches, ``ledger`` records every destruction, ``log_expiry`` destroys the access log's rows older
-than its retention period (each sweep runs it). ``Lifecycle`` is the service (``jikimi.lifecycle``).
+batches, ``ledger`` records every destruction, ``signoff`` is the officer's signature under a month
+of it, ``log_expiry`` destroys the access log's rows older than its retention period (each sweep
+runs it). ``Lifecycle`` is the service (``jikimi.lifecycle``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from jikimi.core import Core
 from jikimi.lifecycle.kept import Keeping, SeparatedData
 from jikimi.lifecycle.ledger import render_month
 from jikimi.lifecycle.log_expiry import LogExpiry, expire_access_log
 from jikimi.lifecycle.separation import END_REASONS, Ended, Ending
+from jikimi.lifecycle.signoff import LedgerMonth, LedgerSignoffs, labels
 from jikimi.lifecycle.sweep import Sweeper, SweepReport
 from jikimi.periods import month_bounds
 from jikimi.store import ledger as ledger_rows
+from jikimi.store import sweeps as sweep_rows
 from jikimi.store.ledger import LedgerEntry
 from jikimi.store.slots import chosen_limit
+
+LAST_SWEEP_WINDOW = timedelta(days=40)
+"""How far back ``Lifecycle.last_sweep`` looks (a month and then some: sweeps run daily)."""
 
 
 class Lifecycle(Ending, Keeping):
     """Withdrawal and deletion, separated data, dormancy, sweeps and the destruction ledger.
 
     ``reconfirmations``: after each sweep, queues the reconfirmation notices of advertising
-    consents due by then and returns how many (``notices.marketing``, wired by ``bootstrap``)."""
+    consents due by then and returns how many (``notices.marketing``, wired by ``bootstrap``).
+    ``signoffs``: the privacy officer's sign-off of a month's ledger (``lifecycle.signoff``)."""
 
     def __init__(self, core: Core, *, reconfirmations: Callable[[datetime], int] | None = None) -> None:
         self.core = core
         self.reconfirmations = reconfirmations
+        self.signoffs = LedgerSignoffs(core)
 
     def sweep(
         self,
@@ -67,6 +75,12 @@ class Lifecycle(Ending, Keeping):
         """How many subjects each kind of sweep work would claim now (a dry run; changes nothing)."""
         return Sweeper(self.core, self).count_due(now)
 
+    def last_sweep(self, *, within: timedelta = LAST_SWEEP_WINDOW) -> datetime | None:
+        """When a sweep last acted (destroyed, separated or told something), looking back ``within``;
+        ``None`` when none did in that time. A sweep that found nothing due leaves no trace."""
+        with self.core.reading() as conn:
+            return sweep_rows.last_sweep(conn, self.core.now() - within)
+
     def ledger(self, month: str) -> list[LedgerEntry]:
         """The destruction ledger of a KST month (``YYYY-MM``): class, count, rule, basis, method."""
         start, end = month_bounds(month)
@@ -75,9 +89,19 @@ class Lifecycle(Ending, Keeping):
 
     def ledger_text(self, month: str) -> str:
         """A month of the ledger as text for the privacy officer's signature (KST times)."""
-        policy = self.core.policy
-        labels = {i.id: i.label for i in policy.items} | {r.id: r.label for r in policy.records}
-        return render_month(month.strip(), self.ledger(month), label_of=labels, printed=self.core.now())
+        return render_month(
+            month.strip(), self.ledger(month), label_of=labels(self.core.policy), printed=self.core.now()
+        )
 
 
-__all__ = ["END_REASONS", "Ended", "LedgerEntry", "Lifecycle", "LogExpiry", "SeparatedData", "SweepReport"]
+__all__ = [
+    "END_REASONS",
+    "Ended",
+    "LedgerEntry",
+    "LedgerMonth",
+    "LedgerSignoffs",
+    "Lifecycle",
+    "LogExpiry",
+    "SeparatedData",
+    "SweepReport",
+]
