@@ -23,6 +23,8 @@ from jikimi.rights.model import (
     HOW_TO_OBJECT_EN,
     HOW_TO_OBJECT_KO,
     REFUSAL_GROUNDS,
+    REQUEST_TYPES,
+    STATUSES,
     can_move,
     days_left,
     due_day,
@@ -310,10 +312,19 @@ class Reader(DeskBase):
         open_only: bool = True,
         subject_id: str | None = None,
         type: str | None = None,
+        status: str | None = None,
         limit: int = 200,
     ) -> list[RightsRequest]:
-        """Requests, overdue ones first, then by due date (the officer's work queue)."""
+        """Requests, overdue ones first, then by due date (the officer's work queue). ``status``
+        keeps only the requests in that status (``open_only`` then does not matter)."""
         self._handler(actor)
+        for field, value, known in (("type", type, REQUEST_TYPES), ("status", status, STATUSES)):
+            if value is not None and value not in known:
+                raise InvalidInput(
+                    field,
+                    f"알 수 없는 값입니다 (있는 것: {', '.join(known)})",
+                    f"unknown value (known: {', '.join(known)})",
+                )
         now = self.core.now()
         with self.core.reading() as conn:
             found = rows.queue(
@@ -322,6 +333,7 @@ class Reader(DeskBase):
                 open_only=open_only,
                 subject_id=subject_id,
                 type=type,
+                status=status,
                 limit=max(1, min(limit, 5000)),
             )
         return [self._view(r, now) for r in found]

@@ -92,10 +92,14 @@ def queue(
     subject_id: str | None,
     type: str | None,
     limit: int,
+    status: str | None = None,
 ) -> list[Row[Any]]:
-    """Requests, overdue ones first, then by due date (the officer's work queue)."""
+    """Requests, overdue ones first, then by due date (the officer's work queue); ``status`` keeps
+    only the requests in that status (``open_only`` then does not matter)."""
     query = select(rights_requests)
-    if open_only:
+    if status is not None:
+        query = query.where(rights_requests.c.status == status)
+    elif open_only:
         query = query.where(rights_requests.c.status.in_(OPEN_STATUSES))
     if subject_id is not None:
         query = query.where(rights_requests.c.subject_id == subject_id)

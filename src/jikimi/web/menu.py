@@ -17,6 +17,7 @@ class MenuItem:
 
 CONSOLE: list[MenuItem] = [
     MenuItem("/console/", "현황", "Dashboard"),
+    MenuItem("/console/rights", "권리 행사", "Rights requests", "rights"),
 ]
 """The console's menu, in order; each page module adds its entries here."""
 
