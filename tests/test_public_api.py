@@ -44,6 +44,7 @@ def test_the_facade_has_one_attribute_per_service() -> None:
         "marketing",
         "complaints",
         "policy_changes",
+        "policy_versions",
         "usage_notices",
         "events",
     ]

@@ -49,6 +49,7 @@ from jikimi.notices.complaints import Complaints
 from jikimi.notices.delivery import Channels, Delivery, configured
 from jikimi.notices.incidents import Incidents
 from jikimi.notices.marketing import Marketing
+from jikimi.notices.policy_versions import PolicyVersions
 from jikimi.notices.service_events import ServiceEvents
 from jikimi.notices.usage import UsageNotices
 from jikimi.policy.lint import RULES, lint
@@ -109,6 +110,7 @@ class Jikimi:
     ``marketing`` the advertising send gate and consents to receive (정보통신망법 50);
     ``complaints`` complaints on the clock (the policy's answer time, business hours, holidays);
     ``policy_changes`` a new policy version told to members ahead of time and posted;
+    ``policy_versions`` the versions of the policy jikimi knows, its drafts, publishing the next;
     ``usage_notices`` the yearly usage-and-provision notice (PIPA 20-2) and whether it is owed;
     ``events`` the service events (sequenced, delivered with the notices, pulled, replayed);
     ``sessions`` the console's sign-in (password, then TOTP) and the privacy center's sessions.
@@ -125,6 +127,7 @@ class Jikimi:
     marketing: Marketing
     complaints: Complaints
     policy_changes: PolicyChanges
+    policy_versions: PolicyVersions
     usage_notices: UsageNotices
     events: ServiceEvents
     sessions: Sessions
@@ -230,13 +233,17 @@ def database_errors() -> Iterator[None]:
         ) from exc
 
 
-def assemble(core: Core, channels: Channels | None = None, delivery_tries: int = 8) -> Jikimi:
-    """Every service over ``core``, wired to its collaborators (``channels``: where notices go)."""
+def assemble(
+    core: Core, channels: Channels | None = None, delivery_tries: int = 8, *, policy_file: Path | None = None
+) -> Jikimi:
+    """Every service over ``core``, wired to its collaborators (``channels``: where notices go;
+    ``policy_file``: the file the policy was loaded from, whose ``versions/`` folder holds drafts)."""
     marketing = Marketing(core)
     lifecycle = Lifecycle(core, reconfirmations=marketing.queue_reconfirmations)
     vault = Vault(core, lifecycle)
     channels = channels or Channels()
     events = ServiceEvents(core, channels.events, tries=delivery_tries)
+    changes = PolicyChanges(core)
     return Jikimi(
         core=core,
         vault=vault,
@@ -248,7 +255,8 @@ def assemble(core: Core, channels: Channels | None = None, delivery_tries: int =
         incidents=Incidents(core),
         marketing=marketing,
         complaints=Complaints(core),
-        policy_changes=PolicyChanges(core),
+        policy_changes=changes,
+        policy_versions=PolicyVersions(core, changes, policy_file=policy_file),
         usage_notices=UsageNotices(core),
         events=events,
         sessions=Sessions(core),
@@ -268,12 +276,14 @@ def build_jikimi(
     tombstones: TombstoneFile | None = None,
     channels: Channels | None = None,
     delivery_tries: int = 8,
+    policy_file: Path | None = None,
 ) -> Jikimi:
     """jikimi over a policy already loaded and an engine already made (tests, benchmarks, embedding);
     the schema must be migrated (``store.migrate.upgrade``). There is no lint gate here: the caller
     answers for the policy (``Jikimi.policy_check`` still shows blocking findings). ``epochs``: the
     epoch file wrapping data keys (it must exist: ``EpochFile.ensure``); ``tombstones``: where
-    destroyed key ids go; ``channels``: where notices are delivered (none: they wait)."""
+    destroyed key ids go; ``channels``: where notices are delivered (none: they wait); ``policy_file``:
+    the file ``policy`` was loaded from (its ``versions/`` folder holds the drafts of the next)."""
     access_log = access_log or AccessLog(keys)  # keyed: each row carries a MAC (audit.chain)
     return assemble(
         Core(
@@ -289,6 +299,7 @@ def build_jikimi(
         ),
         channels,
         delivery_tries,
+        policy_file=policy_file,
     )
 
 
@@ -396,6 +407,7 @@ def open_jikimi(
         tombstones=tombstone_file(settings, ring),
         channels=configured(settings),
         delivery_tries=settings.delivery_tries,
+        policy_file=Path(path),
     )
     log.seal(engine, jikimi.core.now())  # the plain rows of a version before the keyed log (docs/audit.md)
     log.prepare(engine, jikimi.core.now())  # PostgreSQL: this month's and next month's partitions

@@ -52,3 +52,9 @@ def current(conn: Connection, now: datetime, *, kind: str | None = None, limit: 
     if kind is not None:
         query = query.where(postings.c.kind == kind)
     return list(conn.execute(query.order_by(postings.c.posted_at.desc(), postings.c.id).limit(limit)).all())
+
+
+def of_kind(conn: Connection, kind: str, *, limit: int = 100) -> list[Row[Any]]:
+    """Every posting of ``kind``, up now or taken down, newest first (a policy's announced versions)."""
+    query = select(postings).where(postings.c.kind == kind)
+    return list(conn.execute(query.order_by(postings.c.posted_at.desc(), postings.c.id).limit(limit)).all())
