@@ -47,6 +47,8 @@ def test_the_facade_has_one_attribute_per_service() -> None:
         "policy_versions",
         "usage_notices",
         "events",
+        "sessions",
+        "passes",
     ]
 
 

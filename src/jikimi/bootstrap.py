@@ -59,6 +59,7 @@ from jikimi.rights import RightsDesk
 from jikimi.settings import TOKEN_LIFETIME, Settings
 from jikimi.sharing import Sharing
 from jikimi.signin import Sessions
+from jikimi.signin.privacy import PrivacyPasses
 from jikimi.store import holdings
 from jikimi.store import keys as key_rows
 from jikimi.store import subjects as subject_rows
@@ -113,7 +114,8 @@ class Jikimi:
     ``policy_versions`` the versions of the policy jikimi knows, its drafts, publishing the next;
     ``usage_notices`` the yearly usage-and-provision notice (PIPA 20-2) and whether it is owed;
     ``events`` the service events (sequenced, delivered with the notices, pulled, replayed);
-    ``sessions`` the console's sign-in (password, then TOTP) and the privacy center's sessions.
+    ``sessions`` the console's sign-in (password, then TOTP) and the privacy center's sessions;
+    ``passes`` the ways into the privacy center (the service's link, a one-time code).
     """
 
     core: Core
@@ -131,6 +133,7 @@ class Jikimi:
     usage_notices: UsageNotices
     events: ServiceEvents
     sessions: Sessions
+    passes: PrivacyPasses
 
     @property
     def policy(self) -> Policy:
@@ -260,6 +263,7 @@ def assemble(
         usage_notices=UsageNotices(core),
         events=events,
         sessions=Sessions(core),
+        passes=PrivacyPasses(core, vault),
     )
 
 

@@ -120,6 +120,7 @@ ACTIONS = (
     "marketing",
     "complaints",
     "events",
+    "privacy",
 )
 """``read`` reads values through the gate, for a purpose; ``metadata`` reads what is known about a
 subject without its values — its state and item ids, its consent history, the processors holding
@@ -132,7 +133,9 @@ to a recipient the policy declares for it; ``incident`` handles breach incidents
 affected subjects, the report to the regulator, the notices); ``marketing`` checks whether advertising
 may go to subjects (정보통신망법 50: their consents to receive, read as metadata; one log row a check);
 ``complaints`` receives and answers complaints and reads what they say (each read logged);
-``events`` pulls the service events (``GET /v1/events``: ids and types, never a value)."""
+``events`` pulls the service events (``GET /v1/events``: ids and types, never a value);
+``privacy`` issues a member's link into the privacy center (``POST /v1/privacy/sessions``: the
+service's backend, for a member it has signed in, or a guardian of a child it has checked)."""
 
 
 def purpose_basis_holds(policy: Policy, purpose_id: str, consents: ConsentFacts) -> Decision:

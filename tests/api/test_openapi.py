@@ -101,6 +101,8 @@ EXPECTED = {
     ("post", "/v1/notices/usage"),
     # service events
     ("get", "/v1/events"),
+    # the privacy center
+    ("post", "/v1/privacy/sessions"),
 }
 
 
@@ -150,7 +152,7 @@ PINNED = {
     "reconfirmAdConsent", "openIncident", "listIncidents", "addAffectedSubjects", "getIncident",
     "getIncidentReport", "recordIncidentReport", "notifyIncidentSubjects", "closeIncident", "listPostings",
     "receiveComplaint", "listComplaints", "getComplaint", "answerComplaint", "announcePolicyChange",
-    "checkUsageNotice", "queueUsageNotices", "listEvents",
+    "checkUsageNotice", "queueUsageNotices", "listEvents", "issuePrivacyLink",
 }  # fmt: skip
 """The operation ids a generated client names its methods by. Renaming one breaks every client built
 from an earlier document: change this set only deliberately, with a CHANGELOG entry."""

@@ -25,6 +25,7 @@ from jikimi.api import (
     lifecycle,
     marketing,
     notices,
+    privacy,
     rights,
     sharing,
     subjects,
@@ -118,6 +119,7 @@ def create_app(
         app.include_router(complaints.router)
         app.include_router(notices.router)
         app.include_router(events.router)
+        app.include_router(privacy.router)
         mount(app)  # the console (/console/) and the privacy center (/privacy/): jikimi.web
     app.include_router(pii_router)
     describe(app)  # tags, shared error answers, Idempotency-Key (api/contract.py)

@@ -105,6 +105,13 @@ TAGS: list[dict[str, str]] = [
         "Service events: what jikimi did, for the service to follow.",
     },
     {
+        "name": "privacy",
+        "description": "개인정보 보호 센터: 서비스가 로그인시킨 회원(또는 아동의 법정대리인)에게 "
+        "여는 한 번 쓰는 링크. "
+        "The privacy center: a link, good once, that the service opens for its signed-in member "
+        "(or a child's guardian).",
+    },
+    {
         "name": "health",
         "description": "상태 확인 (인증 불필요, 개인정보 없음). Health check (no token, no personal data).",
     },

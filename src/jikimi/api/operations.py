@@ -97,6 +97,8 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("post", "/v1/notices/usage"): "queueUsageNotices",
     # service events
     ("get", "/v1/events"): "listEvents",
+    # the privacy center
+    ("post", "/v1/privacy/sessions"): "issuePrivacyLink",
 }
 """``(method, path)`` → the operation id; every route of the API is here, each id once."""
 
@@ -111,10 +113,12 @@ NOT_STATE_CHANGING: frozenset[str] = frozenset(
         "maskText",
         "checkMarketingSend",
         "exportStatistics",
+        "issuePrivacyLink",  # a new link each time, like a login; the answer (a credential) is never kept
     }
 )
-"""The POSTs that change nothing (reads, checks, a login): an ``Idempotency-Key`` means nothing to
-them — a repeated read is read and logged again, and its answer (personal values) is never kept."""
+"""The POSTs that change nothing (reads, checks, a login, a link into the privacy center): an
+``Idempotency-Key`` means nothing to them — a repeated read is read and logged again, and its answer
+(personal values, a credential) is never kept."""
 
 IDEMPOTENT: frozenset[str] = frozenset(
     name for (method, _), name in OPERATION_IDS.items() if method == "post" and name not in NOT_STATE_CHANGING

@@ -30,6 +30,7 @@ from jikimi.core import Core
 from jikimi.errors import UsageError
 from jikimi.handlers import SYSTEM, Handler
 from jikimi.notices.channels import Channel, Email, Letter, Outgoing, SendError, Webhook
+from jikimi.notices.privacy_codes import with_code
 from jikimi.notices.rounds import (
     MARK_EVERY,
     DeliveryReport,
@@ -221,7 +222,8 @@ class Delivery:
         if contacts is None:
             contacts = self._contacts([message]).get(message.id, {})
         channel, to = self._destination(policy, message, contacts)
-        payload = with_link(message.payload, self.core.keys.master)  # an answer's package link, made now
+        keys = self.core.keys.master
+        payload = with_code(with_link(message.payload, keys), keys)  # a package link, a code: made now
         try:
             wording = render(policy, cast(NoticeKind, message.kind), payload, message_id=message.message_id)
         except UsageError:  # the policy's own wording does not render: dead, its code says why

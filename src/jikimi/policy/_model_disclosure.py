@@ -203,6 +203,7 @@ NoticeKind = Literal[
     "usage_notice",
     "breach_notice",
     "complaint_answer",
+    "privacy_code",
 ]
 """The notices jikimi delivers (``jikimi.notices``): each has a Korean template the policy may reword."""
 

@@ -6,8 +6,8 @@ consent withdrawals.
 grounds); ``requests`` the shared steps and the readers; ``desk`` receiving and answering;
 ``carry_out`` the four requests closed by carrying them out, each in one unit of work;
 ``package`` the access package; ``answers`` the answer notice queued when a request closes, with
-a protected link to the package (``links`` opens it); ``corrections`` and ``verification`` their
-helpers.
+a protected link to the package (``links`` opens it); ``own`` the subject's own package and
+requests in the privacy center; ``corrections`` and ``verification`` their helpers.
 ``RightsDesk`` is the service (``jikimi.rights``).
 """
 
@@ -22,13 +22,14 @@ from jikimi.rights.carry_out import CarryingOut
 from jikimi.rights.desk import Steps
 from jikimi.rights.links import Linking
 from jikimi.rights.model import is_korean_public_holiday
+from jikimi.rights.own import OwnView
 from jikimi.rights.package import Package
 from jikimi.rights.requests import Event, Received, RightsRequest
 from jikimi.rights.verification import Verifier
 from jikimi.vault.consents import Consenting
 
 
-class RightsDesk(Steps, CarryingOut, Linking):
+class RightsDesk(Steps, CarryingOut, Linking, OwnView):
     """Data-subject requests over a ``Core``; deletions end purposes through ``lifecycle`` and
     consent withdrawals go through the vault's ``consents``, in the request's own unit of work."""
 

@@ -38,6 +38,7 @@ from jikimi.store import separated
 from jikimi.store import subjects as subject_rows
 from jikimi.store import values as value_store
 from jikimi.store.bulk import stream
+from jikimi.store.uow import UnitOfWork
 
 PAGE_ROWS = 1000
 CHUNK_CHARS = 64 * 1024
@@ -181,48 +182,69 @@ class Packaging(DeskBase):
                 )
             if row.status == "refused":
                 raise StateConflict("거절된 요구입니다", "the request was refused")
-            sid = row.subject_id
-            subject = subject_rows.find(uow.conn, sid)
-            wanted = set(json.loads(row.scope).get("items", ()))
-            value_rows: list[Any] = [
-                r for r in value_store.rows_of(uow.conn, sid) if not wanted or r.item_id in wanted
-            ]
-            key = core.keys.get(uow.conn, sid) if sid else None
-            record_count = record_rows.count(uow.conn, sid)
-            consents = consent_rows.history(uow.conn, sid)
-            kept_values, kept_records = separated.summary(uow.conn, sid)
-            record_types = record_rows.types_of(uow.conn, sid)
-            core.log(
+            gathered = gather(
+                core,
                 uow,
-                now,
-                handler.login,
-                "rights.access_package",
-                subject_id=sid,
-                items=[r.item_id for r in value_rows] + record_types,
+                row.subject_id,
+                set(json.loads(row.scope).get("items", ())),
+                handler=handler,
+                now=now,
                 source=source,
                 reason=f"request={request_id}; type=access",
-                count=max(1, record_count),
             )
             uow.commit()
-        return _assemble(
-            core,
-            request_id,
-            now,
-            sid,
-            subject,
-            value_rows,
-            key,
-            record_count,
-            consents,
-            kept_values,
-            kept_records,
-            record_types,
-        )
+        return _assemble(core, request_id, now, *gathered)
+
+
+def gather(
+    core: Core,
+    uow: UnitOfWork,
+    sid: str,
+    wanted: set[str],
+    *,
+    handler: Handler,
+    now: datetime,
+    source: str,
+    reason: str,
+) -> tuple[Any, ...]:
+    """What a package of ``sid`` holds (only the items ``wanted``, or every one when empty), read
+    inside ``uow`` with its ``rights.access_package`` row; ``_assemble`` makes the package of it."""
+    subject = subject_rows.find(uow.conn, sid)
+    value_rows: list[Any] = [
+        r for r in value_store.rows_of(uow.conn, sid) if not wanted or r.item_id in wanted
+    ]
+    key = core.keys.get(uow.conn, sid) if sid else None
+    record_count = record_rows.count(uow.conn, sid)
+    consents = consent_rows.history(uow.conn, sid)
+    kept_values, kept_records = separated.summary(uow.conn, sid)
+    record_types = record_rows.types_of(uow.conn, sid)
+    core.log(
+        uow,
+        now,
+        handler.login,
+        "rights.access_package",
+        subject_id=sid,
+        items=[r.item_id for r in value_rows] + record_types,
+        source=source,
+        reason=reason,
+        count=max(1, record_count),
+    )
+    return (
+        sid,
+        subject,
+        value_rows,
+        key,
+        record_count,
+        consents,
+        kept_values,
+        kept_records,
+        record_types,
+    )
 
 
 def _assemble(
     core: Core,
-    request_id: str,
+    request_id: str | None,
     now: datetime,
     sid: str,
     subject: Any,
