@@ -45,6 +45,7 @@ def child(jikimi: Jikimi) -> str:
     """A child under 14 whose guardian has consented: active, ``is_child``."""
     sid = jikimi.vault.collect("signup", CHILD, {"marketing": False}).subject_id
     jikimi.vault.record_guardian_consent(sid, method="법정대리인 명의 휴대전화 본인확인")
+    jikimi.vault.collect("signup", CHILD, {"marketing": False}, subject_id=sid)  # now the child's own data
     return sid
 
 

@@ -21,8 +21,18 @@ CONSOLE: list[MenuItem] = [
 ]
 """The console's menu, in order; each page module adds its entries here."""
 
-PRIVACY: list[MenuItem] = []
+PRIVACY: list[MenuItem] = [
+    MenuItem("/privacy/me", "내 정보", "My data"),
+    MenuItem("/privacy/consents", "내 동의", "My consents"),
+    MenuItem("/privacy/requests", "내 요구", "My requests"),
+    MenuItem("/privacy/policy", "처리방침", "Privacy policy"),
+    MenuItem("/privacy/consent-screens", "동의 화면", "Consent screens"),
+]
 """The privacy center's menu, in order (for a signed-in member or guardian)."""
 
-PRIVACY_PUBLIC: list[MenuItem] = []
+PRIVACY_PUBLIC: list[MenuItem] = [
+    MenuItem("/privacy/", "들어가기", "Come in"),
+    MenuItem("/privacy/policy", "처리방침", "Privacy policy"),
+    MenuItem("/privacy/consent-screens", "동의 화면", "Consent screens"),
+]
 """Privacy-center pages open to anyone (the policy, the consent screens)."""

@@ -8,8 +8,9 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from jikimi.handlers import GUARDIAN, SELF, Handler
+from jikimi.handlers import Handler
 from jikimi.signin import PrivacySession
+from jikimi.signin.privacy import member_actor
 from jikimi.web import menu
 from jikimi.web.console.deps import JikimiDep, csrf_refused, get_jikimi, same_origin
 from jikimi.web.errors import Redirect
@@ -35,8 +36,9 @@ class PrivacyUser:
 
     @property
     def actor(self) -> Handler:
-        """Who acts in the services: the subject (``self``) or the child's guardian."""
-        return GUARDIAN if self.session.acting_as == "guardian" else SELF
+        """Who acts in the services: the subject (``self``) or the child's guardian, who may also
+        read their own consents and state (``signin.privacy.member_actor``)."""
+        return member_actor(self.session.acting_as)
 
 
 def privacy_user(request: Request, jikimi: JikimiDep) -> PrivacyUser:
