@@ -63,14 +63,15 @@ def node_or_skip() -> tuple[str, str]:
     return node, npm
 
 
-def npm_packages(npm: str) -> Path:
-    """``tests/clients/typescript/node_modules`` as ``package-lock.json`` pins it."""
-    modules = TYPESCRIPT / "node_modules"
-    wanted = _digest(TYPESCRIPT / "package.json", TYPESCRIPT / "package-lock.json")
-    with _locked(TYPESCRIPT / ".install.lock"):
+def npm_packages(npm: str, folder: Path = TYPESCRIPT) -> Path:
+    """``folder/node_modules`` (``tests/clients/typescript`` unless told another folder) as its
+    ``package-lock.json`` pins it."""
+    modules = folder / "node_modules"
+    wanted = _digest(folder / "package.json", folder / "package-lock.json")
+    with _locked(folder / ".install.lock"):
         stamp = modules / STAMP
         if not (stamp.exists() and stamp.read_text() == wanted):
-            _run([npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts"], cwd=TYPESCRIPT)
+            _run([npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts"], cwd=folder)
             stamp.write_text(wanted)
     return modules
 
