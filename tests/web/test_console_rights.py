@@ -273,6 +273,18 @@ def test_what_a_handler_types_is_shown_escaped(console: TestClient, receive: Cal
     assert attack not in shown and "&lt;script&gt;" in shown
 
 
+def test_how_identity_was_checked_is_kept_without_the_personal_values_typed_into_it(
+    web_jikimi: Jikimi, console: TestClient, officer: Staff, receive: Callable[[str], str]
+) -> None:
+    request_id = receive("access")
+    proof = f"등록된 번호 {MEMBER['mobile']}로 다시 걸어 확인"
+    done = post(console, request_id, "verify", {"method": "handler", "proof": proof})
+    assert done.status_code == 303
+    notes = " ".join(e.note or "" for e in web_jikimi.rights.events(request_id, actor=officer.login))
+    assert "다시 걸어 확인" in notes and MEMBER["mobile"] not in notes
+    assert MEMBER["mobile"] not in page_of(console, request_id).text
+
+
 def test_a_step_posted_without_the_forms_csrf_field_is_refused(
     web_jikimi: Jikimi, console: TestClient, officer: Staff, receive: Callable[[str], str]
 ) -> None:

@@ -280,9 +280,11 @@ class Steps(Reader):
             target = "verified" if row.status in ("received", "extended") else row.status
             if target == row.status:
                 rows.change(uow.conn, request_id, **values)
-                self._event(uow, request_id, now, handler, row.status, f"verified ({outcome.method})")
+                self._event(uow, request_id, now, handler, row.status, f"verified ({scrub(outcome.method)})")
             else:
-                self._move(uow, row, "verified", handler, now, f"verified ({outcome.method})", **values)
+                self._move(
+                    uow, row, "verified", handler, now, f"verified ({scrub(outcome.method)})", **values
+                )
             held: Sequence[str] = ()
             if row.type == "correction" and row.subject_id is not None:
                 held = json.loads(row.scope)["items"]
