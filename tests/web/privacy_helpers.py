@@ -30,7 +30,7 @@ CHILD = {
 PERSONAL = [
     *(v for k, v in MEMBER.items() if k != "password"),
     *(CHILD[k] for k in ("name", "email", "mobile", "login_id", "guardian_name", "guardian_mobile")),
-]  # noqa: E501
+]
 """Every personal value the tests' people have (none may appear in a URL)."""
 
 LINKS = re.compile(r'(?:href|action|src)="([^"]*)"')

@@ -85,17 +85,17 @@ def test_the_services_backend_gets_the_link_from_the_api(web_jikimi: Jikimi, web
     assert refused.status_code == 422 and refused.json()["error"]["field"] == "acting_as"
     guardian = web_client.post(
         "/v1/privacy/sessions", json={"subject_id": kid, "acting_as": "guardian"}, headers=headers
-    )  # noqa: E501
+    )
     assert guardian.status_code == 201
     missing = web_client.post(
         "/v1/privacy/sessions", json={"subject_id": "Nobody0000000000000000"}, headers=headers
-    )  # noqa: E501
+    )
     assert missing.status_code == 404
     web_jikimi.handlers.define_role("reader", purposes=["membership"], actions=["read"])
     _, other = web_jikimi.handlers.create("cs-lee", "correct horse battery", role="reader")
     denied = web_client.post(
         "/v1/privacy/sessions", json={"subject_id": sid}, headers={"Authorization": f"Bearer {other}"}
-    )  # noqa: E501
+    )
     assert denied.status_code == 403
 
 
@@ -141,7 +141,7 @@ def test_an_unknown_contact_gets_the_same_answer(web_jikimi: Jikimi, web_client:
                     asked.headers["location"],
                     "jk_privacy_pass=" in asked.headers["set-cookie"],
                 )
-            )  # noqa: E501
+            )
             shown = browser.get("/privacy/code")
             assert "회원의 것이라면" in shown.text
     assert answers[0] == answers[1] == (303, "/privacy/code", True)
@@ -201,7 +201,7 @@ def test_a_purpose_consent_is_withdrawn_and_given_again_with_one_click_each(
         "/privacy/consents",
         "/privacy/consents",
         {"kind": "purpose", "target": "marketing", "give": "0"},
-    )  # noqa: E501
+    )
     assert off.status_code == 303  # type: ignore[attr-defined]
     assert web_jikimi.vault.basis_holds(sid, "marketing").reason == "consent_withdrawn"
     shown = web_client.get("/privacy/consents")  # the notice, then the toggle the other way
@@ -211,7 +211,7 @@ def test_a_purpose_consent_is_withdrawn_and_given_again_with_one_click_each(
         "/privacy/consents",
         "/privacy/consents",
         {"kind": "purpose", "target": "marketing", "give": "1"},
-    )  # noqa: E501
+    )
     assert on.status_code == 303  # type: ignore[attr-defined]
     assert web_jikimi.vault.basis_holds(sid, "marketing").allowed
     changes = [
@@ -250,7 +250,7 @@ def mecross(tmp_path: Path, clock: FixedClock) -> Iterator[Jikimi]:
 def test_marketing_email_is_turned_off_and_on_again(mecross: Jikimi) -> None:
     sid = mecross.vault.collect(
         "signup", MECROSS_SIGNUP, {"marketing": True, "ad:email": True, "ad:sms": True}
-    ).subject_id  # noqa: E501
+    ).subject_id
     with TestClient(create_app(mecross), follow_redirects=False) as browser:
         signed_in(browser, mecross, sid)
         page = browser.get("/privacy/consents")

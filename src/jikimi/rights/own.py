@@ -85,6 +85,6 @@ class OwnView(DeskBase):
                 subject_id=subject_id,
                 source=source,
                 count=max(1, len(found)),
-            )  # noqa: E501
+            )
             uow.commit()
         return [self._view(r, now) for r in found]

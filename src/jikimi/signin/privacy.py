@@ -25,7 +25,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from jikimi.clock import as_utc
 from jikimi.core import Core
@@ -250,7 +250,7 @@ class PrivacyPasses:
                 "contact",
                 "이메일 주소나 휴대전화번호를 입력하십시오",
                 "enter an e-mail address or mobile number",
-            )  # noqa: E501
+            )
         pass_id = PASS_PREFIX + secrets.token_urlsafe(24)
         subject_id = None
         for item_id in items:
@@ -272,7 +272,7 @@ class PrivacyPasses:
                     outcome="denied:too_many_codes",
                     subject_id=subject_id,
                     source=source,
-                )  # noqa: E501
+                )
                 uow.commit()
                 return pass_id
             ref, expires = new_id(), now + CODE_LIFETIME
@@ -306,7 +306,7 @@ class PrivacyPasses:
                 subject_id=subject_id,
                 source=source,
                 reason=f"channel={channel}",
-            )  # noqa: E501
+            )
             uow.commit()
         return pass_id
 
@@ -344,25 +344,24 @@ class PrivacyPasses:
         uow: UnitOfWork,
         now: datetime,
         action: str,
-        row: object | None,
+        row: Any,
         acting_as: ActingAs,
         why: str | None,
         source: str,
     ) -> None:
         """Log a pass's use or refusal (against its subject when the pass is known) and commit."""
-        subject_id = getattr(row, "subject_id", None)
+        subject_id = None if row is None else str(row.subject_id)
         outcome = "allowed" if why is None else f"denied:{why}"
         self.core.log(uow, now, acting_as, action, outcome=outcome, subject_id=subject_id, source=source)
         uow.commit()
 
 
-def _stale(row: object | None, now: datetime) -> str | None:
-    """Why a pass cannot be used now (unknown, used, expired), or None."""
+def _stale(row: Any, now: datetime) -> str | None:
+    """Why a pass (a ``privacy_passes`` row, or None) cannot be used now: unknown, used, expired."""
     if row is None:
         return "unknown"
-    if getattr(row, "used_at", None) is not None:
+    if row.used_at is not None:
         return "used"
-    expires_at = getattr(row, "expires_at", None)
-    if expires_at is None or now >= as_utc(expires_at):
+    if now >= as_utc(row.expires_at):
         return "expired"
     return None

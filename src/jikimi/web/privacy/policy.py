@@ -33,7 +33,7 @@ def _versions(policy: Policy) -> list[dict[str, object]]:
             "url": None,
             "note": None,
             "current": True,
-        }  # noqa: E501
+        }
     ]
     later = effective
     for entry in sorted(policy.history, key=lambda e: e.effective, reverse=True):

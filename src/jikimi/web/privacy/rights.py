@@ -6,6 +6,8 @@ through the web channel when the policy's rights section takes it."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -30,20 +32,20 @@ WHAT = {
     "correction": (
         "틀린 정보를 고쳐 주십시오. 처리하는 동안 그 정보는 쓰이지 않습니다.",
         "Correct what is wrong; it is not used meanwhile.",
-    ),  # noqa: E501
+    ),
     "deletion": (
         "정보를 삭제해 주십시오. 법령이 보존을 정한 것은 그 기간 동안 분리 보관됩니다.",
         "Delete my data; what a law keeps is kept separately for its period.",
-    ),  # noqa: E501
+    ),
     "stop": ("목적을 정해 처리를 멈춰 주십시오.", "Stop processing for the purposes I name."),
     "consent_withdrawal": (
         "동의를 철회합니다 (목적을 고르지 않으면 전부).",
         "I withdraw my consent (all, if no purpose is chosen).",
-    ),  # noqa: E501
+    ),
     "automated_decision": (
         "자동화된 결정을 거부하거나 설명을 요구합니다.",
         "I refuse an automated decision or ask for its explanation.",
-    ),  # noqa: E501
+    ),
 }
 
 
@@ -58,12 +60,8 @@ def my_requests(request: Request, jikimi: JikimiDep, member: Member, source: Sou
     policy = jikimi.policy
     found = jikimi.rights.own_requests(member.subject_id, actor=member.actor, source=source)
     state = jikimi.vault.subject(member.subject_id, actor=member.actor, source=source)
-    items = state["items"]
-    held = [
-        (i, policy.label_of(i))
-        for i in policy.items_by_id
-        if isinstance(items, list | tuple | set) and i in items
-    ]
+    held_ids = set(cast(list[str], state["items"]))
+    held = [(i, policy.label_of(i)) for i in policy.items_by_id if i in held_ids]  # in the policy's order
     context = {
         "requests": found,
         "types": [(key, ko, en, article, *WHAT[key]) for key, (ko, en, article) in REQUEST_TYPES.items()],
