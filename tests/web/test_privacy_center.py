@@ -6,6 +6,7 @@ deadline in Korean time; a guardian acting for a child; and no personal value in
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote
@@ -369,3 +370,28 @@ def test_the_policy_pages_show_the_document_in_force_its_versions_and_the_consen
     assert web_client.get("/privacy/policy/1999-01-01").status_code == 404
     screens = web_client.get("/privacy/consent-screens")
     assert screens.status_code == 200 and "회원가입" in screens.text and "[선택]" in screens.text
+
+
+def test_a_stored_name_with_markup_is_shown_as_text(web_jikimi: Jikimi, web_client: TestClient) -> None:
+    attack = '<img src=x onerror="alert(1)">'
+    kid = web_jikimi.vault.collect("signup", {**CHILD, "name": attack}, {"marketing": False}).subject_id
+    web_jikimi.vault.record_guardian_consent(kid, method="법정대리인 명의 휴대전화 본인확인")
+    web_jikimi.vault.collect("signup", {**CHILD, "name": attack}, {"marketing": False}, subject_id=kid)
+    enter(web_client, web_jikimi, kid, "guardian")
+    page = web_client.get("/privacy/me").text
+    assert attack not in page and "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in page
+
+
+def test_every_page_has_one_h1_unique_ids_and_a_label_for_every_input(web_jikimi: Jikimi) -> None:
+    ids = re.compile(r'\sid="([^"]+)"')
+    inputs = re.compile(r'<(?:input|select|textarea)\b[^>]*\bid="([^"]+)"[^>]*>')
+    with TestClient(create_app(web_jikimi), follow_redirects=False) as browser:
+        pages = [browser.get(path).text for path in PUBLIC_PAGES]
+        enter(browser, web_jikimi, join(web_jikimi))
+        pages += [browser.get(path).text for path in MEMBER_PAGES]
+    for html in pages:
+        assert html.count("<h1") == 1
+        found = ids.findall(html)
+        assert len(found) == len(set(found)), sorted(i for i in found if found.count(i) > 1)
+        for field in inputs.findall(html):
+            assert f'for="{field}"' in html, field
