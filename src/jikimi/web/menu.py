@@ -18,6 +18,13 @@ class MenuItem:
 CONSOLE: list[MenuItem] = [
     MenuItem("/console/", "현황", "Dashboard"),
     MenuItem("/console/rights", "권리 행사", "Rights requests", "rights"),
+    MenuItem("/console/ledger", "파기 기록", "Destruction ledger", "audit"),
+    MenuItem("/console/policy", "처리방침", "Policy"),
+    MenuItem("/console/processors", "수탁자", "Processors"),
+    MenuItem("/console/provisions", "제3자 제공", "Third parties", "audit"),
+    MenuItem("/console/handlers", "취급자·권한", "Handlers and roles", "admin"),
+    MenuItem("/console/incidents", "유출 사고", "Incidents", "incident"),
+    MenuItem("/console/complaints", "민원", "Complaints", "complaints"),
 ]
 """The console's menu, in order; each page module adds its entries here."""
 
