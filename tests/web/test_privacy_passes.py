@@ -6,13 +6,14 @@ token, pass id or code is stored."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 
 from jikimi.bootstrap import Jikimi, build_jikimi
 from jikimi.clock import FixedClock
@@ -20,6 +21,7 @@ from jikimi.crypto import KeyRing, MasterKey
 from jikimi.errors import AuthError, Denied, Expired, InvalidInput
 from jikimi.notices.channels import Email
 from jikimi.notices.delivery import Channels
+from jikimi.notices.privacy_codes import with_code
 from jikimi.signin.privacy import CODE_TRIES, LIVE_CODES
 from jikimi.store.engine import make_engine
 from jikimi.store.face_tables import privacy_passes
@@ -150,14 +152,10 @@ def test_an_unknown_contact_gets_a_pass_id_too_and_nothing_is_sent(web_jikimi: J
 
 
 def test_a_code_is_good_for_five_tries_and_ten_minutes(web_jikimi: Jikimi, clock: FixedClock) -> None:
-    from jikimi.notices.privacy_codes import with_code
-
     join(web_jikimi)
     keys = web_jikimi.core.keys.master
 
     def code_of(message: dict[str, object]) -> str:
-        import json
-
         return str(with_code(json.loads(str(message["payload"])), keys)["code"])
 
     tried = web_jikimi.passes.start_code("email", MEMBER["email"])
@@ -191,3 +189,26 @@ def test_a_code_is_asked_only_by_a_channel_the_policy_looks_up(web_jikimi: Jikim
     with pytest.raises(InvalidInput) as refused:
         web_jikimi.passes.start_code("push", "anything")
     assert refused.value.field == "channel"
+
+
+def test_links_and_codes_work_alike_on_sqlite_and_postgresql(engine: Engine, clock: FixedClock) -> None:
+    jikimi = build_jikimi(
+        policy=cached_policy(EXAMPLES / "reference.yaml"),
+        engine=engine,
+        keys=KeyRing(MasterKey.generate()),
+        clock=clock,
+        passwords=fast_passwords(),
+    )
+    sid = join(jikimi)
+    link = jikimi.passes.issue_link(sid, actor=backend(jikimi))
+    assert jikimi.passes.enter_link(link.token).subject_id == sid
+    with pytest.raises(Expired):
+        jikimi.passes.enter_link(link.token)
+    pass_id = jikimi.passes.start_code("sms", MEMBER["mobile"])
+    (message,) = queued(jikimi, "privacy_code")
+    code = str(with_code(json.loads(message["payload"]), jikimi.core.keys.master)["code"])
+    assert jikimi.passes.finish_code(pass_id, code).subject_id == sid
+    clock.advance(timedelta(days=2))
+    jikimi.passes.start_code("sms", MEMBER["mobile"])  # each new pass forgets those long expired
+    with jikimi.core.reading() as conn:
+        assert len(conn.execute(select(privacy_passes)).all()) == 1
