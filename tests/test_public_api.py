@@ -39,6 +39,7 @@ def test_the_facade_has_one_attribute_per_service() -> None:
         "rights",
         "sharing",
         "audit",
+        "justifications",
         "delivery",
         "incidents",
         "marketing",

@@ -32,6 +32,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from jikimi.audit.anchors import Anchor, AnchorSink, read_anchors
 from jikimi.audit.chain import ANCHOR_LABEL, anchor_key
+from jikimi.audit.justifications import Justifications
 from jikimi.audit.log import AccessLog
 from jikimi.audit.report import Audit
 from jikimi.audit.retention import log_retention
@@ -107,6 +108,7 @@ class Jikimi:
     withdrawal, deletion, separated data, dormancy, sweeps, the destruction ledger; ``rights`` the
     data-subject requests; ``sharing`` third parties, their consents, processors, statistics;
     ``handlers`` accounts and roles; ``audit`` the access log's verification and monthly review;
+    ``justifications`` the review's 소명 requests (asked, answered by the handler, closed);
     ``incidents`` breach response (PIPA 34: the 72-hour clock, the report, the notices);
     ``marketing`` the advertising send gate and consents to receive (정보통신망법 50);
     ``complaints`` complaints on the clock (the policy's answer time, business hours, holidays);
@@ -124,6 +126,7 @@ class Jikimi:
     rights: RightsDesk
     sharing: Sharing
     audit: Audit
+    justifications: Justifications
     delivery: Delivery
     incidents: Incidents
     marketing: Marketing
@@ -209,7 +212,7 @@ def open_admin(settings: Settings, *, clock: Clock | None = None) -> Admin:
     ring = settings.key_ring() if settings.has_keys() else None  # without one: plain (v1) rows
     log = AccessLog(ring, sink=anchor_sink(settings) if ring else None)
     handlers = HandlerService(engine, clock, log, token_lifetime=settings.token_lifetime)
-    return Admin(handlers, Audit(engine, clock, ring, settings.anchors()), engine)
+    return Admin(handlers, Audit(engine, clock, ring, settings.anchors(), access_log=log), engine)
 
 
 def anchor_sink(settings: Settings) -> AnchorSink | None:
@@ -253,7 +256,8 @@ def assemble(
         lifecycle=lifecycle,
         rights=RightsDesk(core, lifecycle=lifecycle, consents=vault),
         sharing=Sharing(core),
-        audit=Audit(core.engine, core.clock, core.keys.master, core.access_log.anchor_file),
+        audit=Audit(core.engine, core.clock, core.keys.master, core.access_log.anchor_file, core.access_log),
+        justifications=Justifications(core),
         delivery=Delivery(core, vault, channels, tries=delivery_tries, events=events),
         incidents=Incidents(core),
         marketing=marketing,

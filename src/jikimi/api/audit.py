@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from jikimi.api import examples
 from jikimi.api.answers import ACTION_DENIED, answers
-from jikimi.api.deps import AuditorDep, JikimiDep
+from jikimi.api.deps import AuditorDep, JikimiDep, SourceDep
 from jikimi.api.schemas import MONTH_PATTERN, BreakOut, VerifyOut
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
@@ -48,8 +48,9 @@ def verify_log(jikimi: JikimiDep, _auditor: AuditorDep) -> VerifyOut:
     },
     summary="월간 접속기록 점검 (monthly access-log review)",
 )
-def monthly_report(month: Month, jikimi: JikimiDep, _auditor: AuditorDep) -> dict[str, Any]:
+def monthly_report(month: Month, jikimi: JikimiDep, auditor: AuditorDep, source: SourceDep) -> dict[str, Any]:
     """한 달의 접속기록 점검 보고서: 취급자별 열람, 거부, 대량 다운로드와 사유, 업무시간 외 열람, 급증한 취급자. `audit` 작업 권한이 필요합니다.
     The monthly review: reads per handler, denials, bulk downloads with reasons, reads outside
-    working hours, handlers whose volume jumps. Needs the `audit` action."""  # noqa: E501
-    return jikimi.audit.monthly_report(month)
+    working hours, handlers whose volume jumps, the threshold alerts. Needs the `audit` action;
+    the review is logged (`audit.report`)."""  # noqa: E501
+    return jikimi.audit.monthly_report(month, actor=auditor, source=source)

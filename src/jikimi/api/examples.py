@@ -144,6 +144,28 @@ ACCESS_LOG_REVIEW: JsonDict = {
     "volume_jumps": [],
     "rights_changes": [],
     "chain": {"ok": True, "rows": 1520, "chains": 2, "heads": {}, "breaks": [], "warnings": []},
+    "reads_by_day": [{"day": "2026-11-07", "actor": "cs-kim", "reads": 3, "off_hours": 3, "denied": 0}],
+    "denials_by_handler": [{"actor": "cs-kim", "count": 2, "reasons": {"consent_withdrawn": 2}}],
+    "alerts": [
+        {
+            "kind": "off_hours",
+            "label_ko": "심야·휴일 열람",
+            "label_en": "reads at night or on a rest day",
+            "handler": "cs-kim",
+            "day": "2026-11-07",
+            "count": 3,
+            "threshold": 0,
+            "detail": {"why": "weekend"},
+        }
+    ],
+    "thresholds": {
+        "volume_factor": 3,
+        "volume_floor": 50,
+        "off_hours": 0,
+        "mass_download": 100,
+        "denials": 5,
+        "day": "08:00-20:00 KST",
+    },
 }
 """The monthly review's outline (docs/audit.md)."""
 

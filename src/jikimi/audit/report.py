@@ -15,45 +15,36 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import date, datetime, time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import holidays
 from sqlalchemy import Connection, Engine
 
+from jikimi.audit.alerts import (
+    READ_ACTIONS,
+    WORK_END,
+    WORK_START,
+    LogRow,
+    Tally,
+    korean_calendar,
+    off_hours,
+)
 from jikimi.audit.anchors import read_anchors
-from jikimi.audit.log import LogEntry, LogPage, Verification, verify
+from jikimi.audit.log import AccessLog, Entry, LogEntry, LogPage, Verification, verify
 from jikimi.clock import Clock, as_utc
 from jikimi.crypto import KeyRing
-from jikimi.errors import UsageError
+from jikimi.errors import Denied, UsageError
 from jikimi.gate import REASONS
 from jikimi.handlers import Handler
-from jikimi.periods import FAR_PAST, KST, month_bounds, shift_month
+from jikimi.periods import FAR_PAST, KST, kst_day, month_bounds, shift_month
 from jikimi.store import access_log as log_rows
 from jikimi.store import handlers as handler_rows
+from jikimi.store.uow import UnitOfWork
 
-READ_ACTIONS = ("read", "read.bulk", "record.read", "export", "lookup")
-"""Actions that disclose something about a subject; they count as reads in the review."""
-BULK_ACTIONS = ("read.bulk", "export")
-WORK_START = time(9, 0)
-WORK_END = time(18, 0)
 JUMP_FACTOR = 3
 JUMP_MINIMUM = 50
 OFF_HOURS_LISTED = 500
-
-
-def off_hours(moment: datetime, calendar: Mapping[date, str]) -> str | None:
-    """Why ``moment`` is outside working hours in Korea (``holiday:NAME``, ``weekend``, ``night``), or None."""  # noqa: E501
-    local = as_utc(moment).astimezone(KST)
-    day = local.date()
-    if day in calendar:
-        return f"holiday:{calendar[day]}"
-    if local.weekday() >= 5:
-        return "weekend"
-    if not WORK_START <= local.time() < WORK_END:
-        return "night"
-    return None
 
 
 def _kst(moment: datetime) -> str:
@@ -77,21 +68,25 @@ def monthly_report(
     start, end = month_bounds(month)
     first_baseline = _baseline_start(month)
     local_start = start.astimezone(KST)
-    calendar: Mapping[date, str] = holidays.country_holidays("KR", years=[local_start.year], language="ko")
+    calendar = korean_calendar(local_start.year)
 
+    tally = Tally(month.strip(), calendar, until=kst_day(as_utc(generated_at)))
     per_handler: dict[str, Counter[str]] = defaultdict(Counter)
-    bulk: dict[tuple[Any, ...], Counter[str]] = {}
     night_rows: list[dict[str, Any]] = []
     for row in log_rows.reads_between(conn, start, end, READ_ACTIONS):
-        denied = row.outcome.startswith("denied:")
+        read = LogRow(
+            at=row.at,
+            actor=row.actor,
+            action=row.action,
+            outcome=row.outcome,
+            purpose=row.purpose,
+            reason=row.reason,
+            count=int(row.n),
+        )
+        tally.add(read)
         counts = per_handler[row.actor]
         counts["reads"] += 1
-        counts["denied" if denied else "allowed"] += 1
-        if row.action in BULK_ACTIONS:
-            key = (_kst(row.at), row.actor, row.action, row.purpose, row.reason)
-            group = bulk.setdefault(key, Counter())
-            group["subjects"] += 1
-            group["allowed"] += 0 if denied else 1
+        counts["denied" if read.denied else "allowed"] += 1
         why = off_hours(row.at, calendar)
         if why is not None:
             counts["off_hours"] += 1
@@ -108,7 +103,12 @@ def monthly_report(
                         "why": why,
                     }
                 )
-    denials = log_rows.denials_between(conn, start, end)
+    refused: dict[str, Counter[str]] = defaultdict(Counter)
+    denials: Counter[tuple[str, str]] = Counter()
+    for row in log_rows.denied_between(conn, start, end):
+        tally.add_denial(LogRow(at=row.at, actor=row.actor, action=row.action, outcome=row.outcome))
+        refused[row.actor][row.outcome.removeprefix("denied:")] += 1
+        denials[(row.outcome, row.action)] += 1
     baseline = log_rows.reads_per_actor(conn, first_baseline, start, READ_ACTIONS)
     rights = handler_rows.rights_changes(conn, start, end)
     chain = verify(conn, keys=keys)
@@ -132,18 +132,18 @@ def monthly_report(
             ),
             key=lambda r: (-r["reads"], r["actor"]),
         ),
-        "denials_by_reason": _denials(denials),
+        "denials_by_reason": _denials((o, a, n) for (o, a), n in denials.items()),
         "bulk_reads": [
             {
-                "at": at,
-                "actor": actor,
-                "action": action,
-                "purpose": purpose,
-                "reason": reason,
-                "subjects": c["subjects"],
-                "allowed": c["allowed"],
+                "at": _kst(b.at),
+                "actor": b.actor,
+                "action": b.action,
+                "purpose": b.purpose,
+                "reason": b.reason,
+                "subjects": b.subjects,
+                "allowed": b.allowed,
             }
-            for (at, actor, action, purpose, reason), c in sorted(bulk.items(), key=lambda kv: kv[0])
+            for b in tally.bulk_calls()
         ],
         "off_hours": {
             "total": sum(c["off_hours"] for c in per_handler.values()),
@@ -170,6 +170,13 @@ def monthly_report(
             "breaks": [str(b) for b in chain.breaks],
             "warnings": list(chain.warnings),
         },
+        "reads_by_day": tally.per_day(),
+        "denials_by_handler": [
+            {"actor": actor, "count": sum(reasons.values()), "reasons": dict(sorted(reasons.items()))}
+            for actor, reasons in sorted(refused.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))
+        ],
+        "alerts": [a.as_dict() for a in tally.alerts()],
+        "thresholds": tally.thresholds.as_dict(),
     }
 
 
@@ -311,17 +318,25 @@ class Audit:
     """The access log's face (``jikimi.audit``): chain verification, the monthly review, and readers
     of the log by subject, by handler and by month, a page at a time.
 
-    Like the review, the readers are not themselves logged: they show who did what to whose data
+    The review is itself a read of metadata about subjects and handlers: asked for by a handler
+    (``actor``), it needs the ``audit`` action and writes an ``audit.report`` row to ``access_log``
+    (refused: a ``denied:`` row). The readers are not logged: they show who did what to whose data
     by ids (handler logins, item ids, opaque subject ids), never a value.
     """
 
     def __init__(
-        self, engine: Engine, clock: Clock, keys: KeyRing | None = None, anchor_file: Path | None = None
+        self,
+        engine: Engine,
+        clock: Clock,
+        keys: KeyRing | None = None,
+        anchor_file: Path | None = None,
+        access_log: AccessLog | None = None,
     ) -> None:
         self._engine = engine
         self._clock = clock
         self._keys = keys
         self._anchor_file = anchor_file
+        self._log = access_log
 
     def about_subject(self, subject_id: str, *, after: int = 0, limit: int = 100) -> LogPage:
         """The rows about one subject (``subject_id``), in log order, from the one after ``after``
@@ -385,9 +400,39 @@ class Audit:
         with self._engine.connect() as conn:
             return verify(conn, keys=keys, anchors=anchors)
 
-    def monthly_report(self, month: str) -> dict[str, Any]:
+    def monthly_report(
+        self, month: str, *, actor: Handler | None = None, source: str = "local"
+    ) -> dict[str, Any]:
         """The review of ``month`` (``YYYY-MM``, Korean time) as a JSON-ready dict; ``render_text``
-        prints it for signing. Raises ``UsageError`` for a malformed month."""
+        prints it for signing. Raises ``UsageError`` for a malformed month; ``Denied`` when
+        ``actor``'s role lacks the ``audit`` action. With an ``actor``, the review is logged
+        (``audit.report``, the month in the reason)."""
         month_bounds(month)
+        now = as_utc(self._clock.now())
+        if actor is not None and not actor.role.may("audit"):
+            self._logged(now, actor, month, source, "denied:action_not_allowed")
+            raise Denied(
+                "action_not_allowed",
+                "접속기록 점검(audit) 권한이 없습니다",
+                "the handler's role may not review the access log",
+            )
         with self._engine.connect() as conn:
-            return monthly_report(conn, month, generated_at=as_utc(self._clock.now()), keys=self._keys)
+            report = monthly_report(conn, month, generated_at=now, keys=self._keys)
+        if actor is not None:
+            self._logged(now, actor, month, source, "allowed")
+        return report
+
+    def _logged(self, now: datetime, actor: Handler, month: str, source: str, outcome: str) -> None:
+        if self._log is None:
+            return
+        entry = Entry(
+            at=now,
+            actor=actor.login,
+            action="audit.report",
+            outcome=outcome,
+            source=source,
+            reason=f"month={month.strip()}",
+        )
+        with UnitOfWork(self._engine) as uow:
+            self._log.append(uow, [entry])
+            uow.commit()

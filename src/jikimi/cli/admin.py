@@ -473,7 +473,7 @@ def audit_report(
 
     month_bounds(month)  # a bad month is a usage error before any database work
     with admin_for(db) as admin:
-        report = admin.audit.monthly_report(month)
+        report = admin.audit.monthly_report(month, actor=operator())
     text = (
         json.dumps(report, ensure_ascii=False, indent=2) + "\n"
         if format is TextOrJson.json

@@ -181,6 +181,7 @@ def reads_between(
                 access_log.c.purpose,
                 access_log.c.reason,
                 access_log.c.subject_id,
+                access_log.c.count.label("n"),  # subjects the row stands for (an export: all it read)
             )
             .where(access_log.c.at >= start, access_log.c.at < end, access_log.c.action.in_(list(actions)))
             .order_by(access_log.c.seq)
@@ -188,14 +189,15 @@ def reads_between(
     )
 
 
-def denials_between(conn: Connection, start: datetime, end: datetime) -> list[Row[Any]]:
-    """``(outcome, action, count)`` of the denials in ``[start, end)``."""
-    return list(
-        conn.execute(
-            select(access_log.c.outcome, access_log.c.action, func.count())
+def denied_between(conn: Connection, start: datetime, end: datetime) -> Iterator[Row[Any]]:
+    """``(at, actor, action, outcome)`` of every refusal in ``[start, end)`` (any action), streamed
+    in log order."""
+    return iter(
+        conn.execution_options(stream_results=True, yield_per=2000).execute(
+            select(access_log.c.at, access_log.c.actor, access_log.c.action, access_log.c.outcome)
             .where(access_log.c.at >= start, access_log.c.at < end, access_log.c.outcome.like("denied:%"))
-            .group_by(access_log.c.outcome, access_log.c.action)
-        ).all()
+            .order_by(access_log.c.seq)
+        )
     )
 
 
