@@ -18,6 +18,8 @@ class MenuItem:
 CONSOLE: list[MenuItem] = [
     MenuItem("/console/", "현황", "Dashboard"),
     MenuItem("/console/rights", "권리 행사", "Rights requests", "rights"),
+    MenuItem("/console/review", "접속기록 점검", "Access-log review", "audit"),
+    MenuItem("/console/justifications", "소명", "Justifications"),
     MenuItem("/console/ledger", "파기 기록", "Destruction ledger", "audit"),
     MenuItem("/console/policy", "처리방침", "Policy"),
     MenuItem("/console/processors", "수탁자", "Processors"),
