@@ -47,6 +47,15 @@ def test_low_contrast_text_is_a_serious_violation(blank: Any) -> None:
         PageChecks()(blank, "selftest-contrast")
 
 
+def test_text_as_light_as_its_background_is_a_serious_violation(blank: Any) -> None:
+    button = (
+        "<button style='background:#fff;color:#123'>나가기 <span style='color:#fff'>Leave</span></button>"
+    )
+    blank.set_content(CLEAN + button + END)
+    with pytest.raises(AssertionError, match="serious color-contrast: Text has a 1:1 contrast ratio"):
+        PageChecks()(blank, "selftest-invisible")
+
+
 def test_a_page_wider_than_a_phone_fails(blank: Any) -> None:
     blank.set_content(CLEAN + "<table><tr><td style='min-width:500px'>넓은 표</td></tr></table>" + END)
     with pytest.raises(AssertionError, match="scrolls sideways at 360 px"):
