@@ -44,7 +44,7 @@ from jikimi.epochs import EpochFile
 from jikimi.errors import PolicyBlocked, UsageError
 from jikimi.handlers import SYSTEM, HandlerService
 from jikimi.lifecycle import Lifecycle
-from jikimi.lifecycle.restore import RestoreCheck, restore_check
+from jikimi.lifecycle.restore import RestoreCheck, report_restore, restore_check
 from jikimi.notices.changes import PolicyChanges
 from jikimi.notices.complaints import Complaints
 from jikimi.notices.delivery import Channels, Delivery, configured
@@ -434,7 +434,7 @@ def check_restore(core: Core) -> RestoreCheck | None:
     result = restore_check(core.unit_of_work, read, core.access_log, core.now())
     truncated = _tombstone_truncated(core.access_log.anchor_file, core.keys.master, read)
     result = dataclasses.replace(result, truncated=truncated)
-    _say_restore(result, tombstones.path)
+    report_restore(result, tombstones.path)
     return result
 
 
@@ -456,40 +456,8 @@ def db_restore_check(settings: Settings) -> RestoreCheck:
     finally:
         engine.dispose()
     result = dataclasses.replace(result, truncated=_tombstone_truncated(settings.anchors(), ring, read))
-    _say_restore(result, path)
+    report_restore(result, path)
     return result
-
-
-def _say_restore(result: RestoreCheck, path: Path) -> None:
-    if result.truncated:
-        logger.error(
-            "파기 기록 파일 %s의 끝이 잘렸습니다: 앵커가 본 줄이 없습니다 (the tombstone file %s lost lines "
-            "from its end that its anchor saw: destroyed keys it named may have come back unnoticed)",
-            path,
-            path,
-        )
-    if result.resurrected:
-        logger.warning(
-            "복원된 백업이 되살린 파기 대상을 다시 파기했습니다: 키 %d개, 행 %d개, 대상자 %d명 "
-            "(a restored backup had brought back destroyed data; destroyed again: %d keys, %d rows, "
-            "%d subjects)",
-            result.keys,
-            result.rows,
-            result.subjects,
-            result.keys,
-            result.rows,
-            result.subjects,
-        )
-    if result.bad_lines:
-        logger.error(
-            "파기 기록 파일 %s의 %d줄이 검증되지 않아 적용하지 않았습니다 (%d lines of the tombstone file %s "
-            "do not verify and were not applied: first line %d)",
-            path,
-            len(result.bad_lines),
-            len(result.bad_lines),
-            path,
-            result.bad_lines[0],
-        )
 
 
 def _overridden(core: Core, check: PolicyCheck) -> None:

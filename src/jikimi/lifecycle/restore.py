@@ -9,9 +9,11 @@ in one transaction per 500 ids, with one access-log row saying how many. It runs
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from jikimi.audit.log import AccessLog, Entry
 from jikimi.handlers import SYSTEM
@@ -20,6 +22,7 @@ from jikimi.store.uow import UnitOfWork
 from jikimi.tombstones import Tombstones
 
 CHUNK = rows.CHUNK
+logger = logging.getLogger("jikimi")
 
 
 @dataclass(frozen=True)
@@ -73,3 +76,37 @@ def restore_check(
         done.rows += step.rows
         done.subjects += step.subjects
     return RestoreCheck(len(ids), tombstones.bad_lines, done.keys, done.rows, done.subjects)
+
+
+def report_restore(result: RestoreCheck, path: Path) -> None:
+    """Say on the ``jikimi`` logger what a restore check found: a truncated tombstone file, data a
+    restored backup had brought back (destroyed again), lines that do not verify."""
+    if result.truncated:
+        logger.error(
+            "파기 기록 파일 %s의 끝이 잘렸습니다: 앵커가 본 줄이 없습니다 (the tombstone file %s lost lines "
+            "from its end that its anchor saw: destroyed keys it named may have come back unnoticed)",
+            path,
+            path,
+        )
+    if result.resurrected:
+        logger.warning(
+            "복원된 백업이 되살린 파기 대상을 다시 파기했습니다: 키 %d개, 행 %d개, 대상자 %d명 "
+            "(a restored backup had brought back destroyed data; destroyed again: %d keys, %d rows, "
+            "%d subjects)",
+            result.keys,
+            result.rows,
+            result.subjects,
+            result.keys,
+            result.rows,
+            result.subjects,
+        )
+    if result.bad_lines:
+        logger.error(
+            "파기 기록 파일 %s의 %d줄이 검증되지 않아 적용하지 않았습니다 (%d lines of the tombstone file %s "
+            "do not verify and were not applied: first line %d)",
+            path,
+            len(result.bad_lines),
+            len(result.bad_lines),
+            path,
+            result.bad_lines[0],
+        )
