@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -173,8 +174,13 @@ def test_two_marketing_purposes_on_one_channel_must_be_named() -> None:
     assert rules.ad_purpose(policy, "email", "newsletter").id == "newsletter"
 
 
+def _without_channels(data: dict[str, Any]) -> None:
+    for purpose in data["purposes"]:
+        purpose.pop("ad_channels", None)
+
+
 def test_a_policy_without_advertising_channels_takes_no_consent_to_receive() -> None:
-    reference = policy_with(lambda data: None)
+    reference = policy_with(_without_channels)
     with pytest.raises(InvalidInput):
         rules.ad_target(reference, "night")
     with pytest.raises(InvalidInput) as refused:
