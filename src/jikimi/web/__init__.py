@@ -10,6 +10,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from jikimi.web.cookies import SecureCookies
 from jikimi.web.errors import Redirect, redirect_handler
 
 STATIC = Path(__file__).parent / "static"
@@ -23,3 +24,4 @@ def mount(app: FastAPI) -> None:
     app.include_router(privacy.router)
     app.mount("/static/web", StaticFiles(directory=STATIC), name="web-static")
     app.add_exception_handler(Redirect, redirect_handler)
+    app.add_middleware(SecureCookies)  # every cookie of the faces is Secure over TLS
