@@ -47,6 +47,12 @@ from ...policies import cached_policy
 
 HERE = Path(__file__).resolve().parent
 POLICY = EXAMPLES / "reference.yaml"
+"""The policy ``make run`` serves; the walks serve a copy of it with its versions/ folder."""
+DRAFT = "reference-next-third-party.yaml"
+"""A draft the walk adds beside the copied ones: the third-party change of the committed
+reference-v2-third-party.yaml without an effective date of its own (those committed drafts'
+dates are fixed, and so come too soon once the calendar passes them), so the console proposes
+the earliest lawful date."""
 SUBJECTS = 30
 """Invented people in the demo database (the first is a child, then a member, then a guest)."""
 SCREENSHOTS = ROOT / "out" / "screenshots"
@@ -85,6 +91,7 @@ class Demo:
     url: str
     db_url: str
     key_file: Path
+    policy: Path
     state: dict[str, Any]
     log: Path
     used_steps: dict[str, int] = field(default_factory=dict)
@@ -110,7 +117,7 @@ class Demo:
     @property
     def ad_channels(self) -> tuple[str, ...]:
         """The advertising channels the served policy asks a consent for, each on its own."""
-        return declared(cached_policy(POLICY).purposes)
+        return declared(cached_policy(self.policy).purposes)
 
     def example(self, kind: str) -> str:
         """The demo's example subject id of a kind: member, member_no_marketing, child, guest."""
@@ -135,11 +142,26 @@ class Demo:
     @contextmanager
     def library(self) -> Iterator[Jikimi]:
         """The Jikimi library over the server's own database and key (seeding what the API lacks)."""
-        jikimi = open_jikimi(Settings(db_url=self.db_url, key_file=self.key_file), policy_path=POLICY)
+        jikimi = open_jikimi(Settings(db_url=self.db_url, key_file=self.key_file), policy_path=self.policy)
         try:
             yield jikimi
         finally:
             jikimi.close()
+
+
+def served_policy(folder: Path) -> Path:
+    """The reference policy and its drafts copied to ``folder``, with the walk's own draft."""
+    drafts = folder / "versions"
+    drafts.mkdir(parents=True)
+    shutil.copy(POLICY, folder / POLICY.name)
+    for draft in (POLICY.parent / "versions").glob("*.yaml"):
+        shutil.copy(draft, drafts / draft.name)
+    text = (drafts / "reference-v2-third-party.yaml").read_text(encoding="utf-8")
+    for line in ("effective: 2026-09-01\n", "announced: 2026-08-01\n"):
+        assert line in text, line
+        text = text.replace(line, "", 1)
+    (drafts / DRAFT).write_text(text.replace('version: "2026-09-01"', 'version: "next"', 1), encoding="utf-8")
+    return folder / POLICY.name
 
 
 def _jikimi_command(*args: str) -> list[str]:
@@ -150,9 +172,10 @@ def _jikimi_command(*args: str) -> list[str]:
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     """``jikimi demo`` then ``jikimi serve`` on a free loopback port, as ``make run`` does."""
     tmp = tmp_path_factory.mktemp("served")
+    policy = served_policy(tmp / "policies")
     db_url, key_file, tokens = f"sqlite:///{tmp / 'demo.db'}", tmp / "master.key", tmp / "demo-tokens.json"
     env = {name: value for name, value in os.environ.items() if not name.startswith("JIKIMI_")}
-    common = ["--policy", str(POLICY), "--db", db_url, "--key-file", str(key_file)]
+    common = ["--policy", str(policy), "--db", db_url, "--key-file", str(key_file)]
     made = subprocess.run(
         _jikimi_command("demo", *common, "--tokens", str(tokens), "--subjects", str(SUBJECTS)),
         env=env,
@@ -176,7 +199,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     try:
         _wait_until_healthy(url, process, log)
         state = json.loads(tokens.read_text(encoding="utf-8"))
-        yield Demo(url=url, db_url=db_url, key_file=key_file, state=state, log=log)
+        yield Demo(url=url, db_url=db_url, key_file=key_file, policy=policy, state=state, log=log)
     finally:
         process.terminate()
         try:
@@ -247,6 +270,31 @@ AXE_RUN = """async (tags) => {
 }"""
 
 
+WIDEST = """(width) => {
+  const scrolls = (e) => ["auto", "scroll"].includes(getComputedStyle(e).overflowX);
+  const inside = (e) => {
+    for (let p = e.parentElement; p && p !== document.body; p = p.parentElement) if (scrolls(p)) return true;
+    return false;
+  };
+  const name = (e) => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") +
+    (e.className && typeof e.className === "string" ? "." + e.className.trim().split(/\\s+/).join(".") : "");
+  return [...document.querySelectorAll("body *")]
+    .filter((e) => e.getBoundingClientRect().right > width + 1 && !inside(e))
+    .filter((e) => ![...e.children].some((c) => c.getBoundingClientRect().right > width + 1))
+    .slice(0, 6).map((e) => `${name(e)} (${Math.round(e.getBoundingClientRect().right)} px)`);
+}"""
+
+
+SQUEEZED = """() => [...document.querySelectorAll("main :is(p, dt, dd, td, th, li, label, h1, h2, h3, a)")]
+  .filter((e) => {
+    const text = e.innerText.trim(), box = e.getBoundingClientRect();
+    const em = parseFloat(getComputedStyle(e).fontSize);
+    return text.length >= 6 && box.width > 0 && box.width < 2.5 * em && box.height > 4 * em;
+  })
+  .slice(0, 6).map((e) => `${e.tagName.toLowerCase()} "${e.innerText.trim().slice(0, 30)}"`)"""
+"""Text squeezed into a column a character or two wide (a word per line is fine, a letter is not)."""
+
+
 def _violations(page: Any) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = page.evaluate(AXE_RUN, AXE_TAGS)
     return [v for v in found if v["impact"] in BLOCKING_IMPACTS]
@@ -276,11 +324,16 @@ class PageChecks:
         problems = _violations(page)
         page.set_viewport_size(PHONE)
         try:
-            width = page.evaluate("document.documentElement.scrollWidth")
-            assert width <= PHONE["width"], f"{name} scrolls sideways at 360 px: {width} px wide"
-            problems += [v for v in _violations(page) if v["id"] not in {p["id"] for p in problems}]
-            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)  # first: a failing page leaves its picture too
             page.screenshot(path=str(SCREENSHOTS / f"{name}-360.png"), full_page=True)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= PHONE["width"], (
+                f"{name} scrolls sideways at 360 px: {width} px wide; what sticks out: "
+                + ", ".join(page.evaluate(WIDEST, PHONE["width"]))
+            )
+            squeezed = page.evaluate(SQUEEZED)
+            assert not squeezed, f"{name} at 360 px squeezes text a letter or two a line: {squeezed}"
+            problems += [v for v in _violations(page) if v["id"] not in {p["id"] for p in problems}]
         finally:
             if own is not None:
                 page.set_viewport_size(own)

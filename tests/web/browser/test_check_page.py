@@ -56,6 +56,14 @@ def test_text_as_light_as_its_background_is_a_serious_violation(blank: Any) -> N
         PageChecks()(blank, "selftest-invisible")
 
 
+def test_text_squeezed_a_letter_a_line_on_a_phone_fails(blank: Any) -> None:
+    grid = "<dl style='display:grid;grid-template-columns:minmax(7rem,max-content) 1fr'>"
+    term = "<dt>아주 긴 제목이 붙은 항목 이름과 그 설명 Changes and more</dt>"
+    blank.set_content(CLEAN + grid + term + "<dd>7건, 그중 중요 변경 1건</dd></dl>" + END)
+    with pytest.raises(AssertionError, match="squeezes text"):
+        PageChecks()(blank, "selftest-squeezed")
+
+
 def test_a_page_wider_than_a_phone_fails(blank: Any) -> None:
     blank.set_content(CLEAN + "<table><tr><td style='min-width:500px'>넓은 표</td></tr></table>" + END)
     with pytest.raises(AssertionError, match="scrolls sideways at 360 px"):
