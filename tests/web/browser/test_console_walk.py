@@ -258,3 +258,44 @@ def test_the_officer_compares_a_draft_with_the_policy_in_force_and_schedules_its
     officer.wait_for_url("**/console/policy")
     assert "고지했습니다" in notice(officer) and earliest in notice(officer)
     check_page(officer, "console-policy-published")
+
+
+def test_the_officer_signs_in_with_the_keyboard_alone_and_skips_to_the_content(
+    new_page: Any, demo: Demo
+) -> None:
+    page = new_page()
+    page.goto("/console/sign-in")
+    assert page.evaluate("document.activeElement.id") == "login", "the login field has the focus"
+    page.keyboard.type("demo-admin")
+    page.keyboard.press("Tab")
+    page.keyboard.type(demo.staff()["password"])
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/console/sign-in/code")
+    assert page.evaluate("document.activeElement.id") == "code"
+    page.keyboard.type(demo.code())
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/console/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.activeElement.id === 'main'")
+
+
+def test_every_page_of_the_officers_menu_passes_the_checks(officer: Any, check_page: PageChecks) -> None:
+    """Every page a person needs is reachable from the menu, and each passes check_page."""
+    officer.goto("/console/")
+    entries = officer.get_by_role("navigation", name="메뉴").get_by_role("link")
+    paths = [entries.nth(i).get_attribute("href") for i in range(entries.count())]
+    assert len(paths) >= 10, paths
+    for path in paths:
+        officer.goto(path)
+        assert officer.url.endswith(path), f"{path} sent the officer to {officer.url}"
+        slug = path.strip("/").replace("/", "-") or "console"
+        check_page(officer, f"menu-{slug}")
+
+
+def test_an_error_is_a_page_of_its_own(officer: Any, check_page: PageChecks) -> None:
+    answer = officer.goto("/console/rights/AAAAAAAAAAAAAAAAAAAAAA")
+    assert answer.status == 404
+    assert "요구" in officer.locator("main").inner_text()
+    check_page(officer, "console-error-404")

@@ -173,3 +173,17 @@ def test_a_guardian_acts_for_a_child(new_page: Any, demo: Demo, check_page: Page
     row = page.locator("tbody tr").filter(has_text=filed["id"])
     assert "법정대리인" in row.inner_text() and filed["due_day"] in row.inner_text()
     check_page(page, "privacy-guardian-requests")
+
+
+def test_every_page_of_the_members_menu_passes_the_checks(
+    new_page: Any, demo: Demo, check_page: PageChecks
+) -> None:
+    page = new_page(PHONE)
+    page.goto(service_link(demo, demo.example("member_no_marketing")))
+    page.wait_for_url("**/privacy/me")
+    entries = page.get_by_role("navigation", name="메뉴").get_by_role("link")
+    paths = [entries.nth(i).get_attribute("href") for i in range(entries.count())]
+    assert {"/privacy/me", "/privacy/consents", "/privacy/requests", "/privacy/policy"} <= set(paths), paths
+    for path in paths:
+        page.goto(path)
+        check_page(page, "menu-" + path.strip("/").replace("/", "-"))

@@ -68,7 +68,16 @@ async def privacy_form(request: Request, member: Member) -> Form:
 PrivacyForm = Annotated[Form, Depends(privacy_form)]
 
 
-def public_page(request: Request) -> None:
-    """For a page anyone may open: the public menu."""
+def public_page(request: Request, *, member_menu: bool = False) -> None:
+    """For a page anyone may open: the public menu; with ``member_menu``, a member who is in (a
+    live session) keeps their own menu and the way out there (the policy, the consent screens)."""
     request.state.face = "privacy"
     request.state.menu = list(menu.PRIVACY_PUBLIC)
+    token = request.cookies.get(COOKIE, "")
+    if member_menu and token:
+        jikimi = get_jikimi(request)
+        session = jikimi.sessions.privacy(token)
+        if session is not None:
+            user = PrivacyUser(session=session, csrf=jikimi.sessions.csrf(token))
+            request.state.who, request.state.csrf = user, user.csrf
+            request.state.menu = list(menu.PRIVACY)

@@ -57,7 +57,7 @@ def _versions(policy: Policy) -> list[dict[str, object]]:
 
 @router.get("/policy", response_class=HTMLResponse)
 def policy_in_force(request: Request, jikimi: JikimiDep) -> Response:
-    public_page(request)
+    public_page(request, member_menu=True)
     policy = jikimi.policy
     context = {"doc": build_document(policy), "versions": _versions(policy), "version": None}
     return page(request, "privacy/policy.html", context)
@@ -65,7 +65,7 @@ def policy_in_force(request: Request, jikimi: JikimiDep) -> Response:
 
 @router.get("/policy/{version}", response_class=HTMLResponse)
 def policy_version(request: Request, jikimi: JikimiDep, version: str) -> Response:
-    public_page(request)
+    public_page(request, member_menu=True)
     policy = jikimi.policy
     versions = _versions(policy)
     found = next((v for v in versions if v["version"] == version), None)
@@ -79,7 +79,7 @@ def policy_version(request: Request, jikimi: JikimiDep, version: str) -> Respons
 
 @router.get("/consent-screens", response_class=HTMLResponse)
 def consent_screens(request: Request, jikimi: JikimiDep) -> Response:
-    public_page(request)
+    public_page(request, member_menu=True)
     policy = jikimi.policy
     screens = [build_consent(policy, c.id) for c in policy.contexts]
     return page(
