@@ -7,10 +7,12 @@ Every page passes ``check_page`` (axe-core, 360 px, a screenshot in out/screensh
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+
+from jikimi.periods import kst_day
 
 from .conftest import PHONE, Demo, PageChecks
 
@@ -40,37 +42,33 @@ def consent_card(page: Any, heading: str) -> Any:
     return page.locator(".card").filter(has=page.get_by_role("heading", name=heading)).first
 
 
-def live_consents(demo: Demo, subject_id: str) -> set[str]:
-    """The consents the subject has now, as the service sees them: purposes, and ``ad:`` channels."""
-    history = demo.api("GET", f"/v1/subjects/{subject_id}/consents")["consents"]
-    live = {c["target_id"] for c in history if c["granted"] and c["withdrawn_at"] is None}
-    if demo.ad_channels:
-        ads = demo.api("GET", f"/v1/subjects/{subject_id}/ad-consents")["consents"]
-        live |= {"ad:" + c["channel"] for c in ads}
-    return live
+def may_email_ads(demo: Demo, subject_id: str) -> tuple[bool, str | None]:
+    """The service's send check for an advertising e-mail to the subject tomorrow at 10:00 KST."""
+    tomorrow = kst_day(datetime.now(UTC)) + timedelta(days=1)
+    body = {"subject_ids": [subject_id], "channel": "email", "send_at": f"{tomorrow}T10:00:00+09:00"}
+    [result] = demo.api("POST", "/v1/marketing/check", json=body)["results"]
+    return bool(result["allowed"]), result["reason"]
 
 
 def turn_marketing_email_off(page: Any, demo: Demo, member: str) -> None:
-    """One click on the consents page. A policy that asks advertising consent per channel has an
-    e-mail toggle of its own; the reference policy asks one consent for its marketing purpose,
-    whose e-mails and text messages it names, and that is the one to withdraw."""
-    heading, given = ("이메일", "ad:email") if "email" in demo.ad_channels else ("마케팅", "marketing")
-    if given not in live_consents(demo, member):  # the e-mail consent, given on the service's sign-up form
-        demo.api("POST", f"/v1/subjects/{member}/ad-consents/email")
-        page.reload()
-    card = consent_card(page, heading)
+    """One click on the e-mail card of the consents page; the service's next send check refuses."""
+    assert "email" in demo.ad_channels, "the reference policy asks advertising consent per channel"
+    assert may_email_ads(demo, member) == (True, "allowed")
+    card = consent_card(page, "이메일")
     assert "동의함" in card.inner_text(), card.inner_text()
     card.get_by_role("button", name="동의 철회").click()
     page.wait_for_url("**/privacy/consents")
     assert "동의를 철회했습니다" in page.get_by_role("status").inner_text()
-    assert "동의하지 않음" in consent_card(page, heading).inner_text()
-    assert given not in live_consents(demo, member), "the service sees the withdrawal at once"
+    assert "동의하지 않음" in consent_card(page, "이메일").inner_text()
+    assert "동의함" in consent_card(page, "마케팅").inner_text(), "only the e-mail channel is off"
+    assert may_email_ads(demo, member) == (False, "no_channel_consent")
 
 
 def test_a_member_from_the_service_link_sees_their_data_turns_marketing_email_off_and_asks_for_deletion(
     new_page: Any, demo: Demo, check_page: PageChecks
 ) -> None:
     member = demo.example("member")  # signed up with the marketing consent given
+    demo.api("POST", f"/v1/subjects/{member}/ad-consents/email")  # and e-mail ads, on the service
     held = demo.api(
         "POST", f"/v1/subjects/{member}/read", json={"items": ["name", "email"], "purpose": "membership"}
     )
