@@ -212,27 +212,40 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
 # -- pages --------------------------------------------------------------------------------------------
 
 
+def browser_context(browser: Any, demo: Demo, axe: Path, viewport: dict[str, int] | None = None) -> Any:
+    """A browser context of its own (its own cookies: one person), with axe-core as an init script,
+    which the pages' Content-Security-Policy (``script-src 'self'``, no inline script) does not see;
+    the policy itself stays in force."""
+    context = browser.new_context(viewport=viewport or DESKTOP, locale="ko-KR", base_url=demo.url)
+    context.set_default_timeout(15_000)
+    context.add_init_script(path=str(axe))
+    return context
+
+
+def watched_page(context: Any) -> Any:
+    """A new page whose errors the browser reports (a CSP violation, a script error, a failed load)
+    are kept in ``page.jikimi_errors`` for ``check_page``, and every address it asks for in
+    ``page.jikimi_urls``."""
+    page = context.new_page()
+    errors: list[str] = []
+    urls: list[str] = []
+    page.on("console", lambda message: _console_error(errors, message))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("response", lambda answer: _failed_resource(errors, answer))
+    page.on("request", lambda request: urls.append(request.url))
+    page.jikimi_errors, page.jikimi_urls = errors, urls
+    return page
+
+
 @pytest.fixture
 def new_page(browser: Any, demo: Demo, axe_script: Path) -> Iterator[Any]:
-    """``new_page(viewport=DESKTOP)``: a page in a browser context of its own (its own cookies: one
-    person each), closed after the test. axe-core comes in as an init script, which the pages'
-    Content-Security-Policy (``script-src 'self'``, no inline script) does not see; the policy
-    itself stays in force, and whatever the browser reports as an error (a CSP violation, a
-    script error, a failed load) is kept in ``page.jikimi_errors`` for ``check_page``."""
+    """``new_page(viewport=DESKTOP)``: a watched page in a browser context of its own, closed after
+    the test."""
     contexts: list[Any] = []
 
     def make(viewport: dict[str, int] | None = None) -> Any:
-        context = browser.new_context(viewport=viewport or DESKTOP, locale="ko-KR", base_url=demo.url)
-        context.set_default_timeout(15_000)
-        context.add_init_script(path=str(axe_script))
-        contexts.append(context)
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("console", lambda message: _console_error(errors, message))
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.on("response", lambda answer: _failed_resource(errors, answer))
-        page.jikimi_errors = errors
-        return page
+        contexts.append(browser_context(browser, demo, axe_script, viewport))
+        return watched_page(contexts[-1])
 
     yield make
     for context in contexts:

@@ -16,7 +16,9 @@ import itertools
 import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import httpx
 import pytest
@@ -24,13 +26,15 @@ import pytest
 from jikimi.audit.alerts import DENIALS_LIMIT
 from jikimi.periods import kst_day
 
-from .conftest import DESKTOP, DRAFT, Demo, PageChecks, sign_in
+from .conftest import DRAFT, Demo, PageChecks, browser_context, sign_in, watched_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 HANDLER = "demo-cs"
 """The handler asked to justify: support, whose role reads for membership and support only."""
 _serial = itertools.count(1)
+_people: list[dict[str, str]] = []
+"""What the walk's members signed up with: none of it may appear in an address the officer opens."""
 
 
 def this_month() -> str:
@@ -49,6 +53,7 @@ def new_member(demo: Demo) -> str:
         "email": f"walker{n}@example.com",
         "ci": f"CIWALK{n:02d}" + "W" * 80,
     }
+    _people.append(data)
     body = {"context": "signup", "data": data, "consents": {"marketing": False}, "channel": "web"}
     return str(demo.api("POST", "/v1/subjects", json=body)["subject_id"])
 
@@ -65,6 +70,13 @@ def request_now(demo: Demo, request_id: str) -> dict[str, Any]:
     return found
 
 
+def assert_no_one_named_in_an_address(page: Any) -> None:
+    values = {p[k] for p in _people for k in ("name", "email", "mobile", "login_id")}
+    values |= {v.replace("-", "") for v in values}
+    named = [url for url in page.jikimi_urls if any(v in unquote(url) for v in values)]
+    assert not named, f"addresses naming a member: {named}"
+
+
 def menu(page: Any, name: str) -> None:
     """Follow the console menu's entry ``name`` (its Korean words)."""
     page.get_by_role("navigation", name="메뉴").get_by_role("link", name=name).click()
@@ -76,12 +88,10 @@ def notice(page: Any) -> str:
 
 
 @pytest.fixture(scope="module")
-def officer(browser: Any, demo: Demo, axe_script: Any) -> Iterator[Any]:
+def officer(browser: Any, demo: Demo, axe_script: Path) -> Iterator[Any]:
     """The officer's browser, signed in once for the whole walk (as a person keeps a tab open)."""
-    context = browser.new_context(viewport=DESKTOP, locale="ko-KR", base_url=demo.url)
-    context.set_default_timeout(15_000)
-    context.add_init_script(path=str(axe_script))
-    page = context.new_page()
+    context = browser_context(browser, demo, axe_script)
+    page = watched_page(context)
     sign_in(page, demo)
     yield page
     context.close()
@@ -129,6 +139,7 @@ def test_the_officer_answers_a_request_before_its_deadline(
     assert answered["answered_at"] < answered["due_at"] and not answered["overdue"]
     assert "처리" in officer.locator("dl.facts").inner_text()
     check_page(officer, "console-rights-answered")
+    assert_no_one_named_in_an_address(officer)
 
 
 def test_the_officer_extends_a_request_with_a_reason(
@@ -150,6 +161,7 @@ def test_the_officer_extends_a_request_with_a_reason(
         in officer.locator("#h-history + .table-wrap, section[aria-labelledby=h-history]").last.inner_text()
     )
     check_page(officer, "console-rights-extended")
+    assert_no_one_named_in_an_address(officer)
 
 
 def test_the_officer_refuses_a_request_on_a_legal_ground(
@@ -168,6 +180,7 @@ def test_the_officer_refuses_a_request_on_a_legal_ground(
     notice_section = officer.locator("section[aria-labelledby=h-refusal]")
     assert "이의" in notice_section.inner_text() or "분쟁" in notice_section.inner_text(), "how to object"
     check_page(officer, "console-rights-refused")
+    assert_no_one_named_in_an_address(officer)
 
 
 def test_the_officer_reviews_the_month_asks_for_a_justification_the_handler_answers_and_it_is_closed(
@@ -239,6 +252,7 @@ def test_the_officer_signs_the_months_destruction_ledger(
     signed = officer.locator("section[aria-labelledby=signoff-h]").inner_text()
     assert "demo-admin" in signed and "SHA-256" in signed, signed
     check_page(officer, "console-ledger-signed")
+    assert_no_one_named_in_an_address(officer)
 
 
 def test_the_officer_compares_a_draft_with_the_policy_in_force_and_schedules_its_notice(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 
@@ -117,6 +118,10 @@ def test_a_member_from_the_service_link_sees_their_data_turns_marketing_email_of
     check_page(page, "privacy-left")
     page.goto("/privacy/me")
     assert page.url.endswith("/privacy/"), "after leaving, the member's pages are closed"
+    values = {held["values"]["name"], held["values"]["email"], *held["values"]["email"].split("@")[:1]}
+    named = [url for url in page.jikimi_urls if any(v in unquote(url) for v in values)]
+    assert not named, f"addresses with the member's name or e-mail: {named}"
+    assert len(page.jikimi_urls) > 10
 
 
 def test_the_policy_and_its_earlier_versions_are_open_to_anyone(
