@@ -238,7 +238,7 @@ def watched_page(context: Any) -> Any:
 
 
 @pytest.fixture
-def new_page(browser: Any, demo: Demo, axe_script: Path) -> Iterator[Any]:
+def new_page(browser: Any, axe_script: Path, demo: Demo) -> Iterator[Any]:
     """``new_page(viewport=DESKTOP)``: a watched page in a browser context of its own, closed after
     the test."""
     contexts: list[Any] = []

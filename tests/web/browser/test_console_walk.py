@@ -88,7 +88,7 @@ def notice(page: Any) -> str:
 
 
 @pytest.fixture(scope="module")
-def officer(browser: Any, demo: Demo, axe_script: Path) -> Iterator[Any]:
+def officer(browser: Any, axe_script: Path, demo: Demo) -> Iterator[Any]:
     """The officer's browser, signed in once for the whole walk (as a person keeps a tab open)."""
     context = browser_context(browser, demo, axe_script)
     page = watched_page(context)
