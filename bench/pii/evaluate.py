@@ -1,6 +1,11 @@
 """Precision, recall, F1 and throughput of jikimi.pii, Presidio and ko-pii on one corpus, in one run.
 
-    python bench/pii/evaluate.py [--seed 7] [--docs 2400] [--repeat 2]
+    python bench/pii/evaluate.py [--corpus generated|independent] [--seed 7] [--docs 2400] [--repeat 2]
+
+``--corpus generated`` (the default) scores the seeded corpus of corpus.py;
+``--corpus independent`` scores bench/pii/independent/documents.jsonl, a labelled set
+written without reading the detector (see bench/pii/independent/README.md), for which
+``--seed`` and ``--docs`` do not apply.
 
 Prints JSON lines (one per system and type, one per system for throughput, each with a
 ratio against Presidio measured in the same run), then a side-by-side table. A prediction
@@ -123,12 +128,20 @@ def jikimi_detector(scanner: Scanner) -> Callable[[str], Spans]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", choices=("generated", "independent"), default="generated")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--docs", type=int, default=2400)
     parser.add_argument("--repeat", type=int, default=2, help="timed passes per system; the best is kept")
     args = parser.parse_args()
 
-    docs = generate(args.seed, args.docs)
+    if args.corpus == "independent":
+        from independent import load
+
+        docs = load()
+        about: dict[str, object] = {"name": "independent"}
+    else:
+        docs = generate(args.seed, args.docs)
+        about = {"seed": args.seed}
     texts = [d.text for d in docs]
     chars = sum(len(t) for t in texts)
     gold = Counter(t for d in docs for t, _, _ in d.spans)
@@ -137,7 +150,7 @@ def main() -> None:
             {
                 "bench": "pii",
                 "corpus": {
-                    "seed": args.seed,
+                    **about,
                     "docs": len(docs),
                     "chars": chars,
                     "gold": dict(sorted(gold.items())),
