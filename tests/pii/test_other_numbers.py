@@ -19,7 +19,7 @@ def test_driver_licence_region_code_is_checked() -> None:
     assert found("운전면허 28-99-123456-01로 확인") == [(PiiType.DRIVER_LICENSE, "28-99-123456-01")]
     assert types_in("면허번호 27-12-345678-90") == set()  # 27 was never a region
     assert types_in("면허번호 10-12-345678-90") == set()
-    assert found("운전면허증 서울 12-345678-90") == [(PiiType.DRIVER_LICENSE, "12-345678-90")]
+    assert found("운전면허증 서울 12-345678-90") == [(PiiType.DRIVER_LICENSE, "서울 12-345678-90")]
 
 
 def test_passports_in_both_formats() -> None:

@@ -100,12 +100,43 @@ def ipv4_ok(parts: list[str]) -> bool:
     )
 
 
-def ipv6_ok(token: str) -> bool:
+def ipv4_kind(parts: list[str]) -> str:
+    """``loopback``, ``private``, ``link-local``, ``public`` or ``reserved`` for a valid IPv4 address
+    (its four octets), so that a masking rule can treat internal addresses apart."""
+    a, b = int(parts[0]), int(parts[1])
+    if a == 127:
+        return "loopback"
+    if a == 10 or (a == 172 and 16 <= b <= 31) or (a == 192 and b == 168) or (a == 100 and 64 <= b <= 127):
+        return "private"  # RFC 1918 and the carrier-grade NAT range 100.64.0.0/10
+    if a == 169 and b == 254:
+        return "link-local"
+    return _ip_kind(ipaddress.IPv4Address(".".join(parts)))
+
+
+def ipv6_kind(token: str) -> str | None:
+    """The kind of an IPv6 address (as :func:`ipv4_kind`), or ``None`` if ``token`` is not one."""
     try:
-        ipaddress.IPv6Address(token)
+        address = ipaddress.IPv6Address(token)
     except ValueError:
-        return False
-    return True
+        return None
+    if address.is_loopback:
+        return "loopback"
+    if address.is_link_local:
+        return "link-local"
+    if address in _IPV6_ULA:
+        return "private"
+    if address.ipv4_mapped is not None:
+        return ipv4_kind(str(address.ipv4_mapped).split("."))
+    return _ip_kind(address)
+
+
+_IPV6_ULA = ipaddress.IPv6Network("fc00::/7")
+
+
+def _ip_kind(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
+    """``public`` for a globally routable address; else ``reserved`` (unspecified, multicast,
+    documentation, benchmarking and other special-purpose ranges)."""
+    return "public" if address.is_global and not address.is_multicast else "reserved"
 
 
 @cache

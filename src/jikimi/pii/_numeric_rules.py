@@ -16,6 +16,7 @@ from jikimi.pii._checks import (
     LICENSE_REGIONS,
     brn_ok,
     card_prefix_ok,
+    ipv4_kind,
     ipv4_ok,
     luhn_ok,
     phone_kind,
@@ -56,6 +57,8 @@ def score(
     size = len(digits)
     best: Candidate | None = None
     if size == 13:
+        if corporate(cues, start, end):
+            return None  # a corporation's registration number is not personal data
         best = score_registration(lo, start, end, shape, digits, cues)
     if 13 <= size <= 19:
         best = _better(best, score_card(lo, start, end, shape, digits, cues))
@@ -70,6 +73,16 @@ def score(
     if 10 <= size <= 11 and (best is None or best.confidence < 0.85):
         best = _better(best, score_health(lo, start, end, shape, cues))
     return best
+
+
+def corporate(cues: Cues, start: int, end: int) -> bool:
+    """True if a 13-digit number is labelled a corporation's (법인등록번호, 법인번호, 등기번호):
+    a corporate keyword is near and no personal one (주민, 외국인, 생년월일…) stands between it
+    and the number."""
+    if not cues.near(Cue.CORPORATE, start, end):
+        return False
+    at = cues.last_before(Cue.CORPORATE, start)
+    return at >= cues.last_before(Cue.RRN, start) and at >= cues.last_before(Cue.FRN, start)
 
 
 def _better(a: Candidate | None, b: Candidate | None) -> Candidate | None:
@@ -94,11 +107,13 @@ def _adjust(
 
 
 def score_ipv4(text: str, lo: int, start: int, end: int) -> Candidate | None:
-    if not ipv4_ok(text[start:end].replace(" ", "").split(".")):
+    parts = text[start:end].replace(" ", "").split(".")
+    if not ipv4_ok(parts):
         return None
+    kind = ipv4_kind(parts)
     if _VERSION_BEFORE.search(text, max(0, start - 12), start):
-        return Candidate(PiiType.IP, lo, end, 0.3, ("ipv4", "version-like"))
-    return Candidate(PiiType.IP, lo, end, 0.9, ("ipv4",))
+        return Candidate(PiiType.IP, lo, end, 0.3, ("ipv4", kind, "version-like"))
+    return Candidate(PiiType.IP, lo, end, 0.9, ("ipv4", kind))
 
 
 def score_phone(
@@ -173,24 +188,34 @@ def score_brn(
 def score_license(
     text: str, lo: int, start: int, end: int, shape: tuple[int, ...], digits: str, cues: Cues
 ) -> Candidate | None:
+    # A region name just before (서울 12-345678-90, 부산 11-12-345678-90) is part of the number:
+    # the span starts there, so masking hides it too.
+    region = _REGION_BEFORE.search(text, max(0, start - 6), start) if lo == start else None
     if shape == (12,) or shape == (2, 2, 6, 2):
         if digits[:2] not in LICENSE_REGIONS:
             return None
         why: tuple[str, ...] = ("format", "region-code")
         confidence = 0.4 if len(shape) == 1 else 0.8
+        if region is not None and len(shape) > 1:
+            why += ("region-name",)
+            confidence = 0.85
     elif shape == (2, 6, 2):
-        if _REGION_BEFORE.search(text, max(0, start - 6), start) is None:
+        if region is None:
             return None
         why = ("format", "region-name")
         confidence = 0.85
     else:
         return None
     confidence, why = _adjust(cues, start, end, confidence, Cue.LICENSE, why, True)
+    if region is not None and len(shape) > 1:
+        lo = region.start()
     return Candidate(PiiType.DRIVER_LICENSE, lo, end, confidence, why)
 
 
 def score_account(lo: int, start: int, end: int, shape: tuple[int, ...], cues: Cues) -> Candidate | None:
-    if min(shape) < 2 or not cues.near(Cue.ACCOUNT, start, end):
+    # every group has two digits or more, but the last of three or more may be one check digit
+    # (508-10-238847-2)
+    if min(shape[:-1] if len(shape) > 2 else shape) < 2 or not cues.near(Cue.ACCOUNT, start, end):
         return None
     confidence = 0.7 if len(shape) == 1 else 0.8
     if cues.preceded(Cue.NEGATIVE, start, NEGATIVE_NEAR):

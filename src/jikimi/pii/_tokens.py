@@ -1,4 +1,4 @@
-"""Tokens that are not plain digit runs: e-mail and IPv6 addresses, pre-2008 passports.
+"""Tokens that are not plain digit runs: e-mail and IPv6 addresses, passports in other formats.
 
 Every pattern is anchored by a look-behind that refuses to start inside a longer token,
 and every repetition is delimited by a character the repeated part cannot contain, so the
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from jikimi.pii._checks import ipv6_ok
+from jikimi.pii._checks import ipv6_kind
 from jikimi.pii._context import Cue, Cues
 from jikimi.pii._model import Candidate, PiiType
 
@@ -28,12 +28,19 @@ _IPV6 = re.compile(
 )
 # Four hex groups joined by colons: a cheap test before the IPv6 pattern (times have three).
 _IPV6_HINT = re.compile(r"[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}")
-_PASSPORT_OLD = re.compile(r"(?<![0-9A-Za-z])[A-Z]{2}[0-9]{7}(?![0-9A-Za-z])")
+# Passport numbers looked for only next to 여권/passport: the pre-2008 Korean AB1234567, and the
+# formats of other countries' passports — one or two letters and 6–8 digits (C8842019, B72184905,
+# AB123456), nine digits (552901447), letter-3-letter-4 (T123A4567), 2-2-5 (12AB34567).
+_PASSPORT_KEYWORDED = re.compile(
+    r"(?<![0-9A-Za-z])(?:(?P<old>[A-Z]{2}[0-9]{7})|[A-Z]{1,2}[0-9]{6,8}|(?P<digits>[0-9]{9})"
+    r"|[A-Z][0-9]{3}[A-Z][0-9]{4}|[0-9]{2}[A-Z]{2}[0-9]{5})(?![0-9A-Za-z])"
+)
+_NEGATIVE_NEAR = 12  # how close a negative keyword (예약, 접수, 주문…) must be to veto a passport
 
 
 def find_tokens(text: str, cues: Cues) -> list[Candidate]:
-    """E-mail, IPv6 and pre-2008 passport findings in ``text`` (normalised); passports in the
-    current formats are found with the digit runs."""
+    """E-mail, IPv6 and keyworded passport findings in ``text`` (normalised); Korean passports in
+    the current formats (M12345678, M123A4567) are found with the digit runs, keyword or not."""
     found: list[Candidate] = []
     at = text.find("@")
     if at >= 0:  # the local part is at most 64 characters: no address starts before at - 64
@@ -43,13 +50,25 @@ def find_tokens(text: str, cues: Cues) -> list[Candidate]:
     if "::" in text or (text.count(":") >= 7 and _IPV6_HINT.search(text) is not None):
         for m in _IPV6.finditer(text):
             token = m.group()
-            if ("::" in token or token.count(":") == 7) and ipv6_ok(token):
-                found.append(Candidate(PiiType.IP, m.start(), m.end(), 0.9, ("ipv6",)))
+            if "::" in token or token.count(":") == 7:
+                kind = ipv6_kind(token)
+                if kind is not None:
+                    found.append(Candidate(PiiType.IP, m.start(), m.end(), 0.9, ("ipv6", kind)))
     if "여권" in text or "assport" in text or "ASSPORT" in text:
-        for m in _PASSPORT_OLD.finditer(text):
-            if cues.near(Cue.PASSPORT, m.start(), m.end()):
+        for m in _PASSPORT_KEYWORDED.finditer(text):
+            start, end = m.span()
+            if m.lastgroup == "digits":  # nine digits only after the keyword
+                if not cues.preceded(Cue.PASSPORT, start):
+                    continue
+            elif not cues.near(Cue.PASSPORT, start, end):
+                continue
+            if cues.preceded(Cue.NEGATIVE, start, _NEGATIVE_NEAR):
+                continue
+            if m.lastgroup == "old":
+                found.append(Candidate(PiiType.PASSPORT, start, end, 0.8, ("format", "pre-2008", "keyword")))
+            else:
                 found.append(
-                    Candidate(PiiType.PASSPORT, m.start(), m.end(), 0.8, ("format", "pre-2008", "keyword"))
+                    Candidate(PiiType.PASSPORT, start, end, 0.75, ("format", "other-format", "keyword"))
                 )
     return found
 
