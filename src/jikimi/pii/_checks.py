@@ -110,7 +110,16 @@ def ipv4_kind(parts: list[str]) -> str:
         return "private"  # RFC 1918 and the carrier-grade NAT range 100.64.0.0/10
     if a == 169 and b == 254:
         return "link-local"
-    return _ip_kind(ipaddress.IPv4Address(".".join(parts)))
+    c = int(parts[2])
+    if (
+        a == 0
+        or a >= 224  # multicast, reserved, broadcast
+        or (a == 192 and b == 0 and c in (0, 2))  # IETF protocol assignments, TEST-NET-1
+        or (a == 198 and (b in (18, 19) or (b == 51 and c == 100)))  # benchmarking, TEST-NET-2
+        or (a == 203 and b == 0 and c == 113)  # TEST-NET-3
+    ):
+        return "reserved"
+    return "public"
 
 
 def ipv6_kind(token: str) -> str | None:
