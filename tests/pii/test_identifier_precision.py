@@ -108,3 +108,19 @@ def test_masking_can_leave_internal_addresses_visible() -> None:
     text = "접속 10.0.0.5 → 외부 203.0.113.7, 8.8.4.4"
     public = [f for f in scan(text) if f.type is PiiType.IP and "public" in f.why]
     assert mask(text, findings=public) == "접속 10.0.0.5 → 외부 203.0.113.7, 8.8.*.*"
+
+
+def test_a_passport_column_under_its_header_is_found() -> None:
+    text = (
+        "이름 | 국적 | 여권번호\n"
+        "Anna Müller | 독일 | C01X00T47\n"
+        "Juan Cruz | 필리핀 | P1234567A\n"
+        "Li Wei | 중국 | E12345678"
+    )
+    assert [v for t, v in found(text, types="structured")] == ["C01X00T47", "P1234567A", "E12345678"]
+    assert types_in("여권 정보는 아래와 같습니다. " + "가" * 130 + " E12345678") == set()  # too far
+
+
+def test_a_negative_keyword_vetoes_a_passport_only_between_keyword_and_number() -> None:
+    assert found("항공권 예약 시 여권번호 C1234567 필요") == [(PiiType.PASSPORT, "C1234567")]
+    assert types_in("여권 발급 접수번호 C1234567") == set()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from jikimi.pii._checks import ipv6_kind
-from jikimi.pii._context import Cue, Cues
+from jikimi.pii._context import BEFORE, Cue, Cues
 from jikimi.pii._model import Candidate, PiiType
 
 # Starts with a character class (so the engine skips ahead in C); the look-behind after the
@@ -28,13 +28,18 @@ _IPV6 = re.compile(
 )
 # Four hex groups joined by colons: a cheap test before the IPv6 pattern (times have three).
 _IPV6_HINT = re.compile(r"[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}")
-# Passport numbers looked for only next to 여권/passport: the pre-2008 Korean AB1234567, and the
-# formats of other countries' passports — one or two letters and 6–8 digits (C8842019, B72184905,
-# AB123456), nine digits (552901447), letter-3-letter-4 (T123A4567), 2-2-5 (12AB34567).
+# Passport numbers looked for only after or next to 여권/passport: the pre-2008 Korean AB1234567,
+# and the formats of other countries' passports — one or two letters and 6–8 digits (C8842019,
+# B72184905, AB123456), a letter, seven digits and a letter (P1234567A), the German alphabet
+# (C01X00T47), nine digits (552901447), letter-3-letter-4 (T123A4567), 2-2-5 (12AB34567).
 _PASSPORT_KEYWORDED = re.compile(
     r"(?<![0-9A-Za-z])(?:(?P<old>[A-Z]{2}[0-9]{7})|[A-Z]{1,2}[0-9]{6,8}|(?P<digits>[0-9]{9})"
-    r"|[A-Z][0-9]{3}[A-Z][0-9]{4}|[0-9]{2}[A-Z]{2}[0-9]{5})(?![0-9A-Za-z])"
+    r"|[A-Z][0-9]{3}[A-Z][0-9]{4}|[0-9]{2}[A-Z]{2}[0-9]{5}|[A-Z][0-9]{7}[A-Z]"
+    r"|[CFGHJK](?=[0-9CFGHJKLMNPRTVWXYZ]{0,7}[0-9]{2})[0-9CFGHJKLMNPRTVWXYZ]{8})(?![0-9A-Za-z])"
 )
+# A letter-led number may stand this far after the keyword (a table's header, a form's label);
+# nine bare digits only within the usual keyword window.
+_PASSPORT_FAR = 120
 _NEGATIVE_NEAR = 12  # how close a negative keyword (예약, 접수, 주문…) must be to veto a passport
 
 
@@ -56,21 +61,30 @@ def find_tokens(text: str, cues: Cues) -> list[Candidate]:
                     found.append(Candidate(PiiType.IP, m.start(), m.end(), 0.9, ("ipv6", kind)))
     if "여권" in text or "assport" in text or "ASSPORT" in text:
         for m in _PASSPORT_KEYWORDED.finditer(text):
-            start, end = m.span()
-            if m.lastgroup == "digits":  # nine digits only after the keyword
-                if not cues.preceded(Cue.PASSPORT, start):
-                    continue
-            elif not cues.near(Cue.PASSPORT, start, end):
-                continue
-            if cues.preceded(Cue.NEGATIVE, start, _NEGATIVE_NEAR):
-                continue
-            if m.lastgroup == "old":
-                found.append(Candidate(PiiType.PASSPORT, start, end, 0.8, ("format", "pre-2008", "keyword")))
-            else:
-                found.append(
-                    Candidate(PiiType.PASSPORT, start, end, 0.75, ("format", "other-format", "keyword"))
-                )
+            found.extend(_keyworded_passport(m, cues))
     return found
+
+
+def _keyworded_passport(m: re.Match[str], cues: Cues) -> list[Candidate]:
+    """The passport number ``m`` if a passport keyword stands next to it (or, letter-led, up to
+    :data:`_PASSPORT_FAR` characters before it) and no negative keyword stands between the two."""
+    start, end = m.span()
+    keyword = cues.last_before(Cue.PASSPORT, start, _PASSPORT_FAR)
+    why: tuple[str, ...] = ("format", "pre-2008" if m.lastgroup == "old" else "other-format")
+    if m.lastgroup == "digits" and (keyword < 0 or keyword < start - BEFORE):
+        return []
+    if cues.near(Cue.PASSPORT, start, end):
+        confidence = 0.8 if m.lastgroup == "old" else 0.75
+        why += ("keyword",)
+    elif keyword >= 0:
+        confidence = 0.6
+        why += ("keyword-before",)
+    else:
+        return []
+    negative = cues.last_before(Cue.NEGATIVE, start, _NEGATIVE_NEAR)
+    if negative >= 0 and negative > keyword:
+        return []
+    return [Candidate(PiiType.PASSPORT, start, end, confidence, why)]
 
 
 def score_passport(start: int, end: int, number: str, letter: str, cues: Cues) -> Candidate:
