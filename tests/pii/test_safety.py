@@ -26,6 +26,9 @@ ADVERSARIAL = {
     "phones": "010-1234-5678 ",
     "plate-like": "12가",
     "full-width": "１－",
+    "passport-keyword": "여권 C8842019 A1 ",
+    "corporate-numbers": "법인 110111-7382014 ",
+    "account-check-group": "농협 217-02-119804-5-",
 }
 
 
