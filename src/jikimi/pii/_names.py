@@ -1,48 +1,67 @@
-"""Korean personal names, found through the words around them.
+"""Personal names, found through the words around them, the way a Korean reader does.
 
 A bare Hangul word is never reported as a name: too many common words start with a
 surname syllable. A name is reported when it
 
-* stands right before an honorific or a role (``홍길동님``, ``김철수 씨``, ``이영희 고객님``,
-  ``박민수 과장``), or
-* follows a label or role that introduces a name (``성명: 홍길동``, ``담당자 김민지``,
-  ``예금주 이수진``, ``이름은 최하늘입니다``), or
+* stands right before an honorific, a title or a role (``홍길동님``, ``김철수 씨``,
+  ``이영희 고객님``, ``박민수 과장``, ``박선영 주무관``), or
+* follows a label (``data/name_labels.txt``: ``성명: 홍길동``, ``예금주 이수진``,
+  ``피해자: 문선영``, ``이름은 최하늘입니다``) or a role (``data/name_roles.txt``:
+  ``주무관 박선영``, ``과장 전결 김도현``, ``지도교수: 정명훈``), and the names listed after it
+  (``참석자: 이민호, 박지은``), or
 * is one of the names the service already knows (``known_names``), or
 * stands right before another piece of personal data, as in a roster or a form line
   (``홍길동 010-1234-5678``, ``김영희, 900101-2345678``),
 
 and in the first two cases starts with a surname from ``data/surnames.txt`` and is not a
 role or kin word (``data/role_words.txt``). Particles may follow the name.
+
+Where the cue alone leaves doubt — a role (``과장 이상의``), a bare title after a noun
+(``상기 환자``), a two-syllable name, a rare surname (``사무실 02-…``) — kiwipiepy's analysis of
+the candidate and a few words around it decides: a word of its dictionary other than a proper
+noun (NNG, a verb, an adverb…) is not a name. The analyser is loaded on first such doubt, once
+per process, and never sees more than a window of about twenty characters.
+
+Foreign names are found next to the same cues: two to four words of ``data/foreign_names.txt``
+in Hangul (``존 스미스 씨``, ``성명: 응우옌 반 안``), or two to four capitalised Latin words after
+a label (``성명: John Smith``).
 """
 
 from __future__ import annotations
 
 import re
-from functools import cache
-from typing import NamedTuple
+import threading
+import warnings
+from functools import cache, lru_cache
+from typing import Any, NamedTuple
 
 from jikimi.pii._data import word_list
 from jikimi.pii._model import Candidate, PiiType
 
-# Every alternative starts with a literal character, so the regex engine skips ahead to
-# candidate characters in C; the name itself is then read backwards (or forwards) in Python.
-_HONORIFICS = re.compile(
+# Honorifics written right after a name. Every alternative starts with a literal character, so
+# the regex engine skips ahead to candidate characters in C; the name itself is then read
+# backwards (or forwards) in Python. Labels (``data/name_labels.txt``) and roles
+# (``data/name_roles.txt``, which may stand before or after a name) are read from data files.
+_HONORIFIC_WORDS = (
     "고객님|회원님|선생님|교수님|대표님|원장님|사장님|이사님|부장님|과장님|차장님|팀장님|실장님|대리님|주임님"
     "|기사님|작가님|선배님|님|씨|고객|회원|선생|교수|대표|원장|사장|부장|과장|차장|팀장|실장|대리|주임|사원"
-    "|기자|변호사|의원|학생|환자|보호자"
+    "|기자|변호사|의원|학생|환자|보호자".split("|")
 )
-_LABELS = re.compile(
-    "성명|이름|성함|고객명|회원명|환자명|담당자|작성자|신청인|신청자|수령인|수령자|수취인|받는 ?분"
-    "|받는 ?사람|보내는 ?분|예금주|보호자|대표자|계약자|피보험자|주문자|구매자|가입자|명의자|상담원|상담사"
-    "|의뢰인|민원인|세입자|임차인|임대인|Name|name"
+_AFTER_LABEL = re.compile(r"([ \t]{0,3}[:=][ \t]{0,3}|[ \t]?(?:은|는|이|가)[ \t]|[ \t]{1,3})([가-힣]{2,8})")
+# A name in Latin letters after a label: `성명: John Smith`, `Name: HONG GILDONG`.
+_LATIN_WORD = "(?:[A-Z][a-z]{1,15}|[A-Z]{2,15})"
+_LATIN_AFTER_LABEL = re.compile(
+    rf"[ \t]{{0,3}}[:=]?[ \t]{{0,3}}({_LATIN_WORD}(?:[ \t-]{_LATIN_WORD}){{1,3}})(?![A-Za-z0-9])"
 )
-_AFTER_LABEL = re.compile(r"( ?[:=] ?| ?(?:은|는|이|가) | )([가-힣]{2,8})")
 _HANGUL_RUN = re.compile(r"[가-힣]*")
 _PARTICLES = frozenset(
     "이 가 은 는 을 를 의 에게 께 께서 한테 와 과 도 만 이고 이며 입니다 이다 이에요 예요 이요 요 이라고 라고"
     " 이랑 랑 에게서 한테서 으로 로 님 씨 님이 님은 님의 님께 님께서 씨가 씨는 씨의 씨에게 이나 나 이든"
-    " 이었고 이었다 였다 였고 이세요 세요 입니다만 이니 외".split()
+    " 이었고 이었다 였다 였고 이세요 세요 입니다만 이니 외 이가 이는 이를 이도 이의 이한테 이에게".split()
 )
+# Surnames this far down data/surnames.txt are rare enough that a word starting with one is more
+# often a common noun (사무실, 상기, 지도): such a candidate is confirmed by the analyser.
+_COMMON_SURNAMES = 40
 
 
 def _hangul(ch: str) -> bool:
@@ -52,8 +71,10 @@ def _hangul(ch: str) -> bool:
 class _Words(NamedTuple):
     single: frozenset[str]  # one-syllable surnames
     double: frozenset[str]  # two-syllable surnames (남궁, 황보…)
+    common: frozenset[str]  # the most common surnames
     roles: frozenset[str]  # role and kin words that are never names
     given: frozenset[str]  # syllables common in given names
+    foreign: frozenset[str]  # foreign given names and surnames written in Hangul
 
 
 @cache
@@ -62,8 +83,10 @@ def _words() -> _Words:
     return _Words(
         frozenset(w for w in surnames if len(w) == 1),
         frozenset(w for w in surnames if len(w) == 2),
+        frozenset(surnames[:_COMMON_SURNAMES]),
         frozenset(word_list("role_words")),
         frozenset(" ".join(word_list("given_syllables")).split()),
+        frozenset(" ".join(word_list("foreign_names")).split()),
     )
 
 
@@ -89,52 +112,194 @@ def _split_name(run: str, *, allow_two: bool) -> str | None:
     return None
 
 
-def _literals(pattern: re.Pattern[str]) -> list[str]:
-    """The words of an alternation of literals, where ``" ?"`` is an optional space."""
-    words = pattern.pattern.split("|")
-    return [v for w in words for v in ((w.replace(" ?", " "), w.replace(" ?", "")) if " ?" in w else (w,))]
+def _doubtful(name: str) -> bool:
+    """Whether a plausible name is also often a common word: two syllables, or a rare surname."""
+    return len(name) == 2 or name[0] not in _words().common
+
+
+# --- the morphological analyser, asked only about a candidate and the words around it ---------
+
+_KIWI: list[Any] = []
+_KIWI_LOCK = threading.Lock()
+_UNKNOWN = 10
+_WINDOW = 10  # characters of context on each side of a candidate, within its line
+
+
+def _analyser() -> Any:
+    """kiwipiepy's Kiwi, loaded on first use, once per process (its model is a PyPI package)."""
+    if not _KIWI:
+        with _KIWI_LOCK:
+            if not _KIWI:
+                from kiwipiepy import Kiwi
+
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", DeprecationWarning)  # num_workers=0: one thread
+                    _KIWI.append(Kiwi(num_workers=0, load_typo_dict=False, load_multi_dict=False))
+    return _KIWI[0]
+
+
+@lru_cache(maxsize=4096)
+def _tokens(window: str) -> tuple[tuple[int, int, bool], ...]:
+    """(start, end, is a dictionary word other than a proper noun) of every token of ``window``."""
+    kiwi = _analyser()
+    with _KIWI_LOCK:
+        tokens = kiwi.tokenize(window)
+    # A word the analyser does not know gets a placeholder morpheme (id below _UNKNOWN): kiwipiepy
+    # guesses a tag for it, and an unknown word next to a name cue is more likely a name.
+    return tuple((t.start, t.start + t.len, t.tag != "NNP" and t.id >= _UNKNOWN) for t in tokens)
+
+
+def _common_word(text: str, start: int, end: int) -> bool:
+    """Whether the analyser reads ``text[start:end]``, among the words around it, as a word of its
+    dictionary other than a proper noun: a common noun (``사무실``, ``상기``, ``지도``, ``이상``),
+    a verb, an adverb… A surname split from its given name (``최/NNP 영기``) still counts as a name."""
+    lo = max(0, start - _WINDOW)
+    newline = text.rfind("\n", lo, start)
+    if newline >= 0:
+        lo = newline + 1
+    hi = min(len(text), end + _WINDOW)
+    newline = text.find("\n", end, hi)
+    if newline >= 0:
+        hi = newline
+    offset = start - lo
+    for t_start, t_end, common in _tokens(text[lo:hi]):
+        if t_end > offset:
+            return common and (t_start < offset or t_end - offset >= 2)
+    return False
+    return False
+
+
+def _confirmed(text: str, start: int, end: int, doubtful: bool) -> bool:
+    return not doubtful or not _common_word(text, start, end)
+
+
+# --- foreign names ------------------------------------------------------------------------------
+
+_FOREIGN_WORD = re.compile(r"[가-힣]{1,6}")
+
+
+def _foreign_after(text: str, pos: int) -> int | None:
+    """The end of a foreign name in Hangul starting at ``pos`` (two to four listed words), or None."""
+    foreign = _words().foreign
+    count, end, at = 0, -1, pos
+    while count < 4:
+        m = _FOREIGN_WORD.match(text, at)
+        if m is None or (m.end() < len(text) and _hangul(text[m.end()])):
+            break
+        word = m.group()
+        if word not in foreign:
+            stem = next((word[:i] for i in range(1, len(word)) if word[i:] in _PARTICLES), "")
+            if count and stem in foreign:  # 존 스미스가
+                return at + len(stem)
+            break
+        count += 1
+        end = m.end()
+        if not text.startswith(" ", end):
+            break
+        at = end + 1
+    return end if count >= 2 else None
+
+
+def _foreign_before(text: str, end: int) -> int | None:
+    """The start of a foreign name in Hangul ending at ``end`` (two to four listed words), or None."""
+    foreign = _words().foreign
+    count, start, at = 0, None, end
+    while count < 4:
+        begin = at
+        while begin > 0 and at - begin < 6 and _hangul(text[begin - 1]):
+            begin -= 1
+        if begin == at or (begin > 0 and _hangul(text[begin - 1])) or text[begin:at] not in foreign:
+            break
+        count += 1
+        start = begin
+        if begin < 2 or text[begin - 1] != " " or not _hangul(text[begin - 2]):
+            break
+        at = begin - 1
+    return start if count >= 2 else None
+
+
+# --- cues -----------------------------------------------------------------------------------------
+
+
+def _alternation(words: frozenset[str]) -> str:
+    """Literal words as a trie (``고(?:객(?:님|명)?|...)|...``), so a longer cue wins over one it
+    contains (지도교수, 교수) and the engine compares each character once. The top level has no
+    group: every alternative starts with a literal, so the engine skips ahead to them in C."""
+    tree: dict[str, Any] = {}
+    for word in words:
+        node = tree
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def branches(node: dict[str, Any]) -> list[str]:
+        return [re.escape(ch) + rest(node[ch]) for ch in sorted(node) if ch]
+
+    def rest(node: dict[str, Any]) -> str:
+        alternatives = branches(node)
+        if not alternatives:
+            return ""
+        if len(alternatives) == 1 and "" not in node:
+            return alternatives[0]
+        return "(?:" + "|".join(alternatives) + ")" + ("?" if "" in node else "")
+
+    return "|".join(branches(tree))
+
+
+class _Cues(NamedTuple):
+    pattern: re.Pattern[str]  # labels, roles and honorifics in one pattern
+    honorifics: re.Pattern[str]  # words before which a name stands
+    before: frozenset[str]  # label and role words (a name may follow)
+    strong: frozenset[str]  # label words proper (no analysis needed for a common name)
+    both: frozenset[str]  # words a name may follow that also start with an honorific (고객명)
+    risky: frozenset[str]  # words inside which another cue can start (상담원장: 원장)
+    roles: frozenset[str]  # role words (a name beside them is always confirmed by the analyser)
 
 
 @cache
-def _cues() -> tuple[re.Pattern[str], frozenset[str], frozenset[str], frozenset[str]]:
-    """One pattern for the labels and the honorifics, so the text is usually scanned once; the
-    labels that begin with an honorific (``고객명``), where both readings are tried; and the words
-    inside which a word of the other list can start (``상담원`` and ``원장``), which send the text
-    to two separate scans, since one scan would miss the second word. The pattern has no group
-    (a group in front would stop the regex engine from skipping ahead in C): a match is a label
-    if it is in the label list, which the pattern tries first."""
-    labels, honorifics = _literals(_LABELS), _literals(_HONORIFICS)
-    risky = set()
-    for label in labels:
-        for honorific in honorifics:
-            for a, b in ((label, honorific), (honorific, label)):
-                if any(b.startswith(a[i:]) or a[i:].startswith(b) for i in range(1, len(a))):
-                    risky.add(a)
-            if honorific.startswith(label) and honorific != label:
-                risky.add(label)
-    both = frozenset(w for w in labels if _HONORIFICS.match(w))
-    pattern = re.compile(f"{_LABELS.pattern}|{_HONORIFICS.pattern}")
-    return pattern, frozenset(labels), both, frozenset(risky)
+def _cues() -> _Cues:
+    """One pattern for the labels, roles and honorifics, so the text is scanned once; the words
+    a name may follow that begin with an honorific (``고객명``, every role), where both readings
+    are tried; and the words inside which another cue can start (``상담원`` and ``원장``), after
+    which the cues starting inside the match are looked for too."""
+    strong = frozenset(word_list("name_labels"))
+    role_words = frozenset(word_list("name_roles"))
+    honorific_words = frozenset(_HONORIFIC_WORDS) | role_words
+    labels = strong | role_words
+    words = labels | honorific_words
+    honorific_re = re.compile(_alternation(honorific_words))
+    risky = frozenset(
+        a
+        for a in words
+        for b in words
+        for i in range(1, len(a))
+        if b.startswith(a[i:]) or a[i:].startswith(b)
+    )
+    both = frozenset(w for w in labels if honorific_re.match(w))
+    return _Cues(
+        re.compile(_alternation(words)),
+        honorific_re,
+        labels,
+        strong,
+        both,
+        risky,
+        role_words - frozenset(_HONORIFIC_WORDS),
+    )
 
 
 def find_names(text: str, known: re.Pattern[str] | None) -> list[Candidate]:
     """Name findings in ``text`` (normalised)."""
     before: list[Candidate] = []
     after: list[Candidate] = []
-    pattern, labels, both, risky = _cues()
+    cues = _cues()
+    pattern = cues.pattern
     for m in pattern.finditer(text):
-        word = m.group()
-        if word in risky:
-            before, after = _apart(text)
-            break
-        if word not in labels:
-            _before_honorific(text, m, before)
-            continue
-        _after_label(text, m, after)
-        if word in both:
-            honorific = _HONORIFICS.match(text, m.start())
-            if honorific is not None:
-                _before_honorific(text, honorific, before)
+        _cue(text, m, cues, before, after)
+        if m.group() in cues.risky:
+            for at in range(m.start() + 1, m.end()):
+                inner = pattern.match(text, at)
+                if inner is not None:
+                    _cue(text, inner, cues, before, after)
     before += after
     if known is not None:
         for m in known.finditer(text):
@@ -142,55 +307,95 @@ def find_names(text: str, known: re.Pattern[str] | None) -> list[Candidate]:
     return before
 
 
-def _apart(text: str) -> tuple[list[Candidate], list[Candidate]]:
-    before: list[Candidate] = []
-    after: list[Candidate] = []
-    for m in _HONORIFICS.finditer(text):
-        _before_honorific(text, m, before)
-    for m in _LABELS.finditer(text):
-        _after_label(text, m, after)
-    return before, after
+def _cue(text: str, m: re.Match[str], cues: _Cues, before: list[Candidate], after: list[Candidate]) -> None:
+    word = m.group()
+    if word not in cues.before:
+        _before_honorific(text, m, before, cues)
+        return
+    _after_label(text, m, after, cues)
+    if word in cues.both:
+        honorific = cues.honorifics.match(text, m.start())
+        if honorific is not None:
+            _before_honorific(text, honorific, before, cues)
 
 
-def _before_honorific(text: str, m: re.Match[str], found: list[Candidate]) -> None:
+def _before_honorific(text: str, m: re.Match[str], found: list[Candidate], cues: _Cues) -> None:
     end = m.start()
     if end and text[end - 1] == " ":
         end -= 1
     start = end
     while start > 0 and end - start < 5 and "가" <= text[start - 1] <= "힣":
         start -= 1
-    if not 2 <= end - start <= 4 or (start > 0 and "가" <= text[start - 1] <= "힣"):
-        return  # the name must be a whole Hangul word of two to four syllables
-    if not _plausible(text[start:end]):
-        return
     honorific = m.group()
     if honorific != "님" and honorific != "씨":
         tail = _HANGUL_RUN.match(text, m.end())
         rest = tail.group() if tail else ""
         if rest and rest not in _PARTICLES and not rest.startswith("님"):
             return  # a role word inside a longer word ("사장단"), not a title after a name
-    found.append(Candidate(PiiType.NAME, start, end, 0.75, ("surname", "honorific")))
+    if 2 <= end - start <= 4 and not (start > 0 and "가" <= text[start - 1] <= "힣"):
+        name = text[start:end]  # the name must be a whole Hangul word of two to four syllables
+        if _plausible(name):
+            # 님 and 씨 follow names and titles only; a bare title (환자, 교수) may follow a noun
+            # (상기 환자, 지도교수), and a role (주무관, 결재) any word
+            doubtful = honorific in cues.roles or (honorific[-1] not in "님씨" and _doubtful(name))
+            if _confirmed(text, start, end, doubtful):
+                found.append(Candidate(PiiType.NAME, start, end, 0.75, ("surname", "honorific")))
+            return
+    if end < m.start():  # a foreign name needs the space: 존 스미스 씨, 마이클 조던 선수
+        foreign = _foreign_before(text, end)
+        if foreign is not None:
+            found.append(Candidate(PiiType.NAME, foreign, end, 0.75, ("foreign-name", "honorific")))
 
 
-def _after_label(text: str, m: re.Match[str], found: list[Candidate]) -> None:
+def _after_label(text: str, m: re.Match[str], found: list[Candidate], cues: _Cues) -> None:
     if m.start() and _hangul(text[m.start() - 1]):
         return  # the label must start a word
     after = _AFTER_LABEL.match(text, m.end())
     if after is None:
+        latin = _LATIN_AFTER_LABEL.match(text, m.end()) if m.group() in cues.strong else None
+        if latin is not None and latin.start(1) > m.end():
+            found.append(Candidate(PiiType.NAME, latin.start(1), latin.end(1), 0.8, ("latin-name", "label")))
         return
     separator = after.group(1)
     name = _split_name(after.group(2), allow_two=":" in separator or "=" in separator)
+    start = after.start(2)
     if name is not None:
-        start = after.start(2)
-        found.append(Candidate(PiiType.NAME, start, start + len(name), 0.85, ("surname", "label")))
+        role = m.group() not in cues.strong
+        if _confirmed(text, start, start + len(name), role or len(name) == 2):
+            why = ("surname", "role") if role else ("surname", "label")
+            found.append(Candidate(PiiType.NAME, start, start + len(name), 0.85 if not role else 0.8, why))
+            _listed(text, start + len(name), found, 0.85 if not role else 0.8, why)
+        return
+    end = _foreign_after(text, start)
+    if end is not None:
+        found.append(Candidate(PiiType.NAME, start, end, 0.8, ("foreign-name", "label")))
+
+
+_NEXT_IN_LIST = re.compile(r"[ \t]?[,·ㆍ][ \t]{0,2}([가-힣]{3,8})")
+_MAX_LISTED = 30
+
+
+def _listed(text: str, at: int, found: list[Candidate], confidence: float, why: tuple[str, ...]) -> None:
+    """The names that follow a labelled one in a list: ``참석자: 이민호, 박지은, 최수진``."""
+    for _ in range(_MAX_LISTED):
+        m = _NEXT_IN_LIST.match(text, at)
+        name = _split_name(m.group(1), allow_two=False) if m is not None else None
+        if m is None or name is None:
+            return
+        start = m.start(1)
+        if not _confirmed(text, start, start + len(name), _doubtful(name)):
+            return
+        found.append(Candidate(PiiType.NAME, start, start + len(name), confidence, (*why, "list")))
+        at = start + len(name)
 
 
 _BESIDE_GAP = frozenset(" \t,|/:()")
 
 
-def names_beside(text: str, anchors: list[Candidate]) -> list[Candidate]:
+def names_beside(text: str, anchors: list[Candidate], named: frozenset[int] = frozenset()) -> list[Candidate]:
     """Names written just before another finding (a phone, a registration number, an e-mail…):
-    a whole Hangul word of three or four syllables, then one to three of `` \t,|/:()``."""
+    a whole Hangul word of three or four syllables, then one to three of `` \t,|/:()``. Words
+    starting at ``named`` (names found through a cue) are not looked at again."""
     found = []
     for anchor in anchors:
         # the separators may also end the line before: "홍길동 \n010-1234-5678"
@@ -203,9 +408,20 @@ def names_beside(text: str, anchors: list[Candidate]) -> list[Candidate]:
         start = end
         while start > 0 and end - start < 5 and "가" <= text[start - 1] <= "힣":
             start -= 1
-        if 3 <= end - start <= 4 and _plausible(text[start:end]):
-            found.append(Candidate(PiiType.NAME, start, end, 0.7, ("surname", "next-to-personal-data")))
+        if 3 <= end - start <= 4 and start not in named and _plausible(name := text[start:end]):
+            # in a roster the name starts its cell; after a word it may be a noun (사무실 02-…)
+            doubtful = _doubtful(name) and _after_word(text, start)
+            if _confirmed(text, start, end, doubtful):
+                found.append(Candidate(PiiType.NAME, start, end, 0.7, ("surname", "next-to-personal-data")))
     return found
+
+
+def _after_word(text: str, start: int) -> bool:
+    """Whether a Hangul word stands before ``start``, one or two spaces away."""
+    at = start - 1
+    while at >= 0 and start - at <= 2 and text[at] == " ":
+        at -= 1
+    return at >= 0 and at < start - 1 and _hangul(text[at])
 
 
 @cache

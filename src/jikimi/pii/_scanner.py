@@ -60,9 +60,10 @@ class Scanner:
         floor = self.min_confidence
         if _NAME in wanted:
             anchors = [c for c in raw if c.confidence >= floor]
-            raw += find_names(folded, self._known)
+            names = find_names(folded, self._known)
             if anchors:
-                raw.extend(names_beside(folded, anchors))
+                names += names_beside(folded, anchors, frozenset(c.start for c in names))
+            raw += names
         if _ADDRESS in wanted:
             raw += find_addresses(folded)
         if not raw:

@@ -1,0 +1,122 @@
+"""Names found from the words around them: roles and titles, labels of records and cases,
+lists, foreign names; and the common words next to those cues that are not names."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from pii_helpers import found, types_in
+
+from jikimi.pii import PiiType, Scanner
+
+NAME = PiiType.NAME
+
+
+def names(text: str, **kwargs: object) -> list[str]:
+    return [value for kind, value in found(text, **kwargs) if kind is NAME]
+
+
+def test_a_name_after_a_role_in_an_approval_line_is_found() -> None:
+    assert names("주무관 박선영  과장 전결 김도현") == ["박선영", "김도현"]
+    assert names("기안 이수진  검토 정민호  결재 한지우") == ["이수진", "정민호", "한지우"]
+
+
+def test_a_name_before_a_role_is_found() -> None:
+    assert names("박선영 주무관에게 문의하세요") == ["박선영"]
+
+
+def test_a_name_after_a_label_of_a_record_or_a_case_is_found() -> None:
+    assert names("○ 소유자: 강민서") == ["강민서"]
+    assert names("피해자: 문선영") == ["문선영"]
+    assert names("환자: 이성호 / M") == ["이성호"]
+    assert names("증인 김영수의 진술에 따르면") == ["김영수"]
+    assert names("원고 이정민은 청구한다") == ["이정민"]
+
+
+def test_a_name_after_a_manager_title_is_found_and_the_office_after_it_is_not() -> None:
+    text = "관리소장  최영기  사무실 02-2345-6789"
+    assert found(text) == [(NAME, "최영기"), (PiiType.PHONE, "02-2345-6789")]
+
+
+def test_an_office_after_a_name_is_not_a_name() -> None:
+    assert names("담당 부서 사무실 02-2345-6789") == []
+
+
+def test_the_professor_title_is_not_taken_for_a_name() -> None:
+    assert names("지도교수: 정명훈") == ["정명훈"]
+
+
+def test_the_aforesaid_patient_is_nobody() -> None:
+    assert types_in("상기 환자는 입원 치료 중입니다") == set()
+
+
+def test_a_common_noun_after_a_role_is_not_a_name() -> None:
+    for text in ("과장 이상의 직급", "결재 진행중", "검토 결과를 알려주세요", "승인 대기중입니다"):
+        assert names(text) == [], text
+
+
+def test_every_name_of_a_list_after_a_label_is_found() -> None:
+    assert names("참석자: 이민호, 박지은, 최수진") == ["이민호", "박지은", "최수진"]
+
+
+def test_a_foreign_name_in_hangul_next_to_a_cue_is_found() -> None:
+    assert names("존 스미스 씨가 방문했습니다") == ["존 스미스"]
+    assert names("성명: 응우옌 반 안") == ["응우옌 반 안"]
+    assert names("마이클 조던 선수의 경기") == ["마이클 조던"]
+
+
+def test_a_name_in_latin_letters_after_a_label_is_found() -> None:
+    assert names("성명: John Smith") == ["John Smith"]
+    assert names("영문 성명: HONG GILDONG") == ["HONG GILDONG"]
+
+
+def test_a_foreign_word_without_a_cue_is_not_a_name() -> None:
+    assert names("존 스미스가 쓴 책") == []
+    assert names("John Smith wrote it") == []
+
+
+def test_names_passed_by_the_caller_need_no_cue() -> None:
+    assert names("어제 선영이가 왔다", known_names=["선영"]) == ["선영"]
+
+
+def test_the_analyser_is_loaded_once_for_many_threads() -> None:
+    from jikimi.pii import _names
+
+    scanner = Scanner()
+    results: list[list[str]] = []
+
+    def work() -> None:
+        results.append([f.value("과장 정명훈") for f in scanner.scan("과장 정명훈")])
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [["정명훈"]] * 8
+    assert len(_names._KIWI) == 1
+
+
+def test_the_analyser_loads_without_the_network(tmp_path: Path) -> None:
+    # the model is the kiwipiepy-model PyPI package: nothing is downloaded or cached at run time
+    script = (
+        "import socket\n"
+        "def refuse(*a, **k):\n"
+        "    raise OSError('network used')\n"
+        "socket.socket.connect = refuse\n"
+        "socket.create_connection = refuse\n"
+        "socket.getaddrinfo = refuse\n"
+        "from jikimi.pii import scan\n"
+        "print([f.value('과장 정명훈') for f in scan('과장 정명훈')])\n"
+    )
+    env = {**os.environ, "HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "['정명훈']"
+    assert list(tmp_path.iterdir()) == []
