@@ -78,13 +78,20 @@ class Cues:
         self._lower: str | None = None
         self._starts: dict[str, list[int]] = {}
 
-    def _find(self, cue: str) -> list[int]:
+    def lowered(self) -> str:
+        """The text in lower case (ASCII only if full lower-casing would change its length)."""
         lower = self._lower
         if lower is None:
             lower = self._text.lower()
             if len(lower) != len(self._text):  # a few letters lower-case to two characters
                 lower = self._text.translate(_ASCII_LOWER)
             self._lower = lower
+        return lower
+
+    def _find(self, cue: str) -> list[int]:
+        lower = self._lower
+        if lower is None:
+            lower = self.lowered()
         starts = self._starts[cue] = [m.start() for m in _PATTERNS[cue].finditer(lower)]
         return starts
 

@@ -79,6 +79,9 @@ def corporate(cues: Cues, start: int, end: int) -> bool:
     """True if a 13-digit number is labelled a corporation's (법인등록번호, 법인번호, 등기번호):
     a corporate keyword is near and no personal one (주민, 외국인, 생년월일…) stands between it
     and the number."""
+    lower = cues.lowered()  # a cheap test first: most texts name no corporation
+    if "법인" not in lower and "등기" not in lower and "corporat" not in lower:
+        return False
     if not cues.near(Cue.CORPORATE, start, end):
         return False
     at = cues.last_before(Cue.CORPORATE, start)
@@ -190,25 +193,24 @@ def score_license(
 ) -> Candidate | None:
     # A region name just before (서울 12-345678-90, 부산 11-12-345678-90) is part of the number:
     # the span starts there, so masking hides it too.
-    region = _REGION_BEFORE.search(text, max(0, start - 6), start) if lo == start else None
     if shape == (12,) or shape == (2, 2, 6, 2):
         if digits[:2] not in LICENSE_REGIONS:
             return None
         why: tuple[str, ...] = ("format", "region-code")
         confidence = 0.4 if len(shape) == 1 else 0.8
-        if region is not None and len(shape) > 1:
-            why += ("region-name",)
-            confidence = 0.85
-    elif shape == (2, 6, 2):
-        if region is None:
-            return None
-        why = ("format", "region-name")
-        confidence = 0.85
-    else:
+    elif shape != (2, 6, 2):
         return None
-    confidence, why = _adjust(cues, start, end, confidence, Cue.LICENSE, why, True)
-    if region is not None and len(shape) > 1:
+    else:
+        why = ("format",)
+        confidence = 0.0
+    region = _REGION_BEFORE.search(text, max(0, start - 6), start) if len(shape) > 1 and lo == start else None
+    if region is not None:
+        why += ("region-name",)
+        confidence = 0.85
         lo = region.start()
+    elif confidence == 0.0:
+        return None  # 2-6-2 only after a region name
+    confidence, why = _adjust(cues, start, end, confidence, Cue.LICENSE, why, True)
     return Candidate(PiiType.DRIVER_LICENSE, lo, end, confidence, why)
 
 
