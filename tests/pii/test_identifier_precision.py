@@ -115,9 +115,16 @@ def test_a_passport_column_under_its_header_is_found() -> None:
         "이름 | 국적 | 여권번호\n"
         "Anna Müller | 독일 | C01X00T47\n"
         "Juan Cruz | 필리핀 | P1234567A\n"
-        "Li Wei | 중국 | E12345678"
+        "Li Wei | 중국 | E12345678\n"
+        "John Doe | 미국 | 552901447"
     )
-    assert [v for t, v in found(text, types="structured")] == ["C01X00T47", "P1234567A", "E12345678"]
+    assert [v for t, v in found(text, types="structured")] == [
+        "C01X00T47",
+        "P1234567A",
+        "E12345678",
+        "552901447",
+    ]
+    assert types_in("여권 사본 제출 후 번호 012345678") == set()  # nine digits never start with 0
     assert types_in("여권 정보는 아래와 같습니다. " + "가" * 130 + " E12345678") == set()  # too far
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from jikimi.pii._checks import ipv6_kind
-from jikimi.pii._context import BEFORE, Cue, Cues
+from jikimi.pii._context import Cue, Cues
 from jikimi.pii._model import Candidate, PiiType
 
 # Starts with a character class (so the engine skips ahead in C); the look-behind after the
@@ -37,8 +37,7 @@ _PASSPORT_KEYWORDED = re.compile(
     r"|[A-Z][0-9]{3}[A-Z][0-9]{4}|[0-9]{2}[A-Z]{2}[0-9]{5}|[A-Z][0-9]{7}[A-Z]"
     r"|[CFGHJK](?=[0-9CFGHJKLMNPRTVWXYZ]{0,7}[0-9]{2})[0-9CFGHJKLMNPRTVWXYZ]{8})(?![0-9A-Za-z])"
 )
-# A letter-led number may stand this far after the keyword (a table's header, a form's label);
-# nine bare digits only within the usual keyword window.
+# A number may stand this far after the keyword (a table's header, a form's label).
 _PASSPORT_FAR = 120
 _NEGATIVE_NEAR = 12  # how close a negative keyword (예약, 접수, 주문…) must be to veto a passport
 
@@ -61,23 +60,25 @@ def find_tokens(text: str, cues: Cues) -> list[Candidate]:
                     found.append(Candidate(PiiType.IP, m.start(), m.end(), 0.9, ("ipv6", kind)))
     if "여권" in text or "assport" in text or "ASSPORT" in text:
         for m in _PASSPORT_KEYWORDED.finditer(text):
-            found.extend(_keyworded_passport(m, cues))
+            found.extend(_keyworded_passport(m, text, cues))
     return found
 
 
-def _keyworded_passport(m: re.Match[str], cues: Cues) -> list[Candidate]:
-    """The passport number ``m`` if a passport keyword stands next to it (or, letter-led, up to
-    :data:`_PASSPORT_FAR` characters before it) and no negative keyword stands between the two."""
+def _keyworded_passport(m: re.Match[str], text: str, cues: Cues) -> list[Candidate]:
+    """The passport number ``m`` if a passport keyword stands next to it (or up to
+    :data:`_PASSPORT_FAR` characters before it; nine digits only after it) and no negative keyword
+    stands between the two."""
     start, end = m.span()
     keyword = cues.last_before(Cue.PASSPORT, start, _PASSPORT_FAR)
     why: tuple[str, ...] = ("format", "pre-2008" if m.lastgroup == "old" else "other-format")
-    if m.lastgroup == "digits" and (keyword < 0 or keyword < start - BEFORE):
+    digits = m.lastgroup == "digits"
+    if digits and (keyword < 0 or text[start] == "0"):  # nine digits only after the keyword
         return []
     if cues.near(Cue.PASSPORT, start, end):
         confidence = 0.8 if m.lastgroup == "old" else 0.75
         why += ("keyword",)
     elif keyword >= 0:
-        confidence = 0.6
+        confidence = 0.55 if digits else 0.6
         why += ("keyword-before",)
     else:
         return []
