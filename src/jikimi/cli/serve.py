@@ -69,10 +69,14 @@ def serve_command(
         ),
     ] = False,
 ) -> None:
-    """HTTP API 서버를 실행합니다 (문서: /docs). Run the HTTP API server (OpenAPI docs at /docs).
+    """HTTP API 서버와 콘솔·개인정보 센터를 실행합니다. Run the HTTP API, the console and the privacy center.
 
-    The policy is linted first: a policy whose lint has errors that block enforcement (docs/lint-rules.md)
-    is refused unless --allow-blocking-lint is given.
+    The API's OpenAPI docs are at /docs; the console for the privacy officer and handlers at
+    /console/ (password and TOTP: `jikimi handlers enrol-totp`); the privacy center for data subjects
+    at /privacy/ (a link from POST /v1/privacy/sessions, or a one-time code).
+
+    The policy is linted first: a policy whose lint has errors that block enforcement
+    (docs/lint-rules.md) is refused unless --allow-blocking-lint is given.
     """
     import uvicorn
 
