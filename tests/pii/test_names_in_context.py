@@ -90,14 +90,14 @@ def test_the_analyser_is_loaded_once_for_many_threads() -> None:
     results: list[list[str]] = []
 
     def work() -> None:
-        results.append([f.value("과장 정명훈") for f in scanner.scan("과장 정명훈")])
+        results.append([f.value("과장 남궁민수") for f in scanner.scan("과장 남궁민수")])
 
     threads = [threading.Thread(target=work) for _ in range(8)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert results == [["정명훈"]] * 8
+    assert results == [["남궁민수"]] * 8
     assert len(_names._KIWI) == 1
 
 
@@ -111,12 +111,26 @@ def test_the_analyser_loads_without_the_network(tmp_path: Path) -> None:
         "socket.create_connection = refuse\n"
         "socket.getaddrinfo = refuse\n"
         "from jikimi.pii import scan\n"
-        "print([f.value('과장 정명훈') for f in scan('과장 정명훈')])\n"
+        "print([f.value('과장 남궁민수') for f in scan('과장 남궁민수')])\n"
     )
     env = {**os.environ, "HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path)}
     done = subprocess.run(
         [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "['정명훈']"
+    assert done.stdout.strip() == "['남궁민수']"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_list_of_name_shaped_common_words_is_the_analysers_reading() -> None:
+    import random
+
+    from jikimi.pii import _names
+
+    listed = sorted(_names._name_shaped_words())
+    assert {"이상의", "사무실", "상기", "지도"} <= set(listed)
+    assert not {"김민수", "박선영", "최영기", "정명훈", "이성호"} & set(listed)
+    kiwi = _names._analyser()
+    for word in random.Random(19).sample(listed, 40):
+        tokens = [(t.start, t.start + t.len, t.tag, t.id) for t in kiwi.tokenize(word, match_options=0)]
+        assert _names._common_reading(tokens, 0, len(word)), word

@@ -29,10 +29,13 @@ a label (``성명: John Smith``).
 
 from __future__ import annotations
 
+import gzip
 import re
 import threading
 import warnings
+from collections.abc import Sequence
 from functools import cache, lru_cache
+from importlib import resources
 from typing import Any, NamedTuple
 
 from jikimi.pii._data import word_list
@@ -122,7 +125,10 @@ def _doubtful(name: str) -> bool:
 _KIWI: list[Any] = []
 _KIWI_LOCK = threading.Lock()
 _UNKNOWN = 10
-_WINDOW = 10  # characters of context on each side of a candidate, within its line
+# tags of particles, endings, suffixes, copula and bound nouns: what may follow a common word
+# inside a name-shaped candidate (이상/의, 진행/중, 정기/적)
+_GRAMMATICAL = ("J", "E", "X", "VCP", "NNB")
+_WINDOW = 6  # characters of context on each side of a candidate, within its line
 
 
 def _analyser() -> Any:
@@ -139,20 +145,37 @@ def _analyser() -> Any:
 
 
 @lru_cache(maxsize=4096)
-def _tokens(window: str) -> tuple[tuple[int, int, bool], ...]:
-    """(start, end, is a dictionary word other than a proper noun) of every token of ``window``."""
+def _tokens(window: str) -> tuple[tuple[int, int, str, int], ...]:
+    """(start, end, tag, morpheme id) of every token of ``window``."""
     kiwi = _analyser()
     with _KIWI_LOCK:
-        tokens = kiwi.tokenize(window)
-    # A word the analyser does not know gets a placeholder morpheme (id below _UNKNOWN): kiwipiepy
-    # guesses a tag for it, and an unknown word next to a name cue is more likely a name.
-    return tuple((t.start, t.start + t.len, t.tag != "NNP" and t.id >= _UNKNOWN) for t in tokens)
+        tokens = kiwi.tokenize(window, match_options=0)  # no URL, e-mail or serial matching
+    return tuple((t.start, t.start + t.len, t.tag, t.id) for t in tokens)
+
+
+def _common_reading(tokens: Sequence[tuple[int, int, str, int]], start: int, end: int) -> bool:
+    """Whether the analysis reads ``[start, end)`` as a word of the dictionary other than a proper
+    noun — ``사무실``, ``상기``, ``지도``, or such a word and a particle or suffix (``이상/의``,
+    ``정기/적``) — rather than a name. A word the analyser does not know gets a placeholder
+    morpheme (id below _UNKNOWN) and a guessed tag: an unknown word next to a name cue is more
+    likely a name. A surname split from its given name (``최/NNP 영기``) still counts as a name."""
+    for i, (t_start, t_end, tag, morpheme) in enumerate(tokens):
+        if t_end <= start:
+            continue
+        if tag == "NNP" or morpheme < _UNKNOWN:
+            return False
+        if t_start < start:
+            return True  # the candidate starts inside a longer word
+        if t_end - start < 2:
+            return False
+        rest = [t[2] for t in tokens[i + 1 :] if t[0] < end]
+        return all(t.startswith(_GRAMMATICAL) for t in rest)
+    return False
 
 
 def _common_word(text: str, start: int, end: int) -> bool:
-    """Whether the analyser reads ``text[start:end]``, among the words around it, as a word of its
-    dictionary other than a proper noun: a common noun (``사무실``, ``상기``, ``지도``, ``이상``),
-    a verb, an adverb… A surname split from its given name (``최/NNP 영기``) still counts as a name."""
+    """Whether the analyser reads ``text[start:end]``, among the words around it (within its
+    line), as a common word rather than a name (see :func:`_common_reading`)."""
     lo = max(0, start - _WINDOW)
     newline = text.rfind("\n", lo, start)
     if newline >= 0:
@@ -161,16 +184,31 @@ def _common_word(text: str, start: int, end: int) -> bool:
     newline = text.find("\n", end, hi)
     if newline >= 0:
         hi = newline
-    offset = start - lo
-    for t_start, t_end, common in _tokens(text[lo:hi]):
-        if t_end > offset:
-            return common and (t_start < offset or t_end - offset >= 2)
-    return False
-    return False
+    return _common_reading(_tokens(text[lo:hi]), start - lo, end - lo)
+
+
+@cache
+def _name_shaped_words() -> frozenset[str]:
+    """The common words shaped like a name of two or three syllables (``data/name_shaped_words.txt.gz``:
+    the analyser's reading of every such word, computed once by ``scripts/pii_name_shaped_words.py``).
+    A line ``이상 *의가`` stands for 이상, 이상의 and 이상가."""
+    raw = resources.files("jikimi.pii").joinpath("data").joinpath("name_shaped_words.txt.gz").read_bytes()
+    words = []
+    for line in gzip.decompress(raw).decode("utf-8").splitlines():
+        if line and not line.startswith("#"):
+            head, tails = line.split(" ")
+            words += [head if tail == "*" else head + tail for tail in tails]
+    return frozenset(words)
 
 
 def _confirmed(text: str, start: int, end: int, doubtful: bool) -> bool:
-    return not doubtful or not _common_word(text, start, end)
+    """Whether a candidate is a name: sure ones are; a doubtful one of two or three syllables is
+    looked up among the common words of that shape; the rest are asked of the analyser."""
+    if not doubtful:
+        return True
+    if end - start <= 3:
+        return text[start:end] not in _name_shaped_words()
+    return not _common_word(text, start, end)
 
 
 # --- foreign names ------------------------------------------------------------------------------
