@@ -134,3 +134,11 @@ def test_the_list_of_name_shaped_common_words_is_the_analysers_reading() -> None
     for word in random.Random(19).sample(listed, 40):
         tokens = [(t.start, t.start + t.len, t.tag, t.id) for t in kiwi.tokenize(word, match_options=0)]
         assert _names._common_reading(tokens, 0, len(word)), word
+
+
+def test_a_name_in_parentheses_after_a_label_is_found() -> None:
+    assert names("담당자(홍길동)에게 연락") == ["홍길동"]
+
+
+def test_names_of_relatives_after_their_relation_are_found() -> None:
+    assert names("부친 김영호, 모친 이순자") == ["김영호", "이순자"]

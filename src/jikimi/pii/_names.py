@@ -50,7 +50,9 @@ _HONORIFIC_WORDS = (
     "|기사님|작가님|선배님|님|씨|고객|회원|선생|교수|대표|원장|사장|부장|과장|차장|팀장|실장|대리|주임|사원"
     "|기자|변호사|의원|학생|환자|보호자".split("|")
 )
-_AFTER_LABEL = re.compile(r"([ \t]{0,3}[:=][ \t]{0,3}|[ \t]?(?:은|는|이|가)[ \t]|[ \t]{1,3})([가-힣]{2,8})")
+_AFTER_LABEL = re.compile(
+    r"([ \t]{0,3}[:=][ \t]{0,3}|[ \t]?(?:은|는|이|가)[ \t]|[ \t]{0,2}\([ \t]?|[ \t]{1,3})([가-힣]{2,8})"
+)
 # A name in Latin letters after a label: `성명: John Smith`, `Name: HONG GILDONG`.
 _LATIN_WORD = "(?:[A-Z][a-z]{1,15}|[A-Z]{2,15})"
 _LATIN_AFTER_LABEL = re.compile(
@@ -113,6 +115,16 @@ def _split_name(run: str, *, allow_two: bool) -> str | None:
         if len(name) == size and _plausible(name) and (not rest or rest in _PARTICLES):
             return name
     return None
+
+
+def _loose_name(run: str) -> str | None:
+    """A three-syllable name at the start of ``run`` whose given name uses syllables outside the
+    list (``조현뵨``): only after a label or a role, and only if the analyser agrees."""
+    name, rest = run[:3], run[3:]
+    words = _words()
+    if len(name) < 3 or name[0] not in words.single or name in words.roles or name[:2] in words.roles:
+        return None
+    return name if not rest or rest in _PARTICLES else None
 
 
 def _doubtful(name: str) -> bool:
@@ -407,6 +419,10 @@ def _after_label(text: str, m: re.Match[str], found: list[Candidate], cues: _Cue
     end = _foreign_after(text, start)
     if end is not None:
         found.append(Candidate(PiiType.NAME, start, end, 0.8, ("foreign-name", "label")))
+        return
+    name = _loose_name(after.group(2))
+    if name is not None and not _common_word(text, start, start + 3):
+        found.append(Candidate(PiiType.NAME, start, start + 3, 0.75, ("surname", "label", "analysis")))
 
 
 _NEXT_IN_LIST = re.compile(r"[ \t]?[,·ㆍ][ \t]{0,2}([가-힣]{3,8})")
