@@ -142,3 +142,7 @@ def test_a_name_in_parentheses_after_a_label_is_found() -> None:
 
 def test_names_of_relatives_after_their_relation_are_found() -> None:
     assert names("부친 김영호, 모친 이순자") == ["김영호", "이순자"]
+
+
+def test_a_name_before_a_title_in_parentheses_is_found() -> None:
+    assert names("박선영(주무관)에게 문의") == ["박선영"]

@@ -371,7 +371,7 @@ def _cue(text: str, m: re.Match[str], cues: _Cues, before: list[Candidate], afte
 
 def _before_honorific(text: str, m: re.Match[str], found: list[Candidate], cues: _Cues) -> None:
     end = m.start()
-    if end and text[end - 1] == " ":
+    if end and text[end - 1] in " (":  # 김철수 씨, 박선영(주무관)
         end -= 1
     start = end
     while start > 0 and end - start < 5 and "가" <= text[start - 1] <= "힣":
