@@ -110,11 +110,16 @@ def _plausible(name: str) -> bool:
 
 def _split_name(run: str, *, allow_two: bool) -> str | None:
     """The name at the start of a Hangul run such as ``홍길동입니다``, or ``None``."""
-    for size in (3, 4, 2) if allow_two else (3, 4):
+    for size in (3, 4, 2):
         name, rest = run[:size], run[size:]
+        if size == 2 and not allow_two and rest not in _COPULAS:
+            continue  # a two-syllable name needs `:` or a copula (이름은 염태입니다)
         if len(name) == size and _plausible(name) and (not rest or rest in _PARTICLES):
             return name
     return None
+
+
+_COPULAS = frozenset("입니다 이에요 예요 이고 이며 이다 입니다만 이라고 라고".split())
 
 
 def _loose_name(run: str) -> str | None:
