@@ -146,3 +146,29 @@ def test_names_of_relatives_after_their_relation_are_found() -> None:
 
 def test_a_name_before_a_title_in_parentheses_is_found() -> None:
     assert names("박선영(주무관)에게 문의") == ["박선영"]
+
+
+def test_a_speaker_in_a_chat_log_is_found() -> None:
+    assert names("[14:02] 김민수: 네 알겠습니다") == ["김민수"]
+    assert names("김민수 > 안녕하세요\n박지은 > 반갑습니다") == ["김민수", "박지은"]
+    assert names("김민수: 언제 오세요?\n박지은: 내일요\n김민수: 네") == ["김민수", "박지은", "김민수"]
+
+
+def test_a_name_alone_in_a_table_or_csv_cell_is_found() -> None:
+    assert names("1 | 김민수 | 서울 | 010-1234-5678") == ["김민수"]
+    assert names("번호,이름,지역\n1,박지은,부산\n2,최영호,대구") == ["박지은", "최영호"]
+    assert names("정민호\t영업부\t과장") == ["정민호"]
+
+
+def test_a_name_before_a_seal_or_after_a_signature_mark_is_found() -> None:
+    assert names("위 내용이 사실임을 확인합니다. 신청인 대리 김민수 (인)") == ["김민수"]
+    assert names("(서명) 박지은") == ["박지은"]
+
+
+def test_common_words_and_labels_in_cells_are_not_names() -> None:
+    assert names("배송지: 서울\n배송지: 부산") == []
+    assert names("사무실 | 회의실 | 정말로") == []
+    assert names("그리고, 정말로, 대단하다") == []
+    assert names("주문자: 물건 배송\n") == []
+    # one `word:` line is a label more often than a speaker
+    assert names("홍보팀: 다음 주 일정") == []

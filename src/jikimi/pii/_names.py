@@ -356,6 +356,7 @@ def find_names(text: str, known: re.Pattern[str] | None) -> list[Candidate]:
                 if inner is not None:
                     _cue(text, inner, cues, before, after)
     before += after
+    before += _in_cells(text, cues)
     if known is not None:
         for m in known.finditer(text):
             before.append(Candidate(PiiType.NAME, m.start(), m.end(), 0.95, ("known-name",)))
@@ -428,6 +429,41 @@ def _after_label(text: str, m: re.Match[str], found: list[Candidate], cues: _Cue
     name = _loose_name(after.group(2))
     if name is not None and not _common_word(text, start, start + 3):
         found.append(Candidate(PiiType.NAME, start, start + 3, 0.75, ("surname", "label", "analysis")))
+
+
+# A name alone in a cell, as a reader sees one in a roster, a chat log or a signature: a whole
+# Hangul word of three or four syllables that starts a line, a table or CSV cell, or follows a
+# chat timestamp (`[14:02] `) or `(서명)`, and ends at a cell border, a speaker's `:`/`>` or a
+# seal (`(인)`, `(서명)`). Every alternative starts with a literal, so the engine skips in C.
+_CELL_END = r"(?=[ \t]{0,3}([:>|\t,;\n]|\((?:인|서명)\))|[ \t]{0,3}\Z)"
+_CELL = re.compile(r"([\n|\t,;\]]|\(서명\))[ \t]{0,3}([가-힣]{3,4})" + _CELL_END)
+_CELL_AT_START = re.compile(r"()[ \t]{0,3}([가-힣]{3,4})" + _CELL_END)
+
+
+def _in_cells(text: str, cues: _Cues) -> list[Candidate]:
+    """Names alone in a cell (see ``_CELL``): ``[14:02] 김민수: 네``, ``김민수 > 안녕하세요``,
+    ``1 | 김민수 | 010-…``, ``김민수,010-…,서울``, ``작성자 김민수 (인)``, ``(서명) 박지은``. The word
+    must look like a name and not be one of the common words of that shape. A word before ``:``
+    is more often a label (``배송지: 서울``) than a speaker: it counts after a chat timestamp, or
+    at the start of a line in a chat log, where some name speaks at the start of two lines."""
+    first = _CELL_AT_START.match(text)
+    matches = ([first] if first is not None else []) + list(_CELL.finditer(text))
+    speakers: dict[str, int] = {}
+    for m in matches:
+        if m.group(3) == ":" and m.group(1) in ("", "\n"):
+            speakers[m.group(2)] = speakers.get(m.group(2), 0) + 1
+    chat = any(count > 1 and _plausible(word) for word, count in speakers.items())
+    found = []
+    for m in matches:
+        start, end = m.span(2)
+        name = m.group(2)
+        if m.group(3) == ":" and m.group(1) != "]" and not (chat and name in speakers):
+            continue
+        if name in cues.before or not _plausible(name):
+            continue
+        if _confirmed(text, start, end, True):
+            found.append(Candidate(PiiType.NAME, start, end, 0.7, ("surname", "cell")))
+    return found
 
 
 _NEXT_IN_LIST = re.compile(r"[ \t]?[,·ㆍ][ \t]{0,2}([가-힣]{3,8})")
