@@ -172,3 +172,14 @@ def test_common_words_and_labels_in_cells_are_not_names() -> None:
     assert names("주문자: 물건 배송\n") == []
     # one `word:` line is a label more often than a speaker
     assert names("홍보팀: 다음 주 일정") == []
+
+
+def test_a_name_with_a_particle_or_before_a_data_label_next_to_personal_data_is_found() -> None:
+    assert names("야 마준영한테 010-6851-9609 번호 알려줘") == ["마준영"]
+    assert names("단톡방에 염범도 주민번호 580522-1436351 올라옴") == ["염범도"]
+    assert names("김민수 연락처: 010-1234-5678") == ["김민수"]
+
+
+def test_a_common_word_before_a_data_label_is_not_a_name() -> None:
+    assert names("사무실 전화 02-123-4567") == []
+    assert names("우리 회사 전화 02-123-4567") == []

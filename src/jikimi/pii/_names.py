@@ -485,30 +485,69 @@ def _listed(text: str, at: int, found: list[Candidate], confidence: float, why: 
 
 
 _BESIDE_GAP = frozenset(" \t,|/:()")
+# Labels of the personal data a name may stand before (``염범도 주민번호 580522-…``,
+# ``김민수 연락처: 010-…``): the name is the word before the label.
+_DATA_LABELS = frozenset(
+    "주민번호 주민등록번호 연락처 전화 전화번호 휴대폰 휴대전화 핸드폰 폰번호 번호 이메일 메일 계좌 계좌번호"
+    " 생년월일 주소 여권번호 면허번호".split()
+)
+# Particles after which a name may still stand right before the data (``마준영한테 010-…``).
+_BESIDE_PARTICLES = frozenset("한테 에게 께 이 가 은 는 의 님 씨 님의 씨의".split())
 
 
 def names_beside(text: str, anchors: list[Candidate], named: frozenset[int] = frozenset()) -> list[Candidate]:
     """Names written just before another finding (a phone, a registration number, an e-mail…):
-    a whole Hangul word of three or four syllables, then one to three of `` \t,|/:()``. Words
-    starting at ``named`` (names found through a cue) are not looked at again."""
+    a whole Hangul word of three or four syllables, then one to three of `` \t,|/:()``. The name
+    may take a particle (``마준영한테 010-…``) or stand before the data's label (``염범도 주민번호
+    580522-…``). Words starting at ``named`` (names found through a cue) are not looked at again."""
     found = []
     for anchor in anchors:
         # the separators may also end the line before: "홍길동 \n010-1234-5678"
         stop = anchor.start - 1 if anchor.start and text[anchor.start - 1] == "\n" else anchor.start
-        end = stop
-        while end > 0 and stop - end < 4 and text[end - 1] in _BESIDE_GAP:
-            end -= 1
-        if not 1 <= stop - end <= 3:
+        end = _gap_before(text, stop)
+        if end is None:
             continue
         start = end
-        while start > 0 and end - start < 5 and "가" <= text[start - 1] <= "힣":
+        while start > 0 and end - start < 8 and "가" <= text[start - 1] <= "힣":
             start -= 1
-        if 3 <= end - start <= 4 and start not in named and _plausible(name := text[start:end]):
-            # in a roster the name starts its cell; after a word it may be a noun (사무실 02-…)
-            doubtful = _doubtful(name) and _after_word(text, start)
+        if start > 0 and _hangul(text[start - 1]):
+            continue
+        word = text[start:end]
+        labelled = word in _DATA_LABELS
+        if labelled:  # the name is the word before the label
+            label_start = start
+            end = label_start
+            while end > 0 and label_start - end < 2 and text[end - 1] == " ":
+                end -= 1
+            if end == label_start:
+                continue
+            start = end
+            while start > 0 and end - start < 7 and "가" <= text[start - 1] <= "힣":
+                start -= 1
+            if start > 0 and _hangul(text[start - 1]):
+                continue
+            word = text[start:end]
+        size = next(
+            (n for n in (3, 4) if len(word) >= n and (len(word) == n or word[n:] in _BESIDE_PARTICLES)), 0
+        )
+        if not size:
+            continue
+        end = start + size
+        if start not in named and _plausible(name := text[start:end]):
+            # in a roster the name starts its cell; after a word it may be a noun (사무실 02-…);
+            # with a particle it is in a sentence, and any word of that shape may be a noun
+            doubtful = _doubtful(name) and _after_word(text, start) or size < len(word) or labelled
             if _confirmed(text, start, end, doubtful):
                 found.append(Candidate(PiiType.NAME, start, end, 0.7, ("surname", "next-to-personal-data")))
     return found
+
+
+def _gap_before(text: str, stop: int) -> int | None:
+    """Where one to three separators (`` \t,|/:()``) before ``stop`` begin, or None."""
+    end = stop
+    while end > 0 and stop - end < 4 and text[end - 1] in _BESIDE_GAP:
+        end -= 1
+    return end if 1 <= stop - end <= 3 else None
 
 
 def _after_word(text: str, start: int) -> bool:
