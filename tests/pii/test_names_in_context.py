@@ -183,3 +183,15 @@ def test_a_name_with_a_particle_or_before_a_data_label_next_to_personal_data_is_
 def test_a_common_word_before_a_data_label_is_not_a_name() -> None:
     assert names("사무실 전화 02-123-4567") == []
     assert names("우리 회사 전화 02-123-4567") == []
+
+
+def test_a_name_found_once_is_found_again_where_it_is_written_alone() -> None:
+    assert names("담당자: 김민수\n김민수가 내일 연락드립니다. 김민수님께 문의") == [
+        "김민수",
+        "김민수",
+        "김민수",
+    ]
+
+
+def test_a_name_found_once_is_not_found_inside_a_longer_word() -> None:
+    assert names("담당자: 김민수\n김민수현 그리고 새김민수") == ["김민수"]

@@ -10,7 +10,7 @@ from jikimi.errors import InputTooLarge
 from jikimi.pii._addresses import find_addresses
 from jikimi.pii._context import Cues
 from jikimi.pii._model import ALL_TYPES, Candidate, Finding, PiiType
-from jikimi.pii._names import find_names, known_names_pattern, names_beside
+from jikimi.pii._names import find_names, known_names_pattern, names_again, names_beside
 from jikimi.pii._normalize import normalize
 from jikimi.pii._numbers import find_numbers
 from jikimi.pii._tokens import find_tokens
@@ -63,6 +63,8 @@ class Scanner:
             names = find_names(folded, self._known)
             if anchors:
                 names += names_beside(folded, anchors, frozenset(c.start for c in names))
+            if names:
+                names += names_again(folded, names)
             raw += names
         if _ADDRESS in wanted:
             raw += find_addresses(folded)
