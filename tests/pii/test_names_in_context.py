@@ -195,3 +195,9 @@ def test_a_name_found_once_is_found_again_where_it_is_written_alone() -> None:
 
 def test_a_name_found_once_is_not_found_inside_a_longer_word() -> None:
     assert names("담당자: 김민수\n김민수현 그리고 새김민수") == ["김민수"]
+
+
+def test_a_sender_before_an_address_in_angle_brackets_and_more_labels_are_found() -> None:
+    assert names("보낸사람: 김민수 <minsu@example.com>") == ["김민수"]
+    assert names("발표자 정민호, 사회자 한지우") == ["정민호", "한지우"]
+    assert names("매도인 이수진 (인)") == ["이수진"]

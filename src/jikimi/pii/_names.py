@@ -484,7 +484,7 @@ def _listed(text: str, at: int, found: list[Candidate], confidence: float, why: 
         at = start + len(name)
 
 
-_BESIDE_GAP = frozenset(" \t,|/:()")
+_BESIDE_GAP = frozenset(" \t,|/:()<[")
 # Labels of the personal data a name may stand before (``염범도 주민번호 580522-…``,
 # ``김민수 연락처: 010-…``): the name is the word before the label.
 _DATA_LABELS = frozenset(
