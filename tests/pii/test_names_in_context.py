@@ -201,3 +201,10 @@ def test_a_sender_before_an_address_in_angle_brackets_and_more_labels_are_found(
     assert names("보낸사람: 김민수 <minsu@example.com>") == ["김민수"]
     assert names("발표자 정민호, 사회자 한지우") == ["정민호", "한지우"]
     assert names("매도인 이수진 (인)") == ["이수진"]
+
+
+def test_a_name_before_a_team_and_a_title_is_found() -> None:
+    assert names("김민수 영업팀 과장") == ["김민수"]
+    assert names("정민호 기획부 부장님께") == ["정민호"]
+    assert names("오늘 회의 영업팀 과장") == []
+    assert names("사무실 관리부 과장") == []

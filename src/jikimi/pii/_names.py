@@ -375,6 +375,10 @@ def _cue(text: str, m: re.Match[str], cues: _Cues, before: list[Candidate], afte
             _before_honorific(text, honorific, before, cues)
 
 
+# Last syllables of the name of a team or an office, written between a name and a title.
+_UNITS = ("팀", "부", "과", "실", "국", "처", "센터", "본부", "지점", "지사", "연구소", "사무소")
+
+
 def _before_honorific(text: str, m: re.Match[str], found: list[Candidate], cues: _Cues) -> None:
     end = m.start()
     if end and text[end - 1] in " (":  # 김철수 씨, 박선영(주무관)
@@ -396,6 +400,22 @@ def _before_honorific(text: str, m: re.Match[str], found: list[Candidate], cues:
             doubtful = honorific in cues.roles or (honorific[-1] not in "님씨" and _doubtful(name))
             if _confirmed(text, start, end, doubtful):
                 found.append(Candidate(PiiType.NAME, start, end, 0.75, ("surname", "honorific")))
+            return
+    unit = text[start:end]
+    if 2 <= len(unit) <= 6 and unit.endswith(_UNITS) and start >= 4 and text[start - 1] == " ":
+        # a name, then the team or office, then the title: 김민수 영업팀 과장, 박지은 인사팀장
+        name_end = start - 1
+        name_start = name_end
+        while name_start > 0 and name_end - name_start < 5 and _hangul(text[name_start - 1]):
+            name_start -= 1
+        name = text[name_start:name_end]
+        if (
+            3 <= len(name) <= 4
+            and not (name_start > 0 and _hangul(text[name_start - 1]))
+            and _plausible(name)
+            and _confirmed(text, name_start, name_end, True)
+        ):
+            found.append(Candidate(PiiType.NAME, name_start, name_end, 0.7, ("surname", "unit", "honorific")))
             return
     if end < m.start():  # a foreign name needs the space: 존 스미스 씨, 마이클 조던 선수
         foreign = _foreign_before(text, end)
