@@ -228,6 +228,15 @@ def _confirmed(text: str, start: int, end: int, doubtful: bool) -> bool:
     return not _common_word(text, start, end)
 
 
+def _without_analysis(name: str) -> bool:
+    """Whether a plausible name of three or four syllables, seen with a weaker cue (a cell, a
+    particle), is taken without running the analyser: three syllables that are not one of the
+    name-shaped common words, or four with a two-syllable surname (남궁민수)."""
+    if len(name) == 3:
+        return name not in _name_shaped_words()
+    return len(name) == 4 and name[:2] in _words().double
+
+
 # --- foreign names ------------------------------------------------------------------------------
 
 _FOREIGN_WORD = re.compile(r"[가-힣]{1,6}")
@@ -413,7 +422,7 @@ def _before_honorific(text: str, m: re.Match[str], found: list[Candidate], cues:
             3 <= len(name) <= 4
             and not (name_start > 0 and _hangul(text[name_start - 1]))
             and _plausible(name)
-            and _confirmed(text, name_start, name_end, True)
+            and _without_analysis(name)
         ):
             found.append(Candidate(PiiType.NAME, name_start, name_end, 0.7, ("surname", "unit", "honorific")))
             return
@@ -481,7 +490,7 @@ def _in_cells(text: str, cues: _Cues) -> list[Candidate]:
             continue
         if name in cues.before or not _plausible(name):
             continue
-        if _confirmed(text, start, end, True):
+        if _without_analysis(name):
             found.append(Candidate(PiiType.NAME, start, end, 0.7, ("surname", "cell")))
     return found
 
@@ -556,8 +565,11 @@ def names_beside(text: str, anchors: list[Candidate], named: frozenset[int] = fr
         if start not in named and _plausible(name := text[start:end]):
             # in a roster the name starts its cell; after a word it may be a noun (사무실 02-…);
             # with a particle it is in a sentence, and any word of that shape may be a noun
-            doubtful = _doubtful(name) and _after_word(text, start) or size < len(word) or labelled
-            if _confirmed(text, start, end, doubtful):
+            if size < len(word) or labelled:
+                sure = _without_analysis(name)
+            else:
+                sure = _confirmed(text, start, end, _doubtful(name) and _after_word(text, start))
+            if sure:
                 found.append(Candidate(PiiType.NAME, start, end, 0.7, ("surname", "next-to-personal-data")))
     return found
 
