@@ -18,7 +18,8 @@ from pathlib import Path
 
 from kiwipiepy import Kiwi
 
-from jikimi.pii._names import _common_reading, _words
+from jikimi.pii._name_analysis import _common_reading
+from jikimi.pii._names import _words
 
 OUT = Path(__file__).resolve().parents[1] / "src/jikimi/pii/data/name_shaped_words.txt.gz"
 

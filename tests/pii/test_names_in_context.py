@@ -84,7 +84,7 @@ def test_names_passed_by_the_caller_need_no_cue() -> None:
 
 
 def test_the_analyser_is_loaded_once_for_many_threads() -> None:
-    from jikimi.pii import _names
+    from jikimi.pii import _name_analysis
 
     scanner = Scanner()
     results: list[list[str]] = []
@@ -98,7 +98,7 @@ def test_the_analyser_is_loaded_once_for_many_threads() -> None:
     for t in threads:
         t.join()
     assert results == [["남궁민수"]] * 8
-    assert len(_names._KIWI) == 1
+    assert len(_name_analysis._KIWI) == 1
 
 
 def test_the_analyser_loads_without_the_network(tmp_path: Path) -> None:
@@ -125,15 +125,15 @@ def test_the_analyser_loads_without_the_network(tmp_path: Path) -> None:
 def test_the_list_of_name_shaped_common_words_is_the_analysers_reading() -> None:
     import random
 
-    from jikimi.pii import _names
+    from jikimi.pii import _name_analysis
 
-    listed = sorted(_names._name_shaped_words())
+    listed = sorted(_name_analysis._name_shaped_words())
     assert {"이상의", "사무실", "상기", "지도"} <= set(listed)
     assert not {"김민수", "박선영", "최영기", "정명훈", "이성호"} & set(listed)
-    kiwi = _names._analyser()
+    kiwi = _name_analysis._analyser()
     for word in random.Random(19).sample(listed, 40):
         tokens = [(t.start, t.start + t.len, t.tag, t.id) for t in kiwi.tokenize(word, match_options=0)]
-        assert _names._common_reading(tokens, 0, len(word)), word
+        assert _name_analysis._common_reading(tokens, 0, len(word)), word
 
 
 def test_a_name_in_parentheses_after_a_label_is_found() -> None:

@@ -29,17 +29,13 @@ a label (``성명: John Smith``).
 
 from __future__ import annotations
 
-import gzip
 import re
-import threading
-import warnings
-from collections.abc import Sequence
-from functools import cache, lru_cache
-from importlib import resources
-from typing import Any, NamedTuple
+from functools import cache
+from typing import NamedTuple
 
-from jikimi.pii._data import word_list
+from jikimi.pii._data import trie_pattern, word_list
 from jikimi.pii._model import Candidate, PiiType
+from jikimi.pii._name_analysis import _common_word, _confirmed, _name_shaped_words
 
 # Honorifics written right after a name. Every alternative starts with a literal character, so
 # the regex engine skips ahead to candidate characters in C; the name itself is then read
@@ -137,97 +133,6 @@ def _doubtful(name: str) -> bool:
     return len(name) == 2 or name[0] not in _words().common
 
 
-# --- the morphological analyser, asked only about a candidate and the words around it ---------
-
-_KIWI: list[Any] = []
-_KIWI_LOCK = threading.Lock()
-_UNKNOWN = 10
-# tags of particles, endings, suffixes, copula and bound nouns: what may follow a common word
-# inside a name-shaped candidate (이상/의, 진행/중, 정기/적)
-_GRAMMATICAL = ("J", "E", "X", "VCP", "NNB")
-_WINDOW = 6  # characters of context on each side of a candidate, within its line
-
-
-def _analyser() -> Any:
-    """kiwipiepy's Kiwi, loaded on first use, once per process (its model is a PyPI package)."""
-    if not _KIWI:
-        with _KIWI_LOCK:
-            if not _KIWI:
-                from kiwipiepy import Kiwi
-
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", DeprecationWarning)  # num_workers=0: one thread
-                    _KIWI.append(Kiwi(num_workers=0, load_typo_dict=False, load_multi_dict=False))
-    return _KIWI[0]
-
-
-@lru_cache(maxsize=4096)
-def _tokens(window: str) -> tuple[tuple[int, int, str, int], ...]:
-    """(start, end, tag, morpheme id) of every token of ``window``."""
-    kiwi = _analyser()
-    with _KIWI_LOCK:
-        tokens = kiwi.tokenize(window, match_options=0)  # no URL, e-mail or serial matching
-    return tuple((t.start, t.start + t.len, t.tag, t.id) for t in tokens)
-
-
-def _common_reading(tokens: Sequence[tuple[int, int, str, int]], start: int, end: int) -> bool:
-    """Whether the analysis reads ``[start, end)`` as a word of the dictionary other than a proper
-    noun — ``사무실``, ``상기``, ``지도``, or such a word and a particle or suffix (``이상/의``,
-    ``정기/적``) — rather than a name. A word the analyser does not know gets a placeholder
-    morpheme (id below _UNKNOWN) and a guessed tag: an unknown word next to a name cue is more
-    likely a name. A surname split from its given name (``최/NNP 영기``) still counts as a name."""
-    for i, (t_start, t_end, tag, morpheme) in enumerate(tokens):
-        if t_end <= start:
-            continue
-        if tag == "NNP" or morpheme < _UNKNOWN:
-            return False
-        if t_start < start:
-            return True  # the candidate starts inside a longer word
-        if t_end - start < 2:
-            return False
-        rest = [t[2] for t in tokens[i + 1 :] if t[0] < end]
-        return all(t.startswith(_GRAMMATICAL) for t in rest)
-    return False
-
-
-def _common_word(text: str, start: int, end: int) -> bool:
-    """Whether the analyser reads ``text[start:end]``, among the words around it (within its
-    line), as a common word rather than a name (see :func:`_common_reading`)."""
-    lo = max(0, start - _WINDOW)
-    newline = text.rfind("\n", lo, start)
-    if newline >= 0:
-        lo = newline + 1
-    hi = min(len(text), end + _WINDOW)
-    newline = text.find("\n", end, hi)
-    if newline >= 0:
-        hi = newline
-    return _common_reading(_tokens(text[lo:hi]), start - lo, end - lo)
-
-
-@cache
-def _name_shaped_words() -> frozenset[str]:
-    """The common words shaped like a name of two or three syllables (``data/name_shaped_words.txt.gz``:
-    the analyser's reading of every such word, computed once by ``scripts/pii_name_shaped_words.py``).
-    A line ``이상 *의가`` stands for 이상, 이상의 and 이상가."""
-    raw = resources.files("jikimi.pii").joinpath("data").joinpath("name_shaped_words.txt.gz").read_bytes()
-    words = []
-    for line in gzip.decompress(raw).decode("utf-8").splitlines():
-        if line and not line.startswith("#"):
-            head, tails = line.split(" ")
-            words += [head if tail == "*" else head + tail for tail in tails]
-    return frozenset(words)
-
-
-def _confirmed(text: str, start: int, end: int, doubtful: bool) -> bool:
-    """Whether a candidate is a name: sure ones are; a doubtful one of two or three syllables is
-    looked up among the common words of that shape; the rest are asked of the analyser."""
-    if not doubtful:
-        return True
-    if end - start <= 3:
-        return text[start:end] not in _name_shaped_words()
-    return not _common_word(text, start, end)
-
-
 def _without_analysis(name: str) -> bool:
     """Whether a plausible name of three or four syllables, seen with a weaker cue (a cell, a
     particle), is taken without running the analyser: three syllables that are not one of the
@@ -285,31 +190,6 @@ def _foreign_before(text: str, end: int) -> int | None:
 # --- cues -----------------------------------------------------------------------------------------
 
 
-def _alternation(words: frozenset[str]) -> str:
-    """Literal words as a trie (``고(?:객(?:님|명)?|...)|...``), so a longer cue wins over one it
-    contains (지도교수, 교수) and the engine compares each character once. The top level has no
-    group: every alternative starts with a literal, so the engine skips ahead to them in C."""
-    tree: dict[str, Any] = {}
-    for word in words:
-        node = tree
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def branches(node: dict[str, Any]) -> list[str]:
-        return [re.escape(ch) + rest(node[ch]) for ch in sorted(node) if ch]
-
-    def rest(node: dict[str, Any]) -> str:
-        alternatives = branches(node)
-        if not alternatives:
-            return ""
-        if len(alternatives) == 1 and "" not in node:
-            return alternatives[0]
-        return "(?:" + "|".join(alternatives) + ")" + ("?" if "" in node else "")
-
-    return "|".join(branches(tree))
-
-
 class _Cues(NamedTuple):
     pattern: re.Pattern[str]  # labels, roles and honorifics in one pattern
     honorifics: re.Pattern[str]  # words before which a name stands
@@ -331,7 +211,7 @@ def _cues() -> _Cues:
     honorific_words = frozenset(_HONORIFIC_WORDS) | role_words
     labels = strong | role_words
     words = labels | honorific_words
-    honorific_re = re.compile(_alternation(honorific_words))
+    honorific_re = re.compile(trie_pattern(honorific_words))
     risky = frozenset(
         a
         for a in words
@@ -341,7 +221,7 @@ def _cues() -> _Cues:
     )
     both = frozenset(w for w in labels if honorific_re.match(w))
     return _Cues(
-        re.compile(_alternation(words)),
+        re.compile(trie_pattern(words)),
         honorific_re,
         labels,
         strong,
@@ -588,39 +468,3 @@ def _after_word(text: str, start: int) -> bool:
     while at >= 0 and start - at <= 2 and text[at] == " ":
         at -= 1
     return at >= 0 and at < start - 1 and _hangul(text[at])
-
-
-_MAX_AGAIN = 32  # distinct names looked for again: a bound that keeps the pass linear
-
-
-def names_again(text: str, names: list[Candidate]) -> list[Candidate]:
-    """The other places where a name found through a cue is written again, as a whole word,
-    perhaps with a particle (``담당자 김민수 … 김민수가 말했다``): a reader who has met the name
-    knows it is the same person. Names of three or four syllables only, at most ``_MAX_AGAIN``."""
-    seen = {c.start for c in names}
-    words = list(dict.fromkeys(text[c.start : c.end] for c in names if 3 <= c.end - c.start <= 4))
-    found = []
-    for name in words[:_MAX_AGAIN]:
-        if not all(_hangul(ch) for ch in name):
-            continue
-        at = text.find(name)
-        while at >= 0:
-            end = at + len(name)
-            if at not in seen and not (at and _hangul(text[at - 1])):
-                tail = _HANGUL_RUN.match(text, end)
-                rest = tail.group() if tail else ""
-                if not rest or rest in _PARTICLES:
-                    found.append(Candidate(PiiType.NAME, at, end, 0.7, ("surname", "named-before")))
-            at = text.find(name, end)
-    return found
-
-
-@cache
-def known_names_pattern(names: tuple[str, ...]) -> re.Pattern[str] | None:
-    """One regex for the names a service already knows; a name must not sit inside a longer word."""
-    cleaned = sorted({n.strip() for n in names if n.strip()}, key=len, reverse=True)
-    if not cleaned:
-        return None
-    alternatives = "|".join(re.escape(n) for n in cleaned)
-    particles = "|".join(sorted(_PARTICLES, key=len, reverse=True))
-    return re.compile(rf"(?<![가-힣A-Za-z])(?:{alternatives})(?=(?:{particles})?(?![가-힣A-Za-z]))")

@@ -10,7 +10,8 @@ from jikimi.errors import InputTooLarge
 from jikimi.pii._addresses import find_addresses
 from jikimi.pii._context import Cues
 from jikimi.pii._model import ALL_TYPES, Candidate, Finding, PiiType
-from jikimi.pii._names import find_names, known_names_pattern, names_again, names_beside
+from jikimi.pii._name_known import known_names_pattern, names_again
+from jikimi.pii._names import find_names, names_beside
 from jikimi.pii._normalize import normalize
 from jikimi.pii._numbers import find_numbers
 from jikimi.pii._tokens import find_tokens
