@@ -4,14 +4,13 @@ cookie (``jk_pre``), the TOTP form one bound to the pending session."""
 
 from __future__ import annotations
 
-import secrets
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from jikimi.errors import AuthError
 from jikimi.signin.sessions import CONSOLE_LIFETIME, PENDING_LIFETIME
 from jikimi.web.console.deps import COOKIE, SIGN_IN, JikimiDep, SourceDep, csrf_refused, same_origin
+from jikimi.web.cookies import PRE_LIFETIME, pre_session_csrf, pre_session_ok, set_cookie
 from jikimi.web.errors import redirect
 from jikimi.web.forms import parse_form
 from jikimi.web.pages import page
@@ -22,23 +21,13 @@ PRE_COOKIE = "jk_pre"
 PENDING_COOKIE = "jk_console_pending"
 
 
-def _secure(request: Request) -> bool:
-    return request.url.scheme == "https"
-
-
 def _set(response: Response, request: Request, name: str, value: str, seconds: int) -> None:
-    response.set_cookie(
-        name, value, max_age=seconds, path="/console", httponly=True, samesite="lax", secure=_secure(request)
-    )
+    set_cookie(response, request, name, value, seconds, path="/console")
 
 
 def _pre_csrf(request: Request, jikimi: JikimiDep) -> tuple[str, str | None]:
-    """The pre-session cookie's value (a new one when absent) and the value to set, if new."""
-    pre = request.cookies.get(PRE_COOKIE, "")
-    if 20 <= len(pre) <= 64:
-        return jikimi.sessions.csrf("pre:" + pre), None
-    pre = secrets.token_urlsafe(24)
-    return jikimi.sessions.csrf("pre:" + pre), pre
+    """The CSRF token of the forms shown before sign-in, and a new pre-session cookie value if any."""
+    return pre_session_csrf(request, jikimi.sessions, PRE_COOKIE, "pre")
 
 
 def _sign_in_page(
@@ -49,7 +38,7 @@ def _sign_in_page(
     request.state.csrf = csrf
     response = page(request, "console/sign_in.html", {"error": error}, status=status)
     if new_pre is not None:
-        _set(response, request, PRE_COOKIE, new_pre, 3600)
+        _set(response, request, PRE_COOKIE, new_pre, PRE_LIFETIME)
     return response
 
 
@@ -62,8 +51,7 @@ def sign_in_form(request: Request, jikimi: JikimiDep) -> Response:
 async def sign_in(request: Request, jikimi: JikimiDep, source: SourceDep) -> Response:
     same_origin(request)
     form = parse_form(await request.body())
-    pre = request.cookies.get(PRE_COOKIE, "")
-    if not pre or not jikimi.sessions.csrf_ok("pre:" + pre, form.get("csrf", "")):
+    if not pre_session_ok(request, jikimi.sessions, PRE_COOKIE, "pre", form.get("csrf", "")):
         raise csrf_refused()
     try:
         pending = jikimi.sessions.begin(

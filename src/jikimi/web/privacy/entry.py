@@ -10,8 +10,6 @@ a code is on its way"): no one learns whether an address belongs to a member.
 
 from __future__ import annotations
 
-import secrets
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -19,6 +17,7 @@ from jikimi.errors import AuthError
 from jikimi.signin.privacy import CODE_LIFETIME, CODE_TRIES, ENTER_PATH
 from jikimi.signin.sessions import IDLE, PRIVACY_LIFETIME
 from jikimi.web.console.deps import JikimiDep, SourceDep, csrf_refused, same_origin
+from jikimi.web.cookies import PRE_LIFETIME, pre_session_csrf, pre_session_ok, set_cookie
 from jikimi.web.errors import redirect
 from jikimi.web.forms import parse_form
 from jikimi.web.pages import page
@@ -32,23 +31,13 @@ HOME = "/privacy/me"
 CHANNEL_NAMES = {"email": ("이메일", "e-mail"), "sms": ("휴대전화 문자", "text message")}
 
 
-def _secure(request: Request) -> bool:
-    return request.url.scheme == "https"
-
-
 def _set(response: Response, request: Request, name: str, value: str, seconds: int) -> None:
-    response.set_cookie(
-        name, value, max_age=seconds, path="/privacy", httponly=True, samesite="lax", secure=_secure(request)
-    )
+    set_cookie(response, request, name, value, seconds, path="/privacy")
 
 
 def _pre_csrf(request: Request, jikimi: JikimiDep) -> tuple[str, str | None]:
-    """The CSRF token of the public forms, bound to a pre-session cookie (a new one when absent)."""
-    pre = request.cookies.get(PRE_COOKIE, "")
-    if not 20 <= len(pre) <= 64:
-        pre = secrets.token_urlsafe(24)
-        return jikimi.sessions.csrf("privacy-pre:" + pre), pre
-    return jikimi.sessions.csrf("privacy-pre:" + pre), None
+    """The CSRF token of the forms shown before sign-in, and a new pre-session cookie value if any."""
+    return pre_session_csrf(request, jikimi.sessions, PRE_COOKIE, "privacy-pre")
 
 
 def _entry_page(
@@ -69,7 +58,7 @@ def _entry_page(
     }
     response = page(request, "privacy/entry.html", context, status=status)
     if new_pre is not None:
-        _set(response, request, PRE_COOKIE, new_pre, 3600)
+        _set(response, request, PRE_COOKIE, new_pre, PRE_LIFETIME)
     return response
 
 
@@ -82,8 +71,7 @@ def entry(request: Request, jikimi: JikimiDep) -> Response:
 async def ask_for_code(request: Request, jikimi: JikimiDep, source: SourceDep) -> Response:
     same_origin(request)
     form = parse_form(await request.body())
-    pre = request.cookies.get(PRE_COOKIE, "")
-    if not pre or not jikimi.sessions.csrf_ok("privacy-pre:" + pre, form.get("csrf", "")):
+    if not pre_session_ok(request, jikimi.sessions, PRE_COOKIE, "privacy-pre", form.get("csrf", "")):
         raise csrf_refused()
     channel = form.text("channel", required=True, max_length=16)
     pass_id = jikimi.passes.start_code(
