@@ -189,6 +189,13 @@ def build_template(url: str, n: int) -> None:
                         created_at=sent,
                         delivered_at=sent,
                         attempts=1,
+                        channel="email",
+                        recipient="subject",
+                        status="delivered",
+                        claimed_until=None,
+                        claimed_by=None,
+                        last_error=None,
+                        dead_at=None,
                     )
                 else:
                     for suffix, days in (("a", 100), ("b", 120)):
