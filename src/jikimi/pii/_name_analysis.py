@@ -14,7 +14,7 @@ import warnings
 from collections.abc import Sequence
 from functools import cache, lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, NamedTuple
 
 # --- the morphological analyser, asked only about a candidate and the words around it ---------
 
@@ -83,18 +83,44 @@ def _common_word(text: str, start: int, end: int) -> bool:
     return _common_reading(_tokens(text[lo:hi]), start - lo, end - lo)
 
 
+class _Shaped(NamedTuple):
+    words: frozenset[str]  # every name-shaped common word
+    whole: frozenset[str]  # those the analyser reads as one word of its dictionary (사무실, 배우자)
+
+
 @cache
-def _name_shaped_words() -> frozenset[str]:
+def _shaped() -> _Shaped:
     """The common words shaped like a name of two or three syllables (``data/name_shaped_words.txt.gz``:
     the analyser's reading of every such word, computed once by ``scripts/pii_name_shaped_words.py``).
-    A line ``이상 *의가`` stands for 이상, 이상의 and 이상가."""
+    A line ``이상 *의가 *`` stands for 이상, 이상의 and 이상가, of which 이상 is one dictionary word."""
     raw = resources.files("jikimi.pii").joinpath("data").joinpath("name_shaped_words.txt.gz").read_bytes()
-    words = []
+    words: list[str] = []
+    whole: list[str] = []
     for line in gzip.decompress(raw).decode("utf-8").splitlines():
         if line and not line.startswith("#"):
-            head, tails = line.split(" ")
+            head, tails, *one = line.split(" ")
             words += [head if tail == "*" else head + tail for tail in tails]
-    return frozenset(words)
+            whole += [head if tail == "*" else head + tail for tail in "".join(one)]
+    return _Shaped(frozenset(words), frozenset(whole))
+
+
+def _name_shaped_words() -> frozenset[str]:
+    """The common words shaped like a name of two or three syllables (see :func:`_shaped`)."""
+    return _shaped().words
+
+
+# One-syllable particles: a common word of two syllables and one of them is not a name (지금은).
+_PARTICLE_SYLLABLES = frozenset("은는이가을를도만의와과")
+
+
+def _common_alone(name: str) -> bool:
+    """Whether ``name``, written alone in a cell or before personal data, is a common word even
+    there: one word of the analyser's dictionary (사무실, 경비실, 배우자), or a common word of two
+    syllables and a particle (지금은). Name-shaped words the analyser splits (박동/호) stay names."""
+    shaped = _shaped()
+    if name in shaped.whole:
+        return True
+    return len(name) == 3 and name[2] in _PARTICLE_SYLLABLES and name[:2] in shaped.words
 
 
 def _confirmed(text: str, start: int, end: int, doubtful: bool) -> bool:

@@ -35,7 +35,7 @@ from typing import NamedTuple
 
 from jikimi.pii._data import trie_pattern, word_list
 from jikimi.pii._model import Candidate, PiiType
-from jikimi.pii._name_analysis import _common_word, _confirmed, _name_shaped_words
+from jikimi.pii._name_analysis import _common_alone, _common_word, _confirmed, _name_shaped_words
 
 # Honorifics written right after a name. Every alternative starts with a literal character, so
 # the regex engine skips ahead to candidate characters in C; the name itself is then read
@@ -55,6 +55,7 @@ _LATIN_AFTER_LABEL = re.compile(
     rf"[ \t]{{0,3}}[:=]?[ \t]{{0,3}}({_LATIN_WORD}(?:[ \t-]{_LATIN_WORD}){{1,3}})(?![A-Za-z0-9])"
 )
 _HANGUL_RUN = re.compile(r"[가-힣]*")
+_COLON_AFTER = re.compile(r"[ \t]{0,2}:")
 _PARTICLES = frozenset(
     "이 가 은 는 을 를 의 에게 께 께서 한테 와 과 도 만 이고 이며 입니다 이다 이에요 예요 이요 요 이라고 라고"
     " 이랑 랑 에게서 한테서 으로 로 님 씨 님이 님은 님의 님께 님께서 씨가 씨는 씨의 씨에게 이나 나 이든"
@@ -97,11 +98,17 @@ def _plausible(name: str) -> bool:
     head = name[:2]
     if name in words.roles or head in words.roles:
         return False
+    if len(name) == 3 and name[1:] in _VERB_ENDINGS:
+        return False  # a verb and its ending (주세요, 하세요), not a surname and a given name
     surname = 2 if len(name) >= 3 and head in words.double else 1
     if surname == 1 and name[0] not in words.single:
         return False
     given = name[surname:]
     return 1 <= len(given) <= 2 and all(ch in words.given for ch in given)
+
+
+# Polite verb endings: a three-syllable word ending in one is a verb (주세요), not a name.
+_VERB_ENDINGS = frozenset("세요 해요 어요 아요 네요 지요 군요 니다 셔요 래요 게요 과요".split())
 
 
 def _split_name(run: str, *, allow_two: bool) -> str | None:
@@ -286,7 +293,10 @@ def _before_honorific(text: str, m: re.Match[str], found: list[Candidate], cues:
         if _plausible(name):
             # 님 and 씨 follow names and titles only; a bare title (환자, 교수) may follow a noun
             # (상기 환자, 지도교수), and a role (주무관, 결재) any word
-            doubtful = honorific in cues.roles or (honorific[-1] not in "님씨" and _doubtful(name))
+            # (a three-syllable word is always looked up among the name-shaped common words)
+            doubtful = honorific in cues.roles or (
+                honorific[-1] not in "님씨" and (len(name) == 3 or _doubtful(name))
+            )
             if _confirmed(text, start, end, doubtful):
                 found.append(Candidate(PiiType.NAME, start, end, 0.75, ("surname", "honorific")))
             return
@@ -313,9 +323,9 @@ def _before_honorific(text: str, m: re.Match[str], found: list[Candidate], cues:
 
 
 def _after_label(text: str, m: re.Match[str], found: list[Candidate], cues: _Cues) -> None:
-    if m.start() and _hangul(text[m.start() - 1]):
-        return  # the label must start a word
     after = _AFTER_LABEL.match(text, m.end())
+    if m.start() and _hangul(text[m.start() - 1]) and (after is None or ":" not in after.group(1)):
+        return  # the label starts a word, or ends one before its colon (심사위원장: 맹지석)
     if after is None:
         latin = _LATIN_AFTER_LABEL.match(text, m.end()) if m.group() in cues.strong else None
         if latin is not None and latin.start(1) > m.end():
@@ -336,6 +346,8 @@ def _after_label(text: str, m: re.Match[str], found: list[Candidate], cues: _Cue
         found.append(Candidate(PiiType.NAME, start, end, 0.8, ("foreign-name", "label")))
         return
     name = _loose_name(after.group(2))
+    if name is not None and _COLON_AFTER.match(text, start + 3):
+        return  # a label after a label (대표 예약자: …), not a name
     if name is not None and not _common_word(text, start, start + 3):
         found.append(Candidate(PiiType.NAME, start, start + 3, 0.75, ("surname", "label", "analysis")))
 
@@ -447,6 +459,8 @@ def names_beside(text: str, anchors: list[Candidate], named: frozenset[int] = fr
             # with a particle it is in a sentence, and any word of that shape may be a noun
             if size < len(word) or labelled:
                 sure = _without_analysis(name)
+            elif _common_alone(name):
+                sure = False
             else:
                 sure = _confirmed(text, start, end, _doubtful(name) and _after_word(text, start))
             if sure:

@@ -1,0 +1,38 @@
+"""Names a Korean reader sees without a label next to them — speakers of a chat export, the cells
+of a roster under a 성명 header, the subject of a sentence — and the words of the same shape that
+a reader never takes for a person (an office before its phone, a verb, a label after a label)."""
+
+from __future__ import annotations
+
+from pii_helpers import found
+
+from jikimi.pii import PiiType
+
+NAME = PiiType.NAME
+
+
+def names(text: str, **kwargs: object) -> list[str]:
+    return [value for kind, value in found(text, **kwargs) if kind is NAME]
+
+
+def test_an_office_at_the_start_of_a_line_before_its_phone_is_not_a_name() -> None:
+    text = "문의처 안내\n경비실 031-555-0192 / 관리실 031-555-0193"
+    assert names(text) == []
+    assert names("보호자: 한정우(배우자) 010-4455-1290") == ["한정우"]
+
+
+def test_a_word_and_its_particle_before_a_phone_is_not_a_name() -> None:
+    assert names("번호가 바뀌어서 지금은 010-3381-2204 로 연락 주세요") == []
+
+
+def test_a_verb_with_its_polite_ending_is_not_a_name() -> None:
+    assert names("급하면 문자 주세요 010-2840-1177") == []
+
+
+def test_a_label_after_a_title_is_not_a_name() -> None:
+    assert names("공동 대표 신청인: 오세훈 님") == ["오세훈"]
+    assert names("대표 주문자: 권도윤 님 (010-2284-9911)") == ["권도윤"]
+
+
+def test_a_committee_title_is_not_a_name_before_its_last_syllables() -> None:
+    assert names("심사위원장: 맹지석   위원: 탁서율") == ["맹지석", "탁서율"]
