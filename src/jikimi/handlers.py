@@ -47,6 +47,7 @@ from jikimi.gate import ACTIONS, Role
 from jikimi.settings import TOKEN_LIFETIME
 from jikimi.store import handlers as rows
 from jikimi.store.uow import UnitOfWork
+from jikimi.ttl import TtlCache
 
 FREE_FAILURES = 5
 """Wrong passwords in a row for one login before new logins are locked."""
@@ -58,6 +59,11 @@ SOURCE_WINDOW = timedelta(minutes=15)
 UNKNOWN_LOGIN = "(unknown)"
 """The access log's actor for a login attempt that names no account (the given name is not kept)."""
 RIGHTS_LOG_KEEP = timedelta(days=3 * 365 + 1)
+TOKEN_CACHE_SECONDS = 2.0
+"""How long a looked-up token's handler is reused, keyed by the token's digest (never the token; a
+refused token is never kept, so each refusal is logged; expiry is checked on every use). A change
+made in another process (a revoke, a disabled account, a new role) is seen within this time; one
+made through this process, at once."""
 
 
 def lock_for(level: int) -> timedelta:
@@ -137,6 +143,7 @@ class HandlerService:
         self._log = access_log
         self._passwords = passwords or Passwords()
         self._token_lifetime = token_lifetime
+        self._tokens: TtlCache[bytes, tuple[Handler, datetime | None]] = TtlCache(TOKEN_CACHE_SECONDS)
 
     def _now(self) -> datetime:
         return as_utc(self._clock.now())
@@ -168,14 +175,12 @@ class HandlerService:
             }
             self._rights(uow, actor, name, "role", detail, source)
             uow.commit()
+        self._tokens.clear()
         return role
 
     def role(self, name: str) -> Role:
         with self._engine.connect() as conn:
-            row = rows.role(conn, name)
-        if row is None:
-            raise NotFound(f"역할 '{name}'이 없습니다", f"no role '{name}'")
-        return Role(row.name, frozenset(json.loads(row.purposes)), frozenset(json.loads(row.actions)))
+            return _role(name, rows.role(conn, name))
 
     # -- accounts --
 
@@ -255,6 +260,7 @@ class HandlerService:
             rows.change(uow.conn, login, **values)
             self._rights(uow, actor, login, change, detail, source)
             uow.commit()
+        self._tokens.clear()
 
     def get(self, login: str) -> Handler:
         with self._engine.connect() as conn:
@@ -363,6 +369,8 @@ class HandlerService:
             rows.change_by_id(uow.conn, row.id, **values)
             self._logged_in(uow, now, login, "allowed", source)
             uow.commit()
+        if token is not None:
+            self._tokens.clear()  # the handler's earlier token is no longer theirs
         return Handler(row.id, row.login, self.role(row.role)), token
 
     def _failed_from(self, uow: UnitOfWork, address: Any, now: datetime) -> None:
@@ -382,27 +390,41 @@ class HandlerService:
         does not matter here: it stops new logins only. Expired and revoked tokens are refused, and
         each refusal is an access-log row (``auth.token``; never the token)."""
         now = self._now()
-        with self._engine.connect() as conn:
-            row = rows.by_token(conn, token_digest(token))
-        if row is None or row.disabled_at is not None:
+        found = self._by_token(token_digest(token))
+        if found is None:
             self._token_refused(now, UNKNOWN_LOGIN, "denied:invalid_token", source)
             raise AuthError("유효하지 않은 토큰입니다", "invalid token")
-        if _until(row.token_expires_at, now) is None:
-            self._token_refused(now, row.login, "denied:expired_token", source)
+        if _until(found[1], now) is None:
+            self._token_refused(now, found[0].login, "denied:expired_token", source)
             raise AuthError(
                 "토큰이 만료되었습니다. 다시 로그인하십시오", "the token has expired; log in again"
             )
-        return Handler(row.id, row.login, self.role(row.role))
+        return found[0]
 
     def identify(self, token: str) -> Handler | None:
         """The handler owning a valid API token, or None — logging nothing and counting nothing: for
         a caller that only needs to know who calls (the API's idempotency keys are the handler's),
         before the route itself authenticates, and logs a refusal, once."""
-        with self._engine.connect() as conn:
-            row = rows.by_token(conn, token_digest(token))
-        if row is None or row.disabled_at is not None or _until(row.token_expires_at, self._now()) is None:
+        found = self._by_token(token_digest(token))
+        if found is None or _until(found[1], self._now()) is None:
             return None
-        return Handler(row.id, row.login, self.role(row.role))
+        return found[0]
+
+    def _by_token(self, digest: bytes) -> tuple[Handler, datetime | None] | None:
+        """The enabled handler holding the token with ``digest``, and its expiry (``TOKEN_CACHE_SECONDS``)."""
+        kept = self._tokens.get(digest)
+        if kept is not None:
+            return kept
+        with self._engine.connect() as conn:
+            row = rows.by_token(conn, digest)
+            if row is None or row.disabled_at is not None:
+                return None
+            found = (
+                Handler(row.id, row.login, _role(row.role, rows.role(conn, row.role))),
+                row.token_expires_at,
+            )
+        self._tokens.put(digest, found)
+        return found
 
     def _token_refused(self, now: datetime, login: str, outcome: str, source: str) -> None:
         with UnitOfWork(self._engine) as uow:
@@ -448,3 +470,9 @@ def _until(at: datetime | None, now: datetime) -> datetime | None:
     """``at`` (in UTC) if it is still ahead of ``now``, else None."""
     moment = as_utc(at)
     return moment if moment is not None and moment > now else None
+
+
+def _role(name: str, row: Any) -> Role:
+    if row is None:
+        raise NotFound(f"역할 '{name}'이 없습니다", f"no role '{name}'")
+    return Role(row.name, frozenset(json.loads(row.purposes)), frozenset(json.loads(row.actions)))
