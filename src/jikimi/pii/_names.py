@@ -35,7 +35,7 @@ from typing import NamedTuple
 
 from jikimi.pii._data import trie_pattern, word_list
 from jikimi.pii._model import Candidate, PiiType
-from jikimi.pii._name_analysis import _common_alone, _common_word, _confirmed, _name_shaped_words
+from jikimi.pii._name_analysis import _common_word, _confirmed, _name_shaped_words
 
 # Honorifics written right after a name. Every alternative starts with a literal character, so
 # the regex engine skips ahead to candidate characters in C; the name itself is then read
@@ -123,6 +123,15 @@ def _split_name(run: str, *, allow_two: bool) -> str | None:
 
 
 _COPULAS = frozenset("입니다 이에요 예요 이고 이며 이다 입니다만 이라고 라고".split())
+
+
+# What may end a field after a two-syllable name (계장  방진    국장, 학과장 홍준 (인), 담당 이결⏎).
+_FIELD_END = re.compile(r"\Z|\n|[ \t]{2}|\t|[ \t]?[:(),/|<\d+]")
+
+
+def _field_end(text: str, at: int) -> bool:
+    """Whether a field of a form or a signature line ends at ``at``."""
+    return _FIELD_END.match(text, at) is not None
 
 
 def _loose_name(run: str) -> str | None:
@@ -238,13 +247,19 @@ def _cues() -> _Cues:
     )
 
 
-def find_names(text: str, known: re.Pattern[str] | None) -> list[Candidate]:
-    """Name findings in ``text`` (normalised)."""
+def find_names(
+    text: str, known: re.Pattern[str] | None, labels: list[tuple[int, int]] | None = None
+) -> list[Candidate]:
+    """Name findings in ``text`` (normalised); the spans of the label words met are added to
+    ``labels`` (the header cells of a table are among them)."""
     before: list[Candidate] = []
     after: list[Candidate] = []
     cues = _cues()
     pattern = cues.pattern
+    strong = cues.strong
     for m in pattern.finditer(text):
+        if labels is not None and m.group() in strong:
+            labels.append(m.span())
         _cue(text, m, cues, before, after)
         if m.group() in cues.risky:
             for at in range(m.start() + 1, m.end()):
@@ -325,14 +340,19 @@ def _before_honorific(text: str, m: re.Match[str], found: list[Candidate], cues:
 def _after_label(text: str, m: re.Match[str], found: list[Candidate], cues: _Cues) -> None:
     after = _AFTER_LABEL.match(text, m.end())
     if m.start() and _hangul(text[m.start() - 1]) and (after is None or ":" not in after.group(1)):
-        return  # the label starts a word, or ends one before its colon (심사위원장: 맹지석)
+        # the label starts a word, or ends one before its colon (심사위원장: 맹지석); a role may end
+        # the name of an office (총무과장 김빛나, 감사팀장 이유진)
+        if after is None or m.group() in cues.strong:
+            return
     if after is None:
         latin = _LATIN_AFTER_LABEL.match(text, m.end()) if m.group() in cues.strong else None
         if latin is not None and latin.start(1) > m.end():
             found.append(Candidate(PiiType.NAME, latin.start(1), latin.end(1), 0.8, ("latin-name", "label")))
         return
     separator = after.group(1)
-    name = _split_name(after.group(2), allow_two=":" in separator or "=" in separator)
+    run = after.group(2)
+    colon = ":" in separator or "=" in separator
+    name = _split_name(run, allow_two=colon or (len(run) == 2 and _field_end(text, after.end(2))))
     start = after.start(2)
     if name is not None:
         role = m.group() not in cues.strong
@@ -387,7 +407,7 @@ def _in_cells(text: str, cues: _Cues) -> list[Candidate]:
     return found
 
 
-_NEXT_IN_LIST = re.compile(r"[ \t]?[,·ㆍ][ \t]{0,2}([가-힣]{3,8})")
+_NEXT_IN_LIST = re.compile(r"[ \t]?[,·ㆍ][ \t]{0,2}([가-힣]{2,8})")
 _MAX_LISTED = 30
 
 
@@ -395,7 +415,11 @@ def _listed(text: str, at: int, found: list[Candidate], confidence: float, why: 
     """The names that follow a labelled one in a list: ``참석자: 이민호, 박지은, 최수진``."""
     for _ in range(_MAX_LISTED):
         m = _NEXT_IN_LIST.match(text, at)
-        name = _split_name(m.group(1), allow_two=False) if m is not None else None
+        name = (
+            _split_name(m.group(1), allow_two=len(m.group(1)) == 2 and _field_end(text, m.end(1)))
+            if m is not None
+            else None
+        )
         if m is None or name is None:
             return
         start = m.start(1)
@@ -403,82 +427,3 @@ def _listed(text: str, at: int, found: list[Candidate], confidence: float, why: 
             return
         found.append(Candidate(PiiType.NAME, start, start + len(name), confidence, (*why, "list")))
         at = start + len(name)
-
-
-_BESIDE_GAP = frozenset(" \t,|/:()<[")
-# Labels of the personal data a name may stand before (``염범도 주민번호 580522-…``,
-# ``김민수 연락처: 010-…``): the name is the word before the label.
-_DATA_LABELS = frozenset(
-    "주민번호 주민등록번호 연락처 전화 전화번호 휴대폰 휴대전화 핸드폰 폰번호 번호 이메일 메일 계좌 계좌번호"
-    " 생년월일 주소 여권번호 면허번호".split()
-)
-# Particles after which a name may still stand right before the data (``마준영한테 010-…``).
-_BESIDE_PARTICLES = frozenset("한테 에게 께 이 가 은 는 의 님 씨 님의 씨의".split())
-
-
-def names_beside(text: str, anchors: list[Candidate], named: frozenset[int] = frozenset()) -> list[Candidate]:
-    """Names written just before another finding (a phone, a registration number, an e-mail…):
-    a whole Hangul word of three or four syllables, then one to three of `` \t,|/:()``. The name
-    may take a particle (``마준영한테 010-…``) or stand before the data's label (``염범도 주민번호
-    580522-…``). Words starting at ``named`` (names found through a cue) are not looked at again."""
-    found = []
-    for anchor in anchors:
-        # the separators may also end the line before: "홍길동 \n010-1234-5678"
-        stop = anchor.start - 1 if anchor.start and text[anchor.start - 1] == "\n" else anchor.start
-        end = _gap_before(text, stop)
-        if end is None:
-            continue
-        start = end
-        while start > 0 and end - start < 8 and "가" <= text[start - 1] <= "힣":
-            start -= 1
-        if start > 0 and _hangul(text[start - 1]):
-            continue
-        word = text[start:end]
-        labelled = word in _DATA_LABELS
-        if labelled:  # the name is the word before the label
-            label_start = start
-            end = label_start
-            while end > 0 and label_start - end < 2 and text[end - 1] == " ":
-                end -= 1
-            if end == label_start:
-                continue
-            start = end
-            while start > 0 and end - start < 7 and "가" <= text[start - 1] <= "힣":
-                start -= 1
-            if start > 0 and _hangul(text[start - 1]):
-                continue
-            word = text[start:end]
-        size = next(
-            (n for n in (3, 4) if len(word) >= n and (len(word) == n or word[n:] in _BESIDE_PARTICLES)), 0
-        )
-        if not size:
-            continue
-        end = start + size
-        if start not in named and _plausible(name := text[start:end]):
-            # in a roster the name starts its cell; after a word it may be a noun (사무실 02-…);
-            # with a particle it is in a sentence, and any word of that shape may be a noun
-            if size < len(word) or labelled:
-                sure = _without_analysis(name)
-            elif _common_alone(name):
-                sure = False
-            else:
-                sure = _confirmed(text, start, end, _doubtful(name) and _after_word(text, start))
-            if sure:
-                found.append(Candidate(PiiType.NAME, start, end, 0.7, ("surname", "next-to-personal-data")))
-    return found
-
-
-def _gap_before(text: str, stop: int) -> int | None:
-    """Where one to three separators (`` \t,|/:()``) before ``stop`` begin, or None."""
-    end = stop
-    while end > 0 and stop - end < 4 and text[end - 1] in _BESIDE_GAP:
-        end -= 1
-    return end if 1 <= stop - end <= 3 else None
-
-
-def _after_word(text: str, start: int) -> bool:
-    """Whether a Hangul word stands before ``start``, one or two spaces away."""
-    at = start - 1
-    while at >= 0 and start - at <= 2 and text[at] == " ":
-        at -= 1
-    return at >= 0 and at < start - 1 and _hangul(text[at])

@@ -11,7 +11,8 @@ from jikimi.pii._addresses import find_addresses
 from jikimi.pii._context import Cues
 from jikimi.pii._model import ALL_TYPES, Candidate, Finding, PiiType
 from jikimi.pii._name_known import known_names_pattern, names_again
-from jikimi.pii._names import find_names, names_beside
+from jikimi.pii._name_layout import chat_speakers, holders_after, names_beside, names_in_columns
+from jikimi.pii._names import find_names
 from jikimi.pii._normalize import normalize
 from jikimi.pii._numbers import find_numbers
 from jikimi.pii._tokens import find_tokens
@@ -61,9 +62,15 @@ class Scanner:
         floor = self.min_confidence
         if _NAME in wanted:
             anchors = [c for c in raw if c.confidence >= floor]
-            names = find_names(folded, self._known)
+            labels: list[tuple[int, int]] = []
+            names = find_names(folded, self._known, labels)
+            if labels:
+                names += names_in_columns(folded, labels)
+            if "[" in folded:
+                names += chat_speakers(folded)
             if anchors:
                 names += names_beside(folded, anchors, frozenset(c.start for c in names))
+                names += holders_after(folded, anchors)
             if names:
                 names += names_again(folded, names)
             raw += names
