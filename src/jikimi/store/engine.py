@@ -8,17 +8,24 @@ their owner only (0600) before SQLite opens them; SQLite gives the ``-wal`` and 
 makes the mode of their database file, so they are 0600 too. A file that exists keeps its mode.
 
 PostgreSQL: one database; the data keys live in the ``jikimi_keys`` schema, which can be given
-its own grants and its own backup policy.
+its own grants and its own backup policy. A pooled connection is not pinged before each use (a
+round trip on every request): at checkout it is only looked at — a connection the server has
+closed (a restart, ``pg_terminate_backend``, an idle timeout) has its farewell waiting unread on
+its socket, and is replaced before anyone uses it (``_dropped``). One dropped after that look is
+found by its first statement: the connection is invalidated (``store.bulk.driver_errors``) and the
+unit of work may run once more on a fresh one (``store.uow.once_more_if_dropped``).
 """
 
 from __future__ import annotations
 
 import os
+import select
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 
 from jikimi.errors import UsageError
 from jikimi.store.tables import KEYS_SCHEMA
@@ -78,7 +85,14 @@ def create_private(path: Path) -> None:
 def make_engine(url: str, **kwargs: Any) -> Engine:
     url = normalise_url(url)
     if not is_sqlite(url):
-        return create_engine(url, pool_pre_ping=True, **kwargs)
+        engine = create_engine(url, **kwargs)
+
+        @event.listens_for(engine, "checkout")
+        def _on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+            if _dropped(dbapi_connection):
+                raise DisconnectionError("the server closed this pooled connection")  # the pool replaces it
+
+        return engine
     main, keys = sqlite_paths(url)
     main.parent.mkdir(parents=True, exist_ok=True)
     for path in (main, keys):
@@ -115,6 +129,20 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         )  # straight to sqlite3: this runs per transaction
 
     return engine
+
+
+def _dropped(dbapi_connection: Any) -> bool:
+    """Whether an idle pooled psycopg connection can no longer be used: closed, broken, or with
+    input waiting on its socket. An idle connection is sent nothing unasked (jikimi never LISTENs),
+    so input there is the server's goodbye (``FATAL: terminating connection …``) or the end of
+    the stream. Asks the kernel, not the server: no round trip."""
+    if dbapi_connection.closed or dbapi_connection.broken:
+        return True
+    try:
+        readable, _, _ = select.select([dbapi_connection.pgconn.socket], [], [], 0)
+    except Exception:  # no socket any more (psycopg raises its OperationalError)
+        return True
+    return bool(readable)
 
 
 def ensure_keys_schema(engine: Engine) -> None:

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from types import TracebackType
+from typing import TypeVar
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError
+
+T = TypeVar("T")
 
 
 class UnitOfWork:
@@ -21,6 +25,8 @@ class UnitOfWork:
         self._conn: Connection | None = None
         self._after: list[Callable[[], None]] = []
         self._committed = False
+        self.commit_sent = False
+        """Whether ``commit()`` was called: from then on a lost connection leaves the outcome unknown."""
 
     @property
     def conn(self) -> Connection:
@@ -38,6 +44,7 @@ class UnitOfWork:
         return self
 
     def commit(self) -> None:
+        self.commit_sent = True
         self.conn.commit()
         self._committed = True
         callbacks, self._after = self._after, []
@@ -58,3 +65,23 @@ class UnitOfWork:
                 conn.rollback()
         finally:
             conn.close()
+
+
+def once_more_if_dropped(engine: Engine, work: Callable[[UnitOfWork], T]) -> T:
+    """``work(uow)`` in a unit of work of its own — and once more in a fresh one if the database
+    dropped the connection before the commit was sent (a server restart, ``pg_terminate_backend``,
+    an idle timeout), which the pool then replaces: nothing of the first try was committed, so
+    trying again does nothing twice. A connection lost during the commit is not tried again (the
+    commit may have happened), nor one lost twice; their errors go to the caller.
+
+    ``work`` must begin from scratch each time (it reads everything it decides on inside ``uow``)
+    and call ``uow.commit()`` itself."""
+    for attempt in (1, 2):
+        uow = UnitOfWork(engine)
+        try:
+            with uow:
+                return work(uow)
+        except DBAPIError as exc:
+            if attempt == 2 or not exc.connection_invalidated or uow.commit_sent:
+                raise
+    raise AssertionError("unreachable")

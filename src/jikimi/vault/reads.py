@@ -24,6 +24,7 @@ from jikimi.store import subjects as subject_rows
 from jikimi.store import values as value_rows
 from jikimi.store.facts import Consent, Facts, ReadState, read_state
 from jikimi.store.records import RecordOut
+from jikimi.store.uow import UnitOfWork, once_more_if_dropped
 from jikimi.validation import Problem, known_items, normalise
 from jikimi.vault.metadata import metadata_row
 
@@ -122,12 +123,16 @@ class Reading:
         *,
         source: str = "local",
     ) -> dict[str, str]:
-        """The values of ``items`` for ``purpose`` — or ``Denied`` with the gate's reason. Always logged."""
+        """The values of ``items`` for ``purpose`` — or ``Denied`` with the gate's reason. Always logged.
+
+        A connection the server dropped is replaced and the read tried once more
+        (``once_more_if_dropped``): the first try committed nothing, so nothing is logged twice."""
         core = self.core
         handler = core.actor(actor)
         items = known_items(items, core.policy.items_by_id)
         now = core.now()
-        with core.unit_of_work() as uow:
+
+        def decide_and_log(uow: UnitOfWork) -> tuple[ReadState, Decision]:
             # one query: the subject's state, its consent for the purpose, the items' holds and sealed values,
             # and the wrapped key
             state = read_state(uow.conn, subject_id, items, purpose)
@@ -147,6 +152,9 @@ class Reading:
                 reason=reason,
             )
             uow.commit()
+            return state, decision
+
+        state, decision = once_more_if_dropped(core.engine, decide_and_log)
         if not decision.allowed:
             raise Denied(decision.reason, decision.message_ko, decision.message_en)
         return self._open(subject_id, state)
