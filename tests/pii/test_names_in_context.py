@@ -90,14 +90,14 @@ def test_the_analyser_is_loaded_once_for_many_threads() -> None:
     results: list[list[str]] = []
 
     def work() -> None:
-        results.append([f.value("과장 남궁민수") for f in scanner.scan("과장 남궁민수")])
+        results.append([f.value("과장 조현뵨") for f in scanner.scan("과장 조현뵨")])
 
     threads = [threading.Thread(target=work) for _ in range(8)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert results == [["남궁민수"]] * 8
+    assert results == [["조현뵨"]] * 8
     assert len(_name_analysis._KIWI) == 1
 
 
@@ -111,14 +111,14 @@ def test_the_analyser_loads_without_the_network(tmp_path: Path) -> None:
         "socket.create_connection = refuse\n"
         "socket.getaddrinfo = refuse\n"
         "from jikimi.pii import scan\n"
-        "print([f.value('과장 남궁민수') for f in scan('과장 남궁민수')])\n"
+        "print([f.value('과장 조현뵨') for f in scan('과장 조현뵨')])\n"
     )
     env = {**os.environ, "HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path)}
     done = subprocess.run(
         [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "['남궁민수']"
+    assert done.stdout.strip() == "['조현뵨']"
     assert list(tmp_path.iterdir()) == []
 
 

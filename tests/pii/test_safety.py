@@ -33,6 +33,11 @@ ADVERSARIAL = {
     "passport-keyword": "여권 C8842019 A1 ",
     "corporate-numbers": "법인 110111-7382014 ",
     "account-check-group": "농협 217-02-119804-5-",
+    "name-table": "성명 | 국적 | 비고\n김가 | 나 | 다\n",
+    "name-headers": "성명  이름  보호자\n",
+    "chat-speakers": "[김가] [오후 1:00] 네\n",
+    "account-holders": "농협 217-02-119804 (김가) ",
+    "office-heads": "총무과장 김가  감사팀장 이나 ",
 }
 
 

@@ -90,7 +90,7 @@ class _Shaped(NamedTuple):
 
 @cache
 def _shaped() -> _Shaped:
-    """The common words shaped like a name of two or three syllables (``data/name_shaped_words.txt.gz``:
+    """The common words shaped like a name of two to four syllables (``data/name_shaped_words.txt.gz``:
     the analyser's reading of every such word, computed once by ``scripts/pii_name_shaped_words.py``).
     A line ``이상 *의가 *`` stands for 이상, 이상의 and 이상가, of which 이상 is one dictionary word."""
     raw = resources.files("jikimi.pii").joinpath("data").joinpath("name_shaped_words.txt.gz").read_bytes()
@@ -105,7 +105,7 @@ def _shaped() -> _Shaped:
 
 
 def _name_shaped_words() -> frozenset[str]:
-    """The common words shaped like a name of two or three syllables (see :func:`_shaped`)."""
+    """The common words shaped like a name of two to four syllables (see :func:`_shaped`)."""
     return _shaped().words
 
 
@@ -124,10 +124,7 @@ def _common_alone(name: str) -> bool:
 
 
 def _confirmed(text: str, start: int, end: int, doubtful: bool) -> bool:
-    """Whether a candidate is a name: sure ones are; a doubtful one of two or three syllables is
-    looked up among the common words of that shape; the rest are asked of the analyser."""
-    if not doubtful:
-        return True
-    if end - start <= 3:
-        return text[start:end] not in _name_shaped_words()
-    return not _common_word(text, start, end)
+    """Whether a plausible candidate is a name: sure ones are; a doubtful one is looked up among
+    the common words of its shape (two or three syllables with a one-syllable surname, four with a
+    two-syllable one: the only shapes :func:`jikimi.pii._names._plausible` admits)."""
+    return not doubtful or text[start:end] not in _name_shaped_words()

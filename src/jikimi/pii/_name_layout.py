@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from jikimi.pii._model import Candidate, PiiType
-from jikimi.pii._name_analysis import _common_alone, _confirmed
+from jikimi.pii._name_analysis import _common_alone, _common_word, _confirmed
 from jikimi.pii._names import _cues, _doubtful, _hangul, _plausible, _without_analysis
 
 _MAX_ROWS = 2_000  # rows read under one header: a bound that keeps a pathological table linear
@@ -81,8 +81,6 @@ def _name_cell(cell: str) -> bool:
 
 def _hangul_common(word: str) -> bool:
     """Whether a Hangul word that is not shaped like a Korean name is still a common word."""
-    from jikimi.pii._name_analysis import _common_word
-
     return _common_word(word, 0, len(word))
 
 

@@ -92,6 +92,13 @@ def _words() -> _Words:
     )
 
 
+@cache
+def _first_syllables() -> frozenset[str]:
+    """The syllables a name may start with: a surname's first, or a listed foreign word's."""
+    words = _words()
+    return frozenset(w[0] for w in (*words.single, *words.double, *words.foreign))
+
+
 def _plausible(name: str) -> bool:
     """A surname from the list, then one or two common given-name syllables; not a role word."""
     words = _words()
@@ -151,11 +158,9 @@ def _doubtful(name: str) -> bool:
 
 def _without_analysis(name: str) -> bool:
     """Whether a plausible name of three or four syllables, seen with a weaker cue (a cell, a
-    particle), is taken without running the analyser: three syllables that are not one of the
-    name-shaped common words, or four with a two-syllable surname (남궁민수)."""
-    if len(name) == 3:
-        return name not in _name_shaped_words()
-    return len(name) == 4 and name[:2] in _words().double
+    particle), is taken without running the analyser: it is not one of the name-shaped common
+    words (three syllables, or four with a two-syllable surname: 남궁민수, not 동방가련)."""
+    return len(name) >= 3 and name not in _name_shaped_words()
 
 
 # --- foreign names ------------------------------------------------------------------------------
@@ -212,7 +217,7 @@ class _Cues(NamedTuple):
     before: frozenset[str]  # label and role words (a name may follow)
     strong: frozenset[str]  # label words proper (no analysis needed for a common name)
     both: frozenset[str]  # words a name may follow that also start with an honorific (고객명)
-    risky: frozenset[str]  # words inside which another cue can start (상담원장: 원장)
+    risky: dict[str, tuple[int, ...]]  # words inside which another cue can start, and where (상담원장: 원장)
     roles: frozenset[str]  # role words (a name beside them is always confirmed by the analyser)
 
 
@@ -228,13 +233,13 @@ def _cues() -> _Cues:
     labels = strong | role_words
     words = labels | honorific_words
     honorific_re = re.compile(trie_pattern(honorific_words))
-    risky = frozenset(
-        a
-        for a in words
-        for b in words
-        for i in range(1, len(a))
-        if b.startswith(a[i:]) or a[i:].startswith(b)
-    )
+    risky: dict[str, tuple[int, ...]] = {}
+    for a in words:
+        inside = tuple(
+            i for i in range(1, len(a)) if any(b.startswith(a[i:]) or a[i:].startswith(b) for b in words)
+        )
+        if inside:
+            risky[a] = inside
     both = frozenset(w for w in labels if honorific_re.match(w))
     return _Cues(
         re.compile(trie_pattern(words)),
@@ -257,13 +262,15 @@ def find_names(
     cues = _cues()
     pattern = cues.pattern
     strong = cues.strong
+    risky = cues.risky
     for m in pattern.finditer(text):
         if labels is not None and m.group() in strong:
             labels.append(m.span())
         _cue(text, m, cues, before, after)
-        if m.group() in cues.risky:
-            for at in range(m.start() + 1, m.end()):
-                inner = pattern.match(text, at)
+        inside = risky.get(m.group())
+        if inside is not None:
+            for offset in inside:
+                inner = pattern.match(text, m.start() + offset)
                 if inner is not None:
                     _cue(text, inner, cues, before, after)
     before += after
@@ -294,6 +301,8 @@ def _before_honorific(text: str, m: re.Match[str], found: list[Candidate], cues:
     end = m.start()
     if end and text[end - 1] in " (":  # 김철수 씨, 박선영(주무관)
         end -= 1
+    if not end or not "가" <= text[end - 1] <= "힣":
+        return  # no word before the honorific
     start = end
     while start > 0 and end - start < 5 and "가" <= text[start - 1] <= "힣":
         start -= 1
@@ -349,8 +358,10 @@ def _after_label(text: str, m: re.Match[str], found: list[Candidate], cues: _Cue
         if latin is not None and latin.start(1) > m.end():
             found.append(Candidate(PiiType.NAME, latin.start(1), latin.end(1), 0.8, ("latin-name", "label")))
         return
-    separator = after.group(1)
     run = after.group(2)
+    if run[0] not in _first_syllables():
+        return  # no surname and no foreign name starts so (성명  생년월일: a header)
+    separator = after.group(1)
     colon = ":" in separator or "=" in separator
     name = _split_name(run, allow_two=colon or (len(run) == 2 and _field_end(text, after.end(2))))
     start = after.start(2)
@@ -375,10 +386,12 @@ def _after_label(text: str, m: re.Match[str], found: list[Candidate], cues: _Cue
 # A name alone in a cell, as a reader sees one in a roster, a chat log or a signature: a whole
 # Hangul word of three or four syllables that starts a line, a table or CSV cell, or follows a
 # chat timestamp (`[14:02] `) or `(서명)`, and ends at a cell border, a speaker's `:`/`>` or a
-# seal (`(인)`, `(서명)`). Every alternative starts with a literal, so the engine skips in C.
+# seal (`(인)`, `(서명)`). Each pattern starts with a character set or a literal, so the engine
+# skips ahead in C.
 _CELL_END = r"(?=[ \t]{0,3}([:>|\t,;\n]|\((?:인|서명)\))|[ \t]{0,3}\Z)"
-_CELL = re.compile(r"([\n|\t,;\]]|\(서명\))[ \t]{0,3}([가-힣]{3,4})" + _CELL_END)
-_CELL_AT_START = re.compile(r"()[ \t]{0,3}([가-힣]{3,4})" + _CELL_END)
+_CELL = re.compile(r"[\n|\t,;\]][ \t]{0,3}([가-힣]{3,4})" + _CELL_END)
+_SEALED_CELL = re.compile(r"\(서명\)[ \t]{0,3}([가-힣]{3,4})" + _CELL_END)
+_CELL_AT_START = re.compile(r"[ \t]{0,3}([가-힣]{3,4})" + _CELL_END)
 
 
 def _in_cells(text: str, cues: _Cues) -> list[Candidate]:
@@ -387,22 +400,27 @@ def _in_cells(text: str, cues: _Cues) -> list[Candidate]:
     must look like a name and not be one of the common words of that shape. A word before ``:``
     is more often a label (``배송지: 서울``) than a speaker: it counts after a chat timestamp, or
     at the start of a line in a chat log, where some name speaks at the start of two lines."""
+    # (what opens the cell: "" at the start of the text, else its first character; the match)
     first = _CELL_AT_START.match(text)
-    matches = ([first] if first is not None else []) + list(_CELL.finditer(text))
+    matches = [("", first)] if first is not None else []
+    matches += [(text[m.start()], m) for m in _CELL.finditer(text)]
+    if "(서명)" in text:
+        matches += [("(", m) for m in _SEALED_CELL.finditer(text)]
     speakers: dict[str, int] = {}
-    for m in matches:
-        if m.group(3) == ":" and m.group(1) in ("", "\n"):
-            speakers[m.group(2)] = speakers.get(m.group(2), 0) + 1
+    for opener, m in matches:
+        if m.group(2) == ":" and opener in ("", "\n"):
+            speakers[m.group(1)] = speakers.get(m.group(1), 0) + 1
     chat = any(count > 1 and _plausible(word) for word, count in speakers.items())
     found = []
-    for m in matches:
-        start, end = m.span(2)
-        name = m.group(2)
-        if m.group(3) == ":" and m.group(1) != "]" and not (chat and name in speakers):
+    before = cues.before
+    for opener, m in matches:
+        name = m.group(1)
+        if m.group(2) == ":" and opener != "]" and not (chat and name in speakers):
             continue
-        if name in cues.before or not _plausible(name):
+        if name in before or not _plausible(name):
             continue
         if _without_analysis(name):
+            start, end = m.span(1)
             found.append(Candidate(PiiType.NAME, start, end, 0.7, ("surname", "cell")))
     return found
 
