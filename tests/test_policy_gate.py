@@ -24,6 +24,7 @@ from jikimi.policy.lint import RULES
 from jikimi.settings import Settings
 from jikimi.store.tables import access_log
 
+from .api.test_make_run import served_app
 from .conftest import EXAMPLES
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
@@ -135,7 +136,9 @@ def test_serve_refuses_a_blocking_policy_with_a_message_and_runs_it_with_the_fla
     monkeypatch.delenv("JIKIMI_MASTER_KEY", raising=False)
     monkeypatch.delenv("JIKIMI_ALLOW_BLOCKING_LINT", raising=False)
     served: dict[str, Any] = {}
-    monkeypatch.setattr(uvicorn, "run", lambda app, **_: served.setdefault("app", app))
+    monkeypatch.setattr(
+        uvicorn, "run", lambda app, **options: served.setdefault("app", served_app(app, options))
+    )
     args = ["serve", "--policy", str(EXAMPLES / "shop.yaml"), "--db", f"sqlite:///{tmp_path / 'j.db'}"]
     args += ["--key-file", str(key_file)]
 

@@ -379,9 +379,14 @@ def open_jikimi(
     clock: Clock | None = None,
     passwords: Passwords | None = None,
     migrate: bool = True,
+    first: bool = True,
 ) -> Jikimi:
     """Open the database named in ``settings`` (upgrading its schema unless ``migrate=False``),
     load the policy and the master key ring, and build every service.
+
+    ``first=False`` is for a server's second and later workers (``jikimi serve --workers``): the
+    parent process has already migrated, sealed and prepared the access log, checked the restore
+    and logged a lint override, so these are done once, not once per worker.
 
     A policy with enforcement-blocking lint findings raises ``PolicyBlocked`` (before any key or
     database is touched) unless ``settings.allow_blocking_lint``; with it, the override is logged
@@ -417,6 +422,8 @@ def open_jikimi(
         delivery_tries=settings.delivery_tries,
         policy_file=Path(path),
     )
+    if not first:
+        return jikimi
     log.seal(engine, jikimi.core.now())  # the plain rows of a version before the keyed log (docs/audit.md)
     log.prepare(engine, jikimi.core.now())  # PostgreSQL: this month's and next month's partitions
     check_restore(jikimi.core)  # a restored backup brings back no destroyed subject

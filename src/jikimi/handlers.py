@@ -410,6 +410,12 @@ class HandlerService:
             return None
         return found[0]
 
+    def cached(self, token: str) -> Handler | None:
+        """The handler owning ``token`` if it was looked up less than ``TOKEN_CACHE_SECONDS`` ago and
+        has not expired, else ``None`` (then ``authenticate``): no database, so no thread needed."""
+        kept = self._tokens.get(token_digest(token))
+        return kept[0] if kept is not None and _until(kept[1], self._now()) is not None else None
+
     def _by_token(self, digest: bytes) -> tuple[Handler, datetime | None] | None:
         """The enabled handler holding the token with ``digest``, and its expiry (``TOKEN_CACHE_SECONDS``)."""
         kept = self._tokens.get(digest)

@@ -58,6 +58,14 @@ _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("", "0", "false", "no", "off")
 
 
+SERVE_THREADS_ENV = "JIKIMI_SERVE_THREADS"
+"""Set by ``jikimi serve`` for its worker processes: its ``--threads``."""
+DEFAULT_SERVE_THREADS = 4
+"""Requests of one server worker doing their database work at once (``jikimi serve --threads``): on
+the two-core bench machine 4 gave the most gated reads per second and the lowest p99 of 2, 4, 8
+and 40 (docs/performance.md)."""
+
+
 @dataclass(frozen=True)
 class Settings:
     db_url: str = DEFAULT_URL

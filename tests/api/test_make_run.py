@@ -30,6 +30,17 @@ def _make_run_commands() -> dict[str, list[str]]:
     return commands
 
 
+def served_app(app: Any, options: dict[str, Any]) -> Any:
+    """What ``uvicorn.run`` was given to serve: the app, or with several workers the factory each
+    worker calls (called here, in the environment ``jikimi serve`` gives the workers)."""
+    if not isinstance(app, str):
+        return app
+    from jikimi.api.served import worker_app
+
+    assert app == "jikimi.api.served:worker_app" and options["factory"] and options["workers"] >= 1
+    return worker_app()
+
+
 def test_make_run_demo_makes_its_own_key_and_serve_runs_without_an_override(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -49,7 +60,9 @@ def test_make_run_demo_makes_its_own_key_and_serve_runs_without_an_override(
     assert "--key-file var/master.key" in capsys.readouterr().out  # how to serve it, said once done
 
     served: dict[str, Any] = {}
-    monkeypatch.setattr(uvicorn, "run", lambda app, **_: served.setdefault("app", app))
+    monkeypatch.setattr(
+        uvicorn, "run", lambda app, **options: served.setdefault("app", served_app(app, options))
+    )
     assert run(commands["serve"]) == 0
     with TestClient(served["app"]) as client:
         health = client.get("/healthz").json()
@@ -83,7 +96,9 @@ def test_a_new_user_signs_in_to_the_console_with_what_make_run_prints(
     assert "http://127.0.0.1:8000/console/" in makefile.split("\nrun:", 1)[1].split("\n\n", 1)[0]
 
     served: dict[str, Any] = {}
-    monkeypatch.setattr(uvicorn, "run", lambda app, **_: served.setdefault("app", app))
+    monkeypatch.setattr(
+        uvicorn, "run", lambda app, **options: served.setdefault("app", served_app(app, options))
+    )
     assert run(commands["serve"]) == 0
     with TestClient(served["app"], follow_redirects=False) as client:
         form = client.get("/console/sign-in")

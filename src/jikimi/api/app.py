@@ -11,8 +11,11 @@ the HTTP status is chosen there from the error's type, never by the domain. One 
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated
 
+import anyio.to_thread
 from fastapi import Depends, FastAPI
 from fastapi.responses import JSONResponse
 
@@ -66,10 +69,30 @@ _HEALTH = (
 
 
 def create_app(
-    jikimi: Jikimi | None = None, *, max_body_bytes: int = 1_000_000, pii: PiiApiConfig | None = None
+    jikimi: Jikimi | None = None,
+    *,
+    max_body_bytes: int = 1_000_000,
+    pii: PiiApiConfig | None = None,
+    owns_jikimi: bool = False,
+    threads: int | None = None,
 ) -> FastAPI:
-    """The jikimi HTTP app over ``jikimi``. ``pii`` configures the PII endpoints (size limit, key)."""
+    """The jikimi HTTP app over ``jikimi``. ``pii`` configures the PII endpoints (size limit, key);
+    ``owns_jikimi``: the app closes ``jikimi`` when the server shuts it down (a server's worker);
+    ``threads``: how many requests of one process run their database work at once (the rest
+    wait their turn on the event loop; default: anyio's 40). A few are faster than many: the
+    work holds the GIL and, on SQLite, one writer at a time, so more threads only take turns."""
     config = pii or PiiApiConfig()
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if threads is not None:
+            anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+        try:
+            yield
+        finally:
+            if owns_jikimi and jikimi is not None:
+                jikimi.close()  # after the last request: uvicorn lets the open ones finish first
+
     app = FastAPI(
         title="jikimi (지킴이)",
         summary="지킴이 — personal-data engine",
@@ -80,6 +103,7 @@ def create_app(
         redoc_url=None,
         dependencies=[Depends(clean_request)],  # no NUL, lone surrogate or NaN in any field (422)
         generate_unique_id_function=operation_id,  # each route's name in the contract (api/operations.py)
+        lifespan=lifespan,
     )
     app.state.jikimi = jikimi
     app.state.pii_config = config

@@ -14,6 +14,8 @@ from __future__ import annotations
 import json
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -26,7 +28,7 @@ from jikimi.cli._common import DbOption, KeyFileOption, err, jikimi_for
 from jikimi.crypto import KeyRing, MasterKey
 from jikimi.demo import DEMO_HANDLERS, define_handlers, demo_people, refresh_tokens, seed_subjects, today_of
 from jikimi.errors import UsageError
-from jikimi.settings import DEFAULT_KEY_FILE, Settings
+from jikimi.settings import DEFAULT_KEY_FILE, DEFAULT_SERVE_THREADS, SERVE_THREADS_ENV, Settings
 from jikimi.signin import totp
 from jikimi.store.engine import database_files, shown_url
 
@@ -68,6 +70,36 @@ def serve_command(
             "the service events inside the server, as `jikimi deliver` does)",
         ),
     ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            help="작업 프로세스 수 (worker processes; default: the CPU count; 1 for an in-memory database)",
+            min=1,
+            max=64,
+            show_default=False,
+        ),
+    ] = None,
+    threads: Annotated[
+        int,
+        typer.Option(
+            "--threads",
+            help="작업 프로세스마다 동시에 DB 작업을 하는 요청 수 (requests per worker doing database work "
+            "at once; the rest wait on the event loop)",
+            min=1,
+            max=256,
+        ),
+    ] = DEFAULT_SERVE_THREADS,
+    shutdown_timeout: Annotated[
+        int,
+        typer.Option(
+            "--shutdown-timeout",
+            help="종료 신호 뒤 처리 중인 요청을 기다리는 초 (seconds to let open requests finish after "
+            "SIGTERM or Ctrl+C)",
+            min=0,
+            max=3600,
+        ),
+    ] = 30,
 ) -> None:
     """HTTP API 서버와 콘솔·개인정보 센터를 실행합니다. Run the HTTP API, the console and the privacy center.
 
@@ -77,14 +109,18 @@ def serve_command(
 
     The policy is linted first: a policy whose lint has errors that block enforcement
     (docs/lint-rules.md) is refused unless --allow-blocking-lint is given.
+
+    --workers N runs N processes on one port (default: one per CPU), each with its own
+    connection pool; the schema is migrated, the policy linted and --deliver run once, in the
+    parent. SIGTERM or Ctrl+C stops taking connections and lets open requests finish.
     """
     import uvicorn
 
     from jikimi.api.app import create_app
 
-    settings = Settings.from_env(db_url=db, policy_path=policy)
+    settings = Settings.from_env(db_url=db, policy_path=policy, key_file=key_file)
+    count = 1 if in_memory(settings.db_url) else workers or default_workers()
     with jikimi_for(db, policy, key_file=key_file, allow_blocking_lint=allow_blocking_lint) as jikimi:
-        app = create_app(jikimi, max_body_bytes=settings.max_body_bytes)
         shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
         err.print(f"[bold]jikimi API[/] — 처리방침 {jikimi.policy.version_key} ({policy})")
         if jikimi.policy_check.override:
@@ -96,6 +132,7 @@ def serve_command(
         err.print(f"API 문서 (docs):     http://{shown}:{port}/docs")
         err.print(f"OpenAPI:            http://{shown}:{port}/openapi.json")
         err.print(f"상태 (health):      http://{shown}:{port}/healthz")
+        err.print(f"작업 프로세스 (workers): {count}")
         stop = threading.Event()
         if deliver:
             err.print("통지 발송 (delivery): 서버 안에서 실행 (running inside the server)")
@@ -104,11 +141,65 @@ def serve_command(
                     "서비스 이벤트 (service events): JIKIMI_EVENTS_URL로 보냄 (posted to JIKIMI_EVENTS_URL)"
                 )
             threading.Thread(target=jikimi.delivery.run, args=(stop,), name="deliver", daemon=True).start()
+        # uvicorn's access log prints the request line; URLs carry only opaque ids, never personal values.
+        options: dict[str, Any] = {
+            "host": host,
+            "port": port,
+            "log_level": "info",
+            "server_header": False,
+            "timeout_graceful_shutdown": shutdown_timeout,
+        }
         try:
-            # uvicorn's access log prints the request line; URLs carry only opaque ids, never personal values.
-            uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)
+            if count == 1:
+                app = create_app(jikimi, max_body_bytes=settings.max_body_bytes, threads=threads)
+                uvicorn.run(app, **options)
+            else:
+                env = worker_environment(settings, allow_blocking_lint=jikimi.policy_check.override)
+                with _environment(env | {SERVE_THREADS_ENV: str(threads)}):  # what the workers inherit
+                    uvicorn.run("jikimi.api.served:worker_app", factory=True, workers=count, **options)
         finally:
             stop.set()
+
+
+@contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    """``values`` in ``os.environ`` for the block, then as they were."""
+    before = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def default_workers() -> int:
+    """One worker per CPU this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def in_memory(url: str) -> bool:
+    """An in-memory SQLite database lives in one process: it cannot be shared by workers."""
+    return url.startswith("sqlite") and (":memory:" in url or url.rstrip("/") in ("sqlite:", "sqlite:/"))
+
+
+def worker_environment(settings: Settings, *, allow_blocking_lint: bool) -> dict[str, str]:
+    """What a worker process reads to open the same jikimi as the parent (``jikimi.api.served``):
+    paths made absolute, the key by its file (a key given as ``JIKIMI_MASTER_KEY`` is inherited)."""
+    env = {"JIKIMI_DB_URL": settings.db_url}
+    if settings.policy_path is not None:
+        env["JIKIMI_POLICY"] = str(settings.policy_path.resolve())
+    if settings.master_key is None and settings.key_file is not None:
+        env["JIKIMI_KEY_FILE"] = str(settings.key_file.resolve())
+    if allow_blocking_lint:
+        env["JIKIMI_ALLOW_BLOCKING_LINT"] = "1"
+    return env
 
 
 def demo_command(

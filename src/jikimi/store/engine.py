@@ -20,8 +20,16 @@ from __future__ import annotations
 
 import os
 import select
+import threading
+import time
+import weakref
 from pathlib import Path
 from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not a POSIX system
+    fcntl = None  # type: ignore[assignment]
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
@@ -82,6 +90,10 @@ def create_private(path: Path) -> None:
     os.close(fd)
 
 
+BUSY_SECONDS = 10
+"""SQLite: how long a transaction waits for the write lock before ``database is locked``."""
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     url = normalise_url(url)
     if not is_sqlite(url):
@@ -106,7 +118,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA secure_delete=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_SECONDS * 1000}")
         # a bigger page cache than the default 2 MiB, and memory-mapped reads: large vaults (a million
         # subjects is a few GB) otherwise spend most of a read or an import in page-cache misses
         cursor.execute("PRAGMA cache_size=-65536")
@@ -124,11 +136,69 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     def _on_begin(conn: Any) -> None:
         # Take the write lock up front: concurrent writers then wait (busy_timeout) instead of
         # failing when a deferred read transaction tries to upgrade to a write.
+        writers.enter(conn.connection.dbapi_connection)
         conn.connection.dbapi_connection.execute(
             "BEGIN IMMEDIATE"
         )  # straight to sqlite3: this runs per transaction
 
+    writers = _Writers(Path(str(main) + "-writer"))
+    for name in ("commit", "rollback"):
+        event.listen(engine, name, lambda conn: writers.leave(conn.connection.dbapi_connection))
+    for name in ("reset", "checkin", "close", "invalidate"):  # a transaction ended otherwise: never kept
+        event.listen(engine.pool, name, lambda dbapi_connection, *_: writers.leave(dbapi_connection))
     return engine
+
+
+class _Writers:
+    """SQLite: transactions take turns on locks of their own before ``BEGIN IMMEDIATE`` — the
+    threads of a process on a lock in the order they ask, the processes on a lock file beside the
+    database (``<db>-writer``, 0600; ``flock``). Without them, those waiting for SQLite's lock sleep
+    in its busy handler (1, 2, 5 … 100 ms) while the lock is free again within a millisecond: a
+    server's p99 under 16 connections was most of a second. A process waiting for the file polls
+    every ``POLL`` seconds; a turn not given within ``BUSY_SECONDS`` goes on to SQLite's own lock
+    and its busy timeout, as before."""
+
+    POLL = 0.0002
+
+    def __init__(self, lock_file: Path) -> None:
+        self._lock = threading.Lock()
+        self._holder: Any = None
+        self._path = lock_file
+        self._fd: int | None = None
+        self._filed = False
+
+    def enter(self, dbapi_connection: Any) -> None:
+        if self._holder is dbapi_connection:
+            return
+        if not self._lock.acquire(timeout=BUSY_SECONDS):
+            return
+        self._holder = dbapi_connection
+        self._filed = self._file_lock()
+
+    def leave(self, dbapi_connection: Any) -> None:
+        if self._holder is not dbapi_connection or dbapi_connection is None:
+            return
+        if self._filed and self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+        self._holder, self._filed = None, False
+        self._lock.release()
+
+    def _file_lock(self) -> bool:
+        if fcntl is None:  # pragma: no cover - not a POSIX system: SQLite's lock alone
+            return False
+        if self._fd is None:
+            create_private(self._path)
+            self._fd = os.open(self._path, os.O_RDWR)
+            weakref.finalize(self, os.close, self._fd)  # closed with the engine's last reference
+        deadline = time.monotonic() + BUSY_SECONDS
+        while True:
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return True
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    return False
+                time.sleep(self.POLL)
 
 
 def _dropped(dbapi_connection: Any) -> bool:

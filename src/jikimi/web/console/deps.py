@@ -29,11 +29,16 @@ def get_jikimi(request: Request) -> Jikimi:
     return jikimi
 
 
-def source_address(request: Request) -> str:
+async def jikimi_dependency(request: Request) -> Jikimi:
+    """``get_jikimi`` as a dependency, on the event loop (no thread for what does no I/O)."""
+    return get_jikimi(request)
+
+
+async def source_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-JikimiDep = Annotated[Jikimi, Depends(get_jikimi)]
+JikimiDep = Annotated[Jikimi, Depends(jikimi_dependency)]
 SourceDep = Annotated[str, Depends(source_address)]
 
 
