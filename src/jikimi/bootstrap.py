@@ -65,6 +65,7 @@ from jikimi.store import holdings
 from jikimi.store import keys as key_rows
 from jikimi.store import subjects as subject_rows
 from jikimi.store.engine import make_engine
+from jikimi.store.gauges import Gauges, read_gauges
 from jikimi.store.holdings import SeparatedHolding
 from jikimi.store.keys import IndexKeyState, KeyState
 from jikimi.store.migrate import current_revision, upgrade
@@ -178,6 +179,12 @@ class Jikimi:
         """Whether the blind-index key (look-ups by value) exists, and which master key wraps it."""
         with self.core.reading() as conn:
             return key_rows.index_key_state(conn)
+
+    def gauges(self) -> Gauges:
+        """The counts ``/metrics`` reports from the database (``store.gauges``): the outbox and the
+        service events by status and how late, open rights requests' deadlines, destruction totals."""
+        with self.core.reading() as conn:
+            return read_gauges(conn, self.core.now())
 
     def schema_revision(self) -> str | None:
         """The database's schema revision (raises if the database does not answer)."""

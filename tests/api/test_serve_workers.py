@@ -20,6 +20,7 @@ import httpx
 import pytest
 
 from ..conftest import EXAMPLES  # noqa: TID252
+from .test_metrics import sample
 
 pytestmark = pytest.mark.slow
 
@@ -107,8 +108,12 @@ def test_two_workers_answer_every_request_and_the_parent_lints_and_prints_once(
             thread.start()
         for thread in threads:
             thread.join()
+        metrics = httpx.get(f"{base}/metrics", timeout=30).text  # one scrape: both workers' counts
         text = log.read_text(encoding="utf-8")
     assert codes == [200] * 200
+    labels = {"method": "POST", "route": "/v1/subjects/{subject_id}/read", "status": "200"}
+    assert sample(metrics, "jikimi_http_requests_total", **labels) == 200
+    assert sample(metrics, "jikimi_access_log_rows_total", action="read", outcome="allowed") == 200
     assert len(set(re.findall(r"Started server process \[(\d+)\]", text))) == 2
     assert text.count("jikimi API") == 1 and "작업 프로세스 (workers): 2" in text
     assert text.count(" 200 OK") >= 200  # the access log: the request line, never a value

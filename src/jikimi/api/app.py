@@ -39,6 +39,7 @@ from jikimi.api.errors import install_error_handlers
 from jikimi.api.guard import GuardMiddleware
 from jikimi.api.idempotency import IdempotencyMiddleware
 from jikimi.api.inputs import clean_request
+from jikimi.api.metrics import mount_metrics
 from jikimi.api.operations import operation_id
 from jikimi.api.pii import PiiApiConfig
 from jikimi.api.pii import router as pii_router
@@ -145,6 +146,7 @@ def create_app(
         app.include_router(events.router)
         app.include_router(privacy.router)
         mount(app)  # the console (/console/) and the privacy center (/privacy/): jikimi.web
+        mount_metrics(app, jikimi)  # GET /metrics and the request counts: api/metrics.py
     app.include_router(pii_router)
     describe(app)  # tags, shared error answers, Idempotency-Key (api/contract.py)
     return app

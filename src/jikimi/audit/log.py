@@ -21,7 +21,8 @@ import json
 import logging
 import secrets
 import threading
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -154,7 +155,13 @@ class AccessLog:
         self._sink = sink if keys else None
         self._months: set[partitions.Month] = set()
         self._prepared = False
+        self._observers: list[Callable[[Counter[tuple[str, str]]], None]] = []
         self.keep_years = keep_years
+
+    def observe(self, observer: Callable[[Counter[tuple[str, str]]], None]) -> None:
+        """Call ``observer`` with the rows' ``(action, outcome)`` counts each time rows commit (the
+        API's ``/metrics``: gate decisions by reason). Codes only, never an actor or a subject."""
+        self._observers.append(observer)
 
     @property
     def keyed(self) -> bool:
@@ -187,7 +194,9 @@ class AccessLog:
             seq, prev = pending.get(chain) or self._heads.get(chain) or (0, GENESIS)
         rows: list[tuple[object, ...]] = []
         months: set[partitions.Month] = set()
+        counted: Counter[tuple[str, str]] = Counter()
         for entry in entries:
+            counted[entry.action, entry.outcome] += 1
             seq += 1
             at = entry.at.astimezone(UTC)
             months.add(partitions.month_of(at))
@@ -199,6 +208,8 @@ class AccessLog:
             if chain not in pending:
                 uow.after_commit(lambda: self._advance(chain, pending))
             pending[chain] = (seq, prev)
+            for observer in self._observers:
+                uow.after_commit(lambda observer=observer: observer(counted))  # type: ignore[misc]
         return len(rows)
 
     def _partitions_for(self, uow: UnitOfWork, months: set[partitions.Month]) -> None:

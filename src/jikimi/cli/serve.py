@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -155,10 +157,30 @@ def serve_command(
                 uvicorn.run(app, **options)
             else:
                 env = worker_environment(settings, allow_blocking_lint=jikimi.policy_check.override)
-                with _environment(env | {SERVE_THREADS_ENV: str(threads)}):  # what the workers inherit
+                with (
+                    _metrics_directory() as metrics,
+                    _environment(
+                        env | {SERVE_THREADS_ENV: str(threads), "PROMETHEUS_MULTIPROC_DIR": metrics}
+                    ),
+                ):  # what the workers inherit
                     uvicorn.run("jikimi.api.served:worker_app", factory=True, workers=count, **options)
         finally:
             stop.set()
+
+
+@contextmanager
+def _metrics_directory() -> Iterator[str]:
+    """Where the workers keep their ``/metrics`` counts (prometheus-client's multiprocess mode): the
+    operator's ``PROMETHEUS_MULTIPROC_DIR``, else a fresh private directory removed at the end."""
+    given = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if given:
+        yield given
+        return
+    made = tempfile.mkdtemp(prefix="jikimi-metrics-")  # 0700
+    try:
+        yield made
+    finally:
+        shutil.rmtree(made, ignore_errors=True)
 
 
 @contextmanager
