@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -35,9 +36,30 @@ COLUMNS = (
 )
 
 
+_HELD_BACK = "jikimi.access_log.held_back"
+
+
 def append(conn: Connection, rows: Sequence[Sequence[object]]) -> None:
-    """Insert chained rows (tuples in the order of ``COLUMNS``) in the caller's transaction."""
+    """Insert chained rows (tuples in the order of ``COLUMNS``) in the caller's transaction — or,
+    inside ``held_back(conn)``, keep them for the caller's own statement to insert."""
+    held = conn.info.get(_HELD_BACK)
+    if held is not None:
+        held.extend(tuple(row) for row in rows)
+        return
     insert_many(conn, access_log, COLUMNS, rows)
+
+
+@contextmanager
+def held_back(conn: Connection) -> Iterator[list[tuple[object, ...]]]:
+    """Rows appended on ``conn`` inside the block are not inserted but collected in the list given:
+    the gated read writes its row in the statement that reads (``facts.read_and_log``), or not at
+    all. Nothing is kept once the block ends."""
+    held: list[tuple[object, ...]] = []
+    conn.info[_HELD_BACK] = held
+    try:
+        yield held
+    finally:
+        conn.info.pop(_HELD_BACK, None)
 
 
 def append_once(conn: Connection, row: Sequence[object]) -> None:

@@ -92,7 +92,7 @@ def stop_in_force(subject_id: Any, purpose_id: Any) -> Exists:
 
 
 @cache
-def _statement() -> Select[Any, Any, Any, bool, Any, Any, Any, Any, Any]:
+def statement() -> Select[Any, Any, Any, bool, Any, Any, Any, Any, Any]:
     return (
         select(
             subjects.c.status,
@@ -134,7 +134,7 @@ def _prepare(conn: Connection, count: int) -> _Prepared:
     key = (dialect.name, count)
     hit = _prepared.get(key)
     if hit is None:
-        compiled = _statement().compile(dialect=dialect)
+        compiled = statement().compile(dialect=dialect)
         if compiled._bind_processors:  # every parameter here is a plain string or integer
             raise RuntimeError(f"unexpected bind processors {sorted(compiled._bind_processors)}")
         state = compiled.construct_expanded_state({"subject_id": "", "purpose": "", "items": [""] * count})
@@ -159,6 +159,11 @@ def read_state(conn: Connection, subject_id: str, items: Sequence[str], purpose_
             rows = cursor.fetchall()
     finally:
         cursor.close()
+    return state_of(rows)
+
+
+def state_of(rows: Sequence[Sequence[Any]]) -> ReadState | None:
+    """The ``ReadState`` of the gated read's rows (the columns of ``statement()``, in its order)."""
     if not rows:
         return None
     status, is_child, consent, stopped, wrapped, master_key_id = rows[0][:6]

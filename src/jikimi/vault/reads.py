@@ -18,17 +18,24 @@ from jikimi.crypto import blind_index, open_value, seal_value
 from jikimi.errors import Denied, InvalidInput
 from jikimi.gate import ConsentFacts, Decision, SubjectFacts, decide_read
 from jikimi.handlers import SELF, SYSTEM, Handler
+from jikimi.states import SubjectStatus
+from jikimi.store import access_log as log_rows
 from jikimi.store import lookups, separated
 from jikimi.store import records as record_rows
 from jikimi.store import subjects as subject_rows
 from jikimi.store import values as value_rows
 from jikimi.store.facts import Consent, Facts, ReadState, read_state
+from jikimi.store.logged_reads import Accepted, read_and_log
 from jikimi.store.records import RecordOut
 from jikimi.store.uow import UnitOfWork, once_more_if_dropped
 from jikimi.validation import Problem, known_items, normalise
 from jikimi.vault.metadata import metadata_row
 
 MAX_BULK = 100_000
+USUAL = [(False, Consent.LIVE), (False, Consent.NONE), (False, Consent.WITHDRAWN)]
+USUAL += [(True, consent) for _, consent in USUAL]
+"""An active subject's usual facts besides its state (child flag, consent), the first the most usual."""
+KEPT_SHAPES = 512
 CALL_DENIALS = frozenset(
     {"reason_required", "role_not_allowed", "action_not_allowed", "unknown_purpose", "item_not_in_purpose"}
 )
@@ -89,7 +96,19 @@ class Reading:
         *,
         bulk: bool = False,
     ) -> Decision:
-        subject, consents = gate_facts(state.facts, purpose)
+        return self._decide_on(state.facts, items, purpose, handler, reason, bulk=bulk)
+
+    def _decide_on(
+        self,
+        facts: Facts,
+        items: Sequence[str],
+        purpose: str,
+        handler: Handler,
+        reason: str | None,
+        *,
+        bulk: bool = False,
+    ) -> Decision:
+        subject, consents = gate_facts(facts, purpose)
         return decide_read(
             self.core.policy,
             purpose_id=purpose,
@@ -154,10 +173,76 @@ class Reading:
             uow.commit()
             return state, decision
 
-        state, decision = once_more_if_dropped(core.engine, decide_and_log)
+        def in_one_statement(uow: UnitOfWork) -> tuple[ReadState, Decision] | None:
+            return self._read_in_one_statement(uow, subject_id, items, purpose, handler, reason, source, now)
+
+        found = None
+        if core.engine.dialect.name == "postgresql":
+            found = once_more_if_dropped(core.engine, in_one_statement, autocommit=True)
+        state, decision = found or once_more_if_dropped(core.engine, decide_and_log)
         if not decision.allowed:
             raise Denied(decision.reason, decision.message_ko, decision.message_en)
         return self._open(subject_id, state)
+
+    def _assumed(
+        self, items: Sequence[str], purpose: str, handler: Handler, reason: str | None
+    ) -> tuple[Decision, Accepted]:
+        """The gate's decision for the usual facts, and the facts it decides alike on (pure, so kept
+        for the next read asking the same: up to ``KEPT_SHAPES`` of the last shapes)."""
+        policy = self.core.policy
+        kept: dict[object, tuple[Decision, Accepted]] = self.__dict__.setdefault("_assumed_kept", {})
+        key = (id(policy), purpose, tuple(items), handler.role, reason)
+        hit = kept.get(key)
+        if hit is not None:
+            return hit
+        usual = [Facts(SubjectStatus.ACTIVE, child, consent, frozenset(), False) for child, consent in USUAL]
+        decisions = [self._decide_on(facts, items, purpose, handler, reason) for facts in usual]
+        alike = (facts for facts, d in zip(usual, decisions, strict=True) if d == decisions[0])
+        hit = decisions[0], frozenset((facts.is_child, int(facts.consent)) for facts in alike)
+        if len(kept) >= KEPT_SHAPES:
+            kept.clear()
+        kept[key] = hit
+        return hit
+
+    def _read_in_one_statement(
+        self,
+        uow: UnitOfWork,
+        subject_id: str,
+        items: Sequence[str],
+        purpose: str,
+        handler: Handler,
+        reason: str | None,
+        source: str,
+        now: datetime,
+    ) -> tuple[ReadState, Decision] | None:
+        """PostgreSQL, in autocommit: the read and its log row in one statement, if the subject's facts
+        are the usual ones (``store.logged_reads``); None when they are not, and nothing was written."""
+        core = self.core
+        assumed, accepted = self._assumed(items, purpose, handler, reason)
+        with log_rows.held_back(uow.conn) as held:
+            core.log(
+                uow,
+                now,
+                handler.login,
+                "read",
+                outcome=outcome(assumed),
+                subject_id=subject_id,
+                items=items,
+                purpose=purpose,
+                source=source,
+                reason=reason,
+            )
+        # a connection lost while the statement ran leaves unknown whether it committed; it is tried
+        # again anyway: the row tried again has the same chain, position and instant, which the log's
+        # unique key (chain, chain_seq, at) refuses if the first try did commit — never a second row
+        found = read_and_log(uow.conn, subject_id, items, purpose, row=held[0], accepted=accepted)
+        if not found.logged or found.state is None:
+            return None
+        decision = self._decide(found.state, items, purpose, handler, reason)
+        if decision != assumed:  # the statement logged only facts the gate decides this way on
+            raise RuntimeError("the gated read's facts do not match the decision logged")
+        uow.commit()  # committed already: the access log's chain moves on
+        return found.state, decision
 
     def read_many(
         self,
