@@ -35,7 +35,7 @@ from jikimi.policy.model import Policy
 from jikimi.states import Cause
 from jikimi.store import events as event_rows
 from jikimi.store import rights as rights_rows
-from jikimi.store import separated
+from jikimi.store import separated, wal
 from jikimi.store import sweep_queries as q
 from jikimi.store.keys import vacuum_key_table
 from jikimi.store.outbox import enqueue
@@ -198,6 +198,7 @@ class Sweeper:
                     claim = q.claim(uow.conn, kind, due, after, self.batch_size)
                     if not claim.ids:
                         break
+                    uow.after_commit(wal.checkpoint_later(uow.conn))
                     batch, keys, idle = self._process(uow, claim, due)
                     if batch.subjects:
                         core.log(
@@ -234,7 +235,7 @@ class Sweeper:
                 uow.commit()
         # the access log's own expiry, once per sweep: serialised, so a second sweep finds it done
         report.access_log_expired = expire_access_log(core, moment).rows
-        q.truncate_sqlite_wal(core.engine)
+        wal.truncate_sqlite_wal(core.engine)
         vacuum_key_table(core.engine)  # PostgreSQL: keys destroyed since the last sweep pruned now
         return report
 

@@ -40,10 +40,9 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from jikimi.clock import as_utc
+from jikimi.store.bulk import insert_new
 from jikimi.store.integration_tables import events
 
 EventType = Literal[
@@ -128,38 +127,27 @@ class NewEvent:
     data: Mapping[str, object]
 
 
-def _row(event: NewEvent, now: datetime) -> dict[str, object]:
-    if event.type not in EVENT_TYPES:  # pragma: no cover - the type is checked statically
-        raise ValueError(event.type)
-    return {
-        "event_id": event_id(event.dedupe_key),
-        "type": event.type,
-        "subject_id": event.subject_id,
-        "data": json.dumps(dict(event.data), ensure_ascii=False, sort_keys=True, default=str),
-        "occurred_at": now,
-        "status": "pending",
-        "attempts": 0,
-        "due_at": now,
-    }
-
-
-def _insert_ignoring_duplicates(conn: Connection) -> Any:
-    dialect = conn.dialect.name
-    if dialect == "postgresql":
-        return pg_insert(events).on_conflict_do_nothing(index_elements=["event_id"])
-    if dialect == "sqlite":
-        return sqlite_insert(events).on_conflict_do_nothing(index_elements=["event_id"])
-    raise NotImplementedError(dialect)  # pragma: no cover - only the two supported databases
+COLUMNS = ("event_id", "type", "subject_id", "data", "occurred_at", "status", "attempts", "due_at")
 
 
 def emit(conn: Connection, events_: Sequence[NewEvent], *, now: datetime) -> int:
     """Write events in the caller's transaction, each unless its dedupe key was written before;
-    how many were written."""
+    how many were written. One driver ``executemany`` (a sweep batch writes one event per subject;
+    their ``data`` is one mapping, turned into JSON once)."""
     if not events_:
         return 0
-    rows = [_row(e, now) for e in events_]
-    statement = _insert_ignoring_duplicates(conn).returning(events.c.id)
-    return len(conn.execute(statement, rows).all())
+    documents: dict[int, str] = {}
+    rows: list[tuple[object, ...]] = []
+    for event in events_:
+        if event.type not in EVENT_TYPES:  # pragma: no cover - the type is checked statically
+            raise ValueError(event.type)
+        data = documents.get(id(event.data))
+        if data is None:
+            data = documents[id(event.data)] = json.dumps(
+                dict(event.data), ensure_ascii=False, sort_keys=True, default=str
+            )
+        rows.append((event_id(event.dedupe_key), event.type, event.subject_id, data, now, "pending", 0, now))
+    return insert_new(conn, events, COLUMNS, rows, unique="event_id")
 
 
 def sequence(conn: Connection, *, limit: int = SEQUENCE_BATCH) -> int:

@@ -17,7 +17,6 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Connection,
-    Engine,
     Row,
     Select,
     Table,
@@ -38,7 +37,6 @@ from jikimi.states import Cause, SubjectKind, SubjectStatus
 from jikimi.store.hints import Span, among, unindexed
 from jikimi.store.tables import (
     AWAITING_PERIOD,
-    KEYS_SCHEMA,
     consents,
     item_values,
     lookups,
@@ -469,20 +467,3 @@ def first_to_clean_up(conn: Connection) -> bool:
     if conn.dialect.name != "postgresql":
         return True
     return bool(conn.execute(select(func.pg_try_advisory_xact_lock(ORPHAN_KEYS_LOCK))).scalar())
-
-
-def truncate_sqlite_wal(engine: Engine) -> None:
-    """SQLite keeps old page versions in the write-ahead log until a checkpoint; with
-    ``secure_delete`` the database pages are zeroed, and truncating the WAL after a sweep removes
-    the old frames too, so destroyed ciphertexts do not linger in ``-wal`` files. A busy database
-    (readers in progress) may refuse the truncation; the next sweep tries again."""
-    if engine.dialect.name != "sqlite":
-        return
-    raw = engine.raw_connection()
-    try:
-        driver = raw.driver_connection
-        assert driver is not None
-        for schema in ("main", KEYS_SCHEMA):
-            driver.execute(f"PRAGMA {schema}.wal_checkpoint(TRUNCATE)")
-    finally:
-        raw.close()
