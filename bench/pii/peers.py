@@ -7,8 +7,9 @@ reason, when the package is missing. They are configured as well as they can be 
   the phone recognizer restricted to the KR region, credit card, e-mail and IP, all for
   language ``ko``. NER needs a spaCy model; no Korean spaCy pipeline is on PyPI (the
   ``ko-core-news-sm`` name there is an empty placeholder) and nothing may be downloaded at
-  run time, so the NLP engine is a blank multilingual spaCy pipeline with one component that
-  sets each token's lemma to its lower-cased text. Presidio's context enhancer reads the
+  run time, so the NLP engine is a blank Korean spaCy pipeline (``spacy.blank("ko")`` with
+  spaCy's rule-based tokenizer in place of the default MeCab one, which needs a system
+  dictionary) with one component that sets each token's lemma to its lower-cased text. Presidio's context enhancer reads the
   lemmas *and* the keywords it derives from them when the artifacts are built, so the lemmas
   must be set inside the pipeline: setting them on the artifacts afterwards (as an earlier
   version of this file did) left the keywords empty and no context word ever raised a score.
@@ -125,10 +126,10 @@ def load_presidio() -> Peer:
 
     class BlankSpacyEngine(SpacyNlpEngine):  # type: ignore[misc]
         def __init__(self) -> None:
-            super().__init__(models=[{"lang_code": "ko", "model_name": "blank:xx"}])
+            super().__init__(models=[{"lang_code": "ko", "model_name": "blank:ko"}])
 
         def load(self) -> None:
-            nlp = spacy.blank("xx")
+            nlp = spacy.blank("ko", config={"nlp": {"tokenizer": {"@tokenizers": "spacy.Tokenizer.v1"}}})
             nlp.add_pipe("bench_lower_lemma")
             self.nlp = {"ko": nlp}
 
@@ -162,7 +163,7 @@ def load_presidio() -> Peer:
 
     return Peer(
         detect,
-        "presidio-analyzer (KR recognizers, KR phone region, blank spaCy with lower-case lemmas, "
+        "presidio-analyzer (KR recognizers, KR phone region, blank Korean spaCy with lower-case lemmas, "
         "overlaps resolved as the anonymizer does)",
         frozenset(PRESIDIO_TYPES.values()),
         ("presidio_analyzer", "phonenumbers", "tldextract", "spacy"),

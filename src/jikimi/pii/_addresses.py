@@ -53,13 +53,19 @@ _ANCHOR = re.compile(r"[로길동리가](?:(?<=[로길]) ?|(?<=[동리가]) (?:�
 
 def find_addresses(text: str) -> list[Candidate]:
     """Address findings in ``text`` (normalised)."""
-    anchor = _ANCHOR.search(text)
-    if anchor is None:
-        return []
     pattern, reach = _pattern()
     found = []
-    # No address starts more than ``reach`` characters before the first anchor.
-    for m in pattern.finditer(text, max(0, anchor.start() - reach)):
+    # No address starts more than ``reach`` characters before its anchor, so the pattern is only
+    # tried from there: the text between one address and the next anchor's reach is skipped. The
+    # matches are those a scan of the whole text would give (each search starts past the last).
+    pos = 0
+    for anchor in _ANCHOR.finditer(text):
+        if anchor.start() < pos:
+            continue
+        m = pattern.search(text, max(pos, anchor.start() - reach))
+        if m is None:
+            break
+        pos = m.end()
         if m.group("sido"):
             found.append(Candidate(PiiType.ADDRESS, m.start(), m.end(), 0.9, ("sido", "structure")))
         else:

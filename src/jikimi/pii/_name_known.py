@@ -7,8 +7,9 @@ import re
 from functools import cache
 
 from jikimi.pii._model import Candidate, PiiType
-from jikimi.pii._names import _HANGUL_RUN, _PARTICLES, _hangul
+from jikimi.pii._names import _HANGUL_RUN, _PARTICLES
 
+_ALL_HANGUL = re.compile(r"[가-힣]+")
 _MAX_AGAIN = 32  # distinct names looked for again: a bound that keeps the pass linear
 
 
@@ -20,12 +21,12 @@ def names_again(text: str, names: list[Candidate]) -> list[Candidate]:
     words = list(dict.fromkeys(text[c.start : c.end] for c in names if 3 <= c.end - c.start <= 4))
     found = []
     for name in words[:_MAX_AGAIN]:
-        if not all(_hangul(ch) for ch in name):
+        if _ALL_HANGUL.fullmatch(name) is None:
             continue
         at = text.find(name)
         while at >= 0:
             end = at + len(name)
-            if at not in seen and not (at and _hangul(text[at - 1])):
+            if at not in seen and not (at and "가" <= text[at - 1] <= "힣"):
                 tail = _HANGUL_RUN.match(text, end)
                 rest = tail.group() if tail else ""
                 if not rest or rest in _PARTICLES:

@@ -58,6 +58,8 @@ def _cells(line: str) -> tuple[list[tuple[int, int]], str] | None:
 
 def is_header_cell(text: str, start: int, end: int) -> bool:
     """Whether the label at ``[start, end)`` fills a cell of a table row by itself."""
+    if end < len(text) and text[end] not in " |\t\n":
+        return False  # most labels are followed by their value (성명: 홍길동)
     lo = start
     while lo > 0 and start - lo < 4 and text[lo - 1] == " ":
         lo -= 1
@@ -165,7 +167,9 @@ def holders_after(text: str, anchors: list[Candidate]) -> list[Candidate]:
 
 # --- names beside other personal data -------------------------------------------------------
 
-_BESIDE_GAP = frozenset(" \t,|/:()<[")
+# A whole Hangul word of up to eight syllables, one to three separators, perhaps the end of the
+# line, then the other finding: "홍길동 010-…", "홍길동 \n010-…", "김영희, 900101-…".
+_WORD_BEFORE = re.compile(r"(?<![가-힣])([가-힣]{1,8})[ \t,|/:()<\[]{1,3}\n?\Z")
 # Labels of the personal data a name may stand before (``염범도 주민번호 580522-…``,
 # ``김민수 연락처: 010-…``): the name is the word before the label.
 _DATA_LABELS = frozenset(
@@ -182,18 +186,13 @@ def names_beside(text: str, anchors: list[Candidate], named: frozenset[int] = fr
     may take a particle (``마준영한테 010-…``) or stand before the data's label (``염범도 주민번호
     580522-…``). Words starting at ``named`` (names found through a cue) are not looked at again."""
     found = []
+    search = _WORD_BEFORE.search
     for anchor in anchors:
-        # the separators may also end the line before: "홍길동 \n010-1234-5678"
-        stop = anchor.start - 1 if anchor.start and text[anchor.start - 1] == "\n" else anchor.start
-        end = _gap_before(text, stop)
-        if end is None:
+        before = search(text, max(0, anchor.start - 13), anchor.start)
+        if before is None:
             continue
-        start = end
-        while start > 0 and end - start < 8 and "가" <= text[start - 1] <= "힣":
-            start -= 1
-        if start > 0 and _hangul(text[start - 1]):
-            continue
-        word = text[start:end]
+        start, end = before.span(1)
+        word = before.group(1)
         labelled = word in _DATA_LABELS
         if labelled:  # the name is the word before the label
             label_start = start
@@ -208,10 +207,12 @@ def names_beside(text: str, anchors: list[Candidate], named: frozenset[int] = fr
             if start > 0 and _hangul(text[start - 1]):
                 continue
             word = text[start:end]
-        size = next(
-            (n for n in (3, 4) if len(word) >= n and (len(word) == n or word[n:] in _BESIDE_PARTICLES)), 0
-        )
-        if not size:
+        length = len(word)
+        if length == 3 or (length > 3 and word[3:] in _BESIDE_PARTICLES):
+            size = 3
+        elif length == 4 or (length > 4 and word[4:] in _BESIDE_PARTICLES):
+            size = 4
+        else:
             continue
         end = start + size
         if start not in named and _plausible(name := text[start:end]):
@@ -226,14 +227,6 @@ def names_beside(text: str, anchors: list[Candidate], named: frozenset[int] = fr
             if sure:
                 found.append(Candidate(PiiType.NAME, start, end, 0.7, ("surname", "next-to-personal-data")))
     return found
-
-
-def _gap_before(text: str, stop: int) -> int | None:
-    """Where one to three separators (`` \t,|/:()``) before ``stop`` begin, or None."""
-    end = stop
-    while end > 0 and stop - end < 4 and text[end - 1] in _BESIDE_GAP:
-        end -= 1
-    return end if 1 <= stop - end <= 3 else None
 
 
 def _after_word(text: str, start: int) -> bool:

@@ -111,7 +111,7 @@ def _plausible(name: str) -> bool:
     if surname == 1 and name[0] not in words.single:
         return False
     given = name[surname:]
-    return 1 <= len(given) <= 2 and all(ch in words.given for ch in given)
+    return 1 <= len(given) <= 2 and words.given.issuperset(given)
 
 
 # Polite verb endings: a three-syllable word ending in one is a verb (주세요), not a name.
@@ -263,11 +263,16 @@ def find_names(
     pattern = cues.pattern
     strong = cues.strong
     risky = cues.risky
+    label_words = cues.before
     for m in pattern.finditer(text):
-        if labels is not None and m.group() in strong:
-            labels.append(m.span())
-        _cue(text, m, cues, before, after)
-        inside = risky.get(m.group())
+        word = m.group()
+        if word not in label_words:
+            _before_honorific(text, m, before, cues)
+        else:
+            if labels is not None and word in strong:
+                labels.append(m.span())
+            _cue(text, m, cues, before, after)
+        inside = risky.get(word)
         if inside is not None:
             for offset in inside:
                 inner = pattern.match(text, m.start() + offset)
