@@ -9,10 +9,11 @@ reason, when the package is missing. They are configured as well as they can be 
   ``ko-core-news-sm`` name there is an empty placeholder) and nothing may be downloaded at
   run time, so the NLP engine is a blank Korean spaCy pipeline (``spacy.blank("ko")`` with
   spaCy's rule-based tokenizer in place of the default MeCab one, which needs a system
-  dictionary) with one component that sets each token's lemma to its lower-cased text. Presidio's context enhancer reads the
-  lemmas *and* the keywords it derives from them when the artifacts are built, so the lemmas
-  must be set inside the pipeline: setting them on the artifacts afterwards (as an earlier
-  version of this file did) left the keywords empty and no context word ever raised a score.
+  dictionary) with one component that sets each token's lemma to its lower-cased text.
+  Presidio's context enhancer reads the lemmas *and* the keywords it derives from them when
+  the artifacts are built, so the lemmas must be set inside the pipeline: setting them on the
+  artifacts afterwards (as an earlier version of this file did) left the keywords empty and no
+  context word ever raised a score.
   Context words then match by substring (``여권번호`` contains ``여권``), as with a lemmatizer.
   The generic recognizers get Korean context words beside their English ones (see PHONE_KO).
   Without a model Presidio finds no PERSON or LOCATION: its name and address scores are zero
