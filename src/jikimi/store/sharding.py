@@ -66,29 +66,36 @@ REFERENCE_TABLES: Mapping[str, str] = {
 """Table → why it is small and global."""
 
 NOT_SHARDABLE_YET: Mapping[str, str] = {
-    "consents": "primary key is a surrogate id; needs (subject_id, id), which SQLite's rowid id cannot be",
-    "processing_stops": "primary key is a surrogate id; needs (subject_id, id), as consents",
-    "records": "primary key is the record id; needs (subject_id, id) (a migration: ids are random, "
-    "nothing looks a record up by id alone)",
+    "consents": "primary key is a surrogate id; needs (subject_id, id) on PostgreSQL (SQLite keeps its "
+    "rowid key: keys may differ by dialect, as access_log's do)",
+    "processing_stops": "primary key is a surrogate id; needs (subject_id, id) on PostgreSQL, as consents",
+    "records": "primary key is the record id; needs (subject_id, id) (ids are random; nothing looks a "
+    "record up by its id alone)",
     "separated_records": "primary key is the record id; needs (subject_id, id), as records",
-    "lookups": "the blind index is found by (item, digest), unique across all subjects: it would be "
-    "distributed by digest, not co-located, and a sign-up would write two shards",
-    "separated_lookups": "found by (item, digest) like lookups",
-    "provisions": "primary key is a surrogate id; needs (subject_id, id)",
-    "outbox": "primary key is a surrogate id and dedupe_key is unique on its own; a message to the "
-    "service or a third party has no subject",
+    "lookups": "the blind index is found by (item, digest), unique across all subjects; needs to be "
+    "distributed by digest without its foreign key to subjects, a sign-up then writing two shards",
+    "separated_lookups": "found by (item, digest) like lookups; the same change",
+    "provisions": "the provision ledger's primary key is a surrogate id; needs (subject_id, id)",
+    "outbox": "primary key is a surrogate id and dedupe_key is unique on its own, and a message to the "
+    "service or a third party has no subject; needs subject messages keyed (subject_id, id) with the "
+    "dedupe key unique per subject, the others in a table of their own",
     "events": "position is one order across all subjects, given under one advisory lock "
-    "(store/events.py::sequence): the service's pull contract",
+    "(store/events.py::sequence): the service's pull contract; needs a position per shard or a "
+    "sequencer on the coordinator",
     f"{KEYS_SCHEMA}.data_keys": "keyed by the key's id, which is the subject id only for a subject's "
     "everyday key: a retention group's key is '<subject>~<rule hash>' (it would hash to another shard "
     "than its subject) and a rights request's or complaint's key 'rq~<id>' / 'cp~<id>' has no subject; "
     "needs an owner column (the subject id; none for rq~/cp~ keys, which move beside their reference "
     "tables) and the primary key (owner, key id)",
     "access_log": "chained per process, not per subject: (chain, chain_seq[, at]) is unique, the primary "
-    "key is seq (PostgreSQL: seq, at), and admin rows have no subject",
-    "idempotency_keys": "keyed by the calling handler (scope, key digest), not by subject",
-    "web_sessions": "found by the cookie's digest before anyone knows whose session it is",
-    "privacy_passes": "found by the link's or code's digest before anyone knows whose pass it is",
+    "key is seq (PostgreSQL: seq, at), and admin rows have no subject; needs distribution by chain, "
+    "each process keeping a chain per shard whose id hashes to that shard (docs/scale.md)",
+    "idempotency_keys": "keyed by the calling handler (scope, key digest), not by subject; can be "
+    "distributed by its own key (never joined), which this check does not describe yet",
+    "web_sessions": "found by the cookie's digest before anyone knows whose session it is; can be "
+    "distributed by digest (never joined), which this check does not describe yet",
+    "privacy_passes": "found by the link's or code's digest before anyone knows whose pass it is; as "
+    "web_sessions",
 }
 """Table → what keeps it from being distributed by subject id today, and the change it needs."""
 
