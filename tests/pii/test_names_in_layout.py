@@ -74,3 +74,24 @@ def test_the_head_of_an_office_written_before_a_name_is_a_role() -> None:
 
 def test_a_two_syllable_name_ends_a_list_after_a_label() -> None:
     assert names("상주: 여태민, 여휘\n발인: 오전 7시") == ["여태민", "여휘"]
+
+
+def test_a_name_that_starts_like_a_rank_is_still_a_name() -> None:
+    # 이병 (a private) and 배정 (assignment) start these names; the words themselves stay common
+    assert names("지도교수 이병훈 (010-3920-1177)") == ["이병훈"]
+    assert names("참석: 배정란 책임") == ["배정란"]
+    assert names("담당 이번주 처리 예정") == []
+
+
+def test_names_after_the_labels_of_dependants_companions_and_witnesses() -> None:
+    text = "피부양자: 구슬아 (자녀)\n동반자: 탁민규 / 여권 M70419928\n참고인 변하진의 진술"
+    assert names(text) == ["구슬아", "탁민규", "변하진"]
+
+
+def test_an_office_title_before_or_after_a_name_is_a_role() -> None:
+    text = "회수기사 소담우 / 문의 (편가온 기사)\n확인: 출입국관리주사 엄다솜  02-555-0132"
+    assert names(text) == ["소담우", "편가온", "엄다솜"]
+
+
+def test_an_examination_is_not_a_prosecutor() -> None:
+    assert names("정밀 검사 결과는 다음 주에 나옵니다") == []

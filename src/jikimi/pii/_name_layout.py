@@ -12,6 +12,7 @@ character by character again.
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 
 from jikimi.pii._model import Candidate, PiiType
 from jikimi.pii._name_analysis import _common_alone, _common_word, _confirmed
@@ -180,7 +181,9 @@ _DATA_LABELS = frozenset(
 _BESIDE_PARTICLES = frozenset("한테 에게 께 이 가 은 는 의 님 씨 님의 씨의".split())
 
 
-def names_beside(text: str, anchors: list[Candidate], named: frozenset[int] = frozenset()) -> list[Candidate]:
+def names_beside(
+    text: str, anchors: list[Candidate], named: AbstractSet[int] = frozenset()
+) -> list[Candidate]:
     """Names written just before another finding (a phone, a registration number, an e-mail…):
     a whole Hangul word of three or four syllables, then one to three of `` \t,|/:()``. The name
     may take a particle (``마준영한테 010-…``) or stand before the data's label (``염범도 주민번호

@@ -103,8 +103,10 @@ def _plausible(name: str) -> bool:
     """A surname from the list, then one or two common given-name syllables; not a role word."""
     words = _words()
     head = name[:2]
-    if name in words.roles or head in words.roles:
+    if name in words.roles:
         return False
+    if head in words.roles and (len(name) == 2 or name[2:] in _PARTICLES or name in _name_shaped_words()):
+        return False  # a role word and its particle (부장이), or a common word (이번주), not 이병철
     if len(name) == 3 and name[1:] in _VERB_ENDINGS:
         return False  # a verb and its ending (주세요, 하세요), not a surname and a given name
     surname = 2 if len(name) >= 3 and head in words.double else 1

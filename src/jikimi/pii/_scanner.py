@@ -69,7 +69,7 @@ class Scanner:
             if "[" in folded:
                 names += chat_speakers(folded)
             if anchors:
-                names += names_beside(folded, anchors, frozenset(c.start for c in names))
+                names += names_beside(folded, anchors, {c.start for c in names})
                 names += holders_after(folded, anchors)
             if names:
                 names += names_again(folded, names)
@@ -112,7 +112,12 @@ def _resolve(candidates: list[Candidate]) -> list[Candidate]:
     else:
         return candidates
     candidates.sort(key=_order)
-    if all(a.end <= b.start for a, b in zip(candidates, candidates[1:], strict=False)):
+    end = -1
+    for c in candidates:
+        if c.start < end:
+            break
+        end = c.end
+    else:
         return candidates
     kept: list[Candidate] = []
     cluster: list[Candidate] = []
