@@ -142,9 +142,24 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         )  # straight to sqlite3: this runs per transaction
 
     writers = _Writers(Path(str(main) + "-writer"))
-    for name in ("commit", "rollback"):
-        event.listen(engine, name, lambda conn: writers.leave(conn.connection.dbapi_connection))
-    for name in ("reset", "checkin", "close", "invalidate"):  # a transaction ended otherwise: never kept
+    dialect = engine.dialect  # this engine's own: the turn is given back once SQLite has committed
+    commit, rollback = dialect.do_commit, dialect.do_rollback
+
+    def do_commit(dbapi_connection: Any) -> None:
+        try:
+            commit(dbapi_connection)
+        finally:
+            writers.leave(dbapi_connection)
+
+    def do_rollback(dbapi_connection: Any) -> None:
+        try:
+            rollback(dbapi_connection)
+        finally:
+            writers.leave(dbapi_connection)
+
+    dialect.do_commit = do_commit  # type: ignore[method-assign]
+    dialect.do_rollback = do_rollback  # type: ignore[method-assign]
+    for name in ("checkin", "close", "invalidate"):  # a transaction ended otherwise: never kept
         event.listen(engine.pool, name, lambda dbapi_connection, *_: writers.leave(dbapi_connection))
     return engine
 
