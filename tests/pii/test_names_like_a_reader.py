@@ -36,3 +36,23 @@ def test_a_label_after_a_title_is_not_a_name() -> None:
 
 def test_a_committee_title_is_not_a_name_before_its_last_syllables() -> None:
     assert names("심사위원장: 맹지석   위원: 탁서율") == ["맹지석", "탁서율"]
+
+
+def test_a_foreign_name_of_several_words_fills_the_field_after_a_name_label() -> None:
+    assert names("한글 성명: 올레나 코발렌코   국적: 우크라이나") == ["올레나 코발렌코"]
+    assert names("투숙객 성명: 카를로스 멘데스\n객실: 1203") == ["카를로스 멘데스"]
+
+
+def test_a_name_and_a_common_word_after_a_label_is_the_name_alone() -> None:
+    assert names("소유자: 나현규 외\n지분: 1/2") == ["나현규"]
+    assert names("담당: 경위 모재찬\n") == ["모재찬"]
+
+
+def test_a_foreign_name_found_once_is_found_again() -> None:
+    text = "한글 성명: 올레나 코발렌코   국적: 우크라이나\n올레나 코발렌코 씨는 2023년에 입국하였다."
+    assert names(text) == ["올레나 코발렌코", "올레나 코발렌코"]
+
+
+def test_a_foreign_name_ending_in_a_korean_looking_word_is_whole_before_an_honorific() -> None:
+    # 이선 alone could be a Korean name; after 마크 it is the end of a foreign one
+    assert names("마크 이선 님께 자료를 전달함") == ["마크 이선"]

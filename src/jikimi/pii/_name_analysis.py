@@ -83,6 +83,13 @@ def _common_word(text: str, start: int, end: int) -> bool:
     return _common_reading(_tokens(text[lo:hi]), start - lo, end - lo)
 
 
+def _proper_words(text: str) -> bool:
+    """Whether the analyser reads every word of ``text`` (a field after a name label, such as
+    ``안나 콜레스니코바``) as a proper noun or a word it does not know: no common word (외, 고객)."""
+    tokens = _tokens(text)
+    return bool(tokens) and all(tag == "NNP" or morpheme < _UNKNOWN for _, _, tag, morpheme in tokens)
+
+
 class _Shaped(NamedTuple):
     words: frozenset[str]  # every name-shaped common word
     whole: frozenset[str]  # those the analyser reads as one word of its dictionary (사무실, 배우자)

@@ -9,16 +9,26 @@ from functools import cache
 from jikimi.pii._model import Candidate, PiiType
 from jikimi.pii._names import _HANGUL_RUN, _PARTICLES
 
-_ALL_HANGUL = re.compile(r"[가-힣]+")
+_ALL_HANGUL = re.compile(r"[가-힣]+(?: [가-힣]+)*")
+_SPACED = re.compile(r"[가-힣]+ ")  # a foreign name of several words (안나 콜레스니코바)
 _MAX_AGAIN = 32  # distinct names looked for again: a bound that keeps the pass linear
 
 
 def names_again(text: str, names: list[Candidate]) -> list[Candidate]:
     """The other places where a name found through a cue is written again, as a whole word,
     perhaps with a particle (``담당자 김민수 … 김민수가 말했다``): a reader who has met the name
-    knows it is the same person. Names of three or four syllables only, at most ``_MAX_AGAIN``."""
+    knows it is the same person. Names of three or four syllables, or of several Hangul words
+    (foreign names), at most ``_MAX_AGAIN``."""
     seen = {c.start for c in names}
-    words = list(dict.fromkeys(text[c.start : c.end] for c in names if 3 <= c.end - c.start <= 4))
+    words = list(
+        dict.fromkeys(
+            [
+                text[c.start : c.end]
+                for c in names
+                if 3 <= c.end - c.start <= 4 or _SPACED.match(text, c.start, c.end)
+            ]
+        )
+    )
     found = []
     for name in words[:_MAX_AGAIN]:
         if _ALL_HANGUL.fullmatch(name) is None:

@@ -166,6 +166,50 @@ def holders_after(text: str, anchors: list[Candidate]) -> list[Candidate]:
     return found
 
 
+# --- names alone in a cell ---------------------------------------------------------------------
+
+# A name alone in a cell, as a reader sees one in a roster, a chat log or a signature: a whole
+# Hangul word of three or four syllables that starts a line, a table or CSV cell, or follows a
+# chat timestamp (`[14:02] `) or `(서명)`, and ends at a cell border, a speaker's `:`/`>` or a
+# seal (`(인)`, `(서명)`). Each pattern starts with a character set or a literal, so the engine
+# skips ahead in C.
+_CELL_END = r"(?=[ \t]{0,3}([:>|\t,;\n]|\((?:인|서명)\))|[ \t]{0,3}\Z)"
+_CELL = re.compile(r"[\n|\t,;\]][ \t]{0,3}([가-힣]{3,4})" + _CELL_END)
+_SEALED_CELL = re.compile(r"\(서명\)[ \t]{0,3}([가-힣]{3,4})" + _CELL_END)
+_CELL_AT_START = re.compile(r"[ \t]{0,3}([가-힣]{3,4})" + _CELL_END)
+
+
+def names_in_cells(text: str) -> list[Candidate]:
+    """Names alone in a cell (see ``_CELL``): ``[14:02] 김민수: 네``, ``김민수 > 안녕하세요``,
+    ``1 | 김민수 | 010-…``, ``김민수,010-…,서울``, ``작성자 김민수 (인)``, ``(서명) 박지은``. The word
+    must look like a name and not be one of the common words of that shape. A word before ``:``
+    is more often a label (``배송지: 서울``) than a speaker: it counts after a chat timestamp, or
+    at the start of a line in a chat log, where some name speaks at the start of two lines."""
+    # (what opens the cell: "" at the start of the text, else its first character; the match)
+    first = _CELL_AT_START.match(text)
+    matches = [("", first)] if first is not None else []
+    matches += [(text[m.start()], m) for m in _CELL.finditer(text)]
+    if "(서명)" in text:
+        matches += [("(", m) for m in _SEALED_CELL.finditer(text)]
+    speakers: dict[str, int] = {}
+    for opener, m in matches:
+        if m.group(2) == ":" and opener in ("", "\n"):
+            speakers[m.group(1)] = speakers.get(m.group(1), 0) + 1
+    chat = any(count > 1 and _plausible(word) for word, count in speakers.items())
+    found = []
+    before = _cues().before
+    for opener, m in matches:
+        name = m.group(1)
+        if m.group(2) == ":" and opener != "]" and not (chat and name in speakers):
+            continue
+        if name in before or not _plausible(name):
+            continue
+        if _without_analysis(name):
+            start, end = m.span(1)
+            found.append(Candidate(PiiType.NAME, start, end, 0.7, ("surname", "cell")))
+    return found
+
+
 # --- names beside other personal data -------------------------------------------------------
 
 # A whole Hangul word of up to eight syllables, one to three separators, perhaps the end of the

@@ -35,7 +35,7 @@ from typing import NamedTuple
 
 from jikimi.pii._data import trie_pattern, word_list
 from jikimi.pii._model import Candidate, PiiType
-from jikimi.pii._name_analysis import _common_word, _confirmed, _name_shaped_words
+from jikimi.pii._name_analysis import _common_word, _confirmed, _name_shaped_words, _proper_words
 
 # Honorifics written right after a name. Every alternative starts with a literal character, so
 # the regex engine skips ahead to candidate characters in C; the name itself is then read
@@ -210,6 +210,30 @@ def _foreign_before(text: str, end: int) -> int | None:
     return start if count >= 2 else None
 
 
+# A field of two to four Hangul words after `label:` that ends the field (`한글 성명: 안나
+# 콜레스니코바   국적: …`, `투숙객 성명: 마리아 가르시아⏎`).
+_FIELD = re.compile(r"[가-힣]{1,6}(?: [가-힣]{1,6}){1,3}(?=[ \t]{2}|[ \t]*(?:[\n/(,|\t]|\Z))")
+
+
+def _foreign_field(text: str, start: int, found: list[Candidate], cues: _Cues) -> bool:
+    """A foreign name of several words filling the field after a name label and its colon, when
+    no word is a cue (경위 도민, 김민수 고객) and the analyser reads each as a proper noun or an
+    unknown word (not 홍길동 외)."""
+    field = _FIELD.match(text, start)
+    if field is None:
+        return False
+    words = field.group().split(" ")
+    if any(w in cues.before or w in _HONORIFIC_SET for w in words):
+        return False
+    if not all(w in _words().foreign for w in words) and not _proper_words(field.group()):
+        return False
+    found.append(Candidate(PiiType.NAME, start, field.end(), 0.8, ("foreign-name", "label")))
+    return True
+
+
+_HONORIFIC_SET = frozenset(_HONORIFIC_WORDS)
+
+
 # --- cues -----------------------------------------------------------------------------------------
 
 
@@ -281,7 +305,6 @@ def find_names(
                 if inner is not None:
                     _cue(text, inner, cues, before, after)
     before += after
-    before += _in_cells(text, cues)
     if known is not None:
         for m in known.finditer(text):
             before.append(Candidate(PiiType.NAME, m.start(), m.end(), 0.95, ("known-name",)))
@@ -321,6 +344,11 @@ def _before_honorific(text: str, m: re.Match[str], found: list[Candidate], cues:
             return  # a role word inside a longer word ("사장단"), not a title after a name
     if 2 <= end - start <= 4 and not (start > 0 and "가" <= text[start - 1] <= "힣"):
         name = text[start:end]  # the name must be a whole Hangul word of two to four syllables
+        if len(name) == 2 and start >= 2 and text[start - 1] == " " and _hangul(text[start - 2]):
+            foreign = _foreign_before(text, end)  # 알리 하산 님: a foreign name, not 하산
+            if foreign is not None:
+                found.append(Candidate(PiiType.NAME, foreign, end, 0.75, ("foreign-name", "honorific")))
+                return
         if _plausible(name):
             # 님 and 씨 follow names and titles only; a bare title (환자, 교수) may follow a noun
             # (상기 환자, 지도교수), and a role (주무관, 결재) any word
@@ -370,6 +398,8 @@ def _after_label(text: str, m: re.Match[str], found: list[Candidate], cues: _Cue
         return  # no surname and no foreign name starts so (성명  생년월일: a header)
     separator = after.group(1)
     colon = ":" in separator or "=" in separator
+    if colon and m.group() in cues.strong and _foreign_field(text, after.start(2), found, cues):
+        return
     name = _split_name(run, allow_two=colon or (len(run) == 2 and _field_end(text, after.end(2))))
     start = after.start(2)
     if name is not None:
@@ -388,48 +418,6 @@ def _after_label(text: str, m: re.Match[str], found: list[Candidate], cues: _Cue
         return  # a label after a label (대표 예약자: …), not a name
     if name is not None and not _common_word(text, start, start + 3):
         found.append(Candidate(PiiType.NAME, start, start + 3, 0.75, ("surname", "label", "analysis")))
-
-
-# A name alone in a cell, as a reader sees one in a roster, a chat log or a signature: a whole
-# Hangul word of three or four syllables that starts a line, a table or CSV cell, or follows a
-# chat timestamp (`[14:02] `) or `(서명)`, and ends at a cell border, a speaker's `:`/`>` or a
-# seal (`(인)`, `(서명)`). Each pattern starts with a character set or a literal, so the engine
-# skips ahead in C.
-_CELL_END = r"(?=[ \t]{0,3}([:>|\t,;\n]|\((?:인|서명)\))|[ \t]{0,3}\Z)"
-_CELL = re.compile(r"[\n|\t,;\]][ \t]{0,3}([가-힣]{3,4})" + _CELL_END)
-_SEALED_CELL = re.compile(r"\(서명\)[ \t]{0,3}([가-힣]{3,4})" + _CELL_END)
-_CELL_AT_START = re.compile(r"[ \t]{0,3}([가-힣]{3,4})" + _CELL_END)
-
-
-def _in_cells(text: str, cues: _Cues) -> list[Candidate]:
-    """Names alone in a cell (see ``_CELL``): ``[14:02] 김민수: 네``, ``김민수 > 안녕하세요``,
-    ``1 | 김민수 | 010-…``, ``김민수,010-…,서울``, ``작성자 김민수 (인)``, ``(서명) 박지은``. The word
-    must look like a name and not be one of the common words of that shape. A word before ``:``
-    is more often a label (``배송지: 서울``) than a speaker: it counts after a chat timestamp, or
-    at the start of a line in a chat log, where some name speaks at the start of two lines."""
-    # (what opens the cell: "" at the start of the text, else its first character; the match)
-    first = _CELL_AT_START.match(text)
-    matches = [("", first)] if first is not None else []
-    matches += [(text[m.start()], m) for m in _CELL.finditer(text)]
-    if "(서명)" in text:
-        matches += [("(", m) for m in _SEALED_CELL.finditer(text)]
-    speakers: dict[str, int] = {}
-    for opener, m in matches:
-        if m.group(2) == ":" and opener in ("", "\n"):
-            speakers[m.group(1)] = speakers.get(m.group(1), 0) + 1
-    chat = any(count > 1 and _plausible(word) for word, count in speakers.items())
-    found = []
-    before = cues.before
-    for opener, m in matches:
-        name = m.group(1)
-        if m.group(2) == ":" and opener != "]" and not (chat and name in speakers):
-            continue
-        if name in before or not _plausible(name):
-            continue
-        if _without_analysis(name):
-            start, end = m.span(1)
-            found.append(Candidate(PiiType.NAME, start, end, 0.7, ("surname", "cell")))
-    return found
 
 
 _NEXT_IN_LIST = re.compile(r"[ \t]?[,·ㆍ][ \t]{0,2}([가-힣]{2,8})")

@@ -11,7 +11,13 @@ from jikimi.pii._addresses import find_addresses
 from jikimi.pii._context import Cues
 from jikimi.pii._model import ALL_TYPES, Candidate, Finding, PiiType
 from jikimi.pii._name_known import known_names_pattern, names_again
-from jikimi.pii._name_layout import chat_speakers, holders_after, names_beside, names_in_columns
+from jikimi.pii._name_layout import (
+    chat_speakers,
+    holders_after,
+    names_beside,
+    names_in_cells,
+    names_in_columns,
+)
 from jikimi.pii._names import find_names
 from jikimi.pii._normalize import normalize
 from jikimi.pii._numbers import find_numbers
@@ -64,6 +70,7 @@ class Scanner:
             anchors = [c for c in raw if c.confidence >= floor]
             labels: list[tuple[int, int]] = []
             names = find_names(folded, self._known, labels)
+            names += names_in_cells(folded)
             if labels:
                 names += names_in_columns(folded, labels)
             if "[" in folded:
