@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Path, status
+from fastapi import APIRouter, Body, Depends, Path, Response, status
 
 from jikimi.api.answers import (
     ACTION_DENIED,
@@ -42,6 +42,7 @@ from jikimi.api.schemas import (
     RecordsOut,
     RecordsReadIn,
     SubjectOut,
+    written,
 )
 from jikimi.handlers import Handler
 from jikimi.vault.collect import Collected
@@ -72,15 +73,14 @@ def _collected(result: Collected) -> CollectOut:
     response_model=CollectOut,
     summary="수집 (collect a new subject)",
 )
-def collect(body: CollectIn, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep) -> CollectOut:
+def collect(body: CollectIn, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep) -> Response:
     """처리방침의 수집 상황대로 개인정보를 수집합니다: 필수 항목, 형식, 동의를 확인하고 암호화해 저장합니다.
     Collects personal data exactly as the context declares (required items, formats, consents) and
     stores it encrypted. Needs the `collect` action. Nothing is stored when anything is refused."""
-    return _collected(
-        jikimi.vault.collect(
-            body.context, body.data, body.consents, channel=body.channel, actor=handler, source=source
-        )
+    collected = jikimi.vault.collect(
+        body.context, body.data, body.consents, channel=body.channel, actor=handler, source=source
     )
+    return written(_collected(collected), status.HTTP_201_CREATED)
 
 
 @router.post(
@@ -133,12 +133,12 @@ def subject_state(
 )
 def read(
     subject_id: SubjectId, body: ReadIn, jikimi: JikimiDep, handler: HandlerDep, source: SourceDep
-) -> ReadOut:
+) -> Response:
     """목적에 쓰이는 항목만, 법적 근거·동의·대상자 상태·역할이 허락할 때만 값을 돌려줍니다. 모든 시도가 기록됩니다. `read` 작업 권한이 필요합니다.
     Returns the values only when the purpose uses the items and its basis, the subject's state and
     the handler's role allow it; otherwise 403 with the gate's `reason`. Every attempt is logged. Needs the `read` action."""  # noqa: E501
     values = jikimi.vault.read(subject_id, body.items, body.purpose, handler, body.reason, source=source)
-    return ReadOut(subject_id=subject_id, purpose=body.purpose, values=values)
+    return written(ReadOut(subject_id=subject_id, purpose=body.purpose, values=values))
 
 
 @router.post(
