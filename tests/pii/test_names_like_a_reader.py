@@ -56,3 +56,16 @@ def test_a_foreign_name_found_once_is_found_again() -> None:
 def test_a_foreign_name_ending_in_a_korean_looking_word_is_whole_before_an_honorific() -> None:
     # 이선 alone could be a Korean name; after 마크 it is the end of a foreign one
     assert names("마크 이선 님께 자료를 전달함") == ["마크 이선"]
+
+
+def test_a_latin_name_after_a_label_marked_english_and_its_hangul_spelling() -> None:
+    assert names("성명(영문): MINA PARK\n국적: 대한민국") == ["MINA PARK"]
+    assert names("Patient: Lucas Moreau (루카스 모로)\n진료과: 내과") == ["Lucas Moreau", "루카스 모로"]
+
+
+def test_a_name_before_an_honorific_and_a_double_particle() -> None:
+    assert names("추가로 한지호 부장님께도 알려 주세요") == ["한지호"]
+
+
+def test_a_foreign_adviser_before_the_title_of_adviser() -> None:
+    assert names("  - 데이비드 스미스 자문위원은 사례를 공유함") == ["데이비드 스미스"]

@@ -52,14 +52,17 @@ _AFTER_LABEL = re.compile(
 # A name in Latin letters after a label: `성명: John Smith`, `Name: HONG GILDONG`.
 _LATIN_WORD = "(?:[A-Z][a-z]{1,15}|[A-Z]{2,15})"
 _LATIN_AFTER_LABEL = re.compile(
-    rf"[ \t]{{0,3}}[:=]?[ \t]{{0,3}}({_LATIN_WORD}(?:[ \t-]{_LATIN_WORD}){{1,3}})(?![A-Za-z0-9])"
+    rf"(?:\((?:영문|영어|English)\))?[ \t]{{0,3}}[:=]?[ \t]{{0,3}}({_LATIN_WORD}(?:[ \t-]{_LATIN_WORD}){{1,3}})"
+    r"(?![A-Za-z0-9])(?: ?\(([가-힣]{1,6}(?: [가-힣]{1,6}){0,3})\))?"
 )
+_IN_LATIN = ("(영문)", "(영어)", "(English)")
 _HANGUL_RUN = re.compile(r"[가-힣]*")
 _COLON_AFTER = re.compile(r"[ \t]{0,2}:")
 _PARTICLES = frozenset(
     "이 가 은 는 을 를 의 에게 께 께서 한테 와 과 도 만 이고 이며 입니다 이다 이에요 예요 이요 요 이라고 라고"
     " 이랑 랑 에게서 한테서 으로 로 님 씨 님이 님은 님의 님께 님께서 씨가 씨는 씨의 씨에게 이나 나 이든"
-    " 이었고 이었다 였다 였고 이세요 세요 입니다만 이니 외 이가 이는 이를 이도 이의 이한테 이에게".split()
+    " 이었고 이었다 였다 였고 이세요 세요 입니다만 이니 외 이가 이는 이를 이도 이의 이한테 이에게"
+    " 께도 께서도 께서는 에게도 에게는 한테도 한테는 님께도 님께서도".split()
 )
 # Surnames this far down data/surnames.txt are rare enough that a word starting with one is more
 # often a common noun (사무실, 상기, 지도): such a candidate is confirmed by the analyser.
@@ -382,7 +385,8 @@ def _before_honorific(text: str, m: re.Match[str], found: list[Candidate], cues:
 
 
 def _after_label(text: str, m: re.Match[str], found: list[Candidate], cues: _Cues) -> None:
-    after = _AFTER_LABEL.match(text, m.end())
+    # 성명(영문): HONG GILDONG: the name in Latin letters follows the mark
+    after = None if text.startswith(_IN_LATIN, m.end()) else _AFTER_LABEL.match(text, m.end())
     if m.start() and _hangul(text[m.start() - 1]) and (after is None or ":" not in after.group(1)):
         # the label starts a word, or ends one before its colon (심사위원장: 맹지석); a role may end
         # the name of an office (총무과장 김빛나, 감사팀장 이유진)
@@ -392,6 +396,10 @@ def _after_label(text: str, m: re.Match[str], found: list[Candidate], cues: _Cue
         latin = _LATIN_AFTER_LABEL.match(text, m.end()) if m.group() in cues.strong else None
         if latin is not None and latin.start(1) > m.end():
             found.append(Candidate(PiiType.NAME, latin.start(1), latin.end(1), 0.8, ("latin-name", "label")))
+            if latin.group(2) and latin.group(2) not in cues.before:  # Ali Hassan (알리 하산)
+                found.append(
+                    Candidate(PiiType.NAME, latin.start(2), latin.end(2), 0.8, ("foreign-name", "label"))
+                )
         return
     run = after.group(2)
     if run[0] not in _first_syllables():
