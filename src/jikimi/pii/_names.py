@@ -51,9 +51,11 @@ _AFTER_LABEL = re.compile(
 )
 # A name in Latin letters after a label: `성명: John Smith`, `Name: HONG GILDONG`.
 _LATIN_WORD = "(?:[A-Z][a-z]{1,15}|[A-Z]{2,15})"
+# (then, perhaps, its Hangul spelling in parentheses: `Patient: Ali Hassan (알리 하산)`)
 _LATIN_AFTER_LABEL = re.compile(
-    rf"(?:\((?:영문|영어|English)\))?[ \t]{{0,3}}[:=]?[ \t]{{0,3}}({_LATIN_WORD}(?:[ \t-]{_LATIN_WORD}){{1,3}})"
-    r"(?![A-Za-z0-9])(?: ?\(([가-힣]{1,6}(?: [가-힣]{1,6}){0,3})\))?"
+    r"(?:\((?:영문|영어|English)\))?[ \t]{0,3}[:=]?[ \t]{0,3}"
+    rf"({_LATIN_WORD}(?:[ \t-]{_LATIN_WORD}){{1,3}})(?![A-Za-z0-9])"
+    r"(?: ?\(([가-힣]{1,6}(?: [가-힣]{1,6}){0,3})\))?"
 )
 _IN_LATIN = ("(영문)", "(영어)", "(English)")
 _HANGUL_RUN = re.compile(r"[가-힣]*")
