@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Set as AbstractSet
+from functools import cache
 
 from jikimi.pii._model import Candidate, PiiType
 from jikimi.pii._name_analysis import _common_alone, _common_word, _confirmed
-from jikimi.pii._names import _cues, _doubtful, _hangul, _plausible, _without_analysis
+from jikimi.pii._names import _cues, _doubtful, _hangul, _plausible, _without_analysis, _words
 
 _MAX_ROWS = 2_000  # rows read under one header: a bound that keeps a pathological table linear
 _SPACES = re.compile(r" {2,}")
@@ -29,16 +30,15 @@ _ENGLISH_HEADERS = frozenset({"Name", "NAME", "name", "Full Name", "성명(영�
 def _cells(line: str) -> tuple[list[tuple[int, int]], str] | None:
     """The cells of a table row as (start, end) offsets in ``line``, stripped, and the separator
     (``|``, a tab, or two spaces or more); ``None`` for a line that is no row (under three cells)."""
-    if "|" in line:
-        sep, bounds = "|", [m.start() for m in re.finditer(r"\|", line)]
-        spans = list(zip([-1, *bounds], [*bounds, len(line)], strict=True))
-        spans = [(a + 1, b) for a, b in spans]
-    elif "\t" in line:
-        sep = "\t"
-        bounds = [i for i, ch in enumerate(line) if ch == "\t"]
-        spans = [(a + 1, b) for a, b in zip([-1, *bounds], [*bounds, len(line)], strict=True)]
+    spans: list[tuple[int, int]] = []
+    if "|" in line or "\t" in line:
+        sep = "|" if "|" in line else "\t"
+        at = 0
+        for part in line.split(sep):
+            spans.append((at, at + len(part)))
+            at += len(part) + 1
     else:
-        sep, spans, at = "  ", [], 0
+        sep, at = "  ", 0
         for m in _SPACES.finditer(line):
             spans.append((at, m.start()))
             at = m.end()
@@ -169,33 +169,46 @@ def holders_after(text: str, anchors: list[Candidate]) -> list[Candidate]:
 # --- names alone in a cell ---------------------------------------------------------------------
 
 # A name alone in a cell, as a reader sees one in a roster, a chat log or a signature: a whole
-# Hangul word of three or four syllables that starts a line, a table or CSV cell, or follows a
-# chat timestamp (`[14:02] `) or `(서명)`, and ends at a cell border, a speaker's `:`/`>` or a
-# seal (`(인)`, `(서명)`). Each pattern starts with a character set or a literal, so the engine
-# skips ahead in C.
+# Hangul word of three or four syllables, starting with a surname's syllable, that starts a line,
+# a table or CSV cell, or follows a chat timestamp (`[14:02] `) or `(서명)`, and ends at a cell
+# border, a speaker's `:`/`>` or a seal (`(인)`, `(서명)`). Each pattern starts with a character
+# set or a literal, so the engine skips ahead in C.
 _CELL_END = r"(?=[ \t]{0,3}([:>|\t,;\n]|\((?:인|서명)\))|[ \t]{0,3}\Z)"
-_CELL = re.compile(r"[\n|\t,;\]][ \t]{0,3}([가-힣]{3,4})" + _CELL_END)
-_SEALED_CELL = re.compile(r"\(서명\)[ \t]{0,3}([가-힣]{3,4})" + _CELL_END)
-_CELL_AT_START = re.compile(r"[ \t]{0,3}([가-힣]{3,4})" + _CELL_END)
+
+
+@cache
+def _cell_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """The cell patterns (after a border, after `(서명)`, at the start of the text)."""
+    words = _words()
+    first = "".join(sorted({*words.single, *(w[0] for w in words.double)}))
+    word = rf"([{first}][가-힣]{{2,3}})"
+    return (
+        re.compile(rf"[\n|\t,;\]][ \t]{{0,3}}{word}{_CELL_END}"),
+        re.compile(rf"\(서명\)[ \t]{{0,3}}{word}{_CELL_END}"),
+        re.compile(rf"[ \t]{{0,3}}{word}{_CELL_END}"),
+    )
 
 
 def names_in_cells(text: str) -> list[Candidate]:
-    """Names alone in a cell (see ``_CELL``): ``[14:02] 김민수: 네``, ``김민수 > 안녕하세요``,
+    """Names alone in a cell (see ``_cell_patterns``): ``[14:02] 김민수: 네``, ``김민수 > 안녕하세요``,
     ``1 | 김민수 | 010-…``, ``김민수,010-…,서울``, ``작성자 김민수 (인)``, ``(서명) 박지은``. The word
     must look like a name and not be one of the common words of that shape. A word before ``:``
     is more often a label (``배송지: 서울``) than a speaker: it counts after a chat timestamp, or
     at the start of a line in a chat log, where some name speaks at the start of two lines."""
+    cell, sealed, at_start = _cell_patterns()
     # (what opens the cell: "" at the start of the text, else its first character; the match)
-    first = _CELL_AT_START.match(text)
+    first = at_start.match(text)
     matches = [("", first)] if first is not None else []
-    matches += [(text[m.start()], m) for m in _CELL.finditer(text)]
+    matches += [(text[m.start()], m) for m in cell.finditer(text)]
     if "(서명)" in text:
-        matches += [("(", m) for m in _SEALED_CELL.finditer(text)]
+        matches += [("(", m) for m in sealed.finditer(text)]
+    if not matches:
+        return []
     speakers: dict[str, int] = {}
     for opener, m in matches:
         if m.group(2) == ":" and opener in ("", "\n"):
             speakers[m.group(1)] = speakers.get(m.group(1), 0) + 1
-    chat = any(count > 1 and _plausible(word) for word, count in speakers.items())
+    chat = any(count > 1 and _plausible(word) for word, count in speakers.items()) if speakers else False
     found = []
     before = _cues().before
     for opener, m in matches:

@@ -286,8 +286,8 @@ def _cues() -> _Cues:
 def find_names(
     text: str, known: re.Pattern[str] | None, labels: list[tuple[int, int]] | None = None
 ) -> list[Candidate]:
-    """Name findings in ``text`` (normalised); the spans of the label words met are added to
-    ``labels`` (the header cells of a table are among them)."""
+    """Name findings in ``text`` (normalised); the spans of the label words met that may fill a
+    cell by themselves are added to ``labels`` (the header cells of a table are among them)."""
     before: list[Candidate] = []
     after: list[Candidate] = []
     cues = _cues()
@@ -301,7 +301,9 @@ def find_names(
             _before_honorific(text, m, before, cues)
         else:
             if labels is not None and word in strong:
-                labels.append(m.span())
+                end = m.end()
+                if end == len(text) or text[end] in " |\t\n":  # perhaps a header cell
+                    labels.append((m.start(), end))
             _cue(text, m, cues, before, after)
         inside = risky.get(word)
         if inside is not None:
