@@ -39,7 +39,8 @@ Timing, the same for every system, in one process, on the same texts:
 Prints JSON lines: a header (corpus, commit, whether src/jikimi/pii had uncommitted changes, a
 digest of its files, versions, load average), one line per system and type, one summary per
 system (PERSON and structured P/R/F1, throughput, ratio against Presidio, load average), and a
-comparison (jikimi over Presidio with names on and off, and what the name analysis costs). Then a
+comparison (jikimi over Presidio with names on and off, what finding names costs, and how often
+and how long the morphological analyser was asked in one more pass). Then a
 side-by-side table (Markdown) on stderr.
 """
 
@@ -231,6 +232,33 @@ def measure(systems: Sequence[System], texts: Sequence[str], repeat: int) -> boo
     return same
 
 
+def analyser_use(system: System, texts: Sequence[str]) -> tuple[int, float]:
+    """How often jikimi asks kiwipiepy in one pass over ``texts`` with its memos cleared, and the
+    CPU seconds spent inside those calls (an extra, untimed pass through a counting wrapper)."""
+    from jikimi.pii import _name_analysis
+
+    kiwi = _name_analysis._analyser()
+
+    class Counting:
+        calls, cpu = 0, 0.0
+
+        def tokenize(self, *args: Any, **kwargs: Any) -> Any:
+            started = time.process_time()
+            try:
+                return kiwi.tokenize(*args, **kwargs)
+            finally:
+                self.cpu += time.process_time() - started
+                self.calls += 1
+
+    counting = Counting()
+    _name_analysis._KIWI[0] = counting
+    try:
+        one_pass(system, texts, clear=True)
+    finally:
+        _name_analysis._KIWI[0] = kiwi
+    return counting.calls, counting.cpu
+
+
 # --- the run -----------------------------------------------------------------------------------
 
 
@@ -391,8 +419,9 @@ def main() -> None:
         }
         print(json.dumps(summary, ensure_ascii=False))
 
-    jikimi_s, no_names = by_name[JIKIMI], by_name[NO_NAMES]
+    jikimi_s, no_names, structured = by_name[JIKIMI], by_name[NO_NAMES], by_name[STRUCTURED_ONLY]
     name_cpu = statistics.median(jikimi_s.cpu) - statistics.median(no_names.cpu)
+    calls, analyser_cpu = analyser_use(jikimi_s, texts)
     comparison: dict[str, object] = {
         "bench": "pii",
         "metric": "comparison",
@@ -401,9 +430,18 @@ def main() -> None:
         if presidio
         else None,
         "jikimi_chars_per_cpu_s": round(cps(jikimi_s)),
-        "name_analysis_cpu_s": round(name_cpu, 4),
-        "name_analysis_share_of_jikimi_cpu": round(name_cpu / statistics.median(jikimi_s.cpu), 3),
-        "name_analysis_us_per_kchar": round(name_cpu / chars * 1e9, 1),
+        # what finding names costs: names on minus every other type (no names), and names on
+        # against the structured types alone
+        "names_cpu_s": round(name_cpu, 4),
+        "names_share_of_jikimi_cpu": round(name_cpu / statistics.median(jikimi_s.cpu), 3),
+        "names_us_per_kchar": round(name_cpu / chars * 1e9, 1),
+        "names_on_over_structured_only_cpu": round(
+            statistics.median(jikimi_s.cpu) / statistics.median(structured.cpu), 2
+        ),
+        # of which the morphological analyser (kiwipiepy), in one more pass with memos cleared
+        "analyser_calls_per_pass": calls,
+        "analyser_calls_per_kchar": round(calls / chars * 1000, 3),
+        "analyser_cpu_s_per_pass": round(analyser_cpu, 4),
         "every_pass_same_spans": deterministic,
         "loadavg_before": [round(x, 2) for x in load_before],
         "loadavg_after": [round(x, 2) for x in load_after],
