@@ -258,6 +258,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16, help="open connections (default 16)")
     parser.add_argument("--seconds", type=int, default=10, help="length of each load (default 10)")
     parser.add_argument("--subjects", type=int, default=1000, help="demo subjects (default 1000)")
+    parser.add_argument("--threads", type=int, default=None, help="the server's --threads (default: its own)")
     parser.add_argument("--only", nargs="*", help="scenarios to run (default: all)")
     parser.add_argument("--rebuild", action="store_true", help="make the demo database again")
     args = parser.parse_args()
@@ -276,7 +277,8 @@ def main() -> None:
     scratch = Path(tempfile.mkdtemp(prefix="jikimi-http-bench-"))
     server = start(
         [str(JIKIMI), "serve", "--policy", str(common.POLICY), "--db", url,
-         "--key-file", str(where / "master.key"), "--port", str(ours), "--workers", str(args.workers)],
+         "--key-file", str(where / "master.key"), "--port", str(ours), "--workers", str(args.workers),
+         *(["--threads", str(args.threads)] if args.threads else [])],
         env, ours, scratch / "serve.log",
     )  # fmt: skip
     baseline = start(
