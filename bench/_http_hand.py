@@ -3,8 +3,9 @@
 What a service would write without jikimi, on the same database, key ring and server stack
 (uvicorn with the same workers, httptools, uvloop): the bearer token's handler found by the token's
 digest (kept for two seconds, as jikimi does), the read appended to a log table of its own in
-the same transaction, the subject's wrapped key and encrypted values selected, the key unwrapped,
-the values decrypted, JSON out. No purpose, consent, state or role check; no hash chain.
+the same transaction (begun as jikimi's are, on the same engine: ``BEGIN IMMEDIATE``), the
+subject's wrapped key and encrypted values selected, the key unwrapped, the values decrypted,
+JSON out. No purpose, consent, state or role check; no hash chain.
 
 Not a benchmark itself: ``bench/http_api.py`` starts it with uvicorn (``--factory``).
 """
@@ -21,6 +22,7 @@ from sqlalchemy import text
 
 from jikimi.crypto import open_value, token_digest
 from jikimi.settings import Settings
+from jikimi.store.bulk import driver_cursor
 
 TOKEN_SECONDS = 2.0
 
@@ -73,9 +75,7 @@ def app() -> FastAPI:
     @hand.post("/v1/subjects/{subject_id}/read")
     def read(subject_id: str, body: ReadIn, authorization: str | None = Header(None)) -> dict[str, Any]:
         login = handler_of(authorization)
-        with engine.connect() as conn:
-            from jikimi.store.bulk import driver_cursor
-
+        with engine.begin() as conn:  # one transaction, as jikimi's: the log row and the read together
             cursor = driver_cursor(conn)
             cursor.execute(
                 insert_log,
@@ -86,7 +86,6 @@ def app() -> FastAPI:
             )
             rows = cursor.fetchall()
             cursor.close()
-            conn.commit()
         if not rows:
             raise HTTPException(404)
         key = keys.unwrap(subject_id, bytes(rows[0][2]), rows[0][3])
