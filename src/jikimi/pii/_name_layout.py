@@ -30,30 +30,35 @@ _ENGLISH_HEADERS = frozenset({"Name", "NAME", "name", "Full Name", "성명(영�
 def _cells(line: str) -> tuple[list[tuple[int, int]], str] | None:
     """The cells of a table row as (start, end) offsets in ``line``, stripped, and the separator
     (``|``, a tab, or two spaces or more); ``None`` for a line that is no row (under three cells)."""
-    spans: list[tuple[int, int]] = []
     if "|" in line or "\t" in line:
         sep = "|" if "|" in line else "\t"
-        at = 0
-        for part in line.split(sep):
-            spans.append((at, at + len(part)))
+        parts = line.split(sep)
+        if len(parts) < 3:
+            return None
+        cells, at = [], 0
+        for part in parts:
+            inner = part.strip(" ")
+            a = at + (part.find(inner) if inner else 0)
+            cells.append((a, a + len(inner)))
             at += len(part) + 1
+        if sep == "|" and cells[0][0] == cells[0][1]:
+            cells = cells[1:]  # `| 이름 | …`: the border before the first cell
+        if sep == "|" and cells and cells[-1][0] == cells[-1][1]:
+            cells = cells[:-1]
     else:
-        sep, at = "  ", 0
+        sep, at, cells = "  ", 0, []
         for m in _SPACES.finditer(line):
-            spans.append((at, m.start()))
+            cells.append((at, m.start()))
             at = m.end()
-        spans.append((at, len(line)))
-    cells = []
-    for a, b in spans:
-        while a < b and line[a] == " ":
-            a += 1
-        while b > a and line[b - 1] == " ":
-            b -= 1
-        cells.append((a, b))
-    if sep == "|" and cells and cells[0][0] == cells[0][1]:
-        cells = cells[1:]  # `| 이름 | …`: the border before the first cell
-    if sep == "|" and cells and cells[-1][0] == cells[-1][1]:
-        cells = cells[:-1]
+        cells.append((at, len(line)))
+        stripped = []
+        for a, b in cells:  # a single space may remain at the start or the end of the line
+            if line[a : a + 1] == " ":
+                a += 1
+            if b > a and line[b - 1] == " ":
+                b -= 1
+            stripped.append((a, b))
+        cells = stripped
     return (cells, sep) if len(cells) >= 3 else None
 
 
@@ -252,6 +257,8 @@ def names_beside(
         if before is None:
             continue
         start, end = before.span(1)
+        if start in named:
+            continue
         word = before.group(1)
         labelled = word in _DATA_LABELS
         if labelled:  # the name is the word before the label

@@ -29,6 +29,7 @@ a label (``성명: John Smith``).
 
 from __future__ import annotations
 
+import heapq
 import re
 from functools import cache
 from typing import NamedTuple
@@ -244,6 +245,7 @@ _HONORIFIC_SET = frozenset(_HONORIFIC_WORDS)
 
 class _Cues(NamedTuple):
     pattern: re.Pattern[str]  # labels, roles and honorifics in one pattern
+    parts: tuple[re.Pattern[str], ...]  # the same words in patterns by first syllable (see _scan)
     honorifics: re.Pattern[str]  # words before which a name stands
     before: frozenset[str]  # label and role words (a name may follow)
     strong: frozenset[str]  # label words proper (no analysis needed for a common name)
@@ -272,8 +274,15 @@ def _cues() -> _Cues:
         if inside:
             risky[a] = inside
     both = frozenset(w for w in labels if honorific_re.match(w))
+    firsts = sorted({w[0] for w in words})
+    parts = tuple(
+        re.compile(trie_pattern(frozenset(w for w in words if w[0] in chunk)))
+        for i in range(_PARTS)
+        if (chunk := set(firsts[i * len(firsts) // _PARTS : (i + 1) * len(firsts) // _PARTS]))
+    )
     return _Cues(
         re.compile(trie_pattern(words)),
+        parts,
         honorific_re,
         labels,
         strong,
@@ -281,6 +290,38 @@ def _cues() -> _Cues:
         risky,
         role_words - frozenset(_HONORIFIC_WORDS),
     )
+
+
+# The cue words are looked for with this many patterns, each for a quarter of the syllables a cue
+# starts with: where the text holds such a syllable the engine tries that pattern's alternatives
+# only, not all of them one after the other (about a fifth less time than one pattern).
+_PARTS = 4
+
+
+def _scan(text: str, cues: _Cues) -> list[re.Match[str]]:
+    """The cue words of ``text`` as one pattern's ``finditer`` would give them (leftmost, then not
+    overlapping), merged from the patterns in ``cues.parts``: no two of them match at one position,
+    and a match that starts inside the last one taken is looked for again after it."""
+    parts = cues.parts
+    heads = []
+    for i, part in enumerate(parts):
+        m = part.search(text)
+        if m is not None:
+            heads.append((m.start(), i, m))
+    heapq.heapify(heads)
+    found: list[re.Match[str]] = []
+    pos = 0
+    while heads:
+        start, i, m = heads[0]
+        if start >= pos:
+            found.append(m)
+            pos = m.end()
+        nxt = parts[i].search(text, pos)
+        if nxt is None:
+            heapq.heappop(heads)
+        else:
+            heapq.heapreplace(heads, (nxt.start(), i, nxt))
+    return found
 
 
 def find_names(
@@ -295,7 +336,7 @@ def find_names(
     strong = cues.strong
     risky = cues.risky
     label_words = cues.before
-    for m in pattern.finditer(text):
+    for m in _scan(text, cues):
         word = m.group()
         if word not in label_words:
             _before_honorific(text, m, before, cues)

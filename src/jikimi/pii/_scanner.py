@@ -80,7 +80,7 @@ class Scanner:
                 names += holders_after(folded, anchors)
             if names:
                 names += names_again(folded, names)
-            raw += names
+                raw += _distinct(names) if len(names) > 1 else names
         if _ADDRESS in wanted:
             raw += find_addresses(folded)
         if not raw:
@@ -101,6 +101,18 @@ class Scanner:
 
 _NAME = PiiType.NAME
 _ADDRESS = PiiType.ADDRESS
+
+
+def _distinct(names: list[Candidate]) -> list[Candidate]:
+    """One candidate per span, the most confident (the first of equals): several cues often find
+    the same name, and the overlap resolution need not sort them all."""
+    best: dict[tuple[int, int], Candidate] = {}
+    for c in names:
+        key = (c.start, c.end)
+        kept = best.get(key)
+        if kept is None or c.confidence > kept.confidence:
+            best[key] = c
+    return list(best.values())
 
 
 def _order(c: Candidate) -> tuple[int, int]:
