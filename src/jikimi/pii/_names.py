@@ -336,6 +336,7 @@ def find_names(
     strong = cues.strong
     risky = cues.risky
     label_words = cues.before
+    both = cues.both
     for m in _scan(text, cues):
         word = m.group()
         if word not in label_words:
@@ -345,7 +346,11 @@ def find_names(
                 end = m.end()
                 if end == len(text) or text[end] in " |\t\n":  # perhaps a header cell
                     labels.append((m.start(), end))
-            _cue(text, m, cues, before, after)
+            _after_label(text, m, after, cues)
+            if word in both:
+                honorific = cues.honorifics.match(text, m.start())
+                if honorific is not None:
+                    _before_honorific(text, honorific, before, cues)
         inside = risky.get(word)
         if inside is not None:
             for offset in inside:
@@ -451,7 +456,13 @@ def _after_label(text: str, m: re.Match[str], found: list[Candidate], cues: _Cue
         return  # no surname and no foreign name starts so (성명  생년월일: a header)
     separator = after.group(1)
     colon = ":" in separator or "=" in separator
-    if colon and m.group() in cues.strong and _foreign_field(text, after.start(2), found, cues):
+    run_end = after.end(2)
+    if (
+        colon
+        and text.startswith(" ", run_end)  # a field of several words
+        and m.group() in cues.strong
+        and _foreign_field(text, after.start(2), found, cues)
+    ):
         return
     name = _split_name(run, allow_two=colon or (len(run) == 2 and _field_end(text, after.end(2))))
     start = after.start(2)
@@ -460,7 +471,8 @@ def _after_label(text: str, m: re.Match[str], found: list[Candidate], cues: _Cue
         if _confirmed(text, start, start + len(name), role or len(name) == 2):
             why = ("surname", "role") if role else ("surname", "label")
             found.append(Candidate(PiiType.NAME, start, start + len(name), 0.85 if not role else 0.8, why))
-            _listed(text, start + len(name), found, 0.85 if not role else 0.8, why)
+            if text[start + len(name) : start + len(name) + 2].lstrip(" \t")[:1] in _LIST_MARKS:
+                _listed(text, start + len(name), found, 0.85 if not role else 0.8, why)
         return
     end = _foreign_after(text, start)
     if end is not None:
@@ -473,6 +485,7 @@ def _after_label(text: str, m: re.Match[str], found: list[Candidate], cues: _Cue
         found.append(Candidate(PiiType.NAME, start, start + 3, 0.75, ("surname", "label", "analysis")))
 
 
+_LIST_MARKS = frozenset(",·ㆍ")
 _NEXT_IN_LIST = re.compile(r"[ \t]?[,·ㆍ][ \t]{0,2}([가-힣]{2,8})")
 _MAX_LISTED = 30
 
