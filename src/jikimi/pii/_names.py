@@ -29,12 +29,11 @@ a label (``성명: John Smith``).
 
 from __future__ import annotations
 
-import heapq
 import re
 from functools import cache
 from typing import NamedTuple
 
-from jikimi.pii._data import trie_pattern, word_list
+from jikimi.pii._data import scan_words, trie_pattern, trie_patterns, word_list
 from jikimi.pii._model import Candidate, PiiType
 from jikimi.pii._name_analysis import _common_word, _confirmed, _name_shaped_words, _proper_words
 
@@ -245,7 +244,7 @@ _HONORIFIC_SET = frozenset(_HONORIFIC_WORDS)
 
 class _Cues(NamedTuple):
     pattern: re.Pattern[str]  # labels, roles and honorifics in one pattern
-    parts: tuple[re.Pattern[str], ...]  # the same words in patterns by first syllable (see _scan)
+    parts: tuple[re.Pattern[str], ...]  # the same words in patterns by first syllable
     honorifics: re.Pattern[str]  # words before which a name stands
     before: frozenset[str]  # label and role words (a name may follow)
     strong: frozenset[str]  # label words proper (no analysis needed for a common name)
@@ -274,15 +273,9 @@ def _cues() -> _Cues:
         if inside:
             risky[a] = inside
     both = frozenset(w for w in labels if honorific_re.match(w))
-    firsts = sorted({w[0] for w in words})
-    parts = tuple(
-        re.compile(trie_pattern(frozenset(w for w in words if w[0] in chunk)))
-        for i in range(_PARTS)
-        if (chunk := set(firsts[i * len(firsts) // _PARTS : (i + 1) * len(firsts) // _PARTS]))
-    )
     return _Cues(
         re.compile(trie_pattern(words)),
-        parts,
+        trie_patterns(words),
         honorific_re,
         labels,
         strong,
@@ -290,38 +283,6 @@ def _cues() -> _Cues:
         risky,
         role_words - frozenset(_HONORIFIC_WORDS),
     )
-
-
-# The cue words are looked for with this many patterns, each for a quarter of the syllables a cue
-# starts with: where the text holds such a syllable the engine tries that pattern's alternatives
-# only, not all of them one after the other (about a fifth less time than one pattern).
-_PARTS = 4
-
-
-def _scan(text: str, cues: _Cues) -> list[re.Match[str]]:
-    """The cue words of ``text`` as one pattern's ``finditer`` would give them (leftmost, then not
-    overlapping), merged from the patterns in ``cues.parts``: no two of them match at one position,
-    and a match that starts inside the last one taken is looked for again after it."""
-    parts = cues.parts
-    heads = []
-    for i, part in enumerate(parts):
-        m = part.search(text)
-        if m is not None:
-            heads.append((m.start(), i, m))
-    heapq.heapify(heads)
-    found: list[re.Match[str]] = []
-    pos = 0
-    while heads:
-        start, i, m = heads[0]
-        if start >= pos:
-            found.append(m)
-            pos = m.end()
-        nxt = parts[i].search(text, pos)
-        if nxt is None:
-            heapq.heappop(heads)
-        else:
-            heapq.heapreplace(heads, (nxt.start(), i, nxt))
-    return found
 
 
 def find_names(
@@ -337,7 +298,7 @@ def find_names(
     risky = cues.risky
     label_words = cues.before
     both = cues.both
-    for m in _scan(text, cues):
+    for m in scan_words(text, cues.parts):
         word = m.group()
         if word not in label_words:
             _before_honorific(text, m, before, cues)
