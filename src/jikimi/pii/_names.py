@@ -30,7 +30,7 @@ a label (``성명: John Smith``).
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from typing import NamedTuple
 
 from jikimi.pii._data import scan_words, trie_pattern, trie_patterns, word_list
@@ -104,6 +104,12 @@ def _first_syllables() -> frozenset[str]:
     return frozenset(w[0] for w in (*words.single, *words.double, *words.foreign))
 
 
+# The decisions on a word alone are memoised (bounded): the same words come back, in a text and
+# across texts (names, roles, the words after a label).
+_MEMO = 8192
+
+
+@lru_cache(maxsize=_MEMO)
 def _plausible(name: str) -> bool:
     """A surname from the list, then one or two common given-name syllables; not a role word."""
     words = _words()
@@ -125,6 +131,7 @@ def _plausible(name: str) -> bool:
 _VERB_ENDINGS = frozenset("세요 해요 어요 아요 네요 지요 군요 니다 셔요 래요 게요 과요".split())
 
 
+@lru_cache(maxsize=_MEMO)
 def _split_name(run: str, *, allow_two: bool) -> str | None:
     """The name at the start of a Hangul run such as ``홍길동입니다``, or ``None``."""
     for size in (3, 4, 2):
@@ -245,10 +252,9 @@ _HONORIFIC_SET = frozenset(_HONORIFIC_WORDS)
 class _Cues(NamedTuple):
     pattern: re.Pattern[str]  # labels, roles and honorifics in one pattern
     parts: tuple[re.Pattern[str], ...]  # the same words in patterns by first syllable
-    honorifics: re.Pattern[str]  # words before which a name stands
     before: frozenset[str]  # label and role words (a name may follow)
     strong: frozenset[str]  # label words proper (no analysis needed for a common name)
-    both: frozenset[str]  # words a name may follow that also start with an honorific (고객명)
+    both: dict[str, str]  # words a name may follow that also start with an honorific (고객명: 고객)
     risky: dict[str, tuple[int, ...]]  # words inside which another cue can start, and where (상담원장: 원장)
     roles: frozenset[str]  # role words (a name beside them is always confirmed by the analyser)
 
@@ -272,11 +278,12 @@ def _cues() -> _Cues:
         )
         if inside:
             risky[a] = inside
-    both = frozenset(w for w in labels if honorific_re.match(w))
+    # (the honorific at the start of such a word is the same wherever it stands: the scan takes
+    # the longest word, and every honorific is one of the words)
+    both = {w: h.group() for w in labels if (h := honorific_re.match(w)) is not None}
     return _Cues(
         re.compile(trie_pattern(words)),
         trie_patterns(words),
-        honorific_re,
         labels,
         strong,
         both,
@@ -301,17 +308,17 @@ def find_names(
     for m in scan_words(text, cues.parts):
         word = m.group()
         if word not in label_words:
-            _before_honorific(text, m, before, cues)
+            _before_honorific(text, m.start(), word, before, cues)
         else:
             if labels is not None and word in strong:
                 end = m.end()
                 if end == len(text) or text[end] in " |\t\n":  # perhaps a header cell
                     labels.append((m.start(), end))
-            _after_label(text, m, after, cues)
-            if word in both:
-                honorific = cues.honorifics.match(text, m.start())
-                if honorific is not None:
-                    _before_honorific(text, honorific, before, cues)
+            if text[m.end() : m.end() + 1] in _AFTER_LABEL_STARTS:
+                _after_label(text, m, after, cues)
+            honorific = both.get(word)
+            if honorific is not None:
+                _before_honorific(text, m.start(), honorific, before, cues)
         inside = risky.get(word)
         if inside is not None:
             for offset in inside:
@@ -328,21 +335,21 @@ def find_names(
 def _cue(text: str, m: re.Match[str], cues: _Cues, before: list[Candidate], after: list[Candidate]) -> None:
     word = m.group()
     if word not in cues.before:
-        _before_honorific(text, m, before, cues)
+        _before_honorific(text, m.start(), word, before, cues)
         return
     _after_label(text, m, after, cues)
-    if word in cues.both:
-        honorific = cues.honorifics.match(text, m.start())
-        if honorific is not None:
-            _before_honorific(text, honorific, before, cues)
+    honorific = cues.both.get(word)
+    if honorific is not None:
+        _before_honorific(text, m.start(), honorific, before, cues)
 
 
 # Last syllables of the name of a team or an office, written between a name and a title.
 _UNITS = ("팀", "부", "과", "실", "국", "처", "센터", "본부", "지점", "지사", "연구소", "사무소")
 
 
-def _before_honorific(text: str, m: re.Match[str], found: list[Candidate], cues: _Cues) -> None:
-    end = m.start()
+def _before_honorific(text: str, at: int, honorific: str, found: list[Candidate], cues: _Cues) -> None:
+    """A name right before the honorific, title or role ``honorific`` found at ``at``."""
+    end = at
     if end and text[end - 1] in " (":  # 김철수 씨, 박선영(주무관)
         end -= 1
     if not end or not "가" <= text[end - 1] <= "힣":
@@ -350,9 +357,8 @@ def _before_honorific(text: str, m: re.Match[str], found: list[Candidate], cues:
     start = end
     while start > 0 and end - start < 5 and "가" <= text[start - 1] <= "힣":
         start -= 1
-    honorific = m.group()
     if honorific != "님" and honorific != "씨":
-        tail = _HANGUL_RUN.match(text, m.end())
+        tail = _HANGUL_RUN.match(text, at + len(honorific))
         rest = tail.group() if tail else ""
         if rest and rest not in _PARTICLES and not rest.startswith("님"):
             return  # a role word inside a longer word ("사장단"), not a title after a name
@@ -389,23 +395,31 @@ def _before_honorific(text: str, m: re.Match[str], found: list[Candidate], cues:
         ):
             found.append(Candidate(PiiType.NAME, name_start, name_end, 0.7, ("surname", "unit", "honorific")))
             return
-    if end < m.start():  # a foreign name needs the space: 존 스미스 씨, 마이클 조던 선수
+    if end < at:  # a foreign name needs the space: 존 스미스 씨, 마이클 조던 선수
         foreign = _foreign_before(text, end)
         if foreign is not None:
             found.append(Candidate(PiiType.NAME, foreign, end, 0.75, ("foreign-name", "honorific")))
 
 
+# What may follow a label for a name to come after it (a separator, a particle and a space, or
+# a mark in parentheses): after any other character :func:`_after_label` finds nothing.
+_AFTER_LABEL_STARTS = frozenset(" \t:=(은는이가")
+
+
 def _after_label(text: str, m: re.Match[str], found: list[Candidate], cues: _Cues) -> None:
+    label_end = m.end()
+    label_start = m.start()
+    strong = m.group() in cues.strong
     # 성명(영문): HONG GILDONG: the name in Latin letters follows the mark
-    after = None if text.startswith(_IN_LATIN, m.end()) else _AFTER_LABEL.match(text, m.end())
-    if m.start() and _hangul(text[m.start() - 1]) and (after is None or ":" not in after.group(1)):
+    after = None if text.startswith(_IN_LATIN, label_end) else _AFTER_LABEL.match(text, label_end)
+    if label_start and "가" <= text[label_start - 1] <= "힣" and (after is None or ":" not in after.group(1)):
         # the label starts a word, or ends one before its colon (심사위원장: 맹지석); a role may end
         # the name of an office (총무과장 김빛나, 감사팀장 이유진)
-        if after is None or m.group() in cues.strong:
+        if after is None or strong:
             return
     if after is None:
-        latin = _LATIN_AFTER_LABEL.match(text, m.end()) if m.group() in cues.strong else None
-        if latin is not None and latin.start(1) > m.end():
+        latin = _LATIN_AFTER_LABEL.match(text, label_end) if strong else None
+        if latin is not None and latin.start(1) > label_end:
             found.append(Candidate(PiiType.NAME, latin.start(1), latin.end(1), 0.8, ("latin-name", "label")))
             if latin.group(2) and latin.group(2) not in cues.before:  # Ali Hassan (알리 하산)
                 found.append(
@@ -418,17 +432,17 @@ def _after_label(text: str, m: re.Match[str], found: list[Candidate], cues: _Cue
     separator = after.group(1)
     colon = ":" in separator or "=" in separator
     run_end = after.end(2)
+    start = after.start(2)
     if (
         colon
         and text.startswith(" ", run_end)  # a field of several words
-        and m.group() in cues.strong
-        and _foreign_field(text, after.start(2), found, cues)
+        and strong
+        and _foreign_field(text, start, found, cues)
     ):
         return
-    name = _split_name(run, allow_two=colon or (len(run) == 2 and _field_end(text, after.end(2))))
-    start = after.start(2)
+    name = _split_name(run, allow_two=colon or (len(run) == 2 and _field_end(text, run_end)))
     if name is not None:
-        role = m.group() not in cues.strong
+        role = not strong
         if _confirmed(text, start, start + len(name), role or len(name) == 2):
             why = ("surname", "role") if role else ("surname", "label")
             found.append(Candidate(PiiType.NAME, start, start + len(name), 0.85 if not role else 0.8, why))
@@ -439,7 +453,7 @@ def _after_label(text: str, m: re.Match[str], found: list[Candidate], cues: _Cue
     if end is not None:
         found.append(Candidate(PiiType.NAME, start, end, 0.8, ("foreign-name", "label")))
         return
-    name = _loose_name(after.group(2))
+    name = _loose_name(run)
     if name is not None and _COLON_AFTER.match(text, start + 3):
         return  # a label after a label (대표 예약자: …), not a name
     if name is not None and not _common_word(text, start, start + 3):
