@@ -255,7 +255,7 @@ class _Cues(NamedTuple):
     before: frozenset[str]  # label and role words (a name may follow)
     strong: frozenset[str]  # label words proper (no analysis needed for a common name)
     both: dict[str, str]  # words a name may follow that also start with an honorific (고객명: 고객)
-    risky: dict[str, tuple[int, ...]]  # words inside which another cue can start, and where (상담원장: 원장)
+    risky: dict[str, tuple[tuple[int, bool, frozenset[str]], ...]]  # see _inside (상담원장: 원장)
     roles: frozenset[str]  # role words (a name beside them is always confirmed by the analyser)
 
 
@@ -271,13 +271,7 @@ def _cues() -> _Cues:
     labels = strong | role_words
     words = labels | honorific_words
     honorific_re = re.compile(trie_pattern(honorific_words))
-    risky: dict[str, tuple[int, ...]] = {}
-    for a in words:
-        inside = tuple(
-            i for i in range(1, len(a)) if any(b.startswith(a[i:]) or a[i:].startswith(b) for b in words)
-        )
-        if inside:
-            risky[a] = inside
+    risky = {a: inside for a in words if (inside := _inside(a, words))}
     # (the honorific at the start of such a word is the same wherever it stands: the scan takes
     # the longest word, and every honorific is one of the words)
     both = {w: h.group() for w in labels if (h := honorific_re.match(w)) is not None}
@@ -290,6 +284,20 @@ def _cues() -> _Cues:
         risky,
         role_words - frozenset(_HONORIFIC_WORDS),
     )
+
+
+def _inside(a: str, words: frozenset[str]) -> tuple[tuple[int, bool, frozenset[str]], ...]:
+    """Where another cue can start inside the cue ``a`` (상담원장: 원장): the offset; whether a cue
+    ends within ``a`` there (then one is always found); and the characters that, right after
+    ``a``, would continue a longer cue started there (after any other, none is)."""
+    inside = []
+    for i in range(1, len(a)):
+        rest = a[i:]
+        contained = any(rest.startswith(b) for b in words)
+        nexts = frozenset(b[len(rest)] for b in words if len(b) > len(rest) and b.startswith(rest))
+        if contained or nexts:
+            inside.append((i, contained, nexts))
+    return tuple(inside)
 
 
 def find_names(
@@ -307,24 +315,25 @@ def find_names(
     both = cues.both
     for m in scan_words(text, cues.parts):
         word = m.group()
+        start, end = m.span()
+        following = text[end : end + 1]
         if word not in label_words:
-            _before_honorific(text, m.start(), word, before, cues)
+            _before_honorific(text, start, word, before, cues)
         else:
-            if labels is not None and word in strong:
-                end = m.end()
-                if end == len(text) or text[end] in " |\t\n":  # perhaps a header cell
-                    labels.append((m.start(), end))
-            if text[m.end() : m.end() + 1] in _AFTER_LABEL_STARTS:
+            if labels is not None and word in strong and following in _HEADER_ENDS:  # a header cell?
+                labels.append((start, end))
+            if following in _AFTER_LABEL_STARTS:
                 _after_label(text, m, after, cues)
             honorific = both.get(word)
             if honorific is not None:
-                _before_honorific(text, m.start(), honorific, before, cues)
+                _before_honorific(text, start, honorific, before, cues)
         inside = risky.get(word)
         if inside is not None:
-            for offset in inside:
-                inner = pattern.match(text, m.start() + offset)
-                if inner is not None:
-                    _cue(text, inner, cues, before, after)
+            for offset, contained, nexts in inside:
+                if contained or following in nexts:
+                    inner = pattern.match(text, start + offset)
+                    if inner is not None:
+                        _cue(text, inner, cues, before, after)
     before += after
     if known is not None:
         for m in known.finditer(text):
@@ -341,6 +350,10 @@ def _cue(text: str, m: re.Match[str], cues: _Cues, before: list[Candidate], afte
     honorific = cues.both.get(word)
     if honorific is not None:
         _before_honorific(text, m.start(), honorific, before, cues)
+
+
+# What may end a label that fills a header cell ("" at the end of the text).
+_HEADER_ENDS = frozenset(("", " ", "|", "\t", "\n"))
 
 
 # Last syllables of the name of a team or an office, written between a name and a title.
