@@ -32,10 +32,15 @@ _IPV6_HINT = re.compile(r"[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:[0-
 # and the formats of other countries' passports — one or two letters and 6–8 digits (C8842019,
 # B72184905, AB123456), a letter, seven digits and a letter (P1234567A), the German alphabet
 # (C01X00T47), nine digits (552901447), letter-3-letter-4 (T123A4567), 2-2-5 (12AB34567).
+# Like the e-mail pattern it starts with a character class, so the engine skips ahead in C: the
+# first character of every form is read there, the look-behind after it refuses a start inside
+# a token, and each form goes on after its first character (a letter or a digit, as the
+# look-behind in front of it says).
 _PASSPORT_KEYWORDED = re.compile(
-    r"(?<![0-9A-Za-z])(?:(?P<old>[A-Z]{2}[0-9]{7})|[A-Z]{1,2}[0-9]{6,8}|(?P<digits>[0-9]{9})"
-    r"|[A-Z][0-9]{3}[A-Z][0-9]{4}|[0-9]{2}[A-Z]{2}[0-9]{5}|[A-Z][0-9]{7}[A-Z]"
-    r"|[CFGHJK](?=[0-9CFGHJKLMNPRTVWXYZ]{0,7}[0-9]{2})[0-9CFGHJKLMNPRTVWXYZ]{8})(?![0-9A-Za-z])"
+    r"[A-Z0-9](?<![0-9A-Za-z].)(?:(?<=[A-Z])(?P<old>[A-Z][0-9]{7})|(?<=[A-Z])[A-Z]?[0-9]{6,8}"
+    r"|(?<=[0-9])(?P<digits>[0-9]{8})|(?<=[A-Z])[0-9]{3}[A-Z][0-9]{4}|(?<=[0-9])[0-9][A-Z]{2}[0-9]{5}"
+    r"|(?<=[A-Z])[0-9]{7}[A-Z]"
+    r"|(?<=[CFGHJK])(?=[0-9CFGHJKLMNPRTVWXYZ]{0,7}[0-9]{2})[0-9CFGHJKLMNPRTVWXYZ]{8})(?![0-9A-Za-z])"
 )
 # A number may stand this far after the keyword (a table's header, a form's label).
 _PASSPORT_FAR = 120
