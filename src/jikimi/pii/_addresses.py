@@ -19,6 +19,7 @@ from jikimi.pii._data import word_list
 from jikimi.pii._model import Candidate, PiiType
 
 _SGG = r"[가-힣]{1,5}(?:시|군|구)"
+_SGG_REST = r"[가-힣]{0,4}(?:시|군|구)"  # a 시·군·구 after its first syllable
 _TAIL = (
     r"(?:"
     r"[가-힣][가-힣0-9]{0,12}(?:로|길) ?\d{1,5}(?:-\d{1,5})?(?: ?번길 ?\d{1,5}(?:-\d{1,5})?)?"
@@ -39,8 +40,11 @@ _ROAD_PREFIX = 13
 def _pattern() -> tuple[re.Pattern[str], int]:
     """The address pattern and how far before its anchor (see ``_ANCHOR``) a match can start."""
     names = word_list("sido")
-    sido = "|".join(sorted(names, key=len, reverse=True))
-    head = rf"(?<![가-힣])(?:(?P<sido>{sido}) (?:{_SGG} ){{0,2}}|(?:{_SGG} ){{1,2}})"
+    # The pattern starts with a character class, so the regex engine skips ahead in C: the first
+    # syllable is read there (not after another), and each alternative goes on after it (a 시/도
+    # name after a look-behind for its first syllable, or the rest of a 시·군·구).
+    sido = "|".join(f"(?<={re.escape(n[0])}){re.escape(n[1:])}" for n in sorted(names, key=len, reverse=True))
+    head = rf"[가-힣](?<![가-힣].)(?:(?P<sido>{sido}) (?:{_SGG} ){{0,2}}|{_SGG_REST} (?:{_SGG} )?)"
     reach = max(map(len, names)) + 1 + 3 * _SGG_WIDTH + _ROAD_PREFIX
     return re.compile(rf"{head}(?:[가-힣]{{1,5}}(?:읍|면) )?{_TAIL}"), reach
 

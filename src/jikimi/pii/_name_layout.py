@@ -157,11 +157,14 @@ def chat_speakers(text: str) -> list[Candidate]:
 _HOLDER = re.compile(r" ?\((?:예금주|예금주명)?[ :]{0,2}([가-힣]{2,4})\)")
 
 
+_ACCOUNT = PiiType.ACCOUNT
+
+
 def holders_after(text: str, anchors: list[Candidate]) -> list[Candidate]:
     """The account holder in parentheses right after an account number."""
     found = []
     for anchor in anchors:
-        if anchor.type is not PiiType.ACCOUNT:
+        if anchor.type is not _ACCOUNT:
             continue
         m = _HOLDER.match(text, anchor.end)
         if m is None or (m.end(1) < len(text) and _hangul(text[m.end(1)])):
@@ -210,21 +213,24 @@ def names_in_cells(text: str) -> list[Candidate]:
     if not matches:
         return []
     speakers: dict[str, int] = {}
-    for opener, m in matches:
-        if m.group(2) == ":" and opener in ("", "\n"):
-            speakers[m.group(1)] = speakers.get(m.group(1), 0) + 1
-    chat = any(count > 1 and _plausible(word) for word, count in speakers.items()) if speakers else False
-    found = []
+    kept = []  # (the match, whether it is a speaker's word before `:`), in order
     before = _cues().before
     for opener, m in matches:
-        name = m.group(1)
-        if m.group(2) == ":" and opener != "]" and not (chat and name in speakers):
+        name, end_mark = m.group(1, 2)
+        if end_mark == ":" and (opener == "" or opener == "\n"):  # perhaps a chat log's speaker
+            speakers[name] = speakers.get(name, 0) + 1
+        colon = end_mark == ":" and opener != "]"
+        if name not in before and _plausible(name) and _without_analysis(name):
+            kept.append((m, colon))
+    if not kept:
+        return []
+    chat = any(count > 1 and _plausible(word) for word, count in speakers.items()) if speakers else False
+    found = []
+    for m, colon in kept:
+        if colon and not (chat and m.group(1) in speakers):
             continue
-        if name in before or not _plausible(name):
-            continue
-        if _without_analysis(name):
-            start, end = m.span(1)
-            found.append(Candidate(PiiType.NAME, start, end, 0.7, ("surname", "cell")))
+        start, end = m.span(1)
+        found.append(Candidate(PiiType.NAME, start, end, 0.7, ("surname", "cell")))
     return found
 
 
