@@ -145,17 +145,18 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     dialect = engine.dialect  # this engine's own: the turn is given back once SQLite has committed
     commit, rollback = dialect.do_commit, dialect.do_rollback
 
+    # SQLAlchemy hands these the pool's proxy of the connection; the turn was taken by the driver's
     def do_commit(dbapi_connection: Any) -> None:
         try:
             commit(dbapi_connection)
         finally:
-            writers.leave(dbapi_connection)
+            writers.leave(getattr(dbapi_connection, "dbapi_connection", dbapi_connection))
 
     def do_rollback(dbapi_connection: Any) -> None:
         try:
             rollback(dbapi_connection)
         finally:
-            writers.leave(dbapi_connection)
+            writers.leave(getattr(dbapi_connection, "dbapi_connection", dbapi_connection))
 
     dialect.do_commit = do_commit  # type: ignore[method-assign]
     dialect.do_rollback = do_rollback  # type: ignore[method-assign]
