@@ -20,6 +20,7 @@ from jikimi.crypto import KeyRing
 from jikimi.handlers import Handler
 from jikimi.policy.model import Policy
 from jikimi.store.engine import make_engine
+from jikimi.store.logged_reads import statement_engine
 from jikimi.store.tables import access_log
 
 from ..databases import fresh_postgres
@@ -84,9 +85,11 @@ def log_verifies(jikimi: Jikimi, ring: KeyRing) -> bool:
 
 
 def kill_at_begin(engine: Engine, times: int) -> list[int]:
-    """Terminate the server process of the next ``times`` transactions as they begin — after the pool
-    handed the connection out, before the first statement: the race no check at checkout can see."""
+    """Terminate the server process of the next ``times`` gated reads as they begin — after the pool
+    handed the connection out, before the first statement: the race no check at checkout can see.
+    (A gated read's one statement runs on a pool of its own, ``statement_engine``.)"""
     killed: list[int] = []
+    engine = statement_engine(engine)
 
     def on_begin(conn: Any) -> None:
         if len(killed) < times:
@@ -99,7 +102,8 @@ def kill_at_begin(engine: Engine, times: int) -> list[int]:
 
 
 def test_the_pool_is_not_pinged_before_each_use(engine: Engine) -> None:
-    assert engine.pool._pre_ping is False  # a round trip per request, which the checkout look replaces
+    for pool in (engine.pool, statement_engine(engine).pool):
+        assert pool._pre_ping is False  # a round trip per request, which the checkout look replaces
 
 
 def test_a_gated_read_survives_a_terminated_backend(

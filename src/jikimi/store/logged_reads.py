@@ -12,27 +12,65 @@ and nothing is committed when the facts are not as assumed — the vault then re
 it always did, deciding on what it finds (``vault.reads``).
 
 The gate stays the only place reads are decided: this SQL compares facts with facts the gate was
-shown, never a rule. Built once per shape (item count, accepted facts) and prepared by the driver.
+shown, never a rule. Built once per shape (item count, accepted facts) and prepared by the driver —
+on connections of a pool of its own (``statement_engine``): psycopg forgets every prepared statement
+of a connection, and deallocates them on the server (a round trip), at each ``ROLLBACK``, which
+every read-only use of a pooled connection ends with; a connection in autocommit never rolls back,
+so the read's statement stays prepared.
 """
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Dialect, and_, bindparam, exists, func, insert, literal, not_, or_, select
+from sqlalchemy import (
+    Connection,
+    Dialect,
+    Engine,
+    and_,
+    bindparam,
+    event,
+    exists,
+    func,
+    insert,
+    literal,
+    not_,
+    or_,
+    select,
+)
 
 from jikimi.states import SubjectStatus
 from jikimi.store.access_log import COLUMNS
 from jikimi.store.bulk import driver_cursor, driver_errors
+from jikimi.store.engine import make_engine
 from jikimi.store.facts import ReadState, consent_state, state_of, statement, stop_in_force
 from jikimi.store.tables import access_log, item_values, subjects
 
 Accepted = frozenset[tuple[bool, int]]
 """``(is_child, consent state)`` pairs of an active subject, with nothing held or stopped, for which
 the gate decides as it was asked."""
+
+
+_siblings: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+_siblings_lock = threading.Lock()
+
+
+def statement_engine(engine: Engine) -> Engine:
+    """A pool of autocommit connections to ``engine``'s database for this statement (made once,
+    disposed with ``engine``)."""
+    with _siblings_lock:
+        sibling = _siblings.get(engine)
+        if sibling is None:
+            url = engine.url.render_as_string(hide_password=False)
+            made = _siblings[engine] = make_engine(url, isolation_level="AUTOCOMMIT")
+            event.listen(engine, "engine_disposed", lambda _engine: made.dispose())
+            sibling = made
+        return sibling
 
 
 @cache

@@ -20,9 +20,8 @@ class UnitOfWork:
     ``after_commit`` run only once the commit has succeeded.
     """
 
-    def __init__(self, engine: Engine, *, autocommit: bool = False) -> None:
+    def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self._autocommit = autocommit
         self._conn: Connection | None = None
         self._after: list[Callable[[], None]] = []
         self._committed = False
@@ -41,8 +40,6 @@ class UnitOfWork:
 
     def __enter__(self) -> UnitOfWork:
         self._conn = self._engine.connect()
-        if self._autocommit:  # each statement its own transaction; ``commit()`` then runs the callbacks
-            self._conn = self._conn.execution_options(isolation_level="AUTOCOMMIT")
         self._conn.begin()
         return self
 
@@ -70,7 +67,7 @@ class UnitOfWork:
             conn.close()
 
 
-def once_more_if_dropped(engine: Engine, work: Callable[[UnitOfWork], T], *, autocommit: bool = False) -> T:
+def once_more_if_dropped(engine: Engine, work: Callable[[UnitOfWork], T]) -> T:
     """``work(uow)`` in a unit of work of its own — and once more in a fresh one if the database
     dropped the connection before the commit was sent (a server restart, ``pg_terminate_backend``,
     an idle timeout), which the pool then replaces: nothing of the first try was committed, so
@@ -78,10 +75,10 @@ def once_more_if_dropped(engine: Engine, work: Callable[[UnitOfWork], T], *, aut
     commit may have happened), nor one lost twice; their errors go to the caller.
 
     ``work`` must begin from scratch each time (it reads everything it decides on inside ``uow``)
-    and call ``uow.commit()`` itself. In ``autocommit`` a statement that writes commits as it runs,
-    and is tried again like any other: ``work`` must make a second try of it harmless."""
+    and call ``uow.commit()`` itself. On an engine in autocommit a statement that writes commits as
+    it runs, and is tried again like any other: ``work`` must make a second try of it harmless."""
     for attempt in (1, 2):
-        uow = UnitOfWork(engine, autocommit=autocommit)
+        uow = UnitOfWork(engine)
         try:
             with uow:
                 return work(uow)

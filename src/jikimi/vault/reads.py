@@ -25,7 +25,7 @@ from jikimi.store import records as record_rows
 from jikimi.store import subjects as subject_rows
 from jikimi.store import values as value_rows
 from jikimi.store.facts import Consent, Facts, ReadState, read_state
-from jikimi.store.logged_reads import Accepted, read_and_log
+from jikimi.store.logged_reads import Accepted, read_and_log, statement_engine
 from jikimi.store.records import RecordOut
 from jikimi.store.uow import UnitOfWork, once_more_if_dropped
 from jikimi.validation import Problem, known_items, normalise
@@ -178,7 +178,7 @@ class Reading:
 
         found = None
         if core.engine.dialect.name == "postgresql":
-            found = once_more_if_dropped(core.engine, in_one_statement, autocommit=True)
+            found = once_more_if_dropped(statement_engine(core.engine), in_one_statement)
         state, decision = found or once_more_if_dropped(core.engine, decide_and_log)
         if not decision.allowed:
             raise Denied(decision.reason, decision.message_ko, decision.message_en)
