@@ -420,18 +420,15 @@ _AFTER_LABEL_STARTS = frozenset(" \t:=(은는이가")
 
 
 def _after_label(text: str, m: re.Match[str], found: list[Candidate], cues: _Cues) -> None:
-    label_end = m.end()
-    label_start = m.start()
+    label_start, label_end = m.span()
     strong = m.group() in cues.strong
+    # the label starts a word, or ends one before its colon (심사위원장: 맹지석); a role may end the
+    # name of an office (총무과장 김빛나, 감사팀장 이유진)
+    in_word = label_start > 0 and "가" <= text[label_start - 1] <= "힣"
     # 성명(영문): HONG GILDONG: the name in Latin letters follows the mark
     after = None if text.startswith(_IN_LATIN, label_end) else _AFTER_LABEL.match(text, label_end)
-    if label_start and "가" <= text[label_start - 1] <= "힣" and (after is None or ":" not in after.group(1)):
-        # the label starts a word, or ends one before its colon (심사위원장: 맹지석); a role may end
-        # the name of an office (총무과장 김빛나, 감사팀장 이유진)
-        if after is None or strong:
-            return
     if after is None:
-        latin = _LATIN_AFTER_LABEL.match(text, label_end) if strong else None
+        latin = _LATIN_AFTER_LABEL.match(text, label_end) if strong and not in_word else None
         if latin is not None and latin.start(1) > label_end:
             found.append(Candidate(PiiType.NAME, latin.start(1), latin.end(1), 0.8, ("latin-name", "label")))
             if latin.group(2) and latin.group(2) not in cues.before:  # Ali Hassan (알리 하산)
@@ -439,13 +436,13 @@ def _after_label(text: str, m: re.Match[str], found: list[Candidate], cues: _Cue
                     Candidate(PiiType.NAME, latin.start(2), latin.end(2), 0.8, ("foreign-name", "label"))
                 )
         return
-    run = after.group(2)
+    separator, run = after.groups()
+    if in_word and strong and ":" not in separator:
+        return
     if run[0] not in _first_syllables():
         return  # no surname and no foreign name starts so (성명  생년월일: a header)
-    separator = after.group(1)
+    start, run_end = after.span(2)
     colon = ":" in separator or "=" in separator
-    run_end = after.end(2)
-    start = after.start(2)
     if (
         colon
         and text.startswith(" ", run_end)  # a field of several words

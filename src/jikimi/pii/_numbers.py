@@ -73,9 +73,11 @@ def find_numbers(text: str, cues: Cues) -> list[Candidate]:
                 _scan_groups(text, groups, start - 1, False, cues, out)
                 continue
         if body.isdigit():  # one bare group, the most common case (the run holds ASCII digits only)
-            found = _window(text, start, end, (end - start,), "", body, None, False, cues)
-            if found is not None:
-                out.append(found)
+            # (scored as :func:`_window` would: eight digits or more, at most nineteen)
+            if _MIN_DIGITS <= end - start <= _MAX_DIGITS:
+                found = score(text, start, start, end, (end - start,), "", body, False, cues)
+                if found is not None:
+                    out.append(found)
             continue
         # One separator throughout (groups are never empty, so this is "[0-9]+(-[0-9]+)+"):
         # the run is one window.
@@ -91,9 +93,11 @@ def find_numbers(text: str, cues: Cues) -> list[Candidate]:
                 continue  # eight digits are only ever a 15xx/16xx/18xx number written 4-4
             shape = tuple(map(len, body.split(sep)))
             if len(shape) <= _MAX_WINDOW:
-                found = _window(text, start, end, shape, sep, digits, None, False, cues)
-                if found is not None:
-                    out.append(found)
+                # (the checks of :func:`_window` left after the two above: at most nineteen digits)
+                if len(digits) <= _MAX_DIGITS:
+                    found = score(text, start, start, end, shape, sep, digits, False, cues)
+                    if found is not None:
+                        out.append(found)
                 continue
         groups = [(g.start(), g.end()) for g in _GROUP.finditer(text, start, end)]
         _scan_groups(text, groups, None, False, cues, out)
