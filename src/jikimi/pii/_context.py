@@ -65,6 +65,7 @@ KEYWORDS: dict[str, str] = {
 # One small alternation per cue: a regex with every keyword of every cue is several times
 # slower per character, because the engine tries each alternative at each position.
 _PATTERNS: dict[str, re.Pattern[str]] = {cue: re.compile(words) for cue, words in KEYWORDS.items()}
+_START = re.Match.start
 _ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
 
 
@@ -92,7 +93,7 @@ class Cues:
         lower = self._lower
         if lower is None:
             lower = self.lowered()
-        starts = self._starts[cue] = [m.start() for m in _PATTERNS[cue].finditer(lower)]
+        starts = self._starts[cue] = list(map(_START, _PATTERNS[cue].finditer(lower)))
         return starts
 
     def near(self, cue: str, start: int, end: int) -> bool:
