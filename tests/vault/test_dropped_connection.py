@@ -14,17 +14,15 @@ from sqlalchemy import Engine, event, func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from jikimi.audit.log import verify
-from jikimi.bootstrap import Jikimi, build_jikimi
-from jikimi.clock import FixedClock
+from jikimi.bootstrap import Jikimi
 from jikimi.crypto import KeyRing
 from jikimi.handlers import Handler
-from jikimi.policy.model import Policy
 from jikimi.store.engine import make_engine
 from jikimi.store.logged_reads import statement_engine
 from jikimi.store.tables import access_log
 
 from ..databases import fresh_postgres
-from .conftest import MEMBER, fast_passwords
+from .conftest import MEMBER
 
 ITEMS = ["name", "email", "mobile"]
 
@@ -36,13 +34,6 @@ def engine() -> Iterator[Engine]:
         engine = make_engine(url)
         yield engine
         engine.dispose()
-
-
-@pytest.fixture
-def jikimi(engine: Engine, reference_policy: Policy, ring: KeyRing, clock: FixedClock) -> Jikimi:
-    return build_jikimi(
-        policy=reference_policy, engine=engine, keys=ring, clock=clock, passwords=fast_passwords()
-    )
 
 
 def backend_pids(engine: Engine) -> set[int]:

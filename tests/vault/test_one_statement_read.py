@@ -14,18 +14,16 @@ import pytest
 from sqlalchemy import Engine, select, update
 
 from jikimi.audit.log import verify
-from jikimi.bootstrap import Jikimi, build_jikimi
-from jikimi.clock import FixedClock
+from jikimi.bootstrap import Jikimi
 from jikimi.crypto import KeyRing
 from jikimi.errors import Denied
 from jikimi.handlers import Handler
-from jikimi.policy.model import Policy
 from jikimi.store import logged_reads
 from jikimi.store.engine import make_engine
 from jikimi.store.tables import access_log, item_values, subjects
 
 from ..databases import fresh_postgres
-from .conftest import MEMBER, fast_passwords
+from .conftest import MEMBER
 
 CHILD = {**MEMBER, "birthdate": "2016-05-01", "guardian_name": "홍부모", "guardian_mobile": "010-7777-8888"}
 
@@ -36,13 +34,6 @@ def engine() -> Iterator[Engine]:
         engine = make_engine(url)
         yield engine
         engine.dispose()
-
-
-@pytest.fixture
-def jikimi(engine: Engine, reference_policy: Policy, ring: KeyRing, clock: FixedClock) -> Jikimi:
-    return build_jikimi(
-        policy=reference_policy, engine=engine, keys=ring, clock=clock, passwords=fast_passwords()
-    )
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ committed, and only then is the data key unwrapped and the values decrypted.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from jikimi.audit.log import Entry
@@ -151,13 +151,7 @@ class Reading:
         items = known_items(items, core.policy.items_by_id)
         now = core.now()
 
-        def decide_and_log(uow: UnitOfWork) -> tuple[ReadState, Decision]:
-            # one query: the subject's state, its consent for the purpose, the items' holds and sealed values,
-            # and the wrapped key
-            state = read_state(uow.conn, subject_id, items, purpose)
-            if state is None:
-                raise subject_rows.not_found()
-            decision = self._decide(state, items, purpose, handler, reason)
+        def log_read(uow: UnitOfWork, decision: Decision) -> None:
             core.log(
                 uow,
                 now,
@@ -170,11 +164,20 @@ class Reading:
                 source=source,
                 reason=reason,
             )
+
+        def decide_and_log(uow: UnitOfWork) -> tuple[ReadState, Decision]:
+            # one query: the subject's state, its consent for the purpose, the items' holds and sealed values,
+            # and the wrapped key
+            state = read_state(uow.conn, subject_id, items, purpose)
+            if state is None:
+                raise subject_rows.not_found()
+            decision = self._decide(state, items, purpose, handler, reason)
+            log_read(uow, decision)
             uow.commit()
             return state, decision
 
         def in_one_statement(uow: UnitOfWork) -> tuple[ReadState, Decision] | None:
-            return self._read_in_one_statement(uow, subject_id, items, purpose, handler, reason, source, now)
+            return self._read_in_one_statement(uow, subject_id, items, purpose, handler, reason, log_read)
 
         found = None
         if core.engine.dialect.name == "postgresql":
@@ -212,26 +215,14 @@ class Reading:
         purpose: str,
         handler: Handler,
         reason: str | None,
-        source: str,
-        now: datetime,
+        log_read: Callable[[UnitOfWork, Decision], None],
     ) -> tuple[ReadState, Decision] | None:
         """PostgreSQL, in autocommit: the read and its log row in one statement, if the subject's facts
-        are the usual ones (``store.logged_reads``); None when they are not, and nothing was written."""
-        core = self.core
+        are the usual ones (``store.logged_reads``); None when they are not, and nothing was written.
+        ``log_read`` builds the read's row as the other path does; here it is held back for the statement."""
         assumed, accepted = self._assumed(items, purpose, handler, reason)
         with log_rows.held_back(uow.conn) as held:
-            core.log(
-                uow,
-                now,
-                handler.login,
-                "read",
-                outcome=outcome(assumed),
-                subject_id=subject_id,
-                items=items,
-                purpose=purpose,
-                source=source,
-                reason=reason,
-            )
+            log_read(uow, assumed)
         # a connection lost while the statement ran leaves unknown whether it committed; it is tried
         # again anyway: the row tried again has the same chain, position and instant, which the log's
         # unique key (chain, chain_seq, at) refuses if the first try did commit — never a second row
